@@ -1,0 +1,594 @@
+/*
+ * memcached.c - the `memcached` driver: get/set/delete over libmemcached
+ * (1.1.4) against one server or a consistent-hashing (ketama) pool.
+ *
+ * Gets of a batch go out as one memcached_mget (one "get k1 k2 ..." per
+ * server in the text protocol, GETKQ...NOOP in binary) and come back through
+ * memcached_fetch_result into one memcached_result_st owned by the
+ * connection, so the value buffer is reused instead of malloc'd per get.
+ * Sets and deletes run one call at a time, even at pipeline depth > 1: the
+ * library's only batching for stores (MEMCACHED_BEHAVIOR_BUFFER_REQUESTS)
+ * throws the server's replies away, and switching the behaviour on and off
+ * reconnects every server. See docs/drivers-memcached.md for the details
+ * and what that costs.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmemcached-1.0/memcached.h>
+
+#include "driver.h"
+
+#define MC_DEFAULT_PORT 11211
+#define MC_DEFAULT_TIMEOUT_MS 5000u
+#define MC_MAX_KEY_LEN 250      /* the server's KEY_MAX_LENGTH, both protocols */
+#define MC_INITIAL_BATCH 64
+
+/* Internal only: a request that has no final status yet. */
+#define MC_PENDING ((enum bench_status)BENCH_STATUS__COUNT)
+/* An empty slot of the key table. */
+#define MC_EMPTY SIZE_MAX
+
+/* conn->priv. */
+struct mc_conn {
+	memcached_st *memc;
+	memcached_result_st result;     /* reused by every fetch */
+	int result_ready;               /* result was created (close frees it) */
+	int binary;
+	uint32_t n_servers;
+	/*
+	 * Scratch for one batch's gets, grown only when a batch is larger than
+	 * any before it: the keys handed to mget, the request each came from,
+	 * and an open-addressing table (key -> position) to match returned
+	 * keys back to their requests.
+	 */
+	size_t cap;
+	const char **keys;
+	size_t *key_lens;
+	size_t *req_idx;
+	size_t table_cap;               /* a power of two >= 2 * cap */
+	size_t *table;
+	char errbuf[128];               /* mc_errtext's cleaned message */
+};
+
+static const struct bench_option_spec mc_options[] = {
+	{ "protocol", "text | binary: memcached wire protocol (default text)" },
+	{ NULL, NULL },
+};
+
+/* ---- setup ---- */
+
+static int mc_reserve(struct mc_conn *mc, size_t n)
+{
+	size_t cap = mc->cap ? mc->cap : MC_INITIAL_BATCH;
+	size_t tcap = 1;
+	const char **keys;
+	size_t *lens, *idx, *table;
+
+	if (n <= mc->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	while (tcap < 2 * cap)
+		tcap *= 2;
+	keys = realloc(mc->keys, cap * sizeof(*keys));
+	if (!keys)
+		return -1;
+	mc->keys = keys;
+	lens = realloc(mc->key_lens, cap * sizeof(*lens));
+	if (!lens)
+		return -1;
+	mc->key_lens = lens;
+	idx = realloc(mc->req_idx, cap * sizeof(*idx));
+	if (!idx)
+		return -1;
+	mc->req_idx = idx;
+	table = realloc(mc->table, tcap * sizeof(*table));
+	if (!table)
+		return -1;
+	mc->table = table;
+	mc->table_cap = tcap;
+	mc->cap = cap;
+	return 0;
+}
+
+/*
+ * Adds every "host[:port]" of a comma-separated list; "[v6addr]:port" for
+ * IPv6. Returns the number of servers added, or -1 with errstr set.
+ */
+static int mc_add_servers(struct bench_conn *conn, memcached_st *memc, const char *uri)
+{
+	const char *p = uri;
+	int n = 0;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *host = p, *colon = NULL;
+		size_t host_len = len;
+		char hostbuf[256];
+		long port = MC_DEFAULT_PORT;
+		memcached_return_t rc;
+
+		if (len > 0 && p[0] == '[') {
+			const char *rb = memchr(p, ']', len);
+
+			if (!rb)
+				return bench_conn_lost(conn, "memcached: bad server '%.*s' in '%s': missing ']'",
+						       (int)len, p, uri);
+			host = p + 1;
+			host_len = (size_t)(rb - host);
+			if (rb + 1 < p + len) {
+				if (rb[1] != ':')
+					return bench_conn_lost(conn, "memcached: bad server '%.*s' in '%s'",
+							       (int)len, p, uri);
+				colon = rb + 1;
+			}
+		} else {
+			colon = memchr(p, ':', len);
+			if (colon)
+				host_len = (size_t)(colon - p);
+		}
+		if (colon) {
+			char portbuf[8], *e;
+			size_t plen = (size_t)(p + len - colon - 1);
+
+			if (plen == 0 || plen >= sizeof(portbuf))
+				return bench_conn_lost(conn, "memcached: bad port in '%.*s' (uri '%s')", (int)len, p, uri);
+			memcpy(portbuf, colon + 1, plen);
+			portbuf[plen] = '\0';
+			port = strtol(portbuf, &e, 10);
+			if (*e || port < 1 || port > 65535)
+				return bench_conn_lost(conn, "memcached: bad port in '%.*s' (uri '%s')", (int)len, p, uri);
+		}
+		if (host_len == 0 || host_len >= sizeof(hostbuf))
+			return bench_conn_lost(conn, "memcached: bad server '%.*s' in uri '%s' (want host:port[,host:port...])",
+					       (int)len, p, uri);
+		memcpy(hostbuf, host, host_len);
+		hostbuf[host_len] = '\0';
+		rc = memcached_server_add(memc, hostbuf, (in_port_t)port);
+		if (memcached_failed(rc))
+			return bench_conn_lost(conn, "memcached: cannot add server %s:%ld: %s", hostbuf, port,
+					       memcached_strerror(memc, rc));
+		n++;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	if (n == 0)
+		return bench_conn_lost(conn, "memcached: empty uri (want host:port[,host:port...])");
+	return n;
+}
+
+/*
+ * The library's most precise text for rc: its last error message (which
+ * names the host) when that is about rc, or about the failure a summary
+ * code (SOME_ERRORS, FAILURE) stands for. The message's "(0x...) " object
+ * address and " -> file:line" source location are cut to fit errstr.
+ */
+static const char *mc_errtext(struct mc_conn *mc, memcached_return_t rc)
+{
+	memcached_return_t last = memcached_last_error(mc->memc);
+	const char *msg, *end;
+	size_t len;
+
+	if (last != rc && !(last != MEMCACHED_SUCCESS && (rc == MEMCACHED_SOME_ERRORS || rc == MEMCACHED_FAILURE)))
+		return memcached_strerror(mc->memc, rc);
+	msg = memcached_last_error_message(mc->memc);
+	if (msg[0] == '(' && (end = strstr(msg, ") ")) != NULL)
+		msg = end + 2;
+	end = strstr(msg, " -> ");
+	len = end ? (size_t)(end - msg) : strlen(msg);
+	if (len >= sizeof(mc->errbuf))
+		len = sizeof(mc->errbuf) - 1;
+	memcpy(mc->errbuf, msg, len);
+	mc->errbuf[len] = '\0';
+	/* "CONNECTION FAILURE,  host: h:p" has a doubled space. */
+	for (char *d = strstr(mc->errbuf, ",  "); d; d = strstr(d, ",  "))
+		memmove(d + 1, d + 2, strlen(d + 2) + 1);
+	return mc->errbuf;
+}
+
+static int mc_open(struct bench_conn *conn)
+{
+	const struct bench_target *t = conn->target;
+	const char *proto = bench_target_option(t, "protocol");
+	unsigned timeout = t->timeout_ms ? t->timeout_ms : MC_DEFAULT_TIMEOUT_MS;
+	struct mc_conn *mc;
+	memcached_return_t rc;
+	int n;
+
+	if (proto && strcmp(proto, "text") != 0 && strcmp(proto, "binary") != 0)
+		return bench_conn_lost(conn, "memcached: option protocol must be 'text' or 'binary', not '%s'", proto);
+	if (timeout > INT_MAX / 1000)
+		timeout = INT_MAX / 1000;
+	mc = calloc(1, sizeof(*mc));
+	if (!mc)
+		return bench_conn_lost(conn, "memcached: out of memory");
+	conn->priv = mc;
+	mc->binary = proto && strcmp(proto, "binary") == 0;
+	mc->memc = memcached_create(NULL);
+	if (!mc->memc)
+		return bench_conn_lost(conn, "memcached: memcached_create failed");
+
+	/* Behaviours first: setting one drops open connections. */
+	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_DISTRIBUTION, MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA);
+	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, (uint64_t)mc->binary);
+	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
+	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, timeout);
+	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, timeout);
+	/* SO_SNDTIMEO/SO_RCVTIMEO take microseconds. */
+	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)timeout * 1000);
+	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout * 1000);
+
+	n = mc_add_servers(conn, mc->memc, t->uri ? t->uri : "");
+	if (n < 0)
+		return -1;
+	mc->n_servers = (uint32_t)n;
+	if (!memcached_result_create(mc->memc, &mc->result))
+		return bench_conn_lost(conn, "memcached: memcached_result_create failed");
+	mc->result_ready = 1;
+	if (mc_reserve(mc, MC_INITIAL_BATCH) != 0)
+		return bench_conn_lost(conn, "memcached: out of memory");
+
+	/* libmemcached connects lazily; "version" to every server makes a dead
+	 * server fail here rather than on the first request. */
+	rc = memcached_version(mc->memc);
+	if (memcached_failed(rc))
+		return bench_conn_lost(conn, "memcached: cannot reach %s: %s", t->uri, mc_errtext(mc, rc));
+	return 0;
+}
+
+static void mc_close(struct bench_conn *conn)
+{
+	struct mc_conn *mc = conn->priv;
+
+	if (!mc)
+		return;
+	if (mc->result_ready)
+		memcached_result_free(&mc->result);
+	if (mc->memc)
+		memcached_free(mc->memc);
+	free(mc->keys);
+	free(mc->key_lens);
+	free(mc->req_idx);
+	free(mc->table);
+	free(mc);
+	conn->priv = NULL;
+}
+
+/* ---- requests ---- */
+
+/*
+ * Codes after which the library has closed the socket, or cannot know what
+ * the server got (a partial write, a reply it could not parse).
+ */
+static int mc_is_lost(memcached_return_t rc)
+{
+	switch (rc) {
+	case MEMCACHED_CONNECTION_FAILURE:
+	case MEMCACHED_CONNECTION_BIND_FAILURE:
+	case MEMCACHED_HOST_LOOKUP_FAILURE:
+	case MEMCACHED_WRITE_FAILURE:
+	case MEMCACHED_READ_FAILURE:
+	case MEMCACHED_UNKNOWN_READ_FAILURE:
+	case MEMCACHED_PARTIAL_READ:
+	case MEMCACHED_PROTOCOL_ERROR:
+	case MEMCACHED_ERRNO:
+	case MEMCACHED_SERVER_MARKED_DEAD:
+	case MEMCACHED_SERVER_TEMPORARILY_DISABLED:
+	case MEMCACHED_NO_SERVERS:
+	case MEMCACHED_IN_PROGRESS:
+	case MEMCACHED_SOME_ERRORS:
+	case MEMCACHED_FAILURE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Translates a failed memcached_return_t into a status, with errstr set.
+ * Errors after which the library has closed (or cannot trust) the socket
+ * lose the connection for good: the ABI keeps conn->err sticky, so the
+ * library's own reconnect on the next call is never used.
+ */
+static enum bench_status mc_fail(struct bench_conn *conn, memcached_return_t rc, const char *what)
+{
+	struct mc_conn *mc = conn->priv;
+
+	if (mc_is_lost(rc)) {
+		bench_conn_lost(conn, "memcached %s: %s", what, mc_errtext(mc, rc));
+		return BENCH_DISCONNECTED;
+	}
+	switch (rc) {
+	case MEMCACHED_NOTFOUND:
+		return BENCH_MISS;
+	case MEMCACHED_TIMEOUT:
+		bench_conn_error(conn, "memcached %s: %s", what, mc_errtext(mc, rc));
+		/*
+		 * The library keeps the socket after a timeout, with the late
+		 * reply still on its way; it would be read as the answer to the
+		 * next command. Drop the connections (reopened on next use).
+		 */
+		memcached_quit(mc->memc);
+		return BENCH_TIMEOUT;
+	default:
+		bench_conn_error(conn, "memcached %s: %s", what, mc_errtext(mc, rc));
+		return BENCH_ERROR;
+	}
+}
+
+/* A key the server would refuse, or that would break the text protocol. */
+static int mc_key_ok(const struct mc_conn *mc, const char *key, size_t len)
+{
+	if (len == 0 || len > MC_MAX_KEY_LEN)
+		return 0;
+	if (!mc->binary)
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)key[i] <= ' ' || key[i] == 0x7f)
+				return 0;
+	return 1;
+}
+
+static size_t mc_hash(const char *key, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 0x100000001b3u;
+	}
+	return (size_t)h;
+}
+
+/* Gives the fetched value to every pending get of the batch with its key. */
+static void mc_deliver(struct mc_conn *mc, struct bench_request *reqs, size_t mask)
+{
+	const char *key = memcached_result_key_value(&mc->result);
+	size_t klen = memcached_result_key_length(&mc->result);
+	const char *val = memcached_result_value(&mc->result);
+	size_t vlen = memcached_result_length(&mc->result);
+
+	for (size_t h = mc_hash(key, klen) & mask; mc->table[h] != MC_EMPTY; h = (h + 1) & mask) {
+		size_t j = mc->table[h];
+		struct bench_request *r = &reqs[mc->req_idx[j]];
+
+		if (mc->key_lens[j] != klen || memcmp(mc->keys[j], key, klen) != 0)
+			continue;
+		r->status = BENCH_OK;
+		r->value_len_out = vlen;
+		if (r->out && r->out_cap && vlen)
+			memcpy(r->out, val, vlen < r->out_cap ? vlen : r->out_cap);
+	}
+}
+
+/* Runs every pending get of the batch as one mget. Returns the status given
+ * to the gets that got no value (MISS when all went well). */
+static enum bench_status mc_gets(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct mc_conn *mc = conn->priv;
+	size_t ng = 0, tsize = 1, mask;
+	memcached_return_t sent, rc;
+	enum bench_status rest = BENCH_MISS;
+
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].op == BENCH_OP_GET && reqs[i].status == MC_PENDING) {
+			mc->keys[ng] = reqs[i].key;
+			mc->key_lens[ng] = reqs[i].key_len;
+			mc->req_idx[ng] = i;
+			ng++;
+		}
+	if (ng == 0)
+		return BENCH_MISS;
+	while (tsize < 2 * ng)
+		tsize *= 2;
+	mask = tsize - 1;
+	for (size_t h = 0; h < tsize; h++)
+		mc->table[h] = MC_EMPTY;
+	for (size_t j = 0; j < ng; j++) {
+		size_t h = mc_hash(mc->keys[j], mc->key_lens[j]) & mask;
+
+		while (mc->table[h] != MC_EMPTY)
+			h = (h + 1) & mask;
+		mc->table[h] = j;
+	}
+
+	sent = memcached_mget(mc->memc, mc->keys, mc->key_lens, ng);
+	if (memcached_failed(sent) && sent != MEMCACHED_SOME_ERRORS) {
+		if (memcached_last_error(mc->memc) != MEMCACHED_SUCCESS)
+			sent = memcached_last_error(mc->memc);
+		rest = mc_fail(conn, sent, "mget");
+		goto finish;
+	}
+	while (memcached_fetch_result(mc->memc, &mc->result, &rc))
+		mc_deliver(mc, reqs, mask);
+	if (rc != MEMCACHED_END && rc != MEMCACHED_NOTFOUND && rc != MEMCACHED_SUCCESS)
+		rest = mc_fail(conn, rc, "get");
+	else if (sent == MEMCACHED_SOME_ERRORS)
+		/* Some servers never got their keys: the others answered, but
+		 * the unanswered gets cannot be called misses. */
+		rest = mc_fail(conn, sent, "mget");
+finish:
+	for (size_t j = 0; j < ng; j++) {
+		struct bench_request *r = &reqs[mc->req_idx[j]];
+
+		if (r->status == MC_PENDING)
+			r->status = rest;
+	}
+	return rest;
+}
+
+static int mc_run(struct bench_conn *conn, struct bench_request *reqs, size_t n, int with_gets)
+{
+	struct mc_conn *mc = conn->priv;
+	int has_get = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].status = MC_PENDING;
+		reqs[i].value_len_out = 0;
+	}
+	if (conn->err || !mc)
+		goto lost;
+	for (size_t i = 0; i < n; i++) {
+		struct bench_request *r = &reqs[i];
+
+		if ((unsigned)r->op >= BENCH_OP__COUNT || (!with_gets && r->op != BENCH_OP_SET)) {
+			r->status = BENCH_UNSUPPORTED;
+		} else if (!mc_key_ok(mc, r->key, r->key_len)) {
+			r->status = BENCH_ERROR;
+			bench_conn_error(conn, "memcached: invalid key of %zu bytes (1..%d, no spaces or control bytes in text protocol)",
+					 r->key_len, MC_MAX_KEY_LEN);
+		} else if (r->op == BENCH_OP_GET) {
+			has_get = 1;
+		}
+	}
+	if (has_get) {
+		if (mc_reserve(mc, n) != 0) {
+			bench_conn_lost(conn, "memcached: out of memory");
+			goto lost;
+		}
+		if (mc_gets(conn, reqs, n) == BENCH_TIMEOUT)
+			goto timeout;
+		if (conn->err)
+			goto lost;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct bench_request *r = &reqs[i];
+		memcached_return_t rc;
+
+		if (r->status != MC_PENDING)
+			continue;
+		if (r->op == BENCH_OP_SET) {
+			rc = memcached_set(mc->memc, r->key, r->key_len, r->value, r->value_len, 0, 0);
+			r->status = rc == MEMCACHED_SUCCESS ? BENCH_OK : mc_fail(conn, rc, "set");
+		} else {
+			rc = memcached_delete(mc->memc, r->key, r->key_len, 0);
+			r->status = rc == MEMCACHED_SUCCESS ? BENCH_OK : mc_fail(conn, rc, "delete");
+		}
+		if (conn->err)
+			goto lost;
+		if (r->status == BENCH_TIMEOUT)
+			goto timeout;
+	}
+	return 0;
+timeout:
+	/*
+	 * One unresponsive server would otherwise cost timeout_ms per set or
+	 * delete still to run; a pipelining client would have lost them all
+	 * to the same stall, so they share the timeout without being sent.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].status == MC_PENDING)
+			reqs[i].status = BENCH_TIMEOUT;
+	return 0;
+lost:
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].status == MC_PENDING)
+			reqs[i].status = BENCH_DISCONNECTED;
+	return -1;
+}
+
+static int mc_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	return mc_run(conn, reqs, n, 1);
+}
+
+/* The same sets as exec: one memcached_set each, for per-record replies. */
+static int mc_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	return mc_run(conn, reqs, n, 0);
+}
+
+/* ---- server identity ---- */
+
+struct mc_stat_ctx {
+	const memcached_instance_st *first;
+	char version[64];
+	char line[5][96];               /* "key=value\n" in output order */
+	int found;
+};
+
+static const char *const mc_stat_keys[] = {
+	"threads", "limit_maxbytes", "maxconns", "item_size_max", "evictions",
+};
+
+static memcached_return_t mc_stat_cb(const memcached_instance_st *server, const char *key, size_t klen,
+				     const char *value, size_t vlen, void *ctx)
+{
+	struct mc_stat_ctx *c = ctx;
+
+	if (server != c->first)
+		return MEMCACHED_SUCCESS;
+	c->found = 1;
+	if (klen == 7 && memcmp(key, "version", 7) == 0) {
+		snprintf(c->version, sizeof(c->version), "%.*s", (int)vlen, value);
+		return MEMCACHED_SUCCESS;
+	}
+	for (size_t i = 0; i < sizeof(mc_stat_keys) / sizeof(mc_stat_keys[0]); i++)
+		if (strlen(mc_stat_keys[i]) == klen && memcmp(mc_stat_keys[i], key, klen) == 0)
+			snprintf(c->line[i], sizeof(c->line[i]), "%s=%.*s\n", mc_stat_keys[i], (int)vlen, value);
+	return MEMCACHED_SUCCESS;
+}
+
+static int mc_server_info(struct bench_conn *conn, struct bench_server_info *out)
+{
+	struct mc_conn *mc = conn->priv;
+	struct mc_stat_ctx ctx;
+	memcached_return_t rc;
+	size_t off = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (conn->err || !mc)
+		return bench_conn_error(conn, "memcached: server_info on a lost connection");
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.first = memcached_server_instance_by_position(mc->memc, 0);
+	/* General stats: version, threads, limit_maxbytes. */
+	rc = memcached_stat_execute(mc->memc, NULL, mc_stat_cb, &ctx);
+	if (memcached_failed(rc) || !ctx.version[0]) {
+		if (memcached_failed(rc))
+			mc_fail(conn, rc, "stats");
+		else
+			bench_conn_error(conn, "memcached stats: no version from %s:%u",
+					 memcached_server_name(ctx.first), (unsigned)memcached_server_port(ctx.first));
+		return -1;
+	}
+	/* "stats settings": maxconns, item_size_max, evictions. Optional: a
+	 * proxy or an old server may not know it. */
+	rc = memcached_stat_execute(mc->memc, "settings", mc_stat_cb, &ctx);
+	if (memcached_failed(rc) && mc_is_lost(rc)) {
+		mc_fail(conn, rc, "stats settings");
+		return -1;
+	}
+
+	snprintf(out->product, sizeof(out->product), "memcached");
+	snprintf(out->version, sizeof(out->version), "%s", ctx.version);
+	snprintf(out->detail, sizeof(out->detail), "servers=%u protocol=%s", (unsigned)mc->n_servers,
+		 mc->binary ? "binary" : "text");
+	for (size_t i = 0; i < sizeof(mc_stat_keys) / sizeof(mc_stat_keys[0]); i++) {
+		size_t len = strlen(ctx.line[i]);
+
+		if (!len || off + len >= sizeof(out->config))
+			continue;
+		memcpy(out->config + off, ctx.line[i], len + 1);
+		off += len;
+	}
+	return 0;
+}
+
+const struct bench_driver bench_driver_memcached = {
+	.name = "memcached",
+	.abi_version = BENCH_DRIVER_ABI,
+	.caps = BENCH_CAP_NETWORK | BENCH_CAP_KV,
+	.description = "memcached via libmemcached: mget for gets, one set/delete per call, ketama pools",
+	.options = mc_options,
+	.open = mc_open,
+	.close = mc_close,
+	.exec = mc_exec,
+	.load = mc_load,
+	.prepare = NULL,
+	.server_info = mc_server_info,
+};

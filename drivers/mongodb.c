@@ -1,0 +1,830 @@
+/*
+ * mongodb.c - the MongoDB driver (libmongoc/libbson 1.23), also used for
+ * MongoDB wire-protocol servers such as FerretDB.
+ *
+ * One record is one document {_id: <key as a UTF-8 string>, v: <BSON binary,
+ * subtype 0>} in the collection named by the options `database` and
+ * `collection`. A batch is grouped by op so each group is one round trip:
+ * gets become one find with {_id: {$in: [...]}}, sets and deletes one
+ * unordered bulk write. The operator-facing description is in
+ * docs/drivers-mongodb.md; keep the two in step.
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bson/bson.h>
+#include <mongoc/mongoc.h>
+
+#include "driver.h"
+
+#define MONGO_DEFAULT_TIMEOUT_MS 5000
+#define MONGO_DEFAULT_DATABASE "bench"
+#define MONGO_DEFAULT_COLLECTION "kv"
+#define MONGO_APPNAME "cachedb-bench"
+/* MongoDB's MaxTimeMSExpired: the server gave up on the operation in time. */
+#define MONGO_CODE_MAX_TIME_EXPIRED 50
+
+struct mongo_priv {
+	mongoc_client_t *client;
+	mongoc_collection_t *coll;
+	/* socketTimeoutMS in effect (0 = none), to tell a timeout from a reset. */
+	int32_t sock_timeout_ms;
+	/*
+	 * Reused for every request: bson_reinit() keeps a heap buffer once a
+	 * document outgrew the inline one, so a steady workload stops
+	 * allocating here. They are heap bson_t (bson_new) because a bson_t is
+	 * 128-byte aligned, which malloc() does not promise for this struct.
+	 */
+	bson_t *filter;
+	bson_t *doc;
+	bson_t *opts_find_n;
+	/* Built once in open. */
+	bson_t *opts_find_1;   /* {limit: 1, projection: {v: 1}} */
+	bson_t *opts_upsert;   /* {upsert: true} */
+	bson_t *opts_unordered; /* {ordered: false} */
+	/* Indices into the batch, grouped by op; grown when a batch is larger
+	 * than any before (so not per request). */
+	size_t *idx;
+	size_t idx_cap;
+};
+
+/* Outcome of one group (one round trip) of a batch. */
+struct mongo_outcome {
+	enum bench_status status; /* OK: per-request statuses are set */
+	bson_error_t error;
+};
+
+static pthread_once_t mongo_once = PTHREAD_ONCE_INIT;
+
+static void mongo_global_init(void)
+{
+	mongoc_init();
+	/*
+	 * libmongoc logs warnings to stderr by default (e.g. "Couldn't send
+	 * endSessions" on FerretDB, which lacks that command); a driver never
+	 * prints, and every failure that matters reaches us as a bson_error_t.
+	 */
+	mongoc_log_set_handler(NULL, NULL);
+}
+
+static const struct bench_option_spec mongo_options[] = {
+	{ "database", "database holding the collection (default: bench)" },
+	{ "collection", "collection of {_id: key, v: binary} documents (default: kv)" },
+	{ NULL, NULL },
+};
+
+static int64_t mongo_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Maps a libmongoc error to a request status. libmongoc reports a socket
+ * timeout and a reset connection with the same domain, code and text
+ * ("socket error or timeout"), so a stream error that took at least the
+ * socket timeout is a timeout and a faster one is a broken connection.
+ */
+static enum bench_status mongo_classify(const struct mongo_priv *p, const bson_error_t *e, int64_t elapsed_ms)
+{
+	switch (e->domain) {
+	case MONGOC_ERROR_STREAM:
+		if (p->sock_timeout_ms > 0 && elapsed_ms >= p->sock_timeout_ms - p->sock_timeout_ms / 10)
+			return BENCH_TIMEOUT;
+		if (strstr(e->message, "timed out"))
+			return BENCH_TIMEOUT;
+		return BENCH_DISCONNECTED;
+	case MONGOC_ERROR_SERVER_SELECTION:
+	case MONGOC_ERROR_PROTOCOL: /* a garbled reply: libmongoc drops the socket */
+		return BENCH_DISCONNECTED;
+	default:
+		if (e->code == MONGO_CODE_MAX_TIME_EXPIRED)
+			return BENCH_TIMEOUT;
+		return BENCH_ERROR;
+	}
+}
+
+static void mongo_set_group(struct bench_request *reqs, const size_t *idx, size_t m, enum bench_status s)
+{
+	for (size_t k = 0; k < m; k++)
+		reqs[idx[k]].status = s;
+}
+
+/* Builds {_id: key} in p->filter. */
+static bool mongo_build_filter(struct mongo_priv *p, const struct bench_request *r)
+{
+	bson_reinit(p->filter);
+	return r->key_len <= INT_MAX && bson_append_utf8(p->filter, "_id", 3, r->key, (int)r->key_len);
+}
+
+/* Builds {_id: key, v: BinData(0, value)} in p->doc. */
+static bool mongo_build_doc(struct mongo_priv *p, const struct bench_request *r)
+{
+	bson_reinit(p->doc);
+	if (r->key_len > INT_MAX || r->value_len > UINT32_MAX)
+		return false;
+	return bson_append_utf8(p->doc, "_id", 3, r->key, (int)r->key_len) &&
+	       bson_append_binary(p->doc, "v", 1, BSON_SUBTYPE_BINARY,
+				  (const uint8_t *)(r->value ? r->value : ""), (uint32_t)r->value_len);
+}
+
+/* Fills a get's reply from a found document. */
+static void mongo_take_value(struct bench_conn *conn, struct bench_request *r, const bson_t *d)
+{
+	bson_iter_t it;
+	bson_subtype_t subtype;
+	uint32_t len = 0;
+	const uint8_t *data = NULL;
+
+	if (!bson_iter_init_find(&it, d, "v") || !BSON_ITER_HOLDS_BINARY(&it)) {
+		r->status = BENCH_ERROR;
+		bench_conn_error(conn, "mongodb: document '%.*s' has no binary field v",
+				 (int)(r->key_len > 40 ? 40 : r->key_len), r->key);
+		return;
+	}
+	bson_iter_binary(&it, &subtype, &len, &data);
+	r->value_len_out = len;
+	if (r->out && len)
+		memcpy(r->out, data, len < r->out_cap ? len : r->out_cap);
+	r->status = BENCH_OK;
+}
+
+static void mongo_get_one(struct bench_conn *conn, struct bench_request *r, struct mongo_outcome *o)
+{
+	struct mongo_priv *p = conn->priv;
+	mongoc_cursor_t *cur;
+	const bson_t *d;
+	int64_t t0 = mongo_now_ms();
+
+	o->status = BENCH_OK;
+	if (!mongo_build_filter(p, r)) {
+		r->status = BENCH_ERROR;
+		bench_conn_error(conn, "mongodb: key too long for a BSON string");
+		return;
+	}
+	cur = mongoc_collection_find_with_opts(p->coll, p->filter, p->opts_find_1, NULL);
+	if (mongoc_cursor_next(cur, &d)) {
+		mongo_take_value(conn, r, d);
+	} else if (mongoc_cursor_error(cur, &o->error)) {
+		o->status = mongo_classify(p, &o->error, mongo_now_ms() - t0);
+		r->status = o->status;
+	} else {
+		r->status = BENCH_MISS;
+	}
+	mongoc_cursor_destroy(cur);
+}
+
+static int mongo_key_cmp(const void *a, const void *b, void *arg)
+{
+	const struct bench_request *reqs = arg;
+	const struct bench_request *x = &reqs[*(const size_t *)a];
+	const struct bench_request *y = &reqs[*(const size_t *)b];
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c)
+		return c;
+	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+/* First position in idx[0..m) (sorted by key) whose key is >= key. */
+static size_t mongo_lower_bound(const struct bench_request *reqs, const size_t *idx, size_t m,
+				const char *key, size_t key_len)
+{
+	size_t lo = 0, hi = m;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct bench_request *r = &reqs[idx[mid]];
+		size_t n = r->key_len < key_len ? r->key_len : key_len;
+		int c = memcmp(r->key, key, n);
+
+		if (c < 0 || (c == 0 && r->key_len < key_len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * N gets as one find {_id: {$in: [...]}}. The documents come back in no
+ * particular order, so the group is sorted by key and each document is
+ * matched to every request for its _id (a batch may ask for a key twice).
+ */
+static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m,
+			   struct mongo_outcome *o)
+{
+	struct mongo_priv *p = conn->priv;
+	mongoc_cursor_t *cur;
+	const bson_t *d;
+	bson_t in_doc, arr, proj;
+	uint32_t n_keys = 0;
+	int64_t t0;
+
+	o->status = BENCH_OK;
+	qsort_r(idx, m, sizeof(*idx), mongo_key_cmp, reqs);
+
+	bson_reinit(p->filter);
+	bson_append_document_begin(p->filter, "_id", 3, &in_doc);
+	bson_append_array_begin(&in_doc, "$in", 3, &arr);
+	for (size_t k = 0; k < m; k++) {
+		struct bench_request *r = &reqs[idx[k]];
+		char numbuf[16];
+		const char *numkey;
+		size_t numlen;
+
+		r->status = BENCH_MISS;
+		if (k > 0 && mongo_key_cmp(&idx[k - 1], &idx[k], reqs) == 0)
+			continue;
+		numlen = bson_uint32_to_string(n_keys, &numkey, numbuf, sizeof(numbuf));
+		if (r->key_len > INT_MAX || !bson_append_utf8(&arr, numkey, (int)numlen, r->key, (int)r->key_len)) {
+			bson_append_array_end(&in_doc, &arr);
+			bson_append_document_end(p->filter, &in_doc);
+			mongo_set_group(reqs, idx, m, BENCH_ERROR);
+			bench_conn_error(conn, "mongodb: keys of the batch do not fit in one BSON filter");
+			return;
+		}
+		n_keys++;
+	}
+	bson_append_array_end(&in_doc, &arr);
+	bson_append_document_end(p->filter, &in_doc);
+
+	/* One reply batch for all keys when it fits in 16 MiB; libmongoc
+	 * issues getMore for the rest. */
+	bson_reinit(p->opts_find_n);
+	bson_append_document_begin(p->opts_find_n, "projection", 10, &proj);
+	bson_append_int32(&proj, "v", 1, 1);
+	bson_append_document_end(p->opts_find_n, &proj);
+	bson_append_int32(p->opts_find_n, "batchSize", 9, n_keys > INT32_MAX ? INT32_MAX : (int32_t)n_keys);
+
+	t0 = mongo_now_ms();
+	cur = mongoc_collection_find_with_opts(p->coll, p->filter, p->opts_find_n, NULL);
+	while (mongoc_cursor_next(cur, &d)) {
+		bson_iter_t it;
+		const char *id;
+		uint32_t id_len;
+		size_t k;
+
+		if (!bson_iter_init_find(&it, d, "_id") || !BSON_ITER_HOLDS_UTF8(&it))
+			continue;
+		id = bson_iter_utf8(&it, &id_len);
+		for (k = mongo_lower_bound(reqs, idx, m, id, id_len); k < m; k++) {
+			struct bench_request *r = &reqs[idx[k]];
+
+			if (r->key_len != id_len || memcmp(r->key, id, id_len) != 0)
+				break;
+			mongo_take_value(conn, r, d);
+		}
+	}
+	if (mongoc_cursor_error(cur, &o->error)) {
+		o->status = mongo_classify(p, &o->error, mongo_now_ms() - t0);
+		mongo_set_group(reqs, idx, m, o->status);
+	}
+	mongoc_cursor_destroy(cur);
+}
+
+static void mongo_set_one(struct bench_conn *conn, struct bench_request *r, struct mongo_outcome *o)
+{
+	struct mongo_priv *p = conn->priv;
+	bson_t reply;
+	int64_t t0;
+
+	o->status = BENCH_OK;
+	if (!mongo_build_filter(p, r) || !mongo_build_doc(p, r)) {
+		r->status = BENCH_ERROR;
+		bench_conn_error(conn, "mongodb: record too large for a BSON document");
+		return;
+	}
+	t0 = mongo_now_ms();
+	if (mongoc_collection_replace_one(p->coll, p->filter, p->doc, p->opts_upsert, &reply, &o->error)) {
+		r->status = BENCH_OK;
+	} else {
+		o->status = mongo_classify(p, &o->error, mongo_now_ms() - t0);
+		r->status = o->status;
+	}
+	bson_destroy(&reply);
+}
+
+static void mongo_delete_one(struct bench_conn *conn, struct bench_request *r, struct mongo_outcome *o)
+{
+	struct mongo_priv *p = conn->priv;
+	bson_t reply;
+	bson_iter_t it;
+	int64_t t0;
+
+	o->status = BENCH_OK;
+	if (!mongo_build_filter(p, r)) {
+		r->status = BENCH_ERROR;
+		bench_conn_error(conn, "mongodb: key too long for a BSON string");
+		return;
+	}
+	t0 = mongo_now_ms();
+	if (!mongoc_collection_delete_one(p->coll, p->filter, NULL, &reply, &o->error)) {
+		o->status = mongo_classify(p, &o->error, mongo_now_ms() - t0);
+		r->status = o->status;
+	} else if (bson_iter_init_find(&it, &reply, "deletedCount") && BSON_ITER_HOLDS_NUMBER(&it)) {
+		r->status = bson_iter_as_int64(&it) > 0 ? BENCH_OK : BENCH_MISS;
+	} else {
+		r->status = BENCH_ERROR;
+		bench_conn_error(conn, "mongodb: delete reply has no deletedCount");
+	}
+	bson_destroy(&reply);
+}
+
+/*
+ * Marks the requests named by writeErrors[].index (positions in the bulk)
+ * as ERROR and returns how many it marked, or -1 when the reply has no
+ * usable writeErrors (then the caller cannot tell which requests failed).
+ */
+static long mongo_mark_write_errors(struct bench_conn *conn, struct bench_request *reqs, const size_t *idx,
+				    size_t m, const bson_t *reply)
+{
+	bson_iter_t it, arr, we;
+	long marked = 0;
+
+	if (!bson_iter_init_find(&it, reply, "writeErrors") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+	    !bson_iter_recurse(&it, &arr))
+		return -1;
+	while (bson_iter_next(&arr)) {
+		int64_t i = -1;
+
+		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) || !bson_iter_recurse(&arr, &we))
+			return -1;
+		while (bson_iter_next(&we)) {
+			if (strcmp(bson_iter_key(&we), "index") == 0 && BSON_ITER_HOLDS_NUMBER(&we))
+				i = bson_iter_as_int64(&we);
+			else if (strcmp(bson_iter_key(&we), "errmsg") == 0 && BSON_ITER_HOLDS_UTF8(&we))
+				bench_conn_error(conn, "mongodb: %s", bson_iter_utf8(&we, NULL));
+		}
+		if (i < 0 || (uint64_t)i >= m)
+			return -1;
+		if (reqs[idx[i]].status != BENCH_ERROR) {
+			reqs[idx[i]].status = BENCH_ERROR;
+			marked++;
+		}
+	}
+	return marked;
+}
+
+/*
+ * N sets (replace_one with upsert) or N deletes (delete_one) as one
+ * unordered bulk write. A delete bulk reply only says how many documents
+ * went (nRemoved), not which: the first nRemoved deletes that did not fail
+ * are OK and the rest MISS, so per-request attribution is approximate while
+ * the counts are exact.
+ */
+static void mongo_write_many(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m,
+			     enum bench_op op, struct mongo_outcome *o)
+{
+	struct mongo_priv *p = conn->priv;
+	mongoc_bulk_operation_t *bulk;
+	bson_t reply;
+	bson_iter_t it, wce;
+	size_t queued = 0;
+	int64_t t0, removed = 0;
+
+	o->status = BENCH_OK;
+	bulk = mongoc_collection_create_bulk_operation_with_opts(p->coll, p->opts_unordered);
+	for (size_t k = 0; k < m; k++) {
+		struct bench_request *r = &reqs[idx[k]];
+		bson_error_t e;
+		bool ok;
+
+		if (op == BENCH_OP_SET)
+			ok = mongo_build_filter(p, r) && mongo_build_doc(p, r) &&
+			     mongoc_bulk_operation_replace_one_with_opts(bulk, p->filter, p->doc, p->opts_upsert, &e);
+		else
+			ok = mongo_build_filter(p, r) &&
+			     mongoc_bulk_operation_remove_one_with_opts(bulk, p->filter, NULL, &e);
+		if (!ok) {
+			/* Never sent: the record cannot be encoded. */
+			r->status = BENCH_ERROR;
+			bench_conn_error(conn, "mongodb: record cannot be encoded as BSON");
+			continue;
+		}
+		/* Compact: idx[0..queued) are the bulk's positions from now on. */
+		r->status = BENCH_OK;
+		idx[queued++] = idx[k];
+	}
+	if (queued == 0) {
+		mongoc_bulk_operation_destroy(bulk);
+		return;
+	}
+
+	t0 = mongo_now_ms();
+	if (!mongoc_bulk_operation_execute(bulk, &reply, &o->error)) {
+		enum bench_status s = mongo_classify(p, &o->error, mongo_now_ms() - t0);
+
+		if (s != BENCH_ERROR) {
+			o->status = s;
+			mongo_set_group(reqs, idx, queued, s);
+			goto done;
+		}
+		bench_conn_error(conn, "mongodb: %s", o->error.message);
+		if (mongo_mark_write_errors(conn, reqs, idx, queued, &reply) < 0 ||
+		    (bson_iter_init_find(&it, &reply, "writeConcernErrors") && BSON_ITER_HOLDS_ARRAY(&it) &&
+		     bson_iter_recurse(&it, &wce) && bson_iter_next(&wce))) {
+			/* No per-request answer, or all writes are in doubt. */
+			mongo_set_group(reqs, idx, queued, BENCH_ERROR);
+			goto done;
+		}
+	}
+	if (op == BENCH_OP_DELETE) {
+		if (bson_iter_init_find(&it, &reply, "nRemoved") && BSON_ITER_HOLDS_NUMBER(&it))
+			removed = bson_iter_as_int64(&it);
+		for (size_t k = 0; k < queued; k++) {
+			struct bench_request *r = &reqs[idx[k]];
+
+			if (r->status == BENCH_ERROR)
+				continue;
+			r->status = removed > 0 ? BENCH_OK : BENCH_MISS;
+			if (removed > 0)
+				removed--;
+		}
+	}
+done:
+	bson_destroy(&reply);
+	mongoc_bulk_operation_destroy(bulk);
+}
+
+static int mongo_grow_idx(struct bench_conn *conn, size_t n)
+{
+	struct mongo_priv *p = conn->priv;
+	size_t *idx;
+
+	if (n <= p->idx_cap)
+		return 0;
+	idx = realloc(p->idx, n * sizeof(*idx));
+	if (!idx)
+		return bench_conn_error(conn, "mongodb: out of memory for a batch of %zu", n);
+	p->idx = idx;
+	p->idx_cap = n;
+	return 0;
+}
+
+/*
+ * Runs a batch as up to three round trips: gets, sets, deletes. When
+ * force_bulk is set (load), sets always go through a bulk write.
+ */
+static int mongo_run(struct bench_conn *conn, struct bench_request *reqs, size_t n, bool force_bulk)
+{
+	static const enum bench_op order[] = { BENCH_OP_GET, BENCH_OP_SET, BENCH_OP_DELETE };
+	struct mongo_priv *p = conn->priv;
+	struct mongo_outcome o;
+	size_t *idx;
+	size_t start = 0;
+	bool timed_out = false;
+
+	for (size_t i = 0; i < n; i++)
+		reqs[i].status = BENCH_DISCONNECTED;
+	if (conn->err || !p)
+		return -1;
+	if (mongo_grow_idx(conn, n) < 0) {
+		for (size_t i = 0; i < n; i++)
+			reqs[i].status = BENCH_ERROR;
+		return 0;
+	}
+	idx = p->idx;
+
+	for (size_t g = 0; g < sizeof(order) / sizeof(order[0]); g++) {
+		enum bench_op op = order[g];
+		size_t m = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (reqs[i].op == op)
+				idx[start + m++] = i;
+			else if ((unsigned)reqs[i].op >= BENCH_OP__COUNT && g == 0)
+				reqs[i].status = BENCH_UNSUPPORTED;
+		}
+		if (m == 0)
+			continue;
+		if (timed_out) {
+			/* The server did not answer the previous group in time;
+			 * waiting again per group would stretch the batch to a
+			 * multiple of the timeout. */
+			mongo_set_group(reqs, idx + start, m, BENCH_TIMEOUT);
+			start += m;
+			continue;
+		}
+		if (op == BENCH_OP_GET)
+			m == 1 ? mongo_get_one(conn, &reqs[idx[start]], &o) : mongo_get_many(conn, reqs, idx + start, m, &o);
+		else if (op == BENCH_OP_SET && m == 1 && !force_bulk)
+			mongo_set_one(conn, &reqs[idx[start]], &o);
+		else if (op == BENCH_OP_DELETE && m == 1)
+			mongo_delete_one(conn, &reqs[idx[start]], &o);
+		else
+			mongo_write_many(conn, reqs, idx + start, m, op, &o);
+		start += m;
+
+		switch (o.status) {
+		case BENCH_DISCONNECTED:
+			/* This group and every later one stay DISCONNECTED. */
+			return bench_conn_lost(conn, "mongodb: connection lost: %s", o.error.message);
+		case BENCH_TIMEOUT:
+			bench_conn_error(conn, "mongodb: timed out: %s", o.error.message);
+			timed_out = true;
+			break;
+		case BENCH_ERROR:
+			bench_conn_error(conn, "mongodb: %s", o.error.message);
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+static int mongo_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	return mongo_run(conn, reqs, n, false);
+}
+
+static int mongo_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	return mongo_run(conn, reqs, n, true);
+}
+
+/* Sets a URI option from the target's timeout unless the URI has it. */
+static bool mongo_uri_default(mongoc_uri_t *uri, const char *opt, int32_t ms)
+{
+	return mongoc_uri_has_option(uri, opt) || mongoc_uri_set_option_as_int32(uri, opt, ms);
+}
+
+/* Names the first host of the URI for messages (never the credentials). */
+static const char *mongo_uri_host(const mongoc_uri_t *uri)
+{
+	const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri);
+
+	if (h)
+		return h->host_and_port;
+	return mongoc_uri_get_srv_hostname(uri) ? mongoc_uri_get_srv_hostname(uri) : "?";
+}
+
+static int mongo_open(struct bench_conn *conn)
+{
+	const struct bench_target *t = conn->target;
+	const char *db = bench_target_option(t, "database");
+	const char *coll = bench_target_option(t, "collection");
+	struct mongo_priv *p;
+	mongoc_uri_t *uri = NULL;
+	bson_error_t e;
+	bson_t ping = BSON_INITIALIZER, reply;
+	int32_t ms;
+	bool ok;
+
+	pthread_once(&mongo_once, mongo_global_init);
+	if (!db)
+		db = MONGO_DEFAULT_DATABASE;
+	if (!coll)
+		coll = MONGO_DEFAULT_COLLECTION;
+	if (!*db || !*coll) {
+		bench_conn_error(conn, "mongodb: options database and collection must not be empty");
+		goto fail;
+	}
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		bench_conn_error(conn, "mongodb: out of memory");
+		goto fail;
+	}
+	conn->priv = p;
+
+	uri = mongoc_uri_new_with_error(t->uri ? t->uri : "", &e);
+	if (!uri) {
+		bench_conn_error(conn, "mongodb: bad URI: %s", e.message);
+		goto fail;
+	}
+	ms = t->timeout_ms == 0 ? MONGO_DEFAULT_TIMEOUT_MS : t->timeout_ms > INT32_MAX ? INT32_MAX : (int32_t)t->timeout_ms;
+	if (!mongo_uri_default(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, ms) ||
+	    !mongo_uri_default(uri, MONGOC_URI_SOCKETTIMEOUTMS, ms) ||
+	    !mongo_uri_default(uri, MONGOC_URI_CONNECTTIMEOUTMS, ms) ||
+	    (!mongoc_uri_get_appname(uri) && !mongoc_uri_set_appname(uri, MONGO_APPNAME))) {
+		bench_conn_error(conn, "mongodb: cannot set timeouts/appname on the URI");
+		goto fail;
+	}
+	p->sock_timeout_ms = mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, ms);
+
+	p->client = mongoc_client_new_from_uri_with_error(uri, &e);
+	if (!p->client) {
+		bench_conn_error(conn, "mongodb: %s", e.message);
+		goto fail;
+	}
+	mongoc_client_set_error_api(p->client, MONGOC_ERROR_API_VERSION_2);
+	p->coll = mongoc_client_get_collection(p->client, db, coll);
+
+	p->filter = bson_new();
+	p->doc = bson_new();
+	p->opts_find_n = bson_new();
+	p->opts_find_1 = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "v", BCON_INT32(1), "}");
+	p->opts_upsert = BCON_NEW("upsert", BCON_BOOL(true));
+	p->opts_unordered = BCON_NEW("ordered", BCON_BOOL(false));
+	if (mongo_grow_idx(conn, 64) < 0)
+		goto fail;
+
+	BSON_APPEND_INT32(&ping, "ping", 1);
+	ok = mongoc_client_command_simple(p->client, "admin", &ping, NULL, &reply, &e);
+	bson_destroy(&reply);
+	bson_destroy(&ping);
+	if (!ok) {
+		bench_conn_error(conn, "mongodb: cannot reach server %s: %s", mongo_uri_host(uri), e.message);
+		goto fail;
+	}
+	mongoc_uri_destroy(uri);
+	return 0;
+
+fail:
+	mongoc_uri_destroy(uri);
+	conn->err = 1;
+	return -1;
+}
+
+static void mongo_close(struct bench_conn *conn)
+{
+	struct mongo_priv *p = conn->priv;
+
+	if (!p)
+		return;
+	mongoc_collection_destroy(p->coll);
+	mongoc_client_destroy(p->client);
+	bson_destroy(p->filter);
+	bson_destroy(p->doc);
+	bson_destroy(p->opts_find_n);
+	bson_destroy(p->opts_find_1);
+	bson_destroy(p->opts_upsert);
+	bson_destroy(p->opts_unordered);
+	free(p->idx);
+	free(p);
+	conn->priv = NULL;
+}
+
+/* Nothing to prepare: lookups are by _id, which always has an index. */
+static int mongo_prepare(struct bench_conn *conn)
+{
+	(void)conn;
+	return 0;
+}
+
+/* Runs {cmd: 1} on admin; reply is always initialized. */
+static bool mongo_admin_cmd(struct mongo_priv *p, const char *cmd, bson_t *reply, bson_error_t *e)
+{
+	bson_t c = BSON_INITIALIZER;
+	bool ok;
+
+	BSON_APPEND_INT32(&c, cmd, 1);
+	ok = mongoc_client_command_simple(p->client, "admin", &c, NULL, reply, e);
+	bson_destroy(&c);
+	return ok;
+}
+
+static const char *mongo_find_utf8(const bson_t *b, const char *dotted)
+{
+	bson_iter_t it, sub;
+
+	if (bson_iter_init(&it, b) && bson_iter_find_descendant(&it, dotted, &sub) && BSON_ITER_HOLDS_UTF8(&sub))
+		return bson_iter_utf8(&sub, NULL);
+	return NULL;
+}
+
+/* Appends "key=value\n" to out->config while it fits. */
+static void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
+{
+	size_t off = strlen(out->config);
+	char val[256];
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	w = snprintf(out->config + off, sizeof(out->config) - off, "%s=%s\n", key, val);
+	if (w < 0 || (size_t)w >= sizeof(out->config) - off)
+		out->config[off] = '\0';
+}
+
+/*
+ * FerretDB names its backend only in its startup log line "Powered by
+ * FerretDB vX and SQLite 3.y.z." (filled in once a backend database has
+ * been opened). Copies "SQLite 3.y.z" into buf, or returns false.
+ */
+static bool mongo_ferretdb_backend(struct mongo_priv *p, char *buf, size_t len)
+{
+	bson_t cmd = BSON_INITIALIZER, reply;
+	bson_iter_t it, arr;
+	bson_error_t e;
+	bool found = false;
+
+	BSON_APPEND_UTF8(&cmd, "getLog", "startupWarnings");
+	if (mongoc_client_command_simple(p->client, "admin", &cmd, NULL, &reply, &e) &&
+	    bson_iter_init_find(&it, &reply, "log") && BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &arr)) {
+		while (!found && bson_iter_next(&arr)) {
+			const char *line = BSON_ITER_HOLDS_UTF8(&arr) ? bson_iter_utf8(&arr, NULL) : "";
+			const char *s = strstr(line, "Powered by FerretDB ");
+			const char *and = s ? strstr(s, " and ") : NULL;
+			const char *end = and ? strstr(and, ".\"") : NULL;
+
+			if (end && end > and + 5) {
+				snprintf(buf, len, "%.*s", (int)(end - (and + 5)), and + 5);
+				found = true;
+			}
+		}
+	}
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
+	return found;
+}
+
+static int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out)
+{
+	struct mongo_priv *p = conn->priv;
+	bson_t build, status, hello;
+	bson_error_t e;
+	const char *version, *ferret, *engine, *process, *set_name;
+	bson_iter_t it;
+	bool have_status, have_hello;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!p || conn->err)
+		return bench_conn_error(conn, "mongodb: not connected");
+	if (!mongo_admin_cmd(p, "buildInfo", &build, &e)) {
+		bench_conn_error(conn, "mongodb: buildInfo failed: %s", e.message);
+		bson_destroy(&build);
+		return -1;
+	}
+	/* serverStatus may be refused (it needs clusterMonitor with auth on):
+	 * then the config says "unknown" rather than failing. */
+	have_status = mongo_admin_cmd(p, "serverStatus", &status, &e);
+	have_hello = mongo_admin_cmd(p, "hello", &hello, &e);
+
+	version = mongo_find_utf8(&build, "version");
+	ferret = mongo_find_utf8(&build, "ferretdbVersion");
+	engine = have_status ? mongo_find_utf8(&status, "storageEngine.name") : NULL;
+	process = have_status ? mongo_find_utf8(&status, "process") : NULL;
+	set_name = have_hello ? mongo_find_utf8(&hello, "setName") : NULL;
+
+	if (ferret) {
+		/* A MongoDB-compatible server: "version" is only the MongoDB
+		 * version it imitates, never its own. */
+		char backend[96];
+
+		snprintf(out->product, sizeof(out->product), "FerretDB");
+		snprintf(out->version, sizeof(out->version), "%s", ferret);
+		snprintf(out->detail, sizeof(out->detail), "MongoDB-compatible %s", version ? version : "?");
+		mongo_config_add(out, "storage_engine", "%s", engine ? engine : "unknown");
+		if (mongo_ferretdb_backend(p, backend, sizeof(backend)))
+			mongo_config_add(out, "backend", "%s", backend);
+		else
+			mongo_config_add(out, "backend", "unknown");
+	} else {
+		const char *topology;
+
+		snprintf(out->product, sizeof(out->product), "MongoDB");
+		snprintf(out->version, sizeof(out->version), "%s", version ? version : "unknown");
+		if (have_hello && mongo_find_utf8(&hello, "msg") && strcmp(mongo_find_utf8(&hello, "msg"), "isdbgrid") == 0)
+			topology = "sharded (mongos)";
+		else if (set_name)
+			topology = "replica set";
+		else
+			topology = "standalone";
+		snprintf(out->detail, sizeof(out->detail), "%s%s%s", topology, set_name ? " " : "", set_name ? set_name : "");
+		mongo_config_add(out, "storage_engine", "%s", engine ? engine : "unknown");
+		if (have_status && bson_iter_init(&it, &status) &&
+		    bson_iter_find_descendant(&it, "wiredTiger.cache.maximum bytes configured", &it) &&
+		    BSON_ITER_HOLDS_NUMBER(&it))
+			mongo_config_add(out, "wiredtiger_cache_bytes", "%lld", (long long)bson_iter_as_int64(&it));
+	}
+	if (process)
+		mongo_config_add(out, "process", "%s", process);
+	rc = 0;
+
+	bson_destroy(&hello);
+	bson_destroy(&status);
+	bson_destroy(&build);
+	return rc;
+}
+
+const struct bench_driver bench_driver_mongodb = {
+	.name = "mongodb",
+	.abi_version = BENCH_DRIVER_ABI,
+	.caps = BENCH_CAP_KV | BENCH_CAP_NETWORK,
+	.description = "MongoDB or a wire-compatible server (FerretDB) via libmongoc",
+	.options = mongo_options,
+	.open = mongo_open,
+	.close = mongo_close,
+	.exec = mongo_exec,
+	.load = mongo_load,
+	.prepare = mongo_prepare,
+	.server_info = mongo_server_info,
+};

@@ -1,0 +1,38 @@
+/*
+ * null.c - a driver with no server: every request succeeds at once, a get
+ * with an empty value. It measures the harness alone and lets tests exercise
+ * the runner without a network.
+ */
+#include "driver.h"
+
+static int null_open(struct bench_conn *conn)
+{
+	(void)conn;
+	return 0;
+}
+
+static void null_close(struct bench_conn *conn)
+{
+	(void)conn;
+}
+
+static int null_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	(void)conn;
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].status = BENCH_OK;
+		reqs[i].value_len_out = 0;
+	}
+	return 0;
+}
+
+const struct bench_driver bench_driver_null = {
+	.name = "null",
+	.abi_version = BENCH_DRIVER_ABI,
+	.caps = BENCH_CAP_KV,
+	.description = "no server: answers every request at once (harness overhead, tests)",
+	.options = NULL,
+	.open = null_open,
+	.close = null_close,
+	.exec = null_exec,
+};

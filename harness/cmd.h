@@ -1,0 +1,21 @@
+/*
+ * cmd.h - the subcommands of `bench`. Each takes the arguments after its
+ * name (argv[0] is the subcommand) and returns an exit code (util.h).
+ */
+#ifndef BENCH_CMD_H
+#define BENCH_CMD_H
+
+#include <stdio.h>
+
+int cmd_run(int argc, char **argv);
+extern const char cmd_run_usage[];
+
+/* Shared argument helper: when argv[*i] is `--name VALUE` or `--name=VALUE`,
+ * returns VALUE (advancing *i past it) and sets *ok; a missing VALUE prints
+ * an error and sets *ok = 0. Returns NULL when argv[*i] is another option. */
+const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, int *ok);
+
+/* Prints "bench CMD: message" and a hint to stderr; returns BENCH_EXIT_USAGE. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

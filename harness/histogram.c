@@ -1,0 +1,256 @@
+/*
+ * histogram.c - log-linear bucketing as HdrHistogram lays it out: bucket b
+ * holds `sub_bucket_count` linear slots of width 2^(b + unit_magnitude);
+ * every bucket after the first only needs its upper half, because its lower
+ * half is covered at twice the resolution by the bucket below.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "histogram.h"
+#include "util.h"
+
+/* GCC and Clang have it; __extension__ keeps -Wpedantic quiet. */
+__extension__ typedef unsigned __int128 u128;
+
+struct hist {
+	int64_t highest;
+	int unit_magnitude;
+	int sub_bucket_half_count_magnitude;
+	int64_t sub_bucket_half_count;
+	int64_t sub_bucket_mask;
+	int32_t sub_bucket_count;
+	int32_t bucket_count;
+	int32_t counts_len;
+	uint64_t total;
+	uint64_t saturated;
+	int64_t min, max;
+	u128 sum; /* exact, for the mean */
+	uint64_t counts[];
+};
+
+static int floor_log2(uint64_t v)
+{
+	return 63 - __builtin_clzll(v);
+}
+
+int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out)
+{
+	struct hist *h;
+	int64_t largest_single_unit, smallest_untrackable;
+	int sub_mag, unit_mag, buckets, counts_len;
+
+	*out = NULL;
+	if (lowest < 1 || sigfigs < 1 || sigfigs > 5 || lowest > highest / 2)
+		return EINVAL;
+	largest_single_unit = 2;
+	for (int i = 0; i < sigfigs; i++)
+		largest_single_unit *= 10;
+	sub_mag = floor_log2((uint64_t)largest_single_unit - 1) + 1; /* ceil(log2) */
+	unit_mag = floor_log2((uint64_t)lowest);
+	if (unit_mag + sub_mag > 62)
+		return EINVAL;
+
+	smallest_untrackable = (int64_t)1 << (sub_mag + unit_mag);
+	buckets = 1;
+	while (smallest_untrackable <= highest) {
+		if (smallest_untrackable > INT64_MAX / 2) {
+			buckets++;
+			break;
+		}
+		smallest_untrackable <<= 1;
+		buckets++;
+	}
+	counts_len = (buckets + 1) * (1 << (sub_mag - 1));
+
+	h = calloc(1, sizeof(*h) + (size_t)counts_len * sizeof(h->counts[0]));
+	if (!h)
+		return ENOMEM;
+	h->highest = highest;
+	h->unit_magnitude = unit_mag;
+	h->sub_bucket_half_count_magnitude = sub_mag - 1;
+	h->sub_bucket_count = (int32_t)1 << sub_mag;
+	h->sub_bucket_half_count = h->sub_bucket_count / 2;
+	h->sub_bucket_mask = ((int64_t)h->sub_bucket_count - 1) << unit_mag;
+	h->bucket_count = buckets;
+	h->counts_len = counts_len;
+	*out = h;
+	return 0;
+}
+
+struct hist *hist_new_latency(void)
+{
+	struct hist *h;
+	int rc = hist_init(HIST_LATENCY_LOWEST, HIST_LATENCY_HIGHEST, HIST_LATENCY_SIGFIGS, &h);
+
+	if (rc == ENOMEM) {
+		fprintf(stderr, "bench: out of memory for a histogram\n");
+		abort();
+	}
+	return h;
+}
+
+void hist_free(struct hist *h)
+{
+	free(h);
+}
+
+static int bucket_index_of(const struct hist *h, int64_t v)
+{
+	int pow2ceiling = floor_log2((uint64_t)(v | h->sub_bucket_mask)) + 1;
+
+	return pow2ceiling - h->unit_magnitude - (h->sub_bucket_half_count_magnitude + 1);
+}
+
+static int32_t counts_index_of(const struct hist *h, int64_t v)
+{
+	int b = bucket_index_of(h, v);
+	int64_t sub = v >> (b + h->unit_magnitude);
+
+	return (int32_t)((((int64_t)b + 1) << h->sub_bucket_half_count_magnitude) + (sub - h->sub_bucket_half_count));
+}
+
+/* The lowest value of counts slot i, and the width of its range. */
+static int64_t slot_value(const struct hist *h, int32_t i, int64_t *width)
+{
+	int b = (i >> h->sub_bucket_half_count_magnitude) - 1;
+	int64_t sub = (i & (h->sub_bucket_half_count - 1)) + h->sub_bucket_half_count;
+
+	if (b < 0) {
+		sub -= h->sub_bucket_half_count;
+		b = 0;
+	}
+	*width = (int64_t)1 << (b + h->unit_magnitude);
+	return sub << (b + h->unit_magnitude);
+}
+
+void hist_record_n(struct hist *h, int64_t v, uint64_t n)
+{
+	if (n == 0)
+		return;
+	if (v < 0)
+		v = 0;
+	if (v > h->highest) {
+		v = h->highest;
+		h->saturated += n;
+	}
+	h->counts[counts_index_of(h, v)] += n;
+	if (h->total == 0 || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->total += n;
+	h->sum += (u128)v * n;
+}
+
+void hist_record(struct hist *h, int64_t v)
+{
+	hist_record_n(h, v, 1);
+}
+
+int hist_merge(struct hist *dst, const struct hist *src)
+{
+	if (dst->counts_len != src->counts_len || dst->unit_magnitude != src->unit_magnitude ||
+	    dst->sub_bucket_count != src->sub_bucket_count || dst->highest != src->highest)
+		return EINVAL;
+	if (src->total == 0)
+		return 0;
+	for (int32_t i = 0; i < dst->counts_len; i++)
+		dst->counts[i] += src->counts[i];
+	if (dst->total == 0 || src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	dst->total += src->total;
+	dst->saturated += src->saturated;
+	dst->sum += src->sum;
+	return 0;
+}
+
+void hist_reset(struct hist *h)
+{
+	memset(h->counts, 0, (size_t)h->counts_len * sizeof(h->counts[0]));
+	h->total = h->saturated = 0;
+	h->min = h->max = 0;
+	h->sum = 0;
+}
+
+uint64_t hist_count(const struct hist *h)
+{
+	return h->total;
+}
+
+int64_t hist_min(const struct hist *h)
+{
+	return h->min;
+}
+
+int64_t hist_max(const struct hist *h)
+{
+	return h->max;
+}
+
+uint64_t hist_saturated(const struct hist *h)
+{
+	return h->saturated;
+}
+
+double hist_mean(const struct hist *h)
+{
+	if (h->total == 0)
+		return 0;
+	return (double)h->sum / (double)h->total;
+}
+
+int64_t hist_lowest_equivalent(const struct hist *h, int64_t v)
+{
+	int64_t width;
+
+	if (v < 0)
+		v = 0;
+	if (v > h->highest)
+		v = h->highest;
+	return slot_value(h, counts_index_of(h, v), &width);
+}
+
+int64_t hist_highest_equivalent(const struct hist *h, int64_t v)
+{
+	int64_t width;
+	int64_t low;
+
+	if (v < 0)
+		v = 0;
+	if (v > h->highest)
+		v = h->highest;
+	low = slot_value(h, counts_index_of(h, v), &width);
+	return low + width - 1;
+}
+
+int64_t hist_percentile(const struct hist *h, double p)
+{
+	uint64_t rank, seen = 0;
+
+	if (h->total == 0)
+		return 0;
+	if (p >= 100)
+		return h->max;
+	if (p < 0)
+		p = 0;
+	/* The rank HdrHistogram uses: nearest, at least the first value. */
+	rank = (uint64_t)llround(p / 100.0 * (double)h->total);
+	if (rank < 1)
+		rank = 1;
+	for (int32_t i = 0; i < h->counts_len; i++) {
+		seen += h->counts[i];
+		if (seen >= rank) {
+			int64_t width, v = slot_value(h, i, &width) + width - 1;
+
+			if (v > h->max)
+				v = h->max;
+			return v < h->min ? h->min : v;
+		}
+	}
+	return h->max;
+}

@@ -1,0 +1,69 @@
+/*
+ * histogram.h - a log-linear latency histogram in the manner of
+ * HdrHistogram: values are kept to a fixed number of significant digits over
+ * a fixed range, in a flat array allocated once. Recording never allocates,
+ * so one histogram per thread per op lives on the hot path; histograms with
+ * the same layout merge by adding counts.
+ *
+ * Not thread-safe: one writer per histogram, merge after the writers stop.
+ */
+#ifndef BENCH_HISTOGRAM_H
+#define BENCH_HISTOGRAM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Latency histograms record nanoseconds: exact below 2048 ns, 3 significant
+ * digits from there up to 60 s. */
+#define HIST_LATENCY_LOWEST 1
+#define HIST_LATENCY_HIGHEST INT64_C(60000000000)
+#define HIST_LATENCY_SIGFIGS 3
+
+struct hist;
+
+/*
+ * Creates a histogram for values in [0, highest] tracked to `sigfigs`
+ * significant digits (1..5), with `lowest` (>= 1) the smallest value that
+ * must be told apart from 0. Returns 0 and *out (free with hist_free), or
+ * EINVAL for bad bounds, ENOMEM.
+ */
+int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out);
+
+/* hist_init with the latency bounds above; aborts on out-of-memory. */
+struct hist *hist_new_latency(void);
+
+/* NULL is a no-op. */
+void hist_free(struct hist *h);
+
+/* Records one value (n values). Values below 0 count as 0; values above the
+ * highest trackable value count as that value and in hist_saturated(). */
+void hist_record(struct hist *h, int64_t value);
+void hist_record_n(struct hist *h, int64_t value, uint64_t n);
+
+/* Adds src's counts to dst. Returns 0, or EINVAL when the layouts differ. */
+int hist_merge(struct hist *dst, const struct hist *src);
+
+/* Forgets every value; keeps the layout. */
+void hist_reset(struct hist *h);
+
+uint64_t hist_count(const struct hist *h);
+/* Exact smallest / largest value recorded; 0 when empty. */
+int64_t hist_min(const struct hist *h);
+int64_t hist_max(const struct hist *h);
+/* Exact mean of the recorded values; 0 when empty. */
+double hist_mean(const struct hist *h);
+/* Values recorded above the trackable range. */
+uint64_t hist_saturated(const struct hist *h);
+
+/*
+ * The value at percentile p (0..100): the highest value equivalent (within
+ * the histogram's precision) to the recorded value at that rank, never above
+ * the exact maximum. 0 when empty.
+ */
+int64_t hist_percentile(const struct hist *h, double p);
+
+/* Smallest / largest value that falls in the same bucket as `value`. */
+int64_t hist_lowest_equivalent(const struct hist *h, int64_t value);
+int64_t hist_highest_equivalent(const struct hist *h, int64_t value);
+
+#endif

@@ -1,0 +1,256 @@
+/* json.c - run.json: harness, host, workload as resolved, servers, warnings. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "util.h"
+
+#ifndef BENCH_VERSION
+#define BENCH_VERSION "unknown"
+#endif
+#ifndef BENCH_GIT_REV
+#define BENCH_GIT_REV "unknown"
+#endif
+
+/* A minimal streaming writer: tracks nesting for commas and indentation. */
+struct jw {
+	FILE *f;
+	int depth;
+	bool first[16];
+};
+
+static void jw_string(struct jw *j, const char *s)
+{
+	fputc('"', j->f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", j->f); break;
+		case '\\': fputs("\\\\", j->f); break;
+		case '\n': fputs("\\n", j->f); break;
+		case '\r': fputs("\\r", j->f); break;
+		case '\t': fputs("\\t", j->f); break;
+		default:
+			if (*p < 0x20)
+				fprintf(j->f, "\\u%04x", *p);
+			else
+				fputc(*p, j->f);
+		}
+	}
+	fputc('"', j->f);
+}
+
+/* Starts a member (key != NULL) or an array element. */
+static void jw_item(struct jw *j, const char *key)
+{
+	if (!j->first[j->depth])
+		fputc(',', j->f);
+	j->first[j->depth] = false;
+	fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	if (key) {
+		jw_string(j, key);
+		fputs(": ", j->f);
+	}
+}
+
+static void jw_open(struct jw *j, const char *key, char bracket)
+{
+	if (j->depth > 0 || key)
+		jw_item(j, key);
+	fputc(bracket, j->f);
+	j->first[++j->depth] = true;
+}
+
+static void jw_close(struct jw *j, char bracket)
+{
+	bool empty = j->first[j->depth];
+
+	j->depth--;
+	if (!empty)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	fputc(bracket, j->f);
+}
+
+static void jw_str(struct jw *j, const char *key, const char *v)
+{
+	jw_item(j, key);
+	if (v)
+		jw_string(j, v);
+	else
+		fputs("null", j->f);
+}
+
+static void jw_u64(struct jw *j, const char *key, uint64_t v)
+{
+	jw_item(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+static void jw_num(struct jw *j, const char *key, double v)
+{
+	jw_item(j, key);
+	fprintf(j->f, "%.17g", v);
+}
+
+static void jw_bool(struct jw *j, const char *key, bool v)
+{
+	jw_item(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+static void write_host(struct jw *j)
+{
+	struct utsname u;
+	char line[512], model[256] = "unknown";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && colon) {
+			snprintf(model, sizeof(model), "%s", colon + 2);
+			model[strcspn(model, "\n")] = '\0';
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	jw_open(j, "host", '{');
+	jw_str(j, "cpu_model", model);
+	jw_u64(j, "cores", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+	if (uname(&u) == 0) {
+		jw_str(j, "kernel", u.release);
+		jw_str(j, "machine", u.machine);
+	}
+	jw_close(j, '}');
+}
+
+static void write_workload(struct jw *j, const struct workload *w)
+{
+	jw_open(j, "workload", '{');
+	jw_str(j, "file", w->file);
+	jw_str(j, "name", w->name);
+	jw_str(j, "description", w->description);
+	jw_u64(j, "seed", w->seed);
+	jw_open(j, "keyspace", '{');
+	jw_u64(j, "records", w->keyspace.records);
+	jw_str(j, "prefix", w->keyspace.prefix);
+	jw_str(j, "distribution", workload_distribution_name(w->keyspace.distribution));
+	jw_close(j, '}');
+	jw_open(j, "values", '{');
+	jw_u64(j, "size_min", w->values.size_min);
+	jw_u64(j, "size_max", w->values.size_max);
+	jw_close(j, '}');
+	jw_open(j, "phases", '[');
+	for (size_t i = 0; i < w->n_phases; i++) {
+		const struct wl_phase *p = &w->phases[i];
+
+		jw_open(j, NULL, '{');
+		jw_str(j, "name", p->name);
+		jw_str(j, "type", workload_phase_type_name(p->type));
+		jw_u64(j, "clients", p->clients);
+		if (p->type == WL_PHASE_LOAD) {
+			jw_u64(j, "batch", p->batch);
+		} else {
+			jw_num(j, "warmup_s", (double)p->warmup_ns / 1e9);
+			if (p->duration_ns)
+				jw_num(j, "duration_s", (double)p->duration_ns / 1e9);
+			else
+				jw_u64(j, "ops", p->ops);
+			jw_u64(j, "pipeline", p->pipeline);
+			jw_num(j, "rate", p->rate);
+			jw_open(j, "mix", '{');
+			for (int op = 0; op < BENCH_OP__COUNT; op++)
+				if (p->mix[op] > 0)
+					jw_num(j, bench_op_name((enum bench_op)op), p->mix[op]);
+			jw_close(j, '}');
+		}
+		jw_close(j, '}');
+	}
+	jw_close(j, ']');
+	jw_u64(j, "repeat", w->repeat);
+	jw_close(j, '}');
+}
+
+/* "key=value\n" lines → a JSON object. */
+static void write_config(struct jw *j, const char *lines)
+{
+	jw_open(j, "config", '{');
+	while (lines && *lines) {
+		const char *nl = strchr(lines, '\n');
+		size_t len = nl ? (size_t)(nl - lines) : strlen(lines);
+		const char *eq = memchr(lines, '=', len);
+
+		if (eq) {
+			char *k = xstrndup(lines, (size_t)(eq - lines));
+			char *v = xstrndup(eq + 1, len - (size_t)(eq - lines) - 1);
+
+			jw_str(j, k, v);
+			free(k);
+			free(v);
+		}
+		lines = nl ? nl + 1 : NULL;
+	}
+	jw_close(j, '}');
+}
+
+static void write_target(struct jw *j, const struct target_result *t)
+{
+	jw_open(j, NULL, '{');
+	jw_str(j, "name", t->target->name);
+	jw_str(j, "driver", t->driver ? t->driver->name : t->target->driver);
+	jw_str(j, "uri", t->uri);
+	jw_str(j, "spawned", t->spawned);
+	jw_str(j, "skipped", t->skipped);
+	if (t->have_info) {
+		jw_open(j, "server", '{');
+		jw_str(j, "product", t->info.product);
+		jw_str(j, "version", t->info.version);
+		jw_str(j, "detail", t->info.detail);
+		write_config(j, t->info.config);
+		jw_close(j, '}');
+	}
+	jw_open(j, "phase_errors", '[');
+	for (size_t i = 0; i < t->n_runs; i++) {
+		if (!t->runs[i].error[0])
+			continue;
+		jw_open(j, NULL, '{');
+		jw_str(j, "phase", t->runs[i].phase->name);
+		jw_u64(j, "repeat", t->runs[i].repeat);
+		jw_str(j, "error", t->runs[i].error);
+		jw_close(j, '}');
+	}
+	jw_close(j, ']');
+	jw_close(j, '}');
+}
+
+int json_write_run(const struct results *r, FILE *f)
+{
+	struct jw j = {.f = f, .first = {true}};
+
+	jw_open(&j, NULL, '{');
+	jw_open(&j, "bench", '{');
+	jw_str(&j, "version", BENCH_VERSION);
+	jw_str(&j, "git_revision", BENCH_GIT_REV);
+	jw_close(&j, '}');
+	jw_str(&j, "command", r->command);
+	jw_bool(&j, "complete", r->complete);
+	jw_str(&j, "started_utc", r->started_utc);
+	jw_str(&j, "finished_utc", r->finished_utc);
+	jw_str(&j, "servers", r->servers_mode);
+	write_host(&j);
+	write_workload(&j, r->w);
+	jw_open(&j, "targets", '[');
+	for (size_t i = 0; i < r->n_targets; i++)
+		write_target(&j, &r->targets[i]);
+	jw_close(&j, ']');
+	jw_open(&j, "warnings", '[');
+	for (size_t i = 0; i < r->n_warnings; i++)
+		jw_str(&j, NULL, r->warnings[i]);
+	jw_close(&j, ']');
+	jw_close(&j, '}');
+	fputc('\n', f);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}

@@ -1,0 +1,12 @@
+/* json.h - run.json: the provenance of a run (DESIGN §6). */
+#ifndef BENCH_JSON_H
+#define BENCH_JSON_H
+
+#include <stdio.h>
+
+#include "results.h"
+
+/* Writes run.json. Returns 0, or -1 on a write error (errno set). */
+int json_write_run(const struct results *r, FILE *f);
+
+#endif

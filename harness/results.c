@@ -1,0 +1,147 @@
+/* results.c - the results model's helpers and the terminal table. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results.h"
+#include "util.h"
+
+void results_warn(struct results *r, const char *fmt, ...)
+{
+	struct sbuf sb = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	r->warnings = xrealloc(r->warnings, (r->n_warnings + 1) * sizeof(*r->warnings));
+	r->warnings[r->n_warnings++] = sbuf_take(&sb);
+}
+
+struct phase_result *results_add_run(struct target_result *t)
+{
+	t->runs = xrealloc(t->runs, (t->n_runs + 1) * sizeof(*t->runs));
+	memset(&t->runs[t->n_runs], 0, sizeof(t->runs[0]));
+	return &t->runs[t->n_runs++];
+}
+
+void results_free(struct results *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_targets; i++) {
+		struct target_result *t = &r->targets[i];
+
+		for (size_t j = 0; j < t->n_runs; j++)
+			for (int op = 0; op < BENCH_OP__COUNT; op++)
+				hist_free(t->runs[j].ops[op].lat);
+		free(t->runs);
+		free(t->uri);
+		free(t->spawned);
+		free(t->skipped);
+	}
+	free(r->targets);
+	for (size_t i = 0; i < r->n_warnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	free(r->command);
+	memset(r, 0, sizeof(*r));
+}
+
+uint64_t op_stats_answered(const struct op_stats *s)
+{
+	return s->status[BENCH_OK] + s->status[BENCH_MISS];
+}
+
+uint64_t op_stats_errors(const struct op_stats *s)
+{
+	return s->status[BENCH_ERROR] + s->status[BENCH_DISCONNECTED];
+}
+
+uint64_t op_stats_total(const struct op_stats *s)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < BENCH_STATUS__COUNT; i++)
+		n += s->status[i];
+	return n;
+}
+
+const char *results_op_label(const struct phase_result *p, enum bench_op op)
+{
+	return p->phase->type == WL_PHASE_LOAD ? "load" : bench_op_name(op);
+}
+
+char *results_server_label(const struct target_result *t, char *buf, size_t len)
+{
+	if (t->driver && !(t->driver->caps & BENCH_CAP_NETWORK))
+		snprintf(buf, len, "none");
+	else if (!t->have_info)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%s %s", t->info.product, t->info.version);
+	return buf;
+}
+
+char *results_redact_uri(const char *uri)
+{
+	const char *scheme = strstr(uri, "://");
+	const char *at, *colon;
+
+	if (!scheme)
+		return xstrdup(uri);
+	at = strchr(scheme + 3, '@');
+	if (!at)
+		return xstrdup(uri);
+	/* user:password@ or :password@ → keep the user, hide the password. */
+	colon = memchr(scheme + 3, ':', (size_t)(at - (scheme + 3)));
+	if (!colon)
+		return xstrdup(uri);
+	return xasprintf("%.*s***%s", (int)(colon + 1 - uri), uri, at);
+}
+
+static void fmt_us(char *buf, size_t len, const struct hist *h, double pct)
+{
+	if (!h || hist_count(h) == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f", (double)hist_percentile(h, pct) / 1e3);
+}
+
+void results_print_table(const struct results *r, FILE *out)
+{
+	fprintf(out, "%-12s %-24s %-6s %-7s %4s %12s %10s %10s %8s\n", "target", "server", "phase", "op",
+		"rep", "ops/s", "p50 us", "p99 us", "errors");
+	for (size_t i = 0; i < r->n_targets; i++) {
+		const struct target_result *t = &r->targets[i];
+		char server[160];
+
+		results_server_label(t, server, sizeof(server));
+		if (t->skipped) {
+			fprintf(out, "%-12s %-24s not run: %s\n", t->target->name, server, t->skipped);
+			continue;
+		}
+		for (size_t j = 0; j < t->n_runs; j++) {
+			const struct phase_result *p = &t->runs[j];
+
+			for (int op = 0; op < BENCH_OP__COUNT; op++) {
+				const struct op_stats *s = &p->ops[op];
+				char p50[32], p99[32], rate[32];
+				uint64_t ops = op_stats_answered(s);
+
+				if (op_stats_total(s) == 0)
+					continue;
+				if (ops == 0 && s->status[BENCH_UNSUPPORTED] > 0)
+					snprintf(rate, sizeof(rate), "unsupported");
+				else
+					snprintf(rate, sizeof(rate), "%.0f", p->duration_s > 0 ? (double)ops / p->duration_s : 0);
+				fmt_us(p50, sizeof(p50), s->lat, 50);
+				fmt_us(p99, sizeof(p99), s->lat, 99);
+				fprintf(out, "%-12s %-24.24s %-6.6s %-7s %4llu %12s %10s %10s %8llu\n", t->target->name,
+					server, p->phase->name, results_op_label(p, (enum bench_op)op),
+					(unsigned long long)p->repeat, rate, p50, p99,
+					(unsigned long long)(op_stats_errors(s) + s->status[BENCH_TIMEOUT]));
+			}
+		}
+	}
+}

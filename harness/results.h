@@ -1,0 +1,84 @@
+/*
+ * results.h - the results model: everything a run measured, in one place.
+ * The runner fills it; the writers (csv.c, json.c, the terminal table) only
+ * read it.
+ */
+#ifndef BENCH_RESULTS_H
+#define BENCH_RESULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "driver.h"
+#include "histogram.h"
+#include "workload.h"
+
+/* Counts and latency of one op in one phase run. */
+struct op_stats {
+	uint64_t status[BENCH_STATUS__COUNT]; /* requests by outcome */
+	struct hist *lat;                     /* answered requests (ok, miss); NULL if none ran */
+};
+
+/* One phase of one repeat against one target. */
+struct phase_result {
+	const struct wl_phase *phase;
+	uint64_t repeat;                      /* 1-based */
+	double duration_s;                    /* measured span, warmup excluded */
+	struct op_stats ops[BENCH_OP__COUNT]; /* in a load phase, the records are under SET */
+	bool interrupted;                     /* stopped early by Ctrl-C */
+	char error[512];                      /* first connection error, "" if none */
+};
+
+struct target_result {
+	const struct wl_target *target;
+	const struct bench_driver *driver;
+	char *uri;                            /* credentials redacted */
+	char *spawned;                        /* program started for it, NULL if external */
+	bool have_info;
+	struct bench_server_info info;
+	char *skipped;                        /* why it did not run; NULL if it ran */
+	struct phase_result *runs;
+	size_t n_runs;
+};
+
+struct results {
+	const struct workload *w;
+	char started_utc[32];
+	char finished_utc[32];
+	const char *servers_mode;             /* "spawn" or "external" */
+	char *command;                        /* the command line */
+	struct target_result *targets;
+	size_t n_targets;
+	char **warnings;
+	size_t n_warnings;
+	bool complete;                        /* false when interrupted */
+};
+
+/* Appends a warning (printf-style) to r. */
+void results_warn(struct results *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends a zeroed phase_result to t and returns it. */
+struct phase_result *results_add_run(struct target_result *t);
+
+/* Frees what results own (not the workload). NULL is a no-op. */
+void results_free(struct results *r);
+
+/* Totals of one op_stats. */
+uint64_t op_stats_answered(const struct op_stats *s); /* ok + miss */
+uint64_t op_stats_errors(const struct op_stats *s);   /* error + disconnected */
+uint64_t op_stats_total(const struct op_stats *s);    /* every request drawn */
+
+/* The op name as written in outputs: "load" for a load phase's records. */
+const char *results_op_label(const struct phase_result *p, enum bench_op op);
+
+/* "Redis 7.0.15" into buf; "unknown" when no identity. Returns buf. */
+char *results_server_label(const struct target_result *t, char *buf, size_t len);
+
+/* Copies uri with any password replaced by "***". Caller frees. */
+char *results_redact_uri(const char *uri);
+
+/* Prints the end-of-run table (target, op, ops/s, p50, p99, errors). */
+void results_print_table(const struct results *r, FILE *out);
+
+#endif

@@ -1,0 +1,299 @@
+/* runner.c - worker threads, clients and the closed request loop. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keygen.h"
+#include "rng.h"
+#include "runner.h"
+#include "util.h"
+
+static atomic_int stop_requested;
+
+void runner_request_stop(void)
+{
+	atomic_store(&stop_requested, 1);
+}
+
+int runner_stop_requested(void)
+{
+	return atomic_load(&stop_requested);
+}
+
+/* What every worker of a phase shares, read-only once started. */
+struct phase_ctx {
+	const struct workload *w;
+	const struct wl_phase *ph;
+	const struct bench_driver *drv;
+	int load;                       /* a load phase */
+	unsigned supported;             /* ops the driver can run, as bits */
+	double cum[BENCH_OP__COUNT];    /* cumulative mix, for drawing ops */
+	int last_op;                    /* the last op with a share > 0 */
+	uint64_t measure_ns;            /* warmup ends, measurement starts */
+	uint64_t end_ns;                /* duration phases: when to stop */
+	pthread_barrier_t start;
+};
+
+struct client {
+	struct bench_conn conn;
+	struct rng rng;
+	struct bench_request *reqs;     /* pipeline (or load batch) slots */
+	char *keys;                     /* one key buffer per slot */
+	size_t key_len, prefix_len;
+	char *values;                   /* random bytes, values are slices of it */
+	uint64_t quota;                 /* ops phases: measured requests left */
+	uint64_t next_id, end_id;       /* load phases: records left to write */
+};
+
+struct worker {
+	pthread_t tid;
+	struct phase_ctx *ctx;
+	struct client *client;          /* blocking engine: one client per worker */
+	struct op_stats stats[BENCH_OP__COUNT];
+	uint64_t finished_ns;
+};
+
+static enum bench_op draw_op(const struct phase_ctx *ctx, struct rng *r)
+{
+	double u = rng_double(r);
+
+	for (int op = 0; op < ctx->last_op; op++)
+		if (u < ctx->cum[op])
+			return (enum bench_op)op;
+	return (enum bench_op)ctx->last_op;
+}
+
+/*
+ * Fills the client's request slots for the next batch. Returns how many
+ * requests to send; *drawn counts the requests taken from the workload,
+ * including unsupported ones, which are tallied here and never sent.
+ */
+static size_t fill_batch(struct worker *wk, int measuring, size_t *drawn)
+{
+	struct phase_ctx *ctx = wk->ctx;
+	struct client *c = wk->client;
+	const struct workload *w = ctx->w;
+	size_t want, n = 0;
+
+	*drawn = 0;
+	if (ctx->load) {
+		want = c->end_id - c->next_id < ctx->ph->batch ? c->end_id - c->next_id : ctx->ph->batch;
+	} else {
+		want = ctx->ph->pipeline;
+		if (ctx->ph->ops && measuring && c->quota < want)
+			want = c->quota;
+	}
+	for (size_t i = 0; i < want; i++) {
+		struct bench_request *rq = &c->reqs[n];
+		char *key = c->keys + n * c->key_len;
+		enum bench_op op;
+		uint64_t id;
+
+		if (ctx->load) {
+			op = BENCH_OP_SET;
+			id = c->next_id++;
+		} else {
+			op = draw_op(ctx, &c->rng);
+			id = keygen_next_id(w, &c->rng);
+		}
+		(*drawn)++;
+		if (!(ctx->supported & (1u << op))) {
+			if (measuring)
+				wk->stats[op].status[BENCH_UNSUPPORTED]++;
+			continue;
+		}
+		keygen_set_id(key + c->prefix_len, id);
+		rq->op = op;
+		rq->key = key;
+		rq->key_len = c->key_len;
+		rq->value = c->values;
+		rq->value_len = op == BENCH_OP_SET ? keygen_next_value_len(w, &c->rng) : 0;
+		rq->status = BENCH_OK;
+		rq->value_len_out = 0;
+		n++;
+	}
+	return n;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct phase_ctx *ctx = wk->ctx;
+	struct client *c = wk->client;
+	int (*send)(struct bench_conn *, struct bench_request *, size_t) =
+		ctx->load && ctx->drv->load ? ctx->drv->load : ctx->drv->exec;
+
+	pthread_barrier_wait(&ctx->start);
+	while (!runner_stop_requested() && !c->conn.err) {
+		uint64_t t0 = util_now_ns(), t1;
+		int measuring = t0 >= ctx->measure_ns;
+		size_t drawn, n = fill_batch(wk, measuring, &drawn);
+
+		if (drawn == 0)
+			break; /* quota or records exhausted */
+		if (n > 0)
+			send(&c->conn, c->reqs, n);
+		t1 = util_now_ns();
+		if (measuring) {
+			/* In a pipeline every request waits for the whole batch. */
+			for (size_t i = 0; i < n; i++) {
+				struct op_stats *s = &wk->stats[c->reqs[i].op];
+				enum bench_status st = c->reqs[i].status;
+
+				s->status[st]++;
+				if (st == BENCH_OK || st == BENCH_MISS)
+					hist_record(s->lat, (int64_t)(t1 - t0));
+			}
+			if (ctx->ph->ops && !ctx->load)
+				c->quota -= drawn;
+		}
+		if (ctx->end_ns && t1 >= ctx->end_ns)
+			break;
+	}
+	wk->finished_ns = util_now_ns();
+	return NULL;
+}
+
+static void client_free(struct client *c)
+{
+	if (c->conn.driver)
+		c->conn.driver->close(&c->conn);
+	free(c->reqs);
+	free(c->keys);
+	free(c->values);
+}
+
+static void client_init(struct client *c, const struct phase_ctx *ctx, const struct bench_target *target,
+			uint64_t stream, size_t slots)
+{
+	c->conn.driver = ctx->drv;
+	c->conn.target = target;
+	rng_seed(&c->rng, ctx->w->seed, stream);
+	c->prefix_len = strlen(ctx->w->keyspace.prefix);
+	c->key_len = keygen_key_len(ctx->w->keyspace.prefix);
+	c->reqs = xcalloc(slots, sizeof(*c->reqs));
+	c->keys = xmalloc(slots * c->key_len);
+	for (size_t i = 0; i < slots; i++)
+		keygen_format(c->keys + i * c->key_len, ctx->w->keyspace.prefix, 0);
+	c->values = keygen_value_buffer(ctx->w, &c->rng);
+}
+
+static void ctx_init(struct phase_ctx *ctx, const struct workload *w, const struct wl_phase *ph,
+		     const struct bench_driver *drv)
+{
+	double sum = 0;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->w = w;
+	ctx->ph = ph;
+	ctx->drv = drv;
+	ctx->load = ph->type == WL_PHASE_LOAD;
+	for (int op = 0; op < BENCH_OP__COUNT; op++) {
+		unsigned need = bench_op_caps((enum bench_op)op);
+
+		if ((drv->caps & need) == need)
+			ctx->supported |= 1u << op;
+		sum += ph->mix[op];
+		ctx->cum[op] = sum;
+		if (ph->mix[op] > 0)
+			ctx->last_op = op;
+	}
+}
+
+int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64_t repeat,
+		     const struct bench_driver *drv, const struct bench_target *target,
+		     struct phase_result *out)
+{
+	struct phase_ctx ctx;
+	uint64_t nclients = ph->clients;
+	size_t slots = ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline;
+	struct client *clients = xcalloc(nclients, sizeof(*clients));
+	struct worker *workers = xcalloc(nclients, sizeof(*workers));
+	uint64_t started = 0, last = 0;
+	int rc = -1;
+
+	out->phase = ph;
+	out->repeat = repeat;
+	ctx_init(&ctx, w, ph, drv);
+
+	/* Connect every client before the clock starts. */
+	for (uint64_t i = 0; i < nclients; i++) {
+		struct client *c = &clients[i];
+		/* Stream per (repeat, phase, client): reproducible, independent. */
+		uint64_t stream = (repeat << 48) ^ ((uint64_t)(ph - w->phases) << 32) ^ i;
+
+		client_init(c, &ctx, target, stream, slots);
+		if (ctx.load) {
+			c->next_id = w->keyspace.records * i / nclients;
+			c->end_id = w->keyspace.records * (i + 1) / nclients;
+		} else if (ph->ops) {
+			c->quota = ph->ops / nclients + (i < ph->ops % nclients);
+		}
+		if (drv->open(&c->conn) < 0) {
+			snprintf(out->error, sizeof(out->error), "client %llu could not connect to %s: %s",
+				 (unsigned long long)i, target->name, c->conn.errstr);
+			goto done;
+		}
+		if (ctx.load && i == 0 && drv->prepare && drv->prepare(&c->conn) < 0) {
+			snprintf(out->error, sizeof(out->error), "preparing %s failed: %s", target->name, c->conn.errstr);
+			goto done;
+		}
+	}
+
+	for (uint64_t i = 0; i < nclients; i++) {
+		workers[i].ctx = &ctx;
+		workers[i].client = &clients[i];
+		for (int op = 0; op < BENCH_OP__COUNT; op++)
+			if (ph->mix[op] > 0 || (ctx.load && op == BENCH_OP_SET))
+				workers[i].stats[op].lat = hist_new_latency();
+	}
+	pthread_barrier_init(&ctx.start, NULL, (unsigned)nclients + 1);
+	for (uint64_t i = 0; i < nclients; i++, started++) {
+		if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0) {
+			/* Cannot happen for sane client counts; fail loudly, not half-measured. */
+			fprintf(stderr, "bench: cannot start thread %llu of %llu\n", (unsigned long long)i,
+				(unsigned long long)nclients);
+			abort();
+		}
+	}
+	ctx.measure_ns = util_now_ns() + ph->warmup_ns;
+	ctx.end_ns = ph->duration_ns ? ctx.measure_ns + ph->duration_ns : 0;
+	pthread_barrier_wait(&ctx.start);
+	for (uint64_t i = 0; i < started; i++) {
+		pthread_join(workers[i].tid, NULL);
+		if (workers[i].finished_ns > last)
+			last = workers[i].finished_ns;
+	}
+	pthread_barrier_destroy(&ctx.start);
+
+	out->duration_s = last > ctx.measure_ns ? (double)(last - ctx.measure_ns) / 1e9 : 0;
+	out->interrupted = runner_stop_requested();
+	for (uint64_t i = 0; i < nclients; i++) {
+		if (clients[i].conn.err && !out->error[0])
+			snprintf(out->error, sizeof(out->error), "client %llu: %s", (unsigned long long)i,
+				 clients[i].conn.errstr);
+		for (int op = 0; op < BENCH_OP__COUNT; op++) {
+			struct op_stats *src = &workers[i].stats[op], *dst = &out->ops[op];
+
+			for (int s = 0; s < BENCH_STATUS__COUNT; s++)
+				dst->status[s] += src->status[s];
+			if (src->lat) {
+				if (!dst->lat)
+					dst->lat = hist_new_latency();
+				hist_merge(dst->lat, src->lat);
+			}
+		}
+	}
+	rc = 0;
+done:
+	for (uint64_t i = 0; i < nclients; i++) {
+		client_free(&clients[i]);
+		for (int op = 0; op < BENCH_OP__COUNT; op++)
+			hist_free(workers[i].stats[op].lat);
+	}
+	free(clients);
+	free(workers);
+	return rc;
+}

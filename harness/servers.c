@@ -1,0 +1,451 @@
+/* servers.c - spawning, waiting for and stopping private servers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "servers.h"
+#include "util.h"
+
+#define MAX_SERVERS 64
+#define START_TIMEOUT_NS (30ull * 1000000000ull)
+#define STOP_TIMEOUT_NS (10ull * 1000000000ull)
+
+struct server_set {
+	char *dir;
+	struct server *servers[MAX_SERVERS];
+	size_t n;
+};
+
+/* Every live child, for signal handlers and atexit: plain pids in atomics. */
+static _Atomic pid_t live_pids[MAX_SERVERS];
+static atomic_int atexit_registered;
+
+static void track_pid(pid_t pid)
+{
+	for (int i = 0; i < MAX_SERVERS; i++) {
+		pid_t zero = 0;
+
+		if (atomic_compare_exchange_strong(&live_pids[i], &zero, pid))
+			return;
+	}
+}
+
+static void untrack_pid(pid_t pid)
+{
+	for (int i = 0; i < MAX_SERVERS; i++) {
+		pid_t p = pid;
+
+		if (atomic_compare_exchange_strong(&live_pids[i], &p, 0))
+			return;
+	}
+}
+
+void servers_kill_all_now(void)
+{
+	for (int i = 0; i < MAX_SERVERS; i++) {
+		pid_t p = atomic_load(&live_pids[i]);
+
+		if (p > 0)
+			kill(p, SIGKILL);
+	}
+}
+
+static void kill_at_exit(void)
+{
+	servers_kill_all_now();
+}
+
+int servers_init(struct server_set **out)
+{
+	struct server_set *set = xcalloc(1, sizeof(*set));
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/bench-servers-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+	if (!mkdtemp(tmpl)) {
+		int err = errno;
+
+		free(tmpl);
+		free(set);
+		return err;
+	}
+	set->dir = tmpl;
+	if (atomic_exchange(&atexit_registered, 1) == 0)
+		atexit(kill_at_exit);
+	*out = set;
+	return 0;
+}
+
+static void server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	servers_stop(srv);
+	free(srv->program);
+	free(srv->exe);
+	free(srv->uri);
+	free(srv->log);
+	free(srv);
+}
+
+void servers_free(struct server_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		server_free(set->servers[i]);
+	/* Only the directory this set made, with what its servers wrote. */
+	util_remove_tree(set->dir);
+	free(set->dir);
+	free(set);
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+void servers_stop(struct server *srv)
+{
+	uint64_t deadline;
+	int status;
+
+	if (!srv || srv->pid <= 0)
+		return;
+	kill(srv->pid, SIGTERM);
+	deadline = util_now_ns() + STOP_TIMEOUT_NS;
+	while (waitpid(srv->pid, &status, WNOHANG) == 0) {
+		if (util_now_ns() > deadline) {
+			kill(srv->pid, SIGKILL);
+			waitpid(srv->pid, &status, 0);
+			break;
+		}
+		sleep_ns(5000000);
+	}
+	untrack_pid(srv->pid);
+	srv->pid = 0;
+}
+
+char *servers_find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *p;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		size_t len = colon ? (size_t)(colon - path) : strlen(path);
+
+		p = xasprintf("%.*s/%s", (int)len, len ? path : ".", name);
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
+		path = colon ? colon + 1 : NULL;
+	}
+#ifdef BENCH_TOOLS_DIR
+	p = xasprintf("%s/%s", BENCH_TOOLS_DIR, name);
+	if (access(p, X_OK) == 0)
+		return p;
+	free(p);
+#endif
+	return NULL;
+}
+
+const char *servers_external_uri(const char *driver_name)
+{
+	static const struct {
+		const char *driver, *env, *fallback;
+	} table[] = {
+		{"redis", "BENCH_REDIS_URI", "redis://127.0.0.1:6379"},
+		{"memcached", "BENCH_MEMCACHED_SERVERS", "127.0.0.1:11211"},
+		{"mongodb", "BENCH_MONGODB_URI", "mongodb://127.0.0.1:27017"},
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (strcmp(table[i].driver, driver_name) == 0) {
+			const char *v = getenv(table[i].env);
+
+			return v && *v ? v : table[i].fallback;
+		}
+	}
+	return NULL;
+}
+
+/* A port that was free a moment ago; the server may still lose a race for
+ * it, which spawn() detects and retries. */
+static int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int port = -1;
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static int port_accepts(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ok;
+
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* How to run each kind of server. argv entries may hold {port} and {dir}. */
+struct recipe {
+	const char *driver;
+	const char *program;
+	const char *uri;          /* printf format with the port */
+	const char *install_hint;
+	const char *argv[24];
+};
+
+static const struct recipe recipes[] = {
+	{"redis", "redis-server", "redis://127.0.0.1:%d",
+	 "apt-get install redis-server",
+	 {"redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+	  "--dir", "{dir}", "--daemonize", "no", "--logfile", "", NULL}},
+	{"memcached", "memcached", "127.0.0.1:%d",
+	 "apt-get install memcached",
+	 /* -I 2m: items up to 2 MiB, so 1 MiB values fit with their overhead. */
+	 {"memcached", "-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "1024", "-I", "2m", "{user}", NULL}},
+	/* A real MongoDB first, when one is installed. */
+	{"mongodb", "mongod", "mongodb://127.0.0.1:%d",
+	 NULL,
+	 {"mongod", "--bind_ip", "127.0.0.1", "--port", "{port}", "--dbpath", "{dir}", "--nounixsocket", NULL}},
+	{"mongodb", "bench-ferretdb", "mongodb://127.0.0.1:%d",
+	 "run scripts/install-deps (it builds tools/bin/bench-ferretdb, FerretDB with SQLite, through the Go module proxy), or install mongod",
+	 {"bench-ferretdb", "--listen-addr", "127.0.0.1:{port}", "--sqlite-url", "file:{dir}/", NULL}},
+};
+
+/* Expands {port}, {dir} and {user} into a fresh argv; "{user}" becomes
+ * "-u root" pieces for memcached, which refuses to run as root otherwise. */
+static char **build_argv(const struct recipe *r, const char *exe, int port, const char *dir,
+			 const char *const *extra)
+{
+	size_t n = 0, cap = 64;
+	char **argv = xcalloc(cap, sizeof(*argv));
+
+	argv[n++] = xstrdup(exe);
+	for (size_t i = 1; r->argv[i]; i++) {
+		const char *a = r->argv[i];
+		const char *brace = strchr(a, '{');
+
+		if (strcmp(a, "{user}") == 0) {
+			if (geteuid() == 0) {
+				argv[n++] = xstrdup("-u");
+				argv[n++] = xstrdup("root");
+			}
+		} else if (brace && strncmp(brace, "{port}", 6) == 0) {
+			argv[n++] = xasprintf("%.*s%d%s", (int)(brace - a), a, port, brace + 6);
+		} else if (brace && strncmp(brace, "{dir}", 5) == 0) {
+			argv[n++] = xasprintf("%.*s%s%s", (int)(brace - a), a, dir, brace + 5);
+		} else {
+			argv[n++] = xstrdup(a);
+		}
+	}
+	for (; extra && *extra && n < cap - 1; extra++)
+		argv[n++] = xstrdup(*extra);
+	argv[n] = NULL;
+	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
+/* The last lines of a log, for error messages. */
+static void log_tail(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t size;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > (off_t)(len - 1))
+		lseek(fd, size - (off_t)(len - 1), SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	for (char *p = buf; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
+static pid_t start_child(char **argv, const char *log)
+{
+	pid_t parent = getpid();
+	pid_t pid;
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		/* Die with bench, even when bench is SIGKILLed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		setpgid(0, 0); /* the terminal's Ctrl-C goes to bench only */
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, STDIN_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd);
+	if (pid > 0)
+		track_pid(pid);
+	return pid;
+}
+
+/* Waits until the server accepts connections and the driver can read its
+ * identity. Returns 0, or -1 with err (the server died or never answered). */
+static int wait_ready(struct server *srv, const struct bench_driver *driver, char *err, size_t errlen)
+{
+	uint64_t deadline = util_now_ns() + START_TIMEOUT_NS;
+	struct bench_target target = {.name = "spawn-check", .uri = srv->uri, .prefix = "bench:", .timeout_ms = 5000};
+	int status;
+
+	for (;;) {
+		if (waitpid(srv->pid, &status, WNOHANG) == srv->pid) {
+			untrack_pid(srv->pid);
+			srv->pid = 0;
+			snprintf(err, errlen, "%s exited (%s %d) before answering", srv->program,
+				 WIFEXITED(status) ? "status" : "signal",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			return -1;
+		}
+		if (port_accepts(srv->port)) {
+			struct bench_conn conn = {.driver = driver, .target = &target};
+			struct bench_server_info info;
+			int ok = driver->open(&conn) == 0 && driver->server_info(&conn, &info) == 0;
+
+			driver->close(&conn);
+			if (ok)
+				return 0;
+		}
+		if (util_now_ns() > deadline) {
+			snprintf(err, errlen, "%s did not answer on 127.0.0.1:%d within 30 s", srv->program, srv->port);
+			return -1;
+		}
+		sleep_ns(20000000);
+	}
+}
+
+int servers_spawn(struct server_set *set, const struct bench_driver *driver,
+		  const char *const *args, struct server **out, char *err, size_t errlen)
+{
+	const struct recipe *r = NULL;
+	const char *hint = NULL;
+	char *exe = NULL;
+	int rc = ENOTSUP;
+
+	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]) && !exe; i++) {
+		if (strcmp(recipes[i].driver, driver->name) != 0)
+			continue;
+		r = &recipes[i];
+		hint = r->install_hint ? r->install_hint : hint;
+		exe = servers_find_program(r->program);
+	}
+	if (!r) {
+		snprintf(err, errlen, "bench cannot spawn a server for driver %s: give the target a uri, or use --servers external", driver->name);
+		return ENOTSUP;
+	}
+	if (!exe) {
+		if (strcmp(driver->name, "mongodb") == 0)
+			snprintf(err, errlen, "no MongoDB-compatible server found (mongod or bench-ferretdb on PATH or in tools/bin): %s; or use --servers external", hint);
+		else
+			snprintf(err, errlen, "%s not found on PATH: %s (or run scripts/install-deps), or use --servers external", r->program, hint);
+		return ENOENT;
+	}
+	if (set->n == MAX_SERVERS) {
+		free(exe);
+		snprintf(err, errlen, "too many spawned servers (%d)", MAX_SERVERS);
+		return EMFILE;
+	}
+
+	/* A lost race for the port shows as an early exit: try a few ports. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		struct server *srv = xcalloc(1, sizeof(*srv));
+		char *dir = xasprintf("%s/%s-%zu-%d", set->dir, r->program, set->n, attempt);
+		char **argv;
+		char tail[512];
+
+		srv->program = xstrdup(r->program);
+		srv->exe = xstrdup(exe);
+		srv->port = free_port();
+		srv->uri = xasprintf(r->uri, srv->port);
+		srv->log = xasprintf("%s.log", dir);
+		if (srv->port < 0 || mkdir(dir, 0700) < 0) {
+			rc = errno ? errno : EIO;
+			snprintf(err, errlen, "cannot prepare %s: %s", dir, strerror(rc));
+			free(dir);
+			server_free(srv);
+			break;
+		}
+		argv = build_argv(r, exe, srv->port, dir, args);
+		free(dir);
+		srv->pid = start_child(argv, srv->log);
+		free_argv(argv);
+		if (srv->pid < 0) {
+			rc = errno;
+			snprintf(err, errlen, "cannot start %s: %s", exe, strerror(rc));
+			srv->pid = 0;
+			server_free(srv);
+			break;
+		}
+		if (wait_ready(srv, driver, err, errlen) == 0) {
+			set->servers[set->n++] = srv;
+			*out = srv;
+			free(exe);
+			return 0;
+		}
+		rc = EIO;
+		log_tail(srv->log, tail, sizeof(tail));
+		if (tail[0]) {
+			size_t used = strlen(err);
+
+			snprintf(err + used, errlen - used, "; its log (%s) ends: %s", srv->log, tail);
+		}
+		server_free(srv);
+	}
+	free(exe);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/*
+ * servers.h - private local servers for `--servers spawn`, and the addresses
+ * of external ones for `--servers external`.
+ *
+ * Spawned servers listen on free 127.0.0.1 ports, keep their files in one
+ * temporary directory, and are stopped at exit whatever happens: on normal
+ * return (servers_free), on exit() (atexit), on SIGINT/SIGTERM, and when bench
+ * itself dies (the children ask the kernel for SIGKILL when their parent goes).
+ */
+#ifndef BENCH_SERVERS_H
+#define BENCH_SERVERS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "driver.h"
+
+struct server {
+	char *program;      /* what was started: "redis-server", "bench-ferretdb" ... */
+	char *exe;          /* its path */
+	char *uri;          /* what the driver connects to */
+	char *log;          /* its stdout/stderr */
+	pid_t pid;          /* 0 once stopped */
+	int port;
+};
+
+struct server_set;
+
+/* Creates the set and its temporary directory. Returns 0 or an errno value. */
+int servers_init(struct server_set **out);
+
+/* Stops every server, removes the temporary directory. NULL is a no-op. */
+void servers_free(struct server_set *set);
+
+/*
+ * Starts a private server for `driver` ("redis", "memcached", "mongodb") and
+ * waits until it answers (driver->open + server_info succeed), up to 30 s.
+ * `args` adds server arguments (NULL-terminated; may be NULL).
+ * Returns 0 and *out (owned by the set), or:
+ *   ENOENT  - no server program found; err says what to install,
+ *   ENOTSUP - the driver has no server bench knows how to spawn,
+ *   other   - it did not start or answer; err has the reason and log tail.
+ */
+int servers_spawn(struct server_set *set, const struct bench_driver *driver,
+		  const char *const *args, struct server **out, char *err, size_t errlen);
+
+/* Stops one server (SIGTERM, then SIGKILL after 10 s). */
+void servers_stop(struct server *srv);
+
+/* The external address for a driver: BENCH_REDIS_URI, BENCH_MEMCACHED_SERVERS
+ * or BENCH_MONGODB_URI when set, else the standard local port. Static string;
+ * NULL for drivers bench has no default for. */
+const char *servers_external_uri(const char *driver_name);
+
+/* Looks up a server program: $PATH, then bench's tools/bin. Returns a
+ * malloc'd path or NULL. */
+char *servers_find_program(const char *name);
+
+
+
+/* Async-signal-safe: SIGKILLs every server still running. For signal
+ * handlers and last-resort exits. */
+void servers_kill_all_now(void);
+#endif

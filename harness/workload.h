@@ -1,0 +1,104 @@
+/*
+ * workload.h - the workload: what the YAML file describes, parsed and
+ * validated. Parsing never touches the network.
+ *
+ * Every problem is reported as "file:line:col: message" (1-based line and
+ * column of the offending node), all of them, not just the first.
+ */
+#ifndef BENCH_WORKLOAD_H
+#define BENCH_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "driver.h"
+
+enum wl_distribution {
+	WL_DIST_UNIFORM = 0
+	/* zipfian, hotspot, latest, sequential, exponential: issue #3 */
+};
+
+enum wl_phase_type {
+	WL_PHASE_LOAD = 0,  /* insert every record of the keyspace once */
+	WL_PHASE_RUN        /* the measured mix */
+};
+
+/* A target: which driver, against what. */
+struct wl_target {
+	char *name;                    /* unique within the workload */
+	char *driver;                  /* built-in name or "external:/path.so"; default = name */
+	char *uri;                     /* NULL: spawned server or environment/default */
+	struct bench_option *options;  /* key/value strings, owned */
+	size_t n_options;
+	int line, col;                 /* where it was declared, for later messages */
+};
+
+struct wl_phase {
+	char *name;
+	enum wl_phase_type type;
+	/* load */
+	uint64_t batch;                /* records per load request batch; default 100 */
+	/* run (load uses clients too; default 4 for load, 1 for run) */
+	uint64_t warmup_ns;            /* run this long first, unmeasured; default 0 */
+	uint64_t duration_ns;          /* exactly one of duration_ns / ops is set */
+	uint64_t ops;                  /* total ops over all clients */
+	uint64_t clients;
+	uint64_t pipeline;             /* requests per batch; default 1 */
+	double rate;                   /* 0 = closed loop (the only mode for now) */
+	double mix[BENCH_OP__COUNT];   /* shares summing to 1; run phases only */
+};
+
+struct workload {
+	char *file;                    /* path it was read from */
+	char *name;
+	char *description;             /* may be "" */
+	uint64_t seed;                 /* default 42 */
+	struct wl_target *targets;
+	size_t n_targets;
+	struct {
+		uint64_t records;          /* default 10000 */
+		char *prefix;              /* default "bench:" */
+		enum wl_distribution distribution;
+	} keyspace;
+	struct {
+		uint64_t size_min, size_max; /* bytes; equal for a fixed size; default 100 */
+	} values;
+	struct wl_phase *phases;
+	size_t n_phases;
+	uint64_t repeat;               /* default 1 */
+};
+
+/* An override from the command line: `--set keyspace.records=1000`. Path
+ * elements are mapping keys; inside `phases`, an element is a phase name or
+ * a 0-based index. */
+struct wl_override {
+	const char *path;
+	const char *value;             /* parsed as a YAML scalar */
+};
+
+/*
+ * Reads and validates a workload file, applying overrides before validation.
+ * On success returns 0 and *out (free with workload_free). On failure returns
+ * BENCH_EXIT_USAGE (2) after appending every problem, one per line, as
+ * "file:line:col: message\n" to *errors (caller frees *errors; it may also
+ * hold warnings on success, as "file:line:col: warning: ...\n").
+ * `errors` may not be NULL; *errors is NULL or a malloc'd string to append
+ * to (e.g. from an earlier call), and is never NULL after the call.
+ * Problems with a --set override read "file: --set path=value: message\n".
+ */
+int workload_load(const char *path, const struct wl_override *ov, size_t n_ov,
+		  struct workload **out, char **errors);
+
+/* As workload_load, from a string; `name` is used as the file in messages. */
+int workload_parse(const char *name, const char *text, size_t len,
+		   const struct wl_override *ov, size_t n_ov,
+		   struct workload **out, char **errors);
+
+/* Frees everything; NULL is a no-op. */
+void workload_free(struct workload *w);
+
+/* Name of a distribution / phase type as written in YAML. */
+const char *workload_distribution_name(enum wl_distribution d);
+const char *workload_phase_type_name(enum wl_phase_type t);
+
+#endif

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# End to end: bench as a user types it. Usage: e2e.sh BENCH_BINARY SOURCE_DIR
+# Spawns its own private servers through `bench run` (the default).
+set -uo pipefail
+bench=$1
+src=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-e2e-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok()   { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*" >&2; }
+# expect_rc WANT DESCRIPTION -- command...
+expect_rc() {
+  local want=$1 what=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ "$rc" -eq "$want" ]; then ok; else fail "$what: exit $rc, want $want"; cat "$tmp/out" "$tmp/err" >&2; fi
+}
+contains() { if grep -q -- "$2" "$1"; then ok; else fail "$3: '$2' not in $1"; cat "$1" >&2; fi; }
+
+cd "$src"
+
+# --- the CLI surface ---
+expect_rc 0 "--version" -- "$bench" --version
+contains "$tmp/out" "^bench " "--version prints the version"
+expect_rc 0 "help" -- "$bench" help
+for cmd in run validate drivers; do
+  expect_rc 0 "$cmd --help" -- "$bench" "$cmd" --help
+  contains "$tmp/out" "usage: bench $cmd" "$cmd --help"
+done
+expect_rc 2 "no arguments" -- "$bench"
+expect_rc 2 "unknown command" -- "$bench" rnu
+contains "$tmp/err" "did you mean 'run'" "unknown command suggests"
+expect_rc 2 "planned command" -- "$bench" compare a b
+expect_rc 0 "drivers" -- "$bench" drivers
+for d in redis memcached mongodb null; do contains "$tmp/out" "^$d " "drivers lists $d"; done
+
+# --- validate ---
+expect_rc 0 "validate shipped workloads" -- "$bench" validate workloads/quick.yaml workloads/kv.yaml
+cat >"$tmp/bad.yaml" <<'YAML'
+name: bad
+keyspace:
+  recods: 10
+phases:
+  - name: run
+    duration: 1s
+    mix: {get: 0.5, set: 0.4}
+YAML
+expect_rc 2 "validate a bad workload" -- "$bench" validate "$tmp/bad.yaml"
+contains "$tmp/err" "bad.yaml:3:3: .*did you mean 'records'" "unknown key with line:col and suggestion"
+contains "$tmp/err" "bad.yaml:7:" "mix not summing to 1 reported"
+
+# --- bad input writes nothing ---
+mkdir -p "$tmp/res-bad"
+expect_rc 2 "run a bad workload" -- "$bench" run "$tmp/bad.yaml" --out "$tmp/res-bad"
+[ -z "$(ls -A "$tmp/res-bad")" ] && ok || fail "a bad workload left files in $tmp/res-bad"
+expect_rc 2 "run with an unknown option" -- "$bench" run workloads/quick.yaml --servrs spawn
+expect_rc 2 "run with an unknown target" -- "$bench" run workloads/quick.yaml --target nope --out "$tmp/res-bad"
+[ -z "$(ls -A "$tmp/res-bad")" ] && ok || fail "an unknown --target left files"
+
+# --- the null driver: exact counts, repeats, two runs never collide ---
+expect_rc 0 "run null" -- "$bench" run tests/fixtures/e2e/null.yaml --out "$tmp/res-null" --quiet
+expect_rc 0 "run null again" -- "$bench" run tests/fixtures/e2e/null.yaml --out "$tmp/res-null" --quiet
+[ "$(ls "$tmp/res-null" | wc -l)" -eq 2 ] && ok || fail "two runs should make two result directories"
+[ -z "$(ls -A "$tmp/res-null" | grep '^\.tmp' || true)" ] && ok || fail "temporary directory left behind"
+null_csv=$(ls -d "$tmp"/res-null/*/ | head -1)summary.csv
+# load: 1000 records per repeat; run: 10000 ops per repeat split over get/set/delete
+awk -F, 'NR > 1 && $2 == "load" { n += $12 } END { exit !(n == 2000) }' "$null_csv" && ok || fail "null load rows should sum to 2 x 1000 records"
+awk -F, 'NR > 1 && $2 == "run" { n += $12 } END { exit !(n == 20000) }' "$null_csv" && ok || fail "null run rows should sum to 2 x 10000 ops"
+awk -F, 'NR > 1 && $5 != "none" { bad = 1 } END { exit bad }' "$null_csv" && ok || fail "null rows should name server 'none'"
+
+# --- real servers: a row per target x op, ops > 0, errors 0 ---
+expect_rc 0 "run on spawned servers" -- "$bench" run tests/fixtures/e2e/small.yaml --out "$tmp/res"
+dir=$(ls -d "$tmp"/res/*/ 2>/dev/null | head -1)
+csv="${dir}summary.csv"
+[ -f "$csv" ] && ok || fail "no summary.csv in $tmp/res"
+contains "$tmp/out" "results: $tmp/res/" "the run says where its results went"
+head -1 "$csv" | grep -qx 'workload,phase,target,driver,server,op,clients,pipeline,rate_target,repeat,duration_s,ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us' \
+  && ok || fail "summary.csv header differs from DESIGN §6"
+for target in redis memcached mongodb; do
+  for op in load get set delete; do
+    row=$(awk -F, -v t="$target" -v o="$op" '$3 == t && $6 == o' "$csv")
+    if [ -z "$row" ]; then fail "no $target/$op row"; continue; fi
+    echo "$row" | awk -F, '{ exit !($12 > 0 && $14 == 0 && $15 == 0) }' && ok || fail "$target/$op: want ops > 0 and no errors: $row"
+  done
+done
+grep -q '"product": "FerretDB"\|"product": "MongoDB"' "${dir}run.json" && ok || fail "run.json names the MongoDB-compatible server"
+awk -F, '$3 == "mongodb" && $5 !~ /^(FerretDB|MongoDB) / { bad = 1 } END { exit bad }' "$csv" && ok || fail "mongodb rows name the real server"
+awk -F, '$3 == "redis" && $5 !~ /^Redis / { bad = 1 } END { exit bad }' "$csv" && ok || fail "redis rows name the server"
+# Every spawned server is gone once bench exits: nothing answers on their ports.
+ports=$(grep -o '127\.0\.0\.1:[0-9]*' "$tmp/err" | cut -d: -f2 | sort -u)
+[ "$(echo "$ports" | wc -w)" -eq 3 ] && ok || fail "expected 3 spawned server ports in the progress output, got: $ports"
+for port in $ports; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "a server still listens on port $port"; else ok; fi
+done
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,294 @@
+/*
+ * test_conformance.c - one suite, every driver, real servers.
+ *
+ * For each built-in driver this spawns a private server (as `bench run
+ * --servers spawn` does) and checks the driver contract of drivers/driver.h:
+ * binary-safe set/get round trips (NUL bytes, 0 bytes, 1 MiB), misses,
+ * deletes, pipelined batches whose replies land in their own requests, the
+ * load hook, the server's identity, and a clean DISCONNECTED (no hang) once
+ * the server is gone.
+ *
+ * A server program that is not installed skips that driver loudly; under
+ * CI=true a skip is a failure, so CI cannot pass without every server.
+ * Exit: 0 all passed, 1 a check failed, 77 something skipped (CTest SKIP).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "registry.h"
+#include "servers.h"
+#include "util.h"
+
+#define MIB (1024 * 1024)
+
+static char *make_key(const char *driver, const char *name)
+{
+	return xasprintf("conformance:%s:%s", driver, name);
+}
+
+static struct bench_request req(enum bench_op op, const char *key, const char *value, size_t len)
+{
+	struct bench_request r = {.op = op, .key = key, .key_len = strlen(key), .value = value, .value_len = len};
+
+	return r;
+}
+
+/* Sets key to value, reads it back, compares every byte. */
+static void check_roundtrip(struct bench_conn *c, const char *key, const char *value, size_t len)
+{
+	char *got = xmalloc(len + 16);
+	struct bench_request set = req(BENCH_OP_SET, key, value, len);
+	struct bench_request get = req(BENCH_OP_GET, key, NULL, 0);
+
+	get.out = got;
+	get.out_cap = len + 16;
+	CHECK_INT(c->driver->exec(c, &set, 1), 0);
+	CHECK_STR(bench_status_name(set.status), "ok");
+	CHECK_INT(c->driver->exec(c, &get, 1), 0);
+	CHECK_STR(bench_status_name(get.status), "ok");
+	CHECK_INT(get.value_len_out, len);
+	CHECK(len == 0 || memcmp(got, value, len) == 0);
+	if (set.status != BENCH_OK || get.status != BENCH_OK)
+		fprintf(stderr, "  %s: key %s (%zu bytes): %s\n", c->driver->name, key, len, c->errstr);
+	free(got);
+}
+
+static void check_kv(struct bench_conn *c, const char *name)
+{
+	char *k1 = make_key(name, "text"), *k2 = make_key(name, "nul"), *k3 = make_key(name, "empty");
+	char *k4 = make_key(name, "mib"), *absent = make_key(name, "absent-never-written");
+	char nul[256];
+	char *big = xmalloc(MIB);
+	struct bench_request r;
+
+	for (int i = 0; i < 256; i++)
+		nul[i] = (char)i; /* every byte value, NUL first */
+	for (size_t i = 0; i < MIB; i++)
+		big[i] = (char)(i * 2654435761u >> 13);
+
+	check_roundtrip(c, k1, "hello, conformance", 18);
+	check_roundtrip(c, k2, nul, sizeof(nul));
+	check_roundtrip(c, k3, "", 0);
+	check_roundtrip(c, k4, big, MIB);
+	check_roundtrip(c, k1, "overwritten", 11); /* set replaces */
+
+	r = req(BENCH_OP_GET, absent, NULL, 0);
+	CHECK_INT(c->driver->exec(c, &r, 1), 0);
+	CHECK_STR(bench_status_name(r.status), "miss");
+
+	r = req(BENCH_OP_DELETE, k1, NULL, 0);
+	CHECK_INT(c->driver->exec(c, &r, 1), 0);
+	CHECK_STR(bench_status_name(r.status), "ok");
+	r = req(BENCH_OP_GET, k1, NULL, 0);
+	CHECK_INT(c->driver->exec(c, &r, 1), 0);
+	CHECK_STR(bench_status_name(r.status), "miss");
+	r = req(BENCH_OP_DELETE, absent, NULL, 0);
+	CHECK_INT(c->driver->exec(c, &r, 1), 0);
+	CHECK_STR(bench_status_name(r.status), "miss");
+	CHECK_INT(c->err, 0);
+
+	free(k1);
+	free(k2);
+	free(k3);
+	free(k4);
+	free(absent);
+	free(big);
+}
+
+/* 16 sets of distinct lengths in one batch, then one batch of 16 gets with
+ * absent keys between them, then a batch mixing gets and sets: every reply
+ * must land in its own request. */
+static void check_pipeline(struct bench_conn *c, const char *name)
+{
+	enum { N = 16 };
+	char *keys[N], *absent[N], values[N][64], out[2 * N][64];
+	struct bench_request batch[2 * N];
+
+	for (int i = 0; i < N; i++) {
+		char tag[32];
+
+		snprintf(tag, sizeof(tag), "pipe-%02d", i);
+		keys[i] = make_key(name, tag);
+		snprintf(tag, sizeof(tag), "pipe-absent-%02d", i);
+		absent[i] = make_key(name, tag);
+		memset(values[i], 'a' + i, sizeof(values[i]));
+		batch[i] = req(BENCH_OP_SET, keys[i], values[i], (size_t)i + 1); /* lengths 1..16 */
+	}
+	CHECK_INT(c->driver->exec(c, batch, N), 0);
+	for (int i = 0; i < N; i++)
+		CHECK_STR(bench_status_name(batch[i].status), "ok");
+
+	for (int i = 0; i < N; i++) {
+		batch[2 * i] = req(BENCH_OP_GET, keys[N - 1 - i], NULL, 0);
+		batch[2 * i + 1] = req(BENCH_OP_GET, absent[i], NULL, 0);
+	}
+	for (int i = 0; i < 2 * N; i++) {
+		batch[i].out = out[i];
+		batch[i].out_cap = sizeof(out[i]);
+	}
+	CHECK_INT(c->driver->exec(c, batch, 2 * N), 0);
+	for (int i = 0; i < N; i++) {
+		int k = N - 1 - i;
+
+		CHECK_STR(bench_status_name(batch[2 * i].status), "ok");
+		CHECK_INT(batch[2 * i].value_len_out, k + 1);
+		CHECK(memcmp(out[2 * i], values[k], (size_t)k + 1) == 0);
+		CHECK_STR(bench_status_name(batch[2 * i + 1].status), "miss");
+	}
+
+	/* Mixed: get key i while setting absent key i, interleaved. */
+	for (int i = 0; i < N; i++) {
+		batch[2 * i] = req(BENCH_OP_GET, keys[i], NULL, 0);
+		batch[2 * i].out = out[2 * i];
+		batch[2 * i].out_cap = sizeof(out[2 * i]);
+		batch[2 * i + 1] = req(BENCH_OP_SET, absent[i], values[i], 40);
+	}
+	CHECK_INT(c->driver->exec(c, batch, 2 * N), 0);
+	for (int i = 0; i < N; i++) {
+		CHECK_STR(bench_status_name(batch[2 * i].status), "ok");
+		CHECK_INT(batch[2 * i].value_len_out, i + 1);
+		CHECK(memcmp(out[2 * i], values[i], (size_t)i + 1) == 0);
+		CHECK_STR(bench_status_name(batch[2 * i + 1].status), "ok");
+	}
+	/* The sets of the mixed batch are readable. */
+	for (int i = 0; i < N; i++) {
+		batch[i] = req(BENCH_OP_GET, absent[i], NULL, 0);
+		batch[i].out = out[i];
+		batch[i].out_cap = sizeof(out[i]);
+	}
+	CHECK_INT(c->driver->exec(c, batch, N), 0);
+	for (int i = 0; i < N; i++) {
+		CHECK_STR(bench_status_name(batch[i].status), "ok");
+		CHECK_INT(batch[i].value_len_out, 40);
+		CHECK(memcmp(out[i], values[i], 40) == 0);
+	}
+	for (int i = 0; i < N; i++) {
+		free(keys[i]);
+		free(absent[i]);
+	}
+}
+
+static void check_load(struct bench_conn *c, const char *name)
+{
+	enum { N = 100 };
+	char *keys[N];
+	struct bench_request batch[N];
+	char value[32] = "loaded-value-0123456789";
+
+	for (int i = 0; i < N; i++) {
+		char tag[32];
+
+		snprintf(tag, sizeof(tag), "load-%03d", i);
+		keys[i] = make_key(name, tag);
+		batch[i] = req(BENCH_OP_SET, keys[i], value, 23);
+	}
+	if (c->driver->prepare)
+		CHECK_INT(c->driver->prepare(c), 0);
+	CHECK_INT((c->driver->load ? c->driver->load : c->driver->exec)(c, batch, N), 0);
+	for (int i = 0; i < N; i++)
+		CHECK_STR(bench_status_name(batch[i].status), "ok");
+	for (int i = 0; i < N; i++)
+		batch[i] = req(BENCH_OP_GET, keys[i], NULL, 0);
+	CHECK_INT(c->driver->exec(c, batch, N), 0);
+	for (int i = 0; i < N; i++) {
+		CHECK_STR(bench_status_name(batch[i].status), "ok");
+		CHECK_INT(batch[i].value_len_out, 23);
+		free(keys[i]);
+	}
+}
+
+/* Once the server is gone, exec fails fast and says so. */
+static void check_disconnect(struct bench_conn *c, struct server *srv, const char *name)
+{
+	char *key = make_key(name, "after-stop");
+	struct bench_request r[2] = {req(BENCH_OP_GET, key, NULL, 0), req(BENCH_OP_SET, key, "x", 1)};
+	uint64_t t0;
+
+	servers_stop(srv);
+	t0 = util_now_ns();
+	CHECK_INT(c->driver->exec(c, r, 2), -1);
+	CHECK(c->err != 0);
+	CHECK(r[0].status == BENCH_DISCONNECTED || r[0].status == BENCH_TIMEOUT);
+	CHECK(c->errstr[0] != '\0');
+	/* Sticky: the next call fails at once without touching the network. */
+	CHECK_INT(c->driver->exec(c, r, 1), -1);
+	CHECK_STR(bench_status_name(r[0].status), "disconnected");
+	/* "No hang" means within the 5 s request timeout, with room to spare. */
+	CHECK(util_now_ns() - t0 < 30ull * 1000000000ull);
+	free(key);
+}
+
+static void check_null(const struct bench_driver *d)
+{
+	struct bench_target t = {.name = "null", .prefix = "conformance:"};
+	struct bench_conn c = {.driver = d, .target = &t};
+	struct bench_request r[3] = {req(BENCH_OP_SET, "k", "v", 1), req(BENCH_OP_GET, "k", NULL, 0),
+				     req(BENCH_OP_DELETE, "k", NULL, 0)};
+
+	CHECK_INT(d->open(&c), 0);
+	CHECK_INT(d->exec(&c, r, 3), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_STR(bench_status_name(r[i].status), "ok");
+	d->close(&c);
+}
+
+int main(void)
+{
+	size_t n;
+	const struct bench_driver *const *drivers = bench_drivers_builtin(&n);
+	int skipped = 0, rc;
+	const char *ci = getenv("CI");
+
+	for (size_t i = 0; i < n; i++) {
+		const struct bench_driver *d = drivers[i];
+		struct server_set *set = NULL;
+		struct server *srv = NULL;
+		struct bench_target t = {.name = d->name, .prefix = "conformance:", .timeout_ms = 5000};
+		struct bench_conn c = {.driver = d, .target = &t};
+		struct bench_server_info info = {0};
+		char err[1024];
+
+		printf("== %s\n", d->name);
+		CHECK_INT(bench_driver_check(d, err, sizeof(err)), 0);
+		if (!(d->caps & BENCH_CAP_NETWORK)) {
+			check_null(d);
+			continue;
+		}
+		CHECK_INT(servers_init(&set), 0);
+		rc = servers_spawn(set, d, NULL, &srv, err, sizeof(err));
+		if (rc == ENOENT) {
+			fprintf(stderr, "SKIPPED %s: %s\n", d->name, err);
+			skipped++;
+			servers_free(set);
+			continue;
+		}
+		CHECK_INT(rc, 0);
+		if (rc != 0) {
+			fprintf(stderr, "%s: %s\n", d->name, err);
+			servers_free(set);
+			continue;
+		}
+		t.uri = srv->uri;
+		CHECK_INT(d->open(&c), 0);
+		CHECK_INT(d->server_info(&c, &info), 0);
+		CHECK(info.product[0] != '\0');
+		CHECK(info.version[0] != '\0');
+		printf("   server: %s %s (%s)\n", info.product, info.version, info.detail);
+		if (strcmp(d->name, "mongodb") == 0 && strcmp(srv->program, "bench-ferretdb") == 0)
+			CHECK_STR(info.product, "FerretDB"); /* never presented as MongoDB */
+		check_kv(&c, d->name);
+		check_pipeline(&c, d->name);
+		check_load(&c, d->name);
+		check_disconnect(&c, srv, d->name);
+		d->close(&c);
+		servers_free(set);
+	}
+	rc = check_report("conformance");
+	if (rc == 0 && skipped) {
+		fprintf(stderr, "conformance: %d driver(s) skipped: their server is not installed (scripts/install-deps)\n", skipped);
+		return ci && strcmp(ci, "true") == 0 ? 1 : 77;
+	}
+	return rc;
+}

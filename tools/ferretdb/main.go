@@ -1,0 +1,78 @@
+// Command bench-ferretdb runs FerretDB, a MongoDB wire-protocol server, with
+// its SQLite backend, for bench's local runs and tests on machines without a
+// MongoDB server. The FerretDB version is pinned in go.mod (v1.24.2).
+//
+// It embeds FerretDB's own library rather than building its command because
+// that command refuses to start when built outside FerretDB's release tooling.
+// Telemetry is off (the embedded server never reports), and it listens only
+// on the loopback address it is given.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/build/version"
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+const module = "github.com/FerretDB/FerretDB"
+
+func main() {
+	listen := flag.String("listen-addr", "127.0.0.1:27017", "loopback host:port to listen on")
+	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite directory URI (must end with /)")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	showVersion := flag.Bool("version", false, "print the FerretDB version and exit")
+	flag.Parse()
+
+	// Report the real FerretDB version (from go.mod) in buildInfo.
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range bi.Deps {
+			if dep.Path == module {
+				version.Get().Version = dep.Version
+			}
+		}
+	}
+	if *showVersion {
+		fmt.Println("FerretDB", version.Get().Version)
+		return
+	}
+
+	host, _, err := net.SplitHostPort(*listen)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		fmt.Fprintf(os.Stderr, "bench-ferretdb: --listen-addr %q is not a loopback host:port\n", *listen)
+		os.Exit(2)
+	}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "bench-ferretdb: --log-level: %v\n", err)
+		os.Exit(2)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: *sqliteURL,
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench-ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
+		fmt.Fprintf(os.Stderr, "bench-ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+}
