@@ -35,6 +35,9 @@ struct mongo_priv {
 	mongoc_collection_t *coll;
 	/* socketTimeoutMS in effect (0 = none), to tell a timeout from a reset. */
 	int32_t sock_timeout_ms;
+	/* The server is FerretDB (buildInfo has ferretdbVersion): see
+	 * mongo_build_set_update(). */
+	bool ferretdb;
 	/*
 	 * Reused for every request: bson_reinit() keeps a heap buffer once a
 	 * document outgrew the inline one, so a steady workload stops
@@ -87,29 +90,47 @@ static int64_t mongo_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A network failure: libmongoc files socket errors under STREAM, and a
+ * failed (re)connect or handshake under CLIENT with a stream code. */
+static bool mongo_is_network(const bson_error_t *e)
+{
+	if (e->domain == MONGOC_ERROR_STREAM)
+		return true;
+	if (e->domain != MONGOC_ERROR_CLIENT)
+		return false;
+	switch (e->code) {
+	case MONGOC_ERROR_STREAM_NAME_RESOLUTION:
+	case MONGOC_ERROR_STREAM_SOCKET:
+	case MONGOC_ERROR_STREAM_CONNECT:
+	case MONGOC_ERROR_STREAM_NOT_ESTABLISHED:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
- * Maps a libmongoc error to a request status. libmongoc reports a socket
- * timeout and a reset connection with the same domain, code and text
- * ("socket error or timeout"), so a stream error that took at least the
- * socket timeout is a timeout and a faster one is a broken connection.
+ * Maps a libmongoc error to a request status. A read that hit
+ * socketTimeoutMS and a reset connection get the same domain, code and
+ * text ("socket error or timeout"), so a network error that took at least
+ * the socket timeout is a timeout and a faster one a broken connection.
  */
 static enum bench_status mongo_classify(const struct mongo_priv *p, const bson_error_t *e, int64_t elapsed_ms)
 {
-	switch (e->domain) {
-	case MONGOC_ERROR_STREAM:
+	if (e->domain == MONGOC_ERROR_SERVER_SELECTION)
+		return BENCH_DISCONNECTED;
+	if (mongo_is_network(e)) {
+		if (strstr(e->message, "timed out") || strstr(e->message, "socket timeout"))
+			return BENCH_TIMEOUT;
 		if (p->sock_timeout_ms > 0 && elapsed_ms >= p->sock_timeout_ms - p->sock_timeout_ms / 10)
 			return BENCH_TIMEOUT;
-		if (strstr(e->message, "timed out"))
-			return BENCH_TIMEOUT;
 		return BENCH_DISCONNECTED;
-	case MONGOC_ERROR_SERVER_SELECTION:
-	case MONGOC_ERROR_PROTOCOL: /* a garbled reply: libmongoc drops the socket */
-		return BENCH_DISCONNECTED;
-	default:
-		if (e->code == MONGO_CODE_MAX_TIME_EXPIRED)
-			return BENCH_TIMEOUT;
-		return BENCH_ERROR;
 	}
+	if (e->domain == MONGOC_ERROR_PROTOCOL) /* a garbled reply: libmongoc drops the socket */
+		return BENCH_DISCONNECTED;
+	if (e->domain == MONGOC_ERROR_SERVER && e->code == MONGO_CODE_MAX_TIME_EXPIRED)
+		return BENCH_TIMEOUT;
+	return BENCH_ERROR;
 }
 
 static void mongo_set_group(struct bench_request *reqs, const size_t *idx, size_t m, enum bench_status s)
@@ -134,6 +155,30 @@ static bool mongo_build_doc(struct mongo_priv *p, const struct bench_request *r)
 	return bson_append_utf8(p->doc, "_id", 3, r->key, (int)r->key_len) &&
 	       bson_append_binary(p->doc, "v", 1, BSON_SUBTYPE_BINARY,
 				  (const uint8_t *)(r->value ? r->value : ""), (uint32_t)r->value_len);
+}
+
+/*
+ * Builds {$set: {v: BinData(0, value)}} in p->doc, for the batched sets on
+ * FerretDB. FerretDB 1.24 keeps the SQLite read cursor of every update
+ * statement that stops at its first match (multi: false, e.g. replace_one)
+ * open until the whole update command ends, and its SQLite pool holds 100
+ * connections per database: an update command with ~100 replace_one
+ * statements on existing documents waits forever for a connection and
+ * stalls the server. A multi: true statement reads its cursor to the end,
+ * which closes it. With the filter {_id: key} the result is the same
+ * document {_id: key, v: value}.
+ */
+static bool mongo_build_set_update(struct mongo_priv *p, const struct bench_request *r)
+{
+	bson_t set;
+
+	bson_reinit(p->doc);
+	if (r->value_len > UINT32_MAX)
+		return false;
+	return bson_append_document_begin(p->doc, "$set", 4, &set) &&
+	       bson_append_binary(&set, "v", 1, BSON_SUBTYPE_BINARY,
+				  (const uint8_t *)(r->value ? r->value : ""), (uint32_t)r->value_len) &&
+	       bson_append_document_end(p->doc, &set);
 }
 
 /* Fills a get's reply from a found document. */
@@ -182,17 +227,32 @@ static void mongo_get_one(struct bench_conn *conn, struct bench_request *r, stru
 	mongoc_cursor_destroy(cur);
 }
 
-static int mongo_key_cmp(const void *a, const void *b, void *arg)
+static int mongo_key_cmp(const struct bench_request *x, const struct bench_request *y)
 {
-	const struct bench_request *reqs = arg;
-	const struct bench_request *x = &reqs[*(const size_t *)a];
-	const struct bench_request *y = &reqs[*(const size_t *)b];
 	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
 	int c = memcmp(x->key, y->key, n);
 
 	if (c)
 		return c;
 	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+/* Sorts idx[0..m) by key. Shell sort in place: qsort_r may malloc. */
+static void mongo_sort_by_key(const struct bench_request *reqs, size_t *idx, size_t m)
+{
+	static const size_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+
+	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		size_t gap = gaps[g];
+
+		for (size_t i = gap; i < m; i++) {
+			size_t v = idx[i], j = i;
+
+			for (; j >= gap && mongo_key_cmp(&reqs[idx[j - gap]], &reqs[v]) > 0; j -= gap)
+				idx[j] = idx[j - gap];
+			idx[j] = v;
+		}
+	}
 }
 
 /* First position in idx[0..m) (sorted by key) whose key is >= key. */
@@ -231,7 +291,7 @@ static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, 
 	int64_t t0;
 
 	o->status = BENCH_OK;
-	qsort_r(idx, m, sizeof(*idx), mongo_key_cmp, reqs);
+	mongo_sort_by_key(reqs, idx, m);
 
 	bson_reinit(p->filter);
 	bson_append_document_begin(p->filter, "_id", 3, &in_doc);
@@ -243,7 +303,7 @@ static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, 
 		size_t numlen;
 
 		r->status = BENCH_MISS;
-		if (k > 0 && mongo_key_cmp(&idx[k - 1], &idx[k], reqs) == 0)
+		if (k > 0 && mongo_key_cmp(&reqs[idx[k - 1]], r) == 0)
 			continue;
 		numlen = bson_uint32_to_string(n_keys, &numkey, numbuf, sizeof(numbuf));
 		if (r->key_len > INT_MAX || !bson_append_utf8(&arr, numkey, (int)numlen, r->key, (int)r->key_len)) {
@@ -258,13 +318,14 @@ static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, 
 	bson_append_array_end(&in_doc, &arr);
 	bson_append_document_end(p->filter, &in_doc);
 
-	/* One reply batch for all keys when it fits in 16 MiB; libmongoc
-	 * issues getMore for the rest. */
+	/* One reply batch for all keys when it fits in 16 MiB (libmongoc
+	 * issues getMore for the rest). One more than the keys: FerretDB keeps
+	 * a cursor open when a batch comes back full, costing a getMore. */
 	bson_reinit(p->opts_find_n);
 	bson_append_document_begin(p->opts_find_n, "projection", 10, &proj);
 	bson_append_int32(&proj, "v", 1, 1);
 	bson_append_document_end(p->opts_find_n, &proj);
-	bson_append_int32(p->opts_find_n, "batchSize", 9, n_keys > INT32_MAX ? INT32_MAX : (int32_t)n_keys);
+	bson_append_int32(p->opts_find_n, "batchSize", 9, n_keys >= INT32_MAX ? INT32_MAX : (int32_t)n_keys + 1);
 
 	t0 = mongo_now_ms();
 	cur = mongoc_collection_find_with_opts(p->coll, p->filter, p->opts_find_n, NULL);
@@ -340,13 +401,25 @@ static void mongo_delete_one(struct bench_conn *conn, struct bench_request *r, s
 	bson_destroy(&reply);
 }
 
+/* MongoDB's DuplicateKey: an insert found the _id taken. */
+#define MONGO_CODE_DUPLICATE_KEY 11000
+
+/* The kinds of bulk write. */
+enum mongo_write {
+	MONGO_W_UPSERT, /* replace_one upsert (FerretDB: update $set, multi) */
+	MONGO_W_INSERT, /* insert, FerretDB's load only */
+	MONGO_W_DELETE, /* delete_one */
+};
+
 /*
  * Marks the requests named by writeErrors[].index (positions in the bulk)
- * as ERROR and returns how many it marked, or -1 when the reply has no
- * usable writeErrors (then the caller cannot tell which requests failed).
+ * as ERROR, or as MISS for a duplicate key when dup_is_miss is set (the
+ * caller retries those), and returns how many it marked: 0 when the reply
+ * has none (e.g. libmongoc refused the bulk before sending it), -1 when
+ * writeErrors is unusable. Below 1, the caller cannot tell which failed.
  */
 static long mongo_mark_write_errors(struct bench_conn *conn, struct bench_request *reqs, const size_t *idx,
-				    size_t m, const bson_t *reply)
+				    size_t m, const bson_t *reply, bool dup_is_miss)
 {
 	bson_iter_t it, arr, we;
 	long marked = 0;
@@ -355,35 +428,65 @@ static long mongo_mark_write_errors(struct bench_conn *conn, struct bench_reques
 	    !bson_iter_recurse(&it, &arr))
 		return -1;
 	while (bson_iter_next(&arr)) {
-		int64_t i = -1;
+		int64_t i = -1, code = 0;
+		const char *msg = NULL;
 
 		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) || !bson_iter_recurse(&arr, &we))
 			return -1;
 		while (bson_iter_next(&we)) {
 			if (strcmp(bson_iter_key(&we), "index") == 0 && BSON_ITER_HOLDS_NUMBER(&we))
 				i = bson_iter_as_int64(&we);
+			else if (strcmp(bson_iter_key(&we), "code") == 0 && BSON_ITER_HOLDS_NUMBER(&we))
+				code = bson_iter_as_int64(&we);
 			else if (strcmp(bson_iter_key(&we), "errmsg") == 0 && BSON_ITER_HOLDS_UTF8(&we))
-				bench_conn_error(conn, "mongodb: %s", bson_iter_utf8(&we, NULL));
+				msg = bson_iter_utf8(&we, NULL);
 		}
 		if (i < 0 || (uint64_t)i >= m)
 			return -1;
-		if (reqs[idx[i]].status != BENCH_ERROR) {
+		if (dup_is_miss && code == MONGO_CODE_DUPLICATE_KEY) {
+			reqs[idx[i]].status = BENCH_MISS;
+		} else {
 			reqs[idx[i]].status = BENCH_ERROR;
-			marked++;
+			if (msg)
+				bench_conn_error(conn, "mongodb: %s", msg);
 		}
+		marked++;
 	}
 	return marked;
 }
 
+/* Queues one request on a bulk; false when it cannot be encoded. */
+static bool mongo_bulk_add(struct mongo_priv *p, mongoc_bulk_operation_t *bulk, enum mongo_write w,
+			   const struct bench_request *r)
+{
+	bson_error_t e;
+
+	if (!mongo_build_filter(p, r))
+		return false;
+	switch (w) {
+	case MONGO_W_UPSERT:
+		if (p->ferretdb)
+			return mongo_build_set_update(p, r) &&
+			       mongoc_bulk_operation_update_many_with_opts(bulk, p->filter, p->doc, p->opts_upsert, &e);
+		return mongo_build_doc(p, r) &&
+		       mongoc_bulk_operation_replace_one_with_opts(bulk, p->filter, p->doc, p->opts_upsert, &e);
+	case MONGO_W_INSERT:
+		return mongo_build_doc(p, r) && mongoc_bulk_operation_insert_with_opts(bulk, p->doc, NULL, &e);
+	case MONGO_W_DELETE:
+		return mongoc_bulk_operation_remove_one_with_opts(bulk, p->filter, NULL, &e);
+	}
+	return false;
+}
+
 /*
- * N sets (replace_one with upsert) or N deletes (delete_one) as one
- * unordered bulk write. A delete bulk reply only says how many documents
- * went (nRemoved), not which: the first nRemoved deletes that did not fail
- * are OK and the rest MISS, so per-request attribution is approximate while
- * the counts are exact.
+ * N writes of one kind as one unordered bulk write. Requests that cannot be
+ * encoded are ERROR and not sent; the others are compacted to idx[0..q),
+ * q returned. A delete bulk reply only says how many documents went
+ * (nRemoved), not which: the first nRemoved deletes that did not fail are
+ * OK and the rest MISS, so the counts are exact but not the attribution.
  */
-static void mongo_write_many(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m,
-			     enum bench_op op, struct mongo_outcome *o)
+static size_t mongo_write_many(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m,
+			       enum mongo_write w, struct mongo_outcome *o)
 {
 	struct mongo_priv *p = conn->priv;
 	mongoc_bulk_operation_t *bulk;
@@ -396,28 +499,18 @@ static void mongo_write_many(struct bench_conn *conn, struct bench_request *reqs
 	bulk = mongoc_collection_create_bulk_operation_with_opts(p->coll, p->opts_unordered);
 	for (size_t k = 0; k < m; k++) {
 		struct bench_request *r = &reqs[idx[k]];
-		bson_error_t e;
-		bool ok;
 
-		if (op == BENCH_OP_SET)
-			ok = mongo_build_filter(p, r) && mongo_build_doc(p, r) &&
-			     mongoc_bulk_operation_replace_one_with_opts(bulk, p->filter, p->doc, p->opts_upsert, &e);
-		else
-			ok = mongo_build_filter(p, r) &&
-			     mongoc_bulk_operation_remove_one_with_opts(bulk, p->filter, NULL, &e);
-		if (!ok) {
-			/* Never sent: the record cannot be encoded. */
+		if (!mongo_bulk_add(p, bulk, w, r)) {
 			r->status = BENCH_ERROR;
 			bench_conn_error(conn, "mongodb: record cannot be encoded as BSON");
 			continue;
 		}
-		/* Compact: idx[0..queued) are the bulk's positions from now on. */
 		r->status = BENCH_OK;
 		idx[queued++] = idx[k];
 	}
 	if (queued == 0) {
 		mongoc_bulk_operation_destroy(bulk);
-		return;
+		return 0;
 	}
 
 	t0 = mongo_now_ms();
@@ -430,7 +523,7 @@ static void mongo_write_many(struct bench_conn *conn, struct bench_request *reqs
 			goto done;
 		}
 		bench_conn_error(conn, "mongodb: %s", o->error.message);
-		if (mongo_mark_write_errors(conn, reqs, idx, queued, &reply) < 0 ||
+		if (mongo_mark_write_errors(conn, reqs, idx, queued, &reply, w == MONGO_W_INSERT) <= 0 ||
 		    (bson_iter_init_find(&it, &reply, "writeConcernErrors") && BSON_ITER_HOLDS_ARRAY(&it) &&
 		     bson_iter_recurse(&it, &wce) && bson_iter_next(&wce))) {
 			/* No per-request answer, or all writes are in doubt. */
@@ -438,7 +531,7 @@ static void mongo_write_many(struct bench_conn *conn, struct bench_request *reqs
 			goto done;
 		}
 	}
-	if (op == BENCH_OP_DELETE) {
+	if (w == MONGO_W_DELETE) {
 		if (bson_iter_init_find(&it, &reply, "nRemoved") && BSON_ITER_HOLDS_NUMBER(&it))
 			removed = bson_iter_as_int64(&it);
 		for (size_t k = 0; k < queued; k++) {
@@ -454,6 +547,29 @@ static void mongo_write_many(struct bench_conn *conn, struct bench_request *reqs
 done:
 	bson_destroy(&reply);
 	mongoc_bulk_operation_destroy(bulk);
+	return queued;
+}
+
+/*
+ * Load on FerretDB: its lookups by _id scan the whole table (see
+ * docs/drivers-mongodb.md), so an upsert costs a scan and a load of N
+ * records by upserts costs N scans. Plain inserts use the unique _id index
+ * instead; only the keys that already exist (duplicate key) are upserted in
+ * a second bulk, which keeps a repeated load correct.
+ */
+static void mongo_load_ferretdb(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m,
+				struct mongo_outcome *o)
+{
+	size_t q = mongo_write_many(conn, reqs, idx, m, MONGO_W_INSERT, o);
+	size_t retry = 0;
+
+	if (o->status != BENCH_OK)
+		return;
+	for (size_t k = 0; k < q; k++)
+		if (reqs[idx[k]].status == BENCH_MISS)
+			idx[retry++] = idx[k];
+	if (retry > 0)
+		mongo_write_many(conn, reqs, idx, retry, MONGO_W_UPSERT, o);
 }
 
 static int mongo_grow_idx(struct bench_conn *conn, size_t n)
@@ -472,10 +588,10 @@ static int mongo_grow_idx(struct bench_conn *conn, size_t n)
 }
 
 /*
- * Runs a batch as up to three round trips: gets, sets, deletes. When
- * force_bulk is set (load), sets always go through a bulk write.
+ * Runs a batch as up to three round trips: gets, sets, deletes. For a load,
+ * sets always go through a bulk write.
  */
-static int mongo_run(struct bench_conn *conn, struct bench_request *reqs, size_t n, bool force_bulk)
+static int mongo_run(struct bench_conn *conn, struct bench_request *reqs, size_t n, bool load)
 {
 	static const enum bench_op order[] = { BENCH_OP_GET, BENCH_OP_SET, BENCH_OP_DELETE };
 	struct mongo_priv *p = conn->priv;
@@ -515,14 +631,20 @@ static int mongo_run(struct bench_conn *conn, struct bench_request *reqs, size_t
 			start += m;
 			continue;
 		}
-		if (op == BENCH_OP_GET)
-			m == 1 ? mongo_get_one(conn, &reqs[idx[start]], &o) : mongo_get_many(conn, reqs, idx + start, m, &o);
-		else if (op == BENCH_OP_SET && m == 1 && !force_bulk)
+		if (op == BENCH_OP_GET && m == 1)
+			mongo_get_one(conn, &reqs[idx[start]], &o);
+		else if (op == BENCH_OP_GET)
+			mongo_get_many(conn, reqs, idx + start, m, &o);
+		else if (op == BENCH_OP_SET && load && p->ferretdb)
+			mongo_load_ferretdb(conn, reqs, idx + start, m, &o);
+		else if (op == BENCH_OP_SET && (m > 1 || load))
+			mongo_write_many(conn, reqs, idx + start, m, MONGO_W_UPSERT, &o);
+		else if (op == BENCH_OP_SET)
 			mongo_set_one(conn, &reqs[idx[start]], &o);
-		else if (op == BENCH_OP_DELETE && m == 1)
-			mongo_delete_one(conn, &reqs[idx[start]], &o);
+		else if (m > 1)
+			mongo_write_many(conn, reqs, idx + start, m, MONGO_W_DELETE, &o);
 		else
-			mongo_write_many(conn, reqs, idx + start, m, op, &o);
+			mongo_delete_one(conn, &reqs[idx[start]], &o);
 		start += m;
 
 		switch (o.status) {
@@ -553,10 +675,36 @@ static int mongo_load(struct bench_conn *conn, struct bench_request *reqs, size_
 	return mongo_run(conn, reqs, n, true);
 }
 
-/* Sets a URI option from the target's timeout unless the URI has it. */
+/* Runs {cmd: 1} on admin; reply is always initialized. */
+static bool mongo_admin_cmd(struct mongo_priv *p, const char *cmd, bson_t *reply, bson_error_t *e)
+{
+	bson_t c = BSON_INITIALIZER;
+	bool ok;
+
+	BSON_APPEND_INT32(&c, cmd, 1);
+	ok = mongoc_client_command_simple(p->client, "admin", &c, NULL, reply, e);
+	bson_destroy(&c);
+	return ok;
+}
+
+static const char *mongo_find_utf8(const bson_t *b, const char *dotted)
+{
+	bson_iter_t it, sub;
+
+	if (bson_iter_init(&it, b) && bson_iter_find_descendant(&it, dotted, &sub) && BSON_ITER_HOLDS_UTF8(&sub))
+		return bson_iter_utf8(&sub, NULL);
+	return NULL;
+}
+
+/* Sets a URI option unless the URI has it. */
 static bool mongo_uri_default(mongoc_uri_t *uri, const char *opt, int32_t ms)
 {
 	return mongoc_uri_has_option(uri, opt) || mongoc_uri_set_option_as_int32(uri, opt, ms);
+}
+
+static bool mongo_uri_default_bool(mongoc_uri_t *uri, const char *opt, bool v)
+{
+	return mongoc_uri_has_option(uri, opt) || mongoc_uri_set_option_as_bool(uri, opt, v);
 }
 
 /* Names the first host of the URI for messages (never the credentials). */
@@ -604,11 +752,18 @@ static int mongo_open(struct bench_conn *conn)
 		goto fail;
 	}
 	ms = t->timeout_ms == 0 ? MONGO_DEFAULT_TIMEOUT_MS : t->timeout_ms > INT32_MAX ? INT32_MAX : (int32_t)t->timeout_ms;
+	/*
+	 * Retries are off unless the URI turns them on: a retried request
+	 * would hide a failure and report the time of two attempts (three
+	 * timeouts in a row when the server hangs) as one request's latency.
+	 */
 	if (!mongo_uri_default(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, ms) ||
 	    !mongo_uri_default(uri, MONGOC_URI_SOCKETTIMEOUTMS, ms) ||
 	    !mongo_uri_default(uri, MONGOC_URI_CONNECTTIMEOUTMS, ms) ||
+	    !mongo_uri_default_bool(uri, MONGOC_URI_RETRYREADS, false) ||
+	    !mongo_uri_default_bool(uri, MONGOC_URI_RETRYWRITES, false) ||
 	    (!mongoc_uri_get_appname(uri) && !mongoc_uri_set_appname(uri, MONGO_APPNAME))) {
-		bench_conn_error(conn, "mongodb: cannot set timeouts/appname on the URI");
+		bench_conn_error(conn, "mongodb: cannot set timeouts/retries/appname on the URI");
 		goto fail;
 	}
 	p->sock_timeout_ms = mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, ms);
@@ -638,6 +793,13 @@ static int mongo_open(struct bench_conn *conn)
 		bench_conn_error(conn, "mongodb: cannot reach server %s: %s", mongo_uri_host(uri), e.message);
 		goto fail;
 	}
+	ok = mongo_admin_cmd(p, "buildInfo", &reply, &e);
+	p->ferretdb = ok && mongo_find_utf8(&reply, "ferretdbVersion") != NULL;
+	bson_destroy(&reply);
+	if (!ok) {
+		bench_conn_error(conn, "mongodb: buildInfo failed on %s: %s", mongo_uri_host(uri), e.message);
+		goto fail;
+	}
 	mongoc_uri_destroy(uri);
 	return 0;
 
@@ -653,45 +815,27 @@ static void mongo_close(struct bench_conn *conn)
 
 	if (!p)
 		return;
-	mongoc_collection_destroy(p->coll);
-	mongoc_client_destroy(p->client);
-	bson_destroy(p->filter);
-	bson_destroy(p->doc);
-	bson_destroy(p->opts_find_n);
-	bson_destroy(p->opts_find_1);
-	bson_destroy(p->opts_upsert);
-	bson_destroy(p->opts_unordered);
+
+	bson_t *docs[] = { p->filter, p->doc, p->opts_find_n, p->opts_find_1, p->opts_upsert, p->opts_unordered };
+
+	if (p->coll)
+		mongoc_collection_destroy(p->coll);
+	if (p->client)
+		mongoc_client_destroy(p->client);
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		if (docs[i])
+			bson_destroy(docs[i]);
 	free(p->idx);
 	free(p);
 	conn->priv = NULL;
 }
 
-/* Nothing to prepare: lookups are by _id, which always has an index. */
+/* Nothing to prepare: every lookup is by _id, whose index comes with the
+ * collection, and the first write creates the collection. */
 static int mongo_prepare(struct bench_conn *conn)
 {
 	(void)conn;
 	return 0;
-}
-
-/* Runs {cmd: 1} on admin; reply is always initialized. */
-static bool mongo_admin_cmd(struct mongo_priv *p, const char *cmd, bson_t *reply, bson_error_t *e)
-{
-	bson_t c = BSON_INITIALIZER;
-	bool ok;
-
-	BSON_APPEND_INT32(&c, cmd, 1);
-	ok = mongoc_client_command_simple(p->client, "admin", &c, NULL, reply, e);
-	bson_destroy(&c);
-	return ok;
-}
-
-static const char *mongo_find_utf8(const bson_t *b, const char *dotted)
-{
-	bson_iter_t it, sub;
-
-	if (bson_iter_init(&it, b) && bson_iter_find_descendant(&it, dotted, &sub) && BSON_ITER_HOLDS_UTF8(&sub))
-		return bson_iter_utf8(&sub, NULL);
-	return NULL;
 }
 
 /* Appends "key=value\n" to out->config while it fits. */
@@ -751,7 +895,7 @@ static int mongo_server_info(struct bench_conn *conn, struct bench_server_info *
 	bson_t build, status, hello;
 	bson_error_t e;
 	const char *version, *ferret, *engine, *process, *set_name;
-	bson_iter_t it;
+	bson_iter_t it, cache;
 	bool have_status, have_hello;
 	int rc = -1;
 
@@ -767,6 +911,10 @@ static int mongo_server_info(struct bench_conn *conn, struct bench_server_info *
 	 * then the config says "unknown" rather than failing. */
 	have_status = mongo_admin_cmd(p, "serverStatus", &status, &e);
 	have_hello = mongo_admin_cmd(p, "hello", &hello, &e);
+	if (!have_hello) { /* servers before MongoDB 4.4.2 know only isMaster */
+		bson_destroy(&hello);
+		have_hello = mongo_admin_cmd(p, "isMaster", &hello, &e);
+	}
 
 	version = mongo_find_utf8(&build, "version");
 	ferret = mongo_find_utf8(&build, "ferretdbVersion");
@@ -801,9 +949,9 @@ static int mongo_server_info(struct bench_conn *conn, struct bench_server_info *
 		snprintf(out->detail, sizeof(out->detail), "%s%s%s", topology, set_name ? " " : "", set_name ? set_name : "");
 		mongo_config_add(out, "storage_engine", "%s", engine ? engine : "unknown");
 		if (have_status && bson_iter_init(&it, &status) &&
-		    bson_iter_find_descendant(&it, "wiredTiger.cache.maximum bytes configured", &it) &&
-		    BSON_ITER_HOLDS_NUMBER(&it))
-			mongo_config_add(out, "wiredtiger_cache_bytes", "%lld", (long long)bson_iter_as_int64(&it));
+		    bson_iter_find_descendant(&it, "wiredTiger.cache.maximum bytes configured", &cache) &&
+		    BSON_ITER_HOLDS_NUMBER(&cache))
+			mongo_config_add(out, "wiredtiger_cache_bytes", "%lld", (long long)bson_iter_as_int64(&cache));
 	}
 	if (process)
 		mongo_config_add(out, "process", "%s", process);
