@@ -353,11 +353,15 @@ static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, 
 	mongoc_cursor_destroy(cur);
 }
 
+/* MongoDB's DuplicateKey: an insert (or an upsert's insert) found the _id taken. */
+#define MONGO_CODE_DUPLICATE_KEY 11000
+
 static void mongo_set_one(struct bench_conn *conn, struct bench_request *r, struct mongo_outcome *o)
 {
 	struct mongo_priv *p = conn->priv;
 	bson_t reply;
 	int64_t t0;
+	bool ok;
 
 	o->status = BENCH_OK;
 	if (!mongo_build_filter(p, r) || !mongo_build_doc(p, r)) {
@@ -366,7 +370,16 @@ static void mongo_set_one(struct bench_conn *conn, struct bench_request *r, stru
 		return;
 	}
 	t0 = mongo_now_ms();
-	if (mongoc_collection_replace_one(p->coll, p->filter, p->doc, p->opts_upsert, &reply, &o->error)) {
+	/* Two clients upserting the same new key race: both miss, both insert,
+	 * one gets a duplicate key. MongoDB retries such an upsert itself
+	 * (4.2+); FerretDB does not, so the driver does, once: the document
+	 * exists now, and the retry replaces it. */
+	ok = mongoc_collection_replace_one(p->coll, p->filter, p->doc, p->opts_upsert, &reply, &o->error);
+	if (!ok && o->error.code == MONGO_CODE_DUPLICATE_KEY) {
+		bson_destroy(&reply);
+		ok = mongoc_collection_replace_one(p->coll, p->filter, p->doc, p->opts_upsert, &reply, &o->error);
+	}
+	if (ok) {
 		r->status = BENCH_OK;
 	} else {
 		o->status = mongo_classify(p, &o->error, mongo_now_ms() - t0);
@@ -400,9 +413,6 @@ static void mongo_delete_one(struct bench_conn *conn, struct bench_request *r, s
 	}
 	bson_destroy(&reply);
 }
-
-/* MongoDB's DuplicateKey: an insert found the _id taken. */
-#define MONGO_CODE_DUPLICATE_KEY 11000
 
 /* The kinds of bulk write. */
 enum mongo_write {
@@ -523,7 +533,7 @@ static size_t mongo_write_many(struct bench_conn *conn, struct bench_request *re
 			goto done;
 		}
 		bench_conn_error(conn, "mongodb: %s", o->error.message);
-		if (mongo_mark_write_errors(conn, reqs, idx, queued, &reply, w == MONGO_W_INSERT) <= 0 ||
+		if (mongo_mark_write_errors(conn, reqs, idx, queued, &reply, w != MONGO_W_DELETE) <= 0 ||
 		    (bson_iter_init_find(&it, &reply, "writeConcernErrors") && BSON_ITER_HOLDS_ARRAY(&it) &&
 		     bson_iter_recurse(&it, &wce) && bson_iter_next(&wce))) {
 			/* No per-request answer, or all writes are in doubt. */
@@ -543,6 +553,13 @@ static size_t mongo_write_many(struct bench_conn *conn, struct bench_request *re
 			if (removed > 0)
 				removed--;
 		}
+	}
+	if (w == MONGO_W_UPSERT) {
+		/* Duplicate keys of an upsert bulk lost a race with another
+		 * client (see mongo_set_one): retry each, alone. */
+		for (size_t k = 0; k < queued && o->status == BENCH_OK; k++)
+			if (reqs[idx[k]].status == BENCH_MISS)
+				mongo_set_one(conn, &reqs[idx[k]], o);
 	}
 done:
 	bson_destroy(&reply);

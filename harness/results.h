@@ -27,7 +27,7 @@ struct phase_result {
 	double duration_s;                    /* measured span, warmup excluded */
 	struct op_stats ops[BENCH_OP__COUNT]; /* in a load phase, the records are under SET */
 	bool interrupted;                     /* stopped early by Ctrl-C */
-	char error[512];                      /* first connection error, "" if none */
+	char error[512];                      /* could not connect, or the first failed request; "" if none */
 };
 
 struct target_result {

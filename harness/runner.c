@@ -53,6 +53,7 @@ struct worker {
 	struct client *client;          /* blocking engine: one client per worker */
 	struct op_stats stats[BENCH_OP__COUNT];
 	uint64_t finished_ns;
+	char first_error[160];          /* the first failed request's errstr */
 };
 
 static enum bench_op draw_op(const struct phase_ctx *ctx, struct rng *r)
@@ -145,6 +146,9 @@ static void *worker_main(void *arg)
 				s->status[st]++;
 				if (st == BENCH_OK || st == BENCH_MISS)
 					hist_record(s->lat, (int64_t)(t1 - t0));
+				else if (st != BENCH_UNSUPPORTED && !wk->first_error[0])
+					snprintf(wk->first_error, sizeof(wk->first_error), "%s %s: %s",
+						 bench_op_name(c->reqs[i].op), bench_status_name(st), c->conn.errstr);
 			}
 			if (ctx->ph->ops && !ctx->load)
 				c->quota -= drawn;
@@ -271,9 +275,9 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	out->duration_s = last > ctx.measure_ns ? (double)(last - ctx.measure_ns) / 1e9 : 0;
 	out->interrupted = runner_stop_requested();
 	for (uint64_t i = 0; i < nclients; i++) {
-		if (clients[i].conn.err && !out->error[0])
-			snprintf(out->error, sizeof(out->error), "client %llu: %s", (unsigned long long)i,
-				 clients[i].conn.errstr);
+		if (workers[i].first_error[0] && !out->error[0])
+			snprintf(out->error, sizeof(out->error), "client %llu: first failure: %s",
+				 (unsigned long long)i, workers[i].first_error);
 		for (int op = 0; op < BENCH_OP__COUNT; op++) {
 			struct op_stats *src = &workers[i].stats[op], *dst = &out->ops[op];
 
