@@ -235,10 +235,51 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	return 0;
 }
 
-static void run_target(const struct run_args *a, struct results *r, struct target_result *t,
-		       struct server_set **servers)
+/* Runs every sweep point, repeat and phase of one target. Returns -1 when
+ * the target could not be brought up or its clients could not connect. */
+static int run_points(const struct run_args *a, struct results *r, struct target_result *t,
+		      struct workload *const *points, size_t n_points, const struct bench_target *bt)
 {
-	const struct workload *w = r->w;
+	for (size_t pt = 0; pt < n_points && !runner_stop_requested(); pt++) {
+		const struct workload *w = points[pt];
+		const char *value = r->w->sweep.key ? r->w->sweep.values[pt] : NULL;
+
+		if (value)
+			say(a, "%s: sweep %s = %s\n", t->target->name, r->w->sweep.key, value);
+		for (uint64_t rep = 1; rep <= w->repeat && !runner_stop_requested(); rep++) {
+			for (size_t i = 0; i < w->n_phases && !runner_stop_requested(); i++) {
+				struct phase_result *p = results_add_run(t), warm = {0}, *wr;
+
+				p->sweep_value = value;
+				warm.sweep_value = value;
+				if (runner_run_phase(w, &w->phases[i], rep, t->driver, bt, p, &warm) < 0) {
+					fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
+					t->skipped = xstrdup(p->error);
+					t->n_runs--; /* nothing was measured */
+					return -1;
+				}
+				if (warm.warmup) {
+					/* Keep the order phase by phase: warmup, then its run. */
+					struct phase_result measured = *p;
+
+					*p = warm;
+					wr = results_add_run(t);
+					*wr = measured;
+					p = wr;
+				}
+				report_phase(a, t, p);
+				if (p->error[0])
+					results_warn(r, "%s: %s (repeat %llu%s%s): %s", t->target->name, p->phase->name,
+						     (unsigned long long)rep, value ? ", " : "", value ? value : "", p->error);
+			}
+		}
+	}
+	return 0;
+}
+
+static void run_target(const struct run_args *a, struct results *r, struct target_result *t,
+		       struct workload *const *points, size_t n_points, struct server_set **servers)
+{
 	struct bench_target bt = {0};
 	char *uri_owned = NULL;
 	char label[160];
@@ -249,22 +290,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	}
 	if (t->driver->caps & BENCH_CAP_NETWORK)
 		say(a, "%s: %s at %s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri);
-	for (uint64_t rep = 1; rep <= w->repeat && !runner_stop_requested(); rep++) {
-		for (size_t i = 0; i < w->n_phases && !runner_stop_requested(); i++) {
-			struct phase_result *p = results_add_run(t);
-
-			if (runner_run_phase(w, &w->phases[i], rep, t->driver, &bt, p) < 0) {
-				fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
-				t->n_runs--; /* nothing was measured */
-				t->skipped = xstrdup(p->error);
-				goto done;
-			}
-			report_phase(a, t, p);
-			if (p->error[0])
-				results_warn(r, "%s: %s (repeat %llu): %s", t->target->name, p->phase->name,
-					     (unsigned long long)rep, p->error);
-		}
-	}
+	run_points(a, r, t, points, n_points, &bt);
 done:
 	/* Stop a spawned server before the next target starts: one at a time. */
 	if (*servers) {
@@ -272,6 +298,53 @@ done:
 		*servers = NULL;
 	}
 	free(uri_owned);
+}
+
+/*
+ * The workload of each sweep point: the file reloaded with the point's
+ * overrides after the user's. Without a sweep, the one point is w itself.
+ * Returns the array (caller frees it and every entry but w), or NULL after
+ * printing why (cannot happen for a workload that validated).
+ */
+static struct workload **load_points(const struct run_args *a, struct workload *w, size_t *n_points)
+{
+	size_t n = w->sweep.key ? w->sweep.n_values : 1;
+	struct workload **points = xcalloc(n, sizeof(*points));
+
+	*n_points = n;
+	if (!w->sweep.key) {
+		points[0] = w;
+		return points;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct wl_override *ov = xcalloc(a->n_ov + 1, sizeof(*ov));
+		size_t n_ov = a->n_ov;
+		char *msgs = NULL;
+		int rc;
+
+		memcpy(ov, a->ov, a->n_ov * sizeof(*ov));
+		workload_sweep_overrides(w, i, &ov, &n_ov);
+		rc = workload_load(a->workload, ov, n_ov, &points[i], &msgs);
+		free(ov);
+		if (rc != 0) {
+			fprintf(stderr, "%s", msgs ? msgs : "");
+			free(msgs);
+			for (size_t j = 0; j < i; j++)
+				workload_free(points[j]);
+			free(points);
+			return NULL;
+		}
+		free(msgs);
+	}
+	return points;
+}
+
+static void free_points(struct workload **points, size_t n, const struct workload *w)
+{
+	for (size_t i = 0; points && i < n; i++)
+		if (points[i] != w)
+			workload_free(points[i]);
+	free(points);
 }
 
 /* "kv-90/10" → "kv-90_10": a safe directory name. */
@@ -342,7 +415,8 @@ static char *write_results(const struct run_args *a, const struct results *r)
 		fprintf(stderr, "bench: cannot create a result directory under %s: %s\n", a->out, strerror(errno));
 		goto fail;
 	}
-	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", json_write_run, r) < 0)
+	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", json_write_run, r) < 0 ||
+	    (csv_has_warmup(r) && write_one(tmp, "warmup.csv", csv_write_warmup, r) < 0))
 		goto fail_tmp;
 	for (int n = 1; n < 1000; n++) {
 		final = n == 1 ? xasprintf("%s/%s-%s", a->out, r->started_utc, safe)
@@ -383,6 +457,8 @@ int cmd_run(int argc, char **argv)
 	struct workload *w = NULL;
 	struct results r = {0};
 	struct server_set *servers = NULL;
+	struct workload **points = NULL;
+	size_t n_points = 0;
 	struct sigaction sa = {.sa_handler = on_signal};
 	char *msgs = NULL, *dir = NULL;
 	size_t ran = 0, skipped = 0;
@@ -398,6 +474,11 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if ((rc = check_target_list(a.targets, w)) != 0)
 		goto out;
+	points = load_points(&a, w, &n_points);
+	if (!points) {
+		rc = BENCH_EXIT_USAGE;
+		goto out;
+	}
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -430,15 +511,16 @@ int cmd_run(int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		run_target(&a, &r, t, &servers);
+		run_target(&a, &r, t, points, n_points, &servers);
 		if (t->skipped) {
-			results_warn(&r, "%s not run: %s", t->target->name, t->skipped);
+			results_warn(&r, "%s %s: %s", t->target->name, t->n_runs ? "stopped" : "not run", t->skipped);
 			skipped++;
-			continue;
+			if (t->n_runs == 0)
+				continue;
 		}
 		ran++;
 		for (size_t j = 0; j < t->n_runs; j++)
-			for (int op = 0; op < BENCH_OP__COUNT; op++)
+			for (int op = 0; op < BENCH_OP__COUNT && !t->runs[j].warmup; op++)
 				errors += op_stats_errors(&t->runs[j].ops[op]) + t->runs[j].ops[op].status[BENCH_TIMEOUT];
 	}
 	util_utc_stamp(r.finished_utc, sizeof(r.finished_utc));
@@ -461,15 +543,18 @@ int cmd_run(int argc, char **argv)
 			printf("warning: %s\n", r.warnings[i]);
 		printf("\nresults: %s/\n", dir);
 	}
-	if (skipped)
+	if (!r.complete)
+		rc = BENCH_EXIT_ERRORS; /* interrupted: targets it never reached were not unreachable */
+	else if (skipped)
 		rc = BENCH_EXIT_UNREACHABLE;
-	else if (errors || !r.complete)
+	else if (errors)
 		rc = BENCH_EXIT_ERRORS;
 	else
 		rc = BENCH_EXIT_OK;
 out:
 	servers_free(servers);
 	results_free(&r);
+	free_points(points, n_points, w);
 	workload_free(w);
 	free(msgs);
 	free(dir);

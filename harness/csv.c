@@ -1,11 +1,16 @@
 /* csv.c - summary.csv: one row per target × phase × repeat × op. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "csv.h"
 
+/* DESIGN §6's columns first, in its order; ours after them. */
 const char csv_summary_header[] =
 	"workload,phase,target,driver,server,op,clients,pipeline,rate_target,repeat,duration_s,"
-	"ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us";
+	"ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,"
+	"sweep_key,sweep_value,"
+	"uncorrected_mean_us,uncorrected_p50_us,uncorrected_p90_us,uncorrected_p99_us,uncorrected_p999_us,"
+	"uncorrected_max_us";
 
 /* RFC 4180 quoting, only when needed. */
 static void put_field(FILE *f, const char *s)
@@ -23,20 +28,21 @@ static void put_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void put_latencies(FILE *f, const struct op_stats *s, const char *none)
+/* mean, p50, p90, p99, p99.9, max in µs. */
+static void put_latencies(FILE *f, const struct hist *h, const char *none)
 {
 	static const double pcts[] = {50, 90, 99, 99.9};
 
-	if (!s->lat || hist_count(s->lat) == 0) {
+	if (!h || hist_count(h) == 0) {
 		/* Not measured: the figures stay empty, or say why. */
 		for (int i = 0; i < 6; i++)
 			fprintf(f, ",%s", none);
 		return;
 	}
-	fprintf(f, ",%.3f", hist_mean(s->lat) / 1e3);
+	fprintf(f, ",%.3f", hist_mean(h) / 1e3);
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
-		fprintf(f, ",%.3f", (double)hist_percentile(s->lat, pcts[i]) / 1e3);
-	fprintf(f, ",%.3f", (double)hist_max(s->lat) / 1e3);
+		fprintf(f, ",%.3f", (double)hist_percentile(h, pcts[i]) / 1e3);
+	fprintf(f, ",%.3f", (double)hist_max(h) / 1e3);
 }
 
 static void put_row(FILE *f, const struct results *r, const struct target_result *t,
@@ -71,20 +77,47 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)op_stats_errors(s),
 		(unsigned long long)s->status[BENCH_TIMEOUT], (unsigned long long)s->status[BENCH_MISS],
 		(unsigned long long)s->status[BENCH_UNSUPPORTED]);
-	put_latencies(f, s, none);
+	put_latencies(f, s->lat, none);
+	fputc(',', f);
+	put_field(f, p->sweep_value ? r->w->sweep.key : "");
+	fputc(',', f);
+	put_field(f, p->sweep_value ? p->sweep_value : "");
+	put_latencies(f, s->lat_uncorrected, none);
 	fputc('\n', f);
 }
 
-int csv_write_summary(const struct results *r, FILE *f)
+static int write_rows(const struct results *r, FILE *f, bool warmup)
 {
 	fprintf(f, "%s\n", csv_summary_header);
 	for (size_t i = 0; i < r->n_targets; i++) {
 		const struct target_result *t = &r->targets[i];
 
-		for (size_t j = 0; j < t->n_runs; j++)
+		for (size_t j = 0; j < t->n_runs; j++) {
+			if (t->runs[j].warmup != warmup)
+				continue;
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
 				if (op_stats_total(&t->runs[j].ops[op]) > 0)
 					put_row(f, r, t, &t->runs[j], (enum bench_op)op);
+		}
 	}
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+int csv_write_summary(const struct results *r, FILE *f)
+{
+	return write_rows(r, f, false);
+}
+
+int csv_write_warmup(const struct results *r, FILE *f)
+{
+	return write_rows(r, f, true);
+}
+
+bool csv_has_warmup(const struct results *r)
+{
+	for (size_t i = 0; i < r->n_targets; i++)
+		for (size_t j = 0; j < r->targets[i].n_runs; j++)
+			if (r->targets[i].runs[j].warmup)
+				return true;
+	return false;
 }

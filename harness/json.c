@@ -127,6 +127,31 @@ static void write_host(struct jw *j)
 	jw_close(j, '}');
 }
 
+/* The distribution and only the parameters it uses. */
+static void write_dist(struct jw *j, const struct dist_params *d)
+{
+	jw_str(j, "distribution", dist_kind_name(d->kind));
+	switch (d->kind) {
+	case DIST_ZIPFIAN:
+		jw_num(j, "zipf_theta", d->zipf_theta);
+		jw_bool(j, "zipf_scrambled", d->zipf_scrambled != 0);
+		break;
+	case DIST_LATEST:
+		jw_num(j, "zipf_theta", d->zipf_theta);
+		break;
+	case DIST_HOTSPOT:
+		jw_num(j, "hot_fraction", d->hot_fraction);
+		jw_num(j, "hot_op_fraction", d->hot_op_fraction);
+		break;
+	case DIST_EXPONENTIAL:
+		jw_num(j, "exponential_percentile", d->exp_percentile);
+		jw_num(j, "exponential_fraction", d->exp_fraction);
+		break;
+	default:
+		break;
+	}
+}
+
 static void write_workload(struct jw *j, const struct workload *w)
 {
 	jw_open(j, "workload", '{');
@@ -137,12 +162,32 @@ static void write_workload(struct jw *j, const struct workload *w)
 	jw_open(j, "keyspace", '{');
 	jw_u64(j, "records", w->keyspace.records);
 	jw_str(j, "prefix", w->keyspace.prefix);
-	jw_str(j, "distribution", workload_distribution_name(w->keyspace.distribution));
+	write_dist(j, &w->keyspace.dist);
 	jw_close(j, '}');
 	jw_open(j, "values", '{');
-	jw_u64(j, "size_min", w->values.size_min);
-	jw_u64(j, "size_max", w->values.size_max);
+	if (w->values.n_sizes) {
+		jw_open(j, "sizes", '[');
+		for (size_t i = 0; i < w->values.n_sizes; i++) {
+			jw_open(j, NULL, '{');
+			jw_u64(j, "size", w->values.sizes[i]);
+			jw_num(j, "weight", w->values.weights[i]);
+			jw_close(j, '}');
+		}
+		jw_close(j, ']');
+	} else {
+		jw_u64(j, "size_min", w->values.size_min);
+		jw_u64(j, "size_max", w->values.size_max);
+	}
 	jw_close(j, '}');
+	if (w->sweep.key) {
+		jw_open(j, "sweep", '{');
+		jw_str(j, "key", w->sweep.key);
+		jw_open(j, "values", '[');
+		for (size_t i = 0; i < w->sweep.n_values; i++)
+			jw_str(j, NULL, w->sweep.values[i]);
+		jw_close(j, ']');
+		jw_close(j, '}');
+	}
 	jw_open(j, "phases", '[');
 	for (size_t i = 0; i < w->n_phases; i++) {
 		const struct wl_phase *p = &w->phases[i];
@@ -218,6 +263,8 @@ static void write_target(struct jw *j, const struct target_result *t)
 			continue;
 		jw_open(j, NULL, '{');
 		jw_str(j, "phase", t->runs[i].phase->name);
+		jw_bool(j, "warmup", t->runs[i].warmup);
+		jw_str(j, "sweep_value", t->runs[i].sweep_value);
 		jw_u64(j, "repeat", t->runs[i].repeat);
 		jw_str(j, "error", t->runs[i].error);
 		jw_close(j, '}');

@@ -1,4 +1,4 @@
-/* keygen.c - record numbers, keys and values. */
+/* keygen.c - keys and value bytes. */
 #include <string.h>
 
 #include "keygen.h"
@@ -26,28 +26,11 @@ size_t keygen_format(char *buf, const char *prefix, uint64_t id)
 	return plen + KEYGEN_DIGITS;
 }
 
-uint64_t keygen_next_id(const struct workload *w, struct rng *r)
+char *keygen_value_buffer(uint64_t n, struct rng *r)
 {
-	switch (w->keyspace.distribution) {
-	case WL_DIST_UNIFORM:
-	default:
-		return rng_below(r, w->keyspace.records);
-	}
-}
-
-uint64_t keygen_next_value_len(const struct workload *w, struct rng *r)
-{
-	uint64_t lo = w->values.size_min, hi = w->values.size_max;
-
-	return lo == hi ? lo : lo + rng_below(r, hi - lo + 1);
-}
-
-char *keygen_value_buffer(const struct workload *w, struct rng *r)
-{
-	size_t n = w->values.size_max;
 	char *buf = xmalloc(n + 8);
 
-	for (size_t i = 0; i < n; i += 8) {
+	for (uint64_t i = 0; i < n; i += 8) {
 		uint64_t x = rng_next(r);
 
 		memcpy(buf + i, &x, 8);

@@ -34,7 +34,7 @@ void results_free(struct results *r)
 
 		for (size_t j = 0; j < t->n_runs; j++)
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
-				hist_free(t->runs[j].ops[op].lat);
+				op_stats_free(&t->runs[j].ops[op]);
 		free(t->runs);
 		free(t->uri);
 		free(t->spawned);
@@ -46,6 +46,29 @@ void results_free(struct results *r)
 	free(r->warnings);
 	free(r->command);
 	memset(r, 0, sizeof(*r));
+}
+
+void op_stats_free(struct op_stats *s)
+{
+	hist_free(s->lat);
+	hist_free(s->lat_uncorrected);
+	s->lat = s->lat_uncorrected = NULL;
+}
+
+void op_stats_merge(struct op_stats *dst, const struct op_stats *src)
+{
+	for (int i = 0; i < BENCH_STATUS__COUNT; i++)
+		dst->status[i] += src->status[i];
+	if (src->lat) {
+		if (!dst->lat)
+			dst->lat = hist_new_latency();
+		hist_merge(dst->lat, src->lat);
+	}
+	if (src->lat_uncorrected) {
+		if (!dst->lat_uncorrected)
+			dst->lat_uncorrected = hist_new_latency();
+		hist_merge(dst->lat_uncorrected, src->lat_uncorrected);
+	}
 }
 
 uint64_t op_stats_answered(const struct op_stats *s)
@@ -110,20 +133,26 @@ static void fmt_us(char *buf, size_t len, const struct hist *h, double pct)
 
 void results_print_table(const struct results *r, FILE *out)
 {
-	fprintf(out, "%-12s %-24s %-6s %-7s %4s %12s %10s %10s %8s\n", "target", "server", "phase", "op",
-		"rep", "ops/s", "p50 us", "p99 us", "errors");
+	const char *sweep = r->w->sweep.key;
+
+	fprintf(out, "%-12s %-24s %-6s %-7s", "target", "server", "phase", "op");
+	if (sweep)
+		fprintf(out, " %10.10s", sweep);
+	fprintf(out, " %4s %12s %10s %10s %8s\n", "rep", "ops/s", "p50 us", "p99 us", "errors");
 	for (size_t i = 0; i < r->n_targets; i++) {
 		const struct target_result *t = &r->targets[i];
 		char server[160];
 
 		results_server_label(t, server, sizeof(server));
-		if (t->skipped) {
+		if (t->skipped && t->n_runs == 0) {
 			fprintf(out, "%-12s %-24s not run: %s\n", t->target->name, server, t->skipped);
 			continue;
 		}
 		for (size_t j = 0; j < t->n_runs; j++) {
 			const struct phase_result *p = &t->runs[j];
 
+			if (p->warmup)
+				continue;
 			for (int op = 0; op < BENCH_OP__COUNT; op++) {
 				const struct op_stats *s = &p->ops[op];
 				char p50[32], p99[32], rate[32];
@@ -137,9 +166,11 @@ void results_print_table(const struct results *r, FILE *out)
 					snprintf(rate, sizeof(rate), "%.0f", p->duration_s > 0 ? (double)ops / p->duration_s : 0);
 				fmt_us(p50, sizeof(p50), s->lat, 50);
 				fmt_us(p99, sizeof(p99), s->lat, 99);
-				fprintf(out, "%-12s %-24.24s %-6.6s %-7s %4llu %12s %10s %10s %8llu\n", t->target->name,
-					server, p->phase->name, results_op_label(p, (enum bench_op)op),
-					(unsigned long long)p->repeat, rate, p50, p99,
+				fprintf(out, "%-12s %-24.24s %-6.6s %-7s", t->target->name, server, p->phase->name,
+					results_op_label(p, (enum bench_op)op));
+				if (sweep)
+					fprintf(out, " %10.10s", p->sweep_value ? p->sweep_value : "");
+				fprintf(out, " %4llu %12s %10s %10s %8llu\n", (unsigned long long)p->repeat, rate, p50, p99,
 					(unsigned long long)(op_stats_errors(s) + s->status[BENCH_TIMEOUT]));
 			}
 		}

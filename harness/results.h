@@ -17,14 +17,21 @@
 /* Counts and latency of one op in one phase run. */
 struct op_stats {
 	uint64_t status[BENCH_STATUS__COUNT]; /* requests by outcome */
-	struct hist *lat;                     /* answered requests (ok, miss); NULL if none ran */
+	/* Latency of the answered requests (ok, miss); NULL if none ran.
+	 * lat is measured from the intended send time (open loop: the
+	 * schedule's; closed loop: the actual send), lat_uncorrected from the
+	 * actual send. In closed loop the two hold the same values. */
+	struct hist *lat;
+	struct hist *lat_uncorrected;
 };
 
 /* One phase of one repeat against one target. */
 struct phase_result {
-	const struct wl_phase *phase;
+	const struct wl_phase *phase;         /* of the workload of its sweep point */
 	uint64_t repeat;                      /* 1-based */
-	double duration_s;                    /* measured span, warmup excluded */
+	bool warmup;                          /* the phase's warmup: warmup.csv, not summary.csv */
+	const char *sweep_value;              /* this run's sweep point; NULL without a sweep */
+	double duration_s;                    /* measured span (the warmup's own span for a warmup) */
 	struct op_stats ops[BENCH_OP__COUNT]; /* in a load phase, the records are under SET */
 	bool interrupted;                     /* stopped early by Ctrl-C */
 	char error[512];                      /* could not connect, or the first failed request; "" if none */
@@ -63,6 +70,11 @@ struct phase_result *results_add_run(struct target_result *t);
 
 /* Frees what results own (not the workload). NULL is a no-op. */
 void results_free(struct results *r);
+
+/* Frees the histograms (the struct itself is the caller's). */
+void op_stats_free(struct op_stats *s);
+/* Adds src's counts and histograms to dst (allocating dst's as needed). */
+void op_stats_merge(struct op_stats *dst, const struct op_stats *src);
 
 /* Totals of one op_stats. */
 uint64_t op_stats_answered(const struct op_stats *s); /* ok + miss */

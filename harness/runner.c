@@ -1,11 +1,17 @@
-/* runner.c - worker threads, clients and the closed request loop. */
+/* runner.c - worker threads, clients and the request loop (closed, or open
+ * at a rate). */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
+#include "dist.h"
 #include "keygen.h"
+#include "pacer.h"
 #include "rng.h"
 #include "runner.h"
 #include "util.h"
@@ -31,6 +37,11 @@ struct phase_ctx {
 	unsigned supported;             /* ops the driver can run, as bits */
 	double cum[BENCH_OP__COUNT];    /* cumulative mix, for drawing ops */
 	int last_op;                    /* the last op with a share > 0 */
+	struct dist *dist;              /* which record (run phases) */
+	struct sizegen *sizes;          /* how big a value */
+	double client_rate;             /* open loop: requests/s per client; 0 = closed */
+	uint64_t clients;
+	uint64_t start_ns;              /* the phase starts (warmup included) */
 	uint64_t measure_ns;            /* warmup ends, measurement starts */
 	uint64_t end_ns;                /* duration phases: when to stop */
 	pthread_barrier_t start;
@@ -45,13 +56,18 @@ struct client {
 	char *values;                   /* random bytes, values are slices of it */
 	uint64_t quota;                 /* ops phases: measured requests left */
 	uint64_t next_id, end_id;       /* load phases: records left to write */
+	uint64_t index;                 /* 0 .. clients-1 */
+	struct dist_cursor cursor;
+	struct pacer pacer;
 };
+
+enum { STATS_WARMUP = 0, STATS_MEASURED = 1 };
 
 struct worker {
 	pthread_t tid;
 	struct phase_ctx *ctx;
 	struct client *client;          /* blocking engine: one client per worker */
-	struct op_stats stats[BENCH_OP__COUNT];
+	struct op_stats stats[2][BENCH_OP__COUNT]; /* [STATS_WARMUP], [STATS_MEASURED] */
 	uint64_t finished_ns;
 	char first_error[160];          /* the first failed request's errstr */
 };
@@ -75,7 +91,6 @@ static size_t fill_batch(struct worker *wk, int measuring, size_t *drawn)
 {
 	struct phase_ctx *ctx = wk->ctx;
 	struct client *c = wk->client;
-	const struct workload *w = ctx->w;
 	size_t want, n = 0;
 
 	*drawn = 0;
@@ -97,12 +112,11 @@ static size_t fill_batch(struct worker *wk, int measuring, size_t *drawn)
 			id = c->next_id++;
 		} else {
 			op = draw_op(ctx, &c->rng);
-			id = keygen_next_id(w, &c->rng);
+			id = dist_next(ctx->dist, &c->cursor, &c->rng);
 		}
 		(*drawn)++;
 		if (!(ctx->supported & (1u << op))) {
-			if (measuring)
-				wk->stats[op].status[BENCH_UNSUPPORTED]++;
+			wk->stats[measuring][op].status[BENCH_UNSUPPORTED]++;
 			continue;
 		}
 		keygen_set_id(key + c->prefix_len, id);
@@ -110,12 +124,53 @@ static size_t fill_batch(struct worker *wk, int measuring, size_t *drawn)
 		rq->key = key;
 		rq->key_len = c->key_len;
 		rq->value = c->values;
-		rq->value_len = op == BENCH_OP_SET ? keygen_next_value_len(w, &c->rng) : 0;
+		rq->value_len = op == BENCH_OP_SET ? sizegen_next(ctx->sizes, &c->rng) : 0;
 		rq->status = BENCH_OK;
 		rq->value_len_out = 0;
 		n++;
 	}
 	return n;
+}
+
+/* Sleeps until `when` (CLOCK_MONOTONIC), waking at least every 100 ms to
+ * notice a stop request. Returns 0, or -1 when asked to stop. */
+static int sleep_until(uint64_t when)
+{
+	for (;;) {
+		uint64_t now = util_now_ns(), until = when;
+		struct timespec ts;
+
+		if (runner_stop_requested())
+			return -1;
+		if (now >= when)
+			return 0;
+		if (until - now > 100000000u)
+			until = now + 100000000u;
+		ts.tv_sec = (time_t)(until / 1000000000u);
+		ts.tv_nsec = (long)(until % 1000000000u);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+}
+
+static void record_batch(struct worker *wk, int measured, uint64_t intended, uint64_t sent, uint64_t done,
+			 size_t n)
+{
+	struct client *c = wk->client;
+
+	for (size_t i = 0; i < n; i++) {
+		struct op_stats *s = &wk->stats[measured][c->reqs[i].op];
+		enum bench_status st = c->reqs[i].status;
+
+		s->status[st]++;
+		if (st == BENCH_OK || st == BENCH_MISS) {
+			/* In a pipeline every request waits for the whole batch. */
+			hist_record(s->lat, (int64_t)(done - intended));
+			hist_record(s->lat_uncorrected, (int64_t)(done - sent));
+		} else if (st != BENCH_UNSUPPORTED && !wk->first_error[0]) {
+			snprintf(wk->first_error, sizeof(wk->first_error), "%s %s: %s",
+				 bench_op_name(c->reqs[i].op), bench_status_name(st), c->conn.errstr);
+		}
+	}
 }
 
 static void *worker_main(void *arg)
@@ -125,34 +180,43 @@ static void *worker_main(void *arg)
 	struct client *c = wk->client;
 	int (*send)(struct bench_conn *, struct bench_request *, size_t) =
 		ctx->load && ctx->drv->load ? ctx->drv->load : ctx->drv->exec;
+	int open_loop = ctx->client_rate > 0;
 
 	pthread_barrier_wait(&ctx->start);
+	/* Linux wakes sleepers up to 50 us late by default (timer slack); in
+	 * open loop that lateness would be charged to the server. */
+	if (open_loop) {
+		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+		pacer_init(&c->pacer, ctx->start_ns, ctx->client_rate, ctx->ph->pipeline,
+			   (double)c->index / (double)ctx->clients);
+	}
 	while (!runner_stop_requested() && !c->conn.err) {
-		uint64_t t0 = util_now_ns(), t1;
-		int measuring = t0 >= ctx->measure_ns;
-		size_t drawn, n = fill_batch(wk, measuring, &drawn);
+		uint64_t intended = 0, t0, t1;
+		int measured;
+		size_t drawn, n;
 
+		if (open_loop) {
+			intended = pacer_next(&c->pacer);
+			if (ctx->end_ns && intended >= ctx->end_ns)
+				break;
+			if (sleep_until(intended) < 0)
+				break;
+		}
+		t0 = util_now_ns();
+		if (!open_loop)
+			intended = t0;
+		/* A request belongs to the warmup or the measurement by when it
+		 * was meant to be sent. */
+		measured = intended >= ctx->measure_ns;
+		n = fill_batch(wk, measured, &drawn);
 		if (drawn == 0)
 			break; /* quota or records exhausted */
 		if (n > 0)
 			send(&c->conn, c->reqs, n);
 		t1 = util_now_ns();
-		if (measuring) {
-			/* In a pipeline every request waits for the whole batch. */
-			for (size_t i = 0; i < n; i++) {
-				struct op_stats *s = &wk->stats[c->reqs[i].op];
-				enum bench_status st = c->reqs[i].status;
-
-				s->status[st]++;
-				if (st == BENCH_OK || st == BENCH_MISS)
-					hist_record(s->lat, (int64_t)(t1 - t0));
-				else if (st != BENCH_UNSUPPORTED && !wk->first_error[0])
-					snprintf(wk->first_error, sizeof(wk->first_error), "%s %s: %s",
-						 bench_op_name(c->reqs[i].op), bench_status_name(st), c->conn.errstr);
-			}
-			if (ctx->ph->ops && !ctx->load)
-				c->quota -= drawn;
-		}
+		record_batch(wk, measured, intended, t0, t1, n);
+		if (measured && ctx->ph->ops && !ctx->load)
+			c->quota -= drawn;
 		if (ctx->end_ns && t1 >= ctx->end_ns)
 			break;
 	}
@@ -181,19 +245,38 @@ static void client_init(struct client *c, const struct phase_ctx *ctx, const str
 	c->keys = xmalloc(slots * c->key_len);
 	for (size_t i = 0; i < slots; i++)
 		keygen_format(c->keys + i * c->key_len, ctx->w->keyspace.prefix, 0);
-	c->values = keygen_value_buffer(ctx->w, &c->rng);
+	c->values = keygen_value_buffer(sizegen_max(ctx->sizes), &c->rng);
 }
 
-static void ctx_init(struct phase_ctx *ctx, const struct workload *w, const struct wl_phase *ph,
-		     const struct bench_driver *drv)
+static struct sizegen *make_sizes(const struct workload *w)
+{
+	struct sizegen *g = NULL;
+	int rc;
+
+	if (w->values.n_sizes)
+		rc = sizegen_init_weighted(w->values.sizes, w->values.weights, w->values.n_sizes, &g);
+	else if (w->values.size_min == w->values.size_max)
+		rc = sizegen_init_fixed(w->values.size_min, &g);
+	else
+		rc = sizegen_init_uniform(w->values.size_min, w->values.size_max, &g);
+	return rc == 0 ? g : NULL;
+}
+
+/* Returns 0, or -1 with out->error (only for parameters the workload loader
+ * should have refused). */
+static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struct wl_phase *ph,
+		    const struct bench_driver *drv, struct phase_result *out)
 {
 	double sum = 0;
+	int rc;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->w = w;
 	ctx->ph = ph;
 	ctx->drv = drv;
 	ctx->load = ph->type == WL_PHASE_LOAD;
+	ctx->clients = ph->clients;
+	ctx->client_rate = ctx->load ? 0 : ph->rate / (double)ph->clients;
 	for (int op = 0; op < BENCH_OP__COUNT; op++) {
 		unsigned need = bench_op_caps((enum bench_op)op);
 
@@ -204,11 +287,35 @@ static void ctx_init(struct phase_ctx *ctx, const struct workload *w, const stru
 		if (ph->mix[op] > 0)
 			ctx->last_op = op;
 	}
+	ctx->sizes = make_sizes(w);
+	if (!ctx->sizes) {
+		snprintf(out->error, sizeof(out->error), "invalid value sizes");
+		return -1;
+	}
+	if (!ctx->load && (rc = dist_init(&w->keyspace.dist, &ctx->dist)) != 0) {
+		snprintf(out->error, sizeof(out->error), "invalid key distribution: %s", strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void ctx_free(struct phase_ctx *ctx)
+{
+	dist_free(ctx->dist);
+	sizegen_free(ctx->sizes);
+}
+
+/* Adds the workers' stats[which] into out. */
+static void merge_stats(struct phase_result *out, struct worker *workers, uint64_t n, int which)
+{
+	for (uint64_t i = 0; i < n; i++)
+		for (int op = 0; op < BENCH_OP__COUNT; op++)
+			op_stats_merge(&out->ops[op], &workers[i].stats[which][op]);
 }
 
 int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64_t repeat,
 		     const struct bench_driver *drv, const struct bench_target *target,
-		     struct phase_result *out)
+		     struct phase_result *out, struct phase_result *warmup_out)
 {
 	struct phase_ctx ctx;
 	uint64_t nclients = ph->clients;
@@ -220,7 +327,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 
 	out->phase = ph;
 	out->repeat = repeat;
-	ctx_init(&ctx, w, ph, drv);
+	if (ctx_init(&ctx, w, ph, drv, out) < 0)
+		goto done;
 
 	/* Connect every client before the clock starts. */
 	for (uint64_t i = 0; i < nclients; i++) {
@@ -228,12 +336,16 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		/* Stream per (repeat, phase, client): reproducible, independent. */
 		uint64_t stream = (repeat << 48) ^ ((uint64_t)(ph - w->phases) << 32) ^ i;
 
+		c->index = i;
 		client_init(c, &ctx, target, stream, slots);
 		if (ctx.load) {
 			c->next_id = w->keyspace.records * i / nclients;
 			c->end_id = w->keyspace.records * (i + 1) / nclients;
-		} else if (ph->ops) {
-			c->quota = ph->ops / nclients + (i < ph->ops % nclients);
+		} else {
+			/* Sequential keys: each client starts at its own slice. */
+			dist_cursor_init(ctx.dist, &c->cursor, w->keyspace.records * i / nclients);
+			if (ph->ops)
+				c->quota = ph->ops / nclients + (i < ph->ops % nclients);
 		}
 		if (drv->open(&c->conn) < 0) {
 			snprintf(out->error, sizeof(out->error), "client %llu could not connect to %s: %s",
@@ -249,9 +361,16 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	for (uint64_t i = 0; i < nclients; i++) {
 		workers[i].ctx = &ctx;
 		workers[i].client = &clients[i];
-		for (int op = 0; op < BENCH_OP__COUNT; op++)
-			if (ph->mix[op] > 0 || (ctx.load && op == BENCH_OP_SET))
-				workers[i].stats[op].lat = hist_new_latency();
+		for (int op = 0; op < BENCH_OP__COUNT; op++) {
+			if (!(ph->mix[op] > 0 || (ctx.load && op == BENCH_OP_SET)))
+				continue;
+			for (int k = STATS_WARMUP; k <= STATS_MEASURED; k++) {
+				if (k == STATS_WARMUP && ph->warmup_ns == 0)
+					continue;
+				workers[i].stats[k][op].lat = hist_new_latency();
+				workers[i].stats[k][op].lat_uncorrected = hist_new_latency();
+			}
+		}
 	}
 	pthread_barrier_init(&ctx.start, NULL, (unsigned)nclients + 1);
 	for (uint64_t i = 0; i < nclients; i++, started++) {
@@ -262,7 +381,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 			abort();
 		}
 	}
-	ctx.measure_ns = util_now_ns() + ph->warmup_ns;
+	ctx.start_ns = util_now_ns();
+	ctx.measure_ns = ctx.start_ns + ph->warmup_ns;
 	ctx.end_ns = ph->duration_ns ? ctx.measure_ns + ph->duration_ns : 0;
 	pthread_barrier_wait(&ctx.start);
 	for (uint64_t i = 0; i < started; i++) {
@@ -278,25 +398,26 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		if (workers[i].first_error[0] && !out->error[0])
 			snprintf(out->error, sizeof(out->error), "client %llu: first failure: %s",
 				 (unsigned long long)i, workers[i].first_error);
-		for (int op = 0; op < BENCH_OP__COUNT; op++) {
-			struct op_stats *src = &workers[i].stats[op], *dst = &out->ops[op];
-
-			for (int s = 0; s < BENCH_STATUS__COUNT; s++)
-				dst->status[s] += src->status[s];
-			if (src->lat) {
-				if (!dst->lat)
-					dst->lat = hist_new_latency();
-				hist_merge(dst->lat, src->lat);
-			}
-		}
+	}
+	merge_stats(out, workers, nclients, STATS_MEASURED);
+	if (warmup_out && ph->warmup_ns) {
+		warmup_out->phase = ph;
+		warmup_out->repeat = repeat;
+		warmup_out->warmup = true;
+		warmup_out->sweep_value = out->sweep_value;
+		warmup_out->duration_s = (double)ph->warmup_ns / 1e9;
+		warmup_out->interrupted = out->interrupted;
+		merge_stats(warmup_out, workers, nclients, STATS_WARMUP);
 	}
 	rc = 0;
 done:
 	for (uint64_t i = 0; i < nclients; i++) {
 		client_free(&clients[i]);
-		for (int op = 0; op < BENCH_OP__COUNT; op++)
-			hist_free(workers[i].stats[op].lat);
+		for (int k = STATS_WARMUP; k <= STATS_MEASURED; k++)
+			for (int op = 0; op < BENCH_OP__COUNT; op++)
+				op_stats_free(&workers[i].stats[k][op]);
 	}
+	ctx_free(&ctx);
 	free(clients);
 	free(workers);
 	return rc;

@@ -8,9 +8,11 @@
  * messages are sorted by position at the end.
  *
  * The tree itself (node helpers, messages, applying --set) is in
- * workload_tree.c; this file turns the tree into struct workload.
+ * workload_tree.c; this file turns the tree into struct workload, except
+ * for keyspace and values (workload_data.c) and sweep (workload_sweep.c).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +23,9 @@
 #include "workload.h"
 #include "workload_tree.h"
 
-#define WL_MAX_NAME 64
-#define WL_MAX_PREFIX 64
 #define WL_MAX_CLIENTS 10000
 #define WL_MAX_PIPELINE 10000
 #define WL_MAX_BATCH 100000
-#define WL_MAX_VALUE (64u << 20)
 #define WL_MAX_FILE (16u << 20)
 
 /* Used when a workload has no `targets` key (DESIGN §4). */
@@ -34,7 +33,6 @@ static const char *const default_targets[] = {"redis", "memcached", "mongodb", N
 
 /* Named in DESIGN §4 but not implemented: rejected as "not supported yet"
  * rather than "unknown", so the user knows the name is right. */
-static const char *const future_dists[] = {"zipfian", "hotspot", "latest", "sequential", "exponential", NULL};
 static const char *const future_ops[] = {"incr", "range", "query", "fuzzy", "hset", "lpush", NULL};
 
 /* In `targets: [null]` and `driver: null`, a plain null means the driver
@@ -43,22 +41,6 @@ static const char *const future_ops[] = {"incr", "range", "query", "fuzzy", "hse
 static int is_null_driver(const yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE && !strcmp(wt_sval(n), "null");
-}
-
-static int get_size(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t *out)
-{
-	if (wt_want_scalar(c, n, path, "a size") < 0)
-		return -1;
-	if (util_parse_size(wt_sval(n), out) < 0) {
-		wt_report(c, n, "invalid size '%s' for %s; use a whole number of bytes with an optional unit "
-		          "B, KB, KiB, MB, MiB, GB or GiB (e.g. 100, 4KiB)", wt_sval(n), path);
-		return -1;
-	}
-	if (*out > WL_MAX_VALUE) {
-		wt_report(c, n, "%s '%s' is too large; values are at most 64 MiB", path, wt_sval(n));
-		return -1;
-	}
-	return 0;
 }
 
 /* Names end up in directory names, file names and CSV fields, hence the
@@ -158,7 +140,7 @@ static void parse_servers(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n,
 }
 
 enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK__COUNT };
-static const char *const target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", NULL};
+const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", NULL};
 
 static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
 {
@@ -176,7 +158,7 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 			return;
 	} else if (n->type == YAML_MAPPING_NODE) {
 		path = item_path(c, n, "targets", idx);
-		wt_map_fields(c, n, path, target_keys, v, kn);
+		wt_map_fields(c, n, path, wl_target_keys, v, kn);
 		if (!v[TK_NAME])
 			wt_report(c, n, "missing required key 'name' in %s", path);
 		else if (is_null_driver(v[TK_NAME]))
@@ -289,95 +271,6 @@ static void parse_targets(struct wt_ctx *c, struct workload *w, yaml_node_t *n, 
 		parse_target(c, w, yaml_document_get_node(&c->doc, n->data.sequence.items.start[i]), i);
 }
 
-enum { KK_RECORDS, KK_PREFIX, KK_DISTRIBUTION, KK_ZIPF_THETA, KK_HOT_FRACTION, KK_HOT_OP_FRACTION, KK__COUNT };
-static const char *const keyspace_keys[] = {
-	"records", "prefix", "distribution", "zipf_theta", "hot_fraction", "hot_op_fraction", NULL,
-};
-
-static void parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
-{
-	yaml_node_t *v[KK__COUNT], *kn[KK__COUNT];
-	static const char *const dists[] = {"uniform", NULL};
-
-	if (wt_want_kind(c, n, "keyspace", YAML_MAPPING_NODE) < 0)
-		return;
-	wt_map_fields(c, n, "keyspace", keyspace_keys, v, kn);
-	if (wt_present(v[KK_RECORDS]))
-		wt_get_u64(c, v[KK_RECORDS], "keyspace.records", 1, UINT64_MAX, &w->keyspace.records);
-	if (wt_present(v[KK_PREFIX]) && wt_get_str(c, v[KK_PREFIX], "keyspace.prefix", &w->keyspace.prefix) == 0) {
-		const char *p = wt_sval(v[KK_PREFIX]);
-		size_t len = v[KK_PREFIX]->data.scalar.length;
-
-		if (!len)
-			wt_report(c, v[KK_PREFIX], "keyspace.prefix must not be empty");
-		else if (len > WL_MAX_PREFIX)
-			wt_report(c, v[KK_PREFIX], "keyspace.prefix is %zu bytes long; at most %d", len, WL_MAX_PREFIX);
-		for (size_t i = 0; i < len; i++) {
-			if ((unsigned char)p[i] <= ' ' || p[i] == 0x7f) {
-				wt_report(c, v[KK_PREFIX], "keyspace.prefix '%s' holds a space or control character, "
-				          "which memcached keys cannot", p);
-				break;
-			}
-		}
-	}
-	if (wt_present(v[KK_DISTRIBUTION]) &&
-	    wt_want_scalar(c, v[KK_DISTRIBUTION], "keyspace.distribution", "a string") == 0) {
-		const char *s = wt_sval(v[KK_DISTRIBUTION]);
-		struct sbuf sb = {0};
-		size_t i;
-
-		for (i = 0; future_dists[i] && strcmp(future_dists[i], s) != 0; i++)
-			;
-		if (future_dists[i]) {
-			wt_report(c, v[KK_DISTRIBUTION], "distribution '%s' is not supported yet; supported: uniform", s);
-		} else if (strcmp(s, "uniform") != 0) {
-			wt_add_hint(&sb, s, dists, "supported");
-			wt_report(c, v[KK_DISTRIBUTION], "unknown distribution '%s'%s", s, sb.buf);
-			free(sb.buf);
-		}
-		w->keyspace.distribution = WL_DIST_UNIFORM;
-	}
-	for (int i = KK_ZIPF_THETA; i <= KK_HOT_OP_FRACTION; i++)
-		if (kn[i])
-			wt_report(c, kn[i], "keyspace.%s is not supported yet; it belongs to a distribution other than "
-			          "uniform, the only one supported now", keyspace_keys[i]);
-}
-
-static void parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
-{
-	static const char *const keys[] = {"size", NULL}, *const mm[] = {"min", "max", NULL};
-	yaml_node_t *v[1], *kn[1], *r[2], *rk[2];
-	uint64_t lo, hi;
-
-	if (wt_want_kind(c, n, "values", YAML_MAPPING_NODE) < 0)
-		return;
-	wt_map_fields(c, n, "values", keys, v, kn);
-	if (!wt_present(v[0]))
-		return;
-	if (v[0]->type == YAML_SCALAR_NODE) {
-		if (get_size(c, v[0], "values.size", &lo) == 0)
-			w->values.size_min = w->values.size_max = lo;
-		return;
-	}
-	if (v[0]->type != YAML_MAPPING_NODE) {
-		wt_report(c, v[0], "expected a size or {min, max} for values.size, got a sequence");
-		return;
-	}
-	wt_map_fields(c, v[0], "values.size", mm, r, rk);
-	if (!r[0] || !r[1]) {
-		wt_report(c, v[0], "values.size needs both min and max, e.g. {min: 32, max: 1024}");
-		return;
-	}
-	if ((get_size(c, r[0], "values.size.min", &lo) < 0) | (get_size(c, r[1], "values.size.max", &hi) < 0))
-		return;
-	if (lo > hi) {
-		wt_report(c, v[0], "values.size min (%s) is greater than max (%s)", wt_sval(r[0]), wt_sval(r[1]));
-		return;
-	}
-	w->values.size_min = lo;
-	w->values.size_max = hi;
-}
-
 static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n, const char *path)
 {
 	const char *ops[BENCH_OP__COUNT + 1];
@@ -459,7 +352,7 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
        PK_RANGE, PK__COUNT };
-static const char *const phase_keys[] = {
+const char *const wl_phase_keys[] = {
 	"name", "type", "batch", "clients", "warmup", "duration", "ops", "pipeline", "rate", "mix", "range", NULL,
 };
 /* Which phase types take each key: 1 = load, 2 = run. */
@@ -475,7 +368,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	if (wt_want_kind(c, n, path, YAML_MAPPING_NODE) < 0)
 		goto out;
 	w->n_phases++;
-	wt_map_fields(c, n, path, phase_keys, v, kn);
+	wt_map_fields(c, n, path, wl_phase_keys, v, kn);
 	if (!v[PK_NAME]) {
 		wt_report(c, n, "missing required key 'name' in %s", path);
 	} else if (wt_get_str(c, v[PK_NAME], "a phase's name", &ph->name) == 0 &&
@@ -502,7 +395,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 		unsigned need = ph->type == WL_PHASE_LOAD ? 1 : 2;
 
 		if (kn[i] && !(phase_key_types[i] & need))
-			wt_report(c, kn[i], "key '%s' is only for %s phases; %s is a %s phase", phase_keys[i],
+			wt_report(c, kn[i], "key '%s' is only for %s phases; %s is a %s phase", wl_phase_keys[i],
 			          need == 1 ? "run" : "load", path, workload_phase_type_name(ph->type));
 	}
 	ph->batch = 100;
@@ -510,7 +403,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	ph->clients = ph->type == WL_PHASE_LOAD ? 4 : 1;
 #define FIELD(key, stmt)                                   \
 	if (wt_present(v[key]) && (phase_key_types[key] & (ph->type == WL_PHASE_LOAD ? 1 : 2))) { \
-		p = xasprintf("%s.%s", path, phase_keys[key]); \
+		p = xasprintf("%s.%s", path, wl_phase_keys[key]); \
 		stmt;                                      \
 		free(p);                                   \
 	}
@@ -523,9 +416,10 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	FIELD(PK_OPS, wt_get_u64(c, v[PK_OPS], p, 1, UINT64_MAX, &ph->ops))
 	FIELD(PK_DURATION, if (wt_get_duration(c, v[PK_DURATION], p, &ph->duration_ns) == 0 && !ph->duration_ns)
 		      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))
-	FIELD(PK_RATE, if (wt_get_double(c, v[PK_RATE], p, 0, INFINITY, &ph->rate) == 0 && ph->rate > 0)
-		      wt_report(c, v[PK_RATE], "rate %s in %s: rate > 0 (open loop) is not supported yet; use rate: 0 "
-			        "(closed loop)", wt_sval(v[PK_RATE]), path))
+	FIELD(PK_RATE, if (wt_get_double(c, v[PK_RATE], p, 0, INFINITY, &ph->rate) == 0 && ph->rate > 0 &&
+			   ph->rate < (double)ph->clients)
+		      wt_warn(c, v[PK_RATE], "%s %s is less than the phase's %" PRIu64 " clients: each client would "
+			      "send less than 1 op/s", p, wt_sval(v[PK_RATE]), ph->clients))
 #undef FIELD
 	if (wt_present(v[PK_DURATION]) && wt_present(v[PK_OPS])) {
 		yaml_node_t *later = kn[PK_OPS]->start_mark.index > kn[PK_DURATION]->start_mark.index ?
@@ -566,7 +460,7 @@ static void parse_phases(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 
 enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_TARGETS, TOP_KEYSPACE, TOP_VALUES, TOP_PHASES, TOP_REPEAT,
        TOP_SWEEP, TOP__COUNT };
-static const char *const top_keys[] = {
+const char *const wl_top_keys[] = {
 	"name", "description", "seed", "targets", "keyspace", "values", "phases", "repeat", "sweep", NULL,
 };
 
@@ -580,11 +474,11 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 	w->seed = 42;
 	w->keyspace.records = 10000;
 	w->keyspace.prefix = xstrdup("bench:");
-	w->keyspace.distribution = WL_DIST_UNIFORM;
+	dist_params_default(&w->keyspace.dist, DIST_UNIFORM, w->keyspace.records);
 	w->values.size_min = w->values.size_max = 100;
 	w->repeat = 1;
 
-	wt_map_fields(c, root, "", top_keys, v, kn);
+	wt_map_fields(c, root, "", wl_top_keys, v, kn);
 	if (!v[TOP_NAME])
 		wt_report(c, root, "missing required key 'name' at the top level");
 	else if (wt_get_str(c, v[TOP_NAME], "name", &w->name) == 0)
@@ -595,18 +489,73 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 		wt_get_u64(c, v[TOP_SEED], "seed", 0, UINT64_MAX, &w->seed);
 	parse_targets(c, w, v[TOP_TARGETS], root);
 	if (wt_present(v[TOP_KEYSPACE]))
-		parse_keyspace(c, w, v[TOP_KEYSPACE]);
+		wl_parse_keyspace(c, w, v[TOP_KEYSPACE]);
 	if (wt_present(v[TOP_VALUES]))
-		parse_values(c, w, v[TOP_VALUES]);
+		wl_parse_values(c, w, v[TOP_VALUES]);
 	if (!wt_present(v[TOP_PHASES]))
 		wt_report(c, v[TOP_PHASES] ? v[TOP_PHASES] : root, "missing required key 'phases' at the top level");
 	else
 		parse_phases(c, w, v[TOP_PHASES]);
 	if (wt_present(v[TOP_REPEAT]))
 		wt_get_u64(c, v[TOP_REPEAT], "repeat", 1, UINT64_MAX, &w->repeat);
-	if (kn[TOP_SWEEP])
-		wt_report(c, kn[TOP_SWEEP], "sweep is not supported yet; run once per value with --set "
-		          "(e.g. --set phases.run.clients=16)");
+	/* Last: it re-validates the workload for every sweep point and keeps
+	 * only the messages the workload does not have already. */
+	if (wt_present(v[TOP_SWEEP]))
+		wl_parse_sweep(c, w, v[TOP_SWEEP], root);
+	return w;
+}
+
+struct workload *wl_parse(struct wt_ctx *c)
+{
+	struct workload *w = NULL;
+	yaml_parser_t p;
+	yaml_node_t *root;
+	int have_doc = 0;
+
+	if (!yaml_parser_initialize(&p)) {
+		wt_add_msg(c, 0, 0, 0, xasprintf("%s: cannot start the YAML parser (out of memory)\n", c->file));
+		goto done;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)c->text, c->len);
+	if (!yaml_parser_load(&p, &c->doc)) {
+		wt_report_syntax(c, &p, c->text, c->len);
+		goto done;
+	}
+	have_doc = 1;
+	c->n_file_nodes = (int)(c->doc.nodes.top - c->doc.nodes.start);
+	root = yaml_document_get_root_node(&c->doc);
+	if (!root) {
+		wt_add_msg(c, 1, 1, 0, xasprintf("%s:1:1: the workload is empty; it needs at least name and phases\n",
+						 c->file));
+		goto done;
+	} else {
+		yaml_document_t more;
+
+		if (!yaml_parser_load(&p, &more)) {
+			wt_report_syntax(c, &p, c->text, c->len);
+		} else {
+			if (yaml_document_get_root_node(&more))
+				wt_add_msg(c, (int)more.start_mark.line + 1, (int)more.start_mark.column + 1, 0,
+					   xasprintf("%s:%d:%d: a workload file holds one YAML document; found a second one\n",
+						     c->file, (int)more.start_mark.line + 1, (int)more.start_mark.column + 1));
+			yaml_document_delete(&more);
+		}
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		char buf[64];
+
+		wt_report(c, root, "expected a mapping at the top level (name, phases, ...), got %s",
+		          wt_describe(root, buf, sizeof(buf)));
+		goto done;
+	}
+	wt_apply_overrides(c);
+	w = validate(c, yaml_document_get_root_node(&c->doc));
+done:
+	free(c->drivers);
+	c->drivers = NULL;
+	if (have_doc)
+		yaml_document_delete(&c->doc);
+	yaml_parser_delete(&p);
 	return w;
 }
 
@@ -614,56 +563,12 @@ int workload_parse(const char *name, const char *text, size_t len,
 		   const struct wl_override *ov, size_t n_ov,
 		   struct workload **out, char **errors)
 {
-	struct wt_ctx c = {.file = name, .ov = ov, .n_ov = n_ov};
-	struct workload *w = NULL;
-	yaml_parser_t p;
-	yaml_node_t *root;
-	int have_doc = 0;
+	struct wt_ctx c = {.file = name, .text = text, .len = len, .ov = ov, .n_ov = n_ov, .check_points = 1};
+	struct workload *w;
 
 	*out = NULL;
-	if (!yaml_parser_initialize(&p)) {
-		wt_add_msg(&c, 0, 0, 0, xasprintf("%s: cannot start the YAML parser (out of memory)\n", name));
-		goto done;
-	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&p, &c.doc)) {
-		wt_report_syntax(&c, &p, text, len);
-		goto done;
-	}
-	have_doc = 1;
-	c.n_file_nodes = (int)(c.doc.nodes.top - c.doc.nodes.start);
-	root = yaml_document_get_root_node(&c.doc);
-	if (!root) {
-		wt_add_msg(&c, 1, 1, 0, xasprintf("%s:1:1: the workload is empty; it needs at least name and phases\n", name));
-		goto done;
-	} else {
-		yaml_document_t more;
-
-		if (!yaml_parser_load(&p, &more)) {
-			wt_report_syntax(&c, &p, text, len);
-		} else {
-			if (yaml_document_get_root_node(&more))
-				wt_add_msg(&c, (int)more.start_mark.line + 1, (int)more.start_mark.column + 1, 0,
-					   xasprintf("%s:%d:%d: a workload file holds one YAML document; found a second one\n",
-						     name, (int)more.start_mark.line + 1, (int)more.start_mark.column + 1));
-			yaml_document_delete(&more);
-		}
-	}
-	if (root->type != YAML_MAPPING_NODE) {
-		char buf[64];
-
-		wt_report(&c, root, "expected a mapping at the top level (name, phases, ...), got %s",
-		          wt_describe(root, buf, sizeof(buf)));
-		goto done;
-	}
-	wt_apply_overrides(&c);
-	w = validate(&c, yaml_document_get_root_node(&c.doc));
-done:
+	w = wl_parse(&c);
 	wt_finish(&c, errors);
-	free(c.drivers);
-	if (have_doc)
-		yaml_document_delete(&c.doc);
-	yaml_parser_delete(&p);
 	if (c.n_errors) {
 		workload_free(w);
 		return BENCH_EXIT_USAGE;
@@ -725,6 +630,15 @@ void workload_free(struct workload *w)
 	}
 	for (size_t i = 0; i < w->n_phases; i++)
 		free(w->phases[i].name);
+	for (size_t i = 0; i < w->sweep.n_values; i++)
+		free(w->sweep.values[i]);
+	for (size_t i = 0; i < w->sweep.n_paths; i++)
+		free(w->sweep.paths[i]);
+	free(w->sweep.values);
+	free(w->sweep.paths);
+	free(w->sweep.key);
+	free(w->values.sizes);
+	free(w->values.weights);
 	free(w->targets);
 	free(w->phases);
 	free(w->keyspace.prefix);
@@ -732,11 +646,6 @@ void workload_free(struct workload *w)
 	free(w->name);
 	free(w->file);
 	free(w);
-}
-
-const char *workload_distribution_name(enum wl_distribution d)
-{
-	return d == WL_DIST_UNIFORM ? "uniform" : "?";
 }
 
 const char *workload_phase_type_name(enum wl_phase_type t)

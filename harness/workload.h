@@ -11,12 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dist.h"
 #include "driver.h"
-
-enum wl_distribution {
-	WL_DIST_UNIFORM = 0
-	/* zipfian, hotspot, latest, sequential, exponential: issue #3 */
-};
 
 enum wl_phase_type {
 	WL_PHASE_LOAD = 0,  /* insert every record of the keyspace once */
@@ -44,7 +40,7 @@ struct wl_phase {
 	uint64_t ops;                  /* total ops over all clients */
 	uint64_t clients;
 	uint64_t pipeline;             /* requests per batch; default 1 */
-	double rate;                   /* 0 = closed loop (the only mode for now) */
+	double rate;                   /* 0 = closed loop; N = open loop at N ops/s in total */
 	double mix[BENCH_OP__COUNT];   /* shares summing to 1; run phases only */
 };
 
@@ -58,11 +54,34 @@ struct workload {
 	struct {
 		uint64_t records;          /* default 10000 */
 		char *prefix;              /* default "bench:" */
-		enum wl_distribution distribution;
+		/* kind, records (= keyspace.records) and the kind's parameters;
+		 * defaults from dist_params_default (uniform). */
+		struct dist_params dist;
 	} keyspace;
 	struct {
-		uint64_t size_min, size_max; /* bytes; equal for a fixed size; default 100 */
+		/* size: 100            -> fixed: size_min = size_max = 100
+		 * size: {min, max}     -> uniform over [size_min, size_max]
+		 * size: [{size, weight}, ...] -> weighted: n_sizes entries */
+		uint64_t size_min, size_max;   /* also the bounds of a weighted list */
+		uint64_t *sizes;               /* weighted only, else NULL */
+		double *weights;               /* weighted only: > 0, not normalised */
+		size_t n_sizes;
 	} values;
+	/* sweep: {KEY: [v1, v2, ...]}: one set of runs per value. KEY is a key
+	 * path as --set takes it; a bare phase key (clients, pipeline, rate,
+	 * warmup, duration, ops) applies to every run phase. NULL key = none.
+	 * The workload a point runs is this one reloaded with the override
+	 * `KEY=value`; see workload_sweep_overrides(). */
+	struct {
+		char *key;
+		char **values;                 /* as written (YAML scalars) */
+		size_t n_values;
+		int line, col;                 /* of KEY; 0 when it came from --set */
+		/* The --set paths a point sets: KEY, or phases.NAME.KEY for each
+		 * run phase when KEY is a bare phase key. */
+		char **paths;
+		size_t n_paths;
+	} sweep;
 	struct wl_phase *phases;
 	size_t n_phases;
 	uint64_t repeat;               /* default 1 */
@@ -97,8 +116,15 @@ int workload_parse(const char *name, const char *text, size_t len,
 /* Frees everything; NULL is a no-op. */
 void workload_free(struct workload *w);
 
-/* Name of a distribution / phase type as written in YAML. */
-const char *workload_distribution_name(enum wl_distribution d);
+/* Name of a phase type as written in YAML. */
 const char *workload_phase_type_name(enum wl_phase_type t);
+
+/*
+ * The overrides that select sweep point `i` of w (i < w->sweep.n_values):
+ * one per run phase for a bare phase key, else one. Appends them to
+ * (*ov, *n_ov), growing the array with realloc; the strings they point to
+ * belong to w and live as long as it. Returns how many were appended.
+ */
+size_t workload_sweep_overrides(const struct workload *w, size_t i, struct wl_override **ov, size_t *n_ov);
 
 #endif

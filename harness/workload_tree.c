@@ -19,18 +19,34 @@
 struct wt_msg {
 	int line, col;      /* 0 = no position: sorts first */
 	size_t seq;         /* keeps the order of messages at one position */
+	int warning;
+	size_t body;        /* text + body: the message after "file:L:C: [warning: ]" */
 	char *text;
 };
 
 /* ---- messages ---- */
 
-void wt_add_msg(struct wt_ctx *c, int line, int col, int warning, char *text)
+static void add_msg(struct wt_ctx *c, int line, int col, int warning, char *text, size_t body)
 {
 	c->msgs = xrealloc(c->msgs, (c->n_msgs + 1) * sizeof(*c->msgs));
-	c->msgs[c->n_msgs] = (struct wt_msg){line, col, c->n_msgs, text};
+	c->msgs[c->n_msgs] = (struct wt_msg){line, col, c->n_msgs, warning, body, text};
 	c->n_msgs++;
 	if (!warning)
 		c->n_errors++;
+}
+
+void wt_add_msg(struct wt_ctx *c, int line, int col, int warning, char *text)
+{
+	size_t n = strlen(c->file), body = 0;
+
+	/* Skip "file:L:C: " (or "file: ") to where the message starts. */
+	if (!strncmp(text, c->file, n) && text[n] == ':') {
+		body = n + 1;
+		while ((text[body] >= '0' && text[body] <= '9') || text[body] == ':')
+			body++;
+		body += text[body] == ' ';
+	}
+	add_msg(c, line, col, warning, text, body);
 }
 
 static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const char *fmt, va_list ap)
@@ -38,6 +54,7 @@ static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const c
 	struct sbuf sb = {0};
 	int id = n ? (int)(n - c->doc.nodes.start) + 1 : 0;
 	int line = 0, col = 0;
+	size_t body;
 
 	if (id > c->n_file_nodes) {
 		/* A node made by --set has no place in the file: name the override. */
@@ -55,9 +72,10 @@ static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const c
 	}
 	if (warning)
 		sbuf_addf(&sb, "warning: ");
+	body = sb.len;
 	sbuf_vaddf(&sb, fmt, ap);
 	sbuf_add(&sb, "\n", 1);
-	wt_add_msg(c, line, col, warning, sbuf_take(&sb));
+	add_msg(c, line, col, warning, sbuf_take(&sb), body);
 }
 
 void wt_report(struct wt_ctx *c, const yaml_node_t *n, const char *fmt, ...)
@@ -82,14 +100,42 @@ static void __attribute__((format(printf, 3, 4))) report_ov(struct wt_ctx *c, si
 {
 	struct sbuf sb = {0};
 	va_list ap;
+	size_t body;
 
 	sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path ? c->ov[k].path : "",
 		  c->ov[k].value ? c->ov[k].value : "");
+	body = sb.len;
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	sbuf_add(&sb, "\n", 1);
-	wt_add_msg(c, 0, 0, 0, sbuf_take(&sb));
+	add_msg(c, 0, 0, 0, sbuf_take(&sb), body);
+}
+
+void wt_adopt_msgs(struct wt_ctx *c, struct wt_ctx *from, const yaml_node_t *at, const char *prefix)
+{
+	size_t n_old = c->n_msgs;
+
+	for (size_t i = 0; i < from->n_msgs; i++) {
+		const struct wt_msg *m = &from->msgs[i];
+		const char *body = m->text + m->body;
+		int len = (int)strlen(body) - 1; /* without the newline */
+		size_t j;
+
+		for (j = 0; j < n_old && strcmp(c->msgs[j].text, m->text) != 0; j++)
+			;
+		/* One the workload itself has is not the point's doing. */
+		if (j == n_old && m->warning)
+			wt_warn(c, at, "%s%.*s", prefix, len, body);
+		else if (j == n_old)
+			wt_report(c, at, "%s%.*s", prefix, len, body);
+		free(m->text);
+	}
+	free(from->msgs);
+	from->msgs = NULL;
+	from->n_msgs = 0;
+	free(from->ov_end);
+	from->ov_end = NULL;
 }
 
 static int msg_cmp(const void *a, const void *b)
@@ -230,6 +276,40 @@ int wt_get_double(struct wt_ctx *c, const yaml_node_t *n, const char *path, doub
 	}
 	*out = v;
 	return 0;
+}
+
+int wt_get_double_open(struct wt_ctx *c, const yaml_node_t *n, const char *path, double lo, double hi,
+		       double *out)
+{
+	double v;
+
+	if (wt_get_double(c, n, path, -INFINITY, INFINITY, &v) < 0)
+		return -1;
+	if (!(v > lo && v < hi)) {
+		if (isinf(hi))
+			wt_report(c, n, "%s must be more than %g, got %s", path, lo, wt_sval(n));
+		else
+			wt_report(c, n, "%s must be more than %g and less than %g, got %s", path, lo, hi, wt_sval(n));
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int wt_get_bool(struct wt_ctx *c, const yaml_node_t *n, const char *path, int *out)
+{
+	static const char *const yes[] = {"true", "True", "TRUE"}, *const no[] = {"false", "False", "FALSE"};
+
+	if (wt_want_scalar(c, n, path, "true or false") < 0)
+		return -1;
+	for (size_t i = 0; i < 3; i++) {
+		if (!strcmp(wt_sval(n), yes[i]) || !strcmp(wt_sval(n), no[i])) {
+			*out = !strcmp(wt_sval(n), yes[i]);
+			return 0;
+		}
+	}
+	wt_report(c, n, "expected true or false for %s, got '%s'", path, wt_sval(n));
+	return -1;
 }
 
 int wt_get_duration(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t *out)

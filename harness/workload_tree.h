@@ -1,7 +1,8 @@
 /*
- * workload_tree.h - private to the workload parser (workload.c): the libyaml
- * node tree, the messages it collects, and `--set` overrides applied to the
- * tree. Not part of the harness's API; include only from workload*.c.
+ * workload_tree.h - private to the workload parser (workload*.c): the libyaml
+ * node tree, the messages it collects, `--set` overrides applied to the
+ * tree, and what the parser's files share. Not part of the harness's API;
+ * include only from workload*.c.
  *
  * Nodes are libyaml's, owned by ctx->doc. A yaml_node_t pointer is valid
  * only until the next node is added to the document (wt_apply_overrides
@@ -24,12 +25,16 @@
 struct sbuf;
 struct wt_msg;
 
-/* One parse. Zero-initialise, then set file, ov and n_ov; the caller loads
- * doc and sets n_file_nodes. The caller owns file, ov, doc (deletes it with
- * yaml_document_delete) and drivers (frees it); msgs and ov_end belong to
- * this module and are freed by wt_finish. */
+/* One parse. Zero-initialise, then set file, text, len, ov, n_ov and
+ * check_points, and call wl_parse. The caller owns file, text and ov;
+ * wl_parse loads doc, sets n_file_nodes and frees doc and drivers before it
+ * returns; msgs and ov_end belong to this module and are freed by wt_finish
+ * (or wt_adopt_msgs). */
 struct wt_ctx {
 	const char *file;
+	const char *text;   /* the file's text (not NUL-terminated), len bytes */
+	size_t len;
+	int check_points;   /* also validate every sweep point (workload_sweep.c) */
 	yaml_document_t doc;
 	int n_file_nodes;   /* nodes from the file; any later node came from --set */
 	const struct wl_override *ov;
@@ -58,6 +63,12 @@ void wt_warn(struct wt_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 /* Adds the error of a failed yaml_parser_load on p, whose input was
  * text/len. */
 void wt_report_syntax(struct wt_ctx *c, yaml_parser_t *p, const char *text, size_t len);
+
+/* Moves the messages of `from` (a finished wl_parse of the same text with
+ * more overrides) that c does not hold already into c, as errors or
+ * warnings at node `at` of c, their text after the position preceded by
+ * `prefix`: "file:L:C: PREFIXmessage". Frees from's messages and ov_end. */
+void wt_adopt_msgs(struct wt_ctx *c, struct wt_ctx *from, const yaml_node_t *at, const char *prefix);
 
 /* Sorts the messages by position (keeping the order within one position),
  * appends them to *errors and frees them and ov_end. *errors is NULL or a
@@ -92,6 +103,11 @@ int wt_get_str(struct wt_ctx *c, const yaml_node_t *n, const char *path, char **
 int wt_get_u64(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t min, uint64_t max,
 	       uint64_t *out);
 int wt_get_double(struct wt_ctx *c, const yaml_node_t *n, const char *path, double lo, double hi, double *out);
+/* A number in the open interval (lo, hi); hi INFINITY: more than lo. */
+int wt_get_double_open(struct wt_ctx *c, const yaml_node_t *n, const char *path, double lo, double hi,
+		       double *out);
+/* true/false (also True, TRUE, False, FALSE: YAML 1.2's core schema) as 1/0. */
+int wt_get_bool(struct wt_ctx *c, const yaml_node_t *n, const char *path, int *out);
 int wt_get_duration(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t *out);
 
 /* Appends "; did you mean 'x'?" when a word of `known` (NULL-terminated) is
@@ -118,5 +134,31 @@ const char *wt_map_get(struct wt_ctx *c, const yaml_node_t *m, const char *key);
  * c->ov_end (freed by wt_finish). Every yaml_node_t pointer taken before
  * the call is stale after it. */
 void wt_apply_overrides(struct wt_ctx *c);
+
+/* ---- shared by workload.c, workload_data.c and workload_sweep.c ---- */
+
+#define WL_MAX_NAME 64
+
+/* Known keys of each mapping, NULL-terminated. */
+extern const char *const wl_top_keys[];
+extern const char *const wl_target_keys[];
+extern const char *const wl_keyspace_keys[];
+extern const char *const wl_values_keys[];
+extern const char *const wl_phase_keys[];
+
+/* Reads c->text, applies c->ov and validates (and, with c->check_points,
+ * every sweep point). Returns the workload, or NULL when the text is no
+ * workload at all; the messages stay in c for wt_finish (the workload is
+ * only usable when c->n_errors is 0). workload.c. */
+struct workload *wl_parse(struct wt_ctx *c);
+
+/* The sections, each given its present (non-null) node: workload_data.c
+ * fills w->keyspace (after w->keyspace.records' default is set) and
+ * w->values; workload_sweep.c fills w->sweep and must come last, after
+ * every other message of the parse (it drops a point's messages that the
+ * workload itself has already). */
+void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
+void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
+void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root);
 
 #endif

@@ -69,14 +69,41 @@ awk -F, 'NR > 1 && $2 == "load" { n += $12 } END { exit !(n == 2000) }' "$null_c
 awk -F, 'NR > 1 && $2 == "run" { n += $12 } END { exit !(n == 20000) }' "$null_csv" && ok || fail "null run rows should sum to 2 x 10000 ops"
 awk -F, 'NR > 1 && $5 != "none" { bad = 1 } END { exit bad }' "$null_csv" && ok || fail "null rows should name server 'none'"
 
+# --- sweep, warmup and open loop (null driver: no server, exact counts) ---
+cat >"$tmp/sweep.yaml" <<'YAML'
+name: e2e-sweep
+targets: [null]
+keyspace: {records: 100, distribution: zipfian}
+values: {size: [{size: 10, weight: 3}, {size: 1KiB, weight: 1}]}
+phases:
+  - {name: run, warmup: 50ms, ops: 3000, rate: 100000, mix: {get: 0.5, set: 0.5}}
+sweep: {clients: [1, 3]}
+YAML
+expect_rc 0 "run a sweep with warmup in open loop" -- "$bench" run "$tmp/sweep.yaml" --out "$tmp/res-sweep" --quiet
+sdir=$(ls -d "$tmp"/res-sweep/*/ | head -1)
+col() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
+c_clients=$(col "${sdir}summary.csv" clients); c_ops=$(col "${sdir}summary.csv" ops)
+c_key=$(col "${sdir}summary.csv" sweep_key); c_val=$(col "${sdir}summary.csv" sweep_value)
+c_rate=$(col "${sdir}summary.csv" rate_target); c_unc=$(col "${sdir}summary.csv" uncorrected_p99_us)
+[ -n "$c_key" ] && [ -n "$c_val" ] && [ -n "$c_unc" ] && ok || fail "summary.csv lacks sweep_key, sweep_value or uncorrected_p99_us"
+for point in 1 3; do
+  awk -F, -v c="$c_clients" -v o="$c_ops" -v k="$c_key" -v v="$c_val" -v p="$point" \
+    'NR > 1 && $c == p && $k == "clients" && $v == p { n += $o } END { exit !(n == 3000) }' "${sdir}summary.csv" \
+    && ok || fail "sweep point clients=$point should have exactly 3000 measured ops"
+done
+awk -F, -v r="$c_rate" 'NR > 1 && $r != 100000 { bad = 1 } END { exit bad }' "${sdir}summary.csv" && ok || fail "rate_target should be 100000"
+[ -f "${sdir}warmup.csv" ] && ok || fail "a phase with warmup should write warmup.csv"
+awk -F, 'NR > 1 { n++ } END { exit !(n >= 2) }' "${sdir}warmup.csv" && ok || fail "warmup.csv should have rows"
+grep -q '"sweep"' "${sdir}run.json" && grep -q '"distribution": "zipfian"' "${sdir}run.json" && ok || fail "run.json should record the sweep and distribution"
+
 # --- real servers: a row per target x op, ops > 0, errors 0 ---
 expect_rc 0 "run on spawned servers" -- "$bench" run tests/fixtures/e2e/small.yaml --out "$tmp/res"
 dir=$(ls -d "$tmp"/res/*/ 2>/dev/null | head -1)
 csv="${dir}summary.csv"
 [ -f "$csv" ] && ok || fail "no summary.csv in $tmp/res"
 contains "$tmp/out" "results: $tmp/res/" "the run says where its results went"
-head -1 "$csv" | grep -qx 'workload,phase,target,driver,server,op,clients,pipeline,rate_target,repeat,duration_s,ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us' \
-  && ok || fail "summary.csv header differs from DESIGN §6"
+head -1 "$csv" | grep -q '^workload,phase,target,driver,server,op,clients,pipeline,rate_target,repeat,duration_s,ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,' \
+  && ok || fail "summary.csv does not start with DESIGN §6's columns"
 for target in redis memcached mongodb; do
   for op in load get set delete; do
     row=$(awk -F, -v t="$target" -v o="$op" '$3 == t && $6 == o' "$csv")

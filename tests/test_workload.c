@@ -5,11 +5,14 @@
  *
  * Fixtures live in BENCH_FIXTURES/workloads. Cases marked `net` use the
  * redis, memcached and mongodb drivers and are skipped when this build
- * lacks one of them (BENCH_WITH_<NAME>=OFF).
+ * lacks one of them (BENCH_WITH_<NAME>=OFF). Every workload shipped in
+ * BENCH_WORKLOADS must validate.
  */
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "registry.h"
@@ -57,7 +60,8 @@ static void check_full(const struct workload *w)
 	}
 	CHECK_INT(w->keyspace.records, 100000);
 	CHECK_STR(w->keyspace.prefix, "kv:");
-	CHECK_INT(w->keyspace.distribution, WL_DIST_UNIFORM);
+	CHECK_INT(w->keyspace.dist.kind, DIST_UNIFORM);
+	CHECK_INT(w->keyspace.dist.records, 100000);
 	CHECK_INT(w->values.size_min, 4096); /* "4KiB" */
 	CHECK_INT(w->values.size_max, 4096);
 	CHECK_INT(w->repeat, 3);
@@ -101,8 +105,13 @@ static void check_minimal(const struct workload *w)
 	}
 	CHECK_INT(w->keyspace.records, 10000);
 	CHECK_STR(w->keyspace.prefix, "bench:");
+	CHECK_INT(w->keyspace.dist.kind, DIST_UNIFORM);
+	CHECK_INT(w->keyspace.dist.records, 10000);
 	CHECK_INT(w->values.size_min, 100);
 	CHECK_INT(w->values.size_max, 100);
+	CHECK_INT(w->values.n_sizes, 0);
+	CHECK(w->values.sizes == NULL && w->values.weights == NULL);
+	CHECK(w->sweep.key == NULL && w->sweep.n_values == 0 && w->sweep.n_paths == 0);
 	CHECK_INT(w->repeat, 1);
 	CHECK_INT(w->n_phases, 1);
 	if (w->n_phases != 1)
@@ -112,7 +121,44 @@ static void check_minimal(const struct workload *w)
 	CHECK_INT(w->phases[0].warmup_ns, 0);
 	CHECK_INT(w->phases[0].clients, 1);
 	CHECK_INT(w->phases[0].pipeline, 1);
+	CHECK(w->phases[0].rate == 0);
 	CHECK(w->phases[0].mix[BENCH_OP_GET] == 1);
+}
+
+/* Zipfian keys, weighted value sizes, open loop, a sweep over clients. */
+static void check_sweep(const struct workload *w)
+{
+	static const uint64_t sizes[] = {100, 16384, 1024};
+	static const double weights[] = {0.7, 0.1, 0.2};
+
+	CHECK_INT(w->keyspace.dist.kind, DIST_ZIPFIAN);
+	CHECK_INT(w->keyspace.dist.records, 5000);
+	CHECK(w->keyspace.dist.zipf_theta == 0.8);
+	CHECK_INT(w->keyspace.dist.zipf_scrambled, 0);
+	CHECK_INT(w->values.n_sizes, 3);
+	for (size_t i = 0; i < 3 && w->values.n_sizes == 3; i++) {
+		CHECK_INT(w->values.sizes[i], sizes[i]);
+		CHECK(w->values.weights[i] == weights[i]);
+	}
+	CHECK_INT(w->values.size_min, 100);
+	CHECK_INT(w->values.size_max, 16384);
+	CHECK(w->n_phases == 3 && w->phases[1].rate == 1000 && w->phases[2].rate == 0);
+	CHECK_STR(w->sweep.key, "clients");
+	CHECK(w->sweep.line == 26 && w->sweep.col == 3);
+	CHECK_INT(w->sweep.n_values, 3);
+	if (w->sweep.n_values == 3)
+		CHECK(!strcmp(w->sweep.values[0], "1") && !strcmp(w->sweep.values[2], "32"));
+	/* A bare phase key: every run phase, not the load phase (more in test_sweep_overrides). */
+	CHECK_INT(w->sweep.n_paths, 2);
+}
+
+/* valid-sweep with the sweep replaced by --set: a full key path, 2 values. */
+static void check_sweep_path(const struct workload *w)
+{
+	CHECK_INT(w->sweep.line, 0); /* from --set */
+	CHECK_INT(w->sweep.n_values, 2);
+	CHECK(w->sweep.n_paths == 1 && !strcmp(w->sweep.paths[0], w->sweep.key));
+	CHECK_INT(w->keyspace.records, 5000); /* the workload itself keeps its own */
 }
 
 static void check_size_range(const struct workload *w)
@@ -207,7 +253,72 @@ static const struct good_case good_cases[] = {
 		{"phases.run.duration", "null"},
 		{"phases.0.ops", "1000"},
 	}, 6, 0, check_minimal_overridden},
+	{FIX("valid-sweep.yaml"), {{0}}, 0, 0, check_sweep},
+	{FIX("valid-sweep.yaml"), {{"sweep", "{keyspace.records: [10, 20]}"}}, 1, 0, check_sweep_path},
+	{FIX("valid-sweep.yaml"), {{"sweep", "{values.size: [100, 1KiB]}"}}, 1, 0, check_sweep_path},
 };
+
+/* ---- keyspace.distribution ---- */
+
+struct dist_case {
+	const char *keyspace;      /* the flow mapping under `keyspace:` */
+	enum dist_kind kind;
+	uint64_t records;
+	double theta, hot, hot_op, pct, frac; /* < 0: the default */
+	int scrambled;                        /* < 0: the default */
+};
+
+#define D -1 /* the default */
+static const struct dist_case dist_cases[] = {
+	{"{records: 7}", DIST_UNIFORM, 7, D, D, D, D, D, D},
+	{"{distribution: uniform}", DIST_UNIFORM, 10000, D, D, D, D, D, D},
+	{"{distribution: zipfian}", DIST_ZIPFIAN, 10000, D, D, D, D, D, D},
+	{"{distribution: zipfian, zipf_theta: 0.5, zipf_scrambled: false}", DIST_ZIPFIAN, 10000, 0.5, D, D, D, D, 0},
+	{"{distribution: zipfian, zipf_scrambled: True, zipf_theta: ~}", DIST_ZIPFIAN, 10000, D, D, D, D, D, 1},
+	{"{distribution: latest, zipf_theta: 0.25, records: 3}", DIST_LATEST, 3, 0.25, D, D, D, D, D},
+	{"{distribution: hotspot}", DIST_HOTSPOT, 10000, D, D, D, D, D, D},
+	{"{distribution: hotspot, hot_fraction: 0.1, hot_op_fraction: 0}", DIST_HOTSPOT, 10000, D, 0.1, 0, D, D, D},
+	{"{distribution: hotspot, hot_op_fraction: 1}", DIST_HOTSPOT, 10000, D, D, 1, D, D, D},
+	{"{distribution: sequential, records: 12}", DIST_SEQUENTIAL, 12, D, D, D, D, D, D},
+	{"{distribution: exponential}", DIST_EXPONENTIAL, 10000, D, D, D, D, D, D},
+	{"{distribution: exponential, exponential_percentile: 99.9, exponential_fraction: 0.5}", DIST_EXPONENTIAL,
+	 10000, D, D, D, 99.9, 0.5, D},
+	{"{distribution: exponential, exponential_fraction: 1e6}", DIST_EXPONENTIAL, 10000, D, D, D, D, 1e6, D},
+};
+#undef D
+
+static void run_dist(const struct dist_case *tc)
+{
+	char *text = xasprintf("name: t\ntargets: [null]\nkeyspace: %s\n"
+			       "phases: [{name: run, duration: 1s, mix: {get: 1}}]\n", tc->keyspace);
+	struct workload *w = NULL;
+	struct dist_params want;
+	char *errors = NULL;
+	int failures = check_failures;
+
+	dist_params_default(&want, tc->kind, tc->records);
+	want.zipf_theta = tc->theta >= 0 ? tc->theta : want.zipf_theta;
+	want.zipf_scrambled = tc->scrambled >= 0 ? tc->scrambled : want.zipf_scrambled;
+	want.hot_fraction = tc->hot >= 0 ? tc->hot : want.hot_fraction;
+	want.hot_op_fraction = tc->hot_op >= 0 ? tc->hot_op : want.hot_op_fraction;
+	want.exp_percentile = tc->pct >= 0 ? tc->pct : want.exp_percentile;
+	want.exp_fraction = tc->frac >= 0 ? tc->frac : want.exp_fraction;
+	CHECK_INT(workload_parse("dist.yaml", text, strlen(text), NULL, 0, &w, &errors), 0);
+	CHECK_STR(errors, "");
+	if (w) {
+		const struct dist_params *d = &w->keyspace.dist;
+
+		CHECK(w->keyspace.records == tc->records && d->kind == want.kind && d->records == want.records);
+		CHECK(d->zipf_theta == want.zipf_theta && d->zipf_scrambled == want.zipf_scrambled);
+		CHECK(d->hot_fraction == want.hot_fraction && d->hot_op_fraction == want.hot_op_fraction);
+		CHECK(d->exp_percentile == want.exp_percentile && d->exp_fraction == want.exp_fraction);
+	}
+	if (check_failures != failures)
+		fprintf(stderr, "  keyspace: %s\n%s", tc->keyspace, errors ? errors : "");
+	workload_free(w);
+	free(errors);
+	free(text);
+}
 
 static void run_good(const struct good_case *tc)
 {
@@ -242,8 +353,14 @@ struct bad_case {
 	struct wl_override ov[4];
 	size_t n_ov;
 	int net;
-	struct want want[12]; /* every error expected, no more */
+	struct want want[12]; /* every error expected, no more; and warnings ("warning: ..."), see run_bad */
 };
+
+/* Inline workloads around one section; X starts at the given line:col. */
+#define KS(x) "name: t\ntargets: [null]\nkeyspace: " x "\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* 3:11 */
+#define VS(x) "name: t\ntargets: [null]\nvalues: {size: " x "}\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* 3:16 */
+#define PH(x) "name: t\ntargets: [null]\nphases:\n- " x "\n" /* 4:3 */
+#define SW(x) "name: t\ntargets: [null]\nphases:\n- {name: run, duration: 1s, mix: {get: 1}}\nsweep: " x "\n" /* 5:8 */
 
 static const struct bad_case bad_cases[] = {
 	{FIX("bad-syntax.yaml"), NULL, {{0}}, 0, 0, {{"5:13", "YAML syntax error: did not find expected ',' or '}'"}}},
@@ -271,12 +388,9 @@ static const struct bad_case bad_cases[] = {
 	{FIX("bad-root.yaml"), NULL, {{0}}, 0, 0, {{"1:1", "expected a mapping at the top level"}}},
 	{FIX("bad-unsupported.yaml"), NULL, {{0}}, 0, 0, {
 		{"5:5", "targets.r.spawn is not supported yet"},
-		{"7:17", "distribution 'zipfian' is not supported yet; supported: uniform"},
-		{"8:3", "keyspace.zipf_theta is not supported yet"},
-		{"12:11", "rate > 0 (open loop) is not supported yet"},
-		{"13:5", "phases.run.range is not supported yet"},
-		{"14:21", "op 'incr' in phases.run.mix is not supported yet"},
-		{"15:1", "sweep is not supported yet"},
+		{"7:3", "values.fields is not supported yet"},
+		{"11:5", "phases.run.range is not supported yet"},
+		{"12:21", "op 'incr' in phases.run.mix is not supported yet"},
 	}},
 	{FIX("bad-phase-keys.yaml"), NULL, {{0}}, 0, 0, {
 		{"5:12", "phases.load.batch must be between 1 and 100000, got 0"},
@@ -318,6 +432,42 @@ static const struct bad_case bad_cases[] = {
 		{"5:34", "phases.run.mix.get must be between 0 and 1, got 2"},
 		{"5:42", "phases.run.mix.set must be between 0 and 1, got -1"},
 	}},
+	/* keyspace.distribution and its parameters (more in one_cases) */
+	{FIX("bad-dist.yaml"), NULL, {{0}}, 0, 0, {
+		{"6:3", "keyspace.zipf_theta applies to zipfian and latest, not hotspot"},
+		{"7:17", "keyspace.hot_fraction must be more than 0 and less than 1, got 1"},
+		{"8:20", "keyspace.hot_op_fraction must be between 0 and 1, got 1.5"},
+		{"9:3", "keyspace.exponential_fraction applies to exponential, not hotspot"},
+	}},
+	{NULL, KS("{distribution: sequential, zipf_theta: 0.5, exponential_percentile: 50}"), {{0}}, 0, 0, {
+		{"3:38", "keyspace.zipf_theta applies to zipfian and latest, not sequential"},
+		{"3:55", "keyspace.exponential_percentile applies to exponential, not sequential"},
+	}},
+	{NULL, KS("{distribution: exponential, exponential_percentile: 100, exponential_fraction: 0}"), {{0}}, 0, 0, {
+		{"3:63", "keyspace.exponential_percentile must be more than 0 and less than 100, got 100"},
+		{"3:90", "keyspace.exponential_fraction must be more than 0, got 0"},
+	}},
+	/* values.size as a weighted list */
+	{FIX("bad-values-weighted.yaml"), NULL, {{0}}, 0, 0, {
+		{"6:27", "values.size[0].weight must be more than 0, got 0"},
+		{"7:28", "values.size[1].weight must be more than 0, got -2"},
+		{"8:7", "expected a mapping {size: SIZE, weight: N} for values.size[2], got '4KiB'"},
+		{"9:14", "values.size[3].size '65MiB' is too large; values are at most 64 MiB"},
+		{"10:7", "missing required key 'weight' in values.size[4]"},
+		{"11:29", "unknown key 'wieght' in values.size[5]; did you mean 'weight'?"},
+	}},
+	/* sweep: its shape, its key, and each point */
+	{FIX("bad-sweep-point.yaml"), NULL, {{0}}, 0, 0, {
+		{"13:16", "sweep clients=0: phases.run.clients must be between 1 and 10000, got 0"},
+		{"13:16", "sweep clients=0: phases.drain.clients must be between 1 and 10000, got 0"},
+		{"13:19", "sweep clients=20000: phases.run.clients must be between 1 and 10000, got 20000"},
+		{"13:19", "sweep clients=20000: phases.drain.clients must be between 1 and 10000, got 20000"},
+		{"13:26", "warning: sweep clients=200: phases.run.rate 100 is less than the phase's 200 clients"},
+	}},
+	{FIX("valid-sweep.yaml"), NULL, {{"sweep", "{clients: [2, 0]}"}}, 1, 0, {
+		{NULL, "valid-sweep.yaml: --set sweep={clients: [2, 0]}: sweep clients=0: phases.run.clients must be"},
+		{NULL, "--set sweep={clients: [2, 0]}: sweep clients=0: phases.drain.clients must be"},
+	}},
 	/* Overrides that cannot be applied, or whose value is wrong. */
 	{FIX("valid-full.yaml"), NULL, {
 		{"phases.nope.clients", "1"},
@@ -347,6 +497,79 @@ static const struct bad_case bad_cases[] = {
 	}},
 };
 
+/* Inline texts with exactly one message each (or none: valid, no warning). */
+struct one_case {
+	const char *text, *pos, *msg;
+};
+
+static const struct one_case one_cases[] = {
+	/* keyspace.distribution and its parameters */
+	{KS("{distribution: zipfan}"), "3:26", "unknown distribution 'zipfan'; did you mean 'zipfian'?"},
+	{KS("{distribution: Gauss}"), "3:26",
+	 "unknown distribution 'Gauss'; known: uniform, zipfian, hotspot, latest, sequential, exponential"},
+	{KS("{distribution: [zipfian]}"), "3:26", "expected a string for keyspace.distribution, got a sequence"},
+	{KS("{distribution: zipfian, zipf_theta: 1}"), "3:47",
+	 "keyspace.zipf_theta must be more than 0 and less than 1, got 1"},
+	{KS("{distribution: latest, zipf_theta: 0}"), "3:46",
+	 "keyspace.zipf_theta must be more than 0 and less than 1, got 0"},
+	{KS("{distribution: latest, zipf_scrambled: false}"), "3:34",
+	 "keyspace.zipf_scrambled applies to zipfian, not latest"},
+	{KS("{distribution: zipfian, zipf_scrambled: yes}"), "3:51",
+	 "expected true or false for keyspace.zipf_scrambled, got 'yes'"},
+	{KS("{hot_fraction: 0.5}"), "3:12",
+	 "keyspace.hot_fraction applies to hotspot, not uniform (the default distribution)"},
+	{KS("{distribution: hotspot, hot_op_fraction: -0.1}"), "3:52",
+	 "keyspace.hot_op_fraction must be between 0 and 1, got -0.1"},
+	{KS("{distribution: exponential, exponential_percentile: 1e-300, exponential_fraction: 1e300}"), "3:26",
+	 "exponential_percentile 1e-300 and exponential_fraction 1e+300 give no usable decay rate over 10000 records"},
+	/* values.size as a weighted list */
+	{VS("[]"), "3:16", "values.size is an empty list"},
+	{VS("[{weight: 1}]"), "3:17", "missing required key 'size' in values.size[0]"},
+	/* rate */
+	{PH("{name: run, duration: 1s, rate: -1, mix: {get: 1}}"), "4:35",
+	 "phases.run.rate must be at least 0, got -1"},
+	{PH("{name: run, duration: 1s, rate: .inf, mix: {get: 1}}"), "4:35",
+	 "expected a number for phases.run.rate, got '.inf'"},
+	{PH("{name: run, duration: 1s, rate: nan, mix: {get: 1}}"), "4:35",
+	 "expected a number for phases.run.rate, got 'nan'"},
+	{PH("{name: load, rate: 10}"), "4:16", "key 'rate' is only for run phases; phases.load is a load phase"},
+	{PH("{name: run, duration: 1s, clients: 4, rate: 2, mix: {get: 1}}"), "4:47",
+	 "warning: phases.run.rate 2 is less than the phase's 4 clients: each client would send less than 1 op/s"},
+	{PH("{name: run, duration: 1s, rate: 0.5, mix: {get: 1}}"), "4:35",
+	 "warning: phases.run.rate 0.5 is less than the phase's 1 clients"},
+	{PH("{name: run, duration: 1s, clients: 4, rate: 4, mix: {get: 1}}"), NULL, NULL}, /* valid, no warning */
+	/* sweep: its shape, its key, and each point */
+	{SW("{clients: [1, 4], pipeline: [2]}"), "5:26", "sweep has 2 keys; give exactly one"},
+	{SW("{}"), "5:8", "sweep has 0 keys"},
+	{SW("[clients]"), "5:8", "expected a mapping for sweep, got a sequence"},
+	{SW("{clients: []}"), "5:18", "sweep.clients is empty; give at least one value"},
+	{SW("{clients: 4}"), "5:18", "expected a sequence for sweep.clients, got '4'"},
+	{SW("{clients: [1, [2]]}"), "5:22", "expected a scalar value for sweep.clients, got a sequence"},
+	{SW("{rate: [100, 100]}"), "5:21", "warning: sweep value '100' for rate is given twice (first at line 5)"},
+	{SW("{clinets: [1]}"), "5:9",
+	 "sweep key 'clinets' names nothing to set: give a run-phase key (clients, pipeline, rate, warmup, "
+	 "duration, ops) or a key path as --set takes it (e.g. keyspace.records); did you mean 'clients'?"},
+	{SW("{keyspace.recods: [1]}"), "5:9",
+	 "sweep key 'keyspace.recods' names nothing to set: no key 'recods' in keyspace; did you mean 'records'?"},
+	{SW("{phases.rn.clients: [1]}"), "5:9",
+	 "names nothing to set: phases has no item named 'rn'; did you mean 'run'?"},
+	{SW("{phases.run.clients.x: [1]}"), "5:9", "names nothing to set: phases.run.clients has no key 'x'"},
+	{SW("{keyspace: [1]}"), "5:9", "keyspace is a mapping; sweep one of its keys"},
+	{SW("{seed.x: [1]}"), "5:9", "seed is a scalar; it has no key 'x'"},
+	{SW("{sweep: [1]}"), "5:9", "a sweep cannot set the sweep"},
+	{SW("{a..b: [1]}"), "5:9", "the key path has an empty element"},
+	{SW("{values.size: [100, 65MiB]}"), "5:28", "sweep values.size=65MiB: values.size '65MiB' is too large"},
+	{SW("{keyspace.records: [10, 0]}"), "5:32",
+	 "sweep keyspace.records=0: keyspace.records must be at least 1, got 0"},
+	{SW("{phases.run.mix.get: [1, 0.5]}"), "5:33",
+	 "sweep phases.run.mix.get=0.5: phases.run.mix shares sum to 0.5, not 1"},
+	{"name: t\ntargets: [null]\nphases: [{name: load}]\nsweep: {clients: [1]}\n", "4:9",
+	 "'clients' applies to every run phase, and this workload has none"},
+	/* A problem of the workload itself is reported once, not once per point. */
+	{PH("{name: run, duration: 1s, mix: {get: 0.5}}") "sweep: {clients: [1, 2]}\n", "4:34",
+	 "phases.run.mix shares sum to 0.5, not 1"},
+};
+
 /* Does `line` report `w` for `file`? */
 static int line_matches(const char *line, size_t len, const char *file, const struct want *w)
 {
@@ -363,15 +586,19 @@ static void run_bad(const struct bad_case *tc)
 	const char *file = tc->file ? tc->file : "inline.yaml";
 	struct workload *w = (struct workload *)&w; /* must be reset to NULL */
 	char *errors = NULL;
-	size_t n_want = 0, n_lines = 0;
+	size_t n_want = 0, n_warn_want = 0, n_lines = 0, n_warnings = 0;
 	int rc;
 
+	for (; n_want < 12 && tc->want[n_want].msg; n_want++)
+		n_warn_want += !strncmp(tc->want[n_want].msg, "warning: ", 9);
 	if (tc->file)
 		rc = workload_load(tc->file, tc->ov, tc->n_ov, &w, &errors);
 	else
 		rc = workload_parse(file, tc->text, strlen(tc->text), tc->ov, tc->n_ov, &w, &errors);
-	CHECK_INT(rc, BENCH_EXIT_USAGE);
-	CHECK(w == NULL);
+	CHECK_INT(rc, n_want > n_warn_want ? BENCH_EXIT_USAGE : 0);
+	CHECK((w == NULL) == (rc != 0));
+	if (w != (struct workload *)&w)
+		workload_free(w);
 	CHECK(errors != NULL);
 	if (!errors)
 		return;
@@ -381,9 +608,11 @@ static void run_bad(const struct bad_case *tc)
 			break;
 		if (!strstr(p, ": warning: ") || strstr(p, ": warning: ") > strchr(p, '\n'))
 			n_lines++;
+		else
+			n_warnings++;
 	}
-	for (; n_want < 12 && tc->want[n_want].msg; n_want++) {
-		const struct want *wt = &tc->want[n_want];
+	for (size_t i = 0; i < n_want; i++) {
+		const struct want *wt = &tc->want[i];
 		int found = 0;
 
 		for (const char *p = errors; *p && !found; p = strchr(p, '\n') + 1)
@@ -393,10 +622,103 @@ static void run_bad(const struct bad_case *tc)
 			fprintf(stderr, "  %s: no error \"%s%s%s\" in:\n%s", file, wt->pos ? wt->pos : "",
 				wt->pos ? ": ..." : "", wt->msg, errors);
 	}
-	CHECK_INT(n_lines, n_want);
-	if (n_lines != n_want)
-		fprintf(stderr, "  %s: errors were:\n%s", file, errors);
+	CHECK_INT(n_lines, n_want - n_warn_want);
+	/* Warnings are checked when the case lists one, or lists no error. */
+	if (n_warn_want || n_want == 0)
+		CHECK_INT(n_warnings, n_warn_want);
+	if (n_lines != n_want - n_warn_want || ((n_warn_want || !n_want) && n_warnings != n_warn_want))
+		fprintf(stderr, "  %s: messages were:\n%s", file, errors);
 	free(errors);
+}
+
+/* ---- sweep points, as `bench run` loads them ---- */
+
+/* Loads a workload that must be valid, without warnings. */
+static struct workload *load_ok(const char *file, const struct wl_override *ov, size_t n_ov)
+{
+	struct workload *w = NULL;
+	char *errors = NULL;
+
+	CHECK_INT(workload_load(file, ov, n_ov, &w, &errors), 0);
+	CHECK_STR(errors, "");
+	if (errors && *errors)
+		fprintf(stderr, "  %s:\n%s", file, errors);
+	free(errors);
+	return w;
+}
+
+static void test_sweep_overrides(void)
+{
+	const struct wl_override set = {"sweep", "{values.size: [100, 1KiB]}"};
+	struct wl_override *ov = xcalloc(1, sizeof(*ov)), *ov2 = NULL;
+	struct workload *w = load_ok(FIX("valid-sweep.yaml"), NULL, 0), *pt;
+	size_t n_ov = 1, n_ov2 = 0;
+
+	ov[0] = (struct wl_override){"seed", "5"}; /* the user's own --set comes first */
+	/* A bare phase key: one override per run phase; none for a point that is not there. */
+	CHECK_INT(w ? workload_sweep_overrides(w, 1, &ov, &n_ov) : 0, 2);
+	CHECK_INT(w ? workload_sweep_overrides(w, 3, &ov, &n_ov) : 0, 0);
+	CHECK_INT(n_ov, 3);
+	if (n_ov == 3) {
+		CHECK_STR(ov[0].path, "seed");
+		CHECK(!strcmp(ov[1].path, "phases.run.clients") && !strcmp(ov[1].value, "8"));
+		CHECK(!strcmp(ov[2].path, "phases.drain.clients") && !strcmp(ov[2].value, "8"));
+	}
+	/* The point as `bench run` loads it: the load phase keeps its clients. */
+	pt = load_ok(FIX("valid-sweep.yaml"), ov, n_ov);
+	CHECK(pt && pt->seed == 5 && pt->phases[0].clients == 4 && pt->phases[1].clients == 8 &&
+	      pt->phases[2].clients == 8);
+	workload_free(pt);
+	workload_free(w);
+
+	/* A full key path: one override. No sweep: none. */
+	w = load_ok(FIX("valid-sweep.yaml"), &set, 1);
+	CHECK_INT(w ? workload_sweep_overrides(w, 1, &ov2, &n_ov2) : 0, 1);
+	CHECK(n_ov2 == 1 && !strcmp(ov2[0].path, "values.size") && !strcmp(ov2[0].value, "1KiB"));
+	workload_free(w);
+	w = load_ok(FIX("valid-size-range.yaml"), NULL, 0);
+	CHECK_INT(w ? workload_sweep_overrides(w, 0, &ov2, &n_ov2) : 1, 0);
+	CHECK_INT(n_ov2, 1);
+	workload_free(w);
+	free(ov);
+	free(ov2);
+}
+
+/* ---- the workloads bench ships ---- */
+
+static void validate_dir(const char *dir, int *count)
+{
+	/* Without the network drivers, check everything but the targets. */
+	static const struct wl_override null_targets = {"targets", "[null]"};
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	CHECK(d != NULL);
+	if (!d) {
+		fprintf(stderr, "  cannot open %s\n", dir);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char *path = xasprintf("%s/%s", dir, e->d_name), *errors = NULL;
+		size_t len = strlen(e->d_name);
+		struct workload *w = NULL;
+		struct stat st;
+
+		if (e->d_name[0] != '.' && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			validate_dir(path, count);
+		} else if (len > 5 && !strcmp(e->d_name + len - 5, ".yaml")) {
+			int rc = workload_load(path, have_net_drivers ? NULL : &null_targets, !have_net_drivers, &w, &errors);
+
+			CHECK_INT(rc, 0);
+			if (rc != 0)
+				fprintf(stderr, "  %s:\n%s", path, errors);
+			(*count)++;
+		}
+		workload_free(w);
+		free(errors);
+		free(path);
+	}
+	closedir(d);
 }
 
 /* ---- the rest of the contract ---- */
@@ -408,7 +730,6 @@ static void test_misc(void)
 	const char *good = "name: s\ntargets: [null]\nphases: [{name: run, ops: 5, mix: {get: 1}}]\n";
 
 	workload_free(NULL);
-	CHECK_STR(workload_distribution_name(WL_DIST_UNIFORM), "uniform");
 	CHECK_STR(workload_phase_type_name(WL_PHASE_LOAD), "load");
 	CHECK_STR(workload_phase_type_name(WL_PHASE_RUN), "run");
 
@@ -441,6 +762,7 @@ int main(void)
 {
 	static const char *const net[] = {"redis", "memcached", "mongodb"};
 	char err[512];
+	int n_workloads = 0;
 
 	have_net_drivers = 1;
 	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
@@ -455,6 +777,16 @@ int main(void)
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		if (have_net_drivers || !bad_cases[i].net)
 			run_bad(&bad_cases[i]);
+	for (size_t i = 0; i < sizeof(one_cases) / sizeof(one_cases[0]); i++) {
+		struct bad_case tc = {NULL, one_cases[i].text, {{0}}, 0, 0, {{one_cases[i].pos, one_cases[i].msg}}};
+
+		run_bad(&tc);
+	}
+	for (size_t i = 0; i < sizeof(dist_cases) / sizeof(dist_cases[0]); i++)
+		run_dist(&dist_cases[i]);
+	test_sweep_overrides();
+	validate_dir(BENCH_WORKLOADS, &n_workloads);
+	CHECK(n_workloads >= 2);
 	test_misc();
 	return check_report("test_workload");
 }

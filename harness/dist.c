@@ -1,0 +1,504 @@
+/*
+ * dist.c - key distributions after YCSB's generators (site.ycsb.generator)
+ * and value-size generators. docs/distributions.md has the derivations; the
+ * comments here say why the code departs from the obvious.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist.h"
+
+/*
+ * Zipfian ranks below DIST_HEAD are drawn exactly, by search in a table of
+ * partial sums of 1/k^theta. Gray et al.'s closed-form inversion (what YCSB
+ * uses past rank 1) replaces the sum by an integral, which over-weights the
+ * ranks just past the exact ones (rank 3 by 17% at theta 0.99); its error
+ * falls as 1/k^2 once the integral is taken over [k-1/2, k+1/2], and from
+ * rank 33 on it is below 1e-4 relative. The table does not depend on
+ * records, so the latest distribution can share it for any newest.
+ */
+#define DIST_HEAD 32
+
+struct dist {
+	enum dist_kind kind;
+	uint64_t records;
+
+	/* zipfian, latest */
+	int scrambled;
+	double theta;
+	double alpha;           /* 1 / (1 - theta) */
+	double head[DIST_HEAD]; /* head[i] = zeta(i + 1, theta) */
+	double tail_a;          /* (DIST_HEAD + 1/2)^(1 - theta) */
+	double zeta_n;          /* zeta(records, theta) */
+	double tail_scale;      /* tail_scale_for(records) */
+	uint64_t perm_mask;     /* scrambling works on the bits of records - 1 */
+	unsigned perm_shift;
+
+	/* hotspot */
+	uint64_t hot_count, cold_count;
+	double hot_op;
+
+	/* exponential */
+	double gamma, inv_gamma;
+	double exp_cut; /* P(X < records): the truncation for newest = records - 1 */
+};
+
+static const char *const kind_names[] = {
+	[DIST_UNIFORM] = "uniform",
+	[DIST_ZIPFIAN] = "zipfian",
+	[DIST_HOTSPOT] = "hotspot",
+	[DIST_LATEST] = "latest",
+	[DIST_SEQUENTIAL] = "sequential",
+	[DIST_EXPONENTIAL] = "exponential",
+};
+
+#define KIND_COUNT (sizeof(kind_names) / sizeof(kind_names[0]))
+
+const char *dist_kind_name(enum dist_kind k)
+{
+	if ((unsigned)k >= KIND_COUNT)
+		return "unknown";
+	return kind_names[k];
+}
+
+int dist_kind_from_name(const char *s)
+{
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < KIND_COUNT; i++)
+		if (strcmp(s, kind_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+void dist_params_default(struct dist_params *p, enum dist_kind kind, uint64_t records)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->records = records;
+	p->zipf_theta = DIST_ZIPF_THETA_DEFAULT;
+	p->zipf_scrambled = 1;
+	p->hot_fraction = DIST_HOT_FRACTION_DEFAULT;
+	p->hot_op_fraction = DIST_HOT_OP_FRACTION_DEFAULT;
+	p->exp_percentile = DIST_EXP_PERCENTILE_DEFAULT;
+	p->exp_fraction = DIST_EXP_FRACTION_DEFAULT;
+}
+
+/* ---- zipfian ---------------------------------------------------------- */
+
+/*
+ * zeta(to, theta) from zeta(from, theta) = z. Terms are always added in
+ * increasing k, as a from-scratch sum adds them, so growing a keyspace one
+ * insert at a time gives bit for bit the sum dist_init would compute.
+ */
+static double zeta_move(const struct dist *d, uint64_t from, double z, uint64_t to)
+{
+	if (to <= DIST_HEAD)
+		return d->head[to - 1];
+	if (from < DIST_HEAD) {
+		from = DIST_HEAD;
+		z = d->head[DIST_HEAD - 1];
+	}
+	for (uint64_t k = from + 1; k <= to; k++)
+		z += pow((double)k, -d->theta);
+	/* Shrinking only happens if the caller lowers newest; undo the terms
+	 * rather than start over, so it stays O(change). */
+	for (uint64_t k = from; k > to; k--)
+		z -= pow((double)k, -d->theta);
+	return z;
+}
+
+/* Maps the part of u * zeta_n past the table onto x^(1-theta). */
+static double tail_scale_for(const struct dist *d, uint64_t n, double zeta_n)
+{
+	if (n <= DIST_HEAD)
+		return 0;
+	return (pow((double)n + 0.5, 1 - d->theta) - d->tail_a) /
+	       (zeta_n - d->head[DIST_HEAD - 1]);
+}
+
+/* A 0-based popularity rank in [0, n) from u in [0, 1). */
+static uint64_t zipf_rank(const struct dist *d, uint64_t n, double zeta_n, double scale, double u)
+{
+	double uz = u * zeta_n;
+
+	if (n <= DIST_HEAD || uz < d->head[DIST_HEAD - 1]) {
+		uint64_t lo = 0, hi = (n < DIST_HEAD ? n : DIST_HEAD) - 1;
+
+		/* Smallest i with uz < head[i]; hi is the fallback should u * zeta_n
+		 * round up to zeta_n itself. */
+		while (lo < hi) {
+			uint64_t mid = (lo + hi) / 2;
+
+			if (uz < d->head[mid])
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		return lo;
+	}
+
+	/* x in [k - 1/2, k + 1/2) is 1-based rank k, 0-based k - 1. The bounds
+	 * catch rounding at both ends of the tail. */
+	double x = pow(d->tail_a + (uz - d->head[DIST_HEAD - 1]) * scale, d->alpha);
+	double rank = x - 0.5;
+
+	if (!(rank >= DIST_HEAD))
+		return DIST_HEAD;
+	if (rank >= (double)(n - 1))
+		return n - 1;
+	return (uint64_t)rank;
+}
+
+/*
+ * One round of a bijection on the low k bits: multiplying by an odd
+ * constant, adding, and x ^= x >> s (s >= 1) are each invertible mod 2^k.
+ * The shifts pull the high bits, which the multiplies fill, back down.
+ */
+static uint64_t perm_step(const struct dist *d, uint64_t x)
+{
+	uint64_t m = d->perm_mask;
+	unsigned s = d->perm_shift;
+
+	x = (x * 0x9e3779b97f4a7c15u + 0x632be59bd9b4e019u) & m;
+	x ^= x >> s;
+	x = (x * 0xbf58476d1ce4e5b9u) & m;
+	x ^= x >> s;
+	x = (x * 0x94d049bb133111ebu) & m;
+	x ^= x >> s;
+	return x;
+}
+
+/*
+ * Cycle-walking restricts the bijection on [0, 2^k) to [0, records): the
+ * walk from a rank below records stays on its cycle, which must come back
+ * below records. 2^k < 2 * records, so it takes under 2 steps on average.
+ * YCSB hashes ranks of a 10^10-item zipfian with FNV and takes the result
+ * mod records: each id then sums many ranks, so the keyspace no longer sees
+ * a zipfian. A bijection keeps the profile and only moves the hot ids.
+ */
+static uint64_t scramble(const struct dist *d, uint64_t rank)
+{
+	uint64_t x = rank;
+
+	do
+		x = perm_step(d, x);
+	while (x >= d->records);
+	return x;
+}
+
+uint64_t dist_rank_id(const struct dist *d, uint64_t rank)
+{
+	if (d->kind == DIST_ZIPFIAN && d->scrambled)
+		return scramble(d, rank);
+	return rank;
+}
+
+static void zipf_setup(struct dist *d, const struct dist_params *p)
+{
+	double z = 0;
+	unsigned bits;
+
+	d->theta = p->zipf_theta;
+	d->alpha = 1.0 / (1.0 - d->theta);
+	for (int k = 1; k <= DIST_HEAD; k++) {
+		z += pow((double)k, -d->theta);
+		d->head[k - 1] = z;
+	}
+	d->tail_a = pow(DIST_HEAD + 0.5, 1 - d->theta);
+	d->zeta_n = zeta_move(d, 0, 0, d->records);
+	d->tail_scale = tail_scale_for(d, d->records, d->zeta_n);
+
+	d->scrambled = p->zipf_scrambled != 0;
+	bits = d->records > 1 ? 64 - (unsigned)__builtin_clzll(d->records - 1) : 0;
+	d->perm_mask = bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+	d->perm_shift = bits > 1 ? (bits + 1) / 2 : 1;
+}
+
+/* ---- hotspot, exponential --------------------------------------------- */
+
+static void hotspot_setup(struct dist *d, const struct dist_params *p)
+{
+	double x = p->hot_fraction * (double)d->records;
+	double h = nearbyint(x);
+
+	/* ceil(), except that a product within rounding of an integer is that
+	 * integer: 0.7 * 10 must give 7 hot keys, not 8. */
+	if (fabs(x - h) > 1e-9 * x)
+		h = ceil(x);
+	if (h < 1)
+		d->hot_count = 1;
+	else if (h >= (double)d->records)
+		d->hot_count = d->records;
+	else
+		d->hot_count = (uint64_t)h;
+	d->cold_count = d->records - d->hot_count;
+	d->hot_op = p->hot_op_fraction;
+}
+
+static int exponential_setup(struct dist *d, const struct dist_params *p)
+{
+	/* YCSB: gamma = -ln(1 - percentile/100) / (recordcount * frac). */
+	d->gamma = -log1p(-p->exp_percentile / 100.0) / ((double)d->records * p->exp_fraction);
+	if (!isfinite(d->gamma) || !(d->gamma > 0))
+		return EINVAL;
+	d->inv_gamma = 1.0 / d->gamma;
+	d->exp_cut = -expm1(-d->gamma * (double)d->records);
+	return 0;
+}
+
+/* ---- public ----------------------------------------------------------- */
+
+static int params_valid(const struct dist_params *p)
+{
+	if (p->records == 0)
+		return 0;
+	switch (p->kind) {
+	case DIST_UNIFORM:
+	case DIST_SEQUENTIAL:
+		return 1;
+	case DIST_ZIPFIAN:
+	case DIST_LATEST:
+		/* Written as !(in range) elsewhere too, so NaN is rejected. */
+		return p->zipf_theta > 0 && p->zipf_theta < 1;
+	case DIST_HOTSPOT:
+		return p->hot_fraction > 0 && p->hot_fraction < 1 &&
+		       p->hot_op_fraction >= 0 && p->hot_op_fraction <= 1;
+	case DIST_EXPONENTIAL:
+		return p->exp_percentile > 0 && p->exp_percentile < 100 &&
+		       p->exp_fraction > 0 && isfinite(p->exp_fraction);
+	}
+	return 0;
+}
+
+int dist_init(const struct dist_params *p, struct dist **out)
+{
+	struct dist *d;
+	int err = EINVAL;
+
+	if (!p || !out || !params_valid(p))
+		return EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ENOMEM;
+	d->kind = p->kind;
+	d->records = p->records;
+	switch (p->kind) {
+	case DIST_ZIPFIAN:
+	case DIST_LATEST:
+		zipf_setup(d, p);
+		break;
+	case DIST_HOTSPOT:
+		hotspot_setup(d, p);
+		break;
+	case DIST_EXPONENTIAL:
+		err = exponential_setup(d, p);
+		if (err)
+			goto fail;
+		break;
+	case DIST_UNIFORM:
+	case DIST_SEQUENTIAL:
+		break;
+	}
+	*out = d;
+	return 0;
+fail:
+	free(d);
+	return err;
+}
+
+void dist_free(struct dist *d)
+{
+	free(d);
+}
+
+void dist_cursor_init(const struct dist *d, struct dist_cursor *c, uint64_t first_seq)
+{
+	memset(c, 0, sizeof(*c));
+	c->next_seq = first_seq;
+	c->newest = d->records - 1;
+	if (d->kind == DIST_LATEST) {
+		c->cache_items = d->records;
+		c->cache_zeta = d->zeta_n;
+		c->cache_scale = d->tail_scale;
+	} else if (d->kind == DIST_EXPONENTIAL) {
+		c->cache_items = d->records;
+		c->cache_scale = d->exp_cut;
+	}
+}
+
+static uint64_t next_latest(const struct dist *d, struct dist_cursor *c, struct rng *r)
+{
+	uint64_t n = c->newest + 1;
+
+	if (c->cache_items != n) {
+		/* cache_items 0 (a zeroed cursor) sums from scratch. */
+		c->cache_zeta = zeta_move(d, c->cache_items, c->cache_zeta, n);
+		c->cache_scale = tail_scale_for(d, n, c->cache_zeta);
+		c->cache_items = n;
+	}
+	return c->newest - zipf_rank(d, n, c->cache_zeta, c->cache_scale, rng_double(r));
+}
+
+/*
+ * YCSB draws X ~ Exp(gamma) and retries while X > newest. Inverting the CDF
+ * of X given X < newest + 1 gives the same distribution in one draw, with
+ * no loop whose length depends on the parameters.
+ */
+static uint64_t next_exponential(const struct dist *d, struct dist_cursor *c, struct rng *r)
+{
+	uint64_t n = c->newest + 1;
+	double x;
+
+	if (c->cache_items != n) {
+		c->cache_scale = -expm1(-d->gamma * (double)n);
+		c->cache_items = n;
+	}
+	x = -log1p(-rng_double(r) * c->cache_scale) * d->inv_gamma;
+	if (!(x < (double)c->newest))
+		return 0;
+	return c->newest - (uint64_t)x;
+}
+
+uint64_t dist_next(const struct dist *d, struct dist_cursor *c, struct rng *r)
+{
+	uint64_t rank;
+
+	switch (d->kind) {
+	case DIST_UNIFORM:
+		return rng_below(r, d->records);
+	case DIST_ZIPFIAN:
+		rank = zipf_rank(d, d->records, d->zeta_n, d->tail_scale, rng_double(r));
+		return d->scrambled ? scramble(d, rank) : rank;
+	case DIST_HOTSPOT:
+		/* With no cold keys every draw is hot, whatever hot_op says. */
+		if (d->cold_count == 0 || rng_double(r) < d->hot_op)
+			return rng_below(r, d->hot_count);
+		return d->hot_count + rng_below(r, d->cold_count);
+	case DIST_LATEST:
+		return next_latest(d, c, r);
+	case DIST_SEQUENTIAL:
+		return c->next_seq++ % d->records;
+	case DIST_EXPONENTIAL:
+		return next_exponential(d, c, r);
+	}
+	return 0;
+}
+
+/* ---- value sizes ------------------------------------------------------ */
+
+struct sizegen {
+	uint64_t min, max; /* equal for fixed */
+	size_t n;          /* weighted: entries; 0 for fixed and uniform */
+	uint64_t *sizes;
+	double *cum; /* cum[i] = P(index <= i); cum[n - 1] = 1 */
+};
+
+static int sizegen_alloc(uint64_t min, uint64_t max, struct sizegen **out)
+{
+	struct sizegen *g;
+
+	if (!out || min > max)
+		return EINVAL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return ENOMEM;
+	g->min = min;
+	g->max = max;
+	*out = g;
+	return 0;
+}
+
+int sizegen_init_fixed(uint64_t n, struct sizegen **out)
+{
+	return sizegen_alloc(n, n, out);
+}
+
+int sizegen_init_uniform(uint64_t min, uint64_t max, struct sizegen **out)
+{
+	return sizegen_alloc(min, max, out);
+}
+
+int sizegen_init_weighted(const uint64_t *sizes, const double *weights, size_t n,
+			  struct sizegen **out)
+{
+	struct sizegen *g = NULL;
+	double total = 0, run = 0;
+	int err = EINVAL;
+
+	if (!sizes || !weights || n == 0 || !out)
+		return EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!(weights[i] > 0) || !isfinite(weights[i]))
+			return EINVAL;
+		total += weights[i];
+	}
+	if (!isfinite(total))
+		return EINVAL;
+
+	err = ENOMEM;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		goto fail;
+	g->sizes = malloc(n * sizeof(*g->sizes));
+	g->cum = malloc(n * sizeof(*g->cum));
+	if (!g->sizes || !g->cum)
+		goto fail;
+	g->n = n;
+	g->min = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		g->sizes[i] = sizes[i];
+		if (sizes[i] < g->min)
+			g->min = sizes[i];
+		if (sizes[i] > g->max)
+			g->max = sizes[i];
+		run += weights[i];
+		g->cum[i] = run / total;
+	}
+	/* Rounding may leave the last sum just under 1; u < 1 must always land. */
+	g->cum[n - 1] = 1.0;
+	*out = g;
+	return 0;
+fail:
+	sizegen_free(g);
+	return err;
+}
+
+void sizegen_free(struct sizegen *g)
+{
+	if (!g)
+		return;
+	free(g->sizes);
+	free(g->cum);
+	free(g);
+}
+
+uint64_t sizegen_next(const struct sizegen *g, struct rng *r)
+{
+	if (g->n) {
+		double u = rng_double(r);
+		size_t lo = 0, hi = g->n - 1;
+
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (u < g->cum[mid])
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		return g->sizes[lo];
+	}
+	if (g->min == g->max)
+		return g->min;
+	if (g->max - g->min == UINT64_MAX)
+		return rng_next(r);
+	return g->min + rng_below(r, g->max - g->min + 1);
+}
+
+uint64_t sizegen_max(const struct sizegen *g)
+{
+	return g->max;
+}

@@ -1,0 +1,32 @@
+/*
+ * pacer.h - the schedule of an open-loop client: when each batch is meant
+ * to be sent. Latency in open loop is measured from these intended times,
+ * not from when the batch actually left, so a stalled server is charged for
+ * every request that queued behind the stall (coordinated omission
+ * correction, as wrk2 does). Pure arithmetic on times it is given: tests
+ * drive it with made-up clocks.
+ */
+#ifndef BENCH_PACER_H
+#define BENCH_PACER_H
+
+#include <stdint.h>
+
+struct pacer {
+	uint64_t start_ns;     /* intended time of batch 0 */
+	double interval_ns;    /* between two batches */
+	uint64_t batches;      /* batches scheduled so far */
+};
+
+/*
+ * A client that sends `batch` requests per batch at `per_second` requests
+ * per second, starting at start_ns. `offset` in [0, 1) shifts its schedule
+ * by that fraction of an interval, so clients of one phase do not all fire
+ * at once. per_second > 0, batch >= 1.
+ */
+void pacer_init(struct pacer *p, uint64_t start_ns, double per_second, uint64_t batch, double offset);
+
+/* The intended send time of the next batch; advances the schedule. The
+ * schedule never slips: a late client sends at once and stays late. */
+uint64_t pacer_next(struct pacer *p);
+
+#endif

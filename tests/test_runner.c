@@ -1,0 +1,273 @@
+/*
+ * test_runner.c - the runner against an in-test driver that records every
+ * request: exact counts, determinism per client, mix proportions, warmup
+ * kept apart, and coordinated-omission correction in open loop.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "runner.h"
+#include "util.h"
+
+#define MAX_CONNS 64
+
+/* What the recording driver saw, per connection, in open order (the runner
+ * opens client 0, 1, ... in turn from one thread). */
+struct record {
+	uint64_t hash;           /* FNV-1a over op, key and value length */
+	uint64_t requests;
+	uint64_t by_op[BENCH_OP__COUNT];
+	uint64_t distinct_sizes; /* bit per value length < 64 seen */
+};
+
+static struct record records[MAX_CONNS];
+static int n_conns;
+static uint64_t stall_at;    /* request number (global) that sleeps 100 ms; 0 = none */
+static uint64_t seen;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211u;
+	return h;
+}
+
+static int rec_open(struct bench_conn *c)
+{
+	struct record *r = &records[n_conns++];
+
+	memset(r, 0, sizeof(*r));
+	r->hash = 14695981039346656037u;
+	c->priv = r;
+	return 0;
+}
+
+static void rec_close(struct bench_conn *c)
+{
+	c->priv = NULL;
+}
+
+static int rec_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
+{
+	struct record *r = c->priv;
+
+	for (size_t i = 0; i < n; i++) {
+		r->hash = fnv(r->hash, &reqs[i].op, sizeof(reqs[i].op));
+		r->hash = fnv(r->hash, reqs[i].key, reqs[i].key_len);
+		r->hash = fnv(r->hash, &reqs[i].value_len, sizeof(reqs[i].value_len));
+		r->requests++;
+		r->by_op[reqs[i].op]++;
+		if (reqs[i].op == BENCH_OP_SET && reqs[i].value_len < 64)
+			r->distinct_sizes |= 1ull << reqs[i].value_len;
+		reqs[i].status = BENCH_OK;
+		if (stall_at && __atomic_add_fetch(&seen, 1, __ATOMIC_RELAXED) == stall_at) {
+			/* A server that stalls once for 100 ms. */
+			struct timespec ts = {0, 100000000};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return 0;
+}
+
+static const struct bench_driver recorder = {
+	.name = "recorder",
+	.abi_version = BENCH_DRIVER_ABI,
+	.caps = BENCH_CAP_KV,
+	.description = "records requests (tests)",
+	.open = rec_open,
+	.close = rec_close,
+	.exec = rec_exec,
+};
+
+static struct workload *make_workload(uint64_t seed, enum dist_kind kind)
+{
+	struct workload *w = xcalloc(1, sizeof(*w));
+	struct wl_phase *ph = xcalloc(1, sizeof(*ph));
+
+	w->name = "runner-test";
+	w->seed = seed;
+	w->keyspace.records = 1000;
+	w->keyspace.prefix = "t:";
+	dist_params_default(&w->keyspace.dist, kind, 1000);
+	w->values.size_min = 1;
+	w->values.size_max = 40;
+	w->repeat = 1;
+	ph->name = "run";
+	ph->type = WL_PHASE_RUN;
+	ph->ops = 100000;
+	ph->clients = 4;
+	ph->pipeline = 3;
+	ph->mix[BENCH_OP_GET] = 0.5;
+	ph->mix[BENCH_OP_SET] = 0.3;
+	ph->mix[BENCH_OP_DELETE] = 0.2;
+	w->phases = ph;
+	w->n_phases = 1;
+	return w;
+}
+
+static void free_workload(struct workload *w)
+{
+	free(w->phases);
+	free(w);
+}
+
+static void free_result(struct phase_result *p)
+{
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		op_stats_free(&p->ops[op]);
+}
+
+static const struct bench_target target = {.name = "rec", .prefix = "t:"};
+
+/* Runs w's phase; copies the per-client records into out. */
+static void run(struct workload *w, struct record out[MAX_CONNS], struct phase_result *res, struct phase_result *warm)
+{
+	n_conns = 0;
+	memset(res, 0, sizeof(*res));
+	CHECK_INT(runner_run_phase(w, &w->phases[0], 1, &recorder, &target, res, warm), 0);
+	memcpy(out, records, sizeof(records));
+}
+
+static void test_counts_and_determinism(void)
+{
+	static struct record a[MAX_CONNS], b[MAX_CONNS], c[MAX_CONNS];
+	struct workload *w = make_workload(42, DIST_ZIPFIAN);
+	struct phase_result ra, rb, rc;
+	uint64_t total = 0, by_op[BENCH_OP__COUNT] = {0};
+
+	run(w, a, &ra, NULL);
+	CHECK_INT(n_conns, 4);
+	for (int i = 0; i < 4; i++) {
+		total += a[i].requests;
+		for (int op = 0; op < BENCH_OP__COUNT; op++)
+			by_op[op] += a[i].by_op[op];
+		/* 100000 ops over 4 clients: exactly 25000 each. */
+		CHECK_INT(a[i].requests, 25000);
+	}
+	CHECK_INT(total, 100000);
+	/* The result counts exactly what the server saw. */
+	for (int op = 0; op < BENCH_OP__COUNT; op++) {
+		CHECK_INT(ra.ops[op].status[BENCH_OK], by_op[op]);
+		CHECK_INT(hist_count(ra.ops[op].lat), by_op[op]);
+	}
+	/* Mix proportions within 5 standard deviations (sd <= 0.0016). */
+	CHECK(by_op[BENCH_OP_GET] > 49200 && by_op[BENCH_OP_GET] < 50800);
+	CHECK(by_op[BENCH_OP_SET] > 29270 && by_op[BENCH_OP_SET] < 30730);
+	CHECK(by_op[BENCH_OP_DELETE] > 19370 && by_op[BENCH_OP_DELETE] < 20630);
+	/* Value sizes drawn over the whole range 1..40. */
+	CHECK_INT(__builtin_popcountll(a[0].distinct_sizes), 40);
+
+	/* Same seed: every client sends the same sequence, whatever the timing. */
+	run(w, b, &rb, NULL);
+	for (int i = 0; i < 4; i++)
+		CHECK(a[i].hash == b[i].hash);
+	/* Clients draw different streams. */
+	CHECK(a[0].hash != a[1].hash);
+
+	/* Another seed: different sequences. */
+	w->seed = 43;
+	run(w, c, &rc, NULL);
+	for (int i = 0; i < 4; i++)
+		CHECK(a[i].hash != c[i].hash);
+	free_result(&ra);
+	free_result(&rb);
+	free_result(&rc);
+	free_workload(w);
+}
+
+static void test_warmup_apart(void)
+{
+	static struct record a[MAX_CONNS];
+	struct workload *w = make_workload(7, DIST_UNIFORM);
+	struct phase_result res, warm = {0};
+	uint64_t measured = 0, warmed = 0, sent = 0;
+
+	w->phases[0].ops = 2000;
+	w->phases[0].warmup_ns = 200000000; /* 200 ms */
+	run(w, a, &res, &warm);
+	for (int op = 0; op < BENCH_OP__COUNT; op++) {
+		measured += op_stats_total(&res.ops[op]);
+		warmed += op_stats_total(&warm.ops[op]);
+	}
+	for (int i = 0; i < n_conns; i++)
+		sent += a[i].requests;
+	CHECK(warm.warmup);
+	CHECK(!res.warmup);
+	/* The measured part is exactly the ops asked for; the rest of what the
+	 * server saw was warmup, counted apart. */
+	CHECK_INT(measured, 2000);
+	CHECK(warmed > 0);
+	CHECK_INT(sent, measured + warmed);
+	free_result(&res);
+	free_result(&warm);
+	free_workload(w);
+}
+
+/* One 100 ms stall at 2000 requests/s: in open loop the ~200 requests
+ * scheduled during it are charged for their wait (corrected latency); in
+ * closed loop the two measures are the same. Only lower bounds are checked,
+ * which a slower machine can only make larger. */
+static void test_coordinated_omission(void)
+{
+	static struct record a[MAX_CONNS];
+	struct workload *w = make_workload(9, DIST_UNIFORM);
+	struct phase_result open, closed;
+	struct wl_phase *ph = &w->phases[0];
+	struct hist *all = hist_new_latency(), *all_unc = hist_new_latency();
+
+	ph->clients = 1;
+	ph->pipeline = 1;
+	ph->ops = 400;
+	ph->rate = 2000;
+	seen = 0;
+	stall_at = 100;
+	run(w, a, &open, NULL);
+	for (int op = 0; op < BENCH_OP__COUNT; op++) {
+		const struct op_stats *s = &open.ops[op];
+
+		if (!s->lat)
+			continue;
+		CHECK_INT(hist_merge(all, s->lat), 0);
+		CHECK_INT(hist_merge(all_unc, s->lat_uncorrected), 0);
+	}
+	CHECK_INT(hist_count(all), 400);
+	/* Corrected latency is never below the uncorrected one. */
+	CHECK(hist_percentile(all, 50) >= hist_percentile(all_unc, 50));
+	CHECK(hist_max(all) >= 100000000);
+	/* Requests scheduled in the stall's first 80 ms (~160 of 400) waited at
+	 * least 20 ms for it: the corrected 60th percentile shows that. */
+	CHECK(hist_percentile(all, 60) >= 20000000);
+
+	ph->rate = 0;
+	seen = 0;
+	run(w, a, &closed, NULL);
+	for (int op = 0; op < BENCH_OP__COUNT; op++) {
+		const struct op_stats *s = &closed.ops[op];
+
+		if (!s->lat)
+			continue;
+		/* Closed loop: both measures are the same measurement. */
+		CHECK_INT(hist_count(s->lat), hist_count(s->lat_uncorrected));
+		CHECK_INT(hist_max(s->lat), hist_max(s->lat_uncorrected));
+		CHECK_INT(hist_percentile(s->lat, 90), hist_percentile(s->lat_uncorrected, 90));
+	}
+	stall_at = 0;
+	hist_free(all);
+	hist_free(all_unc);
+	free_result(&open);
+	free_result(&closed);
+	free_workload(w);
+}
+
+int main(void)
+{
+	test_counts_and_determinism();
+	test_warmup_apart();
+	test_coordinated_omission();
+	return check_report("runner");
+}
