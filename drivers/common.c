@@ -18,6 +18,8 @@ static const char *const op_names[BENCH_OP__COUNT] = {
 	[BENCH_OP_GET] = "get",
 	[BENCH_OP_SET] = "set",
 	[BENCH_OP_DELETE] = "delete",
+	[BENCH_OP_INSERT] = "insert",
+	[BENCH_OP_RMW] = "rmw",
 };
 
 const char *bench_status_name(enum bench_status s)
@@ -44,6 +46,8 @@ unsigned bench_op_caps(enum bench_op op)
 	case BENCH_OP_GET:
 	case BENCH_OP_SET:
 	case BENCH_OP_DELETE:
+	case BENCH_OP_INSERT:
+	case BENCH_OP_RMW:
 		return BENCH_CAP_KV;
 	default:
 		return 0;

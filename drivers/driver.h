@@ -43,8 +43,15 @@ enum bench_op {
 	BENCH_OP_GET = 0,
 	BENCH_OP_SET,
 	BENCH_OP_DELETE,
+	/* Composed by the harness from the ops above; a driver never receives
+	 * them (and answers BENCH_UNSUPPORTED if it did). */
+	BENCH_OP_INSERT,    /* SET of a record beyond the loaded keyspace */
+	BENCH_OP_RMW,       /* read-modify-write: GET, then SET of that key */
 	BENCH_OP__COUNT
 };
+
+/* Ops below this one are the ones a driver can receive in exec(). */
+#define BENCH_OP__WIRE_COUNT (BENCH_OP_DELETE + 1)
 
 /* Capability flags (struct bench_driver.caps). */
 enum bench_cap {

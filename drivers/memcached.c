@@ -436,7 +436,7 @@ static int mc_run(struct bench_conn *conn, struct bench_request *reqs, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct bench_request *r = &reqs[i];
 
-		if ((unsigned)r->op >= BENCH_OP__COUNT || (!with_gets && r->op != BENCH_OP_SET)) {
+		if ((unsigned)r->op >= BENCH_OP__WIRE_COUNT || (!with_gets && r->op != BENCH_OP_SET)) {
 			r->status = BENCH_UNSUPPORTED;
 		} else if (!mc_key_ok(mc, r->key, r->key_len)) {
 			r->status = BENCH_ERROR;

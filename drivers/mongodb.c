@@ -635,7 +635,7 @@ static int mongo_run(struct bench_conn *conn, struct bench_request *reqs, size_t
 		for (size_t i = 0; i < n; i++) {
 			if (reqs[i].op == op)
 				idx[start + m++] = i;
-			else if ((unsigned)reqs[i].op >= BENCH_OP__COUNT && g == 0)
+			else if ((unsigned)reqs[i].op >= BENCH_OP__WIRE_COUNT && g == 0)
 				reqs[i].status = BENCH_UNSUPPORTED;
 		}
 		if (m == 0)

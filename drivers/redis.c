@@ -423,7 +423,7 @@ static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_
 	 * leaves no stale status from the caller's previous batch. */
 	for (i = 0; i < n; i++) {
 		reqs[i].value_len_out = 0;
-		reqs[i].status = (unsigned)reqs[i].op < BENCH_OP__COUNT ? BENCH_DISCONNECTED : BENCH_UNSUPPORTED;
+		reqs[i].status = (unsigned)reqs[i].op < BENCH_OP__WIRE_COUNT ? BENCH_DISCONNECTED : BENCH_UNSUPPORTED;
 	}
 	if (conn->err || !rc || !rc->ctx) {
 		for (i = 0; i < n; i++)

@@ -40,6 +40,7 @@ struct phase_ctx {
 	struct dist *dist;              /* which record (run phases) */
 	struct sizegen *sizes;          /* how big a value */
 	double client_rate;             /* open loop: requests/s per client; 0 = closed */
+	int has_rmw;                    /* the mix has read-modify-writes */
 	uint64_t clients;
 	uint64_t start_ns;              /* the phase starts (warmup included) */
 	uint64_t measure_ns;            /* warmup ends, measurement starts */
@@ -51,6 +52,11 @@ struct client {
 	struct bench_conn conn;
 	struct rng rng;
 	struct bench_request *reqs;     /* pipeline (or load batch) slots */
+	enum bench_op *logical;         /* per slot: the workload's op (insert, rmw ...) */
+	uint64_t *rmw_len;              /* per slot: value length of an rmw's write */
+	struct bench_request *second;   /* the writes of a batch's rmw ops */
+	size_t *second_slot;            /* which slot each of them belongs to */
+	uint64_t inserts;               /* records this client has inserted */
 	char *keys;                     /* one key buffer per slot */
 	size_t key_len, prefix_len;
 	char *values;                   /* random bytes, values are slices of it */
@@ -83,6 +89,21 @@ static enum bench_op draw_op(const struct phase_ctx *ctx, struct rng *r)
 }
 
 /*
+ * The record an insert creates: beyond the loaded keyspace, interleaved over
+ * the clients so no two clients insert the same key. The client's "latest"
+ * cursor then counts every client as having inserted as many as it has,
+ * which keeps its draws reproducible (they never depend on other clients).
+ */
+static uint64_t next_insert_id(const struct phase_ctx *ctx, struct client *c)
+{
+	uint64_t id = ctx->w->keyspace.records + c->inserts * ctx->clients + c->index;
+
+	c->inserts++;
+	c->cursor.newest = ctx->w->keyspace.records - 1 + c->inserts * ctx->clients;
+	return id;
+}
+
+/*
  * Fills the client's request slots for the next batch. Returns how many
  * requests to send; *drawn counts the requests taken from the workload,
  * including unsupported ones, which are tallied here and never sent.
@@ -112,7 +133,7 @@ static size_t fill_batch(struct worker *wk, int measuring, size_t *drawn)
 			id = c->next_id++;
 		} else {
 			op = draw_op(ctx, &c->rng);
-			id = dist_next(ctx->dist, &c->cursor, &c->rng);
+			id = op == BENCH_OP_INSERT ? next_insert_id(ctx, c) : dist_next(ctx->dist, &c->cursor, &c->rng);
 		}
 		(*drawn)++;
 		if (!(ctx->supported & (1u << op))) {
@@ -120,11 +141,15 @@ static size_t fill_batch(struct worker *wk, int measuring, size_t *drawn)
 			continue;
 		}
 		keygen_set_id(key + c->prefix_len, id);
-		rq->op = op;
+		c->logical[n] = op;
+		/* What the driver is sent: inserts are sets, an rmw starts as a get. */
+		rq->op = op == BENCH_OP_INSERT ? BENCH_OP_SET : op == BENCH_OP_RMW ? BENCH_OP_GET : op;
 		rq->key = key;
 		rq->key_len = c->key_len;
 		rq->value = c->values;
-		rq->value_len = op == BENCH_OP_SET ? sizegen_next(ctx->sizes, &c->rng) : 0;
+		rq->value_len = rq->op == BENCH_OP_SET ? sizegen_next(ctx->sizes, &c->rng) : 0;
+		/* Drawn now, not after the read, so the draws never depend on answers. */
+		c->rmw_len[n] = op == BENCH_OP_RMW ? sizegen_next(ctx->sizes, &c->rng) : 0;
 		rq->status = BENCH_OK;
 		rq->value_len_out = 0;
 		n++;
@@ -152,23 +177,55 @@ static int sleep_until(uint64_t when)
 	}
 }
 
+/*
+ * The write half of the batch's rmw ops, for those whose read was answered:
+ * one more batch, sent once the reads are back. Returns how many were sent
+ * (their final status is copied into their slots).
+ */
+static size_t send_rmw_writes(struct client *c, size_t n,
+			      int (*send)(struct bench_conn *, struct bench_request *, size_t))
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		enum bench_status st = c->reqs[i].status;
+
+		if (c->logical[i] != BENCH_OP_RMW || (st != BENCH_OK && st != BENCH_MISS))
+			continue;
+		c->second[m] = c->reqs[i];
+		c->second[m].op = BENCH_OP_SET;
+		c->second[m].value_len = c->rmw_len[i];
+		c->second[m].out = NULL;
+		c->second_slot[m++] = i;
+	}
+	if (m == 0 || c->conn.err)
+		return 0;
+	send(&c->conn, c->second, m);
+	for (size_t k = 0; k < m; k++)
+		c->reqs[c->second_slot[k]].status = c->second[k].status;
+	return m;
+}
+
+/* done: when the batch's replies were all in; done_rmw: when its rmw
+ * writes were (== done without any). */
 static void record_batch(struct worker *wk, int measured, uint64_t intended, uint64_t sent, uint64_t done,
-			 size_t n)
+			 uint64_t done_rmw, size_t n)
 {
 	struct client *c = wk->client;
 
 	for (size_t i = 0; i < n; i++) {
-		struct op_stats *s = &wk->stats[measured][c->reqs[i].op];
+		struct op_stats *s = &wk->stats[measured][c->logical[i]];
 		enum bench_status st = c->reqs[i].status;
+		uint64_t end = c->logical[i] == BENCH_OP_RMW ? done_rmw : done;
 
 		s->status[st]++;
 		if (st == BENCH_OK || st == BENCH_MISS) {
 			/* In a pipeline every request waits for the whole batch. */
-			hist_record(s->lat, (int64_t)(done - intended));
-			hist_record(s->lat_uncorrected, (int64_t)(done - sent));
+			hist_record(s->lat, (int64_t)(end - intended));
+			hist_record(s->lat_uncorrected, (int64_t)(end - sent));
 		} else if (st != BENCH_UNSUPPORTED && !wk->first_error[0]) {
 			snprintf(wk->first_error, sizeof(wk->first_error), "%s %s: %s",
-				 bench_op_name(c->reqs[i].op), bench_status_name(st), c->conn.errstr);
+				 bench_op_name(c->logical[i]), bench_status_name(st), c->conn.errstr);
 		}
 	}
 }
@@ -191,7 +248,7 @@ static void *worker_main(void *arg)
 			   (double)c->index / (double)ctx->clients);
 	}
 	while (!runner_stop_requested() && !c->conn.err) {
-		uint64_t intended = 0, t0, t1;
+		uint64_t intended = 0, t0, t1, t2;
 		int measured;
 		size_t drawn, n;
 
@@ -214,7 +271,8 @@ static void *worker_main(void *arg)
 		if (n > 0)
 			send(&c->conn, c->reqs, n);
 		t1 = util_now_ns();
-		record_batch(wk, measured, intended, t0, t1, n);
+		t2 = ctx->has_rmw && send_rmw_writes(c, n, send) ? util_now_ns() : t1;
+		record_batch(wk, measured, intended, t0, t1, t2, n);
 		if (measured && ctx->ph->ops && !ctx->load)
 			c->quota -= drawn;
 		if (ctx->end_ns && t1 >= ctx->end_ns)
@@ -229,6 +287,10 @@ static void client_free(struct client *c)
 	if (c->conn.driver)
 		c->conn.driver->close(&c->conn);
 	free(c->reqs);
+	free(c->logical);
+	free(c->rmw_len);
+	free(c->second);
+	free(c->second_slot);
 	free(c->keys);
 	free(c->values);
 }
@@ -242,6 +304,10 @@ static void client_init(struct client *c, const struct phase_ctx *ctx, const str
 	c->prefix_len = strlen(ctx->w->keyspace.prefix);
 	c->key_len = keygen_key_len(ctx->w->keyspace.prefix);
 	c->reqs = xcalloc(slots, sizeof(*c->reqs));
+	c->logical = xcalloc(slots, sizeof(*c->logical));
+	c->rmw_len = xcalloc(slots, sizeof(*c->rmw_len));
+	c->second = xcalloc(slots, sizeof(*c->second));
+	c->second_slot = xcalloc(slots, sizeof(*c->second_slot));
 	c->keys = xmalloc(slots * c->key_len);
 	for (size_t i = 0; i < slots; i++)
 		keygen_format(c->keys + i * c->key_len, ctx->w->keyspace.prefix, 0);
@@ -277,6 +343,7 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 	ctx->load = ph->type == WL_PHASE_LOAD;
 	ctx->clients = ph->clients;
 	ctx->client_rate = ctx->load ? 0 : ph->rate / (double)ph->clients;
+	ctx->has_rmw = !ctx->load && ph->mix[BENCH_OP_RMW] > 0;
 	for (int op = 0; op < BENCH_OP__COUNT; op++) {
 		unsigned need = bench_op_caps((enum bench_op)op);
 

@@ -105,7 +105,7 @@ contains "$tmp/out" "results: $tmp/res/" "the run says where its results went"
 head -1 "$csv" | grep -q '^workload,phase,target,driver,server,op,clients,pipeline,rate_target,repeat,duration_s,ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,' \
   && ok || fail "summary.csv does not start with DESIGN §6's columns"
 for target in redis memcached mongodb; do
-  for op in load get set delete; do
+  for op in load get set delete insert rmw; do
     row=$(awk -F, -v t="$target" -v o="$op" '$3 == t && $6 == o' "$csv")
     if [ -z "$row" ]; then fail "no $target/$op row"; continue; fi
     echo "$row" | awk -F, '{ exit !($12 > 0 && $14 == 0 && $15 == 0) }' && ok || fail "$target/$op: want ops > 0 and no errors: $row"

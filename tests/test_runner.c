@@ -17,6 +17,10 @@
  * opens client 0, 1, ... in turn from one thread). */
 struct record {
 	uint64_t hash;           /* FNV-1a over op, key and value length */
+	uint64_t calls;          /* exec() calls */
+	uint64_t sets_after_get; /* sets whose key was the previous call's last get */
+	uint64_t max_id;         /* largest record number in a key */
+	char last_get[32];
 	uint64_t requests;
 	uint64_t by_op[BENCH_OP__COUNT];
 	uint64_t distinct_sizes; /* bit per value length < 64 seen */
@@ -54,8 +58,19 @@ static void rec_close(struct bench_conn *c)
 static int rec_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
 {
 	struct record *r = c->priv;
+	char last_get[32] = "";
 
+	r->calls++;
 	for (size_t i = 0; i < n; i++) {
+		uint64_t id = strtoull(reqs[i].key + 2, NULL, 10); /* after the "t:" prefix */
+
+		if (id > r->max_id)
+			r->max_id = id;
+		if (reqs[i].op == BENCH_OP_GET && reqs[i].key_len < sizeof(last_get))
+			snprintf(last_get, sizeof(last_get), "%.*s", (int)reqs[i].key_len, reqs[i].key);
+		if (reqs[i].op == BENCH_OP_SET && n == 1 && strlen(r->last_get) == reqs[i].key_len &&
+		    memcmp(r->last_get, reqs[i].key, reqs[i].key_len) == 0)
+			r->sets_after_get++;
 		r->hash = fnv(r->hash, &reqs[i].op, sizeof(reqs[i].op));
 		r->hash = fnv(r->hash, reqs[i].key, reqs[i].key_len);
 		r->hash = fnv(r->hash, &reqs[i].value_len, sizeof(reqs[i].value_len));
@@ -63,7 +78,7 @@ static int rec_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
 		r->by_op[reqs[i].op]++;
 		if (reqs[i].op == BENCH_OP_SET && reqs[i].value_len < 64)
 			r->distinct_sizes |= 1ull << reqs[i].value_len;
-		reqs[i].status = BENCH_OK;
+		reqs[i].status = reqs[i].op > BENCH_OP_DELETE ? BENCH_UNSUPPORTED : BENCH_OK;
 		if (stall_at && __atomic_add_fetch(&seen, 1, __ATOMIC_RELAXED) == stall_at) {
 			/* A server that stalls once for 100 ms. */
 			struct timespec ts = {0, 100000000};
@@ -71,6 +86,7 @@ static int rec_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
 			nanosleep(&ts, NULL);
 		}
 	}
+	memcpy(r->last_get, last_get, sizeof(last_get));
 	return 0;
 }
 
@@ -99,7 +115,7 @@ static struct workload *make_workload(uint64_t seed, enum dist_kind kind)
 	w->repeat = 1;
 	ph->name = "run";
 	ph->type = WL_PHASE_RUN;
-	ph->ops = 100000;
+	ph->ops = 1000000;
 	ph->clients = 4;
 	ph->pipeline = 3;
 	ph->mix[BENCH_OP_GET] = 0.5;
@@ -146,19 +162,19 @@ static void test_counts_and_determinism(void)
 		total += a[i].requests;
 		for (int op = 0; op < BENCH_OP__COUNT; op++)
 			by_op[op] += a[i].by_op[op];
-		/* 100000 ops over 4 clients: exactly 25000 each. */
-		CHECK_INT(a[i].requests, 25000);
+		/* 10^6 ops over 4 clients: exactly 250000 each. */
+		CHECK_INT(a[i].requests, 250000);
 	}
-	CHECK_INT(total, 100000);
+	CHECK_INT(total, 1000000);
 	/* The result counts exactly what the server saw. */
 	for (int op = 0; op < BENCH_OP__COUNT; op++) {
 		CHECK_INT(ra.ops[op].status[BENCH_OK], by_op[op]);
-		CHECK_INT(hist_count(ra.ops[op].lat), by_op[op]);
+		CHECK_INT(ra.ops[op].lat ? hist_count(ra.ops[op].lat) : 0, by_op[op]);
 	}
-	/* Mix proportions within 5 standard deviations (sd <= 0.0016). */
-	CHECK(by_op[BENCH_OP_GET] > 49200 && by_op[BENCH_OP_GET] < 50800);
-	CHECK(by_op[BENCH_OP_SET] > 29270 && by_op[BENCH_OP_SET] < 30730);
-	CHECK(by_op[BENCH_OP_DELETE] > 19370 && by_op[BENCH_OP_DELETE] < 20630);
+	/* Mix proportions over 10^6 draws within 5 standard deviations. */
+	CHECK(by_op[BENCH_OP_GET] > 497500 && by_op[BENCH_OP_GET] < 502500);
+	CHECK(by_op[BENCH_OP_SET] > 297710 && by_op[BENCH_OP_SET] < 302290);
+	CHECK(by_op[BENCH_OP_DELETE] > 198000 && by_op[BENCH_OP_DELETE] < 202000);
 	/* Value sizes drawn over the whole range 1..40. */
 	CHECK_INT(__builtin_popcountll(a[0].distinct_sizes), 40);
 
@@ -264,8 +280,45 @@ static void test_coordinated_omission(void)
 	free_workload(w);
 }
 
+/* insert: new keys past the keyspace, never sent as anything but a set;
+ * rmw: a get, then a set of the same key in the next call, once each. */
+static void test_insert_and_rmw(void)
+{
+	static struct record a[MAX_CONNS];
+	struct workload *w = make_workload(11, DIST_LATEST);
+	struct wl_phase *ph = &w->phases[0];
+	struct phase_result res;
+	uint64_t sets_after_get = 0, calls = 0;
+
+	ph->clients = 2;
+	ph->pipeline = 1;
+	ph->ops = 2000;
+	memset(ph->mix, 0, sizeof(ph->mix));
+	ph->mix[BENCH_OP_INSERT] = 0.5;
+	ph->mix[BENCH_OP_RMW] = 0.5;
+	run(w, a, &res, NULL);
+	for (int i = 0; i < 2; i++) {
+		sets_after_get += a[i].sets_after_get;
+		calls += a[i].calls;
+		/* The driver only ever saw gets and sets. */
+		CHECK_INT(a[i].by_op[BENCH_OP_INSERT] + a[i].by_op[BENCH_OP_RMW] + a[i].by_op[BENCH_OP_DELETE], 0);
+		/* Inserts went past the 1000 loaded records. */
+		CHECK(a[i].max_id >= 1000);
+	}
+	CHECK_INT(op_stats_total(&res.ops[BENCH_OP_INSERT]) + op_stats_total(&res.ops[BENCH_OP_RMW]), 2000);
+	CHECK_INT(res.ops[BENCH_OP_INSERT].status[BENCH_OK], op_stats_total(&res.ops[BENCH_OP_INSERT]));
+	CHECK_INT(res.ops[BENCH_OP_RMW].status[BENCH_OK], op_stats_total(&res.ops[BENCH_OP_RMW]));
+	/* Every rmw became a get followed by a set of the same key. */
+	CHECK_INT(sets_after_get, op_stats_total(&res.ops[BENCH_OP_RMW]));
+	CHECK_INT(calls, 2000 + op_stats_total(&res.ops[BENCH_OP_RMW]));
+	CHECK_INT(op_stats_total(&res.ops[BENCH_OP_GET]) + op_stats_total(&res.ops[BENCH_OP_SET]), 0);
+	free_result(&res);
+	free_workload(w);
+}
+
 int main(void)
 {
+	test_insert_and_rmw();
 	test_counts_and_determinism();
 	test_warmup_apart();
 	test_coordinated_omission();
