@@ -25,7 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BENCH_DRIVER_ABI 1
+/* 2: the event-driven hooks were added at the end of struct bench_driver. */
+#define BENCH_DRIVER_ABI 2
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
 enum bench_status {
@@ -170,7 +171,39 @@ struct bench_driver {
 	/* Report the server's identity. Returns 0 or -1 with errstr.
 	 * Required for drivers with BENCH_CAP_NETWORK. */
 	int (*server_info)(struct bench_conn *conn, struct bench_server_info *out);
+
+	/*
+	 * The event-driven engine (optional: all five hooks or none). With
+	 * them, one harness thread drives many connections over epoll. A
+	 * connection is opened by open() as usual, then used only through
+	 * these (never exec) until close():
+	 *   event_fd     the socket to watch.
+	 *   submit       queue a batch (the exec contract for reqs) and write
+	 *                what the socket takes now, without blocking. Returns 1
+	 *                when all of it was written, 0 when output remains (the
+	 *                harness waits until the socket is writable and calls
+	 *                flush), -1 when the connection broke.
+	 *   flush        write pending output; returns as submit.
+	 *   on_readable  read what the socket has, without blocking, and fill
+	 *                the batch's statuses in order. Returns 1 when every
+	 *                request of the batch has its status, 0 when replies are
+	 *                still due, -1 when the connection broke (unanswered
+	 *                requests DISCONNECTED, conn->err set).
+	 *   expire       the batch took longer than the request timeout:
+	 *                mark its unanswered requests BENCH_TIMEOUT and the
+	 *                connection lost (later replies could not be matched).
+	 * One batch is in flight per connection at a time.
+	 */
+	int (*event_fd)(struct bench_conn *conn);
+	int (*submit)(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+	int (*flush)(struct bench_conn *conn);
+	int (*on_readable)(struct bench_conn *conn);
+	void (*expire)(struct bench_conn *conn);
 };
+
+/* Whether d offers the event-driven hooks (bench_driver_check ensures all
+ * or none). */
+#define BENCH_DRIVER_HAS_EVENTS(d) ((d)->event_fd != NULL)
 
 /* Names for printing and parsing. Return a static string, never NULL. */
 const char *bench_status_name(enum bench_status s);

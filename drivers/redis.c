@@ -11,6 +11,7 @@
  * the same with a bare redisReader fed from a non-blocking socket.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,10 @@ struct redis_conn {
 	redisContext *ctx;
 	redisReplyObjectFunctions *default_fn; /* hiredis's, for setup commands */
 	struct redis_reply reply;
+	/* Event engine: the batch in flight and the next request to answer. */
+	int nonblocking;
+	struct bench_request *batch;
+	size_t batch_n, next;
 };
 
 /* ---- reply functions for the reader ---- */
@@ -410,12 +415,16 @@ static void redis_close(struct bench_conn *conn)
 	conn->priv = NULL;
 }
 
-static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+/*
+ * Gives every request its initial status and appends the batch's commands
+ * to hiredis's output buffer. Returns 0, or -1 when the connection is or
+ * became unusable (statuses DISCONNECTED).
+ */
+static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 	const char *argv[3];
 	size_t argvlen[3];
-	void *obj;
 	size_t i;
 	int argc;
 
@@ -430,8 +439,6 @@ static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_
 			reqs[i].status = BENCH_DISCONNECTED;
 		return -1;
 	}
-
-	/* Queue the whole batch; the first redisGetReply flushes it at once. */
 	for (i = 0; i < n; i++) {
 		if (reqs[i].status == BENCH_UNSUPPORTED)
 			continue;
@@ -447,7 +454,18 @@ static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_
 			return bench_conn_lost(conn, "redis: %s", rc->ctx->errstr);
 		}
 	}
+	return 0;
+}
 
+static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+	void *obj;
+	size_t i;
+
+	/* Queue the whole batch; the first redisGetReply flushes it at once. */
+	if (redis_queue(conn, reqs, n) < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (reqs[i].status == BENCH_UNSUPPORTED)
 			continue;
@@ -460,6 +478,98 @@ static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_
 		redis_reply_finish(conn, &rc->reply, &reqs[i]);
 	}
 	return 0;
+}
+
+/* ---- the event-driven engine: hiredis's buffers over a non-blocking socket ---- */
+
+static int redis_event_fd(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+
+	return rc && rc->ctx ? rc->ctx->fd : -1;
+}
+
+static int redis_flush(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+	int done = 0;
+
+	while (!done) {
+		size_t before = sdslen(rc->ctx->obuf);
+
+		if (redisBufferWrite(rc->ctx, &done) != REDIS_OK) {
+			redis_fail_rest(rc->batch, rc->next, rc->batch_n, redis_ctx_failed(conn, rc->ctx));
+			return -1;
+		}
+		/* hiredis reports a full socket (EAGAIN) as success: nothing moved. */
+		if (!done && sdslen(rc->ctx->obuf) == before)
+			return 0;
+	}
+	return 1;
+}
+
+static int redis_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (redis_queue(conn, reqs, n) < 0)
+		return -1;
+	if (!rc->nonblocking) {
+		int flags = fcntl(rc->ctx->fd, F_GETFL);
+
+		if (flags < 0 || fcntl(rc->ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+			return bench_conn_lost(conn, "redis: cannot make the socket non-blocking: %s", strerror(errno));
+		/* Without REDIS_BLOCK, hiredis treats EAGAIN as "try later". */
+		rc->ctx->flags &= ~REDIS_BLOCK;
+		rc->nonblocking = 1;
+	}
+	rc->batch = reqs;
+	rc->batch_n = n;
+	rc->next = 0;
+	return redis_flush(conn);
+}
+
+static int redis_on_readable(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+	void *obj;
+
+	if (redisBufferRead(rc->ctx) != REDIS_OK) {
+		redis_fail_rest(rc->batch, rc->next, rc->batch_n, redis_ctx_failed(conn, rc->ctx));
+		return -1;
+	}
+	for (; rc->next < rc->batch_n; rc->next++) {
+		struct bench_request *req = &rc->batch[rc->next];
+
+		if (req->status == BENCH_UNSUPPORTED)
+			continue;
+		redis_reply_begin(&rc->reply, req);
+		if (redisGetReplyFromReader(rc->ctx, &obj) != REDIS_OK) {
+			rc->reply.req = NULL;
+			redis_fail_rest(rc->batch, rc->next, rc->batch_n, redis_ctx_failed(conn, rc->ctx));
+			return -1;
+		}
+		if (!obj) {
+			rc->reply.req = NULL;
+			return 0; /* the rest has not arrived yet */
+		}
+		if (obj != &rc->reply) {
+			rc->reply.req = NULL;
+			redis_fail_rest(rc->batch, rc->next, rc->batch_n, BENCH_DISCONNECTED);
+			return bench_conn_lost(conn, "redis: reply parsed outside its slot");
+		}
+		redis_reply_finish(conn, &rc->reply, req);
+	}
+	return 1;
+}
+
+static void redis_expire(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+
+	redis_fail_rest(rc->batch, rc->next, rc->batch_n, BENCH_TIMEOUT);
+	bench_conn_lost(conn, "redis: timeout after %u ms",
+			conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS);
 }
 
 /* Copies INFO field `name` into out ("" when absent); returns 0 if found. */
@@ -592,4 +702,9 @@ const struct bench_driver bench_driver_redis = {
 	.load = redis_exec,
 	.prepare = NULL,
 	.server_info = redis_server_info,
+	.event_fd = redis_event_fd,
+	.submit = redis_submit,
+	.flush = redis_flush,
+	.on_readable = redis_on_readable,
+	.expire = redis_expire,
 };

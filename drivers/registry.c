@@ -55,6 +55,12 @@ int bench_driver_check(const struct bench_driver *d, char *err, size_t errlen)
 		missing = "exec";
 	else if ((d->caps & BENCH_CAP_NETWORK) && !d->server_info)
 		missing = "server_info";
+	else {
+		int n = !!d->event_fd + !!d->submit + !!d->flush + !!d->on_readable + !!d->expire;
+
+		if (n != 0 && n != 5)
+			missing = "event_fd/submit/flush/on_readable/expire (all five or none)";
+	}
 	if (missing) {
 		snprintf(err, errlen, "driver '%s' lacks the required hook '%s'", d->name ? d->name : "?", missing);
 		return -1;

@@ -10,7 +10,7 @@ const char csv_summary_header[] =
 	"ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,"
 	"sweep_key,sweep_value,"
 	"uncorrected_mean_us,uncorrected_p50_us,uncorrected_p90_us,uncorrected_p99_us,uncorrected_p999_us,"
-	"uncorrected_max_us";
+	"uncorrected_max_us,engine";
 
 /* RFC 4180 quoting, only when needed. */
 static void put_field(FILE *f, const char *s)
@@ -83,6 +83,8 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fputc(',', f);
 	put_field(f, p->sweep_value ? p->sweep_value : "");
 	put_latencies(f, s->lat_uncorrected, none);
+	fputc(',', f);
+	put_field(f, p->engine ? p->engine : "");
 	fputc('\n', f);
 }
 

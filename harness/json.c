@@ -248,6 +248,7 @@ static void write_target(struct jw *j, const struct target_result *t)
 	jw_str(j, "driver", t->driver ? t->driver->name : t->target->driver);
 	jw_str(j, "uri", t->uri);
 	jw_str(j, "spawned", t->spawned);
+	jw_str(j, "engine", t->n_runs ? t->runs[0].engine : NULL);
 	jw_str(j, "skipped", t->skipped);
 	if (t->have_info) {
 		jw_open(j, "server", '{');

@@ -31,6 +31,7 @@ struct phase_result {
 	uint64_t repeat;                      /* 1-based */
 	bool warmup;                          /* the phase's warmup: warmup.csv, not summary.csv */
 	const char *sweep_value;              /* this run's sweep point; NULL without a sweep */
+	const char *engine;                   /* "event" or "blocking": which runner served it */
 	double duration_s;                    /* measured span (the warmup's own span for a warmup) */
 	struct op_stats ops[BENCH_OP__COUNT]; /* in a load phase, the records are under SET */
 	bool interrupted;                     /* stopped early by Ctrl-C */

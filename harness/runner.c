@@ -6,7 +6,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "dist.h"
@@ -40,6 +42,8 @@ struct phase_ctx {
 	struct dist *dist;              /* which record (run phases) */
 	struct sizegen *sizes;          /* how big a value */
 	double client_rate;             /* open loop: requests/s per client; 0 = closed */
+	int event;                      /* the event-driven engine serves this phase */
+	uint64_t timeout_ns;            /* event engine: a batch's deadline */
 	int has_rmw;                    /* the mix has read-modify-writes */
 	uint64_t clients;
 	uint64_t start_ns;              /* the phase starts (warmup included) */
@@ -65,6 +69,13 @@ struct client {
 	uint64_t index;                 /* 0 .. clients-1 */
 	struct dist_cursor cursor;
 	struct pacer pacer;
+	/* Event engine: where this client's batch is. */
+	enum { EV_READY, EV_WAITING, EV_FIRST, EV_SECOND, EV_DONE } state;
+	uint64_t intended, sent, first_done, deadline;
+	size_t n, drawn, m;             /* batch size, ops drawn, rmw writes */
+	int measured;
+	int fd;
+	uint32_t watching;              /* epoll events registered */
 };
 
 enum { STATS_WARMUP = 0, STATS_MEASURED = 1 };
@@ -72,7 +83,10 @@ enum { STATS_WARMUP = 0, STATS_MEASURED = 1 };
 struct worker {
 	pthread_t tid;
 	struct phase_ctx *ctx;
-	struct client *client;          /* blocking engine: one client per worker */
+	struct client *clients;         /* blocking engine: exactly one */
+	size_t n_clients;
+	size_t active;                  /* event engine: clients not done */
+	int epfd;                       /* event engine */
 	struct op_stats stats[2][BENCH_OP__COUNT]; /* [STATS_WARMUP], [STATS_MEASURED] */
 	uint64_t finished_ns;
 	char first_error[160];          /* the first failed request's errstr */
@@ -108,10 +122,9 @@ static uint64_t next_insert_id(const struct phase_ctx *ctx, struct client *c)
  * requests to send; *drawn counts the requests taken from the workload,
  * including unsupported ones, which are tallied here and never sent.
  */
-static size_t fill_batch(struct worker *wk, int measuring, size_t *drawn)
+static size_t fill_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn)
 {
 	struct phase_ctx *ctx = wk->ctx;
-	struct client *c = wk->client;
 	size_t want, n = 0;
 
 	*drawn = 0;
@@ -179,11 +192,9 @@ static int sleep_until(uint64_t when)
 
 /*
  * The write half of the batch's rmw ops, for those whose read was answered:
- * one more batch, sent once the reads are back. Returns how many were sent
- * (their final status is copied into their slots).
+ * fills c->second (and c->second_slot) and returns how many.
  */
-static size_t send_rmw_writes(struct client *c, size_t n,
-			      int (*send)(struct bench_conn *, struct bench_request *, size_t))
+static size_t prepare_rmw_writes(struct client *c, size_t n)
 {
 	size_t m = 0;
 
@@ -198,21 +209,35 @@ static size_t send_rmw_writes(struct client *c, size_t n,
 		c->second[m].out = NULL;
 		c->second_slot[m++] = i;
 	}
-	if (m == 0 || c->conn.err)
-		return 0;
-	send(&c->conn, c->second, m);
+	return c->conn.err ? 0 : m;
+}
+
+/* Copies the rmw writes' outcome into their requests' slots. */
+static void finish_rmw_writes(struct client *c, size_t m)
+{
 	for (size_t k = 0; k < m; k++)
 		c->reqs[c->second_slot[k]].status = c->second[k].status;
+}
+
+/* Blocking engine: sends the rmw writes as one more batch. Returns how
+ * many were sent. */
+static size_t send_rmw_writes(struct client *c, size_t n,
+			      int (*send)(struct bench_conn *, struct bench_request *, size_t))
+{
+	size_t m = prepare_rmw_writes(c, n);
+
+	if (m) {
+		send(&c->conn, c->second, m);
+		finish_rmw_writes(c, m);
+	}
 	return m;
 }
 
 /* done: when the batch's replies were all in; done_rmw: when its rmw
  * writes were (== done without any). */
-static void record_batch(struct worker *wk, int measured, uint64_t intended, uint64_t sent, uint64_t done,
-			 uint64_t done_rmw, size_t n)
+static void record_batch(struct worker *wk, struct client *c, int measured, uint64_t intended, uint64_t sent,
+			 uint64_t done, uint64_t done_rmw, size_t n)
 {
-	struct client *c = wk->client;
-
 	for (size_t i = 0; i < n; i++) {
 		struct op_stats *s = &wk->stats[measured][c->logical[i]];
 		enum bench_status st = c->reqs[i].status;
@@ -234,7 +259,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
 	struct phase_ctx *ctx = wk->ctx;
-	struct client *c = wk->client;
+	struct client *c = &wk->clients[0];
 	int (*send)(struct bench_conn *, struct bench_request *, size_t) =
 		ctx->load && ctx->drv->load ? ctx->drv->load : ctx->drv->exec;
 	int open_loop = ctx->client_rate > 0;
@@ -265,14 +290,14 @@ static void *worker_main(void *arg)
 		/* A request belongs to the warmup or the measurement by when it
 		 * was meant to be sent. */
 		measured = intended >= ctx->measure_ns;
-		n = fill_batch(wk, measured, &drawn);
+		n = fill_batch(wk, c, measured, &drawn);
 		if (drawn == 0)
 			break; /* quota or records exhausted */
 		if (n > 0)
 			send(&c->conn, c->reqs, n);
 		t1 = util_now_ns();
 		t2 = ctx->has_rmw && send_rmw_writes(c, n, send) ? util_now_ns() : t1;
-		record_batch(wk, measured, intended, t0, t1, t2, n);
+		record_batch(wk, c, measured, intended, t0, t1, t2, n);
 		if (measured && ctx->ph->ops && !ctx->load)
 			c->quota -= drawn;
 		if (ctx->end_ns && t1 >= ctx->end_ns)
@@ -280,6 +305,227 @@ static void *worker_main(void *arg)
 	}
 	wk->finished_ns = util_now_ns();
 	return NULL;
+}
+
+/* ---- the event-driven engine: many clients per thread over epoll ---- */
+
+#define EV_MAX_EVENTS 256
+
+static void ev_watch(struct worker *wk, struct client *c, uint32_t events)
+{
+	struct epoll_event e = {.events = events, .data.ptr = c};
+
+	if (c->watching == events)
+		return;
+	epoll_ctl(wk->epfd, EPOLL_CTL_MOD, c->fd, &e);
+	c->watching = events;
+}
+
+static void ev_done(struct worker *wk, struct client *c)
+{
+	c->state = EV_DONE;
+	epoll_ctl(wk->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	wk->active--;
+}
+
+/* After submit/flush: wait for the socket to take the rest, or for
+ * replies. (A failed write, rc < 0, is completed by the caller.) */
+static void ev_after_write(struct worker *wk, struct client *c, int rc)
+{
+	if (rc >= 0)
+		ev_watch(wk, c, rc == 0 ? EPOLLIN | EPOLLOUT : EPOLLIN);
+}
+
+/* The batch in flight has every status: record it, or send its rmw writes
+ * first. The next batch starts from the main loop (no recursion). */
+static void ev_complete(struct worker *wk, struct client *c, uint64_t now)
+{
+	struct phase_ctx *ctx = wk->ctx;
+
+	if (c->state == EV_FIRST) {
+		c->first_done = now;
+		c->m = ctx->has_rmw ? prepare_rmw_writes(c, c->n) : 0;
+		if (c->m) {
+			int rc;
+
+			c->state = EV_SECOND;
+			c->deadline = now + ctx->timeout_ns;
+			rc = ctx->drv->submit(&c->conn, c->second, c->m);
+			ev_after_write(wk, c, rc);
+			if (rc < 0)
+				ev_complete(wk, c, util_now_ns());
+			return;
+		}
+	} else {
+		finish_rmw_writes(c, c->m);
+	}
+	record_batch(wk, c, c->measured, c->intended, c->sent, c->first_done, now, c->n);
+	if (c->measured && ctx->ph->ops && !ctx->load)
+		c->quota -= c->drawn;
+	c->state = EV_READY;
+	ev_watch(wk, c, EPOLLIN);
+}
+
+/* Fills and submits the client's next batch (it is due). */
+static void ev_send(struct worker *wk, struct client *c)
+{
+	struct phase_ctx *ctx = wk->ctx;
+	int rc;
+
+	c->sent = util_now_ns();
+	if (ctx->client_rate == 0)
+		c->intended = c->sent;
+	c->measured = c->intended >= ctx->measure_ns;
+	c->n = fill_batch(wk, c, c->measured, &c->drawn);
+	if (c->drawn == 0) {
+		ev_done(wk, c); /* quota or records exhausted */
+		return;
+	}
+	c->state = EV_FIRST;
+	c->deadline = c->sent + ctx->timeout_ns;
+	if (c->n == 0) {
+		ev_complete(wk, c, c->sent); /* all unsupported: nothing to send */
+		return;
+	}
+	rc = ctx->drv->submit(&c->conn, c->reqs, c->n);
+	ev_after_write(wk, c, rc);
+	if (rc < 0)
+		ev_complete(wk, c, util_now_ns());
+}
+
+/* A ready client: stop, wait for its next due time, or send now. */
+static void ev_start_next(struct worker *wk, struct client *c, uint64_t now)
+{
+	struct phase_ctx *ctx = wk->ctx;
+
+	if (c->conn.err || (ctx->end_ns && now >= ctx->end_ns)) {
+		ev_done(wk, c);
+		return;
+	}
+	if (ctx->client_rate > 0) {
+		c->intended = pacer_next(&c->pacer);
+		if (ctx->end_ns && c->intended >= ctx->end_ns) {
+			ev_done(wk, c);
+			return;
+		}
+		if (c->intended > now) {
+			c->state = EV_WAITING;
+			return;
+		}
+	}
+	ev_send(wk, c);
+}
+
+static void ev_handle(struct worker *wk, struct client *c, uint32_t events)
+{
+	const struct bench_driver *drv = wk->ctx->drv;
+	int rc = 0;
+
+	if (c->state != EV_FIRST && c->state != EV_SECOND)
+		return;
+	if (events & EPOLLOUT) {
+		rc = drv->flush(&c->conn);
+		if (rc < 0) {
+			ev_complete(wk, c, util_now_ns());
+			return;
+		}
+		if (rc == 1)
+			ev_watch(wk, c, EPOLLIN);
+	}
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+		rc = drv->on_readable(&c->conn);
+		if (rc != 0)
+			ev_complete(wk, c, util_now_ns());
+	}
+}
+
+/*
+ * Starts due clients and expires overdue batches; returns when the loop
+ * should next wake up by itself (UINT64_MAX: only for I/O).
+ */
+static uint64_t ev_tick(struct worker *wk)
+{
+	uint64_t now = util_now_ns(), wake = UINT64_MAX;
+
+	for (size_t i = 0; i < wk->n_clients; i++) {
+		struct client *c = &wk->clients[i];
+
+		if (c->state == EV_READY)
+			ev_start_next(wk, c, now);
+		if (c->state == EV_WAITING && c->intended <= util_now_ns())
+			ev_send(wk, c);
+		if ((c->state == EV_FIRST || c->state == EV_SECOND) && util_now_ns() >= c->deadline) {
+			wk->ctx->drv->expire(&c->conn);
+			ev_complete(wk, c, util_now_ns());
+			if (c->state == EV_READY)
+				ev_start_next(wk, c, util_now_ns());
+		}
+		if (c->state == EV_WAITING && c->intended < wake)
+			wake = c->intended;
+		if ((c->state == EV_FIRST || c->state == EV_SECOND) && c->deadline < wake)
+			wake = c->deadline;
+	}
+	return wake;
+}
+
+static void *event_worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct phase_ctx *ctx = wk->ctx;
+	struct epoll_event events[EV_MAX_EVENTS];
+
+	pthread_barrier_wait(&ctx->start);
+	if (ctx->client_rate > 0)
+		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	for (size_t i = 0; i < wk->n_clients; i++) {
+		struct client *c = &wk->clients[i];
+
+		c->state = EV_READY;
+		if (ctx->client_rate > 0)
+			pacer_init(&c->pacer, ctx->start_ns, ctx->client_rate, ctx->ph->pipeline,
+				   (double)c->index / (double)ctx->clients);
+	}
+	while (wk->active > 0 && !runner_stop_requested()) {
+		uint64_t wake = ev_tick(wk), now;
+		/* Wake at least every 100 ms to notice a stop request. */
+		struct timespec ts = {0, 100000000};
+		int n;
+
+		if (wk->active == 0)
+			break;
+		now = util_now_ns();
+		if (wake != UINT64_MAX && wake < now + 100000000u) {
+			uint64_t d = wake > now ? wake - now : 0;
+
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)d;
+		}
+		n = epoll_pwait2(wk->epfd, events, EV_MAX_EVENTS, &ts, NULL);
+		for (int i = 0; i < n; i++)
+			ev_handle(wk, events[i].data.ptr, events[i].events);
+	}
+	/* Clients still in flight when asked to stop are not recorded. */
+	wk->finished_ns = util_now_ns();
+	return NULL;
+}
+
+/* Registers the worker's clients with a new epoll set. Returns 0 or -1. */
+static int ev_setup(struct worker *wk)
+{
+	wk->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (wk->epfd < 0)
+		return -1;
+	wk->active = wk->n_clients;
+	for (size_t i = 0; i < wk->n_clients; i++) {
+		struct client *c = &wk->clients[i];
+		struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
+
+		c->fd = wk->ctx->drv->event_fd(&c->conn);
+		c->watching = EPOLLIN;
+		if (c->fd < 0 || epoll_ctl(wk->epfd, EPOLL_CTL_ADD, c->fd, &e) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void client_free(struct client *c)
@@ -344,6 +590,7 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 	ctx->clients = ph->clients;
 	ctx->client_rate = ctx->load ? 0 : ph->rate / (double)ph->clients;
 	ctx->has_rmw = !ctx->load && ph->mix[BENCH_OP_RMW] > 0;
+	ctx->event = BENCH_DRIVER_HAS_EVENTS(drv) && !getenv("BENCH_ENGINE_BLOCKING");
 	for (int op = 0; op < BENCH_OP__COUNT; op++) {
 		unsigned need = bench_op_caps((enum bench_op)op);
 
@@ -388,14 +635,15 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	uint64_t nclients = ph->clients;
 	size_t slots = ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline;
 	struct client *clients = xcalloc(nclients, sizeof(*clients));
-	struct worker *workers = xcalloc(nclients, sizeof(*workers));
-	uint64_t started = 0, last = 0;
+	struct worker *workers = NULL;
+	uint64_t nworkers = nclients, started = 0, last = 0;
 	int rc = -1;
 
 	out->phase = ph;
 	out->repeat = repeat;
 	if (ctx_init(&ctx, w, ph, drv, out) < 0)
 		goto done;
+	ctx.timeout_ns = (uint64_t)(target->timeout_ms ? target->timeout_ms : 5000) * 1000000u;
 
 	/* Connect every client before the clock starts. */
 	for (uint64_t i = 0; i < nclients; i++) {
@@ -425,9 +673,28 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		}
 	}
 
-	for (uint64_t i = 0; i < nclients; i++) {
+	/* Blocking engine: a thread per client. Event engine: the clients
+	 * spread over one thread per core but one, left to the server. */
+	if (ctx.event) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		nworkers = cores > 2 ? (uint64_t)cores - 1 : 1;
+		if (nworkers > nclients)
+			nworkers = nclients;
+	}
+	workers = xcalloc(nworkers, sizeof(*workers));
+	for (uint64_t i = 0; i < nworkers; i++) {
+		uint64_t first = nclients * i / nworkers, end = nclients * (i + 1) / nworkers;
+
 		workers[i].ctx = &ctx;
-		workers[i].client = &clients[i];
+		workers[i].clients = &clients[first];
+		workers[i].n_clients = end - first;
+		workers[i].epfd = -1;
+		if (ctx.event && ev_setup(&workers[i]) < 0) {
+			snprintf(out->error, sizeof(out->error), "cannot watch %s's connections: %s", target->name,
+				 strerror(errno));
+			goto done;
+		}
 		for (int op = 0; op < BENCH_OP__COUNT; op++) {
 			if (!(ph->mix[op] > 0 || (ctx.load && op == BENCH_OP_SET)))
 				continue;
@@ -439,12 +706,12 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 			}
 		}
 	}
-	pthread_barrier_init(&ctx.start, NULL, (unsigned)nclients + 1);
-	for (uint64_t i = 0; i < nclients; i++, started++) {
-		if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0) {
+	pthread_barrier_init(&ctx.start, NULL, (unsigned)nworkers + 1);
+	for (uint64_t i = 0; i < nworkers; i++, started++) {
+		if (pthread_create(&workers[i].tid, NULL, ctx.event ? event_worker_main : worker_main, &workers[i]) != 0) {
 			/* Cannot happen for sane client counts; fail loudly, not half-measured. */
 			fprintf(stderr, "bench: cannot start thread %llu of %llu\n", (unsigned long long)i,
-				(unsigned long long)nclients);
+				(unsigned long long)nworkers);
 			abort();
 		}
 	}
@@ -461,12 +728,13 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 
 	out->duration_s = last > ctx.measure_ns ? (double)(last - ctx.measure_ns) / 1e9 : 0;
 	out->interrupted = runner_stop_requested();
-	for (uint64_t i = 0; i < nclients; i++) {
+	out->engine = ctx.event ? "event" : "blocking";
+	for (uint64_t i = 0; i < nworkers; i++) {
 		if (workers[i].first_error[0] && !out->error[0])
-			snprintf(out->error, sizeof(out->error), "client %llu: first failure: %s",
+			snprintf(out->error, sizeof(out->error), "thread %llu: first failure: %s",
 				 (unsigned long long)i, workers[i].first_error);
 	}
-	merge_stats(out, workers, nclients, STATS_MEASURED);
+	merge_stats(out, workers, nworkers, STATS_MEASURED);
 	if (warmup_out && ph->warmup_ns) {
 		warmup_out->phase = ph;
 		warmup_out->repeat = repeat;
@@ -474,12 +742,16 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		warmup_out->sweep_value = out->sweep_value;
 		warmup_out->duration_s = (double)ph->warmup_ns / 1e9;
 		warmup_out->interrupted = out->interrupted;
-		merge_stats(warmup_out, workers, nclients, STATS_WARMUP);
+		warmup_out->engine = out->engine;
+		merge_stats(warmup_out, workers, nworkers, STATS_WARMUP);
 	}
 	rc = 0;
 done:
-	for (uint64_t i = 0; i < nclients; i++) {
+	for (uint64_t i = 0; i < nclients; i++)
 		client_free(&clients[i]);
+	for (uint64_t i = 0; workers && i < nworkers; i++) {
+		if (workers[i].epfd >= 0)
+			close(workers[i].epfd);
 		for (int k = STATS_WARMUP; k <= STATS_MEASURED; k++)
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
 				op_stats_free(&workers[i].stats[k][op]);

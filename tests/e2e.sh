@@ -114,6 +114,9 @@ done
 grep -q '"product": "FerretDB"\|"product": "MongoDB"' "${dir}run.json" && ok || fail "run.json names the MongoDB-compatible server"
 awk -F, '$3 == "mongodb" && $5 !~ /^(FerretDB|MongoDB) / { bad = 1 } END { exit bad }' "$csv" && ok || fail "mongodb rows name the real server"
 awk -F, '$3 == "redis" && $5 !~ /^Redis / { bad = 1 } END { exit bad }' "$csv" && ok || fail "redis rows name the server"
+c_engine=$(col "$csv" engine)
+awk -F, -v e="$c_engine" '$3 == "redis" && $e != "event" { bad = 1 } END { exit bad }' "$csv" && ok || fail "redis is served by the event engine"
+awk -F, -v e="$c_engine" '$3 == "memcached" && $e != "blocking" { bad = 1 } END { exit bad }' "$csv" && ok || fail "memcached is served by the blocking engine"
 # Every spawned server is gone once bench exits: nothing answers on their ports.
 ports=$(grep -o '127\.0\.0\.1:[0-9]*' "$tmp/err" | cut -d: -f2 | sort -u)
 [ "$(echo "$ports" | wc -w)" -eq 3 ] && ok || fail "expected 3 spawned server ports in the progress output, got: $ports"

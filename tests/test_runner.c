@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "runner.h"
@@ -90,6 +91,86 @@ static int rec_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
 	return 0;
 }
 
+/* The same recorder behind the event-driven hooks: a pipe per connection
+ * stands for the socket; submit records the batch and makes the pipe
+ * readable, on_readable completes it. */
+struct ev_state {
+	int fds[2];
+};
+
+static struct ev_state ev_states[MAX_CONNS];
+
+static int ev_open(struct bench_conn *c)
+{
+	struct ev_state *e = &ev_states[n_conns];
+
+	if (pipe(e->fds) < 0)
+		return -1;
+	return rec_open(c);
+}
+
+static void ev_close(struct bench_conn *c)
+{
+	struct record *r = c->priv;
+	struct ev_state *e = &ev_states[r - records];
+
+	close(e->fds[0]);
+	close(e->fds[1]);
+	rec_close(c);
+}
+
+static int ev_fd(struct bench_conn *c)
+{
+	struct record *r = c->priv;
+
+	return ev_states[r - records].fds[0];
+}
+
+static int ev_submit(struct bench_conn *c, struct bench_request *reqs, size_t n)
+{
+	struct record *r = c->priv;
+	char b = 1;
+
+	rec_exec(c, reqs, n);
+	return write(ev_states[r - records].fds[1], &b, 1) == 1 ? 1 : -1;
+}
+
+static int ev_flush(struct bench_conn *c)
+{
+	(void)c;
+	return 1;
+}
+
+static int ev_readable(struct bench_conn *c)
+{
+	struct record *r = c->priv;
+	char b;
+
+	return read(ev_states[r - records].fds[0], &b, 1) == 1 ? 1 : -1;
+}
+
+static void ev_expire(struct bench_conn *c)
+{
+	bench_conn_lost(c, "expired");
+}
+
+static const struct bench_driver ev_recorder = {
+	.name = "ev-recorder",
+	.abi_version = BENCH_DRIVER_ABI,
+	.caps = BENCH_CAP_KV,
+	.description = "records requests through the event hooks (tests)",
+	.open = ev_open,
+	.close = ev_close,
+	.exec = rec_exec,
+	.event_fd = ev_fd,
+	.submit = ev_submit,
+	.flush = ev_flush,
+	.on_readable = ev_readable,
+	.expire = ev_expire,
+};
+
+static const struct bench_driver *driver_under_test;
+
 static const struct bench_driver recorder = {
 	.name = "recorder",
 	.abi_version = BENCH_DRIVER_ABI,
@@ -145,7 +226,8 @@ static void run(struct workload *w, struct record out[MAX_CONNS], struct phase_r
 {
 	n_conns = 0;
 	memset(res, 0, sizeof(*res));
-	CHECK_INT(runner_run_phase(w, &w->phases[0], 1, &recorder, &target, res, warm), 0);
+	CHECK_INT(runner_run_phase(w, &w->phases[0], 1, driver_under_test, &target, res, warm), 0);
+	CHECK_STR(res->engine, BENCH_DRIVER_HAS_EVENTS(driver_under_test) ? "event" : "blocking");
 	memcpy(out, records, sizeof(records));
 }
 
@@ -318,9 +400,16 @@ static void test_insert_and_rmw(void)
 
 int main(void)
 {
-	test_insert_and_rmw();
-	test_counts_and_determinism();
-	test_warmup_apart();
-	test_coordinated_omission();
+	/* Every check, once per engine. */
+	const struct bench_driver *drivers[] = {&recorder, &ev_recorder};
+
+	for (size_t i = 0; i < 2; i++) {
+		driver_under_test = drivers[i];
+		printf("== %s engine\n", BENCH_DRIVER_HAS_EVENTS(drivers[i]) ? "event" : "blocking");
+		test_insert_and_rmw();
+		test_counts_and_determinism();
+		test_warmup_apart();
+		test_coordinated_omission();
+	}
 	return check_report("runner");
 }
