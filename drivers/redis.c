@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <hiredis.h>
 
@@ -52,10 +53,13 @@ struct redis_conn {
 	redisContext *ctx;
 	redisReplyObjectFunctions *default_fn; /* hiredis's, for setup commands */
 	struct redis_reply reply;
-	/* Event engine: the batch in flight and the next request to answer. */
+	/* Event engine: the batch in flight and the next request to answer,
+	 * and the batch's commands in RESP, written from wbuf[woff..wlen). */
 	int nonblocking;
 	struct bench_request *batch;
 	size_t batch_n, next;
+	char *wbuf;
+	size_t wlen, woff, wcap;
 };
 
 /* ---- reply functions for the reader ---- */
@@ -411,15 +415,35 @@ static void redis_close(struct bench_conn *conn)
 		return;
 	if (rc->ctx)
 		redisFree(rc->ctx);
+	free(rc->wbuf);
 	free(rc);
 	conn->priv = NULL;
 }
 
 /*
- * Gives every request its initial status and appends the batch's commands
- * to hiredis's output buffer. Returns 0, or -1 when the connection is or
- * became unusable (statuses DISCONNECTED).
+ * Gives every request its initial status, so a failure part-way through
+ * leaves no stale status from the caller's previous batch. Returns 0, or -1
+ * when the connection is unusable (every status DISCONNECTED).
  */
+static int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].value_len_out = 0;
+		reqs[i].status = (unsigned)reqs[i].op < BENCH_OP__WIRE_COUNT ? BENCH_DISCONNECTED : BENCH_UNSUPPORTED;
+	}
+	if (conn->err || !rc || !rc->ctx) {
+		for (size_t i = 0; i < n; i++)
+			reqs[i].status = BENCH_DISCONNECTED;
+		return -1;
+	}
+	return 0;
+}
+
+/* Blocking path: starts the batch and appends its commands to hiredis's
+ * output buffer. Returns 0, or -1 when the connection is or became unusable
+ * (statuses DISCONNECTED). */
 static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
@@ -428,17 +452,8 @@ static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size
 	size_t i;
 	int argc;
 
-	/* Every request gets a status up front, so a failure part-way through
-	 * leaves no stale status from the caller's previous batch. */
-	for (i = 0; i < n; i++) {
-		reqs[i].value_len_out = 0;
-		reqs[i].status = (unsigned)reqs[i].op < BENCH_OP__WIRE_COUNT ? BENCH_DISCONNECTED : BENCH_UNSUPPORTED;
-	}
-	if (conn->err || !rc || !rc->ctx) {
-		for (i = 0; i < n; i++)
-			reqs[i].status = BENCH_DISCONNECTED;
+	if (redis_begin_batch(conn, reqs, n) < 0)
 		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		if (reqs[i].status == BENCH_UNSUPPORTED)
 			continue;
@@ -492,40 +507,111 @@ static int redis_event_fd(struct bench_conn *conn)
 static int redis_flush(struct bench_conn *conn)
 {
 	struct redis_conn *rc = conn->priv;
-	int done = 0;
 
-	while (!done) {
-		size_t before = sdslen(rc->ctx->obuf);
+	while (rc->woff < rc->wlen) {
+		ssize_t w = write(rc->ctx->fd, rc->wbuf + rc->woff, rc->wlen - rc->woff);
 
-		if (redisBufferWrite(rc->ctx, &done) != REDIS_OK) {
-			redis_fail_rest(rc->batch, rc->next, rc->batch_n, redis_ctx_failed(conn, rc->ctx));
-			return -1;
-		}
-		/* hiredis reports a full socket (EAGAIN) as success: nothing moved. */
-		if (!done && sdslen(rc->ctx->obuf) == before)
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
+		if (w < 0) {
+			redis_fail_rest(rc->batch, rc->next, rc->batch_n, BENCH_DISCONNECTED);
+			return bench_conn_lost(conn, "redis: write: %s", strerror(errno));
+		}
+		rc->woff += (size_t)w;
 	}
 	return 1;
+}
+
+/* Appends "$<len>\r\n<bytes>\r\n" (or "*<n>\r\n" with lead '*' and no
+ * bytes) at p; returns the end. The caller has reserved room. */
+static char *redis_resp_len(char *p, char lead, size_t len)
+{
+	char digits[24];
+	int n = 0;
+
+	*p++ = lead;
+	do {
+		digits[n++] = (char)('0' + len % 10);
+		len /= 10;
+	} while (len);
+	while (n)
+		*p++ = digits[--n];
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/*
+ * The event path formats RESP itself into one buffer that lives as long as
+ * the connection, so a request costs no allocation (hiredis's append API
+ * allocates per command); hiredis still parses the replies.
+ */
+static int redis_format_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+	size_t need = 0;
+	char *p;
+
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].status != BENCH_UNSUPPORTED)
+			need += 64 + reqs[i].key_len + (reqs[i].op == BENCH_OP_SET ? reqs[i].value_len : 0);
+	if (need > rc->wcap) {
+		char *b = realloc(rc->wbuf, need);
+
+		if (!b)
+			return bench_conn_lost(conn, "redis: out of memory for a batch of %zu bytes", need);
+		rc->wbuf = b;
+		rc->wcap = need;
+	}
+	p = rc->wbuf;
+	for (size_t i = 0; i < n; i++) {
+		const char *argv[3];
+		size_t argvlen[3];
+		int argc;
+
+		if (reqs[i].status == BENCH_UNSUPPORTED)
+			continue;
+		argc = redis_request_argv(&reqs[i], argv, argvlen);
+		if (!argc) {
+			reqs[i].status = BENCH_UNSUPPORTED;
+			continue;
+		}
+		p = redis_resp_len(p, '*', (size_t)argc);
+		for (int a = 0; a < argc; a++) {
+			p = redis_resp_len(p, '$', argvlen[a]);
+			memcpy(p, argv[a], argvlen[a]);
+			p += argvlen[a];
+			*p++ = '\r';
+			*p++ = '\n';
+		}
+	}
+	rc->wlen = (size_t)(p - rc->wbuf);
+	rc->woff = 0;
+	return 0;
 }
 
 static int redis_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 
-	if (redis_queue(conn, reqs, n) < 0)
+	if (redis_begin_batch(conn, reqs, n) < 0)
 		return -1;
 	if (!rc->nonblocking) {
 		int flags = fcntl(rc->ctx->fd, F_GETFL);
 
 		if (flags < 0 || fcntl(rc->ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0)
 			return bench_conn_lost(conn, "redis: cannot make the socket non-blocking: %s", strerror(errno));
-		/* Without REDIS_BLOCK, hiredis treats EAGAIN as "try later". */
+		/* Without REDIS_BLOCK, hiredis's read treats EAGAIN as "try later". */
 		rc->ctx->flags &= ~REDIS_BLOCK;
 		rc->nonblocking = 1;
 	}
 	rc->batch = reqs;
 	rc->batch_n = n;
 	rc->next = 0;
+	if (redis_format_batch(conn, reqs, n) < 0)
+		return -1;
 	return redis_flush(conn);
 }
 
