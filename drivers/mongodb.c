@@ -7,13 +7,12 @@
  * `collection`. A batch is grouped by op so each group is one round trip:
  * gets become one find with {_id: {$in: [...]}}, sets and deletes one
  * unordered bulk write. The operator-facing description is in
- * docs/drivers-mongodb.md; keep the two in step.
+ * docs/drivers-mongodb.md; keep the two in step. Connecting to the server
+ * and server_info are in mongodb_info.c (shared state: mongodb_int.h).
  */
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,40 +21,12 @@
 #include <mongoc/mongoc.h>
 
 #include "driver.h"
+#include "mongodb_int.h"
 
-#define MONGO_DEFAULT_TIMEOUT_MS 5000
 #define MONGO_DEFAULT_DATABASE "bench"
 #define MONGO_DEFAULT_COLLECTION "kv"
-#define MONGO_APPNAME "cachedb-bench"
 /* MongoDB's MaxTimeMSExpired: the server gave up on the operation in time. */
 #define MONGO_CODE_MAX_TIME_EXPIRED 50
-
-struct mongo_priv {
-	mongoc_client_t *client;
-	mongoc_collection_t *coll;
-	/* socketTimeoutMS in effect (0 = none), to tell a timeout from a reset. */
-	int32_t sock_timeout_ms;
-	/* The server is FerretDB (buildInfo has ferretdbVersion): see
-	 * mongo_build_set_update(). */
-	bool ferretdb;
-	/*
-	 * Reused for every request: bson_reinit() keeps a heap buffer once a
-	 * document outgrew the inline one, so a steady workload stops
-	 * allocating here. They are heap bson_t (bson_new) because a bson_t is
-	 * 128-byte aligned, which malloc() does not promise for this struct.
-	 */
-	bson_t *filter;
-	bson_t *doc;
-	bson_t *opts_find_n;
-	/* Built once in open. */
-	bson_t *opts_find_1;   /* {limit: 1, projection: {v: 1}} */
-	bson_t *opts_upsert;   /* {upsert: true} */
-	bson_t *opts_unordered; /* {ordered: false} */
-	/* Indices into the batch, grouped by op; grown when a batch is larger
-	 * than any before (so not per request). */
-	size_t *idx;
-	size_t idx_cap;
-};
 
 /* Outcome of one group (one round trip) of a batch. */
 struct mongo_outcome {
@@ -692,59 +663,12 @@ static int mongo_load(struct bench_conn *conn, struct bench_request *reqs, size_
 	return mongo_run(conn, reqs, n, true);
 }
 
-/* Runs {cmd: 1} on admin; reply is always initialized. */
-static bool mongo_admin_cmd(struct mongo_priv *p, const char *cmd, bson_t *reply, bson_error_t *e)
-{
-	bson_t c = BSON_INITIALIZER;
-	bool ok;
-
-	BSON_APPEND_INT32(&c, cmd, 1);
-	ok = mongoc_client_command_simple(p->client, "admin", &c, NULL, reply, e);
-	bson_destroy(&c);
-	return ok;
-}
-
-static const char *mongo_find_utf8(const bson_t *b, const char *dotted)
-{
-	bson_iter_t it, sub;
-
-	if (bson_iter_init(&it, b) && bson_iter_find_descendant(&it, dotted, &sub) && BSON_ITER_HOLDS_UTF8(&sub))
-		return bson_iter_utf8(&sub, NULL);
-	return NULL;
-}
-
-/* Sets a URI option unless the URI has it. */
-static bool mongo_uri_default(mongoc_uri_t *uri, const char *opt, int32_t ms)
-{
-	return mongoc_uri_has_option(uri, opt) || mongoc_uri_set_option_as_int32(uri, opt, ms);
-}
-
-static bool mongo_uri_default_bool(mongoc_uri_t *uri, const char *opt, bool v)
-{
-	return mongoc_uri_has_option(uri, opt) || mongoc_uri_set_option_as_bool(uri, opt, v);
-}
-
-/* Names the first host of the URI for messages (never the credentials). */
-static const char *mongo_uri_host(const mongoc_uri_t *uri)
-{
-	const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri);
-
-	if (h)
-		return h->host_and_port;
-	return mongoc_uri_get_srv_hostname(uri) ? mongoc_uri_get_srv_hostname(uri) : "?";
-}
-
 static int mongo_open(struct bench_conn *conn)
 {
 	const struct bench_target *t = conn->target;
 	const char *db = bench_target_option(t, "database");
 	const char *coll = bench_target_option(t, "collection");
 	struct mongo_priv *p;
-	mongoc_uri_t *uri = NULL;
-	bson_error_t e;
-	bson_t ping = BSON_INITIALIZER, reply;
-	int32_t ms;
-	bool ok;
 
 	pthread_once(&mongo_once, mongo_global_init);
 	if (!db)
@@ -763,36 +687,6 @@ static int mongo_open(struct bench_conn *conn)
 	}
 	conn->priv = p;
 
-	uri = mongoc_uri_new_with_error(t->uri ? t->uri : "", &e);
-	if (!uri) {
-		bench_conn_error(conn, "mongodb: bad URI: %s", e.message);
-		goto fail;
-	}
-	ms = t->timeout_ms == 0 ? MONGO_DEFAULT_TIMEOUT_MS : t->timeout_ms > INT32_MAX ? INT32_MAX : (int32_t)t->timeout_ms;
-	/*
-	 * Retries are off unless the URI turns them on: a retried request
-	 * would hide a failure and report the time of two attempts (three
-	 * timeouts in a row when the server hangs) as one request's latency.
-	 */
-	if (!mongo_uri_default(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, ms) ||
-	    !mongo_uri_default(uri, MONGOC_URI_SOCKETTIMEOUTMS, ms) ||
-	    !mongo_uri_default(uri, MONGOC_URI_CONNECTTIMEOUTMS, ms) ||
-	    !mongo_uri_default_bool(uri, MONGOC_URI_RETRYREADS, false) ||
-	    !mongo_uri_default_bool(uri, MONGOC_URI_RETRYWRITES, false) ||
-	    (!mongoc_uri_get_appname(uri) && !mongoc_uri_set_appname(uri, MONGO_APPNAME))) {
-		bench_conn_error(conn, "mongodb: cannot set timeouts/retries/appname on the URI");
-		goto fail;
-	}
-	p->sock_timeout_ms = mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, ms);
-
-	p->client = mongoc_client_new_from_uri_with_error(uri, &e);
-	if (!p->client) {
-		bench_conn_error(conn, "mongodb: %s", e.message);
-		goto fail;
-	}
-	mongoc_client_set_error_api(p->client, MONGOC_ERROR_API_VERSION_2);
-	p->coll = mongoc_client_get_collection(p->client, db, coll);
-
 	p->filter = bson_new();
 	p->doc = bson_new();
 	p->opts_find_n = bson_new();
@@ -802,26 +696,11 @@ static int mongo_open(struct bench_conn *conn)
 	if (mongo_grow_idx(conn, 64) < 0)
 		goto fail;
 
-	BSON_APPEND_INT32(&ping, "ping", 1);
-	ok = mongoc_client_command_simple(p->client, "admin", &ping, NULL, &reply, &e);
-	bson_destroy(&reply);
-	bson_destroy(&ping);
-	if (!ok) {
-		bench_conn_error(conn, "mongodb: cannot reach server %s: %s", mongo_uri_host(uri), e.message);
+	if (mongo_connect(conn, p, db, coll) < 0)
 		goto fail;
-	}
-	ok = mongo_admin_cmd(p, "buildInfo", &reply, &e);
-	p->ferretdb = ok && mongo_find_utf8(&reply, "ferretdbVersion") != NULL;
-	bson_destroy(&reply);
-	if (!ok) {
-		bench_conn_error(conn, "mongodb: buildInfo failed on %s: %s", mongo_uri_host(uri), e.message);
-		goto fail;
-	}
-	mongoc_uri_destroy(uri);
 	return 0;
 
 fail:
-	mongoc_uri_destroy(uri);
 	conn->err = 1;
 	return -1;
 }
@@ -853,131 +732,6 @@ static int mongo_prepare(struct bench_conn *conn)
 {
 	(void)conn;
 	return 0;
-}
-
-/* Appends "key=value\n" to out->config while it fits. */
-static void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
-{
-	size_t off = strlen(out->config);
-	char val[256];
-	va_list ap;
-	int w;
-
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	w = snprintf(out->config + off, sizeof(out->config) - off, "%s=%s\n", key, val);
-	if (w < 0 || (size_t)w >= sizeof(out->config) - off)
-		out->config[off] = '\0';
-}
-
-/*
- * FerretDB names its backend only in its startup log line "Powered by
- * FerretDB vX and SQLite 3.y.z." (filled in once a backend database has
- * been opened). Copies "SQLite 3.y.z" into buf, or returns false.
- */
-static bool mongo_ferretdb_backend(struct mongo_priv *p, char *buf, size_t len)
-{
-	bson_t cmd = BSON_INITIALIZER, reply;
-	bson_iter_t it, arr;
-	bson_error_t e;
-	bool found = false;
-
-	BSON_APPEND_UTF8(&cmd, "getLog", "startupWarnings");
-	if (mongoc_client_command_simple(p->client, "admin", &cmd, NULL, &reply, &e) &&
-	    bson_iter_init_find(&it, &reply, "log") && BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &arr)) {
-		while (!found && bson_iter_next(&arr)) {
-			const char *line = BSON_ITER_HOLDS_UTF8(&arr) ? bson_iter_utf8(&arr, NULL) : "";
-			const char *s = strstr(line, "Powered by FerretDB ");
-			const char *and = s ? strstr(s, " and ") : NULL;
-			const char *end = and ? strstr(and, ".\"") : NULL;
-
-			if (end && end > and + 5) {
-				snprintf(buf, len, "%.*s", (int)(end - (and + 5)), and + 5);
-				found = true;
-			}
-		}
-	}
-	bson_destroy(&reply);
-	bson_destroy(&cmd);
-	return found;
-}
-
-static int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out)
-{
-	struct mongo_priv *p = conn->priv;
-	bson_t build, status, hello;
-	bson_error_t e;
-	const char *version, *ferret, *engine, *process, *set_name;
-	bson_iter_t it, cache;
-	bool have_status, have_hello;
-	int rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	if (!p || conn->err)
-		return bench_conn_error(conn, "mongodb: not connected");
-	if (!mongo_admin_cmd(p, "buildInfo", &build, &e)) {
-		bench_conn_error(conn, "mongodb: buildInfo failed: %s", e.message);
-		bson_destroy(&build);
-		return -1;
-	}
-	/* serverStatus may be refused (it needs clusterMonitor with auth on):
-	 * then the config says "unknown" rather than failing. */
-	have_status = mongo_admin_cmd(p, "serverStatus", &status, &e);
-	have_hello = mongo_admin_cmd(p, "hello", &hello, &e);
-	if (!have_hello) { /* servers before MongoDB 4.4.2 know only isMaster */
-		bson_destroy(&hello);
-		have_hello = mongo_admin_cmd(p, "isMaster", &hello, &e);
-	}
-
-	version = mongo_find_utf8(&build, "version");
-	ferret = mongo_find_utf8(&build, "ferretdbVersion");
-	engine = have_status ? mongo_find_utf8(&status, "storageEngine.name") : NULL;
-	process = have_status ? mongo_find_utf8(&status, "process") : NULL;
-	set_name = have_hello ? mongo_find_utf8(&hello, "setName") : NULL;
-
-	if (ferret) {
-		/* A MongoDB-compatible server: "version" is only the MongoDB
-		 * version it imitates, never its own. */
-		char backend[96];
-
-		snprintf(out->product, sizeof(out->product), "FerretDB");
-		snprintf(out->version, sizeof(out->version), "%s", ferret);
-		snprintf(out->detail, sizeof(out->detail), "MongoDB-compatible %s", version ? version : "?");
-		mongo_config_add(out, "storage_engine", "%s", engine ? engine : "unknown");
-		if (mongo_ferretdb_backend(p, backend, sizeof(backend)))
-			mongo_config_add(out, "backend", "%s", backend);
-		else
-			mongo_config_add(out, "backend", "unknown");
-	} else {
-		const char *topology;
-
-		snprintf(out->product, sizeof(out->product), "MongoDB");
-		snprintf(out->version, sizeof(out->version), "%s", version ? version : "unknown");
-		if (have_hello && mongo_find_utf8(&hello, "msg") && strcmp(mongo_find_utf8(&hello, "msg"), "isdbgrid") == 0)
-			topology = "sharded (mongos)";
-		else if (set_name)
-			topology = "replica set";
-		else
-			topology = "standalone";
-		snprintf(out->detail, sizeof(out->detail), "%s%s%s", topology, set_name ? " " : "", set_name ? set_name : "");
-		mongo_config_add(out, "storage_engine", "%s", engine ? engine : "unknown");
-		if (have_status && bson_iter_init(&it, &status) &&
-		    bson_iter_find_descendant(&it, "wiredTiger.cache.maximum bytes configured", &cache) &&
-		    BSON_ITER_HOLDS_NUMBER(&cache))
-			mongo_config_add(out, "wiredtiger_cache_bytes", "%lld", (long long)bson_iter_as_int64(&cache));
-	}
-	if (process)
-		mongo_config_add(out, "process", "%s", process);
-	rc = 0;
-
-	bson_destroy(&hello);
-	bson_destroy(&status);
-	bson_destroy(&build);
-	return rc;
 }
 
 const struct bench_driver bench_driver_mongodb = {
