@@ -468,6 +468,23 @@ static uint64_t ev_tick(struct worker *wk)
 	return wake;
 }
 
+/* epoll_pwait2 (Linux 5.11) takes a nanosecond timeout, which open-loop
+ * schedules need; where it is missing (old kernels, valgrind 3.19), fall
+ * back to epoll_wait with the timeout rounded up to a millisecond. */
+static int ev_wait(int epfd, struct epoll_event *events, int max, const struct timespec *ts)
+{
+	static atomic_int no_pwait2;
+
+	if (!atomic_load(&no_pwait2)) {
+		int n = epoll_pwait2(epfd, events, max, ts, NULL);
+
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		atomic_store(&no_pwait2, 1);
+	}
+	return epoll_wait(epfd, events, max, (int)((ts->tv_nsec + 999999) / 1000000 + ts->tv_sec * 1000));
+}
+
 static void *event_worker_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -500,7 +517,7 @@ static void *event_worker_main(void *arg)
 			ts.tv_sec = 0;
 			ts.tv_nsec = (long)d;
 		}
-		n = epoll_pwait2(wk->epfd, events, EV_MAX_EVENTS, &ts, NULL);
+		n = ev_wait(wk->epfd, events, EV_MAX_EVENTS, &ts);
 		for (int i = 0; i < n; i++)
 			ev_handle(wk, events[i].data.ptr, events[i].events);
 	}
