@@ -441,20 +441,55 @@ static int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs
 	return 0;
 }
 
-/* Blocking path: starts the batch and appends its commands to hiredis's
- * output buffer. Returns 0, or -1 when the connection is or became unusable
- * (statuses DISCONNECTED). */
-static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+/* Appends "$<len>\r\n<bytes>\r\n" (or "*<n>\r\n" with lead '*' and no
+ * bytes) at p; returns the end. The caller has reserved room. */
+static char *redis_resp_len(char *p, char lead, size_t len)
+{
+	char digits[24];
+	int n = 0;
+
+	*p++ = lead;
+	do {
+		digits[n++] = (char)('0' + len % 10);
+		len /= 10;
+	} while (len);
+	while (n)
+		*p++ = digits[--n];
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/*
+ * Formats the batch's commands in RESP into one buffer that lives as long
+ * as the connection, so a request costs no allocation (hiredis's argv API
+ * allocates per command); hiredis still parses the replies. Requests whose
+ * op has no command become UNSUPPORTED. Returns 0, or -1 (out of memory;
+ * the connection is lost).
+ */
+static int redis_format_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
-	const char *argv[3];
-	size_t argvlen[3];
-	size_t i;
-	int argc;
+	size_t need = 0;
+	char *p;
 
-	if (redis_begin_batch(conn, reqs, n) < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].status != BENCH_UNSUPPORTED)
+			need += 64 + reqs[i].key_len + (reqs[i].op == BENCH_OP_SET ? reqs[i].value_len : 0);
+	if (need > rc->wcap) {
+		char *b = realloc(rc->wbuf, need);
+
+		if (!b)
+			return bench_conn_lost(conn, "redis: out of memory for a batch of %zu bytes", need);
+		rc->wbuf = b;
+		rc->wcap = need;
+	}
+	p = rc->wbuf;
+	for (size_t i = 0; i < n; i++) {
+		const char *argv[3];
+		size_t argvlen[3];
+		int argc;
+
 		if (reqs[i].status == BENCH_UNSUPPORTED)
 			continue;
 		argc = redis_request_argv(&reqs[i], argv, argvlen);
@@ -462,13 +497,31 @@ static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size
 			reqs[i].status = BENCH_UNSUPPORTED;
 			continue;
 		}
-		if (redisAppendCommandArgv(rc->ctx, argc, argv, argvlen) != REDIS_OK) {
-			/* Only on out of memory; part of the batch may already be
-			 * queued, so the connection cannot be reused. Statuses are
-			 * already DISCONNECTED. */
-			return bench_conn_lost(conn, "redis: %s", rc->ctx->errstr);
+		p = redis_resp_len(p, '*', (size_t)argc);
+		for (int a = 0; a < argc; a++) {
+			p = redis_resp_len(p, '$', argvlen[a]);
+			memcpy(p, argv[a], argvlen[a]);
+			p += argvlen[a];
+			*p++ = '\r';
+			*p++ = '\n';
 		}
 	}
+	rc->wlen = (size_t)(p - rc->wbuf);
+	rc->woff = 0;
+	return 0;
+}
+
+/* Blocking path: starts the batch and hands its commands, formatted once
+ * (redis_format_batch), to hiredis's output buffer. Returns 0, or -1 when
+ * the connection is or became unusable (statuses DISCONNECTED). */
+static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (redis_begin_batch(conn, reqs, n) < 0 || redis_format_batch(conn, reqs, n) < 0)
+		return -1;
+	if (rc->wlen && redisAppendFormattedCommand(rc->ctx, rc->wbuf, rc->wlen) != REDIS_OK)
+		return bench_conn_lost(conn, "redis: %s", rc->ctx->errstr); /* out of memory only */
 	return 0;
 }
 
@@ -522,74 +575,6 @@ static int redis_flush(struct bench_conn *conn)
 		rc->woff += (size_t)w;
 	}
 	return 1;
-}
-
-/* Appends "$<len>\r\n<bytes>\r\n" (or "*<n>\r\n" with lead '*' and no
- * bytes) at p; returns the end. The caller has reserved room. */
-static char *redis_resp_len(char *p, char lead, size_t len)
-{
-	char digits[24];
-	int n = 0;
-
-	*p++ = lead;
-	do {
-		digits[n++] = (char)('0' + len % 10);
-		len /= 10;
-	} while (len);
-	while (n)
-		*p++ = digits[--n];
-	*p++ = '\r';
-	*p++ = '\n';
-	return p;
-}
-
-/*
- * The event path formats RESP itself into one buffer that lives as long as
- * the connection, so a request costs no allocation (hiredis's append API
- * allocates per command); hiredis still parses the replies.
- */
-static int redis_format_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-	size_t need = 0;
-	char *p;
-
-	for (size_t i = 0; i < n; i++)
-		if (reqs[i].status != BENCH_UNSUPPORTED)
-			need += 64 + reqs[i].key_len + (reqs[i].op == BENCH_OP_SET ? reqs[i].value_len : 0);
-	if (need > rc->wcap) {
-		char *b = realloc(rc->wbuf, need);
-
-		if (!b)
-			return bench_conn_lost(conn, "redis: out of memory for a batch of %zu bytes", need);
-		rc->wbuf = b;
-		rc->wcap = need;
-	}
-	p = rc->wbuf;
-	for (size_t i = 0; i < n; i++) {
-		const char *argv[3];
-		size_t argvlen[3];
-		int argc;
-
-		if (reqs[i].status == BENCH_UNSUPPORTED)
-			continue;
-		argc = redis_request_argv(&reqs[i], argv, argvlen);
-		if (!argc) {
-			reqs[i].status = BENCH_UNSUPPORTED;
-			continue;
-		}
-		p = redis_resp_len(p, '*', (size_t)argc);
-		for (int a = 0; a < argc; a++) {
-			p = redis_resp_len(p, '$', argvlen[a]);
-			memcpy(p, argv[a], argvlen[a]);
-			p += argvlen[a];
-			*p++ = '\r';
-			*p++ = '\n';
-		}
-	}
-	rc->wlen = (size_t)(p - rc->wbuf);
-	rc->woff = 0;
-	return 0;
 }
 
 static int redis_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
