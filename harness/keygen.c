@@ -9,11 +9,21 @@ size_t keygen_key_len(const char *prefix)
 	return strlen(prefix) + KEYGEN_DIGITS;
 }
 
+/* "00" "01" ... "99": two digits per division, on the per-request path. */
+_Static_assert(KEYGEN_DIGITS % 2 == 0, "keygen_set_id writes digits in pairs");
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 void keygen_set_id(char *digits, uint64_t id)
 {
-	for (int i = KEYGEN_DIGITS - 1; i >= 0; i--) {
-		digits[i] = (char)('0' + id % 10);
-		id /= 10;
+	for (int i = KEYGEN_DIGITS - 2; i >= 0; i -= 2) {
+		unsigned pair = (unsigned)(id % 100);
+
+		digits[i] = digit_pairs[2 * pair];
+		digits[i + 1] = digit_pairs[2 * pair + 1];
+		id /= 100;
 	}
 }
 
