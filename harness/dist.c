@@ -119,25 +119,32 @@ static double tail_scale_for(const struct dist *d, uint64_t n, double zeta_n)
 	       (zeta_n - d->head[DIST_HEAD - 1]);
 }
 
+/* The smallest i < n with x < a[i] for ascending a[0..n), n >= 1; n - 1
+ * when there is none. Binary search, no allocation. */
+static size_t first_above(const double *a, size_t n, double x)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (x < a[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 /* A 0-based popularity rank in [0, n) from u in [0, 1). */
 static uint64_t zipf_rank(const struct dist *d, uint64_t n, double zeta_n, double scale, double u)
 {
 	double uz = u * zeta_n;
 
 	if (n <= DIST_HEAD || uz < d->head[DIST_HEAD - 1]) {
-		uint64_t lo = 0, hi = (n < DIST_HEAD ? n : DIST_HEAD) - 1;
-
-		/* Smallest i with uz < head[i]; hi is the fallback should u * zeta_n
-		 * round up to zeta_n itself. */
-		while (lo < hi) {
-			uint64_t mid = (lo + hi) / 2;
-
-			if (uz < d->head[mid])
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		return lo;
+		/* The last index is the fallback should u * zeta_n round up to
+		 * zeta_n itself. */
+		return first_above(d->head, n < DIST_HEAD ? n : DIST_HEAD, uz);
 	}
 
 	/* x in [k - 1/2, k + 1/2) is 1-based rank k, 0-based k - 1. The bounds
@@ -478,18 +485,7 @@ void sizegen_free(struct sizegen *g)
 uint64_t sizegen_next(const struct sizegen *g, struct rng *r)
 {
 	if (g->n) {
-		double u = rng_double(r);
-		size_t lo = 0, hi = g->n - 1;
-
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-
-			if (u < g->cum[mid])
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		return g->sizes[lo];
+		return g->sizes[first_above(g->cum, g->n, rng_double(r))];
 	}
 	if (g->min == g->max)
 		return g->min;
