@@ -484,9 +484,8 @@ void sizegen_free(struct sizegen *g)
 
 uint64_t sizegen_next(const struct sizegen *g, struct rng *r)
 {
-	if (g->n) {
+	if (g->n)
 		return g->sizes[first_above(g->cum, g->n, rng_double(r))];
-	}
 	if (g->min == g->max)
 		return g->min;
 	if (g->max - g->min == UINT64_MAX)
