@@ -1,16 +1,22 @@
 /*
  * memcached.c - the `memcached` driver: get/set/delete over libmemcached
- * (1.1.4) against one server or a consistent-hashing (ketama) pool.
+ * (1.1.4) against one server or a consistent-hashing (ketama) pool, and,
+ * for one server in the text protocol, an event-driven path that speaks
+ * the protocol itself (memcached_text.c).
  *
- * Gets of a batch go out as one memcached_mget (one "get k1 k2 ..." per
- * server in the text protocol, GETKQ...NOOP in binary) and come back through
- * memcached_fetch_result into one memcached_result_st owned by the
- * connection, so the value buffer is reused instead of malloc'd per get.
- * Sets and deletes run one call at a time, even at pipeline depth > 1: the
- * library's only batching for stores (MEMCACHED_BEHAVIOR_BUFFER_REQUESTS)
- * throws the server's replies away, and switching the behaviour on and off
- * reconnects every server. See docs/drivers-memcached.md for the details
- * and what that costs.
+ * Blocking path (exec, load): gets of a batch go out as one memcached_mget
+ * (one "get k1 k2 ..." per server in the text protocol, GETKQ...NOOP in
+ * binary) and come back through memcached_fetch_result into one
+ * memcached_result_st owned by the connection, so the value buffer is
+ * reused instead of malloc'd per get. Sets and deletes run one call at a
+ * time, even at pipeline depth > 1: the library's only batching for stores
+ * (MEMCACHED_BEHAVIOR_BUFFER_REQUESTS) throws the server's replies away,
+ * and switching the behaviour on and off reconnects every server. See
+ * docs/drivers.md for the details and what that costs.
+ *
+ * libmemcached has no non-blocking API, so the event hooks do not use it;
+ * it stays for open's reachability check, the blocking engine, pools, the
+ * binary protocol and server_info.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -18,41 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libmemcached-1.0/memcached.h>
+#include "memcached_int.h"
 
-#include "driver.h"
-
-#define MC_DEFAULT_PORT 11211
-#define MC_DEFAULT_TIMEOUT_MS 5000u
-#define MC_MAX_KEY_LEN 250      /* the server's KEY_MAX_LENGTH, both protocols */
 #define MC_INITIAL_BATCH 64
 
-/* Internal only: a request that has no final status yet. */
-#define MC_PENDING ((enum bench_status)BENCH_STATUS__COUNT)
 /* An empty slot of the key table. */
 #define MC_EMPTY SIZE_MAX
-
-/* conn->priv. */
-struct mc_conn {
-	memcached_st *memc;
-	memcached_result_st result;     /* reused by every fetch */
-	int result_ready;               /* result was created (close frees it) */
-	int binary;
-	uint32_t n_servers;
-	/*
-	 * Scratch for one batch's gets, grown only when a batch is larger than
-	 * any before it: the keys handed to mget, the request each came from,
-	 * and an open-addressing table (key -> position) to match returned
-	 * keys back to their requests.
-	 */
-	size_t cap;
-	const char **keys;
-	size_t *key_lens;
-	size_t *req_idx;
-	size_t table_cap;               /* a power of two >= 2 * cap */
-	size_t *table;
-	char errbuf[128];               /* mc_errtext's cleaned message */
-};
 
 static const struct bench_option_spec mc_options[] = {
 	{ "protocol", "text | binary: memcached wire protocol (default text)" },
@@ -99,8 +76,9 @@ static int mc_reserve(struct mc_conn *mc, size_t n)
  * Adds every "host[:port]" of a comma-separated list; "[v6addr]:port" for
  * IPv6. Returns the number of servers added, or -1 with errstr set.
  */
-static int mc_add_servers(struct bench_conn *conn, memcached_st *memc, const char *uri)
+static int mc_add_servers(struct bench_conn *conn, struct mc_conn *mc, const char *uri)
 {
+	memcached_st *memc = mc->memc;
 	const char *p = uri;
 	int n = 0;
 
@@ -153,6 +131,10 @@ static int mc_add_servers(struct bench_conn *conn, memcached_st *memc, const cha
 		if (memcached_failed(rc))
 			return bench_conn_lost(conn, "memcached: cannot add server %s:%ld: %s", hostbuf, port,
 					       memcached_strerror(memc, rc));
+		if (n == 0) {
+			memcpy(mc->host, hostbuf, host_len + 1);
+			mc->port = (int)port;
+		}
 		n++;
 		if (!end)
 			break;
@@ -192,23 +174,30 @@ static const char *mc_errtext(struct mc_conn *mc, memcached_return_t rc)
 	return mc->errbuf;
 }
 
+unsigned mc_timeout_ms(const struct bench_conn *conn)
+{
+	unsigned ms = conn->target->timeout_ms ? conn->target->timeout_ms : MC_DEFAULT_TIMEOUT_MS;
+
+	/* libmemcached keeps SND/RCV_TIMEOUT, in microseconds, in an int32. */
+	return ms > INT_MAX / 1000 ? INT_MAX / 1000 : ms;
+}
+
 static int mc_open(struct bench_conn *conn)
 {
 	const struct bench_target *t = conn->target;
 	const char *proto = bench_target_option(t, "protocol");
-	unsigned timeout = t->timeout_ms ? t->timeout_ms : MC_DEFAULT_TIMEOUT_MS;
+	unsigned timeout = mc_timeout_ms(conn);
 	struct mc_conn *mc;
 	memcached_return_t rc;
 	int n;
 
 	if (proto && strcmp(proto, "text") != 0 && strcmp(proto, "binary") != 0)
 		return bench_conn_lost(conn, "memcached: option protocol must be 'text' or 'binary', not '%s'", proto);
-	if (timeout > INT_MAX / 1000)
-		timeout = INT_MAX / 1000;
 	mc = calloc(1, sizeof(*mc));
 	if (!mc)
 		return bench_conn_lost(conn, "memcached: out of memory");
 	conn->priv = mc;
+	mc_text_init(mc);
 	mc->binary = proto && strcmp(proto, "binary") == 0;
 	mc->memc = memcached_create(NULL);
 	if (!mc->memc)
@@ -224,7 +213,7 @@ static int mc_open(struct bench_conn *conn)
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)timeout * 1000);
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout * 1000);
 
-	n = mc_add_servers(conn, mc->memc, t->uri ? t->uri : "");
+	n = mc_add_servers(conn, mc, t->uri ? t->uri : "");
 	if (n < 0)
 		return -1;
 	mc->n_servers = (uint32_t)n;
@@ -256,6 +245,7 @@ static void mc_close(struct bench_conn *conn)
 	free(mc->key_lens);
 	free(mc->req_idx);
 	free(mc->table);
+	mc_text_free(mc);
 	free(mc);
 	conn->priv = NULL;
 }
@@ -322,16 +312,40 @@ static enum bench_status mc_fail(struct bench_conn *conn, memcached_return_t rc,
 	}
 }
 
-/* A key the server would refuse, or that would break the text protocol. */
-static int mc_key_ok(const struct mc_conn *mc, const char *key, size_t len)
+int mc_key_ok(const struct mc_conn *mc, const char *key, size_t len)
 {
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+
 	if (len == 0 || len > MC_MAX_KEY_LEN)
 		return 0;
-	if (!mc->binary)
-		for (size_t i = 0; i < len; i++)
-			if ((unsigned char)key[i] <= ' ' || key[i] == 0x7f)
-				return 0;
+	if (mc->binary)
+		return 1;
+	/*
+	 * Every request's key is checked, so 8 bytes at a time: a word has a
+	 * byte < 0x21 when (x - 0x21..) & ~x & 0x80.. is not 0, and a 0x7f
+	 * byte when x ^ 0x7f.. has a zero byte (exact for "any", which is all
+	 * that is asked).
+	 */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, key + i, 8);
+		y = x ^ (0x7f * ones);
+		if ((((x - 0x21 * ones) & ~x) | ((y - ones) & ~y)) & highs)
+			return 0;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)key[i] <= ' ' || key[i] == 0x7f)
+			return 0;
 	return 1;
+}
+
+void mc_key_refused(struct bench_conn *conn, struct bench_request *req)
+{
+	req->status = BENCH_ERROR;
+	bench_conn_error(conn, "memcached: invalid key of %zu bytes (1..%d, no spaces or control bytes in text protocol)",
+			 req->key_len, MC_MAX_KEY_LEN);
 }
 
 static size_t mc_hash(const char *key, size_t len)
@@ -422,6 +436,39 @@ finish:
 	return rest;
 }
 
+/*
+ * incr of the record's counter, key <prefix>~n:<digits> (never a record
+ * key, as for Redis): memcached's incr, and when the counter is absent an
+ * add of "1" — the counter starting at 0, as Redis's INCR does. Losing the
+ * add to another client means the counter now exists: incr once more.
+ */
+static enum bench_status mc_incr(struct bench_conn *conn, struct bench_request *r)
+{
+	struct mc_conn *mc = conn->priv;
+	const char *prefix = conn->target->prefix ? conn->target->prefix : "";
+	size_t plen = strlen(prefix), klen;
+	char key[300];
+	uint64_t value;
+	memcached_return_t rc;
+
+	if (r->key_len < plen || memcmp(r->key, prefix, plen) != 0 || r->key_len + 3 >= sizeof(key)) {
+		bench_conn_error(conn, "memcached incr: key is not under the prefix '%s'", prefix);
+		return BENCH_ERROR;
+	}
+	klen = (size_t)snprintf(key, sizeof(key), "%s~n:%.*s", prefix, (int)(r->key_len - plen), r->key + plen);
+	if (!mc_key_ok(mc, key, klen)) {
+		bench_conn_error(conn, "memcached incr: counter key '%s' is not a valid memcached key", key);
+		return BENCH_ERROR;
+	}
+	rc = memcached_increment(mc->memc, key, klen, 1, &value);
+	if (rc == MEMCACHED_NOTFOUND) {
+		rc = memcached_add(mc->memc, key, klen, "1", 1, 0, 0);
+		if (rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS)
+			rc = memcached_increment(mc->memc, key, klen, 1, &value);
+	}
+	return rc == MEMCACHED_SUCCESS ? BENCH_OK : mc_fail(conn, rc, "incr");
+}
+
 static int mc_run(struct bench_conn *conn, struct bench_request *reqs, size_t n, int with_gets)
 {
 	struct mc_conn *mc = conn->priv;
@@ -436,12 +483,10 @@ static int mc_run(struct bench_conn *conn, struct bench_request *reqs, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct bench_request *r = &reqs[i];
 
-		if ((unsigned)r->op >= BENCH_OP__WIRE_COUNT || (!with_gets && r->op != BENCH_OP_SET)) {
+		if (!(mc_op_kv(r->op) || r->op == BENCH_OP_INCR) || (!with_gets && r->op != BENCH_OP_SET)) {
 			r->status = BENCH_UNSUPPORTED;
 		} else if (!mc_key_ok(mc, r->key, r->key_len)) {
-			r->status = BENCH_ERROR;
-			bench_conn_error(conn, "memcached: invalid key of %zu bytes (1..%d, no spaces or control bytes in text protocol)",
-					 r->key_len, MC_MAX_KEY_LEN);
+			mc_key_refused(conn, r);
 		} else if (r->op == BENCH_OP_GET) {
 			has_get = 1;
 		}
@@ -465,6 +510,8 @@ static int mc_run(struct bench_conn *conn, struct bench_request *reqs, size_t n,
 		if (r->op == BENCH_OP_SET) {
 			rc = memcached_set(mc->memc, r->key, r->key_len, r->value, r->value_len, 0, 0);
 			r->status = rc == MEMCACHED_SUCCESS ? BENCH_OK : mc_fail(conn, rc, "set");
+		} else if (r->op == BENCH_OP_INCR) {
+			r->status = mc_incr(conn, r);
 		} else {
 			rc = memcached_delete(mc->memc, r->key, r->key_len, 0);
 			r->status = rc == MEMCACHED_SUCCESS ? BENCH_OK : mc_fail(conn, rc, "delete");
@@ -579,11 +626,46 @@ static int mc_server_info(struct bench_conn *conn, struct bench_server_info *out
 	return 0;
 }
 
+/* stats rusage_user + rusage_system ("seconds.micros"), summed over the
+ * servers of a pool: the server processes' own CPU time. */
+static memcached_return_t mc_cpu_cb(const memcached_instance_st *server, const char *key, size_t klen,
+				    const char *value, size_t vlen, void *ctx)
+{
+	double *sum = ctx;
+	char buf[64];
+
+	(void)server;
+	if ((klen == 11 && memcmp(key, "rusage_user", 11) == 0) || (klen == 13 && memcmp(key, "rusage_system", 13) == 0)) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)vlen, value);
+		*sum += strtod(buf, NULL);
+	}
+	return MEMCACHED_SUCCESS;
+}
+
+static int mc_server_stats(struct bench_conn *conn, struct bench_server_stats *out)
+{
+	struct mc_conn *mc = conn->priv;
+	double sum = 0;
+	memcached_return_t rc;
+
+	out->cpu_s = -1;
+	snprintf(out->cpu_source, sizeof(out->cpu_source), "stats rusage");
+	if (conn->err || !mc)
+		return bench_conn_error(conn, "memcached: server_stats on a lost connection");
+	rc = memcached_stat_execute(mc->memc, NULL, mc_cpu_cb, &sum);
+	if (memcached_failed(rc)) {
+		mc_fail(conn, rc, "stats");
+		return -1;
+	}
+	out->cpu_s = sum;
+	return 0;
+}
+
 const struct bench_driver bench_driver_memcached = {
 	.name = "memcached",
 	.abi_version = BENCH_DRIVER_ABI,
-	.caps = BENCH_CAP_NETWORK | BENCH_CAP_KV,
-	.description = "memcached via libmemcached: mget for gets, one set/delete per call, ketama pools",
+	.caps = BENCH_CAP_NETWORK | BENCH_CAP_KV | BENCH_CAP_INCR,
+	.description = "memcached: text protocol over epoll for one server; libmemcached for pools, binary, blocking",
 	.options = mc_options,
 	.open = mc_open,
 	.close = mc_close,
@@ -591,4 +673,10 @@ const struct bench_driver bench_driver_memcached = {
 	.load = mc_load,
 	.prepare = NULL,
 	.server_info = mc_server_info,
+	.server_stats = mc_server_stats,
+	.event_fd = mc_text_event_fd,
+	.submit = mc_text_submit,
+	.flush = mc_text_flush,
+	.on_readable = mc_text_on_readable,
+	.expire = mc_text_expire,
 };

@@ -1,0 +1,134 @@
+/*
+ * memcached_int.h - private to the memcached driver: the per-connection
+ * state shared by memcached.c (open/close, the blocking path over
+ * libmemcached, server_info) and memcached_text.c (the event-driven path,
+ * which speaks the text protocol itself). Not part of the driver ABI.
+ */
+#ifndef BENCH_MEMCACHED_INT_H
+#define BENCH_MEMCACHED_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <libmemcached-1.0/memcached.h>
+
+#include "driver.h"
+
+#define MC_DEFAULT_PORT 11211
+#define MC_DEFAULT_TIMEOUT_MS 5000u
+#define MC_MAX_KEY_LEN 250      /* the server's KEY_MAX_LENGTH, both protocols */
+
+/* Internal only: a request that has no final status yet. */
+#define MC_PENDING ((enum bench_status)BENCH_STATUS__COUNT)
+
+/*
+ * One command of the event path's batch, in the order the replies come
+ * back: a multi-get covering the batch's requests [first, end) (the
+ * pending gets among them), or a set/delete of request `first`, or a
+ * `version` sent only so that a batch with nothing else to send still
+ * gets a reply (end == first).
+ */
+struct mc_cmd {
+	size_t first, end;
+	enum { MC_CMD_GET, MC_CMD_ONE, MC_CMD_NOOP } kind;
+};
+
+/*
+ * The event path's state (struct mc_conn.ev). Everything is allocated on
+ * first use and grown geometrically when a batch is larger than any
+ * before it, never per request; mc_text_free() releases it.
+ */
+struct mc_text {
+	int fd;                         /* our own socket; -1 until event_fd */
+	/* The batch in flight and its commands. */
+	struct bench_request *batch;
+	size_t batch_n;
+	struct mc_cmd *cmds;
+	size_t n_cmds, cmds_cap;
+	/* Output: command lines (and values below MC_COPY_MAX) are copied
+	 * into wbuf; iov lists wbuf's pieces and, in between, larger values
+	 * in place. iov[iov_next..n_iov) is what is left to write (a
+	 * partial write trims its first piece in place). */
+	char *wbuf;
+	size_t wcap;
+	struct iovec *iov;
+	size_t n_iov, iov_cap, iov_next;
+	/* Input: bytes read but not parsed are rbuf[rpos..rlen). */
+	char *rbuf;
+	size_t rpos, rlen;
+	/* The parser: the command being answered, in a multi-get the next
+	 * request a VALUE may belong to, and inside a value the request it
+	 * goes to and how much of "<data>\r\n" is still to come. */
+	size_t cmd, gnext;
+	struct bench_request *vreq;
+	size_t vlen, vseen;
+	int in_value;
+};
+
+/*
+ * conn->priv. Allocated zeroed by mc_open(), which owns it and every
+ * member; mc_close() frees it all.
+ */
+struct mc_conn {
+	memcached_st *memc;
+	memcached_result_st result;     /* reused by every fetch */
+	int result_ready;               /* result was created (close frees it) */
+	int binary;
+	uint32_t n_servers;
+	/* The first (for the event path: only) server of the URI. */
+	char host[256];
+	int port;
+	/*
+	 * Scratch for one batch's gets on the blocking path, grown only when a
+	 * batch is larger than any before it: the keys handed to mget, the
+	 * request each came from, and an open-addressing table (key ->
+	 * position) to match returned keys back to their requests.
+	 */
+	size_t cap;
+	const char **keys;
+	size_t *key_lens;
+	size_t *req_idx;
+	size_t table_cap;               /* a power of two >= 2 * cap */
+	size_t *table;
+	char errbuf[128];               /* mc_errtext's cleaned message */
+	struct mc_text ev;
+};
+
+/* The ops this driver speaks; any other (the ABI has more) is
+ * BENCH_UNSUPPORTED and never sent. */
+static inline int mc_op_kv(enum bench_op op)
+{
+	return op == BENCH_OP_GET || op == BENCH_OP_SET || op == BENCH_OP_DELETE;
+}
+
+/* Whether the server would accept key (1..250 bytes; in the text protocol
+ * no spaces or control bytes, which would break the command line). */
+int mc_key_ok(const struct mc_conn *mc, const char *key, size_t len);
+
+/* Gives req BENCH_ERROR and says why in conn->errstr (a key mc_key_ok
+ * refused). */
+void mc_key_refused(struct bench_conn *conn, struct bench_request *req);
+
+/* The request timeout of conn's target in ms. */
+unsigned mc_timeout_ms(const struct bench_conn *conn);
+
+/*
+ * The event-driven hooks (see driver.h), over the text protocol on a
+ * socket of their own. mc_text_event_fd returns -1 without setting
+ * conn->err for a pool or the binary protocol, which only the blocking
+ * path (libmemcached) serves.
+ */
+int mc_text_event_fd(struct bench_conn *conn);
+int mc_text_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int mc_text_flush(struct bench_conn *conn);
+int mc_text_on_readable(struct bench_conn *conn);
+void mc_text_expire(struct bench_conn *conn);
+
+/* Sets up mc->ev as unused (fd -1); call before anything can fail in open. */
+void mc_text_init(struct mc_conn *mc);
+
+/* Closes the event path's socket and frees its buffers. */
+void mc_text_free(struct mc_conn *mc);
+
+#endif
