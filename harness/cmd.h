@@ -10,6 +10,16 @@
 int cmd_run(int argc, char **argv);
 extern const char cmd_run_usage[];
 
+/* cmd_compare.c */
+int cmd_compare(int argc, char **argv);
+extern const char cmd_compare_usage[];
+
+/* cmd_chart.c: `bench chart DIR` and `bench report DIR` */
+int cmd_chart(int argc, char **argv);
+extern const char cmd_chart_usage[];
+int cmd_report(int argc, char **argv);
+extern const char cmd_report_usage[];
+
 /* Shared argument helper: when argv[*i] is `--name VALUE` or `--name=VALUE`,
  * returns VALUE (advancing *i past it) and sets *ok; a missing VALUE prints
  * an error and sets *ok = 0. Returns NULL when argv[*i] is another option. */

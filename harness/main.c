@@ -42,10 +42,13 @@ static const struct command commands[] = {
 	{"run", cmd_run, cmd_run_usage, "run a workload against its targets and write results"},
 	{"validate", cmd_validate, validate_usage, "check workload files (file:line:col errors)"},
 	{"drivers", cmd_drivers, drivers_usage, "list drivers and their capabilities"},
+	{"compare", cmd_compare, cmd_compare_usage, "compare two runs: ops/s, p50, p99 deltas, regressions"},
+	{"chart", cmd_chart, cmd_chart_usage, "(re)draw a result directory's charts with gnuplot"},
+	{"report", cmd_report, cmd_report_usage, "write a result directory's report.html"},
 };
 
 /* In DESIGN §5 but not built yet: say so instead of "unknown command". */
-static const char *const planned[] = {"compare", "chart", "report", "claims", "merge", NULL};
+static const char *const planned[] = {"claims", "merge", NULL};
 
 static void print_help(FILE *out)
 {

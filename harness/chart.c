@@ -1,0 +1,678 @@
+/* chart.c - the result directory's charts: the CSV reader, the data model
+ * built from summary.csv, and running gnuplot. The scripts themselves are
+ * written by chart_gp.c and chart_series.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "chart.h"
+#include "chart_int.h"
+#include "util.h"
+
+void chart_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- CSV ---- */
+
+/* One field starting at *p; advances *p past it and its separator. Sets
+ * *eol when the field ended its line (or the input). RFC 4180: a quoted
+ * field may hold commas, newlines and "" for a quote. */
+static char *csv_field(const char **p, const char *end, bool *eol)
+{
+	struct sbuf sb = {0};
+	const char *s = *p;
+
+	*eol = false;
+	if (s < end && *s == '"') {
+		for (s++; s < end; s++) {
+			if (*s == '"') {
+				if (s + 1 < end && s[1] == '"') {
+					sbuf_add(&sb, "\"", 1);
+					s++;
+					continue;
+				}
+				s++;
+				break;
+			}
+			sbuf_add(&sb, s, 1);
+		}
+		/* Junk after the closing quote is kept as text rather than refused. */
+	}
+	while (s < end && *s != ',' && *s != '\n' && *s != '\r')
+		sbuf_add(&sb, s++, 1);
+	if (s >= end) {
+		*eol = true;
+	} else if (*s == ',') {
+		s++;
+	} else {
+		*eol = true;
+		if (*s == '\r' && s + 1 < end && s[1] == '\n')
+			s++;
+		s++;
+	}
+	*p = s;
+	return sbuf_take(&sb);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct sbuf sb = {0};
+	char buf[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&sb, buf, n);
+	if (ferror(f)) {
+		fclose(f);
+		free(sb.buf);
+		return NULL;
+	}
+	fclose(f);
+	*len = sb.len;
+	return sbuf_take(&sb);
+}
+
+char *chart_slurp(const char *path, size_t *len)
+{
+	size_t n = 0;
+	char *s = slurp(path, &n);
+
+	if (len)
+		*len = n;
+	return s;
+}
+
+int chart_table_load(const char *path, struct chart_table **out, char *err, size_t errlen)
+{
+	size_t len = 0, cap = 0, nfields = 0;
+	char *text = slurp(path, &len);
+	const char *p, *end;
+	struct chart_table *t;
+	char **fields = NULL;
+
+	*out = NULL;
+	if (!text) {
+		chart_seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (memchr(text, '\0', len)) {
+		chart_seterr(err, errlen, "%s is not a CSV file (it holds NUL bytes)", path);
+		free(text);
+		return -1;
+	}
+	t = xcalloc(1, sizeof(*t));
+	p = text;
+	end = text + len;
+	/* The header. */
+	while (p < end) {
+		bool eol;
+		char *f = csv_field(&p, end, &eol);
+
+		t->head = xrealloc(t->head, (t->ncols + 1) * sizeof(*t->head));
+		t->head[t->ncols++] = f;
+		if (eol)
+			break;
+	}
+	if (t->ncols == 0 || (t->ncols == 1 && !t->head[0][0])) {
+		chart_seterr(err, errlen, "%s is empty (no header line)", path);
+		free(text);
+		chart_table_free(t);
+		return -1;
+	}
+	while (p < end) {
+		size_t col = 0;
+		bool eol = false;
+
+		if (*p == '\n' || *p == '\r') { /* a blank line */
+			p++;
+			continue;
+		}
+		if (nfields + t->ncols > cap) {
+			cap = (cap + t->ncols) * 2;
+			fields = xrealloc(fields, cap * sizeof(*fields));
+		}
+		while (!eol) {
+			char *f = csv_field(&p, end, &eol);
+
+			if (col < t->ncols)
+				fields[nfields + col] = f;
+			else
+				free(f); /* more fields than the header: ignored */
+			col++;
+		}
+		for (; col < t->ncols; col++)
+			fields[nfields + col] = xstrdup("");
+		nfields += t->ncols;
+		t->nrows++;
+	}
+	t->cells = fields;
+	free(text);
+	*out = t;
+	return 0;
+}
+
+int chart_table_col(const struct chart_table *t, const char *name)
+{
+	for (size_t i = 0; t && i < t->ncols; i++)
+		if (strcmp(t->head[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *chart_table_cell(const struct chart_table *t, size_t row, int col)
+{
+	if (!t || col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
+		return "";
+	return t->cells[row * t->ncols + (size_t)col];
+}
+
+void chart_table_free(struct chart_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->ncols; i++)
+		free(t->head[i]);
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->head);
+	free(t->cells);
+	free(t);
+}
+
+/* ---- small helpers shared with chart_gp.c ---- */
+
+size_t chart_set_add(struct chart_set *s, const char *x)
+{
+	long i = chart_set_find(s, x);
+
+	if (i >= 0)
+		return (size_t)i;
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n] = xstrdup(x);
+	return s->n++;
+}
+
+long chart_set_find(const struct chart_set *s, const char *x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], x) == 0)
+			return (long)i;
+	return -1;
+}
+
+void chart_set_free(struct chart_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+double chart_t95(unsigned df)
+{
+	static const double t[31] = {0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+				     2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110,
+				     2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+				     2.052, 2.048, 2.045, 2.042};
+
+	if (df == 0)
+		return NAN;
+	if (df <= 30)
+		return t[df];
+	/* Between table rows, the smaller df's (larger) value: never too narrow. */
+	return df <= 40 ? 2.042 : df <= 60 ? 2.021 : df <= 120 ? 2.000 : 1.980;
+}
+
+void chart_acc_add(struct chart_acc *a, double v)
+{
+	a->sum += v;
+	a->sumsq += v * v;
+	a->n++;
+}
+
+double chart_acc_mean(const struct chart_acc *a)
+{
+	return a->n ? a->sum / a->n : NAN;
+}
+
+double chart_acc_ci(const struct chart_acc *a)
+{
+	double mean, var;
+
+	if (a->n < 2)
+		return NAN;
+	mean = a->sum / a->n;
+	var = (a->sumsq - a->n * mean * mean) / (a->n - 1);
+	return chart_t95(a->n - 1) * sqrt(var > 0 ? var : 0) / sqrt(a->n);
+}
+
+/* "kv-90/10" → "kv-90_10", as outdir.c names latency files. Caller frees. */
+char *chart_safe_name(const char *s)
+{
+	char *r = xstrdup(s);
+
+	for (char *p = r; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_' || *p == '.' || *p == '='))
+			*p = '_';
+	return r;
+}
+
+/* ---- the model ---- */
+
+static const char *const needed_cols[] = {"phase", "target", "op", "repeat", "ops", "ops_per_sec", "p99_us", NULL};
+
+static int model_load(struct chart_model *m, const char *dir, char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/summary.csv", dir);
+	const struct chart_table *t;
+	size_t np, no, ns, nt, nr;
+	int rc = chart_table_load(path, &m->sum, err, errlen);
+
+	free(path);
+	if (rc < 0)
+		return -1;
+	t = m->sum;
+	for (const char *const *c = needed_cols; *c; c++) {
+		if (chart_table_col(t, *c) < 0) {
+			chart_seterr(err, errlen, "%s/summary.csv has no column '%s': not a bench summary", dir, *c);
+			return -1;
+		}
+	}
+	m->c_phase = chart_table_col(t, "phase");
+	m->c_target = chart_table_col(t, "target");
+	m->c_op = chart_table_col(t, "op");
+	m->c_repeat = chart_table_col(t, "repeat");
+	m->c_ops = chart_table_col(t, "ops");
+	m->c_tput = chart_table_col(t, "ops_per_sec");
+	m->c_p99 = chart_table_col(t, "p99_us");
+	m->c_unsup = chart_table_col(t, "unsupported");
+	m->c_rate = chart_table_col(t, "rate_target");
+	m->c_skey = chart_table_col(t, "sweep_key");
+	m->c_sval = chart_table_col(t, "sweep_value");
+	m->c_ccpu = chart_table_col(t, "client_cpu_us_per_op");
+	m->c_scpu = chart_table_col(t, "server_cpu_us_per_op");
+	m->sweep_key = "";
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *k = chart_table_cell(t, r, m->c_skey);
+
+		chart_set_add(&m->phases, chart_table_cell(t, r, m->c_phase));
+		chart_set_add(&m->targets, chart_table_cell(t, r, m->c_target));
+		chart_set_add(&m->ops, chart_table_cell(t, r, m->c_op));
+		chart_set_add(&m->sweeps, chart_table_cell(t, r, m->c_sval));
+		chart_set_add(&m->repeats, chart_table_cell(t, r, m->c_repeat));
+		if (*k)
+			m->sweep_key = k;
+	}
+	np = m->phases.n, no = m->ops.n, ns = m->sweeps.n, nt = m->targets.n, nr = m->repeats.n;
+	m->tput = xcalloc(np * no * ns * nt, sizeof(*m->tput));
+	m->p99 = xcalloc(np * no * ns * nt, sizeof(*m->p99));
+	m->unsup = xcalloc(np * no * ns * nt, 1);
+	m->ccpu = xcalloc(np * ns * nt, sizeof(*m->ccpu));
+	m->scpu = xcalloc(np * ns * nt, sizeof(*m->scpu));
+	m->is_load = xcalloc(np, sizeof(*m->is_load));
+	m->open_loop = xcalloc(np, sizeof(*m->open_loop));
+	m->cpu_seen = xcalloc(np * ns * nt * nr, 1);
+	for (size_t r = 0; r < t->nrows; r++) {
+		size_t p = (size_t)chart_set_find(&m->phases, chart_table_cell(t, r, m->c_phase));
+		size_t o = (size_t)chart_set_find(&m->ops, chart_table_cell(t, r, m->c_op));
+		size_t s = (size_t)chart_set_find(&m->sweeps, chart_table_cell(t, r, m->c_sval));
+		size_t tg = (size_t)chart_set_find(&m->targets, chart_table_cell(t, r, m->c_target));
+		size_t rp = (size_t)chart_set_find(&m->repeats, chart_table_cell(t, r, m->c_repeat));
+		size_t i = CHART_IX4(m, p, o, s, tg), j = CHART_IX3(m, p, s, tg);
+		double ops = 0, unsup = 0, v, rate = 0;
+
+		util_parse_double(chart_table_cell(t, r, m->c_ops), &ops);
+		util_parse_double(chart_table_cell(t, r, m->c_unsup), &unsup);
+		if (util_parse_double(chart_table_cell(t, r, m->c_rate), &rate) == 0 && rate > 0)
+			m->open_loop[p] = true;
+		if (strcmp(chart_table_cell(t, r, m->c_op), "load") == 0)
+			m->is_load[p] = true;
+		if (ops <= 0 && unsup > 0) {
+			m->unsup[i] = 1;
+			continue;
+		}
+		if (util_parse_double(chart_table_cell(t, r, m->c_tput), &v) == 0)
+			chart_acc_add(&m->tput[i], v);
+		if (util_parse_double(chart_table_cell(t, r, m->c_p99), &v) == 0)
+			chart_acc_add(&m->p99[i], v);
+		/* The CPU figures are per phase run, repeated on its every op row. */
+		if (!m->cpu_seen[j * nr + rp]) {
+			m->cpu_seen[j * nr + rp] = 1;
+			if (util_parse_double(chart_table_cell(t, r, m->c_ccpu), &v) == 0)
+				chart_acc_add(&m->ccpu[j], v);
+			if (util_parse_double(chart_table_cell(t, r, m->c_scpu), &v) == 0)
+				chart_acc_add(&m->scpu[j], v);
+		}
+	}
+	return 0;
+}
+
+static void model_free(struct chart_model *m)
+{
+	chart_table_free(m->sum);
+	chart_set_free(&m->phases);
+	chart_set_free(&m->targets);
+	chart_set_free(&m->ops);
+	chart_set_free(&m->sweeps);
+	chart_set_free(&m->repeats);
+	chart_set_free(&m->names);
+	for (size_t i = 0; i < m->n_charts; i++) {
+		free(m->chart_names[i]);
+		free(m->chart_titles[i]);
+	}
+	free(m->chart_names);
+	free(m->chart_titles);
+	free(m->tput);
+	free(m->p99);
+	free(m->unsup);
+	free(m->ccpu);
+	free(m->scpu);
+	free(m->is_load);
+	free(m->open_loop);
+	free(m->cpu_seen);
+	free(m->charts_dir);
+}
+
+int chart_check_dir(const char *dir, char *err, size_t errlen)
+{
+	struct chart_model m = {0};
+	struct stat st;
+	int rc;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		chart_seterr(err, errlen, "%s: not a directory", dir);
+		return -1;
+	}
+	rc = model_load(&m, dir, err, errlen);
+	model_free(&m);
+	return rc;
+}
+
+/* ---- files in charts/ ---- */
+
+static const char *const chart_prefixes[] = {"throughput", "cpu", "sweep-", "latency-", "timeline-", NULL};
+
+/* Removes what an earlier chart_draw() wrote, so no stale chart survives a
+ * redraw; files of other names are the user's. */
+static void remove_old(const char *charts)
+{
+	DIR *d = opendir(charts);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		const char *dot = strrchr(e->d_name, '.');
+		bool ours = strcmp(e->d_name, "index.txt") == 0;
+
+		for (const char *const *p = chart_prefixes; *p && !ours && dot; p++)
+			ours = strncmp(e->d_name, *p, strlen(*p)) == 0 &&
+			       (!strcmp(dot, ".gp") || !strcmp(dot, ".dat") || !strcmp(dot, ".svg") ||
+				!strcmp(dot, ".png"));
+		if (ours) {
+			char *path = xasprintf("%s/%s", charts, e->d_name);
+
+			unlink(path);
+			free(path);
+		}
+	}
+	closedir(d);
+}
+
+FILE *chart_open(struct chart_model *m, const char *name, const char *ext)
+{
+	char *path = xasprintf("%s/%s.%s", m->charts_dir, name, ext);
+	FILE *f = fopen(path, "w");
+
+	if (!f && !m->failed) {
+		chart_seterr(m->err, m->errlen, "cannot write %s: %s", path, strerror(errno));
+		m->failed = true;
+	}
+	free(path);
+	return f;
+}
+
+int chart_close(struct chart_model *m, FILE *f, const char *name)
+{
+	if (!f)
+		return -1;
+	if ((ferror(f) | fclose(f)) != 0) {
+		if (!m->failed)
+			chart_seterr(m->err, m->errlen, "cannot write charts/%s: %s", name, strerror(errno));
+		m->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+char *chart_new_name(struct chart_model *m, const char *base)
+{
+	char *safe = chart_safe_name(base);
+	char *name = xstrdup(safe);
+
+	for (int n = 2; chart_set_find(&m->names, name) >= 0; n++) {
+		free(name);
+		name = xasprintf("%s-%d", safe, n);
+	}
+	free(safe);
+	chart_set_add(&m->names, name);
+	return name;
+}
+
+void chart_register(struct chart_model *m, const char *name, const char *title)
+{
+	char *t = xstrdup(title);
+
+	for (char *p = t; *p; p++)
+		if (*p == '\t' || *p == '\n' || *p == '\r')
+			*p = ' ';
+	m->chart_names = xrealloc(m->chart_names, (m->n_charts + 1) * sizeof(*m->chart_names));
+	m->chart_titles = xrealloc(m->chart_titles, (m->n_charts + 1) * sizeof(*m->chart_titles));
+	m->chart_names[m->n_charts] = xstrdup(name);
+	m->chart_titles[m->n_charts++] = t;
+}
+
+/* ---- gnuplot ---- */
+
+static char *find_on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char def[256];
+
+	if (!path) {
+		size_t n = confstr(_CS_PATH, def, sizeof(def));
+
+		path = n > 0 && n <= sizeof(def) ? def : "/usr/bin:/bin";
+	}
+	while (*path) {
+		const char *colon = strchr(path, ':');
+		size_t len = colon ? (size_t)(colon - path) : strlen(path);
+		char *cand = len ? xasprintf("%.*s/%s", (int)len, path, prog) : xasprintf("./%s", prog);
+		struct stat st;
+
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (!colon)
+			break;
+		path = colon + 1;
+	}
+	return NULL;
+}
+
+/* gnuplot's message, trimmed to its last lines and put on one line. */
+static void tidy_message(char *s)
+{
+	char *w = s;
+	bool space = false;
+
+	for (char *r = s; *r; r++) {
+		bool ws = *r == ' ' || *r == '\t' || *r == '\n' || *r == '\r' || *r == '^';
+
+		if (ws) {
+			space = w != s;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = false;
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
+/* Runs `gnuplot NAME.gp` in the charts directory, stdin and stdout on
+ * /dev/null, stderr captured. Returns 0, or -1 with m->err set. */
+static int run_gnuplot(struct chart_model *m, const char *gnuplot, const char *name)
+{
+	char *script = xasprintf("%s.gp", name);
+	char *argv[] = {(char *)"gnuplot", script, NULL};
+	struct sbuf msg = {0};
+	int fds[2], status = 0, rc = -1;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		chart_seterr(m->err, m->errlen, "cannot run gnuplot: pipe: %s", strerror(errno));
+		free(script);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (chdir(m->charts_dir) < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(fds[1], 2) < 0)
+			_exit(126);
+		closefrom(3); /* bench's sockets and pipes are none of gnuplot's business */
+		execv(gnuplot, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		chart_seterr(m->err, m->errlen, "cannot run gnuplot: fork: %s", strerror(errno));
+		close(fds[0]);
+		free(script);
+		return -1;
+	}
+	for (;;) {
+		char buf[4096];
+		ssize_t n = read(fds[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (msg.len < 16384)
+			sbuf_add(&msg, buf, (size_t)n);
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		rc = 0;
+	} else {
+		char *text = msg.buf ? msg.buf : xstrdup("");
+		size_t len = strlen(text);
+
+		tidy_message(text);
+		len = strlen(text);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && len == 0)
+			chart_seterr(m->err, m->errlen, "cannot execute %s", gnuplot);
+		else
+			chart_seterr(m->err, m->errlen, "gnuplot failed on charts/%s: %s", script,
+				     len ? (len > 400 ? text + len - 400 : text) : "no message (killed?)");
+		if (!msg.buf)
+			free(text);
+	}
+	free(msg.buf);
+	free(script);
+	return rc;
+}
+
+static int check_output(struct chart_model *m, const char *name, const char *ext)
+{
+	char *path = xasprintf("%s/%s.%s", m->charts_dir, name, ext);
+	struct stat st;
+	int rc = 0;
+
+	if (stat(path, &st) < 0 || st.st_size == 0) {
+		chart_seterr(m->err, m->errlen, "gnuplot wrote no charts/%s.%s (charts/%s.gp)", name, ext, name);
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
+static int write_index(struct chart_model *m)
+{
+	FILE *f = chart_open(m, "index", "txt");
+
+	for (size_t i = 0; f && i < m->n_charts; i++)
+		fprintf(f, "%s\t%s\n", m->chart_names[i], m->chart_titles[i]);
+	return chart_close(m, f, "index.txt");
+}
+
+int chart_draw(const char *result_dir, char *err, size_t errlen)
+{
+	struct chart_model m = {.dir = result_dir, .err = err, .errlen = errlen};
+	char *gnuplot = NULL;
+	int rc = CHART_ERROR;
+
+	chart_seterr(err, errlen, "%s", "");
+	if (model_load(&m, result_dir, err, errlen) < 0)
+		goto done;
+	m.charts_dir = xasprintf("%s/charts", result_dir);
+	if (mkdir(m.charts_dir, 0755) < 0 && errno != EEXIST) {
+		chart_seterr(err, errlen, "cannot create %s: %s", m.charts_dir, strerror(errno));
+		goto done;
+	}
+	remove_old(m.charts_dir);
+	chart_gp_throughput(&m);
+	chart_gp_cpu(&m);
+	chart_gp_sweep(&m);
+	chart_gp_latency(&m);
+	chart_gp_timeline(&m);
+	if (m.failed || write_index(&m) < 0)
+		goto done;
+	gnuplot = find_on_path("gnuplot");
+	if (!gnuplot) {
+		chart_seterr(err, errlen, "gnuplot not found on PATH: apt-get install gnuplot-nox; the CSVs are "
+					  "complete, redraw later with `bench chart %s`", result_dir);
+		rc = CHART_NO_GNUPLOT;
+		goto done;
+	}
+	for (size_t i = 0; i < m.n_charts; i++) {
+		const char *name = m.chart_names[i];
+
+		if (run_gnuplot(&m, gnuplot, name) < 0 || check_output(&m, name, "svg") < 0 ||
+		    check_output(&m, name, "png") < 0)
+			goto done;
+	}
+	rc = CHART_OK;
+done:
+	free(gnuplot);
+	model_free(&m);
+	return rc;
+}

@@ -1,0 +1,508 @@
+/* chart_gp.c - the gnuplot scripts and their data files, one function per
+ * kind of chart (docs/charts.md describes each). Every script draws SVG and
+ * PNG from its own .dat file and runs by hand from the charts directory. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chart_int.h"
+#include "util.h"
+
+/* A gnuplot string literal: double quotes, so "\n" (from a '\n' in s)
+ * breaks a tic label; other control characters become spaces. */
+void chart_gp_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* A tic label: gnuplot reads it as a format, so % is doubled. */
+static void gp_tic(FILE *f, const char *s)
+{
+	struct sbuf sb = {0};
+
+	for (; *s; s++) {
+		if (*s == '%')
+			sbuf_add(&sb, "%%", 2);
+		else
+			sbuf_add(&sb, s, 1);
+	}
+	chart_gp_str(f, sb.buf ? sb.buf : "");
+	free(sb.buf);
+}
+
+void chart_dat_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, " %.6g", v);
+	else
+		fputs(" ?", f);
+}
+
+static void dat_mean_ci(FILE *f, const struct chart_acc *a)
+{
+	double mean = chart_acc_mean(a), ci = chart_acc_ci(a);
+
+	chart_dat_num(f, mean);
+	chart_dat_num(f, isfinite(ci) ? mean - ci : NAN);
+	chart_dat_num(f, isfinite(ci) ? mean + ci : NAN);
+}
+
+void chart_range_add(struct chart_range *r, const struct chart_acc *a)
+{
+	double v = chart_acc_mean(a), ci = chart_acc_ci(a);
+
+	if (!isfinite(v))
+		return;
+	r->any = true;
+	r->ci |= isfinite(ci);
+	r->top = r->top > v + (isfinite(ci) ? ci : 0) ? r->top : v + (isfinite(ci) ? ci : 0);
+	if (v > 0) {
+		r->lo = r->lo > 0 && r->lo < v ? r->lo : v;
+		r->hi = r->hi > v ? r->hi : v;
+	}
+}
+
+/* Values over two orders of magnitude apart share a log axis, so the small
+ * ones stay visible (FerretDB beside Redis); a comment says how to undo it. */
+void chart_gp_yaxis(FILE *f, const struct chart_range *r, const char *indent)
+{
+	if (!r->any) {
+		fprintf(f, "%sunset logscale y\n%sset yrange [0:1]\n", indent, indent);
+		fprintf(f, "%sset label 1 \"no data\" at graph 0.5, graph 0.5 center\n", indent);
+	} else if (r->lo > 0 && r->hi / r->lo > 100) {
+		fprintf(f, "%sunset label 1\n%sset logscale y   # values span %.0fx; for a linear axis: unset logscale y; "
+			   "set yrange [0:*]\n%sset yrange [%.6g:%.6g]\n",
+			indent, indent, r->hi / r->lo, indent, r->lo / 2, r->top * 2);
+	} else {
+		fprintf(f, "%sunset label 1\n%sunset logscale y\n%sset yrange [0:%.6g]\n", indent, indent, indent,
+			r->top > 0 ? r->top * 1.08 : 1);
+	}
+}
+
+/* Error bars of bars as vectors from the CI's low end to its high end: the
+ * errorbar styles of gnuplot 5.4 paint a white disc where a bar has no
+ * point. A low end at or below 0 starts at the axis. */
+static void gp_errorbars(FILE *f, const char *dat, size_t index, int xcol, int locol)
+{
+	fprintf(f, ", \\\n    \"%s\" index %zu using %d:(($%d > 0) ? $%d : 1e-300):(0):($%d - (($%d > 0) ? $%d : 1e-300)) "
+		   "with vectors heads size screen 0.006,90 lt -1 lw 1 noautoscale notitle",
+		dat, index, xcol, locol, locol, locol + 1, locol, locol);
+}
+
+void chart_gp_begin(FILE *f, const char *name, const char *title, const char *source)
+{
+	static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+					      "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+
+	fprintf(f, "# %s\n", title);
+	fprintf(f, "# Drawn by `bench chart` from %s (data: %s.dat).\n", source, name);
+	fprintf(f, "# Redraw by hand from this directory: gnuplot %s.gp  (writes %s.svg and %s.png)\n", name, name,
+		name);
+	fprintf(f, "# Restyle freely; note that `bench chart` rewrites this file.\n\n");
+	fprintf(f, "set encoding utf8\nset datafile missing \"?\"\nset termoption noenhanced\n");
+	fprintf(f, "# colours: one per target, in summary.csv's order\n");
+	for (size_t i = 0; i < sizeof(colours) / sizeof(colours[0]); i++)
+		fprintf(f, "set linetype %zu lc rgb \"%s\" lw 2 pt 7 ps 0.6\n", i + 1, colours[i]);
+	fprintf(f, "set linetype cycle %zu\n", sizeof(colours) / sizeof(colours[0]));
+	fprintf(f, "set title ");
+	chart_gp_str(f, title);
+	fprintf(f, "\nset grid ytics lc rgb \"#dddddd\"\nset border 3\nset tics nomirror\n");
+}
+
+/* The loop that draws the same plot as SVG and as PNG (pngcairo when this
+ * gnuplot has it, else libgd's png). */
+void chart_gp_outputs(FILE *f, const char *name, int w, int h)
+{
+	fprintf(f, "\nW = %d; H = %d\n", w, h);
+	fprintf(f, "do for [fmt in \"svg png\"] {\n"
+		   "  if (fmt eq \"svg\") {\n"
+		   "    set terminal svg size W,H font \"sans,12\" background \"white\"\n"
+		   "  } else {\n"
+		   "    if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
+		   "      set terminal pngcairo size W,H font \"sans,10\" background \"white\"\n"
+		   "    } else {\n"
+		   "      set terminal png size W,H\n"
+		   "    }\n"
+		   "  }\n");
+	fprintf(f, "  set output \"%s.\".fmt\n", name);
+}
+
+void chart_gp_end(FILE *f)
+{
+	fprintf(f, "  set output\n}\n");
+}
+
+int chart_target_lt(size_t t)
+{
+	return (int)(t % 8) + 1;
+}
+
+/* A cluster of bars: phase, sweep point, op (op unused by the CPU chart). */
+struct cluster {
+	size_t p, s, o;
+};
+
+static char *cluster_label(const struct chart_model *m, const struct cluster *c, bool with_op)
+{
+	const char *sv = m->sweeps.v[c->s];
+
+	if (!with_op)
+		return *sv ? xasprintf("%s\n%s=%s", m->phases.v[c->p], m->sweep_key, sv) : xstrdup(m->phases.v[c->p]);
+	if (m->is_load[c->p] && strcmp(m->ops.v[c->o], "load") == 0)
+		return *sv ? xasprintf("%s\n%s=%s", m->phases.v[c->p], m->sweep_key, sv) : xstrdup(m->phases.v[c->p]);
+	return *sv ? xasprintf("%s %s\n%s=%s", m->phases.v[c->p], m->ops.v[c->o], m->sweep_key, sv)
+		   : xasprintf("%s %s", m->phases.v[c->p], m->ops.v[c->o]);
+}
+
+static void gp_xtics(FILE *f, const struct chart_model *m, const struct cluster *cl, size_t n, bool with_op)
+{
+	fprintf(f, "set xtics (");
+	for (size_t c = 0; c < n; c++) {
+		char *label = cluster_label(m, &cl[c], with_op);
+
+		gp_tic(f, label);
+		fprintf(f, " %zu%s", c, c + 1 < n ? ", " : "");
+		free(label);
+	}
+	fprintf(f, ")%s\nset xrange [-0.6:%zu.6]\n", n > 8 ? " rotate by -30" : "", n ? n - 1 : 0);
+	/* gnuplot leaves too little room for two-line tic labels */
+	fprintf(f, "set bmargin %d\n", (*m->sweep_key ? 5 : 3) + (n > 8 ? 3 : 0));
+}
+
+static unsigned max_repeats(const struct chart_acc *a, size_t n)
+{
+	unsigned r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		r = a[i].n > r ? a[i].n : r;
+	return r;
+}
+
+static const char *repeats_note(unsigned n)
+{
+	return n > 1 ? " (mean of repeats, 95% CI)" : "";
+}
+
+void chart_gp_throughput(struct chart_model *m)
+{
+	size_t np = m->phases.n, no = m->ops.n, ns = m->sweeps.n, nt = m->targets.n, n = 0;
+	struct cluster *cl = xcalloc(np * no * ns, sizeof(*cl));
+	struct chart_range yr = {0};
+	double bw = nt ? 0.8 / (double)nt : 0.8;
+	char *name, *dat;
+	FILE *f;
+	unsigned reps = max_repeats(m->tput, np * no * ns * nt);
+
+	for (size_t p = 0; p < np; p++)
+		for (size_t s = 0; s < ns; s++)
+			for (size_t o = 0; o < no; o++)
+				for (size_t t = 0; t < nt; t++)
+					if (m->tput[CHART_IX4(m, p, o, s, t)].n || m->unsup[CHART_IX4(m, p, o, s, t)]) {
+						cl[n++] = (struct cluster){p, s, o};
+						break;
+					}
+	if (n == 0)
+		goto done;
+	name = chart_new_name(m, "throughput");
+	dat = xasprintf("%s.dat", name);
+	f = chart_open(m, name, "dat");
+	if (f) {
+		fprintf(f, "# Throughput from ../summary.csv: one block per target (gnuplot's index),\n"
+			   "# one line per bar: x, mean ops/s, low and high end of the 95%% CI\n");
+		for (size_t t = 0; t < nt; t++) {
+			fprintf(f, "%s# target %s\n", t ? "\n\n" : "", m->targets.v[t]);
+			for (size_t c = 0; c < n; c++) {
+				const struct chart_acc *a = &m->tput[CHART_IX4(m, cl[c].p, cl[c].o, cl[c].s, t)];
+
+				fprintf(f, "%.4f", (double)c + ((double)t - (double)(nt - 1) / 2) * bw);
+				dat_mean_ci(f, a);
+				fputc('\n', f);
+				chart_range_add(&yr, a);
+			}
+		}
+	}
+	chart_close(m, f, dat);
+	f = chart_open(m, name, "gp");
+	if (f) {
+		chart_gp_begin(f, name, "Throughput per target and op", "../summary.csv");
+		fprintf(f, "set ylabel \"ops/s%s\"\n", repeats_note(reps));
+		fprintf(f, "set style fill solid 0.85 border -1\nset boxwidth %.4f absolute\n", bw * 0.9);
+		fprintf(f, "set key outside top center horizontal samplen 2 width 2\n");
+		gp_xtics(f, m, cl, n, true);
+		chart_gp_yaxis(f, &yr, "");
+		for (size_t c = 0; c < n; c++)
+			for (size_t t = 0; t < nt; t++)
+				if (m->unsup[CHART_IX4(m, cl[c].p, cl[c].o, cl[c].s, t)])
+					fprintf(f, "set label \"unsupported\" at first %.4f, graph 0.03 rotate by 90 left "
+						   "font \",9\" tc rgb \"#777777\"\n",
+						(double)c + ((double)t - (double)(nt - 1) / 2) * bw);
+		chart_gp_outputs(f, name, n * nt * 26 + 200 > CHART_W ? (int)(n * nt * 26 + 200) : CHART_W, CHART_H);
+		fprintf(f, "  plot \\\n");
+		for (size_t t = 0; t < nt; t++) {
+			fprintf(f, "    \"%s\" index %zu using 1:2 with boxes lt %d title ", dat, t, chart_target_lt(t));
+			chart_gp_str(f, m->targets.v[t]);
+			if (yr.ci)
+				gp_errorbars(f, dat, t, 1, 3);
+			fprintf(f, "%s\n", t + 1 < nt ? ", \\" : "");
+		}
+		chart_gp_end(f);
+	}
+	if (chart_close(m, f, name) == 0)
+		chart_register(m, name, "Throughput per target and op");
+	free(dat);
+	free(name);
+done:
+	free(cl);
+}
+
+void chart_gp_cpu(struct chart_model *m)
+{
+	size_t np = m->phases.n, ns = m->sweeps.n, nt = m->targets.n, n = 0;
+	struct cluster *cl = xcalloc(np * ns, sizeof(*cl));
+	struct chart_range yr = {0};
+	double bw = nt ? 0.8 / (double)(2 * nt) : 0.8;
+	bool *srv_known = xcalloc(nt ? nt : 1, sizeof(*srv_known));
+	unsigned reps = max_repeats(m->ccpu, np * ns * nt);
+	char *name, *dat;
+	FILE *f;
+
+	for (size_t p = 0; p < np; p++)
+		for (size_t s = 0; s < ns; s++)
+			for (size_t t = 0; t < nt; t++)
+				if (m->ccpu[CHART_IX3(m, p, s, t)].n || m->scpu[CHART_IX3(m, p, s, t)].n) {
+					cl[n++] = (struct cluster){p, s, 0};
+					break;
+				}
+	if (n == 0)
+		goto done;
+	name = chart_new_name(m, "cpu");
+	dat = xasprintf("%s.dat", name);
+	f = chart_open(m, name, "dat");
+	if (f) {
+		fprintf(f, "# CPU µs per op from ../summary.csv (server_cpu_us_per_op, client_cpu_us_per_op):\n"
+			   "# one block per target, one line per phase run: x, server mean, CI low, CI high,\n"
+			   "# x, client (bench) mean, CI low, CI high; ? = unknown\n");
+		for (size_t t = 0; t < nt; t++) {
+			fprintf(f, "%s# target %s\n", t ? "\n\n" : "", m->targets.v[t]);
+			for (size_t c = 0; c < n; c++) {
+				size_t j = CHART_IX3(m, cl[c].p, cl[c].s, t);
+				double x = (double)c + ((double)(2 * t) - (double)(2 * nt - 1) / 2) * bw;
+
+				fprintf(f, "%.4f", x);
+				dat_mean_ci(f, &m->scpu[j]);
+				fprintf(f, " %.4f", x + bw);
+				dat_mean_ci(f, &m->ccpu[j]);
+				fputc('\n', f);
+				chart_range_add(&yr, &m->scpu[j]);
+				chart_range_add(&yr, &m->ccpu[j]);
+				srv_known[t] |= m->scpu[j].n > 0;
+			}
+		}
+	}
+	chart_close(m, f, dat);
+	f = chart_open(m, name, "gp");
+	if (f) {
+		chart_gp_begin(f, name, "CPU time per op: server (solid) and bench client (hatched)", "../summary.csv");
+		fprintf(f, "set ylabel \"CPU µs per op%s\"\n", repeats_note(reps));
+		fprintf(f, "set style fill solid 0.85 border -1\nset boxwidth %.4f absolute\n", bw * 0.9);
+		fprintf(f, "set key outside top center horizontal samplen 2 width 2\n");
+		gp_xtics(f, m, cl, n, false);
+		chart_gp_yaxis(f, &yr, "");
+		{
+			struct sbuf unknown = {0};
+
+			for (size_t t = 0; t < nt; t++)
+				if (!srv_known[t])
+					sbuf_addf(&unknown, "%s%s", unknown.len ? ", " : "", m->targets.v[t]);
+			if (unknown.len) {
+				char *note = xasprintf("server CPU unknown for: %s", unknown.buf);
+
+				fprintf(f, "set label 3 ");
+				chart_gp_str(f, note);
+				fprintf(f, " at graph 0.01, graph 0.97 left tc rgb \"#777777\"\n");
+				free(note);
+			}
+			free(unknown.buf);
+		}
+		chart_gp_outputs(f, name, n * nt * 40 + 200 > CHART_W ? (int)(n * nt * 40 + 200) : CHART_W, CHART_H);
+		fprintf(f, "  plot \\\n");
+		for (size_t t = 0; t < nt; t++) {
+			char *ts = xasprintf("%s server", m->targets.v[t]);
+			char *tc = xasprintf("%s client", m->targets.v[t]);
+
+			/* a target with no server figure gets no (empty) server bars */
+			if (srv_known[t]) {
+				fprintf(f, "    \"%s\" index %zu using 1:2 with boxes lt %d fs solid 0.85 title ", dat, t,
+					chart_target_lt(t));
+				chart_gp_str(f, ts);
+				fprintf(f, ", \\\n");
+			}
+			fprintf(f, "    \"%s\" index %zu using 5:6 with boxes lt %d fs pattern 4 title ", dat, t,
+				chart_target_lt(t));
+			chart_gp_str(f, tc);
+			if (yr.ci && srv_known[t])
+				gp_errorbars(f, dat, t, 1, 3);
+			if (yr.ci)
+				gp_errorbars(f, dat, t, 5, 7);
+			fprintf(f, "%s\n", t + 1 < nt ? ", \\" : "");
+			free(ts);
+			free(tc);
+		}
+		chart_gp_end(f);
+	}
+	if (chart_close(m, f, name) == 0)
+		chart_register(m, name, "CPU time per op: server and bench client");
+	free(dat);
+	free(name);
+done:
+	free(srv_known);
+	free(cl);
+}
+
+/* The sweep's x axis: the values themselves when all are numbers (log when
+ * they span a factor 8 or more: 1, 4, 16, 64 clients), else their order. */
+static void sweep_axis(const struct chart_model *m, double *x, FILE *f)
+{
+	size_t ns = m->sweeps.n;
+	bool numeric = true;
+	double lo = 0, hi = 0;
+
+	for (size_t s = 0; s < ns; s++) {
+		if (util_parse_double(m->sweeps.v[s], &x[s]) < 0)
+			numeric = false;
+		else if (s == 0 || x[s] < lo)
+			lo = x[s];
+		if (numeric && (s == 0 || x[s] > hi))
+			hi = x[s];
+	}
+	if (!numeric)
+		for (size_t s = 0; s < ns; s++)
+			x[s] = (double)s;
+	fprintf(f, "set xlabel ");
+	chart_gp_str(f, m->sweep_key);
+	fprintf(f, "\nset xtics (");
+	for (size_t s = 0; s < ns; s++) {
+		gp_tic(f, m->sweeps.v[s]);
+		fprintf(f, " %.6g%s", x[s], s + 1 < ns ? ", " : "");
+	}
+	fprintf(f, ")\n");
+	if (numeric && lo > 0 && hi / lo >= 8)
+		fprintf(f, "set logscale x 2\nset xrange [%.6g:%.6g]\n", lo / 1.3, hi * 1.3);
+	else if (numeric)
+		fprintf(f, "set xrange [%.6g:%.6g]\n", lo - (hi - lo) * 0.08 - (hi == lo), hi + (hi - lo) * 0.08 + (hi == lo));
+	else
+		fprintf(f, "set xrange [-0.3:%zu.3]\n", ns - 1);
+}
+
+static void sweep_panel(FILE *f, const struct chart_model *m, const char *dat, int col, const struct chart_range *yr,
+			const char *ylabel)
+{
+	size_t nt = m->targets.n;
+
+	fprintf(f, "  set ylabel \"%s\"\n", ylabel);
+	chart_gp_yaxis(f, yr, "  ");
+	fprintf(f, "  plot \\\n");
+	for (size_t t = 0; t < nt; t++) {
+		fprintf(f, "    \"%s\" index %zu using 1:%d with linespoints lt %d title ", dat, t, col, chart_target_lt(t));
+		chart_gp_str(f, m->targets.v[t]);
+		if (yr->ci)
+			fprintf(f, ", \\\n    \"%s\" index %zu using 1:%d:%d:%d with yerrorbars lt %d lw 1 notitle",
+				dat, t, col, col + 1, col + 2, chart_target_lt(t));
+		fprintf(f, "%s\n", t + 1 < nt ? ", \\" : "");
+	}
+}
+
+void chart_gp_sweep(struct chart_model *m)
+{
+	size_t np = m->phases.n, no = m->ops.n, ns = m->sweeps.n, nt = m->targets.n;
+	double *x;
+
+	if (!*m->sweep_key || ns == 0)
+		return;
+	x = xcalloc(ns, sizeof(*x));
+	for (size_t p = 0; p < np; p++) {
+		for (size_t o = 0; o < no; o++) {
+			struct chart_range tr = {0}, lr = {0};
+			bool any = false;
+			char *base, *name, *dat, *title;
+			FILE *f;
+			unsigned reps = 0;
+
+			for (size_t s = 0; s < ns; s++)
+				for (size_t t = 0; t < nt; t++)
+					any |= m->tput[CHART_IX4(m, p, o, s, t)].n > 0;
+			if (!any)
+				continue;
+			base = xasprintf("sweep-%s-%s", m->phases.v[p], m->ops.v[o]);
+			name = chart_new_name(m, base);
+			dat = xasprintf("%s.dat", name);
+			title = xasprintf("Sweep over %s: phase %s, op %s", m->sweep_key, m->phases.v[p], m->ops.v[o]);
+			f = chart_open(m, name, "gp");
+			if (f) {
+				chart_gp_begin(f, name, title, "../summary.csv");
+				sweep_axis(m, x, f);
+			}
+			if (f) {
+				FILE *d = chart_open(m, name, "dat");
+
+				if (d) {
+					fprintf(d, "# %s, from ../summary.csv: one block per target, one line per sweep point:\n"
+						   "# x, mean ops/s, CI low, CI high, mean p99 µs, CI low, CI high\n", title);
+				}
+				for (size_t t = 0; d && t < nt; t++) {
+					fprintf(d, "%s# target %s\n", t ? "\n\n" : "", m->targets.v[t]);
+					for (size_t s = 0; s < ns; s++) {
+						size_t i = CHART_IX4(m, p, o, s, t);
+
+						fprintf(d, "%.6g", x[s]);
+						dat_mean_ci(d, &m->tput[i]);
+						dat_mean_ci(d, &m->p99[i]);
+						fputc('\n', d);
+						chart_range_add(&tr, &m->tput[i]);
+						chart_range_add(&lr, &m->p99[i]);
+						reps = m->tput[i].n > reps ? m->tput[i].n : reps;
+					}
+				}
+				chart_close(m, d, dat);
+				fprintf(f, "set key outside right top\nunset title\n");
+				chart_gp_outputs(f, name, CHART_W, CHART_H2);
+				fprintf(f, "  set multiplot layout 2,1 title ");
+				chart_gp_str(f, title);
+				fprintf(f, "\n");
+				{
+					char *yl = xasprintf("ops/s%s", repeats_note(reps));
+
+					sweep_panel(f, m, dat, 2, &tr, yl);
+					free(yl);
+					yl = xasprintf("p99 latency (µs)%s", repeats_note(reps));
+					sweep_panel(f, m, dat, 5, &lr, yl);
+					free(yl);
+				}
+				fprintf(f, "  unset multiplot\n");
+				chart_gp_end(f);
+			}
+			if (chart_close(m, f, name) == 0)
+				chart_register(m, name, title);
+			free(title);
+			free(dat);
+			free(name);
+			free(base);
+		}
+	}
+	free(x);
+}
+

@@ -1,0 +1,134 @@
+/* cmd_chart.c - `bench chart DIR` and `bench report DIR`: thin CLI wrappers
+ * around chart_draw() and report_write(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "cmd.h"
+#include "report.h"
+#include "util.h"
+
+const char cmd_chart_usage[] =
+	"usage: bench chart RESULT_DIR\n"
+	"\n"
+	"Draws the charts of a result directory that `bench run` wrote, with gnuplot,\n"
+	"into RESULT_DIR/charts/: throughput per target and op, CPU time per op,\n"
+	"sweep curves (when the workload has a sweep), a latency percentile spectrum\n"
+	"per phase and op, and requests/s and p99 over time per phase. Repeats are\n"
+	"drawn as their mean with a 95% confidence interval.\n"
+	"\n"
+	"Each chart NAME is a gnuplot script NAME.gp with its data NAME.dat, drawn as\n"
+	"NAME.svg and NAME.png; restyle a script and redraw it by hand with\n"
+	"  cd RESULT_DIR/charts && gnuplot NAME.gp\n"
+	"`bench chart` rewrites the charts and scripts it wrote there before (other\n"
+	"files are left alone). `bench run` draws them at the end of a run unless\n"
+	"--no-charts. Every chart is described in docs/charts.md.\n"
+	"\n"
+	"Needs gnuplot on PATH (Debian: apt-get install gnuplot-nox); without it the\n"
+	"scripts and data are still written.\n"
+	"\n"
+	"Exit status: 0 drawn; 1 not drawn (gnuplot missing or failed, or a file could\n"
+	"not be written); 2 usage, or RESULT_DIR is not a readable result directory.\n";
+
+const char cmd_report_usage[] =
+	"usage: bench report RESULT_DIR\n"
+	"\n"
+	"Writes RESULT_DIR/report.html: one self-contained page that opens from disk\n"
+	"(inline CSS and SVG, no scripts, no external files) with the workload, the\n"
+	"host, bench's version, the servers that answered and their configuration,\n"
+	"warnings (client-bound phases, errors and timeouts, skipped targets, an\n"
+	"interrupted run), the summary table with unsupported ops marked, and the\n"
+	"charts of RESULT_DIR/charts/ inline. It draws no charts itself: run\n"
+	"`bench chart RESULT_DIR` first (`bench run` does both). Replaces an earlier\n"
+	"report.html. See docs/charts.md.\n"
+	"\n"
+	"Exit status: 0 written; 1 could not be written; 2 usage, or RESULT_DIR is not\n"
+	"a readable result directory.\n";
+
+/* The one RESULT_DIR argument, checked; NULL after printing why. */
+static const char *result_dir_arg(const char *cmd, int argc, char **argv, int *rc)
+{
+	char err[512];
+
+	*rc = BENCH_EXIT_OK;
+	if (argc < 2) {
+		*rc = cmd_usage_error(cmd, "which result directory? e.g. bench %s results/20261123T221524Z-quick", cmd);
+		return NULL;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1]) {
+			*rc = cmd_usage_error(cmd, "unknown option '%s'", argv[i]);
+			return NULL;
+		}
+	}
+	if (argc > 2) {
+		*rc = cmd_usage_error(cmd, "takes one result directory (got %d arguments)", argc - 1);
+		return NULL;
+	}
+	if (chart_check_dir(argv[1], err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench %s: %s\n", cmd, err);
+		*rc = BENCH_EXIT_USAGE;
+		return NULL;
+	}
+	return argv[1];
+}
+
+/* dir's length without trailing slashes, for "DIR/charts/" in messages. */
+static int trimmed_len(const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return (int)n;
+}
+
+static size_t count_charts(const char *dir)
+{
+	char *path = xasprintf("%s/charts/index.txt", dir);
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	int c;
+
+	while (f && (c = fgetc(f)) != EOF)
+		n += c == '\n';
+	if (f)
+		fclose(f);
+	free(path);
+	return n;
+}
+
+int cmd_chart(int argc, char **argv)
+{
+	char err[1024];
+	int rc;
+	const char *dir = result_dir_arg("chart", argc, argv, &rc);
+
+	if (!dir)
+		return rc;
+	/* gnuplot missing or failing: 1, the run's data being fine (DESIGN §5) */
+	if (chart_draw(dir, err, sizeof(err)) != CHART_OK) {
+		fprintf(stderr, "bench chart: %s\n", err);
+		return BENCH_EXIT_ERRORS;
+	}
+	printf("charts: %.*s/charts/ (%zu charts as .svg and .png, each from its .gp script)\n", trimmed_len(dir),
+	       dir, count_charts(dir));
+	return BENCH_EXIT_OK;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	char err[1024];
+	int rc;
+	const char *dir = result_dir_arg("report", argc, argv, &rc);
+
+	if (!dir)
+		return rc;
+	if (report_write(dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench report: %s\n", err);
+		return BENCH_EXIT_ERRORS;
+	}
+	printf("report: %.*s/report.html\n", trimmed_len(dir), dir);
+	return BENCH_EXIT_OK;
+}

@@ -1,0 +1,122 @@
+/*
+ * compare.h - `bench compare`: read two summary.csv files (or result
+ * directories), join their rows by workload, phase, target, op and sweep
+ * point, aggregate repeats into a mean with a 95% confidence interval, and
+ * judge each of ops/s, p50 and p99 against a threshold. docs/compare.md
+ * explains every rule; compare.c reads and judges, compare_out.c writes.
+ */
+#ifndef BENCH_COMPARE_H
+#define BENCH_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum compare_metric {
+	COMPARE_OPS_PER_SEC, /* higher is better */
+	COMPARE_P50,         /* lower is better */
+	COMPARE_P99,         /* lower is better */
+	COMPARE_N_METRICS
+};
+
+enum compare_verdict {
+	COMPARE_UNCHANGED,      /* within the threshold */
+	COMPARE_NOT_SIGNIFICANT,/* beyond the threshold, but the intervals overlap */
+	COMPARE_REGRESSION,     /* worse by more than the threshold, significant (or no repeats) */
+	COMPARE_IMPROVEMENT,    /* better by more than the threshold, significant (or no repeats) */
+	COMPARE_NOT_MEASURED,   /* empty or `unsupported` on a side: never a regression */
+	COMPARE_ONLY_BASELINE,  /* the row is in the baseline only */
+	COMPARE_ONLY_CANDIDATE  /* the row is in the candidate only */
+};
+
+enum compare_format { COMPARE_TABLE, COMPARE_CSV, COMPARE_MARKDOWN };
+
+struct compare_opts {
+	double threshold_pct; /* >= 0; 5 by default */
+	bool force;           /* join runs of differently named workloads */
+};
+
+/* One side's figure for one row and metric. */
+struct compare_stat {
+	size_t n;         /* repeats with a value; 0 = not measured */
+	double mean;      /* mean over those repeats */
+	double ci95;      /* half-width of the 95% interval; 0 when n < 2 */
+	bool unsupported; /* n == 0 because the target cannot do the op */
+};
+
+struct compare_cell {
+	struct compare_stat base, cand;
+	double delta;     /* cand.mean - base.mean, when both are measured */
+	double delta_pct; /* 100 * delta / base.mean; +-INFINITY when base.mean is 0 */
+	int significant;  /* 1 intervals apart, 0 they overlap, -1 cannot tell (a side has 1 run, or not measured) */
+	enum compare_verdict verdict;
+};
+
+/* One joined row. The strings belong to the result. With --force the two
+ * workload names may differ; otherwise they are the same string. */
+struct compare_entry {
+	const char *workload, *cand_workload, *phase, *target, *op, *sweep_key, *sweep_value;
+	struct compare_cell m[COMPARE_N_METRICS];
+};
+
+struct compare_side;
+
+struct compare_result {
+	const char *base_path, *cand_path;  /* the summary.csv files that were read */
+	char *base_workloads, *cand_workloads; /* their workload names, ", "-separated */
+	size_t base_repeats[2], cand_repeats[2]; /* fewest and most repeats of a key on each side */
+	double threshold_pct;
+	struct compare_entry *entries;     /* baseline's row order, then candidate-only rows */
+	size_t n_entries;
+	/* Per row and metric: */
+	size_t regressions, improvements, unchanged, not_significant, not_measured;
+	/* Per row: */
+	size_t only_baseline, only_candidate;
+	struct compare_side *base, *cand;  /* owned storage */
+};
+
+/*
+ * Reads both inputs (a summary.csv path, or a directory holding one) and
+ * joins them. Returns 0 with *out set (free with compare_result_free), or
+ * BENCH_EXIT_USAGE with *err set to one message naming file:line (caller
+ * frees) when an input is missing, unreadable, malformed or not a
+ * summary.csv, or the runs used different workloads and o->force is off.
+ */
+int compare_runs(const char *baseline, const char *candidate, const struct compare_opts *o,
+		 struct compare_result **out, char **err);
+
+/* NULL is a no-op. */
+void compare_result_free(struct compare_result *r);
+
+/* BENCH_EXIT_ERRORS when a regression was found, else BENCH_EXIT_OK. */
+int compare_exit_code(const struct compare_result *r);
+
+/*
+ * Writes the comparison to out in the given format. The table and markdown
+ * formats end with the summary line; the csv format is only CSV (write the
+ * summary line elsewhere with compare_write_summary). Returns 0, or -1 on a
+ * write error.
+ */
+int compare_write(const struct compare_result *r, enum compare_format fmt, FILE *out);
+
+/* "N regressions, M improvements, K unchanged" and what else there is, one
+ * line. Returns 0 or -1 on a write error. */
+int compare_write_summary(const struct compare_result *r, FILE *out);
+
+/* "table", "csv", "markdown" -> 0 with *out set; anything else -1. */
+int compare_parse_format(const char *s, enum compare_format *out);
+
+/* Names used in every output: "regression", "only in baseline", ...;
+ * "ops_per_sec", "p50_us", "p99_us". Static strings. */
+const char *compare_verdict_name(enum compare_verdict v);
+const char *compare_metric_name(enum compare_metric m);
+
+/* Student's t quantile t(0.975, df), df >= 1 (table to 30, then a
+ * series that tends to 1.96). */
+double compare_t975(unsigned df);
+
+/* Mean and 95% interval half-width of v[0..n-1] (sample standard
+ * deviation, t with n-1 degrees of freedom; 0 when n < 2). */
+void compare_stat_of(const double *v, size_t n, struct compare_stat *out);
+
+#endif

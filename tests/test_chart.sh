@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Charts and report.html, end to end. Usage: test_chart.sh BENCH_BINARY SOURCE_DIR
+#
+# Runs the null driver (no server) through a workload that has every kind of
+# chart (two targets, repeats, a sweep, a warmup, closed and open loop), then
+# `bench chart` and `bench report`, reruns each .gp by hand, renders the
+# report in headless Chromium and checks it logged no console message. Also:
+# the CLI's exit codes, gnuplot missing, and a result directory full of
+# hostile names and a broken run.json.
+#
+# Needs gnuplot (gnuplot-nox) and chromium: without them, exit 77 (skipped)
+# unless CI=true, where a missing tool is a failure.
+set -uo pipefail
+bench=$1
+src=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-chart-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok()   { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*" >&2; }
+# expect_rc WANT DESCRIPTION -- command...
+expect_rc() {
+  local want=$1 what=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ "$rc" -eq "$want" ]; then ok; else fail "$what: exit $rc, want $want"; cat "$tmp/out" "$tmp/err" >&2; fi
+}
+contains() { if grep -q -- "$2" "$1"; then ok; else fail "$3: '$2' not in $1"; head -c 2000 "$1" >&2; fi; }
+lacks()    { if grep -q -- "$2" "$1"; then fail "$3: '$2' found in $1"; grep -n -- "$2" "$1" | head -3 >&2; else ok; fi; }
+nonempty() { if [ -s "$1" ]; then ok; else fail "$2: $1 missing or empty"; fi; }
+is_png()   { if [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then ok; else fail "$2: $1 is not a PNG"; fi; }
+
+missing=()
+command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+chromium=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$chromium" ] || missing+=(chromium)
+if ((${#missing[@]})); then
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL: needs ${missing[*]} (scripts/install-deps installs them)" >&2
+    exit 1
+  fi
+  echo "SKIP: needs ${missing[*]} (apt-get install ${missing[*]})" >&2
+  exit 77
+fi
+
+# Renders an HTML file to a PNG in headless Chromium; its log goes to $2.log.
+# Every console message (console.*, an uncaught exception) is logged as a
+# line with ":CONSOLE" in it.
+render() {
+  timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --user-data-dir="$tmp/chromium-profile" --enable-logging=stderr --v=0 \
+    --screenshot="$2" --window-size=1280,4000 "file://$1" >"$2.log" 2>&1
+}
+
+cd "$src"
+
+# --- the CLI surface ---
+for cmd in chart report; do
+  expect_rc 0 "$cmd --help" -- "$bench" "$cmd" --help
+  contains "$tmp/out" "usage: bench $cmd RESULT_DIR" "$cmd --help"
+  contains "$tmp/out" "Exit status: 0" "$cmd --help documents exit codes"
+  expect_rc 2 "$cmd without a directory" -- "$bench" "$cmd"
+  expect_rc 2 "$cmd of a missing directory" -- "$bench" "$cmd" "$tmp/nope"
+  contains "$tmp/err" "not a directory" "$cmd of a missing directory says why"
+  mkdir -p "$tmp/empty"
+  expect_rc 2 "$cmd of a directory without summary.csv" -- "$bench" "$cmd" "$tmp/empty"
+  contains "$tmp/err" "summary.csv" "$cmd names the missing summary.csv"
+  expect_rc 2 "$cmd with two directories" -- "$bench" "$cmd" "$tmp/empty" "$tmp/empty"
+  expect_rc 2 "$cmd with an unknown option" -- "$bench" "$cmd" --pdf "$tmp/empty"
+done
+printf 'a,b\n1,2\n' >"$tmp/empty/summary.csv"
+expect_rc 2 "chart of a summary.csv that is not bench's" -- "$bench" chart "$tmp/empty"
+contains "$tmp/err" "no column 'phase'" "a foreign summary.csv is named as such"
+
+# --- a run with every kind of chart ---
+expect_rc 0 "run the chart workload" -- "$bench" run tests/fixtures/chart/chart.yaml --out "$tmp/res" --quiet
+dir=$(ls -d "$tmp"/res/*/ 2>/dev/null | head -1)
+dir=${dir%/}
+[ -n "$dir" ] && [ -s "$dir/summary.csv" ] || { fail "the run wrote no result directory"; echo "passed $passed, failed $failed"; exit 1; }
+expect_rc 0 "bench chart" -- "$bench" chart "$dir"
+contains "$tmp/out" "charts: $dir/charts/ (18 charts" "bench chart says where and how many"
+
+charts=(throughput cpu
+        sweep-load-load sweep-closed-get sweep-closed-set sweep-open-get sweep-open-set
+        latency-load-load latency-closed-get latency-closed-set latency-open-get latency-open-set
+        timeline-load-clients=1 timeline-load-clients=2 timeline-closed-clients=1 timeline-closed-clients=2
+        timeline-open-clients=1 timeline-open-clients=2)
+for c in "${charts[@]}"; do
+  for ext in gp dat svg; do nonempty "$dir/charts/$c.$ext" "chart $c"; done
+  is_png "$dir/charts/$c.png" "chart $c"
+  contains "$dir/charts/$c.svg" "<svg" "$c.svg is an SVG"
+  grep -q "^$c	" "$dir/charts/index.txt" && ok || fail "index.txt lacks $c"
+done
+[ "$(wc -l <"$dir/charts/index.txt")" -eq "${#charts[@]}" ] && ok || fail "index.txt should list exactly ${#charts[@]} charts"
+[ "$(ls "$dir/charts" | wc -l)" -eq $((4 * ${#charts[@]} + 1)) ] && ok || fail "charts/ holds unexpected files: $(ls "$dir/charts")"
+
+# What the charts show.
+contains "$dir/charts/throughput.dat" "^# target alpha" "throughput.dat has a block per target"
+contains "$dir/charts/throughput.dat" "^# target beta" "throughput.dat has a block per target"
+awk '!/^#/ && NF == 4 && $3 != "?" && $4 != "?" { n++ } END { exit !(n > 0) }' "$dir/charts/throughput.dat" \
+  && ok || fail "throughput.dat should have CI bounds (repeat: 2)"
+contains "$dir/charts/throughput.gp" "with vectors heads" "throughput draws CI error bars"
+contains "$dir/charts/throughput.gp" 'set xtics ("load\\nclients=1" 0' "throughput labels clusters with phase, op and sweep point"
+contains "$dir/charts/latency-open-get.gp" '"99.9%%" 1000' "the spectrum's nines axis"
+contains "$dir/charts/latency-open-get.gp" "set logscale x" "the spectrum's log axis"
+contains "$dir/charts/latency-open-get.gp" "open loop" "an open-loop spectrum says so"
+contains "$dir/charts/latency-open-get.dat" "alpha-open-get-clients=2-r2.hgrm" "the spectrum reads the .hgrm files"
+[ "$(grep -c '^# .*\.hgrm$' "$dir/charts/latency-closed-get.dat")" -eq 8 ] && ok \
+  || fail "latency-closed-get should hold 2 targets x 2 points x 2 repeats"
+contains "$dir/charts/timeline-closed-clients=1.gp" "warmup" "the warmup is shaded"
+awk '!/^#/ && NF == 3 && $1 < 0 { n++ } END { exit !(n > 0) }' "$dir/charts/timeline-closed-clients=1.dat" \
+  && ok || fail "the over-time data has the warmup's negative seconds"
+contains "$dir/charts/sweep-closed-get.gp" 'set xlabel "clients"' "the sweep's x axis is the swept key"
+contains "$dir/charts/cpu.gp" "server CPU unknown for: alpha, beta" "cpu says where the server CPU is unknown"
+
+# Every script redraws by hand from the charts directory, silently.
+for c in "${charts[@]}"; do
+  rm -f "$dir/charts/$c.svg" "$dir/charts/$c.png"
+  if (cd "$dir/charts" && gnuplot "$c.gp") >"$tmp/gp.out" 2>&1 && [ ! -s "$tmp/gp.out" ]; then ok
+  else fail "gnuplot $c.gp by hand"; cat "$tmp/gp.out" >&2; fi
+  nonempty "$dir/charts/$c.svg" "$c.gp redrawn by hand"
+  is_png "$dir/charts/$c.png" "$c.gp redrawn by hand"
+done
+
+# Redrawing replaces what bench wrote and keeps the user's files.
+echo "# mine" >"$dir/charts/mine.gp"
+cp "$dir/charts/index.txt" "$tmp/index.before"
+expect_rc 0 "bench chart again" -- "$bench" chart "$dir/"
+cmp -s "$tmp/index.before" "$dir/charts/index.txt" && ok || fail "a redraw should give the same charts"
+[ -f "$dir/charts/mine.gp" ] && ok || fail "a redraw removed a file bench did not write"
+rm -f "$dir/charts/mine.gp"
+
+# --- gnuplot missing: a clear message, exit 1, the scripts still written ---
+cp -r "$dir" "$tmp/nognuplot"
+expect_rc 1 "chart without gnuplot" -- env PATH="$tmp/no-such-dir" "$bench" chart "$tmp/nognuplot"
+contains "$tmp/err" "gnuplot not found on PATH: apt-get install gnuplot-nox; the CSVs are complete, redraw later with \`bench chart $tmp/nognuplot\`" \
+  "the missing-gnuplot message"
+nonempty "$tmp/nognuplot/charts/throughput.gp" "scripts without gnuplot"
+[ ! -e "$tmp/nognuplot/charts/throughput.svg" ] && ok || fail "no stale chart should survive a redraw without gnuplot"
+
+# --- a gnuplot error names the script ---
+mkdir -p "$tmp/badgp"
+printf '#!/bin/sh\necho "line 3: undefined variable: nope" >&2\nexit 1\n' >"$tmp/badgp/gnuplot"
+chmod +x "$tmp/badgp/gnuplot"
+expect_rc 1 "chart with a failing gnuplot" -- env PATH="$tmp/badgp" "$bench" chart "$tmp/nognuplot"
+contains "$tmp/err" "gnuplot failed on charts/throughput.gp: line 3: undefined variable: nope" "a gnuplot failure names the script"
+
+# --- report.html ---
+expect_rc 0 "bench report" -- "$bench" report "$dir"
+contains "$tmp/out" "report: $dir/report.html" "bench report says where"
+html="$dir/report.html"
+nonempty "$html" "report.html"
+[ "$(grep -c '<svg' "$html")" -eq "${#charts[@]}" ] && ok || fail "report.html should inline all ${#charts[@]} SVGs"
+lacks "$html" "<script" "report.html runs no script"
+lacks "$html" "<img" "report.html inlines its charts"
+lacks "$html" "<link" "report.html links nothing"
+grep -o 'https\?://[^"'"'"' )]*' "$html" | grep -v -x -e 'http://www.w3.org/2000/svg' -e 'http://www.w3.org/1999/xlink' >"$tmp/urls"
+[ ! -s "$tmp/urls" ] && ok || { fail "report.html refers to URLs"; head -3 "$tmp/urls" >&2; }
+for s in 'id="warnings"' 'id="summary"' 'id="charts"' 'id="servers"' 'id="workload"' 'id="run"' \
+         'chart-e2e' 'cpu_model' 'Throughput per target and op' 'alpha' 'clients (sweep)'; do
+  contains "$html" "$s" "report.html shows $s"
+done
+# gnuplot gives every chart the same ids: the report makes them unique.
+ids=$(grep -o ' id="[^"]*"' "$html" | sort | uniq -d | head -3)
+[ -z "$ids" ] && ok || fail "report.html has duplicate ids: $ids"
+
+# Chromium: first prove that console messages are seen at all.
+printf '<!DOCTYPE html><title>canary</title><script>console.error("canary"); nope();</script>\n' >"$tmp/canary.html"
+render "$tmp/canary.html" "$tmp/canary.png"
+grep -q ':CONSOLE.*canary' "$tmp/canary.png.log" && ok || { fail "chromium's console log is not seen (canary)"; tail -5 "$tmp/canary.png.log" >&2; }
+render "$html" "$tmp/report.png"; rc=$?
+[ "$rc" -eq 0 ] && ok || fail "chromium exited $rc rendering report.html"
+is_png "$tmp/report.png" "report.html screenshot"
+[ "$(stat -c %s "$tmp/report.png" 2>/dev/null || echo 0)" -gt 50000 ] && ok || fail "the report screenshot looks blank"
+if grep -q ':CONSOLE' "$tmp/report.png.log"; then fail "report.html logged console messages"; grep ':CONSOLE' "$tmp/report.png.log" | head -5 >&2; else ok; fi
+
+# --- hostile names, a broken run.json, no latency or timeseries files ---
+cp -r tests/fixtures/chart/hostile "$tmp/hostile"
+expect_rc 0 "chart with hostile names" -- "$bench" chart "$tmp/hostile"
+for c in throughput cpu latency-run_50_-get latency-run_50_-range; do
+  nonempty "$tmp/hostile/charts/$c.svg" "hostile chart $c"
+done
+contains "$tmp/hostile/charts/throughput.gp" 'set xtics ("run 50%% get" 0' "a % in a tic label is escaped for gnuplot"
+contains "$tmp/hostile/charts/throughput.gp" 'set label "unsupported"' "the throughput chart marks the unsupported op"
+contains "$tmp/hostile/charts/latency-run_50_-get.gp" "no latency data" "a spectrum without .hgrm files says so"
+expect_rc 0 "report with hostile names and a broken run.json" -- "$bench" report "$tmp/hostile"
+h="$tmp/hostile/report.html"
+lacks "$h" "<script" "hostile names are escaped"
+lacks "$h" "<img" "hostile names are escaped"
+lacks "$h" "<b>wl" "hostile names are escaped"
+contains "$h" "red&lt;script&gt;alert(1)&lt;/script&gt;is" "a hostile target name is shown escaped"
+contains "$h" "run.json is not valid JSON" "a broken run.json is reported"
+contains "$h" "The run was interrupted" "an interrupted run is a warning"
+contains "$h" "did not run: could not start &lt;memcached&gt;" "a skipped target is a warning"
+contains "$h" "connection &lt;reset&gt;" "a phase run's error is a warning"
+contains "$h" "3 errors, 0 timeouts, 0 disconnects" "errors are a warning"
+contains "$h" 'class="unsup"' "the unsupported op is marked in the table"
+contains "$h" "client-bound" "run.json's warnings are shown"
+[ "$(grep -c '<svg' "$h")" -eq 4 ] && ok || fail "the hostile report should inline 4 SVGs"
+render "$h" "$tmp/hostile.png"
+is_png "$tmp/hostile.png" "hostile report screenshot"
+if grep -q ':CONSOLE' "$tmp/hostile.png.log"; then fail "the hostile report logged console messages"; grep ':CONSOLE' "$tmp/hostile.png.log" | head -5 >&2; else ok; fi
+
+# A report without charts says how to get them.
+rm -rf "$tmp/hostile/charts"
+expect_rc 0 "report without charts" -- "$bench" report "$tmp/hostile"
+contains "$tmp/hostile/report.html" "No charts yet" "a report without charts says how to draw them"
+
+echo "passed $passed, failed $failed"
+[ "$failed" -eq 0 ]
