@@ -18,6 +18,18 @@ static const char *const op_names[BENCH_OP__COUNT] = {
 	[BENCH_OP_GET] = "get",
 	[BENCH_OP_SET] = "set",
 	[BENCH_OP_DELETE] = "delete",
+	[BENCH_OP_RANGE] = "range",
+	[BENCH_OP_QUERY] = "query",
+	[BENCH_OP_FUZZY] = "fuzzy",
+	[BENCH_OP_INCR] = "incr",
+	[BENCH_OP_HSET] = "hset",
+	[BENCH_OP_HGET] = "hget",
+	[BENCH_OP_LPUSH] = "lpush",
+	[BENCH_OP_LRANGE] = "lrange",
+	[BENCH_OP_SADD] = "sadd",
+	[BENCH_OP_SMEMBERS] = "smembers",
+	[BENCH_OP_ZADD] = "zadd",
+	[BENCH_OP_ZRANGEBYSCORE] = "zrangebyscore",
 	[BENCH_OP_INSERT] = "insert",
 	[BENCH_OP_RMW] = "rmw",
 };
@@ -49,6 +61,23 @@ unsigned bench_op_caps(enum bench_op op)
 	case BENCH_OP_INSERT:
 	case BENCH_OP_RMW:
 		return BENCH_CAP_KV;
+	case BENCH_OP_RANGE:
+		return BENCH_CAP_RANGE;
+	case BENCH_OP_QUERY:
+		return BENCH_CAP_QUERY;
+	case BENCH_OP_FUZZY:
+		return BENCH_CAP_FUZZY;
+	case BENCH_OP_INCR:
+		return BENCH_CAP_INCR;
+	case BENCH_OP_HSET:
+	case BENCH_OP_HGET:
+	case BENCH_OP_LPUSH:
+	case BENCH_OP_LRANGE:
+	case BENCH_OP_SADD:
+	case BENCH_OP_SMEMBERS:
+	case BENCH_OP_ZADD:
+	case BENCH_OP_ZRANGEBYSCORE:
+		return BENCH_CAP_STRUCTURES;
 	default:
 		return 0;
 	}

@@ -25,8 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 2: the event-driven hooks were added at the end of struct bench_driver. */
-#define BENCH_DRIVER_ABI 2
+/* 2: the event-driven hooks were added at the end of struct bench_driver.
+ * 3: server_stats; event_fd may decline a target; range, query, fuzzy and
+ *    structure ops with their request arguments; target data needs. */
+#define BENCH_DRIVER_ABI 3
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
 enum bench_status {
@@ -39,20 +41,33 @@ enum bench_status {
 	BENCH_STATUS__COUNT
 };
 
-/* Logical operations. Keep in sync with bench_op_name(). */
+/* Logical operations. Keep in sync with bench_op_name() and
+ * bench_op_caps(); docs/drivers.md maps each to every server's commands. */
 enum bench_op {
 	BENCH_OP_GET = 0,
 	BENCH_OP_SET,
 	BENCH_OP_DELETE,
+	BENCH_OP_RANGE,         /* ordered scan: `count` records from key on */
+	BENCH_OP_QUERY,         /* records whose category equals `arg` */
+	BENCH_OP_FUZZY,         /* keys matching pattern `arg` (prefix/substring) */
+	BENCH_OP_INCR,          /* counter of the record += 1 */
+	BENCH_OP_HSET,          /* record's hash: field `arg` = value */
+	BENCH_OP_HGET,          /* record's hash: field `arg` */
+	BENCH_OP_LPUSH,         /* record's list: push value at the head, keep `count` */
+	BENCH_OP_LRANGE,        /* record's list: the first `count` elements */
+	BENCH_OP_SADD,          /* record's set: add member `arg` */
+	BENCH_OP_SMEMBERS,      /* record's set: every member */
+	BENCH_OP_ZADD,          /* record's sorted set: member `arg` at `score` */
+	BENCH_OP_ZRANGEBYSCORE, /* record's sorted set: [score, score_max], at most `count` */
 	/* Composed by the harness from the ops above; a driver never receives
 	 * them (and answers BENCH_UNSUPPORTED if it did). */
-	BENCH_OP_INSERT,    /* SET of a record beyond the loaded keyspace */
-	BENCH_OP_RMW,       /* read-modify-write: GET, then SET of that key */
+	BENCH_OP_INSERT,        /* SET of a record beyond the loaded keyspace */
+	BENCH_OP_RMW,           /* read-modify-write: GET, then SET of that key */
 	BENCH_OP__COUNT
 };
 
 /* Ops below this one are the ones a driver can receive in exec(). */
-#define BENCH_OP__WIRE_COUNT (BENCH_OP_DELETE + 1)
+#define BENCH_OP__WIRE_COUNT BENCH_OP_INSERT
 
 /* Capability flags (struct bench_driver.caps). */
 enum bench_cap {
@@ -64,24 +79,61 @@ enum bench_cap {
 	BENCH_CAP_PERSISTENCE = 1u << 5,
 	BENCH_CAP_TTL         = 1u << 6,
 	BENCH_CAP_CLUSTER     = 1u << 7,
-	BENCH_CAP_NETWORK     = 1u << 8  /* needs a server (false for null) */
+	BENCH_CAP_NETWORK     = 1u << 8, /* needs a server (false for null) */
+	BENCH_CAP_INCR        = 1u << 9  /* counters (memcached has them without STRUCTURES) */
 };
 
 /*
- * One request of a batch. The harness fills op, key and value; the driver
- * fills status and, for a successful get, value_len_out with the length of
- * the value the server returned. When out is not NULL (tests only, never the
- * hot path) the driver also copies min(out_cap, value length) bytes of the
- * returned value into out.
+ * One request of a batch. The harness fills op, key, value and the op's
+ * arguments; the driver fills status, and for a successful read
+ * value_len_out (bytes received) and items_out. When out is not NULL
+ * (tests only, never the hot path) the driver also copies min(out_cap,
+ * value length) bytes of a get's (hget's) value into out; for range, query
+ * and fuzzy the keys of the records returned, and for lrange, smembers and
+ * zrangebyscore the elements (lrange head first, zrangebyscore by
+ * ascending score), each followed by '\n', cut at out_cap, with
+ * value_len_out = the bytes written.
+ *
+ * Structure ops (incr, hset ... zrangebyscore) act on a structure that
+ * belongs to record `key`; where it lives is the driver's choice (a key
+ * derived from `key`, or fields of the record's document), documented in
+ * docs/drivers.md.
  */
 struct bench_request {
 	enum bench_op op;
 	const char *key;
 	size_t key_len;
-	const char *value;      /* set: the bytes to store (binary-safe) */
+	const char *value;      /* set, insert, hset, lpush: the bytes to store (binary-safe) */
 	size_t value_len;
+	/* Arguments (0/NULL when the op has none):
+	 *   set (insert,   arg = the record's category ("c17") when the target has
+ *    load)         categories (bench_target.categories), else NULL
+ *   range          count = records to return, from key on, in key order
+	 *   query          arg = the category value ("c17"); count = at most
+	 *                  this many records (0 = all)
+	 *   fuzzy          arg = the pattern: the start of a key (prefix) or a
+	 *                  piece of one (substring), fuzzy_substring says which;
+	 *                  count = at most this many keys (0 = all)
+	 *   hset, hget     arg = the field name
+	 *   lpush          count = the list's length cap (trim after the push)
+	 *   lrange         count = elements from the head
+	 *   sadd           arg = the member
+	 *   zadd           arg = the member, score
+	 *   zrangebyscore  score .. score_max, at most count members
+	 */
+	const char *arg;
+	size_t arg_len;
+	uint64_t count;
+	double score, score_max;
+	int fuzzy_substring;
+	/* Records are `fields` fields of equal share of value_len (the last
+	 * one takes the remainder); 0 = one plain value. */
+	unsigned fields;
 	enum bench_status status;
-	size_t value_len_out;   /* get: length of the value received */
+	size_t value_len_out;   /* bytes of value data received */
+	uint64_t items_out;     /* records, elements or keys returned */
+	uint64_t calls_out;     /* server commands the request took (fuzzy on Redis:
+				 * SCAN calls); 0 = the driver does not count */
 	char *out;              /* optional copy of the received value */
 	size_t out_cap;
 };
@@ -113,6 +165,16 @@ struct bench_target {
 	const struct bench_option *options;
 	size_t n_options;
 	unsigned timeout_ms;    /* per request; 0 = driver default */
+	/* What the workload needs the data to carry, so a driver keeps
+	 * indexes only when they are used: */
+	unsigned fields;        /* fields per record (0 = one plain value) */
+	uint64_t categories;    /* records carry a category "c<n>", n < categories; 0 = none */
+	int index_range;        /* the workload has range ops: keep a key-order index */
+	int index_query;        /* the workload has query ops: keep a category index */
+	/* Threads the server serves requests with, when known (memcached -t,
+	 * Redis io-threads); 0 = unknown. The harness sizes its event
+	 * threads by it. */
+	unsigned server_threads;
 };
 
 /* Identity of the server that really answered. */
@@ -122,6 +184,14 @@ struct bench_server_info {
 	char detail[256];       /* free text: mode, compatibility version ... */
 	/* Configuration that matters to the result, as "key=value" lines. */
 	char config[1024];
+};
+
+/* Server counters the harness samples before and after a phase. */
+struct bench_server_stats {
+	/* CPU time the server process has used so far, user + system, in
+	 * seconds; < 0 when the server does not say. */
+	double cpu_s;
+	char cpu_source[32];    /* where it came from: "INFO cpu", "stats rusage" */
 };
 
 /*
@@ -177,7 +247,11 @@ struct bench_driver {
 	 * them, one harness thread drives many connections over epoll. A
 	 * connection is opened by open() as usual, then used only through
 	 * these (never exec) until close():
-	 *   event_fd     the socket to watch.
+	 *   event_fd     the socket to watch; may be called more than once.
+ *                Returns -1 without setting conn->err when this target
+ *                cannot be driven by events (the harness then runs the
+ *                phase on the blocking engine), -1 with conn->err set when
+ *                the connection failed.
 	 *   submit       queue a batch (the exec contract for reqs) and write
 	 *                what the socket takes now, without blocking. Returns 1
 	 *                when all of it was written, 0 when output remains (the
@@ -192,13 +266,21 @@ struct bench_driver {
 	 *   expire       the batch took longer than the request timeout:
 	 *                mark its unanswered requests BENCH_TIMEOUT and the
 	 *                connection lost (later replies could not be matched).
-	 * One batch is in flight per connection at a time.
+	 * One batch is in flight per connection at a time. The harness uses
+	 * them only for get, set and delete of plain records: never for other
+	 * ops, nor when the target has fields, categories or index_range.
 	 */
 	int (*event_fd)(struct bench_conn *conn);
 	int (*submit)(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 	int (*flush)(struct bench_conn *conn);
 	int (*on_readable)(struct bench_conn *conn);
 	void (*expire)(struct bench_conn *conn);
+
+	/* Read the server's own counters (for external servers; spawned ones
+	 * are measured from /proc). Called on a connection used for nothing
+	 * else, from one thread. Returns 0 (fields it cannot tell set to < 0)
+	 * or -1 with errstr. NULL = the server's CPU is unknown. */
+	int (*server_stats)(struct bench_conn *conn, struct bench_server_stats *out);
 };
 
 /* Whether d offers the event-driven hooks (bench_driver_check ensures all

@@ -3,19 +3,24 @@
  * MongoDB wire-protocol servers such as FerretDB.
  *
  * One record is one document {_id: <key as a UTF-8 string>, v: <BSON binary,
- * subtype 0>} in the collection named by the options `database` and
- * `collection`. A batch is grouped by op so each group is one round trip:
+ * subtype 0>} (or, for records of N fields, field0 ... fieldN-1, binary
+ * each), plus category: "c<n>" when the workload queries, in the collection
+ * named by the options `database` and `collection`. The gets, sets and
+ * deletes of a batch are grouped by op so each group is one round trip:
  * gets become one find with {_id: {$in: [...]}}, sets and deletes one
- * unordered bulk write. The operator-facing description is in
- * docs/drivers-mongodb.md; keep the two in step. Connecting to the server
- * and server_info are in mongodb_info.c (shared state: mongodb_int.h).
+ * unordered bulk write. The other ops (range ... zrangebyscore, whose
+ * structures are fields of the same document) are in mongodb_ops.c, one
+ * round trip per request. The operator-facing description is the mongodb
+ * section of docs/drivers.md; keep the two in step. Connecting to the
+ * server and server_info are in mongodb_info.c (shared state:
+ * mongodb_int.h).
  */
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bson/bson.h>
 #include <mongoc/mongoc.h>
@@ -25,14 +30,6 @@
 
 #define MONGO_DEFAULT_DATABASE "bench"
 #define MONGO_DEFAULT_COLLECTION "kv"
-/* MongoDB's MaxTimeMSExpired: the server gave up on the operation in time. */
-#define MONGO_CODE_MAX_TIME_EXPIRED 50
-
-/* Outcome of one group (one round trip) of a batch. */
-struct mongo_outcome {
-	enum bench_status status; /* OK: per-request statuses are set */
-	bson_error_t error;
-};
 
 static pthread_once_t mongo_once = PTHREAD_ONCE_INIT;
 
@@ -50,59 +47,10 @@ static void mongo_global_init(void)
 static const struct bench_option_spec mongo_options[] = {
 	{ "database", "database holding the collection (default: bench)" },
 	{ "collection", "collection of {_id: key, v: binary} documents (default: kv)" },
+	{ "query_index", "true: keep the index {category: 1, _id: 1} for query ops; false: drop it, to measure "
+			 "unindexed queries (default: true)" },
 	{ NULL, NULL },
 };
-
-static int64_t mongo_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A network failure: libmongoc files socket errors under STREAM, and a
- * failed (re)connect or handshake under CLIENT with a stream code. */
-static bool mongo_is_network(const bson_error_t *e)
-{
-	if (e->domain == MONGOC_ERROR_STREAM)
-		return true;
-	if (e->domain != MONGOC_ERROR_CLIENT)
-		return false;
-	switch (e->code) {
-	case MONGOC_ERROR_STREAM_NAME_RESOLUTION:
-	case MONGOC_ERROR_STREAM_SOCKET:
-	case MONGOC_ERROR_STREAM_CONNECT:
-	case MONGOC_ERROR_STREAM_NOT_ESTABLISHED:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/*
- * Maps a libmongoc error to a request status. A read that hit
- * socketTimeoutMS and a reset connection get the same domain, code and
- * text ("socket error or timeout"), so a network error that took at least
- * the socket timeout is a timeout and a faster one a broken connection.
- */
-static enum bench_status mongo_classify(const struct mongo_priv *p, const bson_error_t *e, int64_t elapsed_ms)
-{
-	if (e->domain == MONGOC_ERROR_SERVER_SELECTION)
-		return BENCH_DISCONNECTED;
-	if (mongo_is_network(e)) {
-		if (strstr(e->message, "timed out") || strstr(e->message, "socket timeout"))
-			return BENCH_TIMEOUT;
-		if (p->sock_timeout_ms > 0 && elapsed_ms >= p->sock_timeout_ms - p->sock_timeout_ms / 10)
-			return BENCH_TIMEOUT;
-		return BENCH_DISCONNECTED;
-	}
-	if (e->domain == MONGOC_ERROR_PROTOCOL) /* a garbled reply: libmongoc drops the socket */
-		return BENCH_DISCONNECTED;
-	if (e->domain == MONGOC_ERROR_SERVER && e->code == MONGO_CODE_MAX_TIME_EXPIRED)
-		return BENCH_TIMEOUT;
-	return BENCH_ERROR;
-}
 
 static void mongo_set_group(struct bench_request *reqs, const size_t *idx, size_t m, enum bench_status s)
 {
@@ -110,67 +58,111 @@ static void mongo_set_group(struct bench_request *reqs, const size_t *idx, size_
 		reqs[idx[k]].status = s;
 }
 
-/* Builds {_id: key} in p->filter. */
-static bool mongo_build_filter(struct mongo_priv *p, const struct bench_request *r)
+bool mongo_build_filter(struct mongo_priv *p, const struct bench_request *r)
 {
 	bson_reinit(p->filter);
 	return r->key_len <= INT_MAX && bson_append_utf8(p->filter, "_id", 3, r->key, (int)r->key_len);
 }
 
-/* Builds {_id: key, v: BinData(0, value)} in p->doc. */
-static bool mongo_build_doc(struct mongo_priv *p, const struct bench_request *r)
+int mongo_field_name(char *buf, size_t cap, unsigned i)
 {
-	bson_reinit(p->doc);
-	if (r->key_len > INT_MAX || r->value_len > UINT32_MAX)
-		return false;
-	return bson_append_utf8(p->doc, "_id", 3, r->key, (int)r->key_len) &&
-	       bson_append_binary(p->doc, "v", 1, BSON_SUBTYPE_BINARY,
-				  (const uint8_t *)(r->value ? r->value : ""), (uint32_t)r->value_len);
+	return snprintf(buf, cap, "field%u", i);
 }
 
 /*
- * Builds {$set: {v: BinData(0, value)}} in p->doc, for the batched sets on
- * FerretDB. FerretDB 1.24 keeps the SQLite read cursor of every update
- * statement that stops at its first match (multi: false, e.g. replace_one)
- * open until the whole update command ends, and its SQLite pool holds 100
- * connections per database: an update command with ~100 replace_one
- * statements on existing documents waits forever for a connection and
- * stalls the server. A multi: true statement reads its cursor to the end,
- * which closes it. With the filter {_id: key} the result is the same
- * document {_id: key, v: value}.
+ * Appends a record's data to d: v: BinData(0, value), or with r->fields
+ * fields field0 ... field<fields-1>, each an equal share of the value (the
+ * last takes the remainder); then category: arg when the request has one.
+ */
+static bool mongo_append_record(bson_t *d, const struct bench_request *r)
+{
+	const uint8_t *v = (const uint8_t *)(r->value ? r->value : "");
+	size_t share;
+
+	if (r->value_len > UINT32_MAX || r->arg_len > INT_MAX)
+		return false;
+	if (r->fields == 0) {
+		if (!bson_append_binary(d, "v", 1, BSON_SUBTYPE_BINARY, v, (uint32_t)r->value_len))
+			return false;
+	} else {
+		share = r->value_len / r->fields;
+		for (unsigned i = 0; i < r->fields; i++) {
+			char name[24];
+			int nlen = mongo_field_name(name, sizeof(name), i);
+			size_t len = i + 1 < r->fields ? share : r->value_len - share * (r->fields - 1);
+
+			if (!bson_append_binary(d, name, nlen, BSON_SUBTYPE_BINARY, v + share * i, (uint32_t)len))
+				return false;
+		}
+	}
+	return !r->arg || r->arg_len == 0 || bson_append_utf8(d, "category", 8, r->arg, (int)r->arg_len);
+}
+
+bool mongo_append_value_projection(bson_t *proj, unsigned fields)
+{
+	if (fields == 0)
+		return bson_append_int32(proj, "v", 1, 1);
+	for (unsigned i = 0; i < fields; i++) {
+		char name[24];
+		int nlen = mongo_field_name(name, sizeof(name), i);
+
+		if (!bson_append_int32(proj, name, nlen, 1))
+			return false;
+	}
+	return true;
+}
+
+/* Builds the record {_id: key, v | field0.., category?} in p->doc. */
+static bool mongo_build_doc(struct mongo_priv *p, const struct bench_request *r)
+{
+	bson_reinit(p->doc);
+	if (r->key_len > INT_MAX)
+		return false;
+	return bson_append_utf8(p->doc, "_id", 3, r->key, (int)r->key_len) && mongo_append_record(p->doc, r);
+}
+
+/*
+ * Builds {$set: {v: BinData(0, value), category?}} (or the fields) in
+ * p->doc, for the batched sets on FerretDB. FerretDB 1.24 keeps the SQLite
+ * read cursor of every update statement that stops at its first match
+ * (multi: false, e.g. replace_one) open until the whole update command
+ * ends, and its SQLite pool holds 100 connections per database: an update
+ * command with ~100 replace_one statements on existing documents waits
+ * forever for a connection and stalls the server. A multi: true statement
+ * reads its cursor to the end, which closes it. With the filter {_id: key}
+ * the record is the same (the structure fields stay, which replace_one
+ * would drop).
  */
 static bool mongo_build_set_update(struct mongo_priv *p, const struct bench_request *r)
 {
 	bson_t set;
 
 	bson_reinit(p->doc);
-	if (r->value_len > UINT32_MAX)
-		return false;
-	return bson_append_document_begin(p->doc, "$set", 4, &set) &&
-	       bson_append_binary(&set, "v", 1, BSON_SUBTYPE_BINARY,
-				  (const uint8_t *)(r->value ? r->value : ""), (uint32_t)r->value_len) &&
+	return bson_append_document_begin(p->doc, "$set", 4, &set) && mongo_append_record(&set, r) &&
 	       bson_append_document_end(p->doc, &set);
 }
 
 /* Fills a get's reply from a found document. */
 static void mongo_take_value(struct bench_conn *conn, struct bench_request *r, const bson_t *d)
 {
-	bson_iter_t it;
-	bson_subtype_t subtype;
-	uint32_t len = 0;
-	const uint8_t *data = NULL;
+	r->status = mongo_read_value(d, r->fields, r->out, r->out ? r->out_cap : 0, &r->value_len_out);
+	if (r->status == BENCH_ERROR)
+		bench_conn_error(conn, "mongodb: document '%.*s' has no binary field %s",
+				 (int)(r->key_len > 40 ? 40 : r->key_len), r->key, r->fields ? "field<n>" : "v");
+}
 
-	if (!bson_iter_init_find(&it, d, "v") || !BSON_ITER_HOLDS_BINARY(&it)) {
-		r->status = BENCH_ERROR;
-		bench_conn_error(conn, "mongodb: document '%.*s' has no binary field v",
-				 (int)(r->key_len > 40 ? 40 : r->key_len), r->key);
-		return;
-	}
-	bson_iter_binary(&it, &subtype, &len, &data);
-	r->value_len_out = len;
-	if (r->out && len)
-		memcpy(r->out, data, len < r->out_cap ? len : r->out_cap);
-	r->status = BENCH_OK;
+/* Makes p->opts_find_1 project the value of a record of `fields` fields. */
+static bool mongo_find1_opts(struct mongo_priv *p, unsigned fields)
+{
+	bson_t proj;
+
+	if (fields == p->find1_fields && !bson_empty(p->opts_find_1))
+		return true;
+	bson_reinit(p->opts_find_1);
+	p->find1_fields = fields;
+	return bson_append_int64(p->opts_find_1, "limit", 5, 1) &&
+	       bson_append_document_begin(p->opts_find_1, "projection", 10, &proj) &&
+	       mongo_append_value_projection(&proj, fields) && bson_append_document_end(p->opts_find_1, &proj);
 }
 
 static void mongo_get_one(struct bench_conn *conn, struct bench_request *r, struct mongo_outcome *o)
@@ -181,7 +173,7 @@ static void mongo_get_one(struct bench_conn *conn, struct bench_request *r, stru
 	int64_t t0 = mongo_now_ms();
 
 	o->status = BENCH_OK;
-	if (!mongo_build_filter(p, r)) {
+	if (!mongo_build_filter(p, r) || !mongo_find1_opts(p, r->fields)) {
 		r->status = BENCH_ERROR;
 		bench_conn_error(conn, "mongodb: key too long for a BSON string");
 		return;
@@ -294,7 +286,7 @@ static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, 
 	 * a cursor open when a batch comes back full, costing a getMore. */
 	bson_reinit(p->opts_find_n);
 	bson_append_document_begin(p->opts_find_n, "projection", 10, &proj);
-	bson_append_int32(&proj, "v", 1, 1);
+	mongo_append_value_projection(&proj, reqs[idx[0]].fields);
 	bson_append_document_end(p->opts_find_n, &proj);
 	bson_append_int32(p->opts_find_n, "batchSize", 9, n_keys >= INT32_MAX ? INT32_MAX : (int32_t)n_keys + 1);
 
@@ -323,9 +315,6 @@ static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, 
 	}
 	mongoc_cursor_destroy(cur);
 }
-
-/* MongoDB's DuplicateKey: an insert (or an upsert's insert) found the _id taken. */
-#define MONGO_CODE_DUPLICATE_KEY 11000
 
 static void mongo_set_one(struct bench_conn *conn, struct bench_request *r, struct mongo_outcome *o)
 {
@@ -540,7 +529,7 @@ done:
 
 /*
  * Load on FerretDB: its lookups by _id scan the whole table (see
- * docs/drivers-mongodb.md), so an upsert costs a scan and a load of N
+ * docs/drivers.md, mongodb), so an upsert costs a scan and a load of N
  * records by upserts costs N scans. Plain inserts use the unique _id index
  * instead; only the keys that already exist (duplicate key) are upserted in
  * a second bulk, which keeps a repeated load correct.
@@ -576,8 +565,31 @@ static int mongo_grow_idx(struct bench_conn *conn, size_t n)
 }
 
 /*
- * Runs a batch as up to three round trips: gets, sets, deletes. For a load,
- * sets always go through a bulk write.
+ * What a failed group means for the rest of the batch. Returns -1 when the
+ * connection is lost (the rest stays DISCONNECTED), else 0; sets
+ * *timed_out after a timeout.
+ */
+static int mongo_after_group(struct bench_conn *conn, const struct mongo_outcome *o, bool *timed_out)
+{
+	switch (o->status) {
+	case BENCH_DISCONNECTED:
+		return bench_conn_lost(conn, "mongodb: connection lost: %s", o->error.message);
+	case BENCH_TIMEOUT:
+		bench_conn_error(conn, "mongodb: timed out: %s", o->error.message);
+		*timed_out = true;
+		return 0;
+	case BENCH_ERROR:
+		bench_conn_error(conn, "mongodb: %s", o->error.message);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Runs a batch: up to three round trips for its gets, sets and deletes,
+ * then one per request of the other ops, in batch order. For a load, sets
+ * always go through a bulk write.
  */
 static int mongo_run(struct bench_conn *conn, struct bench_request *reqs, size_t n, bool load)
 {
@@ -634,21 +646,23 @@ static int mongo_run(struct bench_conn *conn, struct bench_request *reqs, size_t
 		else
 			mongo_delete_one(conn, &reqs[idx[start]], &o);
 		start += m;
+		if (mongo_after_group(conn, &o, &timed_out) < 0)
+			return -1;
+	}
 
-		switch (o.status) {
-		case BENCH_DISCONNECTED:
-			/* This group and every later one stay DISCONNECTED. */
-			return bench_conn_lost(conn, "mongodb: connection lost: %s", o.error.message);
-		case BENCH_TIMEOUT:
-			bench_conn_error(conn, "mongodb: timed out: %s", o.error.message);
-			timed_out = true;
-			break;
-		case BENCH_ERROR:
-			bench_conn_error(conn, "mongodb: %s", o.error.message);
-			break;
-		default:
-			break;
+	/* Range, query, fuzzy and structure ops: one round trip each. */
+	for (size_t i = 0; i < n; i++) {
+		struct bench_request *r = &reqs[i];
+
+		if (r->op <= BENCH_OP_DELETE || (unsigned)r->op >= BENCH_OP__WIRE_COUNT)
+			continue;
+		if (timed_out) {
+			r->status = BENCH_TIMEOUT;
+			continue;
 		}
+		mongo_op_one(conn, r, &o);
+		if (mongo_after_group(conn, &o, &timed_out) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -668,6 +682,7 @@ static int mongo_open(struct bench_conn *conn)
 	const struct bench_target *t = conn->target;
 	const char *db = bench_target_option(t, "database");
 	const char *coll = bench_target_option(t, "collection");
+	const char *qi = bench_target_option(t, "query_index");
 	struct mongo_priv *p;
 
 	pthread_once(&mongo_once, mongo_global_init);
@@ -679,6 +694,10 @@ static int mongo_open(struct bench_conn *conn)
 		bench_conn_error(conn, "mongodb: options database and collection must not be empty");
 		goto fail;
 	}
+	if (qi && strcmp(qi, "true") != 0 && strcmp(qi, "false") != 0) {
+		bench_conn_error(conn, "mongodb: option query_index must be 'true' or 'false', not '%s'", qi);
+		goto fail;
+	}
 
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -686,14 +705,16 @@ static int mongo_open(struct bench_conn *conn)
 		goto fail;
 	}
 	conn->priv = p;
+	p->query_index = !qi || strcmp(qi, "true") == 0;
 
 	p->filter = bson_new();
 	p->doc = bson_new();
 	p->opts_find_n = bson_new();
-	p->opts_find_1 = BCON_NEW("limit", BCON_INT64(1), "projection", "{", "v", BCON_INT32(1), "}");
+	p->opts = bson_new();
+	p->opts_find_1 = bson_new();
 	p->opts_upsert = BCON_NEW("upsert", BCON_BOOL(true));
 	p->opts_unordered = BCON_NEW("ordered", BCON_BOOL(false));
-	if (mongo_grow_idx(conn, 64) < 0)
+	if (mongo_grow_idx(conn, 64) < 0 || mongo_prefix_upper(conn) < 0)
 		goto fail;
 
 	if (mongo_connect(conn, p, db, coll) < 0)
@@ -712,7 +733,8 @@ static void mongo_close(struct bench_conn *conn)
 	if (!p)
 		return;
 
-	bson_t *docs[] = { p->filter, p->doc, p->opts_find_n, p->opts_find_1, p->opts_upsert, p->opts_unordered };
+	bson_t *docs[] = { p->filter, p->doc, p->opts_find_n, p->opts, p->opts_find_1, p->opts_upsert,
+			   p->opts_unordered };
 
 	if (p->coll)
 		mongoc_collection_destroy(p->coll);
@@ -722,22 +744,17 @@ static void mongo_close(struct bench_conn *conn)
 		if (docs[i])
 			bson_destroy(docs[i]);
 	free(p->idx);
+	free(p->upper);
+	free(p->scratch);
 	free(p);
 	conn->priv = NULL;
-}
-
-/* Nothing to prepare: every lookup is by _id, whose index comes with the
- * collection, and the first write creates the collection. */
-static int mongo_prepare(struct bench_conn *conn)
-{
-	(void)conn;
-	return 0;
 }
 
 const struct bench_driver bench_driver_mongodb = {
 	.name = "mongodb",
 	.abi_version = BENCH_DRIVER_ABI,
-	.caps = BENCH_CAP_KV | BENCH_CAP_NETWORK,
+	.caps = BENCH_CAP_KV | BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY | BENCH_CAP_STRUCTURES |
+		BENCH_CAP_INCR | BENCH_CAP_NETWORK,
 	.description = "MongoDB or a wire-compatible server (FerretDB) via libmongoc",
 	.options = mongo_options,
 	.open = mongo_open,
@@ -746,4 +763,5 @@ const struct bench_driver bench_driver_mongodb = {
 	.load = mongo_load,
 	.prepare = mongo_prepare,
 	.server_info = mongo_server_info,
+	.server_stats = mongo_server_stats,
 };

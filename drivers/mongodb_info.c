@@ -1,15 +1,20 @@
 /*
  * mongodb_info.c - the mongodb driver's connection to the server and the
  * server's identity: the URI defaults, the reachability and FerretDB checks
- * of open, and server_info (buildInfo, serverStatus, hello, and FerretDB's
- * startup log for its backend). None of it is on the request path; that is
- * mongodb.c. Contracts are in mongodb_int.h.
+ * of open, how a libmongoc error maps to a request status, the namespace
+ * (prepare: the category index; the prefix's upper bound), and server_info
+ * (buildInfo, serverStatus, hello, and FerretDB's startup log for its
+ * backend). Apart from the error mapping, none of it is on the request
+ * path; that is mongodb.c and mongodb_ops.c. Contracts are in
+ * mongodb_int.h.
  */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bson/bson.h>
 #include <mongoc/mongoc.h>
@@ -19,6 +24,14 @@
 
 #define MONGO_DEFAULT_TIMEOUT_MS 5000
 #define MONGO_APPNAME "cachedb-bench"
+/* MongoDB's MaxTimeMSExpired: the server gave up on the operation in time. */
+#define MONGO_CODE_MAX_TIME_EXPIRED 50
+/* The category index, named as MongoDB would name it. */
+#define MONGO_CATEGORY_INDEX "category_1__id_1"
+/* MongoDB's NamespaceNotFound and IndexNotFound: nothing to drop. */
+#define MONGO_CODE_NS_NOT_FOUND 26
+#define MONGO_CODE_INDEX_NOT_FOUND 27
+
 
 /* Runs {cmd: 1} on admin; reply is always initialized. */
 static bool mongo_admin_cmd(struct mongo_priv *p, const char *cmd, bson_t *reply, bson_error_t *e)
@@ -245,4 +258,158 @@ int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out)
 	bson_destroy(&status);
 	bson_destroy(&build);
 	return rc;
+}
+
+/* serverStatus extra_info.user_time_us / system_time_us (MongoDB 4.4+ on
+ * Linux): the server process's own CPU time. FerretDB has neither. */
+int mongo_server_stats(struct bench_conn *conn, struct bench_server_stats *out)
+{
+	struct mongo_priv *p = conn->priv;
+	bson_t status;
+	bson_error_t e;
+	bson_iter_t it, user, sys;
+
+	out->cpu_s = -1;
+	snprintf(out->cpu_source, sizeof(out->cpu_source), "serverStatus");
+	if (!p || conn->err)
+		return bench_conn_error(conn, "mongodb: not connected");
+	if (!mongo_admin_cmd(p, "serverStatus", &status, &e)) {
+		bson_destroy(&status);
+		return bench_conn_error(conn, "mongodb: serverStatus failed: %s", e.message);
+	}
+	if (bson_iter_init(&it, &status) && bson_iter_find_descendant(&it, "extra_info.user_time_us", &user) &&
+	    BSON_ITER_HOLDS_NUMBER(&user) && bson_iter_init(&it, &status) &&
+	    bson_iter_find_descendant(&it, "extra_info.system_time_us", &sys) && BSON_ITER_HOLDS_NUMBER(&sys))
+		out->cpu_s = (double)(bson_iter_as_int64(&user) + bson_iter_as_int64(&sys)) / 1e6;
+	bson_destroy(&status);
+	return 0;
+}
+
+int64_t mongo_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A network failure: libmongoc files socket errors under STREAM, and a
+ * failed (re)connect or handshake under CLIENT with a stream code. */
+static bool mongo_is_network(const bson_error_t *e)
+{
+	if (e->domain == MONGOC_ERROR_STREAM)
+		return true;
+	if (e->domain != MONGOC_ERROR_CLIENT)
+		return false;
+	switch (e->code) {
+	case MONGOC_ERROR_STREAM_NAME_RESOLUTION:
+	case MONGOC_ERROR_STREAM_SOCKET:
+	case MONGOC_ERROR_STREAM_CONNECT:
+	case MONGOC_ERROR_STREAM_NOT_ESTABLISHED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Maps a libmongoc error to a request status. A read that hit
+ * socketTimeoutMS and a reset connection get the same domain, code and
+ * text ("socket error or timeout"), so a network error that took at least
+ * the socket timeout is a timeout and a faster one a broken connection.
+ */
+enum bench_status mongo_classify(const struct mongo_priv *p, const bson_error_t *e, int64_t elapsed_ms)
+{
+	if (e->domain == MONGOC_ERROR_SERVER_SELECTION)
+		return BENCH_DISCONNECTED;
+	if (mongo_is_network(e)) {
+		if (strstr(e->message, "timed out") || strstr(e->message, "socket timeout"))
+			return BENCH_TIMEOUT;
+		if (p->sock_timeout_ms > 0 && elapsed_ms >= p->sock_timeout_ms - p->sock_timeout_ms / 10)
+			return BENCH_TIMEOUT;
+		return BENCH_DISCONNECTED;
+	}
+	if (e->domain == MONGOC_ERROR_PROTOCOL) /* a garbled reply: libmongoc drops the socket */
+		return BENCH_DISCONNECTED;
+	if (e->domain == MONGOC_ERROR_SERVER && e->code == MONGO_CODE_MAX_TIME_EXPIRED)
+		return BENCH_TIMEOUT;
+	return BENCH_ERROR;
+}
+
+int mongo_prefix_upper(struct bench_conn *conn)
+{
+	struct mongo_priv *p = conn->priv;
+	const char *prefix = conn->target->prefix ? conn->target->prefix : "";
+	size_t len = strlen(prefix);
+
+	free(p->upper);
+	p->upper = NULL;
+	p->upper_len = 0;
+	if (len == 0)
+		return 0;
+	p->upper = malloc(len + 5);
+	if (!p->upper)
+		return bench_conn_error(conn, "mongodb: out of memory");
+	memcpy(p->upper, prefix, len);
+	/*
+	 * Strings compare bytewise. Incrementing an ASCII last byte gives the
+	 * least string above every extension of the prefix, and stays valid
+	 * UTF-8; otherwise U+10FFFF, the greatest code point, is appended:
+	 * above every key made of the prefix and digits.
+	 */
+	if ((unsigned char)prefix[len - 1] < 0x7f) {
+		p->upper[len - 1]++;
+		p->upper_len = len;
+	} else {
+		memcpy(p->upper + len, "\xf4\x8f\xbf\xbf", 4);
+		p->upper_len = len + 4;
+	}
+	p->upper[p->upper_len] = '\0';
+	return 0;
+}
+
+int mongo_prepare(struct bench_conn *conn)
+{
+	struct mongo_priv *p = conn->priv;
+	const char *coll;
+	bson_t cmd = BSON_INITIALIZER, reply, arr, idx, key;
+	bson_error_t e;
+	bool ok;
+
+	if (!p || conn->err)
+		return bench_conn_error(conn, "mongodb: not connected");
+	coll = mongoc_collection_get_name(p->coll);
+	if (!p->query_index) {
+		/* Measure queries without the index: drop it if an earlier run
+		 * made it. */
+		BSON_APPEND_UTF8(&cmd, "dropIndexes", coll);
+		BSON_APPEND_UTF8(&cmd, "index", MONGO_CATEGORY_INDEX);
+		ok = mongoc_collection_write_command_with_opts(p->coll, &cmd, NULL, &reply, &e) ||
+		     e.code == MONGO_CODE_NS_NOT_FOUND ||
+		     e.code == MONGO_CODE_INDEX_NOT_FOUND;
+	} else if (conn->target->index_query) {
+		/* Compound with _id: a query also bounds _id to the prefix (other
+		 * targets' records share the collection and the categories), so
+		 * MongoDB scans exactly this target's records of the category. */
+		BSON_APPEND_UTF8(&cmd, "createIndexes", coll);
+		BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &arr);
+		BSON_APPEND_DOCUMENT_BEGIN(&arr, "0", &idx);
+		BSON_APPEND_DOCUMENT_BEGIN(&idx, "key", &key);
+		BSON_APPEND_INT32(&key, "category", 1);
+		BSON_APPEND_INT32(&key, "_id", 1);
+		bson_append_document_end(&idx, &key);
+		BSON_APPEND_UTF8(&idx, "name", MONGO_CATEGORY_INDEX);
+		bson_append_document_end(&arr, &idx);
+		bson_append_array_end(&cmd, &arr);
+		ok = mongoc_collection_write_command_with_opts(p->coll, &cmd, NULL, &reply, &e);
+	} else {
+		bson_destroy(&cmd);
+		return 0;
+	}
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
+	if (!ok)
+		return bench_conn_error(conn, "mongodb: %s %s on %s: %s", p->query_index ? "createIndexes" : "dropIndexes",
+					MONGO_CATEGORY_INDEX, coll, e.message);
+	return 0;
 }

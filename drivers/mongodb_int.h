@@ -1,7 +1,9 @@
 /*
  * mongodb_int.h - private to the mongodb driver: the per-connection state
- * shared by mongodb.c (open/close and the request path) and mongodb_info.c
- * (connecting to the server and naming it). Not part of the driver ABI.
+ * and helpers shared by mongodb.c (open/close, get/set/delete and load),
+ * mongodb_ops.c (range, query, fuzzy and the structure ops) and
+ * mongodb_info.c (connecting to the server, error mapping, prepare, naming
+ * the server). Not part of the driver ABI.
  */
 #ifndef BENCH_MONGODB_INT_H
 #define BENCH_MONGODB_INT_H
@@ -37,15 +39,92 @@ struct mongo_priv {
 	bson_t *filter;
 	bson_t *doc;
 	bson_t *opts_find_n;
+	bson_t *opts;          /* options of one op of mongodb_ops.c */
+	/* {limit: 1, projection: <the value fields of a record of
+	 * find1_fields fields>}, rebuilt when a get has another field count. */
+	bson_t *opts_find_1;
+	unsigned find1_fields;
 	/* Built once in open. */
-	bson_t *opts_find_1;   /* {limit: 1, projection: {v: 1}} */
 	bson_t *opts_upsert;   /* {upsert: true} */
 	bson_t *opts_unordered; /* {ordered: false} */
+	/* The smallest string above every key under the target's prefix, so
+	 * {_id: {$gte: prefix, $lt: upper}} is exactly this target's records
+	 * (mongo_prefix_upper in mongodb_info.c); NULL when the prefix is empty
+	 * (no bound: the whole collection). */
+	char *upper;
+	size_t upper_len;
+	/* Option query_index (default true): prepare() keeps the category
+	 * index when the workload queries. */
+	bool query_index;
 	/* Indices into the batch, grouped by op; grown when a batch is larger
 	 * than any before (so not per request). */
 	size_t *idx;
 	size_t idx_cap;
+	/* Text built per request (regex patterns, dotted field paths); grown
+	 * when a request needs more than any before. */
+	char *scratch;
+	size_t scratch_cap;
 };
+
+/* Outcome of one group (one round trip) of a batch. */
+struct mongo_outcome {
+	enum bench_status status; /* OK: per-request statuses are set */
+	bson_error_t error;
+};
+
+/* MongoDB's DuplicateKey: an insert (or an upsert's insert) found the _id taken. */
+#define MONGO_CODE_DUPLICATE_KEY 11000
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t mongo_now_ms(void);
+
+/* Maps a libmongoc error of a call that took elapsed_ms to a request
+ * status (TIMEOUT, DISCONNECTED or ERROR; docs/drivers.md). */
+enum bench_status mongo_classify(const struct mongo_priv *p, const bson_error_t *e, int64_t elapsed_ms);
+
+/* Builds {_id: key} in p->filter; false when the key is too long for BSON. */
+bool mongo_build_filter(struct mongo_priv *p, const struct bench_request *r);
+
+/* Writes "field<i>" into buf (cap >= 16); returns its length. */
+int mongo_field_name(char *buf, size_t cap, unsigned i);
+
+/* Appends to proj the value fields of a record of `fields` fields: v: 1,
+ * or field0: 1 ... field<fields-1>: 1. False when proj is full. */
+bool mongo_append_value_projection(bson_t *proj, unsigned fields);
+
+/*
+ * Reads the value of record document d (of `fields` fields): v, or
+ * field0..field<fields-1> concatenated in order. Sets *len to its bytes
+ * and copies min(cap, len) of them to out when out is not NULL. Returns
+ * BENCH_OK, BENCH_MISS when d holds no value field at all (a document that
+ * only structure ops wrote), or BENCH_ERROR (a field that is not binary, or
+ * missing while others are there).
+ */
+enum bench_status mongo_read_value(const bson_t *d, unsigned fields, char *out, size_t cap, size_t *len);
+
+/* Returns p->scratch with room for at least n bytes, or NULL (out of
+ * memory; the request is an error). */
+char *mongo_scratch(struct mongo_priv *p, size_t n);
+
+/*
+ * Runs one request of an op other than get, set and delete (range ...
+ * zrangebyscore) as one round trip (lpush on FerretDB: two once its list
+ * is full, see mongo_lpush). Sets r->status and its outputs; o->status is BENCH_OK
+ * unless the call failed as a whole (then o->error says why and r->status
+ * equals o->status), as the get/set/delete groups of mongodb.c do.
+ */
+void mongo_op_one(struct bench_conn *conn, struct bench_request *r, struct mongo_outcome *o);
+
+/*
+ * The prepare hook: creates the category index {category: 1, _id: 1} when
+ * the target queries (index_query) and query_index is true, or drops it
+ * when query_index is false. Returns 0, or -1 with errstr.
+ */
+int mongo_prepare(struct bench_conn *conn);
+
+/* Computes p->upper from the target's prefix. Returns 0, or -1 with
+ * errstr (out of memory). Called by open. */
+int mongo_prefix_upper(struct bench_conn *conn);
 
 /*
  * Connects p to the server named by conn->target: parses its URI, applies
@@ -66,5 +145,9 @@ int mongo_connect(struct bench_conn *conn, struct mongo_priv *p, const char *db,
  * replies are freed before it returns; out holds copies.
  */
 int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out);
+
+/* The server_stats hook: CPU from serverStatus extra_info where the server
+ * reports it (MongoDB 4.4+ on Linux), else cpu_s < 0. */
+int mongo_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 
 #endif

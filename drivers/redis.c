@@ -1,6 +1,9 @@
 /*
- * redis.c - the `redis` driver: GET/SET/DEL over one blocking hiredis
- * (0.14) connection, pipelined when a batch has more than one request.
+ * redis.c - the `redis` driver over one blocking hiredis (0.14) connection:
+ * open/close, the plain path (GET/SET/DEL of plain records, pipelined when
+ * a batch has more than one request) and the event engine. Every other op,
+ * and writes that keep an index or fields, take the general path of
+ * redis_ops.c.
  *
  * Replies are not built as redisReply objects: the connection's reader gets
  * its own redisReplyObjectFunctions that record the top-level reply's type,
@@ -22,9 +25,9 @@
 #include <hiredis.h>
 
 #include "driver.h"
+#include "redis_int.h"
 
 #define REDIS_DEFAULT_PORT 6379
-#define REDIS_DEFAULT_TIMEOUT_MS 5000u
 
 /* The parsed target URI: redis://[[user]:password@]host[:port][/db]. */
 struct redis_uri {
@@ -36,32 +39,6 @@ struct redis_uri {
 	long db;
 };
 
-/*
- * The slot the reply functions fill for the reply being parsed. Only the
- * top-level reply is recorded; elements of an array reply are ignored.
- */
-struct redis_reply {
-	int type;               /* REDIS_REPLY_*, 0 = nothing parsed yet */
-	long long integer;
-	size_t len;             /* string/status/error length */
-	char text[128];         /* status or error text, truncated */
-	struct bench_request *req; /* a GET value is copied into req->out */
-};
-
-/* conn->priv. */
-struct redis_conn {
-	redisContext *ctx;
-	redisReplyObjectFunctions *default_fn; /* hiredis's, for setup commands */
-	struct redis_reply reply;
-	/* Event engine: the batch in flight and the next request to answer,
-	 * and the batch's commands in RESP, written from wbuf[woff..wlen). */
-	int nonblocking;
-	struct bench_request *batch;
-	size_t batch_n, next;
-	char *wbuf;
-	size_t wlen, woff, wcap;
-};
-
 /* ---- reply functions for the reader ---- */
 
 static void *redis_reply_string(const redisReadTask *task, char *str, size_t len)
@@ -69,13 +46,16 @@ static void *redis_reply_string(const redisReadTask *task, char *str, size_t len
 	struct redis_reply *r = task->privdata;
 	size_t n;
 
-	if (task->parent)
+	if (task->parent) {
+		if (r->kind != RK_TOP && redis_ops_element(r, task, str, len) < 0)
+			return NULL; /* out of memory: hiredis fails the read */
 		return r;
+	}
 	r->type = task->type;
 	r->len = len;
 	if (task->type == REDIS_REPLY_STRING) {
 		/* The value lives in the reader's buffer only during this call. */
-		if (r->req && r->req->out) {
+		if (r->req && r->req->out && r->kind <= RK_GET) {
 			n = len < r->req->out_cap ? len : r->req->out_cap;
 			if (n)
 				memcpy(r->req->out, str, n);
@@ -127,7 +107,7 @@ static void redis_reply_free(void *obj)
 }
 
 /* Not const: redisReader.fn is a plain pointer. Never written. */
-static redisReplyObjectFunctions redis_slot_fns = {
+redisReplyObjectFunctions redis_slot_fns = {
 	.createString = redis_reply_string,
 	.createArray = redis_reply_array,
 	.createInteger = redis_reply_integer,
@@ -165,6 +145,7 @@ static int redis_request_argv(const struct bench_request *req, const char **argv
 /* Arms the slot before the reply to req is parsed. */
 static void redis_reply_begin(struct redis_reply *r, struct bench_request *req)
 {
+	r->kind = RK_TOP;
 	r->type = 0;
 	r->integer = 0;
 	r->len = 0;
@@ -225,7 +206,7 @@ static void redis_fail_rest(struct bench_request *reqs, size_t from, size_t n, e
  * SO_RCVTIMEO/SO_SNDTIMEO timeout. Either way the connection is given up,
  * since later replies would be matched to the wrong requests.
  */
-static enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx)
+enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx)
 {
 	int saved = errno;
 
@@ -354,6 +335,26 @@ static int redis_setup_command(struct bench_conn *conn, int argc, const char **a
 	return ret;
 }
 
+/* What the target's records need: hashes, indexes. Returns 0, or -1 with
+ * conn->err set (a bad option). */
+static int redis_target_config(struct bench_conn *conn, struct redis_conn *rc)
+{
+	const struct bench_target *t = conn->target;
+	const char *fields_as = bench_target_option(t, "fields_as");
+
+	if (fields_as && strcmp(fields_as, "hash") != 0 && strcmp(fields_as, "string") != 0)
+		return bench_conn_lost(conn, "redis: option fields_as must be 'hash' or 'string', not '%s'", fields_as);
+	rc->prefix = t->prefix ? t->prefix : "";
+	rc->prefix_len = strlen(rc->prefix);
+	rc->hash_records = t->fields > 0 && !(fields_as && strcmp(fields_as, "string") == 0);
+	rc->idx_range = t->index_range != 0;
+	rc->idx_query = t->index_query && t->categories > 0;
+	rc->categories = t->categories;
+	rc->plain = !rc->hash_records && !rc->idx_range && !rc->idx_query;
+	rc->reply.rc = rc;
+	return 0;
+}
+
 static int redis_open(struct bench_conn *conn)
 {
 	const struct bench_target *t = conn->target;
@@ -371,6 +372,8 @@ static int redis_open(struct bench_conn *conn)
 	if (!rc)
 		return bench_conn_lost(conn, "redis: out of memory");
 	conn->priv = rc;
+	if (redis_target_config(conn, rc) < 0)
+		return -1;
 
 	rc->ctx = redisConnectWithTimeout(u.host, u.port, tv);
 	if (!rc->ctx)
@@ -416,21 +419,27 @@ static void redis_close(struct bench_conn *conn)
 	if (rc->ctx)
 		redisFree(rc->ctx);
 	free(rc->wbuf);
+	free(rc->rs);
+	free(rc->pend[0]);
+	free(rc->pend[1]);
+	free(rc->sorted);
 	free(rc);
 	conn->priv = NULL;
 }
 
 /*
  * Gives every request its initial status, so a failure part-way through
- * leaves no stale status from the caller's previous batch. Returns 0, or -1
- * when the connection is unusable (every status DISCONNECTED).
+ * leaves no stale status (or counts) from the caller's previous batch.
+ * Returns 0, or -1 when the connection is unusable (every status
+ * DISCONNECTED).
  */
-static int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 
 	for (size_t i = 0; i < n; i++) {
 		reqs[i].value_len_out = 0;
+		reqs[i].items_out = reqs[i].calls_out = 0;
 		reqs[i].status = (unsigned)reqs[i].op < BENCH_OP__WIRE_COUNT ? BENCH_DISCONNECTED : BENCH_UNSUPPORTED;
 	}
 	if (conn->err || !rc || !rc->ctx) {
@@ -439,25 +448,6 @@ static int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs
 		return -1;
 	}
 	return 0;
-}
-
-/* Appends "$<len>\r\n<bytes>\r\n" (or "*<n>\r\n" with lead '*' and no
- * bytes) at p; returns the end. The caller has reserved room. */
-static char *redis_resp_len(char *p, char lead, size_t len)
-{
-	char digits[24];
-	int n = 0;
-
-	*p++ = lead;
-	do {
-		digits[n++] = (char)('0' + len % 10);
-		len /= 10;
-	} while (len);
-	while (n)
-		*p++ = digits[--n];
-	*p++ = '\r';
-	*p++ = '\n';
-	return p;
 }
 
 /*
@@ -497,6 +487,7 @@ static int redis_format_batch(struct bench_conn *conn, struct bench_request *req
 			reqs[i].status = BENCH_UNSUPPORTED;
 			continue;
 		}
+		reqs[i].calls_out = 1;
 		p = redis_resp_len(p, '*', (size_t)argc);
 		for (int a = 0; a < argc; a++) {
 			p = redis_resp_len(p, '$', argvlen[a]);
@@ -525,7 +516,7 @@ static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size
 	return 0;
 }
 
-static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 	void *obj;
@@ -548,13 +539,62 @@ static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_
 	return 0;
 }
 
+/*
+ * Whether the batch can take the plain path: only get, set and delete, none
+ * of them on a hash record, and no writes while an index is kept. The plain
+ * path is the fast one (one formatter, top-level replies only).
+ */
+static int redis_batch_plain(const struct redis_conn *rc, const struct bench_request *reqs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum bench_op op = reqs[i].op;
+
+		if (op == BENCH_OP_GET) {
+			if (rc->hash_records && reqs[i].fields)
+				return 0;
+		} else if (op == BENCH_OP_SET || op == BENCH_OP_DELETE) {
+			if (rc->idx_range || rc->idx_query || (op == BENCH_OP_SET && rc->hash_records && reqs[i].fields))
+				return 0;
+		} else if ((unsigned)op < BENCH_OP__WIRE_COUNT) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && !redis_batch_plain(rc, reqs, n))
+		return redis_ops_exec(conn, reqs, n);
+	return redis_exec_plain(conn, reqs, n);
+}
+
+/* A load batch of plain records is all SETs: the plain pipelined path is
+ * already the fastest per-record way. With indexes or hash records, the
+ * general path adds the index commands once per batch. */
+static int redis_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && !redis_batch_plain(rc, reqs, n))
+		return redis_ops_load(conn, reqs, n);
+	return redis_exec_plain(conn, reqs, n);
+}
+
 /* ---- the event-driven engine: hiredis's buffers over a non-blocking socket ---- */
 
+/* Declines (-1, conn->err not set) a target whose writes keep an index or
+ * whose records are hashes: those need the general path, which is blocking
+ * (the harness does not send them to the event engine either). */
 static int redis_event_fd(struct bench_conn *conn)
 {
 	struct redis_conn *rc = conn->priv;
 
-	return rc && rc->ctx ? rc->ctx->fd : -1;
+	if (!rc || !rc->ctx)
+		return -1;
+	return rc->plain ? rc->ctx->fd : -1;
 }
 
 static int redis_flush(struct bench_conn *conn)
@@ -643,136 +683,27 @@ static void redis_expire(struct bench_conn *conn)
 			conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS);
 }
 
-/* Copies INFO field `name` into out ("" when absent); returns 0 if found. */
-static int redis_info_field(const char *info, const char *name, char *out, size_t cap)
-{
-	size_t nlen = strlen(name), len;
-	const char *p = info;
-
-	out[0] = '\0';
-	while (p && *p) {
-		if (strncmp(p, name, nlen) == 0 && p[nlen] == ':') {
-			p += nlen + 1;
-			len = strcspn(p, "\r\n");
-			if (len >= cap)
-				len = cap - 1;
-			memcpy(out, p, len);
-			out[len] = '\0';
-			return 0;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
-}
-
-/* Appends CONFIG GET results to out->config; -1 only if the link broke. */
-static int redis_config(struct bench_conn *conn, struct bench_server_info *out)
-{
-	static const char *const params[] = {
-		"appendonly", "appendfsync", "save", "io-threads", "maxmemory", "maxmemory-policy",
-	};
-	struct redis_conn *rc = conn->priv;
-	size_t off = 0, cap = sizeof(out->config);
-
-	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-		const char *argv[3] = { "CONFIG", "GET", params[i] };
-		redisReply *r = redisCommandArgv(rc->ctx, 3, argv, NULL);
-		int w;
-
-		if (!r)
-			return bench_conn_lost(conn, "redis: CONFIG GET: %s", rc->ctx->errstr);
-		if (r->type == REDIS_REPLY_ERROR) {
-			/* Disabled or renamed CONFIG: say so instead of failing. */
-			snprintf(out->config, cap, "config=unavailable: %s\n", r->str);
-			freeReplyObject(r);
-			return 0;
-		}
-		if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
-		    r->element[1]->type == REDIS_REPLY_STRING)
-			w = snprintf(out->config + off, cap - off, "%s=%s\n", params[i], r->element[1]->str);
-		else
-			w = snprintf(out->config + off, cap - off, "%s=n/a\n", params[i]);
-		freeReplyObject(r);
-		if (w < 0 || (size_t)w >= cap - off)
-			break; /* truncated; config[] stays terminated */
-		off += (size_t)w;
-	}
-	return 0;
-}
-
-static int redis_server_info(struct bench_conn *conn, struct bench_server_info *out)
-{
-	struct redis_conn *rc = conn->priv;
-	const char *argv[2] = { "INFO", "server" };
-	char redis_version[64], mode[32], os[96], other[64];
-	redisReply *r = NULL;
-	int ret = -1;
-
-	memset(out, 0, sizeof(*out));
-	if (conn->err || !rc || !rc->ctx)
-		return -1;
-	/* Setup commands want real reply objects; the slot is for exec(). */
-	rc->ctx->reader->fn = rc->default_fn;
-
-	r = redisCommandArgv(rc->ctx, 2, argv, NULL);
-	if (!r) {
-		bench_conn_lost(conn, "redis: INFO: %s", rc->ctx->errstr);
-		goto out;
-	}
-	if (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS) {
-		bench_conn_error(conn, "redis: INFO server failed: %s",
-				 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-		goto out;
-	}
-	redis_info_field(r->str, "redis_version", redis_version, sizeof(redis_version));
-	redis_info_field(r->str, "redis_mode", mode, sizeof(mode));
-	redis_info_field(r->str, "os", os, sizeof(os));
-
-	/* Forks answer INFO as Redis; their own fields tell them apart. */
-	if (redis_info_field(r->str, "valkey_version", other, sizeof(other)) == 0 ||
-	    strstr(r->str, "server_name:valkey")) {
-		snprintf(out->product, sizeof(out->product), "Valkey");
-		snprintf(out->version, sizeof(out->version), "%s", other[0] ? other : redis_version);
-		snprintf(out->detail, sizeof(out->detail), "mode=%s os=%s redis_version=%s", mode, os, redis_version);
-	} else if (redis_info_field(r->str, "dragonfly_version", other, sizeof(other)) == 0) {
-		snprintf(out->product, sizeof(out->product), "Dragonfly");
-		snprintf(out->version, sizeof(out->version), "%s", other);
-		snprintf(out->detail, sizeof(out->detail), "mode=%s os=%s redis_version=%s", mode, os, redis_version);
-	} else {
-		/* KeyDB keeps redis_version; only its executable/config path says KeyDB. */
-		snprintf(out->product, sizeof(out->product), "%s", strcasestr(r->str, "keydb") ? "KeyDB" : "Redis");
-		snprintf(out->version, sizeof(out->version), "%s", redis_version);
-		snprintf(out->detail, sizeof(out->detail), "mode=%s os=%s", mode, os);
-	}
-	ret = redis_config(conn, out);
-
-out:
-	if (r)
-		freeReplyObject(r);
-	rc->ctx->reader->fn = &redis_slot_fns;
-	return ret;
-}
-
 static const struct bench_option_spec redis_options[] = {
+	{ "fields_as", "hash | string: a record of values.fields fields as a hash field0..fieldN-1 "
+		       "(HSET/HMGET) or one concatenated value (SET/GET) (default hash)" },
 	{ NULL, NULL },
 };
 
 const struct bench_driver bench_driver_redis = {
 	.name = "redis",
 	.abi_version = BENCH_DRIVER_ABI,
-	.caps = BENCH_CAP_NETWORK | BENCH_CAP_KV,
-	.description = "Redis and compatible servers via hiredis (GET/SET/DEL, pipelined batches)",
+	.caps = BENCH_CAP_NETWORK | BENCH_CAP_KV | BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY |
+		BENCH_CAP_STRUCTURES | BENCH_CAP_INCR,
+	.description = "Redis and compatible servers via hiredis (pipelined batches; range/query indexes, SCAN, "
+		       "hash/list/set/zset)",
 	.options = redis_options,
 	.open = redis_open,
 	.close = redis_close,
 	.exec = redis_exec,
-	/* A load batch is all SETs: the pipelined exec path is already the
-	 * fastest per-record way. */
-	.load = redis_exec,
-	.prepare = NULL,
+	.load = redis_load,
+	.prepare = redis_prepare,
 	.server_info = redis_server_info,
+	.server_stats = redis_server_stats,
 	.event_fd = redis_event_fd,
 	.submit = redis_submit,
 	.flush = redis_flush,

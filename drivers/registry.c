@@ -135,7 +135,7 @@ int bench_driver_check_options(const struct bench_driver *d, const struct bench_
 char *bench_caps_format(unsigned caps, char *buf, size_t len)
 {
 	static const char *const names[] = {
-		"KV", "RANGE", "QUERY", "FUZZY", "STRUCTURES", "PERSISTENCE", "TTL", "CLUSTER", "NETWORK",
+		"KV", "RANGE", "QUERY", "FUZZY", "STRUCTURES", "PERSISTENCE", "TTL", "CLUSTER", "NETWORK", "INCR",
 	};
 	size_t off = 0;
 

@@ -27,6 +27,15 @@ void keygen_set_id(char *digits, uint64_t id)
 	}
 }
 
+uint64_t keygen_parse_id(const char *digits)
+{
+	uint64_t id = 0;
+
+	for (int i = 0; i < KEYGEN_DIGITS; i++)
+		id = id * 10 + (uint64_t)(digits[i] - '0');
+	return id;
+}
+
 size_t keygen_format(char *buf, const char *prefix, uint64_t id)
 {
 	size_t plen = strlen(prefix);

@@ -24,6 +24,9 @@ size_t keygen_key_len(const char *prefix);
 /* Rewrites only the digits of a key made by keygen_format. */
 void keygen_set_id(char *digits, uint64_t id);
 
+/* The record number in the KEYGEN_DIGITS digits of a key. */
+uint64_t keygen_parse_id(const char *digits);
+
 /* A buffer of n random bytes (all byte values, NUL included) drawn from r;
  * caller frees. */
 char *keygen_value_buffer(uint64_t n, struct rng *r);

@@ -31,10 +31,6 @@
 /* Used when a workload has no `targets` key (DESIGN §4). */
 static const char *const default_targets[] = {"redis", "memcached", "mongodb", NULL};
 
-/* Named in DESIGN §4 but not implemented: rejected as "not supported yet"
- * rather than "unknown", so the user knows the name is right. */
-static const char *const future_ops[] = {"incr", "range", "query", "fuzzy", "hset", "lpush", NULL};
-
 /* In `targets: [null]` and `driver: null`, a plain null means the driver
  * called "null": nothing else would make sense there, and users would not
  * expect to have to quote it. */
@@ -305,17 +301,10 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 		op = bench_op_from_name(wt_sval(k));
 		if (op < 0) {
 			struct sbuf sb = {0};
-			size_t i;
 
-			for (i = 0; future_ops[i] && strcmp(future_ops[i], wt_sval(k)) != 0; i++)
-				;
-			if (future_ops[i]) {
-				wt_report(c, k, "op '%s' in %s is not supported yet", wt_sval(k), path);
-			} else {
-				wt_add_hint(&sb, wt_sval(k), ops, "known ops");
-				wt_report(c, k, "unknown op '%s' in %s%s", wt_sval(k), path, sb.buf);
-				free(sb.buf);
-			}
+			wt_add_hint(&sb, wt_sval(k), ops, "known ops");
+			wt_report(c, k, "unknown op '%s' in %s%s", wt_sval(k), path, sb.buf);
+			free(sb.buf);
 			continue;
 		}
 		if (seen[op]) {
@@ -351,12 +340,13 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 }
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
-       PK_RANGE, PK__COUNT };
+       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK__COUNT };
 const char *const wl_phase_keys[] = {
-	"name", "type", "batch", "clients", "warmup", "duration", "ops", "pipeline", "rate", "mix", "range", NULL,
+	"name", "type", "batch", "clients", "warmup", "duration", "ops", "pipeline", "rate", "mix", "range", "query",
+	"fuzzy", "structures", NULL,
 };
 /* Which phase types take each key: 1 = load, 2 = run. */
-static const unsigned char phase_key_types[PK__COUNT] = {3, 3, 1, 3, 2, 2, 2, 2, 2, 2, 2};
+static const unsigned char phase_key_types[PK__COUNT] = {3, 3, 1, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
 
 static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
 {
@@ -429,8 +419,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	} else if (!wt_present(v[PK_DURATION]) && !wt_present(v[PK_OPS])) {
 		wt_report(c, n, "%s needs a duration (e.g. duration: 30s) or an ops count (e.g. ops: 1000000)", path);
 	}
-	if (kn[PK_RANGE])
-		wt_report(c, kn[PK_RANGE], "%s.range is not supported yet (there is no range op yet)", path);
+	wl_parse_op_params(c, ph, path, v[PK_RANGE], v[PK_QUERY], v[PK_FUZZY], v[PK_STRUCTURES]);
 	if (!wt_present(v[PK_MIX])) {
 		wt_report(c, v[PK_MIX] ? v[PK_MIX] : n, "%s needs a mix, e.g. mix: {get: 0.9, set: 0.1}", path);
 	} else {
@@ -498,6 +487,14 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 		parse_phases(c, w, v[TOP_PHASES]);
 	if (wt_present(v[TOP_REPEAT]))
 		wt_get_u64(c, v[TOP_REPEAT], "repeat", 1, UINT64_MAX, &w->repeat);
+	/* A record is `fields` fields of values.size each. */
+	if (w->values.fields && w->values.size_max > (64u << 20) / w->values.fields)
+		wt_report(c, v[TOP_VALUES], "values: %" PRIu64 " fields of up to %" PRIu64 " bytes make records over "
+			  "64 MiB; use fewer or smaller fields", w->values.fields, w->values.size_max);
+	/* Queries need records that carry a category. */
+	for (size_t i = 0; i < w->n_phases && !w->values.categories; i++)
+		if (w->phases[i].mix[BENCH_OP_QUERY] > 0)
+			w->values.categories = 100;
 	/* Last: it re-validates the workload for every sweep point and keeps
 	 * only the messages the workload does not have already. */
 	if (wt_present(v[TOP_SWEEP]))

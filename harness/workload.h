@@ -42,6 +42,14 @@ struct wl_phase {
 	uint64_t pipeline;             /* requests per batch; default 1 */
 	double rate;                   /* 0 = closed loop; N = open loop at N ops/s in total */
 	double mix[BENCH_OP__COUNT];   /* shares summing to 1; run phases only */
+	/* The ops' parameters (docs/workload-format.md), defaults filled in: */
+	uint64_t range_min, range_max; /* range: {length}: records per range op, uniform; 1..100 */
+	uint64_t query_limit;          /* query: {limit}: records per query at most; 0 = all */
+	int fuzzy_substring;           /* fuzzy: {mode}: 0 prefix (default), 1 substring */
+	uint64_t fuzzy_matches;        /* fuzzy: {matches}: about this many keys per pattern; 10 */
+	uint64_t st_members;           /* structures: {members}: distinct fields/members; 100 */
+	uint64_t st_length;            /* structures: {length}: lrange/zrangebyscore size; 10 */
+	uint64_t st_list_max;          /* structures: {list_max}: lpush keeps this many; 100 */
 };
 
 struct workload {
@@ -66,6 +74,11 @@ struct workload {
 		uint64_t *sizes;               /* weighted only, else NULL */
 		double *weights;               /* weighted only: > 0, not normalised */
 		size_t n_sizes;
+		/* fields: N -> records of N fields of `size` each (0 = one value) */
+		uint64_t fields;
+		/* categories: N -> record i carries category "c<i % N>" for query
+		 * ops; default 100 when a phase queries, else 0 (none) */
+		uint64_t categories;
 	} values;
 	/* sweep: {KEY: [v1, v2, ...]}: one set of runs per value. KEY is a key
 	 * path as --set takes it; a bare phase key (clients, pipeline, rate,

@@ -16,6 +16,8 @@
 
 #define WL_MAX_PREFIX 64
 #define WL_MAX_VALUE (64u << 20)
+#define WL_MAX_FIELDS 1000
+#define WL_MAX_CATEGORIES 1000000000
 
 /* ---- keyspace ---- */
 
@@ -153,7 +155,7 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 
 /* ---- values ---- */
 
-const char *const wl_values_keys[] = {"size", "fields", NULL};
+const char *const wl_values_keys[] = {"size", "fields", "categories", NULL};
 
 static int get_size(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t *out)
 {
@@ -257,14 +259,16 @@ static void parse_weighted(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 
 void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 {
-	yaml_node_t *v[2], *kn[2];
+	yaml_node_t *v[3], *kn[3];
 	uint64_t size;
 
 	if (wt_want_kind(c, n, "values", YAML_MAPPING_NODE) < 0)
 		return;
 	wt_map_fields(c, n, "values", wl_values_keys, v, kn);
-	if (kn[1])
-		wt_report(c, kn[1], "values.fields is not supported yet (it comes with the ops that use fields)");
+	if (wt_present(v[1]))
+		wt_get_u64(c, v[1], "values.fields", 1, WL_MAX_FIELDS, &w->values.fields);
+	if (wt_present(v[2]))
+		wt_get_u64(c, v[2], "values.categories", 1, WL_MAX_CATEGORIES, &w->values.categories);
 	if (!wt_present(v[0]))
 		return;
 	if (v[0]->type == YAML_SCALAR_NODE) {

@@ -160,5 +160,9 @@ struct workload *wl_parse(struct wt_ctx *c);
 void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
 void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
 void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root);
+/* A run phase's range/query/fuzzy/structures keys (each NULL when absent);
+ * fills the defaults too. workload_ops.c. */
+void wl_parse_op_params(struct wt_ctx *c, struct wl_phase *ph, const char *path, yaml_node_t *range,
+			yaml_node_t *query, yaml_node_t *fuzzy, yaml_node_t *structures);
 
 #endif

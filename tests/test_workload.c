@@ -222,6 +222,27 @@ static void check_minimal_overridden(const struct workload *w)
 	CHECK_INT(w->phases[0].duration_ns, 0);
 }
 
+static void check_ops(const struct workload *w)
+{
+	const struct wl_phase *p = &w->phases[1], *d = &w->phases[2];
+
+	CHECK_INT(w->values.fields, 4);
+	CHECK_INT(w->values.categories, 100); /* a phase queries: the default */
+	CHECK_INT(w->n_phases, 3);
+	if (w->n_phases != 3)
+		return;
+	CHECK(p->range_min == 25 && p->range_max == 25);
+	CHECK_INT(p->query_limit, 50);
+	CHECK_INT(p->fuzzy_substring, 1);
+	CHECK_INT(p->fuzzy_matches, 100);
+	CHECK(p->st_members == 1000 && p->st_length == 5 && p->st_list_max == 20);
+	CHECK(p->mix[BENCH_OP_ZRANGEBYSCORE] == 0.2 && p->mix[BENCH_OP_INCR] == 0.1);
+	/* Defaults where a phase says nothing. */
+	CHECK(d->range_min == 1 && d->range_max == 100);
+	CHECK(d->query_limit == 0 && d->fuzzy_substring == 0 && d->fuzzy_matches == 10);
+	CHECK(d->st_members == 100 && d->st_length == 10 && d->st_list_max == 100);
+}
+
 struct good_case {
 	const char *file;
 	struct wl_override ov[10];
@@ -234,6 +255,7 @@ static const struct good_case good_cases[] = {
 	{FIX("valid-full.yaml"), {{0}}, 0, 1, check_full},
 	{FIX("valid-minimal.yaml"), {{0}}, 0, 1, check_minimal},
 	{FIX("valid-size-range.yaml"), {{0}}, 0, 0, check_size_range},
+	{FIX("valid-ops.yaml"), {{0}}, 0, 0, check_ops},
 	{FIX("valid-full.yaml"), {
 		{"keyspace.records", "500"},
 		{"phases.run.clients", "8"},
@@ -386,11 +408,15 @@ static const struct bad_case bad_cases[] = {
 	{FIX("bad-values-big.yaml"), NULL, {{0}}, 0, 0, {{"4:9", "too large; values are at most 64 MiB"}}},
 	{FIX("bad-empty.yaml"), NULL, {{0}}, 0, 0, {{"1:1", "the workload is empty"}}},
 	{FIX("bad-root.yaml"), NULL, {{0}}, 0, 0, {{"1:1", "expected a mapping at the top level"}}},
-	{FIX("bad-unsupported.yaml"), NULL, {{0}}, 0, 0, {
-		{"5:5", "targets.r.spawn is not supported yet"},
-		{"7:3", "values.fields is not supported yet"},
-		{"11:5", "phases.run.range is not supported yet"},
-		{"12:21", "op 'incr' in phases.run.mix is not supported yet"},
+	{FIX("bad-unsupported.yaml"), NULL, {{0}}, 0, 0, {{"5:5", "targets.r.spawn is not supported yet"}}},
+	{FIX("bad-ops.yaml"), NULL, {{0}}, 0, 0, {
+		{"3:29", "values.fields must be between 1 and 1000, got 0"},
+		{"3:44", "expected a whole number for values.categories, got '-3'"},
+		{"8:21", "phases.run.range.length min (50) is greater than max (10)"},
+		{"9:20", "expected a whole number for phases.run.query.limit, got 'lots'"},
+		{"10:19", "unknown phases.run.fuzzy.mode 'sufix'; modes: prefix, substring"},
+		{"10:26", "unknown key 'matchs' in phases.run.fuzzy; did you mean 'matches'?"},
+		{"11:27", "phases.run.structures.members must be between 1 and 100000000, got 0"},
 	}},
 	{FIX("bad-phase-keys.yaml"), NULL, {{0}}, 0, 0, {
 		{"5:12", "phases.load.batch must be between 1 and 100000, got 0"},

@@ -1,0 +1,163 @@
+/*
+ * redis_int.h - private to the redis driver: the per-connection state shared
+ * by redis.c (connection, the plain get/set/delete path, the event engine),
+ * redis_ops.c (every other op, index upkeep, load with indexes) and
+ * redis_info.c (setup commands over hiredis's reply objects: naming the
+ * server, reading its counters, prepare). Not part of the driver ABI.
+ */
+#ifndef BENCH_REDIS_INT_H
+#define BENCH_REDIS_INT_H
+
+#include <stdint.h>
+
+#include <hiredis.h>
+
+#include "driver.h"
+
+#define REDIS_DEFAULT_TIMEOUT_MS 5000u
+
+/* Keys a SCAN call visits (fuzzy, prepare): 100x fewer round trips than
+ * the default 10, while one call still holds the server for well under a
+ * millisecond. */
+#define REDIS_SCAN_COUNT "1000"
+
+/*
+ * How the reply being parsed is read (redis_ops.c). RK_TOP is the plain
+ * path's: only the top-level reply is recorded. The others also look at
+ * the elements of an array reply.
+ */
+enum redis_kind {
+	RK_TOP = 0,
+	RK_GET,         /* GET, HGET: bulk = ok (copied to out), nil = miss */
+	RK_FIELDS,      /* HMGET of a record's fields: concatenated, all nil = miss */
+	RK_STATUS,      /* SET: +OK */
+	RK_INT,         /* a write answering an integer: ok */
+	RK_DEL,         /* DEL: > 0 ok, 0 miss */
+	RK_AUX,         /* index upkeep, LTRIM: only an error counts */
+	RK_ARRAY,       /* LRANGE, SMEMBERS, ZRANGEBYSCORE: elements, none = miss */
+	RK_KEYS,        /* range/query step 1: each key returned becomes a fetch */
+	RK_FETCH,       /* range/query step 2, hash records: HMGET of one record */
+	RK_MGET,        /* range/query step 2, plain records: MGET of them all */
+	RK_SCAN,        /* fuzzy: SCAN's cursor and matching record keys */
+	RK_AUX_RUN      /* load: one variadic ZADD/SADD for several records */
+};
+
+struct redis_conn;
+
+/*
+ * The slot the reply functions fill for the reply being parsed: the
+ * top-level reply's type, integer, length and error text; with a kind
+ * other than RK_TOP also counts of the array's elements.
+ */
+struct redis_reply {
+	int type;               /* REDIS_REPLY_*, 0 = nothing parsed yet */
+	long long integer;
+	size_t len;             /* string/status/error length */
+	char text[128];         /* status or error text, truncated */
+	struct bench_request *req; /* a GET value is copied into req->out */
+	int kind;               /* enum redis_kind */
+	size_t ireq;            /* req's index in the batch (redis_ops.c) */
+	uint64_t elems;         /* non-nil string elements seen */
+	size_t bytes;           /* their total length */
+	size_t out_off;         /* bytes copied into req->out so far */
+	struct redis_conn *rc;
+};
+
+/* A command sent, waiting for its reply: whose it is and how to read it.
+ * RK_AUX_RUN covers sorted[req .. req + n). */
+struct redis_pend {
+	uint32_t req;
+	uint32_t n;
+	int kind;
+};
+
+/* A request's progress through a batch of the general path. */
+struct redis_rstate {
+	uint32_t pending;       /* replies still due */
+	uint8_t multi;          /* range/query/fuzzy: status from items_out */
+	uint8_t err;            /* some reply was an error */
+	uint8_t st;             /* enum bench_status from the primary reply */
+	char cursor[24];        /* fuzzy: the SCAN cursor to send next */
+	size_t out_len;         /* tests only (req->out set): bytes of the key or
+				 * element list copied into req->out so far */
+};
+
+/* conn->priv. */
+struct redis_conn {
+	redisContext *ctx;
+	redisReplyObjectFunctions *default_fn; /* hiredis's, for setup commands */
+	struct redis_reply reply;
+	/* What the target's records need (open): */
+	const char *prefix;
+	size_t prefix_len;
+	int hash_records;       /* records of fields > 0 are hashes (fields_as: hash) */
+	int idx_range;          /* keep <prefix>~idx:keys */
+	int idx_query;          /* keep <prefix>~idx:cat:<category> */
+	uint64_t categories;    /* the target's, to name a deleted record's category */
+	int plain;              /* none of the three: every get/set/delete is plain */
+	/* General path (redis_ops.c): the batch, its commands in flight
+	 * (pend[cur]) and those of the next round (pend[cur ^ 1]). */
+	struct bench_request *breqs;
+	size_t bn;
+	struct redis_rstate *rs;
+	size_t rs_cap;
+	struct redis_pend *pend[2];
+	size_t npend[2], pend_cap[2];
+	int cur;
+	const struct bench_request **sorted; /* load: requests by category */
+	size_t sorted_cap;
+	/* Event engine: the batch in flight and the next request to answer.
+	 * Both engines format commands in RESP into wbuf; the event engine
+	 * writes it from wbuf[woff..wlen). */
+	int nonblocking;
+	struct bench_request *batch;
+	size_t batch_n, next;
+	char *wbuf;
+	size_t wlen, woff, wcap;
+};
+
+/* The reader functions exec() uses (redis.c): replies land in rc->reply. */
+extern redisReplyObjectFunctions redis_slot_fns;
+
+/* Appends "$<len>\r\n" (or "*<n>\r\n" with lead '*') at p; returns the
+ * end. The caller has reserved room (at most 23 bytes). */
+static inline char *redis_resp_len(char *p, char lead, size_t len)
+{
+	char digits[24];
+	int n = 0;
+
+	*p++ = lead;
+	do {
+		digits[n++] = (char)('0' + len % 10);
+		len /= 10;
+	} while (len);
+	while (n)
+		*p++ = digits[--n];
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/* redis.c: statuses to start a batch with (0, or -1 when the connection is
+ * unusable: every status DISCONNECTED); the status for a failed hiredis
+ * call (the connection is then lost). */
+int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
+
+/* redis_ops.c: the general path of exec and load (same contract), and the
+ * reader's hook for an element of an array reply (0, or -1 out of memory). */
+int redis_ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_ops_element(struct redis_reply *r, const redisReadTask *task, const char *str, size_t len);
+/* Redis glob patterns: the length of s escaped (each of * ? [ ] and
+ * backslash preceded by a backslash), and s escaped at p (returns the end;
+ * no terminator). */
+size_t redis_glob_len(const char *s, size_t len);
+char *redis_glob_put(char *p, const char *s, size_t len);
+
+/* redis_info.c: the server_info, server_stats and prepare hooks. */
+int redis_server_info(struct bench_conn *conn, struct bench_server_info *out);
+int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
+int redis_prepare(struct bench_conn *conn);
+
+#endif
