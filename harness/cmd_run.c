@@ -14,14 +14,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chart.h"
 #include "cmd.h"
 #include "csv.h"
 #include "json.h"
+#include "outdir.h"
+#include "report.h"
 #include "registry.h"
 #include "results.h"
 #include "runner.h"
 #include "servers.h"
 #include "util.h"
+#include "watch.h"
 #include "workload.h"
 
 const char cmd_run_usage[] =
@@ -39,7 +43,8 @@ const char cmd_run_usage[] =
 	"  --set KEY.PATH=VALUE      override a workload key (repeatable), e.g.\n"
 	"                            --set keyspace.records=1000 --set phases.run.clients=8\n"
 	"  --out DIR                 where result directories go (default: results)\n"
-	"  --quiet                   print nothing but errors\n"
+	"  --quiet                   print nothing but errors (no progress line)\n"
+	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
 	"\n"
 	"Exit status: 0 ok; 1 finished with errors, or interrupted (partial results\n"
 	"are still written); 2 usage or invalid workload; 3 a target could not be reached.\n";
@@ -50,6 +55,7 @@ struct run_args {
 	const char *targets;
 	const char *out;
 	bool quiet;
+	bool no_charts;
 	struct wl_override *ov;
 	size_t n_ov;
 };
@@ -98,6 +104,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			return BENCH_EXIT_USAGE;
 		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
 			a->quiet = true;
+		} else if (strcmp(argv[i], "--no-charts") == 0) {
+			a->no_charts = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cmd_usage_error("run", "unknown option '%s'", argv[i]);
 		} else if (a->workload) {
@@ -175,10 +183,60 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 	    p->interrupted ? " (interrupted)" : "");
 }
 
+/*
+ * Warns when the harness, not the server, was the likely ceiling of a
+ * closed-loop phase: bench's threads were busy all the time while the
+ * server did not use the cores left to it.
+ */
+static void check_client_bound(struct results *r, const struct target_result *t, const struct phase_result *p)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	double wall = p->cpu_wall_s, client, server, threads = (double)p->phase->clients;
+	char srv[32] = "unknown";
+
+	if (p->warmup || p->phase->rate > 0 || wall < 0.5 || !(t->driver->caps & BENCH_CAP_NETWORK))
+		return;
+	client = p->client_cpu_s / wall;
+	server = p->server_cpu_s / wall;
+	if (p->engine && strcmp(p->engine, "event") == 0) {
+		double workers = cores > 2 ? (double)cores - 1 : 1;
+
+		threads = threads < workers ? threads : workers;
+	}
+	if (threads > (double)cores)
+		threads = (double)cores;
+	if (p->server_cpu_s >= 0)
+		snprintf(srv, sizeof(srv), "%.2f", server);
+	/* Bench's threads were busy all along while the server had CPU to
+	 * spare: a faster client would have got more out of the server. */
+	if (client >= 0.9 * threads && (p->server_cpu_s < 0 || server < 0.9 * ((double)cores - client)))
+		results_warn(r, "%s: %s (repeat %llu): client-bound: bench used %.2f cores (the server %s) of %ld; "
+			     "the throughput may be bench's limit, not the server's",
+			     t->target->name, p->phase->name, (unsigned long long)p->repeat, client, srv, cores);
+}
+
+/* The server's request threads from its configuration lines (memcached
+ * "threads=4", Redis "io-threads=1"); 0 when it does not say. */
+static unsigned server_threads(const char *config)
+{
+	static const char *const keys[] = {"\nthreads=", "\nio-threads="};
+	char *lines = xasprintf("\n%s", config);
+	unsigned n = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !n; i++) {
+		const char *p = strstr(lines, keys[i]);
+
+		if (p)
+			n = (unsigned)strtoul(p + strlen(keys[i]), NULL, 10);
+	}
+	free(lines);
+	return n;
+}
+
 /* Brings up (or finds) the target's server and reads its identity. Returns
  * 0, or -1 with t->skipped set. */
 static int bring_up(const struct run_args *a, struct results *r, struct target_result *t,
-		    struct server_set **servers, struct bench_target *bt, char **uri_owned)
+		    struct server_set **servers, struct bench_target *bt, char **uri_owned, pid_t *pid)
 {
 	const struct wl_target *wt = t->target;
 	char err[1024];
@@ -188,6 +246,12 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	bt->prefix = r->w->keyspace.prefix;
 	bt->options = wt->options;
 	bt->n_options = wt->n_options;
+	bt->fields = (unsigned)r->w->values.fields;
+	bt->categories = r->w->values.categories;
+	for (size_t i = 0; i < r->w->n_phases; i++) {
+		bt->index_range |= r->w->phases[i].mix[BENCH_OP_RANGE] > 0;
+		bt->index_query |= r->w->phases[i].mix[BENCH_OP_QUERY] > 0;
+	}
 	if (wt->uri) {
 		bt->uri = wt->uri;
 	} else if (!(t->driver->caps & BENCH_CAP_NETWORK)) {
@@ -207,6 +271,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			return -1;
 		}
 		t->spawned = xstrdup(srv->program);
+		*pid = srv->pid;
 		*uri_owned = xstrdup(srv->uri);
 		bt->uri = *uri_owned;
 	} else {
@@ -226,8 +291,10 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		return -1;
 	}
 	if (t->driver->server_info) {
-		if (t->driver->server_info(&conn, &t->info) == 0)
+		if (t->driver->server_info(&conn, &t->info) == 0) {
 			t->have_info = true;
+			bt->server_threads = server_threads(t->info.config);
+		}
 		else
 			results_warn(r, "%s: could not read the server's identity: %s", wt->name, conn.errstr);
 	}
@@ -238,8 +305,12 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 /* Runs every sweep point, repeat and phase of one target. Returns -1 when
  * the target could not be brought up or its clients could not connect. */
 static int run_points(const struct run_args *a, struct results *r, struct target_result *t,
-		      struct workload *const *points, size_t n_points, const struct bench_target *bt)
+		      struct workload *const *points, size_t n_points, const struct bench_target *bt,
+		      struct watch *wt)
 {
+	struct runner_probe probe;
+
+	watch_probe(wt, &probe);
 	for (size_t pt = 0; pt < n_points && !runner_stop_requested(); pt++) {
 		const struct workload *w = points[pt];
 		const char *value = r->w->sweep.key ? r->w->sweep.values[pt] : NULL;
@@ -252,7 +323,10 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 
 				p->sweep_value = value;
 				warm.sweep_value = value;
-				if (runner_run_phase(w, &w->phases[i], rep, t->driver, bt, p, &warm) < 0) {
+				int prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &probe, p, &warm);
+
+				watch_end_line(wt);
+				if (prc < 0) {
 					fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
 					t->skipped = xstrdup(p->error);
 					t->n_runs--; /* nothing was measured */
@@ -268,6 +342,7 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 					p = wr;
 				}
 				report_phase(a, t, p);
+				check_client_bound(r, t, p);
 				if (p->error[0])
 					results_warn(r, "%s: %s (repeat %llu%s%s): %s", t->target->name, p->phase->name,
 						     (unsigned long long)rep, value ? ", " : "", value ? value : "", p->error);
@@ -281,16 +356,21 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		       struct workload *const *points, size_t n_points, struct server_set **servers)
 {
 	struct bench_target bt = {0};
+	struct watch wt = {0};
 	char *uri_owned = NULL;
 	char label[160];
+	pid_t pid = 0;
 
-	if (bring_up(a, r, t, servers, &bt, &uri_owned) < 0) {
+	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0) {
 		fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		goto done;
 	}
 	if (t->driver->caps & BENCH_CAP_NETWORK)
 		say(a, "%s: %s at %s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri);
-	run_points(a, r, t, points, n_points, &bt);
+	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
+	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
+	run_points(a, r, t, points, n_points, &bt, &wt);
+	watch_free(&wt);
 done:
 	/* Stop a spawned server before the next target starts: one at a time. */
 	if (*servers) {
@@ -347,98 +427,24 @@ static void free_points(struct workload **points, size_t n, const struct workloa
 	free(points);
 }
 
-/* "kv-90/10" → "kv-90_10": a safe directory name. */
-static char *dir_safe(const char *name)
-{
-	char *s = xstrdup(name);
-
-	for (char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_' || *p == '.'))
-			*p = '_';
-	return s;
-}
-
-static int mkdir_p(const char *path)
-{
-	char *p = xstrdup(path);
-	int rc = 0;
-
-	for (char *s = p + 1; *s && rc == 0; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (rc == 0 && mkdir(p, 0755) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
-static int write_one(const char *dir, const char *name, int (*fn)(const struct results *, FILE *),
-		     const struct results *r)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int rc = -1;
-
-	if (f) {
-		rc = fn(r, f);
-		if (fclose(f) != 0)
-			rc = -1;
-	} else if (fd >= 0) {
-		close(fd);
-	}
-	if (rc < 0)
-		fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
-	free(path);
-	return rc;
-}
-
 /*
- * Writes everything into a temporary directory beside the final one and
- * renames it into place: a result directory is complete or absent. Never
- * replaces an existing directory (RENAME_NOREPLACE); adds -2, -3 ... instead.
- * Returns the final path (caller frees) or NULL.
+ * Charts and report.html, drawn from the files of the finished result
+ * directory: derived outputs, so a failure here is reported but changes
+ * neither the results nor the exit status (`bench chart DIR` and `bench
+ * report DIR` redo them).
  */
-static char *write_results(const struct run_args *a, const struct results *r)
+static void draw_outputs(const struct run_args *a, const char *dir)
 {
-	char *safe = dir_safe(r->w->name);
-	char *tmp = xasprintf("%s/.tmp-%s-%s-XXXXXX", a->out, r->started_utc, safe);
-	char *final = NULL;
+	char err[1024];
 
-	if (mkdir_p(a->out) < 0 || !mkdtemp(tmp)) {
-		fprintf(stderr, "bench: cannot create a result directory under %s: %s\n", a->out, strerror(errno));
-		goto fail;
+	if (!a->no_charts) {
+		int c = chart_draw(dir, err, sizeof(err));
+
+		if (c != CHART_OK && !a->quiet)
+			fprintf(stderr, "bench: %s%s\n", c == CHART_NO_GNUPLOT ? "" : "charts not drawn: ", err);
 	}
-	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", json_write_run, r) < 0 ||
-	    (csv_has_warmup(r) && write_one(tmp, "warmup.csv", csv_write_warmup, r) < 0))
-		goto fail_tmp;
-	for (int n = 1; n < 1000; n++) {
-		final = n == 1 ? xasprintf("%s/%s-%s", a->out, r->started_utc, safe)
-			       : xasprintf("%s/%s-%s-%d", a->out, r->started_utc, safe, n);
-		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
-			goto done;
-		free(final);
-		final = NULL;
-		if (errno != EEXIST && errno != ENOTEMPTY) {
-			fprintf(stderr, "bench: cannot move results into place: %s\n", strerror(errno));
-			break;
-		}
-	}
-fail_tmp:
-	util_remove_tree(tmp);
-fail:
-	free(final);
-	final = NULL;
-done:
-	free(tmp);
-	free(safe);
-	return final;
+	if (report_write(dir, err, sizeof(err)) < 0 && !a->quiet)
+		fprintf(stderr, "bench: report.html not written: %s\n", err);
 }
 
 static char *join_args(int argc, char **argv)
@@ -531,11 +537,12 @@ int cmd_run(int argc, char **argv)
 		rc = runner_stop_requested() ? BENCH_EXIT_ERRORS : BENCH_EXIT_UNREACHABLE;
 		goto out;
 	}
-	dir = write_results(&a, &r);
+	dir = outdir_write(a.out, &r);
 	if (!dir) {
 		rc = BENCH_EXIT_ERRORS;
 		goto out;
 	}
+	draw_outputs(&a, dir);
 	if (!a.quiet) {
 		putchar('\n');
 		results_print_table(&r, stdout);

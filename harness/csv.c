@@ -10,10 +10,13 @@ const char csv_summary_header[] =
 	"ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,"
 	"sweep_key,sweep_value,"
 	"uncorrected_mean_us,uncorrected_p50_us,uncorrected_p90_us,uncorrected_p99_us,uncorrected_p999_us,"
-	"uncorrected_max_us,engine";
+	"uncorrected_max_us,engine,disconnects,client_cpu_us_per_op,server_cpu_us_per_op,items_per_op,calls_per_op";
 
-/* RFC 4180 quoting, only when needed. */
-static void put_field(FILE *f, const char *s)
+const char csv_timeseries_header[] =
+	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
+	"p50_us,p99_us,max_us";
+
+void csv_put_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
@@ -54,16 +57,17 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	int unsupported_only = ops == 0 && s->status[BENCH_UNSUPPORTED] > 0 && op_stats_errors(s) == 0;
 	const char *none = unsupported_only ? "unsupported" : "";
 	char server[160];
+	double cli_us, srv_us;
 
-	put_field(f, r->w->name);
+	csv_put_field(f, r->w->name);
 	fputc(',', f);
-	put_field(f, ph->name);
+	csv_put_field(f, ph->name);
 	fputc(',', f);
-	put_field(f, t->target->name);
+	csv_put_field(f, t->target->name);
 	fputc(',', f);
-	put_field(f, t->driver->name);
+	csv_put_field(f, t->driver->name);
 	fputc(',', f);
-	put_field(f, results_server_label(t, server, sizeof(server)));
+	csv_put_field(f, results_server_label(t, server, sizeof(server)));
 	fprintf(f, ",%s,%llu,%llu,%g,%llu,%.3f,%llu", results_op_label(p, op),
 		(unsigned long long)ph->clients,
 		(unsigned long long)(ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline),
@@ -74,17 +78,31 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 		fprintf(f, ",%.1f", (double)ops / p->duration_s);
 	else
 		fputs(",", f);
-	fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)op_stats_errors(s),
+	fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)s->status[BENCH_ERROR],
 		(unsigned long long)s->status[BENCH_TIMEOUT], (unsigned long long)s->status[BENCH_MISS],
 		(unsigned long long)s->status[BENCH_UNSUPPORTED]);
 	put_latencies(f, s->lat, none);
 	fputc(',', f);
-	put_field(f, p->sweep_value ? r->w->sweep.key : "");
+	csv_put_field(f, p->sweep_value ? r->w->sweep.key : "");
 	fputc(',', f);
-	put_field(f, p->sweep_value ? p->sweep_value : "");
+	csv_put_field(f, p->sweep_value ? p->sweep_value : "");
 	put_latencies(f, s->lat_uncorrected, none);
 	fputc(',', f);
-	put_field(f, p->engine ? p->engine : "");
+	csv_put_field(f, p->engine ? p->engine : "");
+	results_cpu_per_op(p, &cli_us, &srv_us);
+	fprintf(f, ",%llu,", (unsigned long long)s->status[BENCH_DISCONNECTED]);
+	if (cli_us >= 0)
+		fprintf(f, "%.3f", cli_us);
+	fputc(',', f);
+	if (srv_us >= 0)
+		fprintf(f, "%.3f", srv_us);
+	/* What reads returned and what they cost in commands, where counted. */
+	fputc(',', f);
+	if (ops && s->items)
+		fprintf(f, "%.2f", (double)s->items / (double)ops);
+	fputc(',', f);
+	if (ops && s->calls)
+		fprintf(f, "%.2f", (double)s->calls / (double)ops);
 	fputc('\n', f);
 }
 
@@ -122,4 +140,43 @@ bool csv_has_warmup(const struct results *r)
 			if (r->targets[i].runs[j].warmup)
 				return true;
 	return false;
+}
+
+int csv_write_timeseries(const struct results *r, FILE *f)
+{
+	fprintf(f, "%s\n", csv_timeseries_header);
+	for (size_t i = 0; i < r->n_targets; i++) {
+		const struct target_result *t = &r->targets[i];
+
+		for (size_t j = 0; j < t->n_runs; j++) {
+			const struct phase_result *p = &t->runs[j];
+
+			for (size_t k = 0; k < p->n_series; k++) {
+				const struct ts_row *row = &p->series[k];
+
+				csv_put_field(f, r->w->name);
+				fputc(',', f);
+				csv_put_field(f, p->phase->name);
+				fputc(',', f);
+				csv_put_field(f, t->target->name);
+				fprintf(f, ",%s,", results_op_label(p, row->op));
+				csv_put_field(f, p->sweep_value ? r->w->sweep.key : "");
+				fputc(',', f);
+				csv_put_field(f, p->sweep_value ? p->sweep_value : "");
+				fprintf(f, ",%llu,%lld,%llu,%llu,%llu,%llu,%llu", (unsigned long long)p->repeat,
+					(long long)row->second,
+					(unsigned long long)(row->status[BENCH_OK] + row->status[BENCH_MISS]),
+					(unsigned long long)row->status[BENCH_ERROR],
+					(unsigned long long)row->status[BENCH_TIMEOUT],
+					(unsigned long long)row->status[BENCH_DISCONNECTED],
+					(unsigned long long)row->status[BENCH_MISS]);
+				if (row->status[BENCH_OK] + row->status[BENCH_MISS])
+					fprintf(f, ",%.3f,%.3f,%.3f\n", (double)row->p50_ns / 1e3, (double)row->p99_ns / 1e3,
+						(double)row->max_ns / 1e3);
+				else
+					fputs(",,,\n", f);
+			}
+		}
+	}
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

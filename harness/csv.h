@@ -1,4 +1,4 @@
-/* csv.h - summary.csv (DESIGN §6; every column in docs/csv-schema.md). */
+/* csv.h - summary.csv, timeseries.csv (DESIGN §6; every column in docs/csv-schema.md). */
 #ifndef BENCH_CSV_H
 #define BENCH_CSV_H
 
@@ -7,12 +7,20 @@
 
 #include "results.h"
 
+/* Writes s as one CSV field, RFC 4180 quoting only when needed. */
+void csv_put_field(FILE *f, const char *s);
+
 /* The header line's columns, in order, comma-separated (no newline). */
 extern const char csv_summary_header[];
 
 /* Writes the header and one row per target × phase run × op that ran,
  * warmups excepted. Returns 0, or -1 on a write error (errno set). */
 int csv_write_summary(const struct results *r, FILE *f);
+
+/* timeseries.csv: one row per target × phase run × op × second (warmup
+ * seconds negative, in the measured run's rows). */
+extern const char csv_timeseries_header[];
+int csv_write_timeseries(const struct results *r, FILE *f);
 
 /* The same for the warmups only (warmup.csv, same columns). */
 int csv_write_warmup(const struct results *r, FILE *f);

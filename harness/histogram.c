@@ -254,3 +254,64 @@ int64_t hist_percentile(const struct hist *h, double p)
 	}
 	return h->max;
 }
+
+double hist_stddev(const struct hist *h)
+{
+	double mean = hist_mean(h), acc = 0;
+
+	if (h->total == 0)
+		return 0;
+	for (int32_t i = 0; i < h->counts_len; i++) {
+		int64_t width, low;
+		double d;
+
+		if (!h->counts[i])
+			continue;
+		low = slot_value(h, i, &width);
+		/* The slot's median-equivalent value, as HdrHistogram weighs it. */
+		d = (double)low + (double)(width / 2) - mean;
+		acc += d * d * (double)h->counts[i];
+	}
+	return sqrt(acc / (double)h->total);
+}
+
+/*
+ * HdrHistogram's percentile iteration: walk the recorded values and report
+ * each time the cumulative share reaches the next level; the levels get
+ * denser towards 100% (ticks per half distance: 5 steps from 0% to 50%, 5
+ * more to 75%, ...), then one last line at 100%.
+ */
+int hist_write_percentiles(const struct hist *h, FILE *f, double unit_ns)
+{
+	double level = 0, total = (double)h->total;
+	uint64_t seen = 0;
+
+	fprintf(f, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount", "1/(1-Percentile)");
+	for (int32_t i = 0; i < h->counts_len && h->total; i++) {
+		int64_t width, v;
+
+		if (!h->counts[i])
+			continue;
+		seen += h->counts[i];
+		v = slot_value(h, i, &width) + width - 1;
+		if (v > h->max)
+			v = h->max;
+		/* At the last value one line at the current level, then 100%. */
+		while (level <= 100.0 * (double)seen / total) {
+			fprintf(f, "%12.3f %2.12f %10llu %14.2f\n", (double)v / unit_ns, level / 100.0,
+				(unsigned long long)seen, 1.0 / (1.0 - level / 100.0));
+			level += 100.0 / (5 * pow(2, floor(log2(100.0 / (100.0 - level))) + 1));
+			if (seen == h->total)
+				break;
+		}
+		if (seen == h->total) {
+			fprintf(f, "%12.3f %2.12f %10llu\n", (double)v / unit_ns, 1.0, (unsigned long long)seen);
+			break;
+		}
+	}
+	fprintf(f, "#[Mean    = %12.3f, StdDeviation   = %12.3f]\n", hist_mean(h) / unit_ns, hist_stddev(h) / unit_ns);
+	fprintf(f, "#[Max     = %12.3f, Total count    = %12llu]\n", (double)h->max / unit_ns,
+		(unsigned long long)h->total);
+	fprintf(f, "#[Buckets = %12d, SubBuckets     = %12d]\n", h->bucket_count, h->sub_bucket_count);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}

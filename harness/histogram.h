@@ -66,4 +66,16 @@ int64_t hist_percentile(const struct hist *h, double p);
 int64_t hist_lowest_equivalent(const struct hist *h, int64_t value);
 int64_t hist_highest_equivalent(const struct hist *h, int64_t value);
 
+/* Standard deviation, from the slots' median-equivalent values (as
+ * HdrHistogram computes it); 0 when empty. */
+double hist_stddev(const struct hist *h);
+
+/*
+ * Writes h as HdrHistogram's percentile distribution text (the .hgrm format
+ * of outputPercentileDistribution, 5 percentile ticks per half distance), so
+ * HdrHistogram's plotters read it. Values are divided by unit_ns (1e6:
+ * milliseconds). Returns 0, or -1 on a write error.
+ */
+int hist_write_percentiles(const struct hist *h, FILE *f, double unit_ns);
+
 #endif

@@ -241,6 +241,40 @@ static void write_config(struct jw *j, const char *lines)
 	jw_close(j, '}');
 }
 
+static void jw_num_or_null(struct jw *j, const char *key, double v)
+{
+	if (v >= 0) {
+		jw_num(j, key, v);
+	} else {
+		jw_item(j, key);
+		fputs("null", j->f);
+	}
+}
+
+/* One phase run: where it stood in the plan, its engine, CPU and error. */
+static void write_run(struct jw *j, const struct phase_result *p)
+{
+	double cli_us, srv_us;
+
+	results_cpu_per_op(p, &cli_us, &srv_us);
+	jw_open(j, NULL, '{');
+	jw_str(j, "phase", p->phase->name);
+	jw_bool(j, "warmup", p->warmup);
+	jw_str(j, "sweep_value", p->sweep_value);
+	jw_u64(j, "repeat", p->repeat);
+	jw_str(j, "engine", p->engine);
+	jw_num(j, "duration_s", p->duration_s);
+	jw_u64(j, "requests", results_phase_requests(p));
+	jw_num(j, "cpu_wall_s", p->cpu_wall_s);
+	jw_num(j, "client_cpu_s", p->client_cpu_s);
+	jw_num_or_null(j, "server_cpu_s", p->server_cpu_s);
+	jw_num_or_null(j, "client_cpu_us_per_op", cli_us);
+	jw_num_or_null(j, "server_cpu_us_per_op", srv_us);
+	jw_bool(j, "interrupted", p->interrupted);
+	jw_str(j, "error", p->error[0] ? p->error : NULL);
+	jw_close(j, '}');
+}
+
 static void write_target(struct jw *j, const struct target_result *t)
 {
 	jw_open(j, NULL, '{');
@@ -258,18 +292,10 @@ static void write_target(struct jw *j, const struct target_result *t)
 		write_config(j, t->info.config);
 		jw_close(j, '}');
 	}
-	jw_open(j, "phase_errors", '[');
-	for (size_t i = 0; i < t->n_runs; i++) {
-		if (!t->runs[i].error[0])
-			continue;
-		jw_open(j, NULL, '{');
-		jw_str(j, "phase", t->runs[i].phase->name);
-		jw_bool(j, "warmup", t->runs[i].warmup);
-		jw_str(j, "sweep_value", t->runs[i].sweep_value);
-		jw_u64(j, "repeat", t->runs[i].repeat);
-		jw_str(j, "error", t->runs[i].error);
-		jw_close(j, '}');
-	}
+	jw_str(j, "server_cpu_source", t->cpu_source[0] ? t->cpu_source : NULL);
+	jw_open(j, "runs", '[');
+	for (size_t i = 0; i < t->n_runs; i++)
+		write_run(j, &t->runs[i]);
 	jw_close(j, ']');
 	jw_close(j, '}');
 }

@@ -32,9 +32,11 @@ void results_free(struct results *r)
 	for (size_t i = 0; i < r->n_targets; i++) {
 		struct target_result *t = &r->targets[i];
 
-		for (size_t j = 0; j < t->n_runs; j++)
+		for (size_t j = 0; j < t->n_runs; j++) {
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
 				op_stats_free(&t->runs[j].ops[op]);
+			free(t->runs[j].series);
+		}
 		free(t->runs);
 		free(t->uri);
 		free(t->spawned);
@@ -59,6 +61,8 @@ void op_stats_merge(struct op_stats *dst, const struct op_stats *src)
 {
 	for (int i = 0; i < BENCH_STATUS__COUNT; i++)
 		dst->status[i] += src->status[i];
+	dst->items += src->items;
+	dst->calls += src->calls;
 	if (src->lat) {
 		if (!dst->lat)
 			dst->lat = hist_new_latency();
@@ -88,6 +92,27 @@ uint64_t op_stats_total(const struct op_stats *s)
 	for (int i = 0; i < BENCH_STATUS__COUNT; i++)
 		n += s->status[i];
 	return n;
+}
+
+uint64_t results_phase_requests(const struct phase_result *p)
+{
+	uint64_t n = 0;
+
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		n += op_stats_total(&p->ops[op]) - p->ops[op].status[BENCH_UNSUPPORTED];
+	return n;
+}
+
+void results_cpu_per_op(const struct phase_result *p, double *client_us, double *server_us)
+{
+	uint64_t n = results_phase_requests(p);
+
+	*client_us = *server_us = -1;
+	if (n == 0 || p->cpu_wall_s <= 0)
+		return;
+	*client_us = p->client_cpu_s * 1e6 / (double)n;
+	if (p->server_cpu_s >= 0)
+		*server_us = p->server_cpu_s * 1e6 / (double)n;
 }
 
 const char *results_op_label(const struct phase_result *p, enum bench_op op)
@@ -135,10 +160,11 @@ void results_print_table(const struct results *r, FILE *out)
 {
 	const char *sweep = r->w->sweep.key;
 
-	fprintf(out, "%-12s %-24s %-6s %-7s", "target", "server", "phase", "op");
+	fprintf(out, "%-12s %-24s %-6s %-13s", "target", "server", "phase", "op");
 	if (sweep)
 		fprintf(out, " %10.10s", sweep);
-	fprintf(out, " %4s %12s %10s %10s %8s\n", "rep", "ops/s", "p50 us", "p99 us", "errors");
+	fprintf(out, " %4s %12s %10s %10s %8s %9s %9s\n", "rep", "ops/s", "p50 us", "p99 us", "errors", "cli us/op",
+		"srv us/op");
 	for (size_t i = 0; i < r->n_targets; i++) {
 		const struct target_result *t = &r->targets[i];
 		char server[160];
@@ -151,8 +177,16 @@ void results_print_table(const struct results *r, FILE *out)
 		for (size_t j = 0; j < t->n_runs; j++) {
 			const struct phase_result *p = &t->runs[j];
 
+			char cli[32] = "-", srv[32] = "-";
+			double cli_us, srv_us;
+
 			if (p->warmup)
 				continue;
+			results_cpu_per_op(p, &cli_us, &srv_us);
+			if (cli_us >= 0)
+				snprintf(cli, sizeof(cli), "%.2f", cli_us);
+			if (srv_us >= 0)
+				snprintf(srv, sizeof(srv), "%.2f", srv_us);
 			for (int op = 0; op < BENCH_OP__COUNT; op++) {
 				const struct op_stats *s = &p->ops[op];
 				char p50[32], p99[32], rate[32];
@@ -166,12 +200,12 @@ void results_print_table(const struct results *r, FILE *out)
 					snprintf(rate, sizeof(rate), "%.0f", p->duration_s > 0 ? (double)ops / p->duration_s : 0);
 				fmt_us(p50, sizeof(p50), s->lat, 50);
 				fmt_us(p99, sizeof(p99), s->lat, 99);
-				fprintf(out, "%-12s %-24.24s %-6.6s %-7s", t->target->name, server, p->phase->name,
+				fprintf(out, "%-12s %-24.24s %-6.6s %-13s", t->target->name, server, p->phase->name,
 					results_op_label(p, (enum bench_op)op));
 				if (sweep)
 					fprintf(out, " %10.10s", p->sweep_value ? p->sweep_value : "");
-				fprintf(out, " %4llu %12s %10s %10s %8llu\n", (unsigned long long)p->repeat, rate, p50, p99,
-					(unsigned long long)(op_stats_errors(s) + s->status[BENCH_TIMEOUT]));
+				fprintf(out, " %4llu %12s %10s %10s %8llu %9s %9s\n", (unsigned long long)p->repeat, rate, p50,
+					p99, (unsigned long long)(op_stats_errors(s) + s->status[BENCH_TIMEOUT]), cli, srv);
 			}
 		}
 	}

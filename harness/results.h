@@ -12,6 +12,7 @@
 
 #include "driver.h"
 #include "histogram.h"
+#include "timeseries.h"
 #include "workload.h"
 
 /* Counts and latency of one op in one phase run. */
@@ -23,6 +24,9 @@ struct op_stats {
 	 * actual send. In closed loop the two hold the same values. */
 	struct hist *lat;
 	struct hist *lat_uncorrected;
+	/* Over the answered requests: records/elements/keys they returned,
+	 * and server commands they took (0 when the driver does not count). */
+	uint64_t items, calls;
 };
 
 /* One phase of one repeat against one target. */
@@ -35,6 +39,11 @@ struct phase_result {
 	double duration_s;                    /* measured span (the warmup's own span for a warmup) */
 	struct op_stats ops[BENCH_OP__COUNT]; /* in a load phase, the records are under SET */
 	bool interrupted;                     /* stopped early by Ctrl-C */
+	/* CPU seconds over cpu_wall_s of wall time: the harness's (every
+	 * thread) and the server's (< 0: unknown, see server_cpu_source). */
+	double cpu_wall_s, client_cpu_s, server_cpu_s;
+	struct ts_row *series;                /* per-second rows (owned); warmup seconds < 0 */
+	size_t n_series;
 	char error[512];                      /* could not connect, or the first failed request; "" if none */
 };
 
@@ -46,6 +55,7 @@ struct target_result {
 	bool have_info;
 	struct bench_server_info info;
 	char *skipped;                        /* why it did not run; NULL if it ran */
+	char cpu_source[48];                  /* where server CPU came from; "" unknown */
 	struct phase_result *runs;
 	size_t n_runs;
 };
@@ -81,6 +91,12 @@ void op_stats_merge(struct op_stats *dst, const struct op_stats *src);
 uint64_t op_stats_answered(const struct op_stats *s); /* ok + miss */
 uint64_t op_stats_errors(const struct op_stats *s);   /* error + disconnected */
 uint64_t op_stats_total(const struct op_stats *s);    /* every request drawn */
+
+/* Requests the phase sent (every op, every outcome but unsupported). */
+uint64_t results_phase_requests(const struct phase_result *p);
+/* CPU µs per request of the phase, all ops together: the harness's, and
+ * the server's (< 0 when unknown). Both < 0 when nothing was sent. */
+void results_cpu_per_op(const struct phase_result *p, double *client_us, double *server_us);
 
 /* The op name as written in outputs: "load" for a load phase's records. */
 const char *results_op_label(const struct phase_result *p, enum bench_op op);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -16,6 +17,7 @@
 #include "pacer.h"
 #include "rng.h"
 #include "runner.h"
+#include "runner_int.h"
 #include "util.h"
 
 static atomic_int stop_requested;
@@ -29,68 +31,6 @@ int runner_stop_requested(void)
 {
 	return atomic_load(&stop_requested);
 }
-
-/* What every worker of a phase shares, read-only once started. */
-struct phase_ctx {
-	const struct workload *w;
-	const struct wl_phase *ph;
-	const struct bench_driver *drv;
-	int load;                       /* a load phase */
-	unsigned supported;             /* ops the driver can run, as bits */
-	double cum[BENCH_OP__COUNT];    /* cumulative mix, for drawing ops */
-	int last_op;                    /* the last op with a share > 0 */
-	struct dist *dist;              /* which record (run phases) */
-	struct sizegen *sizes;          /* how big a value */
-	double client_rate;             /* open loop: requests/s per client; 0 = closed */
-	int event;                      /* the event-driven engine serves this phase */
-	uint64_t timeout_ns;            /* event engine: a batch's deadline */
-	int has_rmw;                    /* the mix has read-modify-writes */
-	uint64_t clients;
-	uint64_t start_ns;              /* the phase starts (warmup included) */
-	uint64_t measure_ns;            /* warmup ends, measurement starts */
-	uint64_t end_ns;                /* duration phases: when to stop */
-	pthread_barrier_t start;
-};
-
-struct client {
-	struct bench_conn conn;
-	struct rng rng;
-	struct bench_request *reqs;     /* pipeline (or load batch) slots */
-	enum bench_op *logical;         /* per slot: the workload's op (insert, rmw ...) */
-	uint64_t *rmw_len;              /* per slot: value length of an rmw's write */
-	struct bench_request *second;   /* the writes of a batch's rmw ops */
-	size_t *second_slot;            /* which slot each of them belongs to */
-	uint64_t inserts;               /* records this client has inserted */
-	char *keys;                     /* one key buffer per slot */
-	size_t key_len, prefix_len;
-	char *values;                   /* random bytes, values are slices of it */
-	uint64_t quota;                 /* ops phases: measured requests left */
-	uint64_t next_id, end_id;       /* load phases: records left to write */
-	uint64_t index;                 /* 0 .. clients-1 */
-	struct dist_cursor cursor;
-	struct pacer pacer;
-	/* Event engine: where this client's batch is. */
-	enum { EV_READY, EV_WAITING, EV_FIRST, EV_SECOND, EV_DONE } state;
-	uint64_t intended, sent, first_done, deadline;
-	size_t n, drawn, m;             /* batch size, ops drawn, rmw writes */
-	int measured;
-	int fd;
-	uint32_t watching;              /* epoll events registered */
-};
-
-enum { STATS_WARMUP = 0, STATS_MEASURED = 1 };
-
-struct worker {
-	pthread_t tid;
-	struct phase_ctx *ctx;
-	struct client *clients;         /* blocking engine: exactly one */
-	size_t n_clients;
-	size_t active;                  /* event engine: clients not done */
-	int epfd;                       /* event engine */
-	struct op_stats stats[2][BENCH_OP__COUNT]; /* [STATS_WARMUP], [STATS_MEASURED] */
-	uint64_t finished_ns;
-	char first_error[160];          /* the first failed request's errstr */
-};
 
 static enum bench_op draw_op(const struct phase_ctx *ctx, struct rng *r)
 {
@@ -117,12 +57,15 @@ static uint64_t next_insert_id(const struct phase_ctx *ctx, struct client *c)
 	return id;
 }
 
-/*
- * Fills the client's request slots for the next batch. Returns how many
- * requests to send; *drawn counts the requests taken from the workload,
- * including unsupported ones, which are tallied here and never sent.
- */
-static size_t fill_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn)
+/* A record's value length: one value, or `fields` fields of a drawn size. */
+static size_t record_len(const struct phase_ctx *ctx, struct client *c)
+{
+	uint64_t len = sizegen_next(ctx->sizes, &c->rng);
+
+	return (size_t)(ctx->w->values.fields ? len * ctx->w->values.fields : len);
+}
+
+size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn)
 {
 	struct phase_ctx *ctx = wk->ctx;
 	size_t want, n = 0;
@@ -149,10 +92,6 @@ static size_t fill_batch(struct worker *wk, struct client *c, int measuring, siz
 			id = op == BENCH_OP_INSERT ? next_insert_id(ctx, c) : dist_next(ctx->dist, &c->cursor, &c->rng);
 		}
 		(*drawn)++;
-		if (!(ctx->supported & (1u << op))) {
-			wk->stats[measuring][op].status[BENCH_UNSUPPORTED]++;
-			continue;
-		}
 		keygen_set_id(key + c->prefix_len, id);
 		c->logical[n] = op;
 		/* What the driver is sent: inserts are sets, an rmw starts as a get. */
@@ -160,11 +99,21 @@ static size_t fill_batch(struct worker *wk, struct client *c, int measuring, siz
 		rq->key = key;
 		rq->key_len = c->key_len;
 		rq->value = c->values;
-		rq->value_len = rq->op == BENCH_OP_SET ? sizegen_next(ctx->sizes, &c->rng) : 0;
+		rq->value_len = rq->op == BENCH_OP_SET ? record_len(ctx, c) : 0;
+		rq->fields = (unsigned)ctx->w->values.fields;
 		/* Drawn now, not after the read, so the draws never depend on answers. */
-		c->rmw_len[n] = op == BENCH_OP_RMW ? sizegen_next(ctx->sizes, &c->rng) : 0;
+		c->rmw_len[n] = op == BENCH_OP_RMW ? record_len(ctx, c) : 0;
 		rq->status = BENCH_OK;
 		rq->value_len_out = 0;
+		rq->items_out = rq->calls_out = 0;
+		if (ctx->has_args)
+			runner_fill_args(ctx, c, rq, c->args + n * c->arg_cap, id);
+		/* Drawn in full all the same: every target sees the same
+		 * sequence of ops, keys and sizes, whatever it supports. */
+		if (!(ctx->supported & (1u << op))) {
+			wk->stats[measuring][op].status[BENCH_UNSUPPORTED]++;
+			continue;
+		}
 		n++;
 	}
 	return n;
@@ -190,11 +139,7 @@ static int sleep_until(uint64_t when)
 	}
 }
 
-/*
- * The write half of the batch's rmw ops, for those whose read was answered:
- * fills c->second (and c->second_slot) and returns how many.
- */
-static size_t prepare_rmw_writes(struct client *c, size_t n)
+size_t runner_prepare_rmw_writes(struct client *c, size_t n)
 {
 	size_t m = 0;
 
@@ -207,13 +152,15 @@ static size_t prepare_rmw_writes(struct client *c, size_t n)
 		c->second[m].op = BENCH_OP_SET;
 		c->second[m].value_len = c->rmw_len[i];
 		c->second[m].out = NULL;
+		if (c->ctx_categories)
+			runner_fill_args(c->ctx_categories, c, &c->second[m], c->args + i * c->arg_cap,
+					 keygen_parse_id(c->reqs[i].key + c->prefix_len));
 		c->second_slot[m++] = i;
 	}
 	return c->conn.err ? 0 : m;
 }
 
-/* Copies the rmw writes' outcome into their requests' slots. */
-static void finish_rmw_writes(struct client *c, size_t m)
+void runner_finish_rmw_writes(struct client *c, size_t m)
 {
 	for (size_t k = 0; k < m; k++)
 		c->reqs[c->second_slot[k]].status = c->second[k].status;
@@ -224,35 +171,67 @@ static void finish_rmw_writes(struct client *c, size_t m)
 static size_t send_rmw_writes(struct client *c, size_t n,
 			      int (*send)(struct bench_conn *, struct bench_request *, size_t))
 {
-	size_t m = prepare_rmw_writes(c, n);
+	size_t m = runner_prepare_rmw_writes(c, n);
 
 	if (m) {
 		send(&c->conn, c->second, m);
-		finish_rmw_writes(c, m);
+		runner_finish_rmw_writes(c, m);
 	}
 	return m;
 }
 
-/* done: when the batch's replies were all in; done_rmw: when its rmw
- * writes were (== done without any). */
-static void record_batch(struct worker *wk, struct client *c, int measured, uint64_t intended, uint64_t sent,
+void runner_record_batch(struct worker *wk, struct client *c, int measured, uint64_t intended, uint64_t sent,
 			 uint64_t done, uint64_t done_rmw, size_t n)
 {
+	/* In a pipeline every request waits for the whole batch, so the
+	 * answered requests of one op share one latency: recorded once per
+	 * op with a count, not once per request. */
+	uint32_t answered[BENCH_OP__COUNT];
+	unsigned ops = 0;
+
 	for (size_t i = 0; i < n; i++) {
-		struct op_stats *s = &wk->stats[measured][c->logical[i]];
+		enum bench_op op = c->logical[i];
+		struct op_stats *s = &wk->stats[measured][op];
 		enum bench_status st = c->reqs[i].status;
-		uint64_t end = c->logical[i] == BENCH_OP_RMW ? done_rmw : done;
+		uint64_t end = op == BENCH_OP_RMW ? done_rmw : done;
 
 		s->status[st]++;
+		ts_count(wk->ts, op, st, end);
 		if (st == BENCH_OK || st == BENCH_MISS) {
-			/* In a pipeline every request waits for the whole batch. */
-			hist_record(s->lat, (int64_t)(end - intended));
-			hist_record(s->lat_uncorrected, (int64_t)(end - sent));
+			s->items += c->reqs[i].items_out;
+			s->calls += c->reqs[i].calls_out;
+			if (!(ops & (1u << op))) {
+				ops |= 1u << op;
+				answered[op] = 0;
+			}
+			answered[op]++;
 		} else if (st != BENCH_UNSUPPORTED && !wk->first_error[0]) {
-			snprintf(wk->first_error, sizeof(wk->first_error), "%s %s: %s",
-				 bench_op_name(c->logical[i]), bench_status_name(st), c->conn.errstr);
+			snprintf(wk->first_error, sizeof(wk->first_error), "%s %s: %s", bench_op_name(op),
+				 bench_status_name(st), c->conn.errstr);
 		}
 	}
+	while (ops) {
+		int op = __builtin_ctz(ops);
+		struct op_stats *s = &wk->stats[measured][op];
+		uint64_t end = op == BENCH_OP_RMW ? done_rmw : done;
+
+		ops &= ops - 1;
+		hist_record_n(s->lat, (int64_t)(end - intended), answered[op]);
+		hist_record_n(s->lat_uncorrected, (int64_t)(end - sent), answered[op]);
+		ts_latency_n(wk->ts, (enum bench_op)op, (int64_t)(end - intended), answered[op]);
+	}
+}
+
+void runner_worker_finished(struct worker *wk)
+{
+	struct phase_ctx *ctx = wk->ctx;
+
+	wk->finished_ns = util_now_ns();
+	ts_local_done(wk->ts);
+	pthread_mutex_lock(&ctx->mu);
+	ctx->finished++;
+	pthread_cond_signal(&ctx->cv);
+	pthread_mutex_unlock(&ctx->mu);
 }
 
 static void *worker_main(void *arg)
@@ -290,259 +269,24 @@ static void *worker_main(void *arg)
 		/* A request belongs to the warmup or the measurement by when it
 		 * was meant to be sent. */
 		measured = intended >= ctx->measure_ns;
-		n = fill_batch(wk, c, measured, &drawn);
+		n = runner_fill_batch(wk, c, measured, &drawn);
 		if (drawn == 0)
 			break; /* quota or records exhausted */
 		if (n > 0)
 			send(&c->conn, c->reqs, n);
 		t1 = util_now_ns();
 		t2 = ctx->has_rmw && send_rmw_writes(c, n, send) ? util_now_ns() : t1;
-		record_batch(wk, c, measured, intended, t0, t1, t2, n);
+		runner_record_batch(wk, c, measured, intended, t0, t1, t2, n);
 		if (measured && ctx->ph->ops && !ctx->load)
 			c->quota -= drawn;
-		if (ctx->end_ns && t1 >= ctx->end_ns)
+		/* Open loop ends at the first request due after the end: one
+		 * that fell behind still sends (late) every request due before
+		 * it, or a stall at the end would go uncounted. */
+		if (ctx->end_ns && t1 >= ctx->end_ns && !open_loop)
 			break;
 	}
-	wk->finished_ns = util_now_ns();
+	runner_worker_finished(wk);
 	return NULL;
-}
-
-/* ---- the event-driven engine: many clients per thread over epoll ---- */
-
-#define EV_MAX_EVENTS 256
-
-static void ev_watch(struct worker *wk, struct client *c, uint32_t events)
-{
-	struct epoll_event e = {.events = events, .data.ptr = c};
-
-	if (c->watching == events)
-		return;
-	epoll_ctl(wk->epfd, EPOLL_CTL_MOD, c->fd, &e);
-	c->watching = events;
-}
-
-static void ev_done(struct worker *wk, struct client *c)
-{
-	c->state = EV_DONE;
-	epoll_ctl(wk->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	wk->active--;
-}
-
-/* After submit/flush: wait for the socket to take the rest, or for
- * replies. (A failed write, rc < 0, is completed by the caller.) */
-static void ev_after_write(struct worker *wk, struct client *c, int rc)
-{
-	if (rc >= 0)
-		ev_watch(wk, c, rc == 0 ? EPOLLIN | EPOLLOUT : EPOLLIN);
-}
-
-/* The batch in flight has every status: record it, or send its rmw writes
- * first. The next batch starts from the main loop (no recursion). */
-static void ev_complete(struct worker *wk, struct client *c, uint64_t now)
-{
-	struct phase_ctx *ctx = wk->ctx;
-
-	if (c->state == EV_FIRST) {
-		c->first_done = now;
-		c->m = ctx->has_rmw ? prepare_rmw_writes(c, c->n) : 0;
-		if (c->m) {
-			int rc;
-
-			c->state = EV_SECOND;
-			c->deadline = now + ctx->timeout_ns;
-			rc = ctx->drv->submit(&c->conn, c->second, c->m);
-			ev_after_write(wk, c, rc);
-			if (rc < 0)
-				ev_complete(wk, c, util_now_ns());
-			return;
-		}
-	} else {
-		finish_rmw_writes(c, c->m);
-	}
-	record_batch(wk, c, c->measured, c->intended, c->sent, c->first_done, now, c->n);
-	if (c->measured && ctx->ph->ops && !ctx->load)
-		c->quota -= c->drawn;
-	c->state = EV_READY;
-	ev_watch(wk, c, EPOLLIN);
-}
-
-/* Fills and submits the client's next batch (it is due). */
-static void ev_send(struct worker *wk, struct client *c)
-{
-	struct phase_ctx *ctx = wk->ctx;
-	int rc;
-
-	c->sent = util_now_ns();
-	if (ctx->client_rate == 0)
-		c->intended = c->sent;
-	c->measured = c->intended >= ctx->measure_ns;
-	c->n = fill_batch(wk, c, c->measured, &c->drawn);
-	if (c->drawn == 0) {
-		ev_done(wk, c); /* quota or records exhausted */
-		return;
-	}
-	c->state = EV_FIRST;
-	c->deadline = c->sent + ctx->timeout_ns;
-	if (c->n == 0) {
-		ev_complete(wk, c, c->sent); /* all unsupported: nothing to send */
-		return;
-	}
-	rc = ctx->drv->submit(&c->conn, c->reqs, c->n);
-	ev_after_write(wk, c, rc);
-	if (rc < 0)
-		ev_complete(wk, c, util_now_ns());
-}
-
-/* A ready client: stop, wait for its next due time, or send now. */
-static void ev_start_next(struct worker *wk, struct client *c, uint64_t now)
-{
-	struct phase_ctx *ctx = wk->ctx;
-
-	if (c->conn.err || (ctx->end_ns && now >= ctx->end_ns)) {
-		ev_done(wk, c);
-		return;
-	}
-	if (ctx->client_rate > 0) {
-		c->intended = pacer_next(&c->pacer);
-		if (ctx->end_ns && c->intended >= ctx->end_ns) {
-			ev_done(wk, c);
-			return;
-		}
-		if (c->intended > now) {
-			c->state = EV_WAITING;
-			return;
-		}
-	}
-	ev_send(wk, c);
-}
-
-static void ev_handle(struct worker *wk, struct client *c, uint32_t events)
-{
-	const struct bench_driver *drv = wk->ctx->drv;
-	int rc = 0;
-
-	if (c->state != EV_FIRST && c->state != EV_SECOND)
-		return;
-	if (events & EPOLLOUT) {
-		rc = drv->flush(&c->conn);
-		if (rc < 0) {
-			ev_complete(wk, c, util_now_ns());
-			return;
-		}
-		if (rc == 1)
-			ev_watch(wk, c, EPOLLIN);
-	}
-	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-		rc = drv->on_readable(&c->conn);
-		if (rc != 0)
-			ev_complete(wk, c, util_now_ns());
-	}
-}
-
-/*
- * Starts due clients and expires overdue batches; returns when the loop
- * should next wake up by itself (UINT64_MAX: only for I/O).
- */
-static uint64_t ev_tick(struct worker *wk)
-{
-	uint64_t now = util_now_ns(), wake = UINT64_MAX;
-
-	for (size_t i = 0; i < wk->n_clients; i++) {
-		struct client *c = &wk->clients[i];
-
-		if (c->state == EV_READY)
-			ev_start_next(wk, c, now);
-		if (c->state == EV_WAITING && c->intended <= util_now_ns())
-			ev_send(wk, c);
-		if ((c->state == EV_FIRST || c->state == EV_SECOND) && util_now_ns() >= c->deadline) {
-			wk->ctx->drv->expire(&c->conn);
-			ev_complete(wk, c, util_now_ns());
-			if (c->state == EV_READY)
-				ev_start_next(wk, c, util_now_ns());
-		}
-		if (c->state == EV_WAITING && c->intended < wake)
-			wake = c->intended;
-		if ((c->state == EV_FIRST || c->state == EV_SECOND) && c->deadline < wake)
-			wake = c->deadline;
-	}
-	return wake;
-}
-
-/* epoll_pwait2 (Linux 5.11) takes a nanosecond timeout, which open-loop
- * schedules need; where it is missing (old kernels, valgrind 3.19), fall
- * back to epoll_wait with the timeout rounded up to a millisecond. */
-static int ev_wait(int epfd, struct epoll_event *events, int max, const struct timespec *ts)
-{
-	static atomic_int no_pwait2;
-
-	if (!atomic_load(&no_pwait2)) {
-		int n = epoll_pwait2(epfd, events, max, ts, NULL);
-
-		if (n >= 0 || errno != ENOSYS)
-			return n;
-		atomic_store(&no_pwait2, 1);
-	}
-	return epoll_wait(epfd, events, max, (int)((ts->tv_nsec + 999999) / 1000000 + ts->tv_sec * 1000));
-}
-
-static void *event_worker_main(void *arg)
-{
-	struct worker *wk = arg;
-	struct phase_ctx *ctx = wk->ctx;
-	struct epoll_event events[EV_MAX_EVENTS];
-
-	pthread_barrier_wait(&ctx->start);
-	if (ctx->client_rate > 0)
-		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-	for (size_t i = 0; i < wk->n_clients; i++) {
-		struct client *c = &wk->clients[i];
-
-		c->state = EV_READY;
-		if (ctx->client_rate > 0)
-			pacer_init(&c->pacer, ctx->start_ns, ctx->client_rate, ctx->ph->pipeline,
-				   (double)c->index / (double)ctx->clients);
-	}
-	while (wk->active > 0 && !runner_stop_requested()) {
-		uint64_t wake = ev_tick(wk), now;
-		/* Wake at least every 100 ms to notice a stop request. */
-		struct timespec ts = {0, 100000000};
-		int n;
-
-		if (wk->active == 0)
-			break;
-		now = util_now_ns();
-		if (wake != UINT64_MAX && wake < now + 100000000u) {
-			uint64_t d = wake > now ? wake - now : 0;
-
-			ts.tv_sec = 0;
-			ts.tv_nsec = (long)d;
-		}
-		n = ev_wait(wk->epfd, events, EV_MAX_EVENTS, &ts);
-		for (int i = 0; i < n; i++)
-			ev_handle(wk, events[i].data.ptr, events[i].events);
-	}
-	/* Clients still in flight when asked to stop are not recorded. */
-	wk->finished_ns = util_now_ns();
-	return NULL;
-}
-
-/* Registers the worker's clients with a new epoll set. Returns 0 or -1. */
-static int ev_setup(struct worker *wk)
-{
-	wk->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (wk->epfd < 0)
-		return -1;
-	wk->active = wk->n_clients;
-	for (size_t i = 0; i < wk->n_clients; i++) {
-		struct client *c = &wk->clients[i];
-		struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
-
-		c->fd = wk->ctx->drv->event_fd(&c->conn);
-		c->watching = EPOLLIN;
-		if (c->fd < 0 || epoll_ctl(wk->epfd, EPOLL_CTL_ADD, c->fd, &e) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 static void client_free(struct client *c)
@@ -555,6 +299,7 @@ static void client_free(struct client *c)
 	free(c->second);
 	free(c->second_slot);
 	free(c->keys);
+	free(c->args);
 	free(c->values);
 }
 
@@ -572,9 +317,13 @@ static void client_init(struct client *c, const struct phase_ctx *ctx, const str
 	c->second = xcalloc(slots, sizeof(*c->second));
 	c->second_slot = xcalloc(slots, sizeof(*c->second_slot));
 	c->keys = xmalloc(slots * c->key_len);
+	c->arg_cap = c->key_len + 32;
+	c->ctx_categories = ctx->w->values.categories ? ctx : NULL;
+	c->args = xcalloc(slots, c->arg_cap);
 	for (size_t i = 0; i < slots; i++)
 		keygen_format(c->keys + i * c->key_len, ctx->w->keyspace.prefix, 0);
-	c->values = keygen_value_buffer(sizegen_max(ctx->sizes), &c->rng);
+	c->values = keygen_value_buffer(sizegen_max(ctx->sizes) * (ctx->w->values.fields ? ctx->w->values.fields : 1),
+					&c->rng);
 }
 
 static struct sizegen *make_sizes(const struct workload *w)
@@ -591,15 +340,42 @@ static struct sizegen *make_sizes(const struct workload *w)
 	return rc == 0 ? g : NULL;
 }
 
+/*
+ * The event hooks carry get, set and delete of plain records (driver.h). A
+ * phase with other ops, or a workload whose writes must also keep an index
+ * (range, categories for query) or write fields, runs blocking.
+ */
+static int event_fits(const struct workload *w, const struct wl_phase *ph)
+{
+	static const unsigned kv = 1u << BENCH_OP_GET | 1u << BENCH_OP_SET | 1u << BENCH_OP_DELETE |
+				   1u << BENCH_OP_INSERT | 1u << BENCH_OP_RMW;
+
+	if (w->values.fields || w->values.categories)
+		return 0;
+	for (size_t i = 0; i < w->n_phases; i++)
+		if (w->phases[i].mix[BENCH_OP_RANGE] > 0)
+			return 0;
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		if (ph->mix[op] > 0 && !(kv & (1u << op)))
+			return 0;
+	return 1;
+}
+
 /* Returns 0, or -1 with out->error (only for parameters the workload loader
  * should have refused). */
 static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struct wl_phase *ph,
 		    const struct bench_driver *drv, struct phase_result *out)
 {
+	pthread_condattr_t ca;
 	double sum = 0;
 	int rc;
 
 	memset(ctx, 0, sizeof(*ctx));
+	pthread_mutex_init(&ctx->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&ctx->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	ctx->w = w;
 	ctx->ph = ph;
 	ctx->drv = drv;
@@ -607,7 +383,7 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 	ctx->clients = ph->clients;
 	ctx->client_rate = ctx->load ? 0 : ph->rate / (double)ph->clients;
 	ctx->has_rmw = !ctx->load && ph->mix[BENCH_OP_RMW] > 0;
-	ctx->event = BENCH_DRIVER_HAS_EVENTS(drv) && !getenv("BENCH_ENGINE_BLOCKING");
+	ctx->event = BENCH_DRIVER_HAS_EVENTS(drv) && !getenv("BENCH_ENGINE_BLOCKING") && event_fits(w, ph);
 	for (int op = 0; op < BENCH_OP__COUNT; op++) {
 		unsigned need = bench_op_caps((enum bench_op)op);
 
@@ -617,6 +393,10 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 		ctx->cum[op] = sum;
 		if (ph->mix[op] > 0)
 			ctx->last_op = op;
+		if ((ph->mix[op] > 0 && (ctx->supported & (1u << op))) || (ctx->load && op == BENCH_OP_SET))
+			ctx->ts_ops |= 1u << op;
+		if ((ph->mix[op] > 0 && op != BENCH_OP_GET && op != BENCH_OP_DELETE) || w->values.categories)
+			ctx->has_args = 1;
 	}
 	ctx->sizes = make_sizes(w);
 	if (!ctx->sizes) {
@@ -632,6 +412,8 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 
 static void ctx_free(struct phase_ctx *ctx)
 {
+	pthread_mutex_destroy(&ctx->mu);
+	pthread_cond_destroy(&ctx->cv);
 	dist_free(ctx->dist);
 	sizegen_free(ctx->sizes);
 }
@@ -644,11 +426,89 @@ static void merge_stats(struct phase_result *out, struct worker *workers, uint64
 			op_stats_merge(&out->ops[op], &workers[i].stats[which][op]);
 }
 
+/* CPU time so far: the harness's (all its threads) and the server's. */
+struct cpu_mark {
+	uint64_t at_ns;
+	double client_s;
+	double server_s;                /* < 0: unknown */
+};
+
+static void cpu_sample(struct cpu_mark *m, const struct runner_probe *probe)
+{
+	struct rusage ru;
+
+	m->at_ns = util_now_ns();
+	getrusage(RUSAGE_SELF, &ru);
+	m->client_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	m->server_s = probe && probe->server_cpu_s ? probe->server_cpu_s(probe->arg) : -1;
+}
+
+static void cpu_delta(struct phase_result *r, const struct cpu_mark *a, const struct cpu_mark *b)
+{
+	r->cpu_wall_s = (double)(b->at_ns - a->at_ns) / 1e9;
+	r->client_cpu_s = b->client_s - a->client_s;
+	r->server_cpu_s = a->server_s >= 0 && b->server_s >= a->server_s ? b->server_s - a->server_s : -1;
+}
+
+/*
+ * The phase's main thread while the workers run: samples CPU when the
+ * measurement starts (cpu[1]) and ends (cpu[2]), gathers the time series
+ * and reports progress about once a second.
+ */
+static void watch_phase(struct phase_ctx *ctx, uint64_t nworkers, const struct runner_probe *probe,
+			struct cpu_mark *cpu)
+{
+	int measuring = ctx->measure_ns == ctx->start_ns;
+	uint64_t next_tick = ctx->start_ns + 1000000000u;
+
+	if (measuring)
+		cpu[1] = cpu[0];
+	pthread_mutex_lock(&ctx->mu);
+	while (ctx->finished < nworkers) {
+		uint64_t wake = measuring || ctx->measure_ns > next_tick ? next_tick : ctx->measure_ns;
+		struct timespec ts = {(time_t)(wake / 1000000000u), (long)(wake % 1000000000u)};
+		uint64_t now;
+
+		pthread_cond_timedwait(&ctx->cv, &ctx->mu, &ts);
+		if (ctx->finished == nworkers)
+			break;
+		pthread_mutex_unlock(&ctx->mu);
+		now = util_now_ns();
+		if (!measuring && now >= ctx->measure_ns) {
+			cpu_sample(&cpu[1], probe);
+			measuring = 1;
+		}
+		if (now >= next_tick) {
+			struct runner_progress p = {.phase = ctx->ph};
+
+			ts_collect(ctx->ts, &p.ts);
+			p.elapsed_s = (double)(now - ctx->start_ns) / 1e9;
+			if (ctx->end_ns)
+				p.total_s = (double)(ctx->end_ns - ctx->start_ns) / 1e9;
+			else if (!ctx->load)
+				p.ops_total = ctx->ph->ops;
+			else
+				p.ops_total = ctx->w->keyspace.records;
+			if (probe && probe->progress)
+				probe->progress(probe->arg, &p);
+			while (next_tick <= now)
+				next_tick += 1000000000u;
+		}
+		pthread_mutex_lock(&ctx->mu);
+	}
+	pthread_mutex_unlock(&ctx->mu);
+	cpu_sample(&cpu[2], probe);
+	if (!measuring)
+		cpu[1] = cpu[2]; /* stopped within the warmup */
+}
+
 int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64_t repeat,
 		     const struct bench_driver *drv, const struct bench_target *target,
-		     struct phase_result *out, struct phase_result *warmup_out)
+		     const struct runner_probe *probe, struct phase_result *out, struct phase_result *warmup_out)
 {
 	struct phase_ctx ctx;
+	struct cpu_mark cpu[3] = {{0}}; /* phase start, measurement start, end */
 	uint64_t nclients = ph->clients;
 	size_t slots = ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline;
 	struct client *clients = xcalloc(nclients, sizeof(*clients));
@@ -684,6 +544,16 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 				 (unsigned long long)i, target->name, c->conn.errstr);
 			goto done;
 		}
+		/* A driver may offer events but not for this target (a memcached
+		 * pool, say): event_fd < 0 without a lost connection says so. */
+		if (ctx.event && i == 0 && drv->event_fd(&c->conn) < 0) {
+			if (c->conn.err) {
+				snprintf(out->error, sizeof(out->error), "client 0 could not connect to %s: %s",
+					 target->name, c->conn.errstr);
+				goto done;
+			}
+			ctx.event = 0;
+		}
 		if (ctx.load && i == 0 && drv->prepare && drv->prepare(&c->conn) < 0) {
 			snprintf(out->error, sizeof(out->error), "preparing %s failed: %s", target->name, c->conn.errstr);
 			goto done;
@@ -691,11 +561,15 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	}
 
 	/* Blocking engine: a thread per client. Event engine: the clients
-	 * spread over one thread per core but one, left to the server. */
+	 * spread over one thread per core but one, left to a single-threaded
+	 * server; a multi-threaded one (memcached) is fed by one per core:
+	 * a single client thread leaves its threads idle between bursts. */
 	if (ctx.event) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 		nworkers = cores > 2 ? (uint64_t)cores - 1 : 1;
+		if (target->server_threads > 1 && cores > 1)
+			nworkers = (uint64_t)cores;
 		if (nworkers > nclients)
 			nworkers = nclients;
 	}
@@ -707,7 +581,7 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		workers[i].clients = &clients[first];
 		workers[i].n_clients = end - first;
 		workers[i].epfd = -1;
-		if (ctx.event && ev_setup(&workers[i]) < 0) {
+		if (ctx.event && runner_ev_setup(&workers[i]) < 0) {
 			snprintf(out->error, sizeof(out->error), "cannot watch %s's connections: %s", target->name,
 				 strerror(errno));
 			goto done;
@@ -725,23 +599,35 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	}
 	pthread_barrier_init(&ctx.start, NULL, (unsigned)nworkers + 1);
 	for (uint64_t i = 0; i < nworkers; i++, started++) {
-		if (pthread_create(&workers[i].tid, NULL, ctx.event ? event_worker_main : worker_main, &workers[i]) != 0) {
+		if (pthread_create(&workers[i].tid, NULL, ctx.event ? runner_event_worker_main : worker_main, &workers[i]) != 0) {
 			/* Cannot happen for sane client counts; fail loudly, not half-measured. */
 			fprintf(stderr, "bench: cannot start thread %llu of %llu\n", (unsigned long long)i,
 				(unsigned long long)nworkers);
 			abort();
 		}
 	}
+	/* The workers wait at the barrier: the clock starts now, and what
+	 * they read below is set before the barrier lets them go. */
 	ctx.start_ns = util_now_ns();
 	ctx.measure_ns = ctx.start_ns + ph->warmup_ns;
 	ctx.end_ns = ph->duration_ns ? ctx.measure_ns + ph->duration_ns : 0;
+	if (ts_init(ctx.measure_ns, ctx.start_ns, ctx.ts_ops, nworkers, &ctx.ts) != 0) {
+		fprintf(stderr, "bench: out of memory for the time series\n");
+		abort();
+	}
+	for (uint64_t i = 0; i < nworkers; i++)
+		workers[i].ts = ts_local(ctx.ts, (size_t)i);
+	cpu_sample(&cpu[0], probe);
 	pthread_barrier_wait(&ctx.start);
+	watch_phase(&ctx, started, probe, cpu);
 	for (uint64_t i = 0; i < started; i++) {
 		pthread_join(workers[i].tid, NULL);
 		if (workers[i].finished_ns > last)
 			last = workers[i].finished_ns;
 	}
 	pthread_barrier_destroy(&ctx.start);
+	ts_collect(ctx.ts, NULL);
+	out->series = ts_take_rows(ctx.ts, &out->n_series);
 
 	out->duration_s = last > ctx.measure_ns ? (double)(last - ctx.measure_ns) / 1e9 : 0;
 	out->interrupted = runner_stop_requested();
@@ -752,7 +638,9 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 				 (unsigned long long)i, workers[i].first_error);
 	}
 	merge_stats(out, workers, nworkers, STATS_MEASURED);
+	cpu_delta(out, &cpu[1], &cpu[2]);
 	if (warmup_out && ph->warmup_ns) {
+		cpu_delta(warmup_out, &cpu[0], &cpu[1]);
 		warmup_out->phase = ph;
 		warmup_out->repeat = repeat;
 		warmup_out->warmup = true;
@@ -774,6 +662,7 @@ done:
 				op_stats_free(&workers[i].stats[k][op]);
 	}
 	ctx_free(&ctx);
+	ts_free(ctx.ts);
 	free(clients);
 	free(workers);
 	return rc;

@@ -3,19 +3,41 @@
  *
  * Clients are spread over worker threads; each worker owns its clients, its
  * random streams, its request buffers and one histogram per op, so the hot
- * path takes no lock and allocates nothing. Today every driver is blocking,
- * so each worker drives one client; an event-driven worker can later drive
- * many clients over epoll without changing this interface.
+ * path takes no lock and allocates nothing. Blocking drivers get a worker
+ * per client (runner.c); drivers with event hooks get a few workers that
+ * each drive many clients over epoll (runner_event.c).
  */
 #ifndef BENCH_RUNNER_H
 #define BENCH_RUNNER_H
 
 #include "driver.h"
 #include "results.h"
+#include "timeseries.h"
 #include "workload.h"
 
+/* Where a phase stands, for the progress line (about once a second). */
+struct runner_progress {
+	const struct wl_phase *phase;
+	double elapsed_s;         /* since the phase started, warmup included */
+	double total_s;           /* duration phases: warmup + duration; else 0 */
+	uint64_t ops_total;       /* ops and load phases: requests to make; else 0 */
+	struct ts_progress ts;    /* the latest complete second */
+};
+
+/* What the caller lends a phase. Every member may be NULL. */
+struct runner_probe {
+	/* The server's CPU time so far in seconds (user + system), or < 0 when
+	 * unknown. Called from the phase's main thread when the phase starts,
+	 * when its measurement starts and when it ends. */
+	double (*server_cpu_s)(void *arg);
+	/* Called from the phase's main thread about once a second. */
+	void (*progress)(void *arg, const struct runner_progress *p);
+	void *arg;
+};
+
 /*
- * Runs phase `ph` (repeat `repeat`, 1-based) and fills *out (whose phase and
+ * Runs phase `ph` (repeat `repeat`, 1-based), watched by `probe` (may be
+ * NULL), and fills *out (whose phase and
  * repeat fields it sets; sweep_value is the caller's). When the phase has a
  * warmup and warmup_out is not NULL, the warmup's requests are counted
  * there (marked warmup), never in *out. Returns 0 when the phase ran —
@@ -30,7 +52,7 @@
  */
 int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64_t repeat,
 		     const struct bench_driver *drv, const struct bench_target *target,
-		     struct phase_result *out, struct phase_result *warmup_out);
+		     const struct runner_probe *probe, struct phase_result *out, struct phase_result *warmup_out);
 
 /* Asks running phases to stop at their next batch (async-signal-safe). */
 void runner_request_stop(void);

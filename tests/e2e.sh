@@ -24,14 +24,14 @@ cd "$src"
 expect_rc 0 "--version" -- "$bench" --version
 contains "$tmp/out" "^bench " "--version prints the version"
 expect_rc 0 "help" -- "$bench" help
-for cmd in run validate drivers; do
+for cmd in run validate drivers compare; do
   expect_rc 0 "$cmd --help" -- "$bench" "$cmd" --help
   contains "$tmp/out" "usage: bench $cmd" "$cmd --help"
 done
 expect_rc 2 "no arguments" -- "$bench"
 expect_rc 2 "unknown command" -- "$bench" rnu
 contains "$tmp/err" "did you mean 'run'" "unknown command suggests"
-expect_rc 2 "planned command" -- "$bench" compare a b
+expect_rc 2 "planned command" -- "$bench" merge a b
 expect_rc 0 "drivers" -- "$bench" drivers
 for d in redis memcached mongodb null; do contains "$tmp/out" "^$d " "drivers lists $d"; done
 
@@ -60,6 +60,7 @@ expect_rc 2 "run with an unknown target" -- "$bench" run workloads/quick.yaml --
 
 # --- the null driver: exact counts, repeats, two runs never collide ---
 expect_rc 0 "run null" -- "$bench" run tests/fixtures/e2e/null.yaml --out "$tmp/res-null" --quiet
+[ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] && ok || fail "--quiet should print nothing"
 expect_rc 0 "run null again" -- "$bench" run tests/fixtures/e2e/null.yaml --out "$tmp/res-null" --quiet
 [ "$(ls "$tmp/res-null" | wc -l)" -eq 2 ] && ok || fail "two runs should make two result directories"
 [ -z "$(ls -A "$tmp/res-null" | grep '^\.tmp' || true)" ] && ok || fail "temporary directory left behind"
@@ -68,6 +69,37 @@ null_csv=$(ls -d "$tmp"/res-null/*/ | head -1)summary.csv
 awk -F, 'NR > 1 && $2 == "load" { n += $12 } END { exit !(n == 2000) }' "$null_csv" && ok || fail "null load rows should sum to 2 x 1000 records"
 awk -F, 'NR > 1 && $2 == "run" { n += $12 } END { exit !(n == 20000) }' "$null_csv" && ok || fail "null run rows should sum to 2 x 10000 ops"
 awk -F, 'NR > 1 && $5 != "none" { bad = 1 } END { exit bad }' "$null_csv" && ok || fail "null rows should name server 'none'"
+
+# --- compare ---
+expect_rc 0 "compare --help" -- "$bench" compare --help
+contains "$tmp/out" "usage: bench compare" "compare --help"
+expect_rc 0 "help compare" -- "$bench" help compare
+contains "$tmp/out" "^Exit status: 0 no regression" "help compare gives the exit codes"
+cmp_fix=tests/fixtures/compare
+null_a=$(ls -d "$tmp"/res-null/*/ | head -1); null_b=$(ls -d "$tmp"/res-null/*/ | tail -1)
+expect_rc 0 "compare a run with itself (directories)" -- "$bench" compare "$null_a" "$null_a"
+contains "$tmp/out" "^0 regressions, 0 improvements, 12 unchanged" "a run against itself is unchanged"
+expect_rc 0 "compare two null runs with a wide threshold" -- "$bench" compare "$null_a" "${null_b}summary.csv" --threshold 1000
+expect_rc 1 "compare finds a regression" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/regress.csv
+contains "$tmp/out" "^redis  *run  *get  *ops/s .* -10.0%  regression$" "the regressed row"
+contains "$tmp/out" "^2 regressions, 0 improvements, 19 unchanged; 3 not measured$" "compare summary line"
+expect_rc 0 "compare within a 25% threshold" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/regress.csv --threshold 25%
+expect_rc 2 "compare different workloads" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/other-workload.csv
+contains "$tmp/err" "different workloads (kv vs kv-other); --force compares them anyway" "different workloads named"
+expect_rc 1 "compare different workloads with --force" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/other-workload.csv --force
+expect_rc 2 "compare a malformed file" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/bad-number.csv
+contains "$tmp/err" "bad-number.csv:4: ops_per_sec 'fast' is not a number" "malformed line with file:line"
+expect_rc 2 "compare a PNG" -- "$bench" compare $cmp_fix/not-csv.png $cmp_fix/base.csv
+expect_rc 2 "compare a missing file" -- "$bench" compare $cmp_fix/base.csv "$tmp/nope.csv"
+expect_rc 2 "compare with an unknown option" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/base.csv --frce
+contains "$tmp/err" "did you mean '--force'" "compare suggests the option"
+expect_rc 1 "compare --format csv" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/regress.csv --format csv
+head -1 "$tmp/out" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,metric,baseline_n,baseline_mean,baseline_ci95,candidate_n,candidate_mean,candidate_ci95,delta,delta_pct,significant,verdict' \
+  && ok || fail "compare csv header"
+[ "$(wc -l <"$tmp/out")" -eq 25 ] && ok || fail "compare csv: a header and 24 rows (8 rows x 3 metrics)"
+contains "$tmp/err" "^2 regressions" "compare csv puts the summary line on stderr"
+expect_rc 1 "compare --format markdown" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/regress.csv --format markdown
+contains "$tmp/out" "^| redis | run | get | ops/s | .* | \*\*regression\*\* |$" "compare markdown row"
 
 # --- sweep, warmup and open loop (null driver: no server, exact counts) ---
 cat >"$tmp/sweep.yaml" <<'YAML'
@@ -95,6 +127,24 @@ awk -F, -v r="$c_rate" 'NR > 1 && $r != 100000 { bad = 1 } END { exit bad }' "${
 [ -f "${sdir}warmup.csv" ] && ok || fail "a phase with warmup should write warmup.csv"
 awk -F, 'NR > 1 { n++ } END { exit !(n >= 2) }' "${sdir}warmup.csv" && ok || fail "warmup.csv should have rows"
 grep -q '"sweep"' "${sdir}run.json" && grep -q '"distribution": "zipfian"' "${sdir}run.json" && ok || fail "run.json should record the sweep and distribution"
+# timeseries.csv: every request of a point (warmup included) lands in exactly
+# one second, so its rows add up to summary.csv's plus warmup.csv's.
+ts="${sdir}timeseries.csv"
+head -1 "$ts" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,p50_us,p99_us,max_us' \
+  && ok || fail "timeseries.csv header"
+t_val=$(col "$ts" sweep_value); t_ops=$(col "$ts" ops); t_sec=$(col "$ts" second)
+w_val=$(col "${sdir}warmup.csv" sweep_value); w_ops=$(col "${sdir}warmup.csv" ops)
+for point in 1 3; do
+  want=$(awk -F, -v v="$w_val" -v o="$w_ops" -v p="$point" 'NR > 1 && $v == p { n += $o } END { print n + 3000 }' "${sdir}warmup.csv")
+  awk -F, -v v="$t_val" -v o="$t_ops" -v p="$point" -v want="$want" 'NR > 1 && $v == p { n += $o } END { exit !(n == want) }' "$ts" \
+    && ok || fail "timeseries.csv ops of clients=$point should add up to $want (summary + warmup)"
+done
+awk -F, -v s="$t_sec" 'NR > 1 && $s == -1 { w = 1 } NR > 1 && $s == 0 { m = 1 } END { exit !(w && m) }' "$ts" \
+  && ok || fail "timeseries.csv should have the warmup second (-1) and the first measured one (0)"
+for f in null-get-clients=1.hgrm null-get-clients=1.uncorrected.hgrm null-set-clients=3.hgrm; do
+  [ -s "${sdir}latency/$f" ] && ok || fail "latency/$f missing or empty"
+done
+tail -3 "${sdir}latency/null-get-clients=1.hgrm" | grep -q '^#\[Max' && ok || fail "latency .hgrm files end with HdrHistogram's footer"
 
 # --- real servers: a row per target x op, ops > 0, errors 0 ---
 expect_rc 0 "run on spawned servers" -- "$bench" run tests/fixtures/e2e/small.yaml --out "$tmp/res"
@@ -102,6 +152,11 @@ dir=$(ls -d "$tmp"/res/*/ 2>/dev/null | head -1)
 csv="${dir}summary.csv"
 [ -f "$csv" ] && ok || fail "no summary.csv in $tmp/res"
 contains "$tmp/out" "results: $tmp/res/" "the run says where its results went"
+[ -s "${dir}report.html" ] && ok || fail "a run writes report.html"
+if command -v gnuplot >/dev/null; then
+  [ -s "${dir}charts/throughput.svg" ] && [ -s "${dir}charts/throughput.png" ] && [ -s "${dir}charts/throughput.gp" ] \
+    && ok || fail "a run draws its charts (charts/throughput.svg, .png, .gp)"
+fi
 head -1 "$csv" | grep -q '^workload,phase,target,driver,server,op,clients,pipeline,rate_target,repeat,duration_s,ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,' \
   && ok || fail "summary.csv does not start with DESIGN §6's columns"
 for target in redis memcached mongodb; do
@@ -116,13 +171,43 @@ awk -F, '$3 == "mongodb" && $5 !~ /^(FerretDB|MongoDB) / { bad = 1 } END { exit 
 awk -F, '$3 == "redis" && $5 !~ /^Redis / { bad = 1 } END { exit bad }' "$csv" && ok || fail "redis rows name the server"
 c_engine=$(col "$csv" engine)
 awk -F, -v e="$c_engine" '$3 == "redis" && $e != "event" { bad = 1 } END { exit bad }' "$csv" && ok || fail "redis is served by the event engine"
-awk -F, -v e="$c_engine" '$3 == "memcached" && $e != "blocking" { bad = 1 } END { exit bad }' "$csv" && ok || fail "memcached is served by the blocking engine"
+awk -F, -v e="$c_engine" '$3 == "memcached" && $e != "event" { bad = 1 } END { exit bad }' "$csv" && ok || fail "memcached (one server, text protocol) is served by the event engine"
+# Cost per op: measured for the harness, and for the spawned servers (/proc).
+c_cli=$(col "$csv" client_cpu_us_per_op); c_srv=$(col "$csv" server_cpu_us_per_op)
+awk -F, -v c="$c_cli" -v s="$c_srv" 'NR > 1 && !($c > 0 && $s > 0) { bad = 1 } END { exit bad }' "$csv" \
+  && ok || fail "every row should have client and server CPU per op"
+grep -q '"server_cpu_source": "/proc/' "${dir}run.json" && ok || fail "run.json names where the server CPU came from"
+for target in redis memcached mongodb; do
+  for f in "$target-load.hgrm" "$target-get.hgrm" "$target-rmw.hgrm"; do
+    [ -s "${dir}latency/$f" ] && ok || fail "latency/$f missing"
+  done
+done
 # Every spawned server is gone once bench exits: nothing answers on their ports.
 ports=$(grep -o '127\.0\.0\.1:[0-9]*' "$tmp/err" | cut -d: -f2 | sort -u)
 [ "$(echo "$ports" | wc -w)" -eq 3 ] && ok || fail "expected 3 spawned server ports in the progress output, got: $ports"
 for port in $ports; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "a server still listens on port $port"; else ok; fi
 done
+
+# --- an op a target lacks: counted unsupported, exactly as often as drawn ---
+# Every target draws the same sequence (same seed), so memcached's
+# unsupported range count equals the range ops the null driver ran.
+cat >"$tmp/range-mc.yaml" <<'YAML'
+name: e2e-range-mc
+seed: 5
+targets: [null, memcached]
+keyspace: {records: 200, prefix: "e2er:"}
+phases:
+  - {name: load}
+  - {name: run, ops: 3000, clients: 2, pipeline: 3, mix: {range: 0.4, get: 0.6}}
+YAML
+expect_rc 0 "range on memcached runs (unsupported, not an error)" -- "$bench" run "$tmp/range-mc.yaml" --out "$tmp/res-rmc" --quiet --no-charts
+rcsv=$(ls -d "$tmp"/res-rmc/*/ | head -1)summary.csv
+c_uns=$(col "$rcsv" unsupported); c_ops=$(col "$rcsv" ops); c_err=$(col "$rcsv" errors); c_rate=$(col "$rcsv" ops_per_sec)
+null_range=$(awk -F, -v o="$c_ops" '$3 == "null" && $6 == "range" { print $o }' "$rcsv")
+mc_row=$(awk -F, -v u="$c_uns" -v o="$c_ops" -v e="$c_err" -v r="$c_rate" '$3 == "memcached" && $6 == "range" { print $u, $o, $e, $r }' "$rcsv")
+[ -n "$null_range" ] && [ "$null_range" -gt 0 ] && [ "$mc_row" = "$null_range 0 0 unsupported" ] && ok \
+  || fail "memcached range should be unsupported $null_range times with 0 ops and errors, got: $mc_row"
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

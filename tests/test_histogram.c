@@ -702,6 +702,67 @@ static void test_reset(void)
 	hist_free(NULL);
 }
 
+/*
+ * The .hgrm text: HdrHistogram's header, percentile levels that never go
+ * down and follow its tick rule (5 per half distance), cumulative counts
+ * that end at the total, the last line at 100% and the max, and the footer.
+ * Values 1..1000 µs, one each, in ns; written in ms.
+ */
+static void test_hgrm(void)
+{
+	struct hist *h = hist_new_latency();
+	char *buf = NULL, line[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	double last_level = -1, last_value = -1, value, level, inv;
+	unsigned long long count, last_count = 0;
+	int rows = 0, at_half = 0, final_seen = 0;
+
+	for (int64_t us = 1; us <= 1000; us++)
+		hist_record(h, us * 1000);
+	CHECK_INT(hist_write_percentiles(h, f, 1e6), 0);
+	fclose(f);
+	f = fmemopen(buf, len, "r");
+	CHECK(fgets(line, sizeof(line), f) && strstr(line, "Value") && strstr(line, "1/(1-Percentile)"));
+	CHECK(fgets(line, sizeof(line), f) && line[0] == '\n');
+	while (fgets(line, sizeof(line), f) && line[0] != '#') {
+		int n = sscanf(line, "%lf %lf %llu %lf", &value, &level, &count, &inv);
+
+		CHECK(n == 4 || n == 3);
+		CHECK(level >= last_level && value >= last_value && count >= last_count);
+		if (n == 4)
+			CHECK(fabs(inv - 1.0 / (1.0 - level)) < 0.01);
+		if (fabs(level - 0.5) < 1e-12) {
+			at_half = 1;
+			/* Half of 1..1000 is 500 µs, within 3 digits. */
+			CHECK(fabs(value - 0.5) <= 0.001);
+		}
+		if (n == 3) {
+			final_seen = 1;
+			CHECK(level == 1.0);
+			CHECK(count == 1000);
+			CHECK(fabs(value - 1.0) < 0.001);
+		}
+		last_level = level;
+		last_value = value;
+		last_count = count;
+		rows++;
+	}
+	/* 0, 10, ..., 50% (6), then 5 per half distance: plenty of rows. */
+	CHECK(rows > 30);
+	CHECK(at_half);
+	CHECK(final_seen);
+	CHECK(strstr(line, "#[Mean    =") && strstr(line, "0.500"));
+	CHECK(fgets(line, sizeof(line), f) && strstr(line, "#[Max     =") && strstr(line, "1.000") &&
+	      strstr(line, "1000]"));
+	CHECK(fgets(line, sizeof(line), f) && strstr(line, "#[Buckets ="));
+	fclose(f);
+	free(buf);
+	/* Standard deviation of 1..1000 µs is 288.7 µs. */
+	CHECK(fabs(hist_stddev(h) / 1e3 - 288.7) < 1.0);
+	hist_free(h);
+}
+
 int main(void)
 {
 	test_init_bounds();
@@ -716,5 +777,6 @@ int main(void)
 	test_merge_layouts();
 	test_record_n();
 	test_reset();
+	test_hgrm();
 	return check_report("histogram");
 }

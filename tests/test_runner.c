@@ -3,6 +3,7 @@
  * request: exact counts, determinism per client, mix proportions, warmup
  * kept apart, and coordinated-omission correction in open loop.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -217,6 +218,8 @@ static void free_result(struct phase_result *p)
 {
 	for (int op = 0; op < BENCH_OP__COUNT; op++)
 		op_stats_free(&p->ops[op]);
+	free(p->series);
+	p->series = NULL;
 }
 
 static const struct bench_target target = {.name = "rec", .prefix = "t:"};
@@ -226,7 +229,7 @@ static void run(struct workload *w, struct record out[MAX_CONNS], struct phase_r
 {
 	n_conns = 0;
 	memset(res, 0, sizeof(*res));
-	CHECK_INT(runner_run_phase(w, &w->phases[0], 1, driver_under_test, &target, res, warm), 0);
+	CHECK_INT(runner_run_phase(w, &w->phases[0], 1, driver_under_test, &target, NULL, res, warm), 0);
 	CHECK_STR(res->engine, BENCH_DRIVER_HAS_EVENTS(driver_under_test) ? "event" : "blocking");
 	memcpy(out, records, sizeof(records));
 }
@@ -398,6 +401,144 @@ static void test_insert_and_rmw(void)
 	free_workload(w);
 }
 
+/* ---- op arguments: a driver that checks every request it gets ---- */
+
+static uint64_t arg_seen[BENCH_OP__COUNT], arg_bad[BENCH_OP__COUNT];
+
+/* The record number in a "t:" key. */
+static uint64_t key_id(const struct bench_request *r)
+{
+	return strtoull(r->key + 2, NULL, 10);
+}
+
+static int arg_is(const struct bench_request *r, const char *want)
+{
+	return r->arg && r->arg_len == strlen(want) && memcmp(r->arg, want, r->arg_len) == 0;
+}
+
+static int args_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct bench_request *r = &reqs[i];
+		char want[64];
+		int ok = 1;
+
+		snprintf(want, sizeof(want), "c%llu", (unsigned long long)(key_id(r) % 7));
+		switch (r->op) {
+		case BENCH_OP_SET: /* 3 fields of 8 bytes, and the record's category */
+			ok = r->fields == 3 && r->value_len == 24 && arg_is(r, want);
+			break;
+		case BENCH_OP_QUERY:
+			ok = arg_is(r, want) && r->count == 5;
+			break;
+		case BENCH_OP_RANGE:
+			ok = r->count >= 3 && r->count <= 6 && !r->arg;
+			break;
+		case BENCH_OP_FUZZY: /* matches 100: the key without its last 2 digits */
+			ok = !r->fuzzy_substring && r->arg == NULL ? 0 :
+			     r->arg_len == r->key_len - 2 && memcmp(r->arg, r->key, r->arg_len) == 0;
+			break;
+		case BENCH_OP_HSET:
+			ok = r->arg && r->arg[0] == 'f' && strtoull(r->arg + 1, NULL, 10) < 9 && r->value_len == 8;
+			break;
+		case BENCH_OP_LPUSH:
+			ok = r->count == 11 && r->value_len == 8;
+			break;
+		case BENCH_OP_ZADD:
+			ok = r->arg && r->arg[0] == 'm' && r->score >= 0 && r->score < 9;
+			break;
+		case BENCH_OP_ZRANGEBYSCORE:
+			ok = r->count == 4 && r->score_max - r->score == 3;
+			break;
+		default:
+			break;
+		}
+		/* Clients run on threads of their own. */
+		__atomic_fetch_add(&arg_seen[r->op], 1, __ATOMIC_RELAXED);
+		/* As rec_exec hashes them: the KV requests, in order. */
+		if (r->op <= BENCH_OP_DELETE) {
+			struct record *rec = c->priv;
+
+			rec->hash = fnv(rec->hash, &r->op, sizeof(r->op));
+			rec->hash = fnv(rec->hash, r->key, r->key_len);
+			rec->hash = fnv(rec->hash, &r->value_len, sizeof(r->value_len));
+		}
+		__atomic_fetch_add(&arg_bad[r->op], !ok, __ATOMIC_RELAXED);
+		r->status = BENCH_OK;
+		r->items_out = r->op == BENCH_OP_RANGE ? r->count : 0;
+	}
+	return 0;
+}
+
+static const struct bench_driver args_checker = {
+	.name = "args",
+	.abi_version = BENCH_DRIVER_ABI,
+	.caps = BENCH_CAP_KV | BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY | BENCH_CAP_STRUCTURES |
+		BENCH_CAP_INCR,
+	.description = "checks op arguments (tests)",
+	.open = rec_open,
+	.close = rec_close,
+	.exec = args_exec,
+};
+
+/* Every op gets the arguments docs/workload-format.md promises; ops a
+ * driver lacks are counted unsupported, never sent. */
+static void test_op_args(void)
+{
+	struct workload *w = make_workload(9, DIST_UNIFORM);
+	struct wl_phase *ph = &w->phases[0];
+	struct phase_result res;
+	static struct record all_caps[MAX_CONNS];
+	static const enum bench_op ops[] = {BENCH_OP_SET, BENCH_OP_QUERY, BENCH_OP_RANGE, BENCH_OP_FUZZY,
+					    BENCH_OP_HSET, BENCH_OP_LPUSH, BENCH_OP_ZADD, BENCH_OP_ZRANGEBYSCORE};
+	uint64_t items = 0;
+
+	memset(ph->mix, 0, sizeof(ph->mix));
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		ph->mix[ops[i]] = 1.0 / (double)(sizeof(ops) / sizeof(ops[0]));
+	ph->ops = 8000;
+	w->values.size_min = w->values.size_max = 8;
+	w->values.fields = 3;
+	w->values.categories = 7;
+	ph->range_min = 3;
+	ph->range_max = 6;
+	ph->query_limit = 5;
+	ph->fuzzy_matches = 100;
+	ph->st_members = 9;
+	ph->st_length = 4;
+	ph->st_list_max = 11;
+	memset(arg_seen, 0, sizeof(arg_seen));
+	memset(arg_bad, 0, sizeof(arg_bad));
+	n_conns = 0;
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(runner_run_phase(w, ph, 1, &args_checker, &target, NULL, &res, NULL), 0);
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		CHECK(arg_seen[ops[i]] > 500);
+		CHECK_INT(arg_bad[ops[i]], 0);
+		CHECK_INT(res.ops[ops[i]].status[BENCH_OK], arg_seen[ops[i]]);
+	}
+	/* items_out is summed per op: range returned `count` each time. */
+	items = res.ops[BENCH_OP_RANGE].items;
+	CHECK(items >= 3 * arg_seen[BENCH_OP_RANGE] && items <= 6 * arg_seen[BENCH_OP_RANGE]);
+	free_result(&res);
+	memcpy(all_caps, records, sizeof(records));
+
+	/* The recorder has KV only: the rest is unsupported, and never sent. */
+	n_conns = 0;
+	memset(&res, 0, sizeof(res));
+	CHECK_INT(runner_run_phase(w, ph, 1, &recorder, &target, NULL, &res, NULL), 0);
+	CHECK_INT(op_stats_total(&res.ops[BENCH_OP_RANGE]), res.ops[BENCH_OP_RANGE].status[BENCH_UNSUPPORTED]);
+	CHECK(res.ops[BENCH_OP_RANGE].status[BENCH_UNSUPPORTED] > 500);
+	CHECK_INT(res.ops[BENCH_OP_RANGE].lat ? hist_count(res.ops[BENCH_OP_RANGE].lat) : 0, 0);
+	/* ... and every client drew the same sets (keys, sizes) as with a
+	 * driver that can do everything: what a target lacks never shifts
+	 * the sequence another target sees. */
+	for (int i = 0; i < 4; i++)
+		CHECK(records[i].hash == all_caps[i].hash && records[i].requests > 0);
+	free_result(&res);
+	free_workload(w);
+}
+
 int main(void)
 {
 	/* Every check, once per engine. */
@@ -411,5 +552,6 @@ int main(void)
 		test_warmup_apart();
 		test_coordinated_omission();
 	}
+	test_op_args();
 	return check_report("runner");
 }

@@ -1,0 +1,121 @@
+/*
+ * runner_int.h - what runner.c (the phase, the blocking engine) and
+ * runner_event.c (the event-driven engine) share. Not an interface for
+ * anything else.
+ */
+#ifndef BENCH_RUNNER_INT_H
+#define BENCH_RUNNER_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "dist.h"
+#include "pacer.h"
+#include "results.h"
+#include "rng.h"
+#include "timeseries.h"
+#include "workload.h"
+
+/* What every worker of a phase shares, read-only once started. */
+struct phase_ctx {
+	const struct workload *w;
+	const struct wl_phase *ph;
+	const struct bench_driver *drv;
+	int load;                       /* a load phase */
+	unsigned supported;             /* ops the driver can run, as bits */
+	double cum[BENCH_OP__COUNT];    /* cumulative mix, for drawing ops */
+	int last_op;                    /* the last op with a share > 0 */
+	struct dist *dist;              /* which record (run phases) */
+	struct sizegen *sizes;          /* how big a value */
+	double client_rate;             /* open loop: requests/s per client; 0 = closed */
+	int event;                      /* the event-driven engine serves this phase */
+	uint64_t timeout_ns;            /* event engine: a batch's deadline */
+	int has_rmw;                    /* the mix has read-modify-writes */
+	uint64_t clients;
+	uint64_t start_ns;              /* the phase starts (warmup included) */
+	uint64_t measure_ns;            /* warmup ends, measurement starts */
+	uint64_t end_ns;                /* duration phases: when to stop */
+	pthread_barrier_t start;
+	struct ts *ts;                  /* per-second rows */
+	pthread_mutex_t mu;             /* guards finished; cv signals it */
+	pthread_cond_t cv;
+	uint64_t finished;              /* workers that have stopped */
+	unsigned ts_ops;                /* ops in the time series, as bits */
+	int has_args;                   /* some op needs arguments (runner_fill_args) */
+};
+
+struct client {
+	struct bench_conn conn;
+	struct rng rng;
+	struct bench_request *reqs;     /* pipeline (or load batch) slots */
+	enum bench_op *logical;         /* per slot: the workload's op (insert, rmw ...) */
+	uint64_t *rmw_len;              /* per slot: value length of an rmw's write */
+	struct bench_request *second;   /* the writes of a batch's rmw ops */
+	size_t *second_slot;            /* which slot each of them belongs to */
+	uint64_t inserts;               /* records this client has inserted */
+	char *keys;                     /* one key buffer per slot */
+	char *args;                     /* one argument buffer per slot, arg_cap each */
+	size_t arg_cap;
+	const struct phase_ctx *ctx_categories; /* records carry categories: rmw writes need them */
+	size_t key_len, prefix_len;
+	char *values;                   /* random bytes, values are slices of it */
+	uint64_t quota;                 /* ops phases: measured requests left */
+	uint64_t next_id, end_id;       /* load phases: records left to write */
+	uint64_t index;                 /* 0 .. clients-1 */
+	struct dist_cursor cursor;
+	struct pacer pacer;
+	/* Event engine: where this client's batch is. */
+	enum { EV_READY, EV_WAITING, EV_FIRST, EV_SECOND, EV_DONE } state;
+	uint64_t intended, sent, first_done, deadline;
+	size_t n, drawn, m;             /* batch size, ops drawn, rmw writes */
+	int measured;
+	int fd;
+	uint32_t watching;              /* epoll events registered */
+};
+
+enum { STATS_WARMUP = 0, STATS_MEASURED = 1 };
+
+struct worker {
+	pthread_t tid;
+	struct phase_ctx *ctx;
+	struct client *clients;         /* blocking engine: exactly one */
+	size_t n_clients;
+	size_t active;                  /* event engine: clients not done */
+	int epfd;                       /* event engine */
+	struct op_stats stats[2][BENCH_OP__COUNT]; /* [STATS_WARMUP], [STATS_MEASURED] */
+	uint64_t finished_ns;
+	struct ts_local *ts;
+	char first_error[160];          /* the first failed request's errstr */
+};
+
+
+/*
+ * Fills the client's request slots for the next batch. Returns how many
+ * requests to send; *drawn counts the requests taken from the workload,
+ * including unsupported ones, which are tallied here and never sent.
+ */
+size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn);
+/* The write half of the batch's rmw ops whose read was answered: fills
+ * c->second (and c->second_slot) and returns how many. */
+size_t runner_prepare_rmw_writes(struct client *c, size_t n);
+/* Copies the rmw writes' outcome into their requests' slots. */
+void runner_finish_rmw_writes(struct client *c, size_t m);
+/* Counts a finished batch. done: when its replies were all in; done_rmw:
+ * when its rmw writes were (== done without any). */
+void runner_record_batch(struct worker *wk, struct client *c, int measured, uint64_t intended, uint64_t sent,
+			 uint64_t done, uint64_t done_rmw, size_t n);
+/* Fills the arguments of request rq (op, key and record id set) into its
+ * slot's argument buffer: categories, range lengths, patterns, members,
+ * scores (docs/workload-format.md). runner_ops.c. */
+void runner_fill_args(const struct phase_ctx *ctx, struct client *c, struct bench_request *rq, char *arg,
+		      uint64_t id);
+/* A worker thread has stopped: hands its last second over, wakes the
+ * phase's main thread. */
+void runner_worker_finished(struct worker *wk);
+
+/* Event engine: registers the worker's clients with a new epoll set
+ * (0 or -1), and the worker thread's body. */
+int runner_ev_setup(struct worker *wk);
+void *runner_event_worker_main(void *arg);
+
+#endif

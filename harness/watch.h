@@ -1,0 +1,47 @@
+/*
+ * watch.h - what `bench run` watches while a phase runs: the server's CPU
+ * time (from /proc for a server it spawned, from the server's own counters
+ * otherwise) and the progress line.
+ */
+#ifndef BENCH_WATCH_H
+#define BENCH_WATCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "driver.h"
+#include "runner.h"
+
+enum watch_mode {
+	WATCH_QUIET,            /* --quiet: print nothing */
+	WATCH_TTY,              /* one line, rewritten in place */
+	WATCH_PLAIN             /* a plain line every 10 s (logs, CI) */
+};
+
+struct watch {
+	const char *target;
+	enum watch_mode mode;
+	pid_t pid;              /* > 0: a spawned server, read /proc/<pid> */
+	struct bench_conn ctl;  /* else: a connection for driver->server_stats */
+	bool have_ctl;
+	bool line_open;         /* TTY: a progress line is on screen */
+	double next_plain_s;
+	char cpu_source[48];    /* "" while the server's CPU is unknown */
+};
+
+/* Sets up watching target bt (its server spawned as pid, or 0 when
+ * external; the server's CPU stays unknown when neither works). */
+void watch_init(struct watch *wt, const struct bench_target *bt, const struct bench_driver *d, pid_t pid,
+		enum watch_mode mode);
+/* The probe to hand runner_run_phase (valid while wt lives). */
+void watch_probe(struct watch *wt, struct runner_probe *out);
+/* Clears a progress line left on the terminal. */
+void watch_end_line(struct watch *wt);
+/* Closes the connection. */
+void watch_free(struct watch *wt);
+
+/* The CPU seconds process pid has used: its threads' schedstat run times
+ * (ns), else utime + stime from /proc/<pid>/stat; < 0 when unreadable. */
+double watch_proc_cpu_s(pid_t pid);
+
+#endif
