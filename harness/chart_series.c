@@ -290,8 +290,18 @@ static void timeline_chart(struct chart_model *m, const struct chart_table *ts, 
 			util_parse_double(chart_table_cell(ts, r, c_p99), &p99);
 			if (!isfinite(sec))
 				continue;
-			if (sec >= 0 && isfinite(s[i].dur) && s[i].dur - sec < 1 && s[i].dur - sec >= 0)
-				ops = s[i].dur - sec >= 0.25 || sec == 0 ? ops / (s[i].dur - sec) : NAN;
+			/* The measurement's last second is cut short by its end:
+			 * scaled to a rate by the part measured, or left out when
+			 * that is a sliver (a phase shorter than 0.25 s keeps its
+			 * second 0 as counted). */
+			if (sec >= 0 && isfinite(s[i].dur) && s[i].dur - sec < 1) {
+				double part = s[i].dur - sec;
+
+				if (part >= 0.25)
+					ops /= part;
+				else if (sec > 0)
+					ops = NAN;
+			}
 			lo = sec < lo ? sec : lo;
 			hi = sec > hi ? sec : hi;
 			fprintf(d, "%.0f", sec);
