@@ -46,8 +46,10 @@ const char cmd_run_usage[] =
 	"  --quiet                   print nothing but errors (no progress line)\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
 	"\n"
-	"Exit status: 0 ok; 1 finished with errors, or interrupted (partial results\n"
-	"are still written); 2 usage or invalid workload; 3 a target could not be reached.\n";
+	"Exit status: 0 ok; 1 a run's failed requests over the workload's max_error_rate\n"
+	"(default 0: any failure), or interrupted (partial results are still written; a\n"
+	"second Ctrl-C quits at once); 2 usage or invalid workload; 3 a target could not\n"
+	"be reached.\n";
 
 struct run_args {
 	const char *workload;
@@ -168,18 +170,21 @@ static void say(const struct run_args *a, const char *fmt, ...)
 	fflush(stderr);
 }
 
-static void report_phase(const struct run_args *a, const struct target_result *t, const struct phase_result *p)
+static void report_phase(const struct run_args *a, const struct target_result *t, const struct phase_result *p,
+			 double max_error_rate)
 {
-	uint64_t ops = 0, errors = 0;
+	uint64_t ops = 0, errors = results_phase_failed(p);
+	char over[128] = "";
 
-	for (int op = 0; op < BENCH_OP__COUNT; op++) {
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
 		ops += op_stats_answered(&p->ops[op]);
-		errors += op_stats_errors(&p->ops[op]) + p->ops[op].status[BENCH_TIMEOUT];
-	}
-	say(a, "  %s: %s (repeat %llu): %llu %s in %.2f s, %.0f/s, %llu errors%s\n", t->target->name,
+	if (p->over_error_limit)
+		snprintf(over, sizeof(over), " (%.4g%% failed, over max_error_rate %.4g%%)",
+			 100 * results_phase_error_rate(p), 100 * max_error_rate);
+	say(a, "  %s: %s (repeat %llu): %llu %s in %.2f s, %.0f/s, %llu errors%s%s\n", t->target->name,
 	    p->phase->name, (unsigned long long)p->repeat, (unsigned long long)ops,
 	    p->phase->type == WL_PHASE_LOAD ? "records" : "ops", p->duration_s,
-	    p->duration_s > 0 ? (double)ops / p->duration_s : 0.0, (unsigned long long)errors,
+	    p->duration_s > 0 ? (double)ops / p->duration_s : 0.0, (unsigned long long)errors, over,
 	    p->interrupted ? " (interrupted)" : "");
 }
 
@@ -341,7 +346,14 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 					*wr = measured;
 					p = wr;
 				}
-				report_phase(a, t, p);
+				/* Failures over the limit: exit status 1 (DESIGN §5). */
+				p->over_error_limit = results_phase_error_rate(p) > w->max_error_rate;
+				r->n_over_error_limit += p->over_error_limit;
+				if (p->over_error_limit)
+					results_warn(r, "%s: %s (repeat %llu%s%s): %.4g%% of requests failed, over max_error_rate %.4g%%",
+						     t->target->name, p->phase->name, (unsigned long long)rep, value ? ", " : "",
+						     value ? value : "", 100 * results_phase_error_rate(p), 100 * w->max_error_rate);
+				report_phase(a, t, p, w->max_error_rate);
 				check_client_bound(r, t, p);
 				if (p->error[0])
 					results_warn(r, "%s: %s (repeat %llu%s%s): %s", t->target->name, p->phase->name,
@@ -468,7 +480,6 @@ int cmd_run(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	char *msgs = NULL, *dir = NULL;
 	size_t ran = 0, skipped = 0;
-	uint64_t errors = 0;
 	int rc;
 
 	rc = parse_args(argc, argv, &a);
@@ -525,9 +536,6 @@ int cmd_run(int argc, char **argv)
 				continue;
 		}
 		ran++;
-		for (size_t j = 0; j < t->n_runs; j++)
-			for (int op = 0; op < BENCH_OP__COUNT && !t->runs[j].warmup; op++)
-				errors += op_stats_errors(&t->runs[j].ops[op]) + t->runs[j].ops[op].status[BENCH_TIMEOUT];
 	}
 	util_utc_stamp(r.finished_utc, sizeof(r.finished_utc));
 	r.complete = !runner_stop_requested();
@@ -550,11 +558,14 @@ int cmd_run(int argc, char **argv)
 			printf("warning: %s\n", r.warnings[i]);
 		printf("\nresults: %s/\n", dir);
 	}
+	if (r.n_over_error_limit)
+		fprintf(stderr, "bench: %zu run%s failed more requests than max_error_rate %g allows: exit status 1\n",
+			r.n_over_error_limit, r.n_over_error_limit == 1 ? "" : "s", w->max_error_rate);
 	if (!r.complete)
 		rc = BENCH_EXIT_ERRORS; /* interrupted: targets it never reached were not unreachable */
 	else if (skipped)
 		rc = BENCH_EXIT_UNREACHABLE;
-	else if (errors)
+	else if (r.n_over_error_limit)
 		rc = BENCH_EXIT_ERRORS;
 	else
 		rc = BENCH_EXIT_OK;

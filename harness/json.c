@@ -216,6 +216,7 @@ static void write_workload(struct jw *j, const struct workload *w)
 	}
 	jw_close(j, ']');
 	jw_u64(j, "repeat", w->repeat);
+	jw_num(j, "max_error_rate", w->max_error_rate);
 	jw_close(j, '}');
 }
 
@@ -271,6 +272,9 @@ static void write_run(struct jw *j, const struct phase_result *p)
 	jw_num_or_null(j, "client_cpu_us_per_op", cli_us);
 	jw_num_or_null(j, "server_cpu_us_per_op", srv_us);
 	jw_bool(j, "interrupted", p->interrupted);
+	jw_u64(j, "failed", results_phase_failed(p));
+	jw_num(j, "error_rate", results_phase_error_rate(p));
+	jw_bool(j, "over_error_limit", p->over_error_limit);
 	jw_str(j, "error", p->error[0] ? p->error : NULL);
 	jw_close(j, '}');
 }
@@ -311,6 +315,8 @@ int json_write_run(const struct results *r, FILE *f)
 	jw_close(&j, '}');
 	jw_str(&j, "command", r->command);
 	jw_bool(&j, "complete", r->complete);
+	jw_num(&j, "max_error_rate", r->w->max_error_rate);
+	jw_u64(&j, "runs_over_error_limit", r->n_over_error_limit);
 	jw_str(&j, "started_utc", r->started_utc);
 	jw_str(&j, "finished_utc", r->finished_utc);
 	jw_str(&j, "servers", r->servers_mode);

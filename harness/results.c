@@ -103,6 +103,22 @@ uint64_t results_phase_requests(const struct phase_result *p)
 	return n;
 }
 
+uint64_t results_phase_failed(const struct phase_result *p)
+{
+	uint64_t n = 0;
+
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		n += op_stats_errors(&p->ops[op]) + p->ops[op].status[BENCH_TIMEOUT];
+	return n;
+}
+
+double results_phase_error_rate(const struct phase_result *p)
+{
+	uint64_t sent = results_phase_requests(p);
+
+	return sent ? (double)results_phase_failed(p) / (double)sent : 0;
+}
+
 void results_cpu_per_op(const struct phase_result *p, double *client_us, double *server_us)
 {
 	uint64_t n = results_phase_requests(p);

@@ -45,6 +45,9 @@ struct phase_result {
 	struct ts_row *series;                /* per-second rows (owned); warmup seconds < 0 */
 	size_t n_series;
 	char error[512];                      /* could not connect, or the first failed request; "" if none */
+	/* Its failed share (results_phase_error_rate) is over the workload's
+	 * max_error_rate; set by `bench run`, never for a warmup. */
+	bool over_error_limit;
 };
 
 struct target_result {
@@ -71,6 +74,7 @@ struct results {
 	char **warnings;
 	size_t n_warnings;
 	bool complete;                        /* false when interrupted */
+	size_t n_over_error_limit;            /* runs with over_error_limit */
 };
 
 /* Appends a warning (printf-style) to r. */
@@ -94,6 +98,10 @@ uint64_t op_stats_total(const struct op_stats *s);    /* every request drawn */
 
 /* Requests the phase sent (every op, every outcome but unsupported). */
 uint64_t results_phase_requests(const struct phase_result *p);
+/* Requests of the phase that failed: error + timeout + disconnected. */
+uint64_t results_phase_failed(const struct phase_result *p);
+/* failed / requests sent (0 when nothing was sent). */
+double results_phase_error_rate(const struct phase_result *p);
 /* CPU µs per request of the phase, all ops together: the harness's, and
  * the server's (< 0 when unknown). Both < 0 when nothing was sent. */
 void results_cpu_per_op(const struct phase_result *p, double *client_us, double *server_us);

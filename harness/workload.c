@@ -448,9 +448,10 @@ static void parse_phases(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 }
 
 enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_TARGETS, TOP_KEYSPACE, TOP_VALUES, TOP_PHASES, TOP_REPEAT,
-       TOP_SWEEP, TOP__COUNT };
+       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP__COUNT };
 const char *const wl_top_keys[] = {
-	"name", "description", "seed", "targets", "keyspace", "values", "phases", "repeat", "sweep", NULL,
+	"name", "description", "seed", "targets", "keyspace", "values", "phases", "repeat", "sweep",
+	"max_error_rate", NULL,
 };
 
 static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
@@ -487,6 +488,8 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 		parse_phases(c, w, v[TOP_PHASES]);
 	if (wt_present(v[TOP_REPEAT]))
 		wt_get_u64(c, v[TOP_REPEAT], "repeat", 1, UINT64_MAX, &w->repeat);
+	if (wt_present(v[TOP_MAX_ERROR_RATE]))
+		wt_get_double(c, v[TOP_MAX_ERROR_RATE], "max_error_rate", 0, 1, &w->max_error_rate);
 	/* A record is `fields` fields of values.size each. */
 	if (w->values.fields && w->values.size_max > (64u << 20) / w->values.fields)
 		wt_report(c, v[TOP_VALUES], "values: %" PRIu64 " fields of up to %" PRIu64 " bytes make records over "

@@ -98,6 +98,10 @@ struct workload {
 	struct wl_phase *phases;
 	size_t n_phases;
 	uint64_t repeat;               /* default 1 */
+	/* max_error_rate: the share of a run's requests that may fail (error,
+	 * timeout, disconnect over requests sent, per target x phase run)
+	 * before `bench run` exits 1; 0..1, default 0 (any failure). */
+	double max_error_rate;
 };
 
 /* An override from the command line: `--set keyspace.records=1000`. Path

@@ -209,5 +209,36 @@ mc_row=$(awk -F, -v u="$c_uns" -v o="$c_ops" -v e="$c_err" -v r="$c_rate" '$3 ==
 [ -n "$null_range" ] && [ "$null_range" -gt 0 ] && [ "$mc_row" = "$null_range 0 0 unsupported" ] && ok \
   || fail "memcached range should be unsupported $null_range times with 0 ops and errors, got: $mc_row"
 
+# --- max_error_rate: per run, failed over sent; 1 when over, 0 when within ---
+# Memcached refuses items over its 2 MiB limit: a quarter of the sets fail.
+cat >"$tmp/errs.yaml" <<'YAML'
+name: e2e-errs
+seed: 7
+targets: [memcached]
+keyspace: {records: 100, prefix: "e2ee:"}
+values:
+  size: [{size: 100, weight: 3}, {size: 3000000, weight: 1}]
+max_error_rate: 0.5
+phases:
+  - {name: run, ops: 200, clients: 2, mix: {set: 1}}
+YAML
+expect_rc 0 "errors within max_error_rate" -- "$bench" run "$tmp/errs.yaml" --out "$tmp/res-errs-ok" --no-charts
+ejson=$(ls -d "$tmp"/res-errs-ok/*/ | head -1)run.json
+contains "$ejson" '"runs_over_error_limit": 0' "run.json counts no run over the limit"
+contains "$ejson" '"over_error_limit": false' "the run is within the limit"
+grep -q '"failed": [1-9]' "$ejson" && ok || fail "run.json should count failed requests: $(grep -o '"failed": [0-9]*' "$ejson")"
+expect_rc 1 "errors over max_error_rate" -- "$bench" run "$tmp/errs.yaml" --out "$tmp/res-errs-over" --no-charts --set max_error_rate=0.05
+contains "$tmp/err" "over max_error_rate 5%" "the progress line names the limit"
+contains "$tmp/err" "1 run failed more requests than max_error_rate 0.05 allows" "the terminal says why the status is 1"
+ejson=$(ls -d "$tmp"/res-errs-over/*/ | head -1)run.json
+contains "$ejson" '"runs_over_error_limit": 1' "run.json counts the run over the limit"
+contains "$ejson" '"over_error_limit": true' "run.json marks the run over the limit"
+expect_rc 1 "max_error_rate 0 (the default): any failure is exit 1" -- "$bench" run "$tmp/errs.yaml" --out "$tmp/res-errs-0" --no-charts --quiet --set max_error_rate=0
+expect_rc 2 "max_error_rate out of range" -- "$bench" validate "$tmp/errs.yaml" --set max_error_rate=1.5
+contains "$tmp/err" "max_error_rate must be between 0 and 1" "out-of-range max_error_rate message"
+sed 's/^max_error_rate: 0.5/max_error_rate: lots/' "$tmp/errs.yaml" >"$tmp/errs-bad.yaml"
+expect_rc 2 "max_error_rate not a number" -- "$bench" validate "$tmp/errs-bad.yaml"
+contains "$tmp/err" "errs-bad.yaml:7:17: expected a number for max_error_rate" "max_error_rate error at line:col"
+
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
