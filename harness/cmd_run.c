@@ -276,6 +276,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			return -1;
 		}
 		t->spawned = xstrdup(srv->program);
+		say(a, "%s: started %s (pid %d) on 127.0.0.1:%d\n", wt->name, srv->program, (int)srv->pid, srv->port);
 		*pid = srv->pid;
 		*uri_owned = xstrdup(srv->uri);
 		bt->uri = *uri_owned;
@@ -477,7 +478,7 @@ int cmd_run(int argc, char **argv)
 	struct server_set *servers = NULL;
 	struct workload **points = NULL;
 	size_t n_points = 0;
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
 	char *msgs = NULL, *dir = NULL;
 	size_t ran = 0, skipped = 0;
 	int rc;

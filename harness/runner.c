@@ -514,6 +514,7 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	struct client *clients = xcalloc(nclients, sizeof(*clients));
 	struct worker *workers = NULL;
 	uint64_t nworkers = nclients, started = 0, last = 0;
+	sigset_t block, old_mask;
 	int rc = -1;
 
 	out->phase = ph;
@@ -598,6 +599,13 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		}
 	}
 	pthread_barrier_init(&ctx.start, NULL, (unsigned)nworkers + 1);
+	/* The workers inherit a mask without SIGINT and SIGTERM: a Ctrl-C
+	 * then lands on this thread and never interrupts a client's send or
+	 * receive, which some client libraries would count as a failure. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old_mask);
 	for (uint64_t i = 0; i < nworkers; i++, started++) {
 		if (pthread_create(&workers[i].tid, NULL, ctx.event ? runner_event_worker_main : worker_main, &workers[i]) != 0) {
 			/* Cannot happen for sane client counts; fail loudly, not half-measured. */
@@ -606,6 +614,7 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 			abort();
 		}
 	}
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	/* The workers wait at the barrier: the clock starts now, and what
 	 * they read below is set before the barrier lets them go. */
 	ctx.start_ns = util_now_ns();

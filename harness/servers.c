@@ -316,7 +316,9 @@ static pid_t start_child(char **argv, const char *log)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		/* Die with bench, even when bench is SIGKILLed. */
+		/* Die with bench, even when bench is SIGKILLed. The kernel
+		 * sends it when the thread that forked exits, so servers are
+		 * only spawned from bench's main thread. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
