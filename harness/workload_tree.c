@@ -267,7 +267,7 @@ int wt_get_double(struct wt_ctx *c, const yaml_node_t *n, const char *path, doub
 		wt_report(c, n, "expected a number for %s, got '%s'", path, wt_sval(n));
 		return -1;
 	}
-	if (!(v >= lo && v <= hi)) { /* also NaN */
+	if (v < lo || v > hi) {
 		if (isinf(hi))
 			wt_report(c, n, "%s must be at least %g, got %s", path, lo, wt_sval(n));
 		else

@@ -65,6 +65,7 @@ static void check_full(const struct workload *w)
 	CHECK_INT(w->values.size_min, 4096); /* "4KiB" */
 	CHECK_INT(w->values.size_max, 4096);
 	CHECK_INT(w->repeat, 3);
+	CHECK(w->max_error_rate == 0.01);
 	CHECK_INT(w->n_phases, 3);
 	if (w->n_phases != 3)
 		return;
@@ -113,6 +114,7 @@ static void check_minimal(const struct workload *w)
 	CHECK(w->values.sizes == NULL && w->values.weights == NULL);
 	CHECK(w->sweep.key == NULL && w->sweep.n_values == 0 && w->sweep.n_paths == 0);
 	CHECK_INT(w->repeat, 1);
+	CHECK(w->max_error_rate == 0); /* any failed request: exit status 1 */
 	CHECK_INT(w->n_phases, 1);
 	if (w->n_phases != 1)
 		return;
@@ -458,6 +460,17 @@ static const struct bad_case bad_cases[] = {
 		{"5:34", "phases.run.mix.get must be between 0 and 1, got 2"},
 		{"5:42", "phases.run.mix.set must be between 0 and 1, got -1"},
 	}},
+	/* max_error_rate: a number 0..1 */
+	{NULL, "name: t\ntargets: [null]\nmax_error_rate: 1.5\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n",
+	 {{0}}, 0, 0, {{"3:17", "max_error_rate must be between 0 and 1, got 1.5"}}},
+	{NULL, "name: t\ntargets: [null]\nmax_error_rate: -0.1\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n",
+	 {{0}}, 0, 0, {{"3:17", "max_error_rate must be between 0 and 1, got -0.1"}}},
+	{NULL, "name: t\ntargets: [null]\nmax_error_rate: nan\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n",
+	 {{0}}, 0, 0, {{"3:17", "max_error_rate"}}},
+	{NULL, "name: t\ntargets: [null]\nmax_error_rate: [1]\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n",
+	 {{0}}, 0, 0, {{"3:17", "max_error_rate"}}},
+	{NULL, "name: t\ntargets: [null]\nmax_eror_rate: 0.1\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n",
+	 {{0}}, 0, 0, {{"3:1", "did you mean 'max_error_rate'?"}}},
 	/* keyspace.distribution and its parameters (more in one_cases) */
 	{FIX("bad-dist.yaml"), NULL, {{0}}, 0, 0, {
 		{"6:3", "keyspace.zipf_theta applies to zipfian and latest, not hotspot"},
