@@ -71,6 +71,7 @@ static void on_signal(int sig)
 	(void)sig;
 	if (interrupts++ == 0) {
 		runner_request_stop();
+		servers_cancel_start();
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
 			/* nothing to do */
 		}
@@ -530,6 +531,9 @@ int cmd_run(int argc, char **argv)
 			continue;
 		}
 		run_target(&a, &r, t, points, n_points, &servers);
+		/* Stopped while its server was starting: nothing was measured. */
+		if (!t->skipped && t->n_runs == 0 && runner_stop_requested())
+			t->skipped = xstrdup("interrupted before it ran");
 		if (t->skipped) {
 			results_warn(&r, "%s %s: %s", t->target->name, t->n_runs ? "stopped" : "not run", t->skipped);
 			skipped++;
@@ -542,7 +546,8 @@ int cmd_run(int argc, char **argv)
 	r.complete = !runner_stop_requested();
 
 	if (ran == 0) {
-		fprintf(stderr, "bench: no target ran, so no results were written\n");
+		fprintf(stderr, "bench: %s, so no results were written\n",
+			runner_stop_requested() ? "interrupted before any target ran" : "no target ran");
 		rc = runner_stop_requested() ? BENCH_EXIT_ERRORS : BENCH_EXIT_UNREACHABLE;
 		goto out;
 	}

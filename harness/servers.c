@@ -30,6 +30,13 @@ struct server_set {
 /* Every live child, for signal handlers and atexit: plain pids in atomics. */
 static _Atomic pid_t live_pids[MAX_SERVERS];
 static atomic_int atexit_registered;
+/* Set by a signal handler: a server still starting is given up on. */
+static atomic_int cancel_start;
+
+void servers_cancel_start(void)
+{
+	atomic_store(&cancel_start, 1);
+}
 
 static void track_pid(pid_t pid)
 {
@@ -126,6 +133,7 @@ void servers_stop(struct server *srv)
 	if (!srv || srv->pid <= 0)
 		return;
 	kill(srv->pid, SIGTERM);
+	kill(srv->pid, SIGCONT); /* a stopped server acts on SIGTERM only once continued */
 	deadline = util_now_ns() + STOP_TIMEOUT_NS;
 	while (waitpid(srv->pid, &status, WNOHANG) == 0) {
 		if (util_now_ns() > deadline) {
@@ -322,6 +330,10 @@ static pid_t start_child(char **argv, const char *log)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
+		/* bench's handlers are no business of the server's, even
+		 * before exec replaces them. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		setpgid(0, 0); /* the terminal's Ctrl-C goes to bench only */
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
@@ -352,6 +364,10 @@ static int wait_ready(struct server *srv, const struct bench_driver *driver, cha
 			snprintf(err, errlen, "%s exited (%s %d) before answering", srv->program,
 				 WIFEXITED(status) ? "status" : "signal",
 				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			return -1;
+		}
+		if (atomic_load(&cancel_start)) {
+			snprintf(err, errlen, "interrupted while %s was starting", srv->program);
 			return -1;
 		}
 		if (port_accepts(srv->port)) {
@@ -440,6 +456,11 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver,
 			return 0;
 		}
 		rc = EIO;
+		if (atomic_load(&cancel_start)) {
+			rc = EINTR;
+			server_free(srv);
+			break;
+		}
 		log_tail(srv->log, tail, sizeof(tail));
 		if (tail[0]) {
 			size_t used = strlen(err);

@@ -39,6 +39,7 @@ void servers_free(struct server_set *set);
  * Returns 0 and *out (owned by the set), or:
  *   ENOENT  - no server program found; err says what to install,
  *   ENOTSUP - the driver has no server bench knows how to spawn,
+ *   EINTR   - servers_cancel_start() was called while it started,
  *   other   - it did not start or answer; err has the reason and log tail.
  */
 int servers_spawn(struct server_set *set, const struct bench_driver *driver,
@@ -57,6 +58,10 @@ const char *servers_external_uri(const char *driver_name);
 char *servers_find_program(const char *name);
 
 
+
+/* Async-signal-safe: a server being started is given up on (servers_spawn
+ * stops it and returns EINTR); for a SIGINT/SIGTERM handler. */
+void servers_cancel_start(void);
 
 /* Async-signal-safe: SIGKILLs every server still running. For signal
  * handlers and last-resort exits. */

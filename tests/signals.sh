@@ -75,6 +75,7 @@ start() {
   case=$1
   local wl=$2
   shift 2
+  : >"$tmp/$case.out"; : >"$tmp/$case.err"  # there before the first poll
   "$bench" run "$wl" --out "$tmp/res-$case" --no-charts "$@" >"$tmp/$case.out" 2>"$tmp/$case.err" &
   bench_pid=$!
   server_pid= server_port=
@@ -118,7 +119,7 @@ no_server_left() {
   while :; do
     left=
     for p in "${watched[@]}"; do alive "$p" && left="$left $p"; done
-    server_on_port && left="$left port:$server_port"
+    [ -n "$server_port" ] && server_on_port && left="$left port:$server_port"
     [ -z "$left" ] && break
     [ "$(now_ms)" -gt "$limit" ] && break
     sleep 0.05
@@ -213,6 +214,28 @@ for t in redis memcached; do
   ! grep -q "^  $t: run " "$tmp/$case.err" && ok || fail "$case: the run phase ran after the interrupt"
   no_server_left 5
 done
+
+# --- SIGINT while the first server starts: nothing to write, no server left ---
+# A redis-server that never answers (first on PATH) keeps bench waiting for
+# it, up to 30 s, when SIGINT comes; bench must give up on it at once.
+case=int-start
+mkdir -p "$tmp/hung"
+printf '#!/bin/sh\nexec sleep 600\n' >"$tmp/hung/redis-server"
+chmod +x "$tmp/hung/redis-server"
+PATH="$tmp/hung:$PATH" start "$case" "$tmp/run.yaml" --target redis
+bench_child() { kid=$(pgrep -P "$bench_pid" | head -1); [ -n "$kid" ] && grep -q '^redis: starting a private server' "$tmp/$case.err"; }
+if wait_until 60 "$case: server forked" -- bench_child; then
+  watched+=("$kid")
+  kill -INT "$bench_pid"
+  wait_exit 5
+  want_rc 1
+  grep -q 'redis: not run: interrupted while redis-server was starting' "$tmp/$case.err" && ok \
+    || { fail "$case: no 'interrupted while redis-server was starting'"; show; }
+  grep -q 'interrupted before any target ran, so no results were written' "$tmp/$case.err" && ok \
+    || { fail "$case: no 'interrupted before any target ran'"; show; }
+  [ -z "$(ls -A "$tmp/res-$case" 2>/dev/null)" ] && ok || fail "$case: wrote $(ls "$tmp/res-$case")"
+  no_server_left 5
+fi
 
 # --- a second SIGINT while bench stops exits at once ---
 # The server is frozen (SIGSTOP) first, so the clients cannot finish their
