@@ -21,9 +21,14 @@
 #include "util.h"
 
 static atomic_int stop_requested;
+static _Atomic uint64_t stop_requested_ns; /* when (CLOCK_MONOTONIC), 0 = never */
 
 void runner_request_stop(void)
 {
+	uint64_t zero = 0;
+
+	/* clock_gettime is async-signal-safe; keep the first request's time. */
+	atomic_compare_exchange_strong(&stop_requested_ns, &zero, util_now_ns());
 	atomic_store(&stop_requested, 1);
 }
 
@@ -639,7 +644,9 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	out->series = ts_take_rows(ctx.ts, &out->n_series);
 
 	out->duration_s = last > ctx.measure_ns ? (double)(last - ctx.measure_ns) / 1e9 : 0;
-	out->interrupted = runner_stop_requested();
+	/* Cut short only when the stop came before its last client was done:
+	 * a phase that had finished when Ctrl-C came is complete. */
+	out->interrupted = runner_stop_requested() && atomic_load(&stop_requested_ns) < last;
 	out->engine = ctx.event ? "event" : "blocking";
 	for (uint64_t i = 0; i < nworkers; i++) {
 		if (workers[i].first_error[0] && !out->error[0])
