@@ -76,7 +76,8 @@ start() {
   local wl=$2
   shift 2
   : >"$tmp/$case.out"; : >"$tmp/$case.err"  # there before the first poll
-  "$bench" run "$wl" --out "$tmp/res-$case" --no-charts "$@" >"$tmp/$case.out" 2>"$tmp/$case.err" &
+  # TMPDIR: the servers' directory that a SIGKILLed bench leaves goes with $tmp.
+  TMPDIR=$tmp "$bench" run "$wl" --out "$tmp/res-$case" --no-charts "$@" >"$tmp/$case.out" 2>"$tmp/$case.err" &
   bench_pid=$!
   server_pid= server_port=
 }
