@@ -226,15 +226,20 @@ static uint64_t ev_tick(struct worker *wk)
 
 		if (c->state == EV_BACKOFF && (c->retry_at <= now || (wk->ctx->end_ns && now >= wk->ctx->end_ns)))
 			c->state = EV_READY;
-		if (c->state == EV_READY)
-			ev_start_next(wk, c, now);
-		if (c->state == EV_WAITING && c->intended <= util_now_ns())
-			ev_send(wk, c);
 		if ((c->state == EV_FIRST || c->state == EV_SECOND) && util_now_ns() >= c->deadline) {
 			wk->ctx->drv->expire(&c->conn);
 			ev_complete(wk, c, util_now_ns());
-			if (c->state == EV_READY)
+		}
+		/* Until the client waits for something: a batch that was not
+		 * sent (the connection is down, open loop) is complete at
+		 * once, and the next one may be due already. */
+		for (;;) {
+			if (c->state == EV_WAITING && c->intended <= util_now_ns())
+				ev_send(wk, c);
+			else if (c->state == EV_READY)
 				ev_start_next(wk, c, util_now_ns());
+			else
+				break;
 		}
 		if (c->state == EV_WAITING && c->intended < wake)
 			wake = c->intended;

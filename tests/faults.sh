@@ -10,7 +10,9 @@
 #    6 s phase and exits 1 (requests failed), run.json says complete,
 #    summary.csv counts disconnects and answered requests, and
 #    timeseries.csv has answered requests in a second after the first one
-#    with disconnects (the clients reconnected).
+#    with disconnects (the clients reconnected). The same in open loop
+#    (2000/s, both engines), where the requests due while the server was
+#    down are counted as disconnected: at least 1000.
 # b. `timeout: 200ms` and redis-server stopped (SIGSTOP) for 1 s: timeouts
 #    counted, requests answered again after SIGCONT.
 # c. Redis CLIENT KILL TYPE normal mid-run: disconnects counted, requests
@@ -204,6 +206,7 @@ phases:
 YAML
 }
 workload kill-redis redis "duration: 6s, clients: 4, mix: {get: 0.9, set: 0.1}"
+workload kill-open redis "duration: 6s, clients: 2, rate: 2000, mix: {get: 0.9, set: 0.1}"
 workload kill-mc memcached "duration: 6s, clients: 4, mix: {get: 0.9, set: 0.1}"
 workload stop redis "duration: 5s, clients: 4, mix: {get: 1}" "timeout: 200ms"
 workload ckill redis "duration: 4s, clients: 4, mix: {get: 1}"
@@ -222,12 +225,12 @@ YAML
   || { cat "$tmp/validate.log"; fail "the test's own workloads do not validate"; exit 1; }
 
 # ---- a. kill -9, restart on the same port ----
-# kill_run NAME KIND [ENV=VALUE...]: KIND redis or mc.
+# kill_run NAME KIND WORKLOAD [ENV=VALUE...]: KIND redis or mc.
 kill_run() {
-  local name=$1 kind=$2 port; shift 2
+  local name=$1 kind=$2 wl=$3 port; shift 3
   if [ "$kind" = redis ]; then
     start_redis || { fail "$name: redis-server did not start"; return 1; }
-    start_bench "$name" "$tmp/kill-redis.yaml" "$@"
+    start_bench "$name" "$tmp/$wl.yaml" "$@"
     wait_ready "$bpid" redis_hits_past 2000 || { fail "$name: the run phase did not start"; return 1; }
     kill -KILL "$rpid"; wait "$rpid" 2>/dev/null; forget "$rpid"
     sleep 1 # the experiment itself: the server is down for a second
@@ -235,7 +238,7 @@ kill_run() {
     start_redis "$port" || fail "$name: redis-server did not restart on port $port"
   else
     start_memcached || { fail "$name: memcached did not start"; return 1; }
-    start_bench "$name" "$tmp/kill-mc.yaml" "$@"
+    start_bench "$name" "$tmp/$wl.yaml" "$@"
     wait_ready "$bpid" mc_hits_past 2000 || { fail "$name: the run phase did not start"; return 1; }
     kill -KILL "$mpid"; wait "$mpid" 2>/dev/null; forget "$mpid"
     sleep 1
@@ -250,11 +253,16 @@ kill_run() {
   complete && pass "$name: run.json complete" || fail "$name: run.json not complete"
   check "$name: disconnects = $disc > 0, ops = $ops > 0" "$disc > 0 && $ops > 0"
   check "$name: answered after the gap = $after > 0 (reconnected)" "$after > 0"
+  # Open loop: the schedule goes on; what fell due while the server was
+  # down (1 s at least, at 2000/s) is counted as disconnected.
+  [ "$wl" = kill-open ] && check "$name: open loop, disconnects = $disc >= 1000 (due while down)" "$disc >= 1000"
   if [ "$kind" = redis ]; then stop_pid "$rpid"; else stop_pid "$mpid"; fi
 }
-kill_run kill-redis-event redis
-kill_run kill-redis-blocking redis BENCH_ENGINE_BLOCKING=1
-kill_run kill-mc mc
+kill_run kill-redis-event redis kill-redis
+kill_run kill-redis-blocking redis kill-redis BENCH_ENGINE_BLOCKING=1
+kill_run kill-open-event redis kill-open
+kill_run kill-open-blocking redis kill-open BENCH_ENGINE_BLOCKING=1
+kill_run kill-mc mc kill-mc
 
 # ---- b. timeout and a stopped server ----
 for engine in event blocking; do
