@@ -706,6 +706,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 				 (unsigned long long)i, workers[i].first_error);
 	}
 	merge_stats(out, workers, nworkers, STATS_MEASURED);
+	for (uint64_t i = 0; i < nworkers; i++)
+		out->reconnects += workers[i].reconnects;
 	cpu_delta(out, &cpu[1], &cpu[2]);
 	if (warmup_out && ph->warmup_ns) {
 		cpu_delta(warmup_out, &cpu[0], &cpu[1]);
