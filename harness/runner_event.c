@@ -232,8 +232,10 @@ static uint64_t ev_tick(struct worker *wk)
 		}
 		/* Until the client waits for something: a batch that was not
 		 * sent (the connection is down, open loop) is complete at
-		 * once, and the next one may be due already. */
-		for (;;) {
+		 * once, and the next one may be due already. At most 64 in a
+		 * row, so the other clients and the sockets are not starved;
+		 * a client still READY makes the loop come back at once. */
+		for (int k = 0; k < 64; k++) {
 			if (c->state == EV_WAITING && c->intended <= util_now_ns())
 				ev_send(wk, c);
 			else if (c->state == EV_READY)
@@ -241,6 +243,8 @@ static uint64_t ev_tick(struct worker *wk)
 			else
 				break;
 		}
+		if (c->state == EV_READY)
+			wake = 0;
 		if (c->state == EV_WAITING && c->intended < wake)
 			wake = c->intended;
 		if (c->state == EV_BACKOFF && c->retry_at < wake)

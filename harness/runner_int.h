@@ -68,8 +68,8 @@ struct client {
 	 * not yet reopened; the next attempt is due at retry_at. */
 	int down;
 	uint64_t down_since, retry_at;
-	uint64_t backoff_ns;            /* the wait after the next failed attempt's
-					 * predecessor; 0 after an answered batch */
+	uint64_t backoff_ns;            /* the wait before the next attempt; grows with
+					 * each attempt, 0 once a batch is answered */
 	/* Event engine: where this client's batch is. EV_BACKOFF: closed
 	 * loop, connection down, waiting for retry_at. */
 	enum { EV_READY, EV_WAITING, EV_FIRST, EV_SECOND, EV_BACKOFF, EV_DONE } state;
