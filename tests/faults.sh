@@ -188,6 +188,8 @@ after_gap() {
     END { if (first == "") { print -1; exit } for (s in ops) if (s + 0 > first) n += ops[s]; print n + 0 }' "$ts"
 }
 complete() { grep -q '"complete": *true' "${dir}run.json"; }
+# reconnects: the sum of run.json's reconnects over every phase run.
+reconnects() { grep -o '"reconnects": *[0-9]*' "${dir}run.json" | awk -F: '{ s += $2 } END { print s + 0 }'; }
 
 # The run phase has started: the server has answered `hits` gets.
 redis_hits_past() { local h; h=$(info_field stats keyspace_hits 2>/dev/null) && [ "${h:-0}" -ge "$1" ]; }
@@ -253,6 +255,8 @@ kill_run() {
   complete && pass "$name: run.json complete" || fail "$name: run.json not complete"
   check "$name: disconnects = $disc > 0, ops = $ops > 0" "$disc > 0 && $ops > 0"
   check "$name: answered after the gap = $after > 0 (reconnected)" "$after > 0"
+  local rec; rec=$(reconnects)
+  check "$name: run.json reconnects = $rec >= clients" "$rec >= 2"
   # Open loop: the schedule goes on; what fell due while the server was
   # down (1 s at least, at 2000/s) is counted as disconnected.
   [ "$wl" = kill-open ] && check "$name: open loop, disconnects = $disc >= 1000 (due while down)" "$disc >= 1000"
@@ -306,6 +310,8 @@ for engine in event blocking; do
     check "$name: clients killed = ${killed:-0} >= 4" "${killed:-0} >= 4"
     check "$name: disconnects = $disc > 0, ops = $ops > 0" "$disc > 0 && $ops > 0"
     check "$name: answered after the kill = $after > 0" "$after > 0"
+    rec=$(reconnects)
+    check "$name: run.json reconnects = $rec >= 4" "$rec >= 4"
   fi
 done
 stop_pid "$rpid"
@@ -320,7 +326,9 @@ for engine in event blocking; do
   if finish_bench "$name"; then
     errs=$(sum redis run errors) disc=$(sum redis run disconnects) to=$(sum redis run timeouts)
     check "$name: bench exits 1 (exit $rc)" "$rc == 1" || cat "$tmp/$name.log"
-    check "$name: errors = $errs > 0, disconnects = $disc, timeouts = $to: 0" "$errs > 0 && $disc == 0 && $to == 0"
+    rec=$(reconnects)
+    check "$name: errors = $errs > 0; disconnects = $disc, timeouts = $to, reconnects = $rec: 0" \
+      "$errs > 0 && $disc == 0 && $to == 0 && $rec == 0"
     grep -q OOM "${dir}run.json" && pass "$name: run.json quotes the OOM reply" || fail "$name: no OOM in run.json"
   fi
 done
