@@ -10,15 +10,17 @@
 #    6 s phase and exits 1 (requests failed), run.json says complete,
 #    summary.csv counts disconnects and answered requests, and
 #    timeseries.csv has answered requests in a second after the first one
-#    with disconnects (the clients reconnected). The same in open loop
+#    with disconnects, and run.json counts reconnects (the clients
+#    reconnected). The same in open loop
 #    (2000/s, both engines), where the requests due while the server was
 #    down are counted as disconnected: at least 1000.
 # b. `timeout: 200ms` and redis-server stopped (SIGSTOP) for 1 s: timeouts
 #    counted, requests answered again after SIGCONT.
 # c. Redis CLIENT KILL TYPE normal mid-run: disconnects counted, requests
-#    answered after it.
+#    answered after it, every client reconnected.
 # d. Redis maxmemory 1mb, noeviction, sets: the OOM error replies are
-#    counted as errors, not disconnects; the clients stay connected.
+#    counted as errors, not disconnects; the clients stay connected (no
+#    reconnects).
 # e. memcached -m 1 -I 512k (items at most half the memory): 20 MB of sets into 1 MB, then gets of every record:
 #    evicted records are misses, never errors.
 set -uo pipefail
