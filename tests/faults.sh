@@ -6,7 +6,8 @@
 # unless CI=true, where that is a failure.
 #
 # a. kill -9 mid-run, restart on the same port ~1 s later (redis on the
-#    event engine and on the blocking one, memcached): bench finishes the
+#    event engine and on the blocking one, memcached on both: the text
+#    protocol driver and libmemcached): bench finishes the
 #    6 s phase and exits 1 (requests failed), run.json says complete,
 #    summary.csv counts disconnects and answered requests, and
 #    timeseries.csv has answered requests in a second after the first one
@@ -268,7 +269,8 @@ kill_run kill-redis-event redis kill-redis
 kill_run kill-redis-blocking redis kill-redis BENCH_ENGINE_BLOCKING=1
 kill_run kill-open-event redis kill-open
 kill_run kill-open-blocking redis kill-open BENCH_ENGINE_BLOCKING=1
-kill_run kill-mc mc kill-mc
+kill_run kill-mc-event mc kill-mc
+kill_run kill-mc-blocking mc kill-mc BENCH_ENGINE_BLOCKING=1
 
 # ---- b. timeout and a stopped server ----
 for engine in event blocking; do
