@@ -252,6 +252,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	bt->prefix = r->w->keyspace.prefix;
 	bt->options = wt->options;
 	bt->n_options = wt->n_options;
+	bt->timeout_ms = wt->timeout_ms;
 	bt->fields = (unsigned)r->w->values.fields;
 	bt->categories = r->w->values.categories;
 	for (size_t i = 0; i < r->w->n_phases; i++) {

@@ -271,6 +271,7 @@ static void write_run(struct jw *j, const struct phase_result *p)
 	jw_num_or_null(j, "server_cpu_s", p->server_cpu_s);
 	jw_num_or_null(j, "client_cpu_us_per_op", cli_us);
 	jw_num_or_null(j, "server_cpu_us_per_op", srv_us);
+	jw_u64(j, "reconnects", p->reconnects);
 	jw_bool(j, "interrupted", p->interrupted);
 	jw_u64(j, "failed", results_phase_failed(p));
 	jw_num(j, "error_rate", results_phase_error_rate(p));
@@ -286,6 +287,8 @@ static void write_target(struct jw *j, const struct target_result *t)
 	jw_str(j, "driver", t->driver ? t->driver->name : t->target->driver);
 	jw_str(j, "uri", t->uri);
 	jw_str(j, "spawned", t->spawned);
+	/* The request timeout in force: every driver's default is 5 s. */
+	jw_u64(j, "timeout_ms", t->target->timeout_ms ? t->target->timeout_ms : 5000);
 	jw_str(j, "engine", t->n_runs ? t->runs[0].engine : NULL);
 	jw_str(j, "skipped", t->skipped);
 	if (t->have_info) {

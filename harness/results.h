@@ -39,6 +39,8 @@ struct phase_result {
 	double duration_s;                    /* measured span (the warmup's own span for a warmup) */
 	struct op_stats ops[BENCH_OP__COUNT]; /* in a load phase, the records are under SET */
 	bool interrupted;                     /* stopped early by Ctrl-C */
+	uint64_t reconnects;                  /* connections reopened after a loss, warmup
+					       * included (0 on the warmup's own result) */
 	/* CPU seconds over cpu_wall_s of wall time: the harness's (every
 	 * thread) and the server's (< 0: unknown, see server_cpu_source). */
 	double cpu_wall_s, client_cpu_s, server_cpu_s;

@@ -227,6 +227,47 @@ void runner_record_batch(struct worker *wk, struct client *c, int measured, uint
 	}
 }
 
+int runner_reconnect(struct worker *wk, struct client *c, uint64_t now)
+{
+	const struct bench_driver *drv = c->conn.driver;
+
+	if (!c->down) {
+		c->down = 1;
+		c->down_since = now;
+		c->retry_at = now + c->backoff_ns;
+	}
+	if (now < c->retry_at)
+		return 1;
+	/* The old connection (or a failed attempt) is closed before the
+	 * next open: close() accepts both (driver.h). */
+	drv->close(&c->conn);
+	c->conn.priv = NULL;
+	c->conn.err = 0;
+	c->backoff_ns = c->backoff_ns == 0 ? RUNNER_BACKOFF_MIN_NS
+		      : c->backoff_ns >= RUNNER_BACKOFF_MAX_NS / 2 ? RUNNER_BACKOFF_MAX_NS : c->backoff_ns * 2;
+	if (drv->open(&c->conn) == 0) {
+		/* backoff_ns stays grown until the new connection answers a
+		 * batch: a server that accepts and then drops every
+		 * connection is retried ever more slowly, not in a spin. */
+		c->down = 0;
+		wk->reconnects++;
+		return 0;
+	}
+	if (!c->conn.err)
+		c->conn.err = 1; /* open failed: the connection is unusable */
+	now = util_now_ns();
+	c->retry_at = now + c->backoff_ns;
+	if (!wk->ctx->end_ns && now - c->down_since >= RUNNER_GIVE_UP_NS)
+		return -1;
+	return 1;
+}
+
+void runner_mark_disconnected(struct client *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		c->reqs[i].status = BENCH_DISCONNECTED;
+}
+
 void runner_worker_finished(struct worker *wk)
 {
 	struct phase_ctx *ctx = wk->ctx;
@@ -256,16 +297,36 @@ static void *worker_main(void *arg)
 		pacer_init(&c->pacer, ctx->start_ns, ctx->client_rate, ctx->ph->pipeline,
 			   (double)c->index / (double)ctx->clients);
 	}
-	while (!runner_stop_requested() && !c->conn.err) {
+	while (!runner_stop_requested()) {
 		uint64_t intended = 0, t0, t1, t2;
 		int measured;
 		size_t drawn, n;
 
+		/* Closed loop: a client whose connection is down sends nothing
+		 * and sleeps out the backoff (never spins). */
+		if (c->conn.err && !open_loop) {
+			int rc = runner_reconnect(wk, c, util_now_ns());
+			uint64_t until = c->retry_at;
+
+			if (rc < 0)
+				break;
+			if (rc > 0) {
+				if (ctx->end_ns && until > ctx->end_ns)
+					until = ctx->end_ns;
+				if (sleep_until(until) < 0 || (ctx->end_ns && util_now_ns() >= ctx->end_ns))
+					break;
+				continue;
+			}
+		}
 		if (open_loop) {
 			intended = pacer_next(&c->pacer);
 			if (ctx->end_ns && intended >= ctx->end_ns)
 				break;
 			if (sleep_until(intended) < 0)
+				break;
+			/* Open loop: the schedule goes on while the connection is
+			 * down; what falls due then is counted as disconnected. */
+			if (c->conn.err && runner_reconnect(wk, c, util_now_ns()) < 0)
 				break;
 		}
 		t0 = util_now_ns();
@@ -277,10 +338,17 @@ static void *worker_main(void *arg)
 		n = runner_fill_batch(wk, c, measured, &drawn);
 		if (drawn == 0)
 			break; /* quota or records exhausted */
-		if (n > 0)
-			send(&c->conn, c->reqs, n);
-		t1 = util_now_ns();
-		t2 = ctx->has_rmw && send_rmw_writes(c, n, send) ? util_now_ns() : t1;
+		if (c->conn.err) {
+			runner_mark_disconnected(c, n);
+			t1 = t2 = t0;
+		} else {
+			if (n > 0)
+				send(&c->conn, c->reqs, n);
+			t1 = util_now_ns();
+			t2 = ctx->has_rmw && send_rmw_writes(c, n, send) ? util_now_ns() : t1;
+			if (!c->conn.err)
+				c->backoff_ns = 0; /* the connection works: next loss, retry at once */
+		}
 		runner_record_batch(wk, c, measured, intended, t0, t1, t2, n);
 		if (measured && ctx->ph->ops && !ctx->load)
 			c->quota -= drawn;
@@ -654,6 +722,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 				 (unsigned long long)i, workers[i].first_error);
 	}
 	merge_stats(out, workers, nworkers, STATS_MEASURED);
+	for (uint64_t i = 0; i < nworkers; i++)
+		out->reconnects += workers[i].reconnects;
 	cpu_delta(out, &cpu[1], &cpu[2]);
 	if (warmup_out && ph->warmup_ns) {
 		cpu_delta(warmup_out, &cpu[0], &cpu[1]);

@@ -16,17 +16,54 @@ static void ev_watch(struct worker *wk, struct client *c, uint32_t events)
 {
 	struct epoll_event e = {.events = events, .data.ptr = c};
 
-	if (c->watching == events)
+	if (c->watching == events || c->fd < 0)
 		return;
 	epoll_ctl(wk->epfd, EPOLL_CTL_MOD, c->fd, &e);
 	c->watching = events;
 }
 
+/* Takes the client's socket out of the epoll set. Done before the driver
+ * closes it: its number may come back for another client's socket. */
+static void ev_unwatch(struct worker *wk, struct client *c)
+{
+	if (c->fd < 0)
+		return;
+	epoll_ctl(wk->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	c->fd = -1;
+	c->watching = 0;
+}
+
 static void ev_done(struct worker *wk, struct client *c)
 {
 	c->state = EV_DONE;
-	epoll_ctl(wk->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	ev_unwatch(wk, c);
 	wk->active--;
+}
+
+/*
+ * The client's connection is lost (no batch in flight): reconnects when
+ * the backoff allows (runner_reconnect) and watches the new socket.
+ * Returns 0 when connected, 1 when still down, -1 when the client gave up.
+ */
+static int ev_reconnect(struct worker *wk, struct client *c, uint64_t now)
+{
+	struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
+	int rc, fd;
+
+	ev_unwatch(wk, c);
+	rc = runner_reconnect(wk, c, now);
+	if (rc != 0)
+		return rc;
+	fd = wk->ctx->drv->event_fd(&c->conn);
+	if (fd < 0 || epoll_ctl(wk->epfd, EPOLL_CTL_ADD, fd, &e) < 0) {
+		if (!c->conn.err)
+			bench_conn_lost(&c->conn, "cannot watch the new connection");
+		/* Down again: the next attempt waits for the backoff. */
+		return runner_reconnect(wk, c, util_now_ns()) < 0 ? -1 : 1;
+	}
+	c->fd = fd;
+	c->watching = EPOLLIN;
+	return 0;
 }
 
 /* After submit/flush: wait for the socket to take the rest, or for
@@ -63,6 +100,8 @@ static void ev_complete(struct worker *wk, struct client *c, uint64_t now)
 	runner_record_batch(wk, c, c->measured, c->intended, c->sent, c->first_done, now, c->n);
 	if (c->measured && ctx->ph->ops && !ctx->load)
 		c->quota -= c->drawn;
+	if (!c->conn.err)
+		c->backoff_ns = 0; /* the connection works: next loss, retry at once */
 	c->state = EV_READY;
 	ev_watch(wk, c, EPOLLIN);
 }
@@ -73,6 +112,12 @@ static void ev_send(struct worker *wk, struct client *c)
 	struct phase_ctx *ctx = wk->ctx;
 	int rc;
 
+	/* Open loop: the schedule goes on while the connection is down;
+	 * what falls due then is counted as disconnected, not sent. */
+	if (c->conn.err && ev_reconnect(wk, c, util_now_ns()) < 0) {
+		ev_done(wk, c);
+		return;
+	}
 	c->sent = util_now_ns();
 	if (ctx->client_rate == 0)
 		c->intended = c->sent;
@@ -84,8 +129,10 @@ static void ev_send(struct worker *wk, struct client *c)
 	}
 	c->state = EV_FIRST;
 	c->deadline = c->sent + ctx->timeout_ns;
-	if (c->n == 0) {
-		ev_complete(wk, c, c->sent); /* all unsupported: nothing to send */
+	if (c->n == 0 || c->conn.err) {
+		/* All unsupported, or the connection is down: nothing to send. */
+		runner_mark_disconnected(c, c->conn.err ? c->n : 0);
+		ev_complete(wk, c, c->sent);
 		return;
 	}
 	rc = ctx->drv->submit(&c->conn, c->reqs, c->n);
@@ -101,9 +148,25 @@ static void ev_start_next(struct worker *wk, struct client *c, uint64_t now)
 
 	/* Open loop ends at the first request due after the end (see
 	 * worker_main); closed loop at the end itself. */
-	if (c->conn.err || (ctx->end_ns && now >= ctx->end_ns && ctx->client_rate == 0)) {
+	if (ctx->end_ns && now >= ctx->end_ns && ctx->client_rate == 0) {
 		ev_done(wk, c);
 		return;
+	}
+	if (c->conn.err) {
+		int rc;
+
+		/* Out of the epoll set at once: a dead socket stays readable
+		 * (EPOLLHUP) and would wake the loop in a spin. */
+		ev_unwatch(wk, c);
+		/* Closed loop: nothing is sent while down; a timer (retry_at,
+		 * in ev_tick) ends the wait. Open loop: ev_send. */
+		if (ctx->client_rate == 0 && (rc = ev_reconnect(wk, c, now)) != 0) {
+			if (rc < 0)
+				ev_done(wk, c);
+			else
+				c->state = EV_BACKOFF;
+			return;
+		}
 	}
 	if (ctx->client_rate > 0) {
 		c->intended = pacer_next(&c->pacer);
@@ -161,18 +224,33 @@ static uint64_t ev_tick(struct worker *wk)
 	for (size_t i = 0; i < wk->n_clients; i++) {
 		struct client *c = &wk->clients[i];
 
-		if (c->state == EV_READY)
-			ev_start_next(wk, c, now);
-		if (c->state == EV_WAITING && c->intended <= util_now_ns())
-			ev_send(wk, c);
+		if (c->state == EV_BACKOFF && (c->retry_at <= now || (wk->ctx->end_ns && now >= wk->ctx->end_ns)))
+			c->state = EV_READY;
 		if ((c->state == EV_FIRST || c->state == EV_SECOND) && util_now_ns() >= c->deadline) {
 			wk->ctx->drv->expire(&c->conn);
 			ev_complete(wk, c, util_now_ns());
-			if (c->state == EV_READY)
-				ev_start_next(wk, c, util_now_ns());
 		}
+		/* Until the client waits for something: a batch that was not
+		 * sent (the connection is down, open loop) is complete at
+		 * once, and the next one may be due already. At most 64 in a
+		 * row, so the other clients and the sockets are not starved;
+		 * a client still READY makes the loop come back at once. */
+		for (int k = 0; k < 64; k++) {
+			if (c->state == EV_WAITING && c->intended <= util_now_ns())
+				ev_send(wk, c);
+			else if (c->state == EV_READY)
+				ev_start_next(wk, c, util_now_ns());
+			else
+				break;
+		}
+		if (c->state == EV_READY)
+			wake = 0;
 		if (c->state == EV_WAITING && c->intended < wake)
 			wake = c->intended;
+		if (c->state == EV_BACKOFF && c->retry_at < wake)
+			wake = c->retry_at;
+		if (c->state == EV_BACKOFF && wk->ctx->end_ns && wk->ctx->end_ns < wake)
+			wake = wk->ctx->end_ns;
 		if ((c->state == EV_FIRST || c->state == EV_SECOND) && c->deadline < wake)
 			wake = c->deadline;
 	}

@@ -64,12 +64,19 @@ struct client {
 	uint64_t index;                 /* 0 .. clients-1 */
 	struct dist_cursor cursor;
 	struct pacer pacer;
-	/* Event engine: where this client's batch is. */
-	enum { EV_READY, EV_WAITING, EV_FIRST, EV_SECOND, EV_DONE } state;
+	/* A lost connection (runner_reconnect): down while conn.err is set and
+	 * not yet reopened; the next attempt is due at retry_at. */
+	int down;
+	uint64_t down_since, retry_at;
+	uint64_t backoff_ns;            /* the wait before the next attempt; grows with
+					 * each attempt, 0 once a batch is answered */
+	/* Event engine: where this client's batch is. EV_BACKOFF: closed
+	 * loop, connection down, waiting for retry_at. */
+	enum { EV_READY, EV_WAITING, EV_FIRST, EV_SECOND, EV_BACKOFF, EV_DONE } state;
 	uint64_t intended, sent, first_done, deadline;
 	size_t n, drawn, m;             /* batch size, ops drawn, rmw writes */
 	int measured;
-	int fd;
+	int fd;                         /* -1: not in the epoll set */
 	uint32_t watching;              /* epoll events registered */
 };
 
@@ -85,6 +92,7 @@ struct worker {
 	struct op_stats stats[2][BENCH_OP__COUNT]; /* [STATS_WARMUP], [STATS_MEASURED] */
 	uint64_t finished_ns;
 	struct ts_local *ts;
+	uint64_t reconnects;            /* connections reopened after a loss */
 	char first_error[160];          /* the first failed request's errstr */
 };
 
@@ -109,6 +117,24 @@ void runner_record_batch(struct worker *wk, struct client *c, int measured, uint
  * scores (docs/workload-format.md). runner_ops.c. */
 void runner_fill_args(const struct phase_ctx *ctx, struct client *c, struct bench_request *rq, char *arg,
 		      uint64_t id);
+/*
+ * Reconnect with capped exponential backoff (docs/architecture.md,
+ * "Faults"). Call it when c->conn.err is set and no batch is in flight.
+ * The first call after a loss marks the client down; an attempt (driver
+ * close, then open) is made when retry_at has come: right after the loss
+ * when the connection had answered a batch, else after the backoff, which
+ * doubles from RUNNER_BACKOFF_MIN_NS to RUNNER_BACKOFF_MAX_NS with every
+ * attempt. Returns 0 when the connection is open again, 1 when it is still
+ * down (c->retry_at says when to try next), -1 when the client gives up
+ * (a phase without a duration, down for RUNNER_GIVE_UP_NS).
+ */
+#define RUNNER_BACKOFF_MIN_NS 10000000u      /* 10 ms */
+#define RUNNER_BACKOFF_MAX_NS 1000000000u    /* 1 s */
+#define RUNNER_GIVE_UP_NS 30000000000u       /* 30 s */
+int runner_reconnect(struct worker *wk, struct client *c, uint64_t now);
+/* Requests of a batch that is not sent because the connection is down:
+ * each is BENCH_DISCONNECTED (counted once, like any other). */
+void runner_mark_disconnected(struct client *c, size_t n);
 /* A worker thread has stopped: hands its last second over, wakes the
  * phase's main thread. */
 void runner_worker_finished(struct worker *wk);

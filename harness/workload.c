@@ -135,8 +135,8 @@ static void parse_servers(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n,
 	t->uri = sb.buf;
 }
 
-enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK__COUNT };
-const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", NULL};
+enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK__COUNT };
+const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", NULL};
 
 static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
 {
@@ -223,6 +223,20 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 		char *p = xasprintf("%s.options", path);
 
 		parse_options(c, t, v[TK_OPTIONS], p, d);
+		free(p);
+	}
+	if (wt_present(v[TK_TIMEOUT])) {
+		char *p = xasprintf("%s.timeout", path);
+		uint64_t ns = 0;
+
+		if (wt_get_duration(c, v[TK_TIMEOUT], p, &ns) == 0) {
+			/* Milliseconds, at least one: 0 would mean the driver's default. */
+			if (ns < 1000000u || ns > (uint64_t)UINT32_MAX * 1000000u)
+				wt_report(c, v[TK_TIMEOUT], "%s must be between 1ms and %ums, got %s", p, UINT32_MAX,
+				          wt_sval(v[TK_TIMEOUT]));
+			else
+				t->timeout_ms = (unsigned)(ns / 1000000u);
+		}
 		free(p);
 	}
 	if (kn[TK_SPAWN])

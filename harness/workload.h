@@ -26,6 +26,7 @@ struct wl_target {
 	char *uri;                     /* NULL: spawned server or environment/default */
 	struct bench_option *options;  /* key/value strings, owned */
 	size_t n_options;
+	unsigned timeout_ms;           /* per request: timeout: 1s; 0 = default (5 s) */
 	int line, col;                 /* where it was declared, for later messages */
 };
 

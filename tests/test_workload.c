@@ -442,6 +442,11 @@ static const struct bad_case bad_cases[] = {
 	/* Inline cases: shapes not worth a fixture file each. */
 	{NULL, "name: x\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n---\nname: y\n", {{0}}, 0, 1,
 	 {{"3:1", "one YAML document"}}},
+	{NULL, "name: t\ntargets: [{name: a, driver: null, timeout: 0s}, {name: b, driver: null, timeout: soon}]\n"
+	       "phases: [{name: run, ops: 5, mix: {get: 1}}]\n", {{0}}, 0, 0, {
+		{"2:44", "targets.a.timeout must be between 1ms and 4294967295ms, got 0s"},
+		{"2:82", "invalid duration 'soon' for targets.b.timeout"},
+	}},
 	{NULL, "name: x\xff\nphases: []\n", {{0}}, 0, 0, {{"1:8", "invalid leading UTF-8 octet"}}},
 	{NULL, "name: a\nname: b\ntargets: []\nphases: [5]\nwat: 1\n", {{0}}, 0, 0, {
 		{"2:1", "duplicate key 'name' at the top level"},
@@ -787,6 +792,18 @@ static void test_misc(void)
 		CHECK_STR(w ? w->file : NULL, "s.yaml");
 		workload_free(w);
 		free(text);
+		free(errors);
+		errors = NULL;
+	}
+
+	/* A target's request timeout, in milliseconds; 0 = the default. */
+	{
+		const char *t = "name: s\ntargets: [{name: a, driver: null, timeout: 250ms}, {name: b, driver: null}]\n"
+				"phases: [{name: run, ops: 5, mix: {get: 1}}]\n";
+
+		CHECK_INT(workload_parse("s.yaml", t, strlen(t), NULL, 0, &w, &errors), 0);
+		CHECK(w && w->n_targets == 2 && w->targets[0].timeout_ms == 250 && w->targets[1].timeout_ms == 0);
+		workload_free(w);
 		free(errors);
 		errors = NULL;
 	}

@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# Faults: bench keeps running through server failures, on private
+# redis-server and memcached (docs/architecture.md, "Faults").
+# Usage: faults.sh BENCH_BINARY
+# Exit 77 (skipped) when redis-server, redis-cli or memcached is missing,
+# unless CI=true, where that is a failure.
+#
+# a. kill -9 mid-run, restart on the same port ~1 s later (redis on the
+#    event engine and on the blocking one, memcached on both: the text
+#    protocol driver and libmemcached): bench finishes the
+#    6 s phase and exits 1 (requests failed), run.json says complete,
+#    summary.csv counts disconnects and answered requests, and
+#    timeseries.csv has answered requests in a second after the first one
+#    with disconnects, and run.json counts reconnects (the clients
+#    reconnected). The same in open loop
+#    (2000/s, both engines), where the requests due while the server was
+#    down are counted as disconnected: at least 1000.
+# b. `timeout: 200ms` and redis-server stopped (SIGSTOP) for 1 s: timeouts
+#    counted, requests answered again after SIGCONT.
+# c. Redis CLIENT KILL TYPE normal mid-run: disconnects counted, requests
+#    answered after it, every client reconnected.
+# d. Redis maxmemory 1mb, noeviction, sets: the OOM error replies are
+#    counted as errors, not disconnects; the clients stay connected (no
+#    reconnects).
+# e. memcached -m 1 -I 512k (items at most half the memory): 20 MB of sets into 1 MB, then gets of every record:
+#    evicted records are misses, never errors.
+set -uo pipefail
+bench=$1
+
+for prog in redis-server redis-cli memcached; do
+  if ! command -v "$prog" >/dev/null; then
+    if [ "${CI:-}" = true ]; then echo "FAIL - $prog not found (CI=true: required)"; exit 1; fi
+    echo "skip: $prog not found"; exit 77
+  fi
+done
+[ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-faults-XXXXXX")
+# Background processes are tracked: the EXIT trap stops them; a watchdog
+# (reading +PID/-PID lines) stops them should this shell be killed.
+exec {wd}> >(
+  trap '' INT TERM HUP
+  declare -A live=()
+  while read -r line; do
+    case $line in
+      +*) live[${line#+}]=1 ;;
+      -*) unset "live[${line#-}]" ;;
+      done) exit 0 ;;
+    esac
+  done
+  for pid in "${!live[@]}"; do kill -CONT "$pid"; kill -TERM "$pid"; done 2>/dev/null
+  [ -n "${FAULTS_KEEP:-}" ] || rm -rf "$tmp"
+)
+pids=()
+track() { pids+=("$1"); echo "+$1" >&"$wd"; }
+bg() {
+  ( exec {wd}>&-; exec "$@" ) <&0 &
+  bg_pid=$!
+  track "$bg_pid"
+}
+forget() {
+  local pid keep=()
+  for pid in "${pids[@]}"; do [ "$pid" = "$1" ] || keep+=("$pid"); done
+  pids=("${keep[@]}")
+  echo "-$1" >&"$wd"
+}
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill -CONT "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+  echo done >&"$wd"
+  exec {wd}>&-
+  [ -n "${FAULTS_KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
+check() {
+  if [[ $2 =~ ^[-+0-9.e\ \<\>=!\&\|\(\)*/^]+$ ]] && awk "BEGIN { exit !($2) }"; then pass "$1"; else fail "$1"; return 1; fi
+}
+
+pick_port() {
+  local p i
+  for ((i = 0; i < 50; i++)); do
+    p=$((20000 + RANDOM % 12000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+# wait_ready PID CMD...: run CMD until it succeeds while PID lives, 10 s at
+# most. Readiness polling only: nothing to block on until a server answers.
+wait_ready() {
+  local pid=$1 end=$((${EPOCHREALTIME/./} + 10000000)); shift
+  while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
+    kill -0 "$pid" 2>/dev/null || { echo "process $pid exited" >>"$tmp/ready.log"; return 1; }
+    "$@" >"$tmp/ready.log" 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
+}
+rcli() { redis-cli -h 127.0.0.1 -p "$rport" "$@" | tr -d '\r'; }
+info_field() { rcli INFO "$1" | awk -F: -v k="$2" '$1 == k { print $2 }'; }
+redis_ours() { local p; p=$(info_field server process_id) && [ "$p" = "$rpid" ]; }
+mc_stats() (
+  exec {fd}<>"/dev/tcp/127.0.0.1/$1" || exit 1
+  printf 'stats\r\n' >&"$fd"
+  while IFS= read -r -t 2 line <&"$fd"; do
+    line=${line%$'\r'}
+    [ "$line" = END ] && exit 0
+    echo "${line#STAT }"
+  done
+  exit 1
+)
+mc_field() { mc_stats "$mport" | awk -v k="$1" '$1 == k { print $2 }'; }
+mc_ours() { local p; p=$(mc_field pid) && [ "$p" = "$mpid" ]; }
+
+# start_redis [PORT] [ARGS...]: a private redis-server, on PORT when given
+# (a restart), else on a free port (retried should another process win it).
+start_redis() {
+  local try fixed=${1:-}; shift || true
+  for try in 1 2 3 4 5; do
+    rport=${fixed:-$(pick_port)} || return 1
+    bg redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+      --dir "$tmp" "$@" </dev/null >>"$tmp/redis.log" 2>&1
+    rpid=$bg_pid
+    wait_ready "$rpid" redis_ours && return 0
+    kill -0 "$rpid" 2>/dev/null && return 1
+    wait "$rpid" 2>/dev/null; forget "$rpid"
+    [ -n "$fixed" ] && sleep 0.2 # the same port: only waiting can help
+  done
+  return 1
+}
+start_memcached() {
+  local try fixed=${1:-}; shift || true
+  for try in 1 2 3 4 5; do
+    mport=${fixed:-$(pick_port)} || return 1
+    bg memcached -l 127.0.0.1 -p "$mport" -U 0 -u root -t 1 "$@" </dev/null >>"$tmp/memcached.log" 2>&1
+    mpid=$bg_pid
+    wait_ready "$mpid" mc_ours && return 0
+    kill -0 "$mpid" 2>/dev/null && return 1
+    wait "$mpid" 2>/dev/null; forget "$mpid"
+    [ -n "$fixed" ] && sleep 0.2
+  done
+  return 1
+}
+stop_pid() { kill -CONT "$1" 2>/dev/null; kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; forget "$1"; }
+
+# start_bench NAME WORKLOAD [ENV=VALUE...]: bench in the background against
+# the current servers; sets bpid, and dir once finish_bench ran.
+start_bench() {
+  local name=$1 wl=$2; shift 2
+  bg env BENCH_REDIS_URI="redis://127.0.0.1:${rport:-1}" BENCH_MEMCACHED_SERVERS="127.0.0.1:${mport:-1}" "$@" \
+    "$bench" run "$wl" --servers external --out "$tmp/res-$name" --quiet </dev/null >"$tmp/$name.log" 2>&1
+  bpid=$bg_pid
+}
+# finish_bench NAME: waits for bench; sets rc, dir, csv, ts.
+finish_bench() {
+  wait "$bpid"; rc=$?
+  forget "$bpid"
+  dir=$(ls -d "$tmp/res-$1"/*/ 2>/dev/null | head -1)
+  csv=${dir}summary.csv ts=${dir}timeseries.csv
+  [ -f "$csv" ] || { fail "$1: no summary.csv (exit $rc)"; cat "$tmp/$1.log"; return 1; }
+}
+# get TARGET PHASE OP COLUMN: a summary.csv value, columns by header name.
+get() {
+  awk -F, -v t="$1" -v ph="$2" -v o="$3" -v name="$4" '
+    NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; if (!(name in h)) exit 1; next }
+    $h["target"] == t && $h["phase"] == ph && $h["op"] == o { print $h[name]; exit }' "$csv"
+}
+# sum TARGET PHASE COLUMN: over every op of that phase.
+sum() {
+  awk -F, -v t="$1" -v ph="$2" -v name="$3" '
+    NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $h["target"] == t && $h["phase"] == ph { s += $h[name] } END { print s + 0 }' "$csv"
+}
+# after_gap TARGET PHASE: answered requests in the seconds after the first
+# second with disconnects or timeouts (timeseries.csv), or -1 when no
+# second had any.
+after_gap() {
+  awk -F, -v t="$1" -v ph="$2" '
+    NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $h["target"] == t && $h["phase"] == ph {
+      s = $h["second"] + 0; ops[s] += $h["ops"]
+      if ($h["disconnects"] + $h["timeouts"] > 0 && (first == "" || s < first)) first = s }
+    END { if (first == "") { print -1; exit } for (s in ops) if (s + 0 > first) n += ops[s]; print n + 0 }' "$ts"
+}
+complete() { grep -q '"complete": *true' "${dir}run.json"; }
+# reconnects: the sum of run.json's reconnects over every phase run.
+reconnects() { grep -o '"reconnects": *[0-9]*' "${dir}run.json" | awk -F: '{ s += $2 } END { print s + 0 }'; }
+
+# The run phase has started: the server has answered `hits` gets.
+redis_hits_past() { local h; h=$(info_field stats keyspace_hits 2>/dev/null) && [ "${h:-0}" -ge "$1" ]; }
+mc_hits_past() { local h; h=$(mc_field get_hits 2>/dev/null) && [ "${h:-0}" -ge "$1" ]; }
+
+workload() { # NAME TARGET RUN_PHASE_FLOW [TARGET_EXTRA]
+  cat >"$tmp/$1.yaml" <<YAML
+name: faults-$1
+seed: 21
+targets: [{name: $2${4:+, $4}}]
+keyspace: {records: 1000, prefix: "flt:"}
+values: {size: 32}
+phases:
+  - {name: load, batch: 500, clients: 1}
+  - {name: run, $3}
+YAML
+}
+workload kill-redis redis "duration: 6s, clients: 4, mix: {get: 0.9, set: 0.1}"
+workload kill-open redis "duration: 6s, clients: 2, rate: 2000, mix: {get: 0.9, set: 0.1}"
+workload kill-mc memcached "duration: 6s, clients: 4, mix: {get: 0.9, set: 0.1}"
+workload stop redis "duration: 5s, clients: 4, mix: {get: 1}" "timeout: 200ms"
+workload ckill redis "duration: 4s, clients: 4, mix: {get: 1}"
+workload oom redis "duration: 2s, clients: 2, pipeline: 8, mix: {set: 1}"
+cat >"$tmp/evict.yaml" <<'YAML'
+name: faults-evict
+seed: 22
+targets: [memcached]
+keyspace: {records: 20000, prefix: "fle:", distribution: sequential}
+values: {size: 1000}
+phases:
+  - {name: load, batch: 500, clients: 2}
+  - {name: run, ops: 20000, clients: 2, pipeline: 8, mix: {get: 1}}
+YAML
+"$bench" validate "$tmp"/*.yaml >"$tmp/validate.log" 2>&1 \
+  || { cat "$tmp/validate.log"; fail "the test's own workloads do not validate"; exit 1; }
+
+# ---- a. kill -9, restart on the same port ----
+# kill_run NAME KIND WORKLOAD [ENV=VALUE...]: KIND redis or mc.
+kill_run() {
+  local name=$1 kind=$2 wl=$3 port; shift 3
+  if [ "$kind" = redis ]; then
+    start_redis || { fail "$name: redis-server did not start"; return 1; }
+    start_bench "$name" "$tmp/$wl.yaml" "$@"
+    wait_ready "$bpid" redis_hits_past 2000 || { fail "$name: the run phase did not start"; return 1; }
+    kill -KILL "$rpid"; wait "$rpid" 2>/dev/null; forget "$rpid"
+    sleep 1 # the experiment itself: the server is down for a second
+    port=$rport
+    start_redis "$port" || fail "$name: redis-server did not restart on port $port"
+  else
+    start_memcached || { fail "$name: memcached did not start"; return 1; }
+    start_bench "$name" "$tmp/$wl.yaml" "$@"
+    wait_ready "$bpid" mc_hits_past 2000 || { fail "$name: the run phase did not start"; return 1; }
+    kill -KILL "$mpid"; wait "$mpid" 2>/dev/null; forget "$mpid"
+    sleep 1
+    port=$mport
+    start_memcached "$port" || fail "$name: memcached did not restart on port $port"
+  fi
+  finish_bench "$name" || return 1
+  local t=redis; [ "$kind" = mc ] && t=memcached
+  local disc ops after
+  disc=$(sum "$t" run disconnects) ops=$(sum "$t" run ops) after=$(after_gap "$t" run)
+  check "$name: bench exits 1, requests failed (exit $rc)" "$rc == 1" || cat "$tmp/$name.log"
+  complete && pass "$name: run.json complete" || fail "$name: run.json not complete"
+  check "$name: disconnects = $disc > 0, ops = $ops > 0" "$disc > 0 && $ops > 0"
+  check "$name: answered after the gap = $after > 0 (reconnected)" "$after > 0"
+  local rec; rec=$(reconnects)
+  check "$name: run.json reconnects = $rec >= clients" "$rec >= 2"
+  # Open loop: the schedule goes on; what fell due while the server was
+  # down (1 s at least, at 2000/s) is counted as disconnected.
+  [ "$wl" = kill-open ] && check "$name: open loop, disconnects = $disc >= 1000 (due while down)" "$disc >= 1000"
+  if [ "$kind" = redis ]; then stop_pid "$rpid"; else stop_pid "$mpid"; fi
+}
+kill_run kill-redis-event redis kill-redis
+kill_run kill-redis-blocking redis kill-redis BENCH_ENGINE_BLOCKING=1
+kill_run kill-open-event redis kill-open
+kill_run kill-open-blocking redis kill-open BENCH_ENGINE_BLOCKING=1
+kill_run kill-mc-event mc kill-mc
+kill_run kill-mc-blocking mc kill-mc BENCH_ENGINE_BLOCKING=1
+
+# ---- b. timeout and a stopped server ----
+for engine in event blocking; do
+  name=stop-$engine
+  env=(); [ $engine = blocking ] && env=(BENCH_ENGINE_BLOCKING=1)
+  start_redis || { fail "$name: redis-server did not start"; continue; }
+  start_bench "$name" "$tmp/stop.yaml" "${env[@]}"
+  if wait_ready "$bpid" redis_hits_past 2000; then
+    kill -STOP "$rpid"
+    sleep 1 # the experiment itself: the server stalls for a second
+    kill -CONT "$rpid"
+  else
+    fail "$name: the run phase did not start"
+  fi
+  if finish_bench "$name"; then
+    to=$(sum redis run timeouts) ops=$(sum redis run ops) after=$(after_gap redis run)
+    check "$name: bench exits 1 (exit $rc)" "$rc == 1" || cat "$tmp/$name.log"
+    complete && pass "$name: run.json complete" || fail "$name: run.json not complete"
+    check "$name: timeouts = $to > 0, ops = $ops > 0" "$to > 0 && $ops > 0"
+    check "$name: answered after the stall = $after > 0" "$after > 0"
+  fi
+  stop_pid "$rpid"
+done
+
+# ---- c. CLIENT KILL ----
+start_redis || fail "client kill: redis-server did not start"
+for engine in event blocking; do
+  name=ckill-$engine
+  env=(); [ $engine = blocking ] && env=(BENCH_ENGINE_BLOCKING=1)
+  h0=$(info_field stats keyspace_hits)
+  start_bench "$name" "$tmp/ckill.yaml" "${env[@]}"
+  if wait_ready "$bpid" redis_hits_past $((h0 + 2000)); then
+    killed=$(rcli CLIENT KILL TYPE normal)
+  else
+    fail "$name: the run phase did not start"
+  fi
+  if finish_bench "$name"; then
+    disc=$(sum redis run disconnects) ops=$(sum redis run ops) after=$(after_gap redis run)
+    check "$name: bench exits 1 (exit $rc)" "$rc == 1" || cat "$tmp/$name.log"
+    # CLIENT KILL skips the caller (SKIPME yes) and answers how many it closed.
+    check "$name: clients killed = ${killed:-0} >= 4" "${killed:-0} >= 4"
+    check "$name: disconnects = $disc > 0, ops = $ops > 0" "$disc > 0 && $ops > 0"
+    check "$name: answered after the kill = $after > 0" "$after > 0"
+    rec=$(reconnects)
+    check "$name: run.json reconnects = $rec >= 4" "$rec >= 4"
+  fi
+done
+stop_pid "$rpid"
+
+# ---- d. Redis out of memory ----
+start_redis "" --maxmemory 1mb --maxmemory-policy noeviction || fail "oom: redis-server did not start"
+for engine in event blocking; do
+  name=oom-$engine
+  env=(); [ $engine = blocking ] && env=(BENCH_ENGINE_BLOCKING=1)
+  rcli FLUSHALL >/dev/null
+  start_bench "$name" "$tmp/oom.yaml" "${env[@]}"
+  if finish_bench "$name"; then
+    errs=$(sum redis run errors) disc=$(sum redis run disconnects) to=$(sum redis run timeouts)
+    check "$name: bench exits 1 (exit $rc)" "$rc == 1" || cat "$tmp/$name.log"
+    rec=$(reconnects)
+    check "$name: errors = $errs > 0; disconnects = $disc, timeouts = $to, reconnects = $rec: 0" \
+      "$errs > 0 && $disc == 0 && $to == 0 && $rec == 0"
+    grep -q OOM "${dir}run.json" && pass "$name: run.json quotes the OOM reply" || fail "$name: no OOM in run.json"
+  fi
+done
+stop_pid "$rpid"
+
+# ---- e. memcached evictions ----
+start_memcached "" -m 1 -I 512k || fail "evict: memcached did not start"
+name=evict
+start_bench "$name" "$tmp/evict.yaml"
+if finish_bench "$name"; then
+  ev=$(mc_field evictions) miss=$(sum memcached run misses) errs=$(sum memcached run errors)
+  ok=$(sum memcached run ops)
+  check "$name: bench exits 0 (exit $rc)" "$rc == 0" || cat "$tmp/$name.log"
+  check "$name: memcached evicted ${ev:-0} > 0" "${ev:-0} > 0"
+  # Each record is read once (sequential, a slice per client): every
+  # evicted one is exactly one miss.
+  check "$name: misses = $miss = evictions, errors = $errs = 0, ops = $ok = 20000" \
+    "$miss == ${ev:-0} && $errs == 0 && $ok == 20000"
+fi
+stop_pid "$mpid"
+
+echo "faults: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
