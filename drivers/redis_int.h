@@ -160,4 +160,36 @@ int redis_server_info(struct bench_conn *conn, struct bench_server_info *out);
 int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 int redis_prepare(struct bench_conn *conn);
 
+/* ---- redis_resp.c: commands in RESP into rc->wbuf for the general path ---- */
+
+/* Room a bulk string's header and trailer take at most: "$" 20 digits CRLF
+ * ... CRLF. */
+#define W_ARG 26
+
+/* One argument, the concatenation of up to three pieces. */
+struct warg {
+	const char *p[3];
+	size_t len[3];
+};
+
+#define WARG(s, n) ((struct warg){ { (s), NULL, NULL }, { (n), 0, 0 } })
+#define WLIT(s) WARG((s), sizeof(s) - 1)
+#define W_STR(rc, lit) redis_w_str((rc), (lit), sizeof(lit) - 1)
+
+/* Grows rc->wbuf to take `extra` more bytes; 0 or -1 (out of memory). */
+int redis_w_reserve(struct redis_conn *rc, size_t extra);
+/* Writes a command header of argc arguments / one argument (room reserved). */
+void redis_w_count(struct redis_conn *rc, size_t argc);
+void redis_w_arg(struct redis_conn *rc, const struct warg *a);
+void redis_w_str(struct redis_conn *rc, const char *s, size_t len);
+/* Bytes argument a takes at most. */
+size_t redis_w_need(const struct warg *a);
+/* Room for one more pending command in list nx; 0 or -1 (out of memory). */
+int redis_pend_room(struct redis_conn *rc, int nx);
+/* Notes that the command just written answers request i in the next
+ * round; 0 or -1 (out of memory). */
+int redis_pend_push(struct redis_conn *rc, size_t i, int kind);
+/* Writes one command of argc arguments for request i and notes it. */
+int redis_emit(struct redis_conn *rc, size_t i, int kind, const struct warg *v, size_t argc);
+
 #endif

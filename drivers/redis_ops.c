@@ -40,117 +40,6 @@
 #define TAG_SET "~s:"                /* sadd, smembers */
 #define TAG_ZSET "~z:"               /* zadd, zrangebyscore */
 
-/* Room a bulk string's header and trailer take at most: "$" 20 digits CRLF
- * ... CRLF. */
-#define W_ARG 26
-
-/* ---- RESP into rc->wbuf ---- */
-
-/* One argument, the concatenation of up to three pieces. */
-struct warg {
-	const char *p[3];
-	size_t len[3];
-};
-
-#define WARG(s, n) ((struct warg){ { (s), NULL, NULL }, { (n), 0, 0 } })
-#define WLIT(s) WARG((s), sizeof(s) - 1)
-#define W_STR(rc, lit) w_str((rc), (lit), sizeof(lit) - 1)
-
-static int w_reserve(struct redis_conn *rc, size_t extra)
-{
-	size_t need = rc->wlen + extra, cap = rc->wcap ? rc->wcap : 4096;
-	char *b;
-
-	if (need <= rc->wcap)
-		return 0;
-	while (cap < need)
-		cap *= 2;
-	b = realloc(rc->wbuf, cap);
-	if (!b)
-		return -1;
-	rc->wbuf = b;
-	rc->wcap = cap;
-	return 0;
-}
-
-static void w_count(struct redis_conn *rc, size_t argc)
-{
-	rc->wlen = (size_t)(redis_resp_len(rc->wbuf + rc->wlen, '*', argc) - rc->wbuf);
-}
-
-static void w_arg(struct redis_conn *rc, const struct warg *a)
-{
-	char *p = redis_resp_len(rc->wbuf + rc->wlen, '$', a->len[0] + a->len[1] + a->len[2]);
-
-	for (int k = 0; k < 3; k++) {
-		if (a->len[k]) {
-			memcpy(p, a->p[k], a->len[k]);
-			p += a->len[k];
-		}
-	}
-	*p++ = '\r';
-	*p++ = '\n';
-	rc->wlen = (size_t)(p - rc->wbuf);
-}
-
-/* One argument of one piece. */
-static void w_str(struct redis_conn *rc, const char *s, size_t len)
-{
-	struct warg a = WARG(s, len);
-
-	w_arg(rc, &a);
-}
-
-static size_t w_need(const struct warg *a)
-{
-	return W_ARG + a->len[0] + a->len[1] + a->len[2];
-}
-
-/* ---- the commands in flight ---- */
-
-static int pend_room(struct redis_conn *rc, int nx)
-{
-	size_t cap = rc->pend_cap[nx] ? rc->pend_cap[nx] * 2 : 64;
-	struct redis_pend *p;
-
-	if (rc->npend[nx] < rc->pend_cap[nx])
-		return 0;
-	p = realloc(rc->pend[nx], cap * sizeof(*p));
-	if (!p)
-		return -1;
-	rc->pend[nx] = p;
-	rc->pend_cap[nx] = cap;
-	return 0;
-}
-
-/* Records that the command just formatted answers request i (next round). */
-static int pend_push(struct redis_conn *rc, size_t i, int kind)
-{
-	int nx = rc->cur ^ 1;
-
-	if (pend_room(rc, nx) < 0)
-		return -1;
-	rc->pend[nx][rc->npend[nx]++] = (struct redis_pend){ .req = (uint32_t)i, .n = 1, .kind = kind };
-	rc->rs[i].pending++;
-	rc->breqs[i].calls_out++;
-	return 0;
-}
-
-/* Formats one command of argc arguments for request i. */
-static int emit(struct redis_conn *rc, size_t i, int kind, const struct warg *v, size_t argc)
-{
-	size_t need = 16;
-
-	for (size_t a = 0; a < argc; a++)
-		need += w_need(&v[a]);
-	if (w_reserve(rc, need) < 0)
-		return -1;
-	w_count(rc, argc);
-	for (size_t a = 0; a < argc; a++)
-		w_arg(rc, &v[a]);
-	return pend_push(rc, i, kind);
-}
-
 /* ---- key names ---- */
 
 /* <prefix><tag><the record key after the prefix>: the structure that
@@ -234,7 +123,7 @@ static void w_field(struct redis_conn *rc, unsigned k)
 	char name[24];
 	int n = snprintf(name, sizeof(name), "field%u", k);
 
-	w_str(rc, name, (size_t)n);
+	redis_w_str(rc, name, (size_t)n);
 }
 
 /* HMGET key field0 .. field<nf-1>: a record's fields in order (HGETALL's
@@ -242,14 +131,14 @@ static void w_field(struct redis_conn *rc, unsigned k)
 static int emit_hmget(struct redis_conn *rc, size_t i, const char *key, size_t key_len, unsigned nf, int kind)
 {
 
-	if (w_reserve(rc, 16 + 2 * W_ARG + 5 + key_len + (size_t)nf * (W_ARG + 16)) < 0)
+	if (redis_w_reserve(rc, 16 + 2 * W_ARG + 5 + key_len + (size_t)nf * (W_ARG + 16)) < 0)
 		return -1;
-	w_count(rc, 2 + (size_t)nf);
+	redis_w_count(rc, 2 + (size_t)nf);
 	W_STR(rc, "HMGET");
-	w_str(rc, key, key_len);
+	redis_w_str(rc, key, key_len);
 	for (unsigned k = 0; k < nf; k++)
 		w_field(rc, k);
-	return pend_push(rc, i, kind);
+	return redis_pend_push(rc, i, kind);
 }
 
 /* The record itself: SET key value, or HSET key field0 v0 ... with the value
@@ -264,22 +153,22 @@ static int emit_record_write(struct redis_conn *rc, size_t i)
 	if (!is_hash(rc, q)) {
 		struct warg set[3] = { WLIT("SET"), WARG(q->key, q->key_len), WARG(v, q->value_len) };
 
-		return emit(rc, i, RK_STATUS, set, 3);
+		return redis_emit(rc, i, RK_STATUS, set, 3);
 	}
 	share = q->value_len / nf;
-	if (w_reserve(rc, 16 + 2 * W_ARG + 4 + q->key_len + (size_t)nf * (2 * W_ARG + 16) + q->value_len) < 0)
+	if (redis_w_reserve(rc, 16 + 2 * W_ARG + 4 + q->key_len + (size_t)nf * (2 * W_ARG + 16) + q->value_len) < 0)
 		return -1;
-	w_count(rc, 2 + 2 * (size_t)nf);
+	redis_w_count(rc, 2 + 2 * (size_t)nf);
 	W_STR(rc, "HSET");
-	w_str(rc, q->key, q->key_len);
+	redis_w_str(rc, q->key, q->key_len);
 	for (unsigned k = 0; k < nf; k++) {
 		size_t len = k + 1 < nf ? share : q->value_len - off;
 
 		w_field(rc, k);
-		w_str(rc, v + off, len);
+		redis_w_str(rc, v + off, len);
 		off += len;
 	}
-	return pend_push(rc, i, RK_INT);
+	return redis_pend_push(rc, i, RK_INT);
 }
 
 /*
@@ -296,15 +185,15 @@ static int emit_fetch(struct redis_conn *rc, size_t i, const redisReadTask *task
 
 	if (is_hash(rc, q))
 		return emit_hmget(rc, i, key, len, q->fields, RK_FETCH);
-	if (w_reserve(rc, 16 + 2 * W_ARG + 4 + len) < 0)
+	if (redis_w_reserve(rc, 16 + 2 * W_ARG + 4 + len) < 0)
 		return -1;
 	if (task->idx == 0) {
-		w_count(rc, 1 + (size_t)task->parent->elements);
+		redis_w_count(rc, 1 + (size_t)task->parent->elements);
 		W_STR(rc, "MGET");
-		if (pend_push(rc, i, RK_MGET) < 0)
+		if (redis_pend_push(rc, i, RK_MGET) < 0)
 			return -1;
 	}
-	w_str(rc, key, len);
+	redis_w_str(rc, key, len);
 	return 0;
 }
 
@@ -373,11 +262,11 @@ static int emit_scan(struct redis_conn *rc, size_t i)
 		plen += 6; /* [0-9]* */
 	else if (mode == FZ_SUBSTRING)
 		plen += 2 + redis_glob_len(q->arg, q->arg_len);
-	if (w_reserve(rc, 16 + 6 * W_ARG + 32 + strlen(cursor) + plen) < 0)
+	if (redis_w_reserve(rc, 16 + 6 * W_ARG + 32 + strlen(cursor) + plen) < 0)
 		return -1;
-	w_count(rc, 6);
+	redis_w_count(rc, 6);
 	W_STR(rc, "SCAN");
-	w_str(rc, cursor, strlen(cursor));
+	redis_w_str(rc, cursor, strlen(cursor));
 	W_STR(rc, "MATCH");
 	p = redis_resp_len(rc->wbuf + rc->wlen, '$', plen);
 	if (mode == FZ_ARG) {
@@ -398,7 +287,7 @@ static int emit_scan(struct redis_conn *rc, size_t i)
 	rc->wlen = (size_t)(p - rc->wbuf);
 	W_STR(rc, "COUNT");
 	W_STR(rc, REDIS_SCAN_COUNT);
-	return pend_push(rc, i, RK_SCAN);
+	return redis_pend_push(rc, i, RK_SCAN);
 }
 
 /* ---- one request's commands ---- */
@@ -426,31 +315,31 @@ static int emit_request(struct bench_conn *conn, struct redis_conn *rc, size_t i
 	case BENCH_OP_GET:
 		if (is_hash(rc, q))
 			return emit_hmget(rc, i, q->key, q->key_len, q->fields, RK_FIELDS);
-		return emit(rc, i, RK_GET, (struct warg[]){ WLIT("GET"), key }, 2);
+		return redis_emit(rc, i, RK_GET, (struct warg[]){ WLIT("GET"), key }, 2);
 	case BENCH_OP_SET:
 		if (emit_record_write(rc, i) < 0)
 			return -1;
-		if (rc->idx_range && emit(rc, i, RK_AUX,
+		if (rc->idx_range && redis_emit(rc, i, RK_AUX,
 					  (struct warg[]){ WLIT("ZADD"), idx_keys(rc), WLIT("0"), key }, 4) < 0)
 			return -1;
 		if (rc->idx_query && q->arg && q->arg_len &&
-		    emit(rc, i, RK_AUX, (struct warg[]){ WLIT("SADD"), idx_cat(rc, q->arg, q->arg_len), key }, 3) < 0)
+		    redis_emit(rc, i, RK_AUX, (struct warg[]){ WLIT("SADD"), idx_cat(rc, q->arg, q->arg_len), key }, 3) < 0)
 			return -1;
 		return 0;
 	case BENCH_OP_DELETE:
-		if (emit(rc, i, RK_DEL, (struct warg[]){ WLIT("DEL"), key }, 2) < 0)
+		if (redis_emit(rc, i, RK_DEL, (struct warg[]){ WLIT("DEL"), key }, 2) < 0)
 			return -1;
-		if (rc->idx_range && emit(rc, i, RK_AUX, (struct warg[]){ WLIT("ZREM"), idx_keys(rc), key }, 3) < 0)
+		if (rc->idx_range && redis_emit(rc, i, RK_AUX, (struct warg[]){ WLIT("ZREM"), idx_keys(rc), key }, 3) < 0)
 			return -1;
 		catlen = rc->idx_query ? deleted_category(rc, q, cat, sizeof(cat)) : 0;
-		if (catlen && emit(rc, i, RK_AUX, (struct warg[]){ WLIT("SREM"), idx_cat(rc, cat, catlen), key }, 3) < 0)
+		if (catlen && redis_emit(rc, i, RK_AUX, (struct warg[]){ WLIT("SREM"), idx_cat(rc, cat, catlen), key }, 3) < 0)
 			return -1;
 		return 0;
 	case BENCH_OP_RANGE:
 		if (!rc->idx_range)
 			return answer_now(conn, q, BENCH_ERROR, "range needs the key index (the target's index_range is not set)");
 		s->multi = 1; /* count 0: no LIMIT, to the end of the prefix */
-		return emit(rc, i, RK_KEYS,
+		return redis_emit(rc, i, RK_KEYS,
 			    (struct warg[]){ WLIT("ZRANGEBYLEX"), idx_keys(rc),
 					     { { "[", q->key, NULL }, { 1, q->key_len, 0 } }, WLIT("+"), WLIT("LIMIT"),
 					     WLIT("0"), num_u64(n1, sizeof(n1), q->count) }, q->count ? 7 : 4);
@@ -462,8 +351,8 @@ static int emit_request(struct bench_conn *conn, struct redis_conn *rc, size_t i
 			return answer_now(conn, q, BENCH_ERROR, "query without a category");
 		s->multi = 1;
 		if (!q->count)
-			return emit(rc, i, RK_KEYS, (struct warg[]){ WLIT("SMEMBERS"), idx_cat(rc, q->arg, q->arg_len) }, 2);
-		return emit(rc, i, RK_KEYS, (struct warg[]){ WLIT("SRANDMEMBER"), idx_cat(rc, q->arg, q->arg_len),
+			return redis_emit(rc, i, RK_KEYS, (struct warg[]){ WLIT("SMEMBERS"), idx_cat(rc, q->arg, q->arg_len) }, 2);
+		return redis_emit(rc, i, RK_KEYS, (struct warg[]){ WLIT("SRANDMEMBER"), idx_cat(rc, q->arg, q->arg_len),
 							     num_u64(n1, sizeof(n1), q->count) }, 3);
 	case BENCH_OP_FUZZY:
 		if (fuzzy_mode(rc, q) == FZ_NONE)
@@ -472,30 +361,30 @@ static int emit_request(struct bench_conn *conn, struct redis_conn *rc, size_t i
 		memcpy(s->cursor, "0", 2);
 		return emit_scan(rc, i);
 	case BENCH_OP_INCR:
-		return emit(rc, i, RK_INT, (struct warg[]){ WLIT("INCR"), skey(rc, TAG_COUNTER, q) }, 2);
+		return redis_emit(rc, i, RK_INT, (struct warg[]){ WLIT("INCR"), skey(rc, TAG_COUNTER, q) }, 2);
 	case BENCH_OP_HSET:
-		return emit(rc, i, RK_INT, (struct warg[]){ WLIT("HSET"), skey(rc, TAG_HASH, q), arg, val }, 4);
+		return redis_emit(rc, i, RK_INT, (struct warg[]){ WLIT("HSET"), skey(rc, TAG_HASH, q), arg, val }, 4);
 	case BENCH_OP_HGET:
-		return emit(rc, i, RK_GET, (struct warg[]){ WLIT("HGET"), skey(rc, TAG_HASH, q), arg }, 3);
+		return redis_emit(rc, i, RK_GET, (struct warg[]){ WLIT("HGET"), skey(rc, TAG_HASH, q), arg }, 3);
 	case BENCH_OP_LPUSH:
-		if (emit(rc, i, RK_INT, (struct warg[]){ WLIT("LPUSH"), skey(rc, TAG_LIST, q), val }, 3) < 0)
+		if (redis_emit(rc, i, RK_INT, (struct warg[]){ WLIT("LPUSH"), skey(rc, TAG_LIST, q), val }, 3) < 0)
 			return -1;
 		if (!q->count)
 			return 0;
-		return emit(rc, i, RK_AUX, (struct warg[]){ WLIT("LTRIM"), skey(rc, TAG_LIST, q), WLIT("0"),
+		return redis_emit(rc, i, RK_AUX, (struct warg[]){ WLIT("LTRIM"), skey(rc, TAG_LIST, q), WLIT("0"),
 							    num_u64(n1, sizeof(n1), q->count - 1) }, 4);
 	case BENCH_OP_LRANGE:
-		return emit(rc, i, RK_ARRAY, (struct warg[]){ WLIT("LRANGE"), skey(rc, TAG_LIST, q), WLIT("0"),
+		return redis_emit(rc, i, RK_ARRAY, (struct warg[]){ WLIT("LRANGE"), skey(rc, TAG_LIST, q), WLIT("0"),
 							      q->count ? num_u64(n1, sizeof(n1), q->count - 1) : WLIT("-1") }, 4);
 	case BENCH_OP_SADD:
-		return emit(rc, i, RK_INT, (struct warg[]){ WLIT("SADD"), skey(rc, TAG_SET, q), arg }, 3);
+		return redis_emit(rc, i, RK_INT, (struct warg[]){ WLIT("SADD"), skey(rc, TAG_SET, q), arg }, 3);
 	case BENCH_OP_SMEMBERS:
-		return emit(rc, i, RK_ARRAY, (struct warg[]){ WLIT("SMEMBERS"), skey(rc, TAG_SET, q) }, 2);
+		return redis_emit(rc, i, RK_ARRAY, (struct warg[]){ WLIT("SMEMBERS"), skey(rc, TAG_SET, q) }, 2);
 	case BENCH_OP_ZADD:
-		return emit(rc, i, RK_INT, (struct warg[]){ WLIT("ZADD"), skey(rc, TAG_ZSET, q),
+		return redis_emit(rc, i, RK_INT, (struct warg[]){ WLIT("ZADD"), skey(rc, TAG_ZSET, q),
 							    num_score(n1, sizeof(n1), q->score), arg }, 4);
 	case BENCH_OP_ZRANGEBYSCORE:
-		return emit(rc, i, RK_ARRAY, (struct warg[]){ WLIT("ZRANGEBYSCORE"), skey(rc, TAG_ZSET, q),
+		return redis_emit(rc, i, RK_ARRAY, (struct warg[]){ WLIT("ZRANGEBYSCORE"), skey(rc, TAG_ZSET, q),
 							      num_score(n1, sizeof(n1), q->score),
 							      num_score(n2, sizeof(n2), q->score_max), WLIT("LIMIT"),
 							      WLIT("0"), num_u64(cat, sizeof(cat), q->count) }, q->count ? 7 : 4);
@@ -823,21 +712,21 @@ static int by_category(const void *a, const void *b)
  * 0 k1 0 k2 ...` (scored) or `SADD <set> k1 k2 ...`. */
 static int emit_run(struct redis_conn *rc, const char *cmd, const struct warg *key, int scored, size_t from, size_t m)
 {
-	size_t need = 16 + 2 * W_ARG + strlen(cmd) + w_need(key), per = scored ? 2 : 1;
+	size_t need = 16 + 2 * W_ARG + strlen(cmd) + redis_w_need(key), per = scored ? 2 : 1;
 	int nx = rc->cur ^ 1;
 
 	for (size_t k = 0; k < m; k++)
 		need += per * W_ARG + 1 + rc->sorted[from + k]->key_len;
-	if (w_reserve(rc, need) < 0 || pend_room(rc, nx) < 0)
+	if (redis_w_reserve(rc, need) < 0 || redis_pend_room(rc, nx) < 0)
 		return -1;
-	w_count(rc, 2 + per * m);
-	w_str(rc, cmd, strlen(cmd));
-	w_arg(rc, key);
+	redis_w_count(rc, 2 + per * m);
+	redis_w_str(rc, cmd, strlen(cmd));
+	redis_w_arg(rc, key);
 	for (size_t k = 0; k < m; k++) {
 		if (scored) {
 			W_STR(rc, "0");
 		}
-		w_str(rc, rc->sorted[from + k]->key, rc->sorted[from + k]->key_len);
+		redis_w_str(rc, rc->sorted[from + k]->key, rc->sorted[from + k]->key_len);
 		rc->rs[rc->sorted[from + k] - rc->breqs].pending++;
 	}
 	rc->pend[nx][rc->npend[nx]++] = (struct redis_pend){ .req = (uint32_t)from, .n = (uint32_t)m, .kind = RK_AUX_RUN };
