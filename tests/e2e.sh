@@ -6,17 +6,7 @@ bench=$1
 src=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-e2e-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*" >&2; }
-# expect_rc WANT DESCRIPTION -- command...
-expect_rc() {
-  local want=$1 what=$2; shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  if [ "$rc" -eq "$want" ]; then ok; else fail "$what: exit $rc, want $want"; cat "$tmp/out" "$tmp/err" >&2; fi
-}
-contains() { if grep -q -- "$2" "$1"; then ok; else fail "$3: '$2' not in $1"; cat "$1" >&2; fi; }
+source "$(dirname "$0")/lib.sh"
 
 cd "$src"
 
@@ -24,7 +14,7 @@ cd "$src"
 expect_rc 0 "--version" -- "$bench" --version
 contains "$tmp/out" "^bench " "--version prints the version"
 expect_rc 0 "help" -- "$bench" help
-for cmd in run validate drivers compare; do
+for cmd in run validate drivers compare chart report; do
   expect_rc 0 "$cmd --help" -- "$bench" "$cmd" --help
   contains "$tmp/out" "usage: bench $cmd" "$cmd --help"
 done

@@ -15,19 +15,7 @@ bench=$1
 src=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-chart-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*" >&2; }
-# expect_rc WANT DESCRIPTION -- command...
-expect_rc() {
-  local want=$1 what=$2; shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  if [ "$rc" -eq "$want" ]; then ok; else fail "$what: exit $rc, want $want"; cat "$tmp/out" "$tmp/err" >&2; fi
-}
-contains() { if grep -q -- "$2" "$1"; then ok; else fail "$3: '$2' not in $1"; head -c 2000 "$1" >&2; fi; }
-lacks()    { if grep -q -- "$2" "$1"; then fail "$3: '$2' found in $1"; grep -n -- "$2" "$1" | head -3 >&2; else ok; fi; }
-nonempty() { if [ -s "$1" ]; then ok; else fail "$2: $1 missing or empty"; fi; }
+source "$(dirname "$0")/lib.sh"
 is_png()   { if [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then ok; else fail "$2: $1 is not a PNG"; fi; }
 
 missing=()
