@@ -8,11 +8,13 @@
  *    error has a message and sticks.
  * 2. compare_runs() takes paths, not memory, so the same bytes are written
  *    to a private temporary file and compared with themselves (as baseline
- *    and candidate): 0 with a result, which is then written in every
- *    format to /dev/null, or BENCH_EXIT_USAGE with a message.
+ *    and candidate): 0 with a result in which every cell is unchanged or
+ *    not measured, which is then written in every format to /dev/null, or
+ *    BENCH_EXIT_USAGE with a message.
  *
  * A broken contract aborts, so libFuzzer saves the input.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,8 +103,21 @@ static void compare_self(const uint8_t *data, size_t size)
 		compare_write(res, COMPARE_CSV, devnull);
 		compare_write(res, COMPARE_MARKDOWN, devnull);
 		compare_write_summary(res, devnull);
-		if (res->regressions || res->only_baseline || res->only_candidate)
+		/* The same figures on both sides: every cell unchanged (or not
+		 * measured), whatever the numbers. */
+		if (res->regressions || res->improvements || res->not_significant || res->only_baseline ||
+		    res->only_candidate)
 			broken("a run compared with itself differs", NULL);
+		for (size_t i = 0; i < res->n_entries; i++)
+			for (int m = 0; m < COMPARE_N_METRICS; m++) {
+				const struct compare_cell *c = &res->entries[i].m[m];
+
+				if (c->verdict != COMPARE_UNCHANGED && c->verdict != COMPARE_NOT_MEASURED)
+					broken("a cell of a run compared with itself is not unchanged",
+					       compare_verdict_name(c->verdict));
+				if (c->verdict == COMPARE_UNCHANGED && (!isfinite(c->base.mean) || c->delta != 0))
+					broken("an unchanged cell has a mean that is not finite or a delta", NULL);
+			}
 	} else if (rc != BENCH_EXIT_USAGE || res || !err || !err[0]) {
 		broken("a failure that is not BENCH_EXIT_USAGE with a message", err);
 	}
