@@ -90,7 +90,7 @@ double compare_t975(unsigned df)
 
 void compare_stat_of(const double *v, size_t n, struct compare_stat *out)
 {
-	double sum = 0, ss = 0;
+	double sum = 0, ss = 0, sd;
 
 	out->n = n;
 	out->mean = 0;
@@ -100,13 +100,33 @@ void compare_stat_of(const double *v, size_t n, struct compare_stat *out)
 	for (size_t i = 0; i < n; i++)
 		sum += v[i];
 	out->mean = sum / (double)n;
+	/* Finite values near DBL_MAX (a hostile summary.csv) overflow the sum,
+	 * never the mean: an infinite mean would make a run differ from
+	 * itself (inf - inf is NaN). */
+	if (!isfinite(out->mean)) {
+		out->mean = 0;
+		for (size_t i = 0; i < n; i++)
+			out->mean += v[i] / (double)n;
+	}
 	if (n < 2)
 		return;
 	for (size_t i = 0; i < n; i++)
 		ss += (v[i] - out->mean) * (v[i] - out->mean);
-	/* Past df 30 the quantile barely moves: cap df so it fits an unsigned. */
-	out->ci95 = compare_t975(n - 1 < 1000000 ? (unsigned)(n - 1) : 1000000) * sqrt(ss / (double)(n - 1)) /
-		    sqrt((double)n);
+	sd = sqrt(ss / (double)(n - 1));
+	if (!isfinite(sd)) {
+		/* The squares overflowed: scale by the largest deviation. */
+		double big = 0;
+
+		for (size_t i = 0; i < n; i++)
+			big = fmax(big, fabs(v[i] - out->mean));
+		ss = 0;
+		for (size_t i = 0; i < n; i++)
+			ss += ((v[i] - out->mean) / big) * ((v[i] - out->mean) / big);
+		sd = big * sqrt(ss / (double)(n - 1));
+	}
+	/* Past df 30 the quantile barely moves: cap df so it fits an unsigned.
+	 * (The interval itself may still be infinite: it then overlaps all.) */
+	out->ci95 = compare_t975(n - 1 < 1000000 ? (unsigned)(n - 1) : 1000000) * sd / sqrt((double)n);
 }
 
 /* ---- reading one side ---- */

@@ -179,13 +179,17 @@ static void parse_range(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 	static const char *const keys[] = {"min", "max", NULL};
 	yaml_node_t *r[2], *rk[2];
 	uint64_t lo, hi;
+	int bad;
 
 	wt_map_fields(c, n, "values.size", keys, r, rk);
 	if (!r[0] || !r[1]) {
 		wt_report(c, n, "values.size needs both min and max, e.g. {min: 32, max: 1024}");
 		return;
 	}
-	if ((get_size(c, r[0], "values.size.min", &lo) < 0) | (get_size(c, r[1], "values.size.max", &hi) < 0))
+	/* Both, so that both are reported when both are wrong. */
+	bad = get_size(c, r[0], "values.size.min", &lo) < 0;
+	bad |= get_size(c, r[1], "values.size.max", &hi) < 0;
+	if (bad)
 		return;
 	if (lo > hi) {
 		wt_report(c, n, "values.size min (%s) is greater than max (%s)", wt_sval(r[0]), wt_sval(r[1]));

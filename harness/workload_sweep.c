@@ -231,6 +231,15 @@ void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_n
 		free(path);
 		return;
 	}
+	/* Each point is a whole set of runs, and is validated by parsing the
+	 * workload again: without a cap a 20 KB file of 4000 values kept
+	 * `bench validate` busy for minutes (found while fuzzing). */
+	if (count > WL_MAX_SWEEP) {
+		wt_report(c, seq, "%s has %zu values; a sweep has at most %d (each value is a whole set of runs)",
+		          path, count, WL_MAX_SWEEP);
+		free(path);
+		return;
+	}
 	w->sweep.key = xstrdup(wt_sval(kn));
 	if ((int)(kn - c->doc.nodes.start) < c->n_file_nodes) {
 		w->sweep.line = (int)kn->start_mark.line + 1;

@@ -138,6 +138,7 @@ void wt_apply_overrides(struct wt_ctx *c);
 /* ---- shared by workload.c, workload_data.c and workload_sweep.c ---- */
 
 #define WL_MAX_NAME 64
+#define WL_MAX_SWEEP 100   /* values of a sweep */
 
 /* Known keys of each mapping, NULL-terminated. */
 extern const char *const wl_top_keys[];

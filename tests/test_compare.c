@@ -193,7 +193,7 @@ static void test_csvr_random(void)
 
 static void test_stats(void)
 {
-	static const double v3[] = {10, 12, 14}, v2[] = {100, 104}, v1[] = {7};
+	static const double v3[] = {10, 12, 14}, v2[] = {100, 104}, v1[] = {7}, huge[] = {1e308, 1.2e308, 1.4e308};
 	struct compare_stat s;
 
 	CHECK_NEAR(compare_t975(1), 12.706, 0.0005);
@@ -222,6 +222,13 @@ static void test_stats(void)
 	CHECK(s.ci95 == 0);
 	compare_stat_of(NULL, 0, &s);
 	CHECK_INT(s.n, 0);
+	/* Found by tests/fuzz: finite values whose sum overflows used to give
+	 * an infinite mean and interval, and a run compared with itself read
+	 * "inf +- inf", delta NaN, "not significant". */
+	compare_stat_of(huge, 3, &s);
+	CHECK(isfinite(s.mean) && isfinite(s.ci95));
+	CHECK_NEAR(s.mean / 1.2e308, 1, 1e-12);
+	CHECK_NEAR(s.ci95 / (4.3027 * 0.2e308 / sqrt(3)), 1, 1e-9); /* sd 0.2e308, df 2 */
 }
 
 /* ---- whole comparisons ---- */
@@ -505,6 +512,18 @@ static void test_inline_figures(void)
 	compare_result_free(r);
 	free(a);
 	free(b);
+
+	/* Found by tests/fuzz: figures whose sum overflows, compared with
+	 * themselves, are unchanged (they were "inf +- inf", delta NaN). */
+	a = tmp_file("huge.csv", "workload,phase,target,op,repeat,ops_per_sec,p50_us,p99_us\n"
+				 "kv,run,r,get,1,1e308,1,1\nkv,run,r,get,2,1.5e308,1,1\n");
+	r = load(a, a, 5, false);
+	e = r ? find(r, "r", "get", NULL) : NULL;
+	CHECK(e && isfinite(e->m[COMPARE_OPS_PER_SEC].base.mean) && e->m[COMPARE_OPS_PER_SEC].delta == 0);
+	CHECK(e && e->m[COMPARE_OPS_PER_SEC].verdict == COMPARE_UNCHANGED);
+	CHECK(r && r->unchanged == 3 && r->not_significant == 0);
+	compare_result_free(r);
+	free(a);
 }
 
 /* ---- the outputs ---- */

@@ -807,6 +807,26 @@ static void test_misc(void)
 		free(errors);
 		errors = NULL;
 	}
+	/* At most 100 sweep values: each point is validated by parsing again,
+	 * and 4000 values kept the parser busy for minutes (found while
+	 * fuzzing). */
+	for (int n = 100; n <= 4000; n += 3900) {
+		struct sbuf sb = {0};
+
+		sbuf_addf(&sb, "%s", good);
+		sbuf_addf(&sb, "sweep: {clients: [");
+		for (int i = 1; i <= n; i++)
+			sbuf_addf(&sb, "%s%d", i > 1 ? ", " : "", i);
+		sbuf_addf(&sb, "]}\n");
+		CHECK_INT(workload_parse("s.yaml", sb.buf, sb.len, NULL, 0, &w, &errors), n == 100 ? 0 : BENCH_EXIT_USAGE);
+		CHECK(n == 100 ? w && w->sweep.n_values == 100
+			       : errors && strstr(errors, "s.yaml:4:18: sweep.clients has 4000 values; a sweep has at "
+							  "most 100 (each value is a whole set of runs)"));
+		workload_free(w);
+		free(errors);
+		free(sb.buf);
+		errors = NULL;
+	}
 
 	CHECK_INT(workload_load(FIX("does-not-exist.yaml"), NULL, 0, &w, &errors), BENCH_EXIT_USAGE);
 	CHECK(w == NULL);

@@ -1,0 +1,108 @@
+/*
+ * fuzz_workload.c - libFuzzer target for the workload loader: the input
+ * bytes are a workload YAML file, given to workload_parse() as they are
+ * (not NUL-terminated, so a read past the end shows under ASan).
+ *
+ * Leading lines "#set PATH=VALUE" (YAML comments, up to four) are also
+ * given as overrides, as `bench run --set PATH=VALUE` does.
+ *
+ * Besides "no crash, no leak, no undefined behaviour", it checks the
+ * loader's contract: either 0 with a workload, or BENCH_EXIT_USAGE with no
+ * workload and at least one "name:line:col: message" line; *errors is never
+ * NULL after the call. A broken contract aborts, so libFuzzer saves the
+ * input.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "workload.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void broken(const char *what, const char *errors)
+{
+	fprintf(stderr, "fuzz_workload: contract broken: %s\n%s", what, errors ? errors : "(errors NULL)\n");
+	abort();
+}
+
+/* The "#set PATH=VALUE" lines at the start of text (a NUL-terminated copy
+ * of the input, cut in place) as overrides; returns how many. */
+static size_t set_lines(char *text, struct wl_override *ov, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && strncmp(text, "#set ", 5) == 0) {
+		char *end = strchr(text, '\n'), *eq;
+
+		if (end)
+			*end = '\0';
+		eq = strchr(text + 5, '=');
+		if (!eq)
+			break;
+		*eq = '\0';
+		ov[n++] = (struct wl_override){text + 5, eq + 1};
+		if (!end)
+			break;
+		text = end + 1;
+	}
+	return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct wl_override ov[4];
+	struct workload *w = NULL;
+	char *errors = NULL, *copy;
+	size_t n_ov;
+	int rc;
+
+	/* `driver: external:/path.so` dlopen()s the path: keep the fuzzer
+	 * from loading arbitrary shared objects of the host. */
+	if (size >= 9 && memmem(data, size, "external:", 9))
+		return -1;
+	copy = malloc(size + 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	n_ov = set_lines(copy, ov, 4);
+	/* The text itself is the input as it is, not NUL-terminated. */
+	rc = workload_parse("fuzz.yaml", (const char *)data, size, ov, n_ov, &w, &errors);
+	if (!errors)
+		broken("*errors is NULL after the call", NULL);
+	if (rc == 0) {
+		if (!w)
+			broken("0 without a workload", errors);
+		/* What a run does for each sweep point: reload with its
+		 * overrides (the first point only, to stay fast). */
+		if (w->sweep.n_values) {
+			struct wl_override *pov = malloc(sizeof(*pov) * (n_ov ? n_ov : 1));
+			struct workload *p = NULL;
+			char *perr = NULL;
+			size_t n_pov = n_ov;
+
+			if (!pov)
+				abort();
+			memcpy(pov, ov, n_ov * sizeof(*pov));
+			workload_sweep_overrides(w, 0, &pov, &n_pov);
+			if (workload_parse("fuzz.yaml", (const char *)data, size, pov, n_pov, &p, &perr) != 0)
+				broken("a sweep point of a valid workload fails", perr);
+			workload_free(p);
+			free(perr);
+			free(pov);
+		}
+	} else if (rc != BENCH_EXIT_USAGE) {
+		broken("returned neither 0 nor BENCH_EXIT_USAGE", errors);
+	} else if (w) {
+		broken("a failure set *out", errors);
+	} else if (!strstr(errors, "fuzz.yaml:")) {
+		broken("a failure without a message naming the file", errors);
+	}
+	workload_free(w);
+	free(errors);
+	free(copy);
+	return 0;
+}
