@@ -42,6 +42,23 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* The decimal number at s[from..len): keys and arguments the harness
+ * sends are not NUL-terminated, so strtoull would read past them. */
+static uint64_t number_at(const char *s, size_t from, size_t len)
+{
+	uint64_t n = 0;
+
+	for (size_t i = from; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	return n;
+}
+
+/* The record number of a "t:" key. */
+static uint64_t key_number(const char *key, size_t len)
+{
+	return number_at(key, 2, len);
+}
+
 static int rec_open(struct bench_conn *c)
 {
 	struct record *r = &records[n_conns++];
@@ -64,7 +81,7 @@ static int rec_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
 
 	r->calls++;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t id = strtoull(reqs[i].key + 2, NULL, 10); /* after the "t:" prefix */
+		uint64_t id = key_number(reqs[i].key, reqs[i].key_len);
 
 		if (id > r->max_id)
 			r->max_id = id;
@@ -408,7 +425,7 @@ static uint64_t arg_seen[BENCH_OP__COUNT], arg_bad[BENCH_OP__COUNT];
 /* The record number in a "t:" key. */
 static uint64_t key_id(const struct bench_request *r)
 {
-	return strtoull(r->key + 2, NULL, 10);
+	return key_number(r->key, r->key_len);
 }
 
 static int arg_is(const struct bench_request *r, const char *want)
@@ -439,7 +456,7 @@ static int args_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
 			     r->arg_len == r->key_len - 2 && memcmp(r->arg, r->key, r->arg_len) == 0;
 			break;
 		case BENCH_OP_HSET:
-			ok = r->arg && r->arg[0] == 'f' && strtoull(r->arg + 1, NULL, 10) < 9 && r->value_len == 8;
+			ok = r->arg && r->arg[0] == 'f' && number_at(r->arg, 1, r->arg_len) < 9 && r->value_len == 8;
 			break;
 		case BENCH_OP_LPUSH:
 			ok = r->count == 11 && r->value_len == 8;
