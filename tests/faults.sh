@@ -27,129 +27,9 @@
 set -uo pipefail
 bench=$1
 
-for prog in redis-server redis-cli memcached; do
-  if ! command -v "$prog" >/dev/null; then
-    if [ "${CI:-}" = true ]; then echo "FAIL - $prog not found (CI=true: required)"; exit 1; fi
-    echo "skip: $prog not found"; exit 77
-  fi
-done
 [ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-faults-XXXXXX")
-# Background processes are tracked: the EXIT trap stops them; a watchdog
-# (reading +PID/-PID lines) stops them should this shell be killed.
-exec {wd}> >(
-  trap '' INT TERM HUP
-  declare -A live=()
-  while read -r line; do
-    case $line in
-      +*) live[${line#+}]=1 ;;
-      -*) unset "live[${line#-}]" ;;
-      done) exit 0 ;;
-    esac
-  done
-  for pid in "${!live[@]}"; do kill -CONT "$pid"; kill -TERM "$pid"; done 2>/dev/null
-  [ -n "${FAULTS_KEEP:-}" ] || rm -rf "$tmp"
-)
-pids=()
-track() { pids+=("$1"); echo "+$1" >&"$wd"; }
-bg() {
-  ( exec {wd}>&-; exec "$@" ) <&0 &
-  bg_pid=$!
-  track "$bg_pid"
-}
-forget() {
-  local pid keep=()
-  for pid in "${pids[@]}"; do [ "$pid" = "$1" ] || keep+=("$pid"); done
-  pids=("${keep[@]}")
-  echo "-$1" >&"$wd"
-}
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -CONT "$pid" 2>/dev/null
-    kill -TERM "$pid" 2>/dev/null
-  done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  echo done >&"$wd"
-  exec {wd}>&-
-  [ -n "${FAULTS_KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() {
-  if [[ $2 =~ ^[-+0-9.e\ \<\>=!\&\|\(\)*/^]+$ ]] && awk "BEGIN { exit !($2) }"; then pass "$1"; else fail "$1"; return 1; fi
-}
-
-pick_port() {
-  local p i
-  for ((i = 0; i < 50; i++)); do
-    p=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-# wait_ready PID CMD...: run CMD until it succeeds while PID lives, 10 s at
-# most. Readiness polling only: nothing to block on until a server answers.
-wait_ready() {
-  local pid=$1 end=$((${EPOCHREALTIME/./} + 10000000)); shift
-  while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
-    kill -0 "$pid" 2>/dev/null || { echo "process $pid exited" >>"$tmp/ready.log"; return 1; }
-    "$@" >"$tmp/ready.log" 2>&1 && return 0
-    sleep 0.05
-  done
-  return 1
-}
-rcli() { redis-cli -h 127.0.0.1 -p "$rport" "$@" | tr -d '\r'; }
-info_field() { rcli INFO "$1" | awk -F: -v k="$2" '$1 == k { print $2 }'; }
-redis_ours() { local p; p=$(info_field server process_id) && [ "$p" = "$rpid" ]; }
-mc_stats() (
-  exec {fd}<>"/dev/tcp/127.0.0.1/$1" || exit 1
-  printf 'stats\r\n' >&"$fd"
-  while IFS= read -r -t 2 line <&"$fd"; do
-    line=${line%$'\r'}
-    [ "$line" = END ] && exit 0
-    echo "${line#STAT }"
-  done
-  exit 1
-)
-mc_field() { mc_stats "$mport" | awk -v k="$1" '$1 == k { print $2 }'; }
-mc_ours() { local p; p=$(mc_field pid) && [ "$p" = "$mpid" ]; }
-
-# start_redis [PORT] [ARGS...]: a private redis-server, on PORT when given
-# (a restart), else on a free port (retried should another process win it).
-start_redis() {
-  local try fixed=${1:-}; shift || true
-  for try in 1 2 3 4 5; do
-    rport=${fixed:-$(pick_port)} || return 1
-    bg redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-      --dir "$tmp" "$@" </dev/null >>"$tmp/redis.log" 2>&1
-    rpid=$bg_pid
-    wait_ready "$rpid" redis_ours && return 0
-    kill -0 "$rpid" 2>/dev/null && return 1
-    wait "$rpid" 2>/dev/null; forget "$rpid"
-    [ -n "$fixed" ] && sleep 0.2 # the same port: only waiting can help
-  done
-  return 1
-}
-start_memcached() {
-  local try fixed=${1:-}; shift || true
-  for try in 1 2 3 4 5; do
-    mport=${fixed:-$(pick_port)} || return 1
-    bg memcached -l 127.0.0.1 -p "$mport" -U 0 -u root -t 1 "$@" </dev/null >>"$tmp/memcached.log" 2>&1
-    mpid=$bg_pid
-    wait_ready "$mpid" mc_ours && return 0
-    kill -0 "$mpid" 2>/dev/null && return 1
-    wait "$mpid" 2>/dev/null; forget "$mpid"
-    [ -n "$fixed" ] && sleep 0.2
-  done
-  return 1
-}
-stop_pid() { kill -CONT "$1" 2>/dev/null; kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; forget "$1"; }
+tmp_name=faults
+source "$(dirname "$0")/servers.sh"
 
 # start_bench NAME WORKLOAD [ENV=VALUE...]: bench in the background against
 # the current servers; sets bpid, and dir once finish_bench ran.
@@ -166,12 +46,6 @@ finish_bench() {
   dir=$(ls -d "$tmp/res-$1"/*/ 2>/dev/null | head -1)
   csv=${dir}summary.csv ts=${dir}timeseries.csv
   [ -f "$csv" ] || { fail "$1: no summary.csv (exit $rc)"; cat "$tmp/$1.log"; return 1; }
-}
-# get TARGET PHASE OP COLUMN: a summary.csv value, columns by header name.
-get() {
-  awk -F, -v t="$1" -v ph="$2" -v o="$3" -v name="$4" '
-    NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; if (!(name in h)) exit 1; next }
-    $h["target"] == t && $h["phase"] == ph && $h["op"] == o { print $h[name]; exit }' "$csv"
 }
 # sum TARGET PHASE COLUMN: over every op of that phase.
 sum() {
