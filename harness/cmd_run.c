@@ -272,7 +272,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			return -1;
 		}
 		say(a, "%s: starting a private server ...\n", wt->name);
-		rc = servers_spawn(*servers, t->driver, NULL, &srv, err, sizeof(err));
+		rc = servers_spawn(*servers, t->driver, (const char *const *)wt->spawn_args, &srv, err, sizeof(err));
 		if (rc != 0) {
 			t->skipped = xstrdup(err);
 			return -1;
@@ -283,6 +283,9 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		*uri_owned = xstrdup(srv->uri);
 		bt->uri = *uri_owned;
 	} else {
+		if (wt->n_spawn_args)
+			results_warn(r, "%s: spawn.args ignored with --servers external: the server runs as it was "
+				     "configured (run.json's server.config says how)", wt->name);
 		bt->uri = servers_external_uri(t->driver->name);
 		if (!bt->uri) {
 			t->skipped = xasprintf("driver %s has no default address: give target %s a uri", t->driver->name, wt->name);

@@ -287,6 +287,12 @@ static void write_target(struct jw *j, const struct target_result *t)
 	jw_str(j, "driver", t->driver ? t->driver->name : t->target->driver);
 	jw_str(j, "uri", t->uri);
 	jw_str(j, "spawned", t->spawned);
+	if (t->target->n_spawn_args) {
+		jw_open(j, "spawn_args", '[');
+		for (size_t i = 0; i < t->target->n_spawn_args; i++)
+			jw_str(j, NULL, t->target->spawn_args[i]);
+		jw_close(j, ']');
+	}
 	/* The request timeout in force: every driver's default is 5 s. */
 	jw_u64(j, "timeout_ms", t->target->timeout_ms ? t->target->timeout_ms : 5000);
 	jw_str(j, "engine", t->n_runs ? t->runs[0].engine : NULL);

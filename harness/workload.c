@@ -135,6 +135,35 @@ static void parse_servers(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n,
 	t->uri = sb.buf;
 }
 
+/* spawn: {args: [--appendonly, "yes"]}: arguments added after the ones
+ * bench gives the server (servers.c), so a later one wins where the server
+ * takes the last of a repeated option. */
+static void parse_spawn(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const char *path)
+{
+	static const char *const keys[] = {"args", NULL};
+	yaml_node_t *v[1], *kn[1];
+	char *apath;
+	size_t count;
+
+	if (wt_want_kind(c, n, path, YAML_MAPPING_NODE) < 0)
+		return;
+	wt_map_fields(c, n, path, keys, v, kn);
+	if (!wt_present(v[0]))
+		return;
+	apath = xasprintf("%s.args", path);
+	if (wt_want_kind(c, v[0], apath, YAML_SEQUENCE_NODE) == 0) {
+		count = (size_t)(v[0]->data.sequence.items.top - v[0]->data.sequence.items.start);
+		t->spawn_args = xcalloc(count + 1, sizeof(*t->spawn_args));
+		for (size_t i = 0; i < count; i++) {
+			yaml_node_t *a = yaml_document_get_node(&c->doc, v[0]->data.sequence.items.start[i]);
+
+			if (wt_want_scalar(c, a, apath, "a string") == 0)
+				t->spawn_args[t->n_spawn_args++] = xstrdup(wt_sval(a));
+		}
+	}
+	free(apath);
+}
+
 enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK__COUNT };
 const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", NULL};
 
@@ -239,9 +268,14 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 		}
 		free(p);
 	}
-	if (kn[TK_SPAWN])
-		wt_report(c, kn[TK_SPAWN], "%s.spawn is not supported yet; servers are spawned with --servers spawn "
-		          "(the default) or reached at uri with --servers external", path);
+	if (wt_present(v[TK_SPAWN])) {
+		char *p = xasprintf("%s.spawn", path);
+
+		parse_spawn(c, t, v[TK_SPAWN], p);
+		if (t->uri)
+			wt_warn(c, kn[TK_SPAWN], "%s has no effect: the target has a uri, so bench never spawns its server", p);
+		free(p);
+	}
 out:
 	free(path);
 }
@@ -462,10 +496,11 @@ static void parse_phases(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 }
 
 enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_TARGETS, TOP_KEYSPACE, TOP_VALUES, TOP_PHASES, TOP_REPEAT,
-       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP__COUNT };
+       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP_CLAIM, TOP__COUNT };
+/* `claim` is a claim file's (claims.c reads it); a workload skips it. */
 const char *const wl_top_keys[] = {
 	"name", "description", "seed", "targets", "keyspace", "values", "phases", "repeat", "sweep",
-	"max_error_rate", NULL,
+	"max_error_rate", "claim", NULL,
 };
 
 static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
@@ -638,6 +673,9 @@ void workload_free(struct workload *w)
 			free((char *)t->options[j].value);
 		}
 		free(t->options);
+		for (size_t j = 0; j < t->n_spawn_args; j++)
+			free(t->spawn_args[j]);
+		free(t->spawn_args);
 		free(t->name);
 		free(t->driver);
 		free(t->uri);

@@ -27,6 +27,11 @@ struct wl_target {
 	struct bench_option *options;  /* key/value strings, owned */
 	size_t n_options;
 	unsigned timeout_ms;           /* per request: timeout: 1s; 0 = default (5 s) */
+	/* spawn: {args: [...]}: extra arguments for the server bench spawns
+	 * for this target (--servers spawn, no uri); NULL-terminated, owned;
+	 * NULL when none. */
+	char **spawn_args;
+	size_t n_spawn_args;
 	int line, col;                 /* where it was declared, for later messages */
 };
 

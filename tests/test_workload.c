@@ -410,7 +410,12 @@ static const struct bad_case bad_cases[] = {
 	{FIX("bad-values-big.yaml"), NULL, {{0}}, 0, 0, {{"4:9", "too large; values are at most 64 MiB"}}},
 	{FIX("bad-empty.yaml"), NULL, {{0}}, 0, 0, {{"1:1", "the workload is empty"}}},
 	{FIX("bad-root.yaml"), NULL, {{0}}, 0, 0, {{"1:1", "expected a mapping at the top level"}}},
-	{FIX("bad-unsupported.yaml"), NULL, {{0}}, 0, 0, {{"5:5", "targets.r.spawn is not supported yet"}}},
+	{FIX("bad-spawn.yaml"), NULL, {{0}}, 0, 0, {
+		{"5:12", "expected a mapping for targets.r.spawn, got 'true'"},
+		{"8:19", "expected a sequence for targets.s.spawn.args, got '-t 4'"},
+		{"11:24", "expected a string for targets.u.spawn.args, got a mapping"},
+		{"11:33", "unknown key 'argv' in targets.u.spawn; did you mean 'args'?"},
+	}},
 	{FIX("bad-ops.yaml"), NULL, {{0}}, 0, 0, {
 		{"3:29", "values.fields must be between 1 and 1000, got 0"},
 		{"3:44", "expected a whole number for values.categories, got '-3'"},
@@ -767,6 +772,30 @@ static void validate_dir(const char *dir, int *count)
 
 /* ---- the rest of the contract ---- */
 
+/* spawn: {args: [...]} keeps the arguments in order, NULL-terminated; a
+ * target with a uri is never spawned, which is a warning. */
+static void test_spawn_args(void)
+{
+	static const char text[] = "name: s\ntargets:\n- {name: a, driver: null, spawn: {args: [-t, '4', '']}}\n"
+				   "- {name: b, driver: null, uri: x, spawn: {args: [-m, '64']}}\n- {name: c, driver: null}\n"
+				   "phases: [{name: run, ops: 5, mix: {get: 1}}]\n";
+	struct workload *w = NULL;
+	char *errors = NULL;
+
+	CHECK_INT(workload_parse("s.yaml", text, sizeof(text) - 1, NULL, 0, &w, &errors), 0);
+	CHECK(errors && strstr(errors, "s.yaml:4:35: warning: targets.b.spawn has no effect: the target has a uri"));
+	if (w) {
+		CHECK_INT(w->targets[0].n_spawn_args, 3);
+		CHECK_STR(w->targets[0].spawn_args[0], "-t");
+		CHECK_STR(w->targets[0].spawn_args[1], "4");
+		CHECK_STR(w->targets[0].spawn_args[2], "");
+		CHECK(w->targets[0].spawn_args[3] == NULL);
+		CHECK(w->targets[2].spawn_args == NULL && w->targets[2].n_spawn_args == 0);
+	}
+	workload_free(w);
+	free(errors);
+}
+
 static void test_misc(void)
 {
 	struct workload *w = NULL;
@@ -864,5 +893,6 @@ int main(void)
 	validate_dir(BENCH_WORKLOADS, &n_workloads);
 	CHECK(n_workloads >= 2);
 	test_misc();
+	test_spawn_args();
 	return check_report("test_workload");
 }
