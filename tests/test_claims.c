@@ -1,0 +1,267 @@
+/*
+ * test_claims.c - the `expect:` language (claims_expr.c, claims_eval.c):
+ * crafted summary.csv data (no server) that gives each verdict, parse
+ * errors with their line:col, and metrics that match nothing, which must be
+ * an error naming the metric, never a 0.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "claims_expr.h"
+#include "util.h"
+
+/* Three repeats, swept over clients (1, 64). fast is exactly twice slow;
+ * noisy spreads wide; mc cannot do range; two has get in two phases. */
+static const char data3[] =
+	"workload,phase,target,server,op,repeat,sweep_key,sweep_value,ops_per_sec,p99_us,errors,unsupported\n"
+	"w,run,fast,Redis 7.0.15,get,1,clients,1,100,10,0,0\n"
+	"w,run,fast,Redis 7.0.15,get,2,clients,1,102,11,0,0\n"
+	"w,run,fast,Redis 7.0.15,get,3,clients,1,98,9,0,0\n"
+	"w,run,fast,Redis 7.0.15,get,1,clients,64,1000,100,0,0\n"
+	"w,run,fast,Redis 7.0.15,get,2,clients,64,1010,101,0,0\n"
+	"w,run,fast,Redis 7.0.15,get,3,clients,64,990,99,0,0\n"
+	"w,run,slow,memcached 1.6.18,get,1,clients,1,50,20,0,0\n"
+	"w,run,slow,memcached 1.6.18,get,2,clients,1,51,21,0,0\n"
+	"w,run,slow,memcached 1.6.18,get,3,clients,1,49,19,0,0\n"
+	"w,run,slow,memcached 1.6.18,get,1,clients,64,500,200,0,0\n"
+	"w,run,slow,memcached 1.6.18,get,2,clients,64,505,201,0,0\n"
+	"w,run,slow,memcached 1.6.18,get,3,clients,64,495,199,0,0\n"
+	"w,run,noisy,Redis 7.0.15,get,1,clients,1,100,5,0,0\n"
+	"w,run,noisy,Redis 7.0.15,get,2,clients,1,600,5,0,0\n"
+	"w,run,noisy,Redis 7.0.15,get,3,clients,1,1400,5,0,0\n"
+	"w,run,noisy,Redis 7.0.15,get,1,clients,64,900,5,0,0\n"
+	"w,run,noisy,Redis 7.0.15,get,2,clients,64,1000,5,0,0\n"
+	"w,run,noisy,Redis 7.0.15,get,3,clients,64,1100,5,0,0\n"
+	"w,run,mc,memcached 1.6.18,range,1,,,unsupported,unsupported,0,100\n"
+	"w,run,mc,memcached 1.6.18,range,2,,,unsupported,unsupported,0,98\n"
+	"w,run,mc,memcached 1.6.18,range,3,,,unsupported,unsupported,0,102\n"
+	"w,run,mc,memcached 1.6.18,get,1,,,10,,0,0\n"
+	"w,run,mc,memcached 1.6.18,get,2,,,10,,0,0\n"
+	"w,run,mc,memcached 1.6.18,get,3,,,10,,0,0\n"
+	"w,run,two,FerretDB v1.24.2,get,1,,,7,1,0,0\n"
+	"w,drain,two,FerretDB v1.24.2,get,1,,,8,1,0,0\n";
+
+/* One repeat only. */
+static const char data1[] =
+	"workload,phase,target,server,op,repeat,sweep_key,sweep_value,ops_per_sec,p99_us\n"
+	"w,run,solo,Redis 7.0.15,get,1,,,100,10\n"
+	"w,run,other,Redis 7.0.15,get,1,,,1,10\n";
+
+struct eval_case {
+	const char *data;            /* data3 or data1 */
+	const char *expr;
+	int verdict;                 /* enum cx_verdict, or -1: an evaluation error */
+	const char *want;            /* substring of the reason (verdict) or the error */
+};
+
+#define D3 data3
+#define D1 data1
+
+static const struct eval_case eval_cases[] = {
+	/* SUPPORTED: intervals apart the way the comparison says. */
+	{D3, "max(fast.get.ops_per_sec) > 1.3 * max(slow.get.ops_per_sec)", CX_SUPPORTED,
+	 "1000 ± 24.8 (n=3) vs 650 ± 16.1 (n=3)"},
+	{D3, "max(fast.get.errors) <= 0", CX_SUPPORTED, "max(fast.get.errors) <= 0: SUPPORTED (0 ± 0 (n=3) vs 0)"},
+	{D3, "mc.range.unsupported > 0 and fast.get.ops_per_sec[clients=1] > 0", CX_SUPPORTED, "mc.range.unsupported > 0: SUPPORTED"},
+	{D3, "not (fast.get.ops_per_sec[clients=64] < 10)", CX_SUPPORTED, "REFUTED"},
+	{D3, "mean(fast.get.ops_per_sec) - mean(slow.get.ops_per_sec) > 200", CX_SUPPORTED, "275 ± "},
+	{D3, "min(fast.get.ops_per_sec / slow.get.ops_per_sec) >= 1.9", CX_SUPPORTED, "2 ± 0 (n=3) vs 1.9"},
+	{D3, "fast.run.get.p99_us[clients=1] < slow.run.get.p99_us[ clients = 1 ]", CX_SUPPORTED, "10 ± 2.48 (n=3)"},
+	{D3, "-fast.get.ops_per_sec[clients=1] < 0", CX_SUPPORTED, "-100"},
+	/* REFUTED: apart the other way. */
+	{D3, "fast.get.ops_per_sec[clients=64] < slow.get.ops_per_sec[clients=64]", CX_REFUTED,
+	 "REFUTED (1000 ± 24.8 (n=3) vs 500 ± 12.4 (n=3))"},
+	{D3, "max(fast.get.errors) < 0", CX_REFUTED, "0 ± 0 (n=3) vs 0"},
+	{D3, "mc.range.unsupported > 0 and fast.get.ops_per_sec[clients=1] > 1000", CX_REFUTED, "> 1000: REFUTED"},
+	{D3, "fast.get.ops_per_sec[clients=1] < 0 or slow.get.ops_per_sec[clients=1] > 60", CX_REFUTED, "> 60: REFUTED"},
+	/* INCONCLUSIVE: the intervals overlap, or too few repeats. */
+	{D3, "noisy.get.ops_per_sec[clients=1] > slow.get.ops_per_sec[clients=1]", CX_INCONCLUSIVE, "the intervals overlap"},
+	{D3, "fast.get.ops_per_sec[clients=1] < 0 or noisy.get.ops_per_sec[clients=1] > 200", CX_INCONCLUSIVE,
+	 "the intervals overlap"},
+	{D3, "fast.get.ops_per_sec[clients=1] > 0 and noisy.get.ops_per_sec[clients=1] > 200", CX_INCONCLUSIVE,
+	 "> 0: SUPPORTED"},
+	{D3, "not (noisy.get.ops_per_sec[clients=1] > 200)", CX_INCONCLUSIVE, "overlap"},
+	{D3, "fast.get.ops_per_sec[clients=1] > 0 or noisy.get.ops_per_sec[clients=1] > 200", CX_SUPPORTED, "overlap"},
+	{D1, "solo.get.ops_per_sec > other.get.ops_per_sec", CX_INCONCLUSIVE, "fewer than 2 repeats"},
+	{D1, "solo.get.ops_per_sec > 0", CX_INCONCLUSIVE, "fewer than 2 repeats"},
+	/* Metrics that match nothing, or no number: errors, never 0. */
+	{D3, "fast.get.ops_per_sec > 0", -1, "fast.get.ops_per_sec: the results hold 2 sweep points (1, 64)"},
+	{D3, "fast.get.ops_per_sec[clients=65] > 0", -1, "no sweep point clients=65 (the points are: 1, 64)"},
+	{D3, "fast.get.ops_per_sec[rate=1] > 0", -1, "the results are swept over clients, not rate"},
+	{D3, "mc.get.ops_per_sec[clients=1] > 0", -1, "the results have no sweep, so there is no [clients=...]"},
+	{D3, "ghost.get.ops_per_sec > 0", -1, "no results for target ghost in crafted.csv (it has: fast, slow, noisy, mc, two)"},
+	{D3, "fast.set.ops_per_sec[clients=1] > 0", -1, "no results for op set of target fast"},
+	{D3, "fast.drain.get.ops_per_sec[clients=1] > 0", -1, "no results for op get in phase drain"},
+	{D3, "mc.range.ops_per_sec > 0", -1, "unsupported: mc cannot do range"},
+	{D3, "mc.get.p99_us > 0", -1, "never measured"},
+	{D3, "two.get.ops_per_sec > 0", -1, "op get of two is in 2 phases (run, drain): name one, two.PHASE.get.ops_per_sec"},
+	{D3, "fast.get.ops_per_sec[clients=1] / fast.get.errors[clients=1] > 0", -1, "division by zero in repeat 1"},
+	{D3, "fast.get.ops_per_sec[clients=1] > 0 and ghost.get.ops > 0", -1, "ghost.get.ops: no results for target ghost"},
+};
+
+struct parse_case {
+	const char *expr;
+	int line, col;
+	const char *want;
+};
+
+static const struct parse_case parse_cases[] = {
+	{"", 1, 1, "the expression is empty"},
+	{"   ", 1, 4, "the expression is empty"},
+	{"fast.get.ops_per_sec >", 1, 23, "expected a number, a metric (TARGET.OP.COLUMN), min/max/mean(...) or '(', got the end"},
+	{"fast.get.opps > 1", 1, 10, "unknown column 'opps'; did you mean 'ops'?"},
+	{"a.get.p99_us-5 > 1", 1, 7, "write subtraction with spaces around '-'"},
+	{"fast.gett.ops > 1", 1, 6, "unknown op 'gett'"},
+	{"fast.ops > 1", 1, 1, "'fast.ops' is not a metric"},
+	{"a.b.c.get.ops > 1", 1, 11, "this one has more parts"},
+	{"max(fast.get.ops) + 1", 1, 1, "the expression is a number, not a verdict"},
+	{"a.get.ops < b.get.ops < 3", 1, 23, "comparisons do not chain"},
+	{"a.get.ops > 1 and 2", 1, 15, "'and' takes comparisons, but '2' is a number"},
+	{"(a.get.ops > 1", 1, 15, "expected ')' to close the '(' at 1:1, got the end"},
+	{"a.get.ops = 1", 1, 11, "there is no '=' comparison"},
+	{"a.get.ops[clients 64] > 1", 1, 19, "a selector is [KEY=VALUE]"},
+	{"a.get.ops[clients=] > 1", 1, 19, "a selector needs a value"},
+	{"a.get.ops[clients=1 > 1", 1, 19, "missing ']'"},
+	{"a.get.ops > 1 $", 1, 15, "unexpected character '$'"},
+	{"a.get.ops > 1 and\n  b.get.opps > 2", 2, 9, "unknown column 'opps'"},
+	{"1 + (a.get.ops > 1) > 0", 1, 3, "arithmetic takes numbers"},
+	{"max a.get.ops > 1", 1, 5, "expected '(' after max"},
+	{"max(a.get.ops > 1) > 0", 1, 1, "an aggregate takes numbers"},
+	{"not a.get.ops", 1, 1, "'not' takes comparisons"},
+	{"a.get.ops > 1e999", 1, 13, "out of range"},
+	{"a.get.ops > 12abc", 1, 13, "got '12abc'"},
+	{"a.get.ops > 1 a.get.ops", 1, 15, "expected 'and', 'or' or the end, got 'a'"},
+	{"a.get.ops > 1 and", 1, 18, "got the end"},
+	{"a..get.ops > 1", 1, 3, "expected a name in a metric"},
+	{"a.get.ops > 1 and not", 1, 22, "got the end"},
+	{"a.get.ops > mean(b.get.ops", 1, 27, "expected ')' after the aggregate's argument"},
+};
+
+static void run_eval(const struct eval_case *tc)
+{
+	struct cx_data *d = NULL;
+	struct cx_expr *e = NULL;
+	struct cx_error err;
+	struct cx_result res;
+	char *msg = NULL;
+	int rc;
+
+	CHECK_INT(cx_data_read("crafted.csv", tc->data, strlen(tc->data), &d, &msg), 0);
+	CHECK_INT(cx_parse(tc->expr, &e, &err), 0);
+	if (!d || !e) {
+		fprintf(stderr, "  %s: %s %s\n", tc->expr, msg ? msg : "", err.msg);
+		goto out;
+	}
+	rc = cx_eval(e, d, &res, &err);
+	if (tc->verdict < 0) {
+		CHECK_INT(rc, -1);
+		CHECK(strstr(err.msg, tc->want) != NULL);
+		CHECK(err.line == 1 && err.col >= 1);
+		if (rc == 0 || !strstr(err.msg, tc->want))
+			fprintf(stderr, "  %s: got %s / '%s'\n", tc->expr, rc == 0 ? cx_verdict_name(res.verdict) : "error", err.msg);
+	} else {
+		CHECK_INT(rc, 0);
+		if (rc == 0) {
+			CHECK_STR(cx_verdict_name(res.verdict), cx_verdict_name((enum cx_verdict)tc->verdict));
+			CHECK(strstr(res.reason, tc->want) != NULL);
+			if ((int)res.verdict != tc->verdict || !strstr(res.reason, tc->want))
+				fprintf(stderr, "  %s:\n    reason: %s\n    figures: %s\n", tc->expr, res.reason, res.figures);
+		} else {
+			fprintf(stderr, "  %s: %d:%d: %s\n", tc->expr, err.line, err.col, err.msg);
+		}
+	}
+	if (rc == 0)
+		cx_result_free(&res);
+out:
+	cx_free(e);
+	cx_data_free(d);
+	free(msg);
+}
+
+static void run_parse(const struct parse_case *tc)
+{
+	struct cx_expr *e = NULL;
+	struct cx_error err;
+
+	CHECK_INT(cx_parse(tc->expr, &e, &err), -1);
+	CHECK(e == NULL);
+	CHECK_INT(err.line, tc->line);
+	CHECK_INT(err.col, tc->col);
+	CHECK(strstr(err.msg, tc->want) != NULL);
+	if (err.line != tc->line || err.col != tc->col || !strstr(err.msg, tc->want))
+		fprintf(stderr, "  '%s': got %d:%d: %s\n", tc->expr, err.line, err.col, err.msg);
+	cx_free(e);
+}
+
+/* The figures name each measured side by its text; servers by target. */
+static void test_figures(void)
+{
+	struct cx_data *d = NULL;
+	struct cx_expr *e = NULL;
+	struct cx_error err;
+	struct cx_result res;
+	char *msg = NULL, *servers;
+
+	CHECK_INT(cx_data_read("crafted.csv", data3, strlen(data3), &d, &msg), 0);
+	CHECK_INT(cx_parse("max(fast.get.ops_per_sec) > 2 * max(slow.get.ops_per_sec) - 1", &e, &err), 0);
+	if (d && e && cx_eval(e, d, &res, &err) == 0) {
+		CHECK_STR(res.figures, "max(fast.get.ops_per_sec) = 1000 ± 24.8 (n=3); "
+				       "2 * max(slow.get.ops_per_sec) - 1 = 999 ± 24.8 (n=3)");
+		CHECK_INT(res.verdict, CX_INCONCLUSIVE);
+		cx_result_free(&res);
+	} else {
+		CHECK(0);
+	}
+	servers = d ? cx_data_servers(d) : NULL;
+	CHECK_STR(servers, "fast=Redis 7.0.15; slow=memcached 1.6.18; noisy=Redis 7.0.15; mc=memcached 1.6.18; "
+			   "two=FerretDB v1.24.2");
+	free(servers);
+	cx_free(e);
+	cx_data_free(d);
+	free(msg);
+
+	/* Not a summary.csv: an error naming the file. */
+	CHECK_INT(cx_data_read("x.csv", "a,b\n1,2\n", 8, &d, &msg), -1);
+	CHECK(msg && strstr(msg, "x.csv:1: no 'phase' column; not a summary.csv"));
+	free(msg);
+	msg = NULL;
+	CHECK_INT(cx_data_read("y.csv", data1, 100, &d, &msg), -1);
+	CHECK(msg && strstr(msg, "y.csv:2:"));
+	free(msg);
+}
+
+/* Deep nesting is refused, not a stack overflow. */
+static void test_depth(void)
+{
+	struct sbuf sb = {0};
+	struct cx_expr *e = NULL;
+	struct cx_error err;
+	char *s;
+
+	for (int i = 0; i < 10000; i++)
+		sbuf_addf(&sb, "(");
+	s = sbuf_take(&sb);
+	CHECK_INT(cx_parse(s, &e, &err), -1);
+	CHECK(strstr(err.msg, "nests more than") != NULL);
+	free(s);
+	for (int i = 0; i < 10000; i++)
+		sbuf_addf(&sb, "not ");
+	s = sbuf_take(&sb);
+	CHECK_INT(cx_parse(s, &e, &err), -1);
+	CHECK(strstr(err.msg, "nests more than") != NULL);
+	free(s);
+	CHECK(cx_known_column("server_cpu_us_per_op") && !cx_known_column("server"));
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++)
+		run_eval(&eval_cases[i]);
+	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++)
+		run_parse(&parse_cases[i]);
+	test_figures();
+	test_depth();
+	return check_report("test_claims");
+}
