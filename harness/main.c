@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claims.h"
 #include "cmd.h"
 #include "registry.h"
 #include "util.h"
@@ -45,10 +46,11 @@ static const struct command commands[] = {
 	{"compare", cmd_compare, cmd_compare_usage, "compare two runs: ops/s, p50, p99 deltas, regressions"},
 	{"chart", cmd_chart, cmd_chart_usage, "(re)draw a result directory's charts with gnuplot"},
 	{"report", cmd_report, cmd_report_usage, "write a result directory's report.html"},
+	{"claims", cmd_claims, cmd_claims_usage, "run the claims of workloads/claims/ and give each a verdict"},
 };
 
 /* In DESIGN §5 but not built yet: say so instead of "unknown command". */
-static const char *const planned[] = {"claims", "merge", NULL};
+static const char *const planned[] = {"merge", NULL};
 
 static void print_help(FILE *out)
 {
@@ -190,15 +192,20 @@ static int cmd_validate(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n_files; i++) {
 		struct workload *w = NULL;
+		struct claim *cl = NULL;
 		char *msgs = NULL;
 		int r = workload_load(files[i], ov, n_ov, &w, &msgs);
 
+		if (r == 0)
+			r = claim_load(files[i], w, &cl, &msgs); /* a claim file's claim: block */
 		fputs(msgs ? msgs : "", stderr);
 		if (r == 0)
-			printf("%s: ok (%s: %zu targets, %zu phases)\n", files[i], w->name, w->n_targets, w->n_phases);
+			printf("%s: ok (%s: %zu targets, %zu phases%s%s)\n", files[i], w->name, w->n_targets, w->n_phases,
+			       cl ? ", claim " : "", cl ? cl->id : "");
 		else
 			rc = BENCH_EXIT_USAGE;
 		free(msgs);
+		claim_free(cl);
 		workload_free(w);
 	}
 done:

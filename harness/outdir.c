@@ -29,7 +29,7 @@ static char *dir_safe(const char *name)
 	return dir_safe_inplace(xstrdup(name));
 }
 
-static int mkdir_p(const char *path)
+int outdir_mkdir_p(const char *path)
 {
 	char *p = xstrdup(path);
 	int rc = 0;
@@ -180,7 +180,7 @@ char *outdir_write(const char *out, const struct results *r)
 	char *tmp = xasprintf("%s/.tmp-%s-%s-XXXXXX", out, r->started_utc, safe);
 	char *final = NULL;
 
-	if (mkdir_p(out) < 0 || !mkdtemp(tmp)) {
+	if (outdir_mkdir_p(out) < 0 || !mkdtemp(tmp)) {
 		fprintf(stderr, "bench: cannot create a result directory under %s: %s\n", out, strerror(errno));
 		goto fail;
 	}

@@ -14,4 +14,7 @@
  */
 char *outdir_write(const char *out, const struct results *r);
 
+/* mkdir -p: 0, or -1 with errno. */
+int outdir_mkdir_p(const char *path);
+
 #endif

@@ -387,32 +387,54 @@ static int wait_ready(struct server *srv, const struct bench_driver *driver, cha
 	}
 }
 
+/* The recipe and program for a driver: 0 with *r and *exe (caller frees),
+ * or ENOTSUP / ENOENT with err saying what to do. */
+static int find_recipe(const char *driver, const struct recipe **r, char **exe, char *err, size_t errlen)
+{
+	const char *hint = NULL;
+
+	*r = NULL;
+	*exe = NULL;
+	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]) && !*exe; i++) {
+		if (strcmp(recipes[i].driver, driver) != 0)
+			continue;
+		*r = &recipes[i];
+		hint = (*r)->install_hint ? (*r)->install_hint : hint;
+		*exe = servers_find_program((*r)->program);
+	}
+	if (!*r) {
+		snprintf(err, errlen, "bench cannot spawn a server for driver %s: give the target a uri, or use --servers external", driver);
+		return ENOTSUP;
+	}
+	if (!*exe) {
+		if (strcmp(driver, "mongodb") == 0)
+			snprintf(err, errlen, "no MongoDB-compatible server found (mongod or bench-ferretdb on PATH or in tools/bin): %s; or use --servers external", hint);
+		else
+			snprintf(err, errlen, "%s not found on PATH: %s (or run scripts/install-deps), or use --servers external", (*r)->program, hint);
+		return ENOENT;
+	}
+	return 0;
+}
+
+int servers_check_spawn(const char *driver, char *err, size_t errlen)
+{
+	const struct recipe *r;
+	char *exe;
+	int rc = find_recipe(driver, &r, &exe, err, errlen);
+
+	free(exe);
+	return rc;
+}
+
 int servers_spawn(struct server_set *set, const struct bench_driver *driver,
 		  const char *const *args, struct server **out, char *err, size_t errlen)
 {
-	const struct recipe *r = NULL;
-	const char *hint = NULL;
-	char *exe = NULL;
-	int rc = ENOTSUP;
+	const struct recipe *r;
+	char *exe;
+	int rc = find_recipe(driver->name, &r, &exe, err, errlen);
 
-	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]) && !exe; i++) {
-		if (strcmp(recipes[i].driver, driver->name) != 0)
-			continue;
-		r = &recipes[i];
-		hint = r->install_hint ? r->install_hint : hint;
-		exe = servers_find_program(r->program);
-	}
-	if (!r) {
-		snprintf(err, errlen, "bench cannot spawn a server for driver %s: give the target a uri, or use --servers external", driver->name);
-		return ENOTSUP;
-	}
-	if (!exe) {
-		if (strcmp(driver->name, "mongodb") == 0)
-			snprintf(err, errlen, "no MongoDB-compatible server found (mongod or bench-ferretdb on PATH or in tools/bin): %s; or use --servers external", hint);
-		else
-			snprintf(err, errlen, "%s not found on PATH: %s (or run scripts/install-deps), or use --servers external", r->program, hint);
-		return ENOENT;
-	}
+	if (rc != 0)
+		return rc;
 	if (set->n == MAX_SERVERS) {
 		free(exe);
 		snprintf(err, errlen, "too many spawned servers (%d)", MAX_SERVERS);

@@ -45,6 +45,11 @@ void servers_free(struct server_set *set);
 int servers_spawn(struct server_set *set, const struct bench_driver *driver,
 		  const char *const *args, struct server **out, char *err, size_t errlen);
 
+/* Whether servers_spawn could find a server program for the driver
+ * ("redis", "memcached", "mongodb"): 0, or ENOENT / ENOTSUP with err saying
+ * what to install. Starts nothing. */
+int servers_check_spawn(const char *driver, char *err, size_t errlen);
+
 /* Stops one server (SIGTERM, then SIGKILL after 10 s). */
 void servers_stop(struct server *srv);
 
