@@ -16,7 +16,7 @@ struct claim {
 	char *id;                  /* = the file's name without .yaml */
 	char *statement;           /* in English */
 	char *notes;               /* the notes' original words; "" if none */
-	char *expect_text;
+	char *expect_text;         /* NULL only with an experiment */
 	struct cx_expr *expect;
 	/* needs: */
 	unsigned cores;            /* host cores the claim needs to show; 0 = any */
