@@ -460,14 +460,14 @@ int cmd_claims(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	for (size_t i = 0; i < n; i++) {
-		char *why = not_run_reason(&a, &e[i]), *log = NULL;
+		char *why = NULL, *log = NULL;
 
 		if (stop_requested) {
 			e[i].verdict = "NOT RUN";
 			e[i].reason = xstrdup("interrupted before it ran");
 			continue;
 		}
-		if (why) {
+		if ((why = not_run_reason(&a, &e[i]))) {
 			e[i].verdict = "NOT RUN";
 			e[i].reason = why;
 		} else {

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# claims.sh - spawn arguments and `bench claims` end to end.
+# Usage: claims.sh BENCH_BINARY SOURCE_DIR
+#
+# (1) A target's spawn: {args: [...]} reaches the spawned server: memcached
+#     -t 3 reports threads=3, Redis --appendonly yes --appendfsync always
+#     reports them, run.json records the arguments; under --servers external
+#     they are ignored with a warning. (2) `bench claims --quick --only
+#     memcached-kv-only` on the shipped claim: exit 0, claims.csv with one
+#     SUPPORTED row, its figures, host cores and the servers that answered.
+#     (3) Crafted claims on the null driver: a verdict REFUTED and an
+#     INCONCLUSIVE one from the expression, NOT RUN for an experiment, a
+#     compose profile and a missing server program; invalid claim files
+#     and an unknown --only exit 2 writing nothing.
+# Exit 77 (skipped) when redis-server or memcached is missing (a failure
+# under CI=true).
+set -uo pipefail
+bench=$1
+src=$2
+tmp_name=claims
+source "$(dirname "$0")/servers.sh"
+cd "$src" || exit 1
+
+# run_rc WANT DESCRIPTION -- CMD...: output in $tmp/out, $tmp/err.
+run_rc() {
+  local want=$1 what=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ "$rc" -eq "$want" ]; then pass "$what: exit $rc"; else fail "$what: exit $rc, want $want"; cat "$tmp/out" "$tmp/err"; fi
+}
+has() { if grep -q -- "$2" "$1"; then pass "$3"; else fail "$3: '$2' not in $1"; head -c 1500 "$1"; fi; }
+# field FILE ID COLUMN: a field of claims.csv's row ID, by header name
+# (python's csv module: the reasons hold quoted commas).
+field() {
+  python3 -c 'import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+print(next(r[sys.argv[3]] for r in rows if r["id"] == sys.argv[2]))' "$@"
+}
+
+# --- (1) spawn arguments ---
+cat >"$tmp/spawn.yaml" <<'YAML'
+name: spawn-args
+targets:
+  - {name: mc3, driver: memcached, spawn: {args: ["-t", "3", "-m", "64"]}}
+  - name: raof
+    driver: redis
+    spawn: {args: ["--appendonly", "yes", "--appendfsync", "always", "--save", "60 1000"]}
+keyspace: {records: 100, prefix: "claims-test:"}
+phases:
+  - {name: load}
+  - {name: run, ops: 200, mix: {get: 1}}
+YAML
+run_rc 0 "spawn args" -- "$bench" run "$tmp/spawn.yaml" --out "$tmp/res-spawn" --quiet --no-charts
+json=$(ls -d "$tmp"/res-spawn/*/)run.json
+jq_or_py() { python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+t = {x["name"]: x for x in d["targets"]}
+print(eval(sys.argv[2]))' "$json" "$1"; }
+[ "$(jq_or_py 't["mc3"]["server"]["config"]["threads"]')" = 3 ] && pass "memcached -t 3 runs 3 threads" ||
+  fail "memcached -t 3: run.json config threads is $(jq_or_py 't["mc3"]["server"]["config"].get("threads")')"
+[ "$(jq_or_py 't["mc3"]["server"]["config"]["limit_maxbytes"]')" = 67108864 ] && pass "memcached -m 64 (the last -m wins)" ||
+  fail "memcached -m 64: limit_maxbytes $(jq_or_py 't["mc3"]["server"]["config"].get("limit_maxbytes")')"
+[ "$(jq_or_py '" ".join(t["mc3"]["spawn_args"])')" = "-t 3 -m 64" ] && pass "run.json records spawn_args" ||
+  fail "run.json spawn_args: $(jq_or_py 't["mc3"].get("spawn_args")')"
+[ "$(jq_or_py '(t["raof"]["server"]["config"]["appendonly"], t["raof"]["server"]["config"]["appendfsync"], t["raof"]["server"]["config"]["save"])')" = "('yes', 'always', '60 1000')" ] &&
+  pass "redis --appendonly yes --appendfsync always --save '60 1000'" ||
+  fail "redis spawn args: config $(jq_or_py 't["raof"]["server"]["config"]')"
+
+# A bad argument: the server exits, the target is not run (exit 3), the
+# message has the server's own complaint.
+cat >"$tmp/spawn-bad.yaml" <<'YAML'
+name: spawn-bad
+targets: [{name: mc, driver: memcached, spawn: {args: ["--no-such-option"]}}]
+phases: [{name: run, ops: 10, mix: {get: 1}}]
+YAML
+run_rc 3 "spawn with a bad argument" -- "$bench" run "$tmp/spawn-bad.yaml" --out "$tmp/res-bad" --quiet --no-charts
+has "$tmp/err" "memcached exited" "a bad spawn argument names the server's exit"
+
+# --servers external: ignored, with a warning; the server's config says what ran.
+start_memcached || { fail "could not start memcached"; exit 1; }
+BENCH_MEMCACHED_SERVERS=127.0.0.1:$mport run_rc 0 "spawn args under --servers external" -- \
+  "$bench" run "$tmp/spawn.yaml" --servers external --target mc3 --out "$tmp/res-ext" --no-charts
+has "$tmp/out" "warning: mc3: spawn.args ignored with --servers external" "external: the warning"
+json=$(ls -d "$tmp"/res-ext/*/)run.json
+[ "$(jq_or_py 't["mc3"]["server"]["config"]["threads"]')" = 1 ] && pass "external: the server's own threads=1" ||
+  fail "external: threads $(jq_or_py 't["mc3"]["server"]["config"].get("threads")')"
+stop_pid "$mpid"
+
+# --- (2) a shipped claim, end to end ---
+run_rc 0 "bench claims --quick --only memcached-kv-only" -- "$bench" claims --quick --only memcached-kv-only --out "$tmp/res-claims"
+csv=$(ls -d "$tmp"/res-claims/*-claims/)claims.csv
+has "$csv" "^id,verdict,reason,figures,statement,notes,expect,host_cores,needs_cores,servers,servers_mode,quick,result$" "claims.csv header"
+[ "$(($(wc -l <"$csv")))" -eq 2 ] && pass "one claim row" || fail "claims.csv has $(wc -l <"$csv") lines, want 2"
+[ "$(field "$csv" memcached-kv-only verdict)" = SUPPORTED ] && pass "memcached-kv-only SUPPORTED" ||
+  fail "memcached-kv-only: $(field "$csv" memcached-kv-only verdict): $(field "$csv" memcached-kv-only reason)"
+field "$csv" memcached-kv-only figures >"$tmp/fig"
+has "$tmp/fig" "^memcached.range.unsupported = [0-9.]* ± [0-9.e+]* (n=3); " "figures: mean ± interval over 3 repeats"
+[ "$(field "$csv" memcached-kv-only host_cores)" = "$(nproc)" ] && pass "host cores recorded" || fail "host_cores $(field "$csv" memcached-kv-only host_cores) != $(nproc)"
+field "$csv" memcached-kv-only servers >"$tmp/srv"
+has "$tmp/srv" "^memcached=memcached [0-9.]*; redis=Redis [0-9.]*$" "servers: the identities that answered"
+[ "$(field "$csv" memcached-kv-only quick)" = true ] && pass "quick recorded" || fail "quick column"
+res=$(dirname "$csv")/$(field "$csv" memcached-kv-only result)
+[ -s "$res/summary.csv" ] && pass "the claim's run directory is kept" || fail "no summary.csv in $res"
+has "$(dirname "$csv")/runs/memcached-kv-only.log" "^\$ bench run .*--set repeat=3" "the log starts with the command"
+has "$tmp/out" "^memcached-kv-only  *SUPPORTED " "the table"
+[ -z "$(ls -A "$tmp/res-claims" | grep '^\.tmp' || true)" ] && pass "no temporary directory left" || fail "a .tmp directory is left"
+
+# --- (3) crafted claims: every outcome but SUPPORTED (above) ---
+mkdir -p "$tmp/claims"
+cat >"$tmp/claims/c-refuted.yaml" <<'YAML'
+name: c-refuted
+targets: [null]
+phases: [{name: run, ops: 1000, clients: 2, mix: {get: 1}}]
+repeat: 3
+claim:
+  id: c-refuted
+  statement: the null driver answers more than 1e15 requests per repeat
+  expect: null.get.ops > 1e15
+YAML
+cat >"$tmp/claims/c-one-repeat.yaml" <<'YAML'
+name: c-one-repeat
+targets: [null]
+phases: [{name: run, ops: 1000, mix: {get: 1}}]
+claim:
+  id: c-one-repeat
+  statement: one repeat cannot give an interval
+  expect: null.get.ops > 0
+YAML
+cat >"$tmp/claims/c-experiment.yaml" <<'YAML'
+name: c-experiment
+targets: [null]
+phases: [{name: run, ops: 10, mix: {get: 1}}]
+claim: {id: c-experiment, statement: x, needs: {experiment: a ledger}}
+YAML
+cat >"$tmp/claims/c-profile.yaml" <<'YAML'
+name: c-profile
+targets: [null]
+phases: [{name: run, ops: 10, mix: {get: 1}}]
+claim: {id: c-profile, statement: x, expect: null.get.ops > 0, needs: {profile: sharded}}
+YAML
+cat >"$tmp/claims/c-noserver.yaml" <<'YAML'
+name: c-noserver
+targets: [redis]
+phases: [{name: run, ops: 10, mix: {get: 1}}]
+claim: {id: c-noserver, statement: x, expect: redis.get.ops > 0}
+YAML
+PATH=/nonexistent run_rc 0 "crafted claims" -- "$bench" claims --claims "$tmp/claims" --out "$tmp/res-crafted"
+csv=$(ls -d "$tmp"/res-crafted/*-claims/)claims.csv
+[ "$(field "$csv" c-refuted verdict)" = REFUTED ] && pass "REFUTED" || fail "c-refuted: $(field "$csv" c-refuted verdict)"
+field "$csv" c-refuted reason >"$tmp/r"
+has "$tmp/r" "^null.get.ops > 1e15: REFUTED (1000 ± 0 (n=3) vs 1e+15)$" "REFUTED reason"
+[ "$(field "$csv" c-one-repeat verdict)" = INCONCLUSIVE ] && pass "INCONCLUSIVE with one repeat" || fail "c-one-repeat: $(field "$csv" c-one-repeat verdict)"
+field "$csv" c-one-repeat reason >"$tmp/r"
+has "$tmp/r" "fewer than 2 repeats" "INCONCLUSIVE reason"
+[ "$(field "$csv" c-experiment verdict)" = "NOT RUN" ] && pass "NOT RUN: experiment" || fail "c-experiment: $(field "$csv" c-experiment verdict)"
+field "$csv" c-experiment reason >"$tmp/r"
+has "$tmp/r" "^experiment not built yet: a ledger$" "experiment reason"
+field "$csv" c-profile reason >"$tmp/r"
+has "$tmp/r" "^needs the sharded docker-compose profile" "profile reason"
+field "$csv" c-noserver reason >"$tmp/r"
+has "$tmp/r" "^target redis: redis-server not found on PATH" "missing server reason"
+[ ! -d "$(dirname "$csv")/runs/c-noserver" ] && pass "a NOT RUN claim did not run" || fail "c-noserver ran"
+
+# --- invalid input: exit 2, nothing written ---
+mkdir -p "$tmp/res-none"
+run_rc 2 "unknown --only" -- "$bench" claims --claims "$tmp/claims" --only nope --out "$tmp/res-none"
+has "$tmp/err" "--only: no claim 'nope'" "unknown --only named"
+cat >"$tmp/claims/c-bad.yaml" <<'YAML'
+name: c-bad
+targets: [null]
+phases: [{name: run, ops: 10, mix: {get: 1}}]
+claim: {id: c-bad, statement: x, expect: "null.get.opps > 0 and ghost.get.ops > 0"}
+YAML
+run_rc 2 "an invalid claim file" -- "$bench" claims --claims "$tmp/claims" --out "$tmp/res-none"
+has "$tmp/err" "c-bad.yaml:4:52: claim.expect: unknown column 'opps'; did you mean 'ops'?" "file:line:col of the expect error"
+run_rc 2 "bench validate the invalid claim" -- "$bench" validate "$tmp/claims/c-bad.yaml"
+[ -z "$(ls -A "$tmp/res-none")" ] && pass "invalid input wrote nothing" || fail "files left in $tmp/res-none"
+run_rc 0 "bench claims --help" -- "$bench" claims --help
+has "$tmp/out" "usage: bench claims" "claims --help"
+run_rc 0 "bench validate the shipped claims" -- "$bench" validate workloads/claims/*.yaml
+
+echo "claims: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
