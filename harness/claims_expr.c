@@ -193,6 +193,16 @@ static int is_bool(const struct cx_node *n)
 
 static struct cx_node *parse_or(struct parser *p);
 
+/* A binary node spans from its left operand to its right one. */
+static struct cx_node *span(struct cx_node *n, const struct cx_node *l)
+{
+	n->start = l->start;
+	n->end = n->b->end;
+	n->line = l->line;
+	n->col = l->col;
+	return n;
+}
+
 /* KEY "=" VALUE "]" after "[": KEY may hold dots (keyspace.records), VALUE
  * is the text up to "]" as the sweep wrote it (1KiB, 64, zipfian). */
 static void parse_selector(struct parser *p, struct cx_node *m)
@@ -387,11 +397,7 @@ static struct cx_node *parse_binary(struct parser *p, int level)
 		n->a = want_num(p, l, n->start, "arithmetic");
 		advance(p);
 		n->b = want_num(p, level ? parse_binary(p, level - 1) : parse_unary(p), n->start, "arithmetic");
-		n->start = l->start;
-		n->end = n->b->end;
-		n->line = l->line;
-		n->col = l->col;
-		l = n;
+		l = span(n, l);
 	}
 	return l;
 }
@@ -418,10 +424,7 @@ static struct cx_node *parse_cmp(struct parser *p)
 	n->a = want_num(p, l, n->start, "a comparison");
 	advance(p);
 	n->b = want_num(p, parse_binary(p, 1), n->start, "a comparison");
-	n->start = l->start;
-	n->end = n->b->end;
-	n->line = l->line;
-	n->col = l->col;
+	span(n, l);
 	if (!p->failed && (p->tok == T_LT || p->tok == T_LE || p->tok == T_GT || p->tok == T_GE))
 		fail_at(p, p->pos, "comparisons do not chain (a < b < c); write a < b and b < c");
 	return n;
@@ -464,11 +467,7 @@ static struct cx_node *parse_logic(struct parser *p, int is_or)
 		n->a = want_bool(p, l, n->start, is_or ? "'or'" : "'and'");
 		advance(p);
 		n->b = want_bool(p, is_or ? parse_logic(p, 0) : parse_not(p), n->start, is_or ? "'or'" : "'and'");
-		n->start = l->start;
-		n->end = n->b->end;
-		n->line = l->line;
-		n->col = l->col;
-		l = n;
+		l = span(n, l);
 	}
 	return l;
 }

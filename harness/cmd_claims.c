@@ -116,19 +116,21 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool listed(const char *list, const char *id)
+/* --only's ids: a malloc'd copy of the list cut at its commas, or NULL. */
+static char **split_ids(const char *list, size_t *n)
 {
-	size_t len = strlen(id);
+	char **ids = NULL, *copy, *save = NULL;
 
-	for (const char *p = list; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (n == len && strncmp(p, id, n) == 0)
-			return true;
-		p = comma ? comma + 1 : NULL;
+	*n = 0;
+	if (!list)
+		return NULL;
+	copy = xstrdup(list);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		ids = xrealloc(ids, (*n + 1) * sizeof(*ids));
+		ids[(*n)++] = xstrdup(t);
 	}
-	return false;
+	free(copy);
+	return ids;
 }
 
 /* Reads and checks every claim file (all of them, so one run reports every
@@ -137,8 +139,9 @@ static int load_claims(const struct claims_args *a, struct entry **out, size_t *
 {
 	DIR *d = opendir(a->dir);
 	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, kept = 0;
+	size_t n = 0, kept = 0, n_ids;
+	char **names = NULL, **ids = split_ids(a->only, &n_ids);
+	bool *used = xcalloc(n_ids + 1, sizeof(*used));
 	struct entry *e;
 	int rc = 0;
 
@@ -162,6 +165,7 @@ static int load_claims(const struct claims_args *a, struct entry **out, size_t *
 	for (size_t i = 0; i < n; i++) {
 		char *msgs = NULL;
 		struct entry *x = &e[kept];
+		bool wanted = false;
 
 		x->path = names[i];
 		if (workload_load(x->path, NULL, 0, &x->w, &msgs) != 0 || claim_load(x->path, x->w, &x->c, &msgs) != 0) {
@@ -176,7 +180,10 @@ static int load_claims(const struct claims_args *a, struct entry **out, size_t *
 		if (rc != 0)
 			fputs(msgs ? msgs : "", stderr);
 		free(msgs);
-		if (rc == 0 && (!a->only || listed(a->only, x->c->id))) {
+		for (size_t k = 0; rc == 0 && k < n_ids; k++)
+			if (!strcmp(ids[k], x->c->id))
+				wanted = used[k] = true;
+		if (rc == 0 && (!a->only || wanted)) {
 			kept++;
 		} else {
 			claim_free(x->c);
@@ -186,17 +193,13 @@ static int load_claims(const struct claims_args *a, struct entry **out, size_t *
 		}
 	}
 	free(names);
-	for (const char *p = a->only; rc == 0 && p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		bool found = false;
-
-		for (size_t i = 0; i < kept && !found; i++)
-			found = strlen(e[i].c->id) == len && !strncmp(e[i].c->id, p, len);
-		if (!found)
-			rc = cmd_usage_error("claims", "--only: no claim '%.*s' in %s", (int)len, p, a->dir);
-		p = comma ? comma + 1 : NULL;
+	for (size_t k = 0; k < n_ids; k++) {
+		if (rc == 0 && !used[k])
+			rc = cmd_usage_error("claims", "--only: no claim '%s' in %s", ids[k], a->dir);
+		free(ids[k]);
 	}
+	free(ids);
+	free(used);
 	if (rc == 0 && kept == 0)
 		rc = cmd_usage_error("claims", "no claim files in %s", a->dir);
 	*out = e;
