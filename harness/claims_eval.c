@@ -520,6 +520,8 @@ static void add_side(struct sbuf *sb, const struct side *s)
 {
 	if (s->constant)
 		sbuf_addf(sb, "%.6g", s->s.mean);
+	else if (s->s.n < 2)
+		sbuf_addf(sb, "%.6g (n=%zu)", s->s.mean, s->s.n); /* no interval */
 	else
 		sbuf_addf(sb, "%.6g ± %.3g (n=%zu)", s->s.mean, s->s.ci95, s->s.n);
 }
@@ -572,7 +574,7 @@ static int eval_cmp(struct ev *e, const struct cx_node *n)
 	add_side(&e->reason, &l);
 	sbuf_addf(&e->reason, " vs ");
 	add_side(&e->reason, &r);
-	sbuf_addf(&e->reason, "%s%s)", v == CX_INCONCLUSIVE ? "; " : "", v == CX_INCONCLUSIVE ? why : "");
+	sbuf_addf(&e->reason, "%s%s)", v == CX_INCONCLUSIVE ? ", " : "", v == CX_INCONCLUSIVE ? why : "");
 	rc = (int)v;
 out:
 	free(a);

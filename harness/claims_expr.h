@@ -99,8 +99,10 @@ char *cx_data_servers(const struct cx_data *d);
 
 struct cx_result {
 	enum cx_verdict verdict;
-	/* One line per comparison, "; "-separated:
-	 * "TEXT: VERDICT (left 123 ± 4 (n=3), right 100 ± 2 (n=3))". */
+	/* One entry per comparison, "; "-separated:
+	 * "TEXT: VERDICT (123 ± 4 (n=3) vs 100 ± 2 (n=3))", and for
+	 * INCONCLUSIVE ", the intervals overlap" or ", fewer than 2 repeats: no
+	 * confidence interval" before the ")". */
 	char *reason;
 	/* The figures of each comparison's sides, "; "-separated:
 	 * "max(a.get.ops_per_sec) = 123 ± 4 (n=3)". */

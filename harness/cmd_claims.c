@@ -425,13 +425,30 @@ static int write_csv(const char *path, const struct entry *e, size_t n, const st
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-/* One line per claim; the reason cut to the terminal's usual width (the
- * whole of it is in claims.csv). */
+/* The part of a reason that decided the verdict: the first comparison
+ * with the claim's verdict, else the whole reason. */
+static const char *deciding(const char *reason, const char *verdict)
+{
+	char *key = xasprintf(": %s (", verdict);
+	const char *hit = strstr(reason, key), *start = hit;
+
+	free(key);
+	if (!hit)
+		return reason;
+	while (start - reason >= 2 && !(start[-2] == ';' && start[-1] == ' '))
+		start--;
+	if (start - reason < 2)
+		start = reason;
+	return start;
+}
+
+/* One line per claim: the deciding part of the reason, cut to the
+ * terminal's usual width (the whole of it is in claims.csv). */
 static void print_table(const struct entry *e, size_t n)
 {
-	printf("\n%-24s %-13s %s\n", "claim", "verdict", "reason (in full in claims.csv)");
+	printf("\n%-24s %-13s %s\n", "claim", "verdict", "why (in full in claims.csv)");
 	for (size_t i = 0; i < n; i++) {
-		const char *r = e[i].reason ? e[i].reason : "";
+		const char *r = deciding(e[i].reason ? e[i].reason : "", e[i].verdict);
 
 		printf("%-24s %-13s %.*s%s\n", e[i].c->id, e[i].verdict, strlen(r) > 90 ? 87 : 90, r,
 		       strlen(r) > 90 ? "..." : "");

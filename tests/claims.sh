@@ -25,7 +25,7 @@ cd "$src" || exit 1
 run_rc() {
   local want=$1 what=$2; shift 3
   "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  if [ "$rc" -eq "$want" ]; then pass "$what: exit $rc"; else fail "$what: exit $rc, want $want"; cat "$tmp/out" "$tmp/err"; fi
+  if [ "$rc" -eq "$want" ]; then pass "$what: exit $rc"; else fail "$what: exit $rc, want $want"; printf '%s\n' "$(<"$tmp/out")" "$(<"$tmp/err")"; fi
 }
 has() { if grep -q -- "$2" "$1"; then pass "$3"; else fail "$3: '$2' not in $1"; head -c 1500 "$1"; fi; }
 # field FILE ID COLUMN: a field of claims.csv's row ID, by header name
@@ -150,7 +150,9 @@ field "$csv" c-refuted reason >"$tmp/r"
 has "$tmp/r" "^null.get.ops > 1e15: REFUTED (1000 ± 0 (n=3) vs 1e+15)$" "REFUTED reason"
 [ "$(field "$csv" c-one-repeat verdict)" = INCONCLUSIVE ] && pass "INCONCLUSIVE with one repeat" || fail "c-one-repeat: $(field "$csv" c-one-repeat verdict)"
 field "$csv" c-one-repeat reason >"$tmp/r"
-has "$tmp/r" "fewer than 2 repeats" "INCONCLUSIVE reason"
+has "$tmp/r" "^null.get.ops > 0: INCONCLUSIVE (1000 (n=1)" "INCONCLUSIVE reason"
+has "$tmp/r" ", fewer than 2 repeats: no confidence interval)$" "INCONCLUSIVE reason: why"
+has "$tmp/out" "^c-refuted  *REFUTED  *null.get.ops > 1e15: REFUTED" "the table gives the deciding comparison"
 [ "$(field "$csv" c-experiment verdict)" = "NOT RUN" ] && pass "NOT RUN: experiment" || fail "c-experiment: $(field "$csv" c-experiment verdict)"
 field "$csv" c-experiment reason >"$tmp/r"
 has "$tmp/r" "^experiment not built yet: a ledger$" "experiment reason"
