@@ -140,8 +140,8 @@ static int load_claims(const struct claims_args *a, struct entry **out, size_t *
 	DIR *d = opendir(a->dir);
 	struct dirent *de;
 	size_t n = 0, kept = 0, n_ids;
-	char **names = NULL, **ids = split_ids(a->only, &n_ids);
-	bool *used = xcalloc(n_ids + 1, sizeof(*used));
+	char **names = NULL, **ids;
+	bool *used;
 	struct entry *e;
 	int rc = 0;
 
@@ -150,6 +150,8 @@ static int load_claims(const struct claims_args *a, struct entry **out, size_t *
 			strerror(errno));
 		return BENCH_EXIT_USAGE;
 	}
+	ids = split_ids(a->only, &n_ids);
+	used = xcalloc(n_ids + 1, sizeof(*used));
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 

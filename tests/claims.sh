@@ -176,6 +176,8 @@ run_rc 2 "an invalid claim file" -- "$bench" claims --claims "$tmp/claims" --out
 has "$tmp/err" "c-bad.yaml:4:52: claim.expect: unknown column 'opps'; did you mean 'ops'?" "file:line:col of the expect error"
 run_rc 2 "bench validate the invalid claim" -- "$bench" validate "$tmp/claims/c-bad.yaml"
 [ -z "$(ls -A "$tmp/res-none")" ] && pass "invalid input wrote nothing" || fail "files left in $tmp/res-none"
+run_rc 2 "a missing --claims directory" -- "$bench" claims --claims "$tmp/nope" --out "$tmp/res-none"
+run_rc 2 "an unknown argument" -- "$bench" claims --quik --out "$tmp/res-none"
 run_rc 0 "bench claims --help" -- "$bench" claims --help
 has "$tmp/out" "usage: bench claims" "claims --help"
 run_rc 0 "bench validate the shipped claims" -- "$bench" validate workloads/claims/*.yaml
