@@ -308,6 +308,8 @@ static int run_claim(const struct claims_args *a, const struct entry *e, const c
 		close(fd);
 		if (pid > 0) {
 			child_pid = pid;
+			if (stop_requested) /* a signal came before child_pid was set */
+				kill(pid, SIGINT);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
 			child_pid = 0;
