@@ -14,7 +14,7 @@ const char csv_summary_header[] =
 
 const char csv_timeseries_header[] =
 	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
-	"p50_us,p99_us,max_us";
+	"p50_us,p99_us,max_us,reconnects";
 
 void csv_put_field(FILE *f, const char *s)
 {
@@ -171,10 +171,11 @@ int csv_write_timeseries(const struct results *r, FILE *f)
 					(unsigned long long)row->status[BENCH_DISCONNECTED],
 					(unsigned long long)row->status[BENCH_MISS]);
 				if (row->status[BENCH_OK] + row->status[BENCH_MISS])
-					fprintf(f, ",%.3f,%.3f,%.3f\n", (double)row->p50_ns / 1e3, (double)row->p99_ns / 1e3,
+					fprintf(f, ",%.3f,%.3f,%.3f", (double)row->p50_ns / 1e3, (double)row->p99_ns / 1e3,
 						(double)row->max_ns / 1e3);
 				else
-					fputs(",,,\n", f);
+					fputs(",,,", f);
+				fprintf(f, ",%llu\n", (unsigned long long)row->reconnects);
 			}
 		}
 	}

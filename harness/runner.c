@@ -251,6 +251,7 @@ int runner_reconnect(struct worker *wk, struct client *c, uint64_t now)
 		 * connection is retried ever more slowly, not in a spin. */
 		c->down = 0;
 		wk->reconnects++;
+		ts_reconnect(wk->ts, util_now_ns());
 		return 0;
 	}
 	if (!c->conn.err)
