@@ -16,6 +16,7 @@
 
 #include "chart.h"
 #include "cmd.h"
+#include "crash.h"
 #include "csv.h"
 #include "json.h"
 #include "outdir.h"
@@ -142,6 +143,32 @@ static bool selected(const char *list, const char *name)
 	return false;
 }
 
+/* A crash phase kills the server: only one bench started itself. */
+static int check_crash_phases(const struct run_args *a, const struct workload *w)
+{
+	const struct wl_phase *crash = NULL;
+
+	for (size_t i = 0; i < w->n_phases && !crash; i++)
+		if (w->phases[i].type == WL_PHASE_CRASH)
+			crash = &w->phases[i];
+	if (!crash)
+		return 0;
+	if (strcmp(a->servers, "spawn") != 0) {
+		fprintf(stderr, "bench: %s: phase '%s' kills the server with SIGKILL; it needs servers bench "
+			"starts itself (--servers spawn): bench never kills a server it did not start\n",
+			w->file, crash->name);
+		return BENCH_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < w->n_targets; i++)
+		if (w->targets[i].uri && selected(a->targets, w->targets[i].name)) {
+			fprintf(stderr, "bench: %s: target %s has a uri, and phase '%s' kills the server with "
+				"SIGKILL: bench never kills a server it did not start (drop the uri to spawn one, or "
+				"--target the others)\n", w->file, w->targets[i].name, crash->name);
+			return BENCH_EXIT_USAGE;
+		}
+	return 0;
+}
+
 static int check_target_list(const char *list, const struct workload *w)
 {
 	for (const char *p = list; p && *p;) {
@@ -179,6 +206,15 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 
 	for (int op = 0; op < BENCH_OP__COUNT; op++)
 		ops += op_stats_answered(&p->ops[op]);
+	if (p->crash.ran) {
+		say(a, "  %s: %s (repeat %llu): killed -9 at %.2f s after %llu acknowledged writes; %llu of them "
+		    "lost, %llu read back; restart took %.3f s\n", t->target->name, p->phase->name,
+		    (unsigned long long)p->repeat, p->crash.killed_at_s,
+		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
+		    (unsigned long long)p->ops[BENCH_OP_GET].status[BENCH_MISS],
+		    (unsigned long long)p->ops[BENCH_OP_GET].status[BENCH_OK], p->crash.restart_s);
+		return;
+	}
 	if (p->over_error_limit)
 		snprintf(over, sizeof(over), " (%.4g%% failed, over max_error_rate %.4g%%)",
 			 100 * results_phase_error_rate(p), 100 * max_error_rate);
@@ -278,6 +314,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			return -1;
 		}
 		t->spawned = xstrdup(srv->program);
+		t->server = srv;
 		say(a, "%s: started %s (pid %d) on 127.0.0.1:%d\n", wt->name, srv->program, (int)srv->pid, srv->port);
 		*pid = srv->pid;
 		*uri_owned = xstrdup(srv->uri);
@@ -331,7 +368,19 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 
 				p->sweep_value = value;
 				warm.sweep_value = value;
-				int prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &probe, p, &warm);
+				int prc;
+
+				if (w->phases[i].type == WL_PHASE_CRASH && !t->server) {
+					p->phase = &w->phases[i];
+					snprintf(p->error, sizeof(p->error), "phase '%s' kills the target's server, and "
+						 "%s has none bench started", w->phases[i].name, t->target->name);
+					prc = -1;
+				} else if (w->phases[i].type == WL_PHASE_CRASH) {
+					prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
+					wt->pid = t->server->pid; /* restarted: a new process */
+				} else {
+					prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &probe, p, &warm);
+				}
 
 				watch_end_line(wt);
 				if (prc < 0) {
@@ -349,8 +398,10 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 					*wr = measured;
 					p = wr;
 				}
-				/* Failures over the limit: exit status 1 (DESIGN §5). */
-				p->over_error_limit = results_phase_error_rate(p) > w->max_error_rate;
+				/* Failures over the limit: exit status 1 (DESIGN §5).
+				 * A crash phase's failures are the crash itself. */
+				p->over_error_limit = w->phases[i].type != WL_PHASE_CRASH &&
+						      results_phase_error_rate(p) > w->max_error_rate;
 				r->n_over_error_limit += p->over_error_limit;
 				if (p->over_error_limit)
 					results_warn(r, "%s: %s (repeat %llu%s%s): %.4g%% of requests failed, over max_error_rate %.4g%%",
@@ -391,6 +442,7 @@ done:
 	if (*servers) {
 		servers_free(*servers);
 		*servers = NULL;
+		t->server = NULL;
 	}
 	free(uri_owned);
 }
@@ -493,6 +545,8 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	if ((rc = check_target_list(a.targets, w)) != 0)
+		goto out;
+	if ((rc = check_crash_phases(&a, w)) != 0)
 		goto out;
 	points = load_points(&a, w, &n_points);
 	if (!points) {

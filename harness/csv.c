@@ -10,7 +10,8 @@ const char csv_summary_header[] =
 	"ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,"
 	"sweep_key,sweep_value,"
 	"uncorrected_mean_us,uncorrected_p50_us,uncorrected_p90_us,uncorrected_p99_us,uncorrected_p999_us,"
-	"uncorrected_max_us,engine,disconnects,client_cpu_us_per_op,server_cpu_us_per_op,items_per_op,calls_per_op";
+	"uncorrected_max_us,engine,disconnects,client_cpu_us_per_op,server_cpu_us_per_op,items_per_op,calls_per_op,"
+	"restart_s,data_bytes";
 
 const char csv_timeseries_header[] =
 	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
@@ -74,6 +75,8 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 		ph->rate, (unsigned long long)p->repeat, p->duration_s, (unsigned long long)ops);
 	if (unsupported_only)
 		fputs(",unsupported", f);
+	else if (p->crash.ran && op == BENCH_OP_GET)
+		fputs(",", f); /* the read-back after the restart: a count, not a rate */
 	else if (p->duration_s > 0)
 		fprintf(f, ",%.1f", (double)ops / p->duration_s);
 	else
@@ -103,7 +106,12 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fputc(',', f);
 	if (ops && s->calls)
 		fprintf(f, "%.2f", (double)s->calls / (double)ops);
-	fputc('\n', f);
+	/* A crash phase: how long the server took to come back, and what it
+	 * had on disk when it died. */
+	if (p->crash.ran)
+		fprintf(f, ",%.3f,%llu\n", p->crash.restart_s, (unsigned long long)p->crash.data_bytes);
+	else
+		fputs(",,\n", f);
 }
 
 static int write_rows(const struct results *r, FILE *f, bool warmup)

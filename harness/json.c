@@ -198,6 +198,10 @@ static void write_workload(struct jw *j, const struct workload *w)
 		jw_u64(j, "clients", p->clients);
 		if (p->type == WL_PHASE_LOAD) {
 			jw_u64(j, "batch", p->batch);
+		} else if (p->type == WL_PHASE_CRASH) {
+			jw_u64(j, "pipeline", p->pipeline);
+			jw_num(j, "kill_after_min_s", (double)p->kill_min_ns / 1e9);
+			jw_num(j, "kill_after_max_s", (double)p->kill_max_ns / 1e9);
 		} else {
 			jw_num(j, "warmup_s", (double)p->warmup_ns / 1e9);
 			if (p->duration_ns)
@@ -277,6 +281,16 @@ static void write_run(struct jw *j, const struct phase_result *p)
 	jw_num(j, "error_rate", results_phase_error_rate(p));
 	jw_bool(j, "over_error_limit", p->over_error_limit);
 	jw_str(j, "error", p->error[0] ? p->error : NULL);
+	if (p->crash.ran) {
+		jw_open(j, "crash", '{');
+		jw_num(j, "killed_at_s", p->crash.killed_at_s);
+		jw_u64(j, "acknowledged", p->ops[BENCH_OP_SET].status[BENCH_OK]);
+		jw_u64(j, "survived", p->ops[BENCH_OP_GET].status[BENCH_OK]);
+		jw_u64(j, "lost", p->ops[BENCH_OP_GET].status[BENCH_MISS]);
+		jw_u64(j, "data_bytes", p->crash.data_bytes);
+		jw_num(j, "restart_s", p->crash.restart_s);
+		jw_close(j, '}');
+	}
 	jw_close(j, '}');
 }
 

@@ -50,13 +50,26 @@ struct phase_result {
 	/* Its failed share (results_phase_error_rate) is over the workload's
 	 * max_error_rate; set by `bench run`, never for a warmup. */
 	bool over_error_limit;
+	/* A crash phase (crash.h): ops[SET] are the writes (ok = acknowledged),
+	 * ops[GET] the read-back after the restart (miss = an acknowledged
+	 * write lost). */
+	struct {
+		bool ran;                     /* the server was killed and restarted */
+		double killed_at_s;           /* after the writes started */
+		uint64_t data_bytes;          /* the server's files when it died */
+		double restart_s;             /* from exec to answering again */
+	} crash;
 };
+
+struct server; /* servers.h */
 
 struct target_result {
 	const struct wl_target *target;
 	const struct bench_driver *driver;
 	char *uri;                            /* credentials redacted */
 	char *spawned;                        /* program started for it, NULL if external */
+	struct server *server;                /* that server while it runs (crash phases
+					       * restart it); NULL if external */
 	bool have_info;
 	struct bench_server_info info;
 	char *skipped;                        /* why it did not run; NULL if it ran */

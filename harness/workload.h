@@ -16,7 +16,8 @@
 
 enum wl_phase_type {
 	WL_PHASE_LOAD = 0,  /* insert every record of the keyspace once */
-	WL_PHASE_RUN        /* the measured mix */
+	WL_PHASE_RUN,       /* the measured mix */
+	WL_PHASE_CRASH      /* acknowledged writes, kill -9 of the server, restart, read back */
 };
 
 /* A target: which driver, against what. */
@@ -51,6 +52,9 @@ struct wl_phase {
 	uint64_t st_members;           /* structures: {members}: distinct fields/members; 100 */
 	uint64_t st_length;            /* structures: {length}: lrange/zrangebyscore size; 10 */
 	uint64_t st_list_max;          /* structures: {list_max}: lpush keeps this many; 100 */
+	/* crash: kill_after: 2s | {min: 1s, max: 3s}: the server is killed -9
+	 * at a moment drawn uniformly from [min, max] after the writes start */
+	uint64_t kill_min_ns, kill_max_ns;
 };
 
 struct workload {
