@@ -17,6 +17,7 @@
 #include "chart.h"
 #include "cmd.h"
 #include "crash.h"
+#include "idle.h"
 #include "csv.h"
 #include "json.h"
 #include "outdir.h"
@@ -347,6 +348,37 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	return 0;
 }
 
+/* A phase's idle_connections (idle.h), opened once its clients are
+ * connected: the silent users come on top of the active ones. */
+struct idle_ctx {
+	const struct run_args *a;
+	struct results *r;
+	const struct target_result *t;
+	const struct bench_target *bt;
+	const struct wl_phase *ph;
+	struct idle_set *idle;     /* NULL: none, or they could not be set up */
+};
+
+static void open_idle(void *arg)
+{
+	struct idle_ctx *c = arg;
+	char host[256], err[300];
+	int port;
+
+	if (!(c->t->driver->caps & BENCH_CAP_NETWORK) ||
+	    idle_parse_address(c->bt->uri, host, sizeof(host), &port) < 0) {
+		results_warn(c->r, "%s: %s: no server address to hold idle connections to", c->t->target->name,
+			     c->ph->name);
+		return;
+	}
+	if (idle_open(host, port, c->ph->idle_connections, &c->idle, err, sizeof(err)) != 0) {
+		results_warn(c->r, "%s: %s: idle connections not opened: %s", c->t->target->name, c->ph->name, err);
+		return;
+	}
+	say(c->a, "%s: %s: opened %llu idle connections (%llu refused at connect)\n", c->t->target->name,
+	    c->ph->name, (unsigned long long)idle_held(c->idle), (unsigned long long)idle_refused(c->idle));
+}
+
 /* Runs every sweep point, repeat and phase of one target. Returns -1 when
  * the target could not be brought up or its clients could not connect. */
 static int run_points(const struct run_args *a, struct results *r, struct target_result *t,
@@ -379,7 +411,22 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 					prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
 					wt->pid = t->server->pid; /* restarted: a new process */
 				} else {
-					prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &probe, p, &warm);
+					struct idle_ctx ic = {a, r, t, bt, &w->phases[i], NULL};
+					struct runner_probe pr = probe;
+
+					if (w->phases[i].idle_connections) {
+						pr.connected = open_idle;
+						pr.connected_arg = &ic;
+					}
+					prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &pr, p, &warm);
+					if (ic.idle) {
+						idle_check(ic.idle);
+						p->idle_held = idle_held(ic.idle);
+						p->idle_refused = idle_refused(ic.idle);
+					}
+					/* With the idle connections still open. */
+					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
+					idle_close(ic.idle);
 				}
 
 				watch_end_line(wt);

@@ -11,7 +11,7 @@ const char csv_summary_header[] =
 	"sweep_key,sweep_value,"
 	"uncorrected_mean_us,uncorrected_p50_us,uncorrected_p90_us,uncorrected_p99_us,uncorrected_p999_us,"
 	"uncorrected_max_us,engine,disconnects,client_cpu_us_per_op,server_cpu_us_per_op,items_per_op,calls_per_op,"
-	"restart_s,data_bytes";
+	"restart_s,data_bytes,idle_connections,idle_refused,server_rss_bytes";
 
 const char csv_timeseries_header[] =
 	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
@@ -109,9 +109,14 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	/* A crash phase: how long the server took to come back, and what it
 	 * had on disk when it died. */
 	if (p->crash.ran)
-		fprintf(f, ",%.3f,%llu\n", p->crash.restart_s, (unsigned long long)p->crash.data_bytes);
+		fprintf(f, ",%.3f,%llu", p->crash.restart_s, (unsigned long long)p->crash.data_bytes);
 	else
-		fputs(",,\n", f);
+		fputs(",,", f);
+	/* Idle connections held through the phase, and the server's memory. */
+	fprintf(f, ",%llu,%llu,", (unsigned long long)p->idle_held, (unsigned long long)p->idle_refused);
+	if (p->server_rss_bytes > 0)
+		fprintf(f, "%lld", (long long)p->server_rss_bytes);
+	fputc('\n', f);
 }
 
 static int write_rows(const struct results *r, FILE *f, bool warmup)

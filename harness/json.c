@@ -210,6 +210,7 @@ static void write_workload(struct jw *j, const struct workload *w)
 				jw_u64(j, "ops", p->ops);
 			jw_u64(j, "pipeline", p->pipeline);
 			jw_num(j, "rate", p->rate);
+			jw_u64(j, "idle_connections", p->idle_connections);
 			jw_open(j, "mix", '{');
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
 				if (p->mix[op] > 0)
@@ -276,6 +277,12 @@ static void write_run(struct jw *j, const struct phase_result *p)
 	jw_num_or_null(j, "client_cpu_us_per_op", cli_us);
 	jw_num_or_null(j, "server_cpu_us_per_op", srv_us);
 	jw_u64(j, "reconnects", p->reconnects);
+	if (p->phase->idle_connections) {
+		jw_u64(j, "idle_connections", p->idle_held);
+		jw_u64(j, "idle_refused", p->idle_refused);
+	}
+	if (p->server_rss_bytes > 0)
+		jw_u64(j, "server_rss_bytes", (uint64_t)p->server_rss_bytes);
 	jw_bool(j, "interrupted", p->interrupted);
 	jw_u64(j, "failed", results_phase_failed(p));
 	jw_num(j, "error_rate", results_phase_error_rate(p));

@@ -50,6 +50,13 @@ struct phase_result {
 	/* Its failed share (results_phase_error_rate) is over the workload's
 	 * max_error_rate; set by `bench run`, never for a warmup. */
 	bool over_error_limit;
+	/* idle_connections of a run phase (idle.h): held open from the start
+	 * to the end of the phase, and refused (at connect or closed by the
+	 * server since). */
+	uint64_t idle_held, idle_refused;
+	/* The spawned server's resident memory at the end of the phase; < 0
+	 * unknown (an external server). */
+	int64_t server_rss_bytes;
 	/* A crash phase (crash.h): ops[SET] are the writes (ok = acknowledged),
 	 * ops[GET] the read-back after the restart (miss = an acknowledged
 	 * write lost). */

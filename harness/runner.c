@@ -672,6 +672,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 			}
 		}
 	}
+	if (probe && probe->connected)
+		probe->connected(probe->connected_arg);
 	pthread_barrier_init(&ctx.start, NULL, (unsigned)nworkers + 1);
 	/* The workers inherit a mask without SIGINT and SIGTERM: a Ctrl-C
 	 * then lands on this thread and never interrupts a client's send or

@@ -24,6 +24,7 @@
 #include "workload_tree.h"
 
 #define WL_MAX_CLIENTS 10000
+#define WL_MAX_IDLE 100000
 #define WL_MAX_PIPELINE 10000
 #define WL_MAX_BATCH 100000
 #define WL_MAX_FILE (16u << 20)
@@ -354,13 +355,13 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 }
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
-       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK__COUNT };
+       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK__COUNT };
 const char *const wl_phase_keys[] = {
 	"name", "type", "batch", "clients", "warmup", "duration", "ops", "pipeline", "rate", "mix", "range", "query",
-	"fuzzy", "structures", "kill_after", NULL,
+	"fuzzy", "structures", "kill_after", "idle_connections", NULL,
 };
 /* Which phase types take each key: bit 1 << type (1 load, 2 run, 4 crash). */
-static const unsigned char phase_key_types[PK__COUNT] = {7, 7, 1, 7, 2, 2, 2, 6, 2, 2, 2, 2, 2, 2, 4};
+static const unsigned char phase_key_types[PK__COUNT] = {7, 7, 1, 7, 2, 2, 2, 6, 2, 2, 2, 2, 2, 2, 4, 2};
 
 /* The phase types that take `key`, for a message: "run", "load or run". */
 static const char *phase_types_of(unsigned key_types)
@@ -452,6 +453,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 		goto out;
 	}
 	FIELD(PK_WARMUP, wt_get_duration(c, v[PK_WARMUP], p, &ph->warmup_ns))
+	FIELD(PK_IDLE, wt_get_u64(c, v[PK_IDLE], p, 0, WL_MAX_IDLE, &ph->idle_connections))
 	FIELD(PK_OPS, wt_get_u64(c, v[PK_OPS], p, 1, UINT64_MAX, &ph->ops))
 	FIELD(PK_DURATION, if (wt_get_duration(c, v[PK_DURATION], p, &ph->duration_ns) == 0 && !ph->duration_ns)
 		      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))

@@ -55,6 +55,9 @@ struct wl_phase {
 	/* crash: kill_after: 2s | {min: 1s, max: 3s}: the server is killed -9
 	 * at a moment drawn uniformly from [min, max] after the writes start */
 	uint64_t kill_min_ns, kill_max_ns;
+	/* run: idle_connections: N plain TCP connections held open, silent,
+	 * while the phase runs (idle.h); 0 = none */
+	uint64_t idle_connections;
 };
 
 struct workload {
