@@ -592,7 +592,7 @@ static const struct one_case one_cases[] = {
 	{SW("{rate: [100, 100]}"), "5:21", "warning: sweep value '100' for rate is given twice (first at line 5)"},
 	{SW("{clinets: [1]}"), "5:9",
 	 "sweep key 'clinets' names nothing to set: give a run-phase key (clients, pipeline, rate, warmup, "
-	 "duration, ops) or a key path as --set takes it (e.g. keyspace.records); did you mean 'clients'?"},
+	 "duration, ops, idle_connections) or a key path as --set takes it (e.g. keyspace.records); did you mean 'clients'?"},
 	{SW("{keyspace.recods: [1]}"), "5:9",
 	 "sweep key 'keyspace.recods' names nothing to set: no key 'recods' in keyspace; did you mean 'records'?"},
 	{SW("{phases.rn.clients: [1]}"), "5:9",
