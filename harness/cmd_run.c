@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "crash.h"
 #include "idle.h"
+#include "replication.h"
 #include "csv.h"
 #include "json.h"
 #include "outdir.h"
@@ -144,27 +145,29 @@ static bool selected(const char *list, const char *name)
 	return false;
 }
 
-/* A crash phase kills the server: only one bench started itself. */
-static int check_crash_phases(const struct run_args *a, const struct workload *w)
+/* Crash and replication phases kill or copy the server: only one bench
+ * started itself. */
+static int check_spawn_phases(const struct run_args *a, const struct workload *w)
 {
-	const struct wl_phase *crash = NULL;
+	const struct wl_phase *ph = NULL;
+	const char *what;
 
-	for (size_t i = 0; i < w->n_phases && !crash; i++)
-		if (w->phases[i].type == WL_PHASE_CRASH)
-			crash = &w->phases[i];
-	if (!crash)
+	for (size_t i = 0; i < w->n_phases && !ph; i++)
+		if (w->phases[i].type == WL_PHASE_CRASH || w->phases[i].type == WL_PHASE_REPLICATION)
+			ph = &w->phases[i];
+	if (!ph)
 		return 0;
+	what = ph->type == WL_PHASE_CRASH ? "kills the server with SIGKILL" : "starts a replica of the server";
 	if (strcmp(a->servers, "spawn") != 0) {
-		fprintf(stderr, "bench: %s: phase '%s' kills the server with SIGKILL; it needs servers bench "
-			"starts itself (--servers spawn): bench never kills a server it did not start\n",
-			w->file, crash->name);
+		fprintf(stderr, "bench: %s: phase '%s' %s; it needs servers bench starts itself (--servers "
+			"spawn): bench never kills or copies a server it did not start\n", w->file, ph->name, what);
 		return BENCH_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < w->n_targets; i++)
 		if (w->targets[i].uri && selected(a->targets, w->targets[i].name)) {
-			fprintf(stderr, "bench: %s: target %s has a uri, and phase '%s' kills the server with "
-				"SIGKILL: bench never kills a server it did not start (drop the uri to spawn one, or "
-				"--target the others)\n", w->file, w->targets[i].name, crash->name);
+			fprintf(stderr, "bench: %s: target %s has a uri, and phase '%s' %s: bench never kills or "
+				"copies a server it did not start (drop the uri to spawn one, or --target the "
+				"others)\n", w->file, w->targets[i].name, ph->name, what);
 			return BENCH_EXIT_USAGE;
 		}
 	return 0;
@@ -214,6 +217,16 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
 		    (unsigned long long)p->ops[BENCH_OP_GET].status[BENCH_MISS],
 		    (unsigned long long)p->ops[BENCH_OP_GET].status[BENCH_OK], p->crash.restart_s);
+		return;
+	}
+	if (p->repl.ran) {
+		const struct op_stats *rd = &p->ops[BENCH_OP_GET];
+
+		say(a, "  %s: %s (repeat %llu): %llu writes acknowledged; replica lag p50 %.3f ms, p99 %.3f ms; "
+		    "%llu of %llu replica reads stale\n", t->target->name, p->phase->name, (unsigned long long)p->repeat,
+		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
+		    (double)hist_percentile(p->repl.lag, 50) / 1e6, (double)hist_percentile(p->repl.lag, 99) / 1e6,
+		    (unsigned long long)rd->status[BENCH_MISS], (unsigned long long)op_stats_answered(rd));
 		return;
 	}
 	if (p->over_error_limit)
@@ -383,7 +396,7 @@ static void open_idle(void *arg)
  * the target could not be brought up or its clients could not connect. */
 static int run_points(const struct run_args *a, struct results *r, struct target_result *t,
 		      struct workload *const *points, size_t n_points, const struct bench_target *bt,
-		      struct watch *wt)
+		      struct watch *wt, struct server_set *set)
 {
 	struct runner_probe probe;
 
@@ -402,11 +415,17 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 				warm.sweep_value = value;
 				int prc;
 
-				if (w->phases[i].type == WL_PHASE_CRASH && !t->server) {
+				bool needs_server = w->phases[i].type == WL_PHASE_CRASH ||
+						    w->phases[i].type == WL_PHASE_REPLICATION;
+
+				if (needs_server && !t->server) {
 					p->phase = &w->phases[i];
-					snprintf(p->error, sizeof(p->error), "phase '%s' kills the target's server, and "
+					snprintf(p->error, sizeof(p->error), "phase '%s' needs the target's server, and "
 						 "%s has none bench started", w->phases[i].name, t->target->name);
 					prc = -1;
+				} else if (w->phases[i].type == WL_PHASE_REPLICATION) {
+					prc = replication_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, t->server,
+								    p);
 				} else if (w->phases[i].type == WL_PHASE_CRASH) {
 					prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
 					wt->pid = t->server->pid; /* restarted: a new process */
@@ -429,6 +448,8 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 					idle_close(ic.idle);
 				}
 
+				if (!p->server_rss_bytes)
+					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
 				watch_end_line(wt);
 				if (prc < 0) {
 					fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
@@ -482,7 +503,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		say(a, "%s: %s at %s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri);
 	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
 	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
-	run_points(a, r, t, points, n_points, &bt, &wt);
+	run_points(a, r, t, points, n_points, &bt, &wt, *servers);
 	watch_free(&wt);
 done:
 	/* Stop a spawned server before the next target starts: one at a time. */
@@ -593,7 +614,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if ((rc = check_target_list(a.targets, w)) != 0)
 		goto out;
-	if ((rc = check_crash_phases(&a, w)) != 0)
+	if ((rc = check_spawn_phases(&a, w)) != 0)
 		goto out;
 	points = load_points(&a, w, &n_points);
 	if (!points) {

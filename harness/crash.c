@@ -51,14 +51,6 @@ struct crash_run {
 	atomic_int go;              /* writers may start */
 };
 
-static void sleep_until(uint64_t t)
-{
-	struct timespec ts = {(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
 /* Fills request i of c for record id (a set when value is given, else a get). */
 static void fill(struct crash_client *c, size_t i, uint64_t id, bool set)
 {
@@ -178,7 +170,7 @@ int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 	out->phase = ph;
 	out->repeat = repeat;
 	out->engine = "blocking";
-	run.base = CRASH_ID_BASE + ((repeat - 1) * 64 + phase_index % 64) * CRASH_BLOCK;
+	run.base = keygen_phase_block(CRASH_ID_BASE, CRASH_BLOCK, repeat, phase_index);
 	run.key_cap = keygen_key_len(bt->prefix);
 	rng_seed(&rng, w->seed, UINT64_C(0xC4A5) + repeat * 64 + phase_index);
 	value = keygen_value_buffer(w->values.size_min, &rng);
@@ -221,7 +213,7 @@ int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 	/* Ctrl-C during the wait: the writers stop, the server is not killed
 	 * and nothing is read back (the phase is interrupted). */
 	while (util_now_ns() < start + kill_at && !runner_stop_requested())
-		sleep_until(util_now_ns() + 50000000 < start + kill_at ? util_now_ns() + 50000000 : start + kill_at);
+		util_sleep_until_ns(util_now_ns() + 50000000 < start + kill_at ? util_now_ns() + 50000000 : start + kill_at);
 	if (!runner_stop_requested()) {
 		out->crash.killed_at_s = (double)(util_now_ns() - start) / 1e9;
 		servers_kill9(srv);

@@ -11,7 +11,7 @@ const char csv_summary_header[] =
 	"sweep_key,sweep_value,"
 	"uncorrected_mean_us,uncorrected_p50_us,uncorrected_p90_us,uncorrected_p99_us,uncorrected_p999_us,"
 	"uncorrected_max_us,engine,disconnects,client_cpu_us_per_op,server_cpu_us_per_op,items_per_op,calls_per_op,"
-	"restart_s,data_bytes,idle_connections,idle_refused,server_rss_bytes";
+	"restart_s,data_bytes,idle_connections,idle_refused,server_rss_bytes,lag_p50_us,lag_p99_us,lag_max_us";
 
 const char csv_timeseries_header[] =
 	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
@@ -116,7 +116,12 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fprintf(f, ",%llu,%llu,", (unsigned long long)p->idle_held, (unsigned long long)p->idle_refused);
 	if (p->server_rss_bytes > 0)
 		fprintf(f, "%lld", (long long)p->server_rss_bytes);
-	fputc('\n', f);
+	/* A replication phase: how far the replica trailed. */
+	if (p->repl.lag && hist_count(p->repl.lag))
+		fprintf(f, ",%.3f,%.3f,%.3f\n", (double)hist_percentile(p->repl.lag, 50) / 1e3,
+			(double)hist_percentile(p->repl.lag, 99) / 1e3, (double)hist_max(p->repl.lag) / 1e3);
+	else
+		fputs(",,,\n", f);
 }
 
 static int write_rows(const struct results *r, FILE *f, bool warmup)

@@ -198,6 +198,9 @@ static void write_workload(struct jw *j, const struct workload *w)
 		jw_u64(j, "clients", p->clients);
 		if (p->type == WL_PHASE_LOAD) {
 			jw_u64(j, "batch", p->batch);
+		} else if (p->type == WL_PHASE_REPLICATION) {
+			jw_num(j, "duration_s", (double)p->duration_ns / 1e9);
+			jw_num(j, "rate", p->rate);
 		} else if (p->type == WL_PHASE_CRASH) {
 			jw_u64(j, "pipeline", p->pipeline);
 			jw_num(j, "kill_after_min_s", (double)p->kill_min_ns / 1e9);
@@ -288,6 +291,22 @@ static void write_run(struct jw *j, const struct phase_result *p)
 	jw_num(j, "error_rate", results_phase_error_rate(p));
 	jw_bool(j, "over_error_limit", p->over_error_limit);
 	jw_str(j, "error", p->error[0] ? p->error : NULL);
+	if (p->repl.ran) {
+		const struct hist *lag = p->repl.lag;
+
+		jw_open(j, "replication", '{');
+		jw_u64(j, "writes_acknowledged", p->ops[BENCH_OP_SET].status[BENCH_OK]);
+		jw_u64(j, "replica_reads", op_stats_answered(&p->ops[BENCH_OP_GET]));
+		jw_u64(j, "stale_reads", p->ops[BENCH_OP_GET].status[BENCH_MISS]);
+		jw_u64(j, "lag_samples", hist_count(lag));
+		if (hist_count(lag)) {
+			jw_num(j, "lag_mean_us", hist_mean(lag) / 1e3);
+			jw_num(j, "lag_p50_us", (double)hist_percentile(lag, 50) / 1e3);
+			jw_num(j, "lag_p99_us", (double)hist_percentile(lag, 99) / 1e3);
+			jw_num(j, "lag_max_us", (double)hist_max(lag) / 1e3);
+		}
+		jw_close(j, '}');
+	}
 	if (p->crash.ran) {
 		jw_open(j, "crash", '{');
 		jw_num(j, "killed_at_s", p->crash.killed_at_s);

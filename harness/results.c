@@ -35,6 +35,7 @@ void results_free(struct results *r)
 		for (size_t j = 0; j < t->n_runs; j++) {
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
 				op_stats_free(&t->runs[j].ops[op]);
+			hist_free(t->runs[j].repl.lag);
 			free(t->runs[j].series);
 		}
 		free(t->runs);

@@ -66,6 +66,13 @@ struct phase_result {
 		uint64_t data_bytes;          /* the server's files when it died */
 		double restart_s;             /* from exec to answering again */
 	} crash;
+	/* A replication phase (replication.h): ops[SET] the writes to the
+	 * server, ops[GET] the reads from its replica (miss = a stale read). */
+	struct {
+		bool ran;
+		struct hist *lag;             /* ns from a write's acknowledgement to
+					       * its first sighting on the replica */
+	} repl;
 };
 
 struct server; /* servers.h */

@@ -555,3 +555,17 @@ int servers_restart(struct server *srv, const struct bench_driver *driver, doubl
 	*restart_s = (double)(util_now_ns() - t0) / 1e9;
 	return 0;
 }
+
+int servers_spawn_replica(struct server_set *set, const struct bench_driver *driver, const struct server *primary,
+			  struct server **out, char *err, size_t errlen)
+{
+	char port[16];
+	const char *args[] = {"--replicaof", "127.0.0.1", port, NULL};
+
+	if (strcmp(driver->name, "redis") != 0) {
+		snprintf(err, errlen, "bench starts replicas of redis-server only, not of a %s server", driver->name);
+		return ENOTSUP;
+	}
+	snprintf(port, sizeof(port), "%d", primary->port);
+	return servers_spawn(set, driver, args, out, err, errlen);
+}

@@ -48,6 +48,15 @@ void servers_free(struct server_set *set);
 int servers_spawn(struct server_set *set, const struct bench_driver *driver,
 		  const char *const *args, struct server **out, char *err, size_t errlen);
 
+/*
+ * Starts a replica of primary (spawned by this set) and waits until it
+ * answers; it may still be copying the primary's data. Redis only
+ * (`--replicaof`); other drivers give ENOTSUP with err. Returns as
+ * servers_spawn.
+ */
+int servers_spawn_replica(struct server_set *set, const struct bench_driver *driver, const struct server *primary,
+			  struct server **out, char *err, size_t errlen);
+
 /* Stops one server (SIGTERM, then SIGKILL after 10 s). */
 void servers_stop(struct server *srv);
 

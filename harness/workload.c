@@ -360,16 +360,19 @@ const char *const wl_phase_keys[] = {
 	"name", "type", "batch", "clients", "warmup", "duration", "ops", "pipeline", "rate", "mix", "range", "query",
 	"fuzzy", "structures", "kill_after", "idle_connections", NULL,
 };
-/* Which phase types take each key: bit 1 << type (1 load, 2 run, 4 crash). */
-static const unsigned char phase_key_types[PK__COUNT] = {7, 7, 1, 7, 2, 2, 2, 6, 2, 2, 2, 2, 2, 2, 4, 2};
+/* Which phase types take each key: bit 1 << type (1 load, 2 run, 4 crash,
+ * 8 replication). */
+static const unsigned char phase_key_types[PK__COUNT] = {15, 15, 1, 15, 2, 10, 2, 6, 10, 2, 2, 2, 2, 2, 4, 2};
 
-/* The phase types that take `key`, for a message: "run", "load or run". */
-static const char *phase_types_of(unsigned key_types)
+/* The phase types whose bits are in mask, for a message: "load or run". */
+static char *phase_types_of(unsigned mask)
 {
-	static const char *const names[] = {"load", "run", "load or run", "crash", "load or crash",
-					    "run or crash", "any"};
+	struct sbuf sb = {0};
 
-	return names[(key_types & 7) - 1];
+	for (int t = WL_PHASE_LOAD; t <= WL_PHASE_REPLICATION; t++)
+		if (mask & (1u << t))
+			sbuf_addf(&sb, "%s%s", sb.len ? " or " : "", workload_phase_type_name((enum wl_phase_type)t));
+	return sbuf_take(&sb);
 }
 
 /* kill_after: 2s | {min: 1s, max: 3s} */
@@ -398,7 +401,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	struct wl_phase *ph = &w->phases[w->n_phases];
 	yaml_node_t *v[PK__COUNT], *kn[PK__COUNT];
 	char *path = item_path(c, n, "phases", idx), *p;
-	static const char *const types[] = {"load", "run", "crash", NULL};
+	static const char *const types[] = {"load", "run", "crash", "replication", NULL};
 
 	if (wt_want_kind(c, n, path, YAML_MAPPING_NODE) < 0)
 		goto out;
@@ -416,8 +419,13 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	if (wt_present(v[PK_TYPE]) && wt_want_scalar(c, v[PK_TYPE], "a phase type", "a string") == 0) {
 		const char *s = wt_sval(v[PK_TYPE]);
 
-		if (!strcmp(s, "load") || !strcmp(s, "run") || !strcmp(s, "crash")) {
-			ph->type = !strcmp(s, "load") ? WL_PHASE_LOAD : !strcmp(s, "run") ? WL_PHASE_RUN : WL_PHASE_CRASH;
+		int t = -1;
+
+		for (int k = 0; types[k]; k++)
+			if (!strcmp(s, types[k]))
+				t = k;
+		if (t >= 0) {
+			ph->type = (enum wl_phase_type)t;
 		} else {
 			struct sbuf sb = {0};
 
@@ -427,9 +435,13 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 		}
 	}
 	for (int i = 0; i < PK__COUNT; i++) {
-		if (kn[i] && !(phase_key_types[i] & (1u << ph->type)))
+		if (kn[i] && !(phase_key_types[i] & (1u << ph->type))) {
+			char *takes = phase_types_of(phase_key_types[i]);
+
 			wt_report(c, kn[i], "key '%s' is only for %s phases; %s is a %s phase", wl_phase_keys[i],
-			          phase_types_of(phase_key_types[i]), path, workload_phase_type_name(ph->type));
+			          takes, path, workload_phase_type_name(ph->type));
+			free(takes);
+		}
 	}
 	ph->batch = 100;
 	ph->pipeline = 1;
@@ -450,6 +462,14 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 		else
 			wt_report(c, n, "%s needs kill_after, the moment the server is killed, e.g. kill_after: "
 				  "{min: 1s, max: 3s}", path);
+		goto out;
+	}
+	if (ph->type == WL_PHASE_REPLICATION) {
+		FIELD(PK_DURATION, if (wt_get_duration(c, v[PK_DURATION], p, &ph->duration_ns) == 0 && !ph->duration_ns)
+			      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))
+		else
+			wt_report(c, n, "%s needs a duration, e.g. duration: 10s", path);
+		FIELD(PK_RATE, wt_get_double(c, v[PK_RATE], p, 0, INFINITY, &ph->rate))
 		goto out;
 	}
 	FIELD(PK_WARMUP, wt_get_duration(c, v[PK_WARMUP], p, &ph->warmup_ns))
@@ -701,5 +721,6 @@ void workload_free(struct workload *w)
 
 const char *workload_phase_type_name(enum wl_phase_type t)
 {
-	return t == WL_PHASE_LOAD ? "load" : t == WL_PHASE_RUN ? "run" : t == WL_PHASE_CRASH ? "crash" : "?";
+	return t == WL_PHASE_LOAD ? "load" : t == WL_PHASE_RUN ? "run" : t == WL_PHASE_CRASH ? "crash"
+	       : t == WL_PHASE_REPLICATION ? "replication" : "?";
 }

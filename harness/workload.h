@@ -17,7 +17,8 @@
 enum wl_phase_type {
 	WL_PHASE_LOAD = 0,  /* insert every record of the keyspace once */
 	WL_PHASE_RUN,       /* the measured mix */
-	WL_PHASE_CRASH      /* acknowledged writes, kill -9 of the server, restart, read back */
+	WL_PHASE_CRASH,     /* acknowledged writes, kill -9 of the server, restart, read back */
+	WL_PHASE_REPLICATION /* writes to the server, reads from a replica bench starts: lag, stale reads */
 };
 
 /* A target: which driver, against what. */

@@ -88,24 +88,19 @@ esac
 
 # Never on a server bench did not start.
 expect_rc 2 "crash phase with --servers external" -- "$bench" run "$tmp/crash.yaml" --servers external --out "$tmp/ext"
-contains "$tmp/err" "never kills a server it did not start" "external: the reason"
+contains "$tmp/err" "never kills or copies a server it did not start" "external: the reason"
 [ ! -e "$tmp/ext" ] && ok || fail "external: a result directory was written"
 sed 's/targets: \[.*\]/targets: [{name: redis, uri: "redis:\/\/127.0.0.1:1"}]/' "$tmp/crash.yaml" >"$tmp/uri.yaml"
 expect_rc 2 "crash phase against a target with a uri" -- "$bench" run "$tmp/uri.yaml" --out "$tmp/ext"
 contains "$tmp/err" "target redis has a uri" "uri: the reason"
 
 # Invalid crash phases: file:line:col.
-bad() { # NAME PHASE-YAML EXPECTED-MESSAGE
-  printf 'name: bad\ntargets: [redis]\nphases:\n  - %s\n' "$2" >"$tmp/$1.yaml"
-  expect_rc 2 "invalid: $1" -- "$bench" validate "$tmp/$1.yaml"
-  contains "$tmp/err" "$tmp/$1.yaml:4:[0-9]*: .*$3" "invalid: $1"
-}
-bad no-kill "{name: c, type: crash}" "needs kill_after"
-bad min-max "{name: c, type: crash, kill_after: {min: 2s, max: 1s}}" "min (2s) is greater than max (1s)"
-bad mix "{name: c, type: crash, kill_after: 1s, mix: {get: 1}}" "key 'mix' is only for run phases"
-bad batch "{name: c, type: crash, kill_after: 1s, batch: 10}" "key 'batch' is only for load phases"
-bad kill-on-run "{name: r, duration: 1s, mix: {get: 1}, kill_after: 1s}" "key 'kill_after' is only for crash phases"
-bad type "{name: c, type: crsh}" "unknown phase type 'crsh'.*crash"
+invalid_phase no-kill redis "{name: c, type: crash}" "needs kill_after"
+invalid_phase min-max redis "{name: c, type: crash, kill_after: {min: 2s, max: 1s}}" "min (2s) is greater than max (1s)"
+invalid_phase mix redis "{name: c, type: crash, kill_after: 1s, mix: {get: 1}}" "key 'mix' is only for run phases"
+invalid_phase batch redis "{name: c, type: crash, kill_after: 1s, batch: 10}" "key 'batch' is only for load phases"
+invalid_phase kill-on-run redis "{name: r, duration: 1s, mix: {get: 1}, kill_after: 1s}" "key 'kill_after' is only for crash phases"
+invalid_phase type redis "{name: c, type: crsh}" "unknown phase type 'crsh'.*crash"
 
 echo "crash: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

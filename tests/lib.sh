@@ -28,3 +28,11 @@ need() {
 }
 # holds DESCRIPTION PYTHON-EXPRESSION: the expression is true.
 holds() { if python3 -c "import sys; sys.exit(0 if ($2) else 1)"; then ok; else fail "$1 [$2]"; fi; }
+# invalid_phase NAME TARGET PHASE-YAML MESSAGE-REGEX: a workload whose one
+# phase is PHASE-YAML does not validate (exit 2) and the message names
+# line 4 (the phase) and matches MESSAGE-REGEX. Needs $bench.
+invalid_phase() {
+  printf 'name: bad\ntargets: [%s]\nphases:\n  - %s\n' "$2" "$3" >"$tmp/$1.yaml"
+  expect_rc 2 "invalid: $1" -- "$bench" validate "$tmp/$1.yaml"
+  contains "$tmp/err" "$tmp/$1.yaml:4:[0-9]*: .*$4" "invalid: $1"
+}
