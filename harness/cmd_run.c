@@ -38,7 +38,8 @@ const char cmd_run_usage[] =
 	"                            MongoDB-compatible server on free 127.0.0.1 ports (default);\n"
 	"                            external: use running servers (a target's uri, else\n"
 	"                            BENCH_REDIS_URI, BENCH_MEMCACHED_SERVERS, BENCH_MONGODB_URI,\n"
-	"                            else the standard local ports)\n"
+	"                            else the standard local ports); default: $BENCH_SERVERS,\n"
+	"                            else spawn (the docker image sets BENCH_SERVERS=external)\n"
 	"  --target NAME[,NAME...]   run only these targets of the workload\n"
 	"  --set KEY.PATH=VALUE      override a workload key (repeatable), e.g.\n"
 	"                            --set keyspace.records=1000 --set phases.run.clients=8\n"
@@ -83,7 +84,7 @@ static void on_signal(int sig)
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	a->servers = "spawn";
+	a->servers = getenv("BENCH_SERVERS") && *getenv("BENCH_SERVERS") ? getenv("BENCH_SERVERS") : "spawn";
 	a->out = "results";
 	a->ov = xcalloc((size_t)argc, sizeof(*a->ov));
 	for (int i = 1; i < argc; i++) {
@@ -120,7 +121,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (!a->workload)
 		return cmd_usage_error("run", "which workload? e.g. bench run workloads/quick.yaml");
 	if (strcmp(a->servers, "spawn") != 0 && strcmp(a->servers, "external") != 0)
-		return cmd_usage_error("run", "--servers is spawn or external, not '%s'", a->servers);
+		return cmd_usage_error("run", "--servers (or BENCH_SERVERS) is spawn or external, not '%s'", a->servers);
 	return 0;
 }
 
