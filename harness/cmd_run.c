@@ -256,6 +256,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	bt->timeout_ms = wt->timeout_ms;
 	bt->fields = (unsigned)r->w->values.fields;
 	bt->categories = r->w->values.categories;
+	bt->shard_key = r->w->keyspace.shard_key;
 	for (size_t i = 0; i < r->w->n_phases; i++) {
 		bt->index_range |= r->w->phases[i].mix[BENCH_OP_RANGE] > 0;
 		bt->index_query |= r->w->phases[i].mix[BENCH_OP_QUERY] > 0;
@@ -293,9 +294,12 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	t->uri = bt->uri ? results_redact_uri(bt->uri) : xstrdup("");
 
 	if (t->driver->open(&conn) < 0) {
-		t->skipped = xasprintf("cannot reach %s at %s: %s%s", wt->name, t->uri, conn.errstr,
-				       strcmp(a->servers, "external") == 0 && !wt->uri
-					       ? " (start it, e.g. `docker compose up -d`, or set its BENCH_*_URI)" : "");
+		if (!conn.err) /* it answered, but cannot serve this workload (driver.h) */
+			t->skipped = xstrdup(conn.errstr);
+		else
+			t->skipped = xasprintf("cannot reach %s at %s: %s%s", wt->name, t->uri, conn.errstr,
+					       strcmp(a->servers, "external") == 0 && !wt->uri
+						       ? " (start it, e.g. `docker compose up -d`, or set its BENCH_*_URI)" : "");
 		t->driver->close(&conn);
 		return -1;
 	}
@@ -368,6 +372,18 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 	return 0;
 }
 
+/* The server's identity again once the runs are done: what they changed
+ * shows in run.json's server_after_run (mongodb: the shards a get and a
+ * range query target, which explain can only say once records exist). */
+static void reread_info(struct target_result *t, const struct bench_target *bt)
+{
+	struct bench_conn conn = {.driver = t->driver, .target = bt};
+
+	if (t->driver->open(&conn) == 0 && t->driver->server_info(&conn, &t->info_after) == 0)
+		t->have_info_after = true;
+	t->driver->close(&conn);
+}
+
 static void run_target(const struct run_args *a, struct results *r, struct target_result *t,
 		       struct workload *const *points, size_t n_points, struct server_set **servers)
 {
@@ -386,6 +402,8 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
 	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
 	run_points(a, r, t, points, n_points, &bt, &wt);
+	if (t->n_runs && t->have_info && !runner_stop_requested())
+		reread_info(t, &bt);
 	watch_free(&wt);
 done:
 	/* Stop a spawned server before the next target starts: one at a time. */
