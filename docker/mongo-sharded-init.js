@@ -26,8 +26,15 @@ function waitFor(what, check) {
 
 function initiate(host, id, configsvr) {
   db = connect(`mongodb://${host}/admin?directConnection=true`);
-  const status = db.adminCommand({ replSetGetStatus: 1 });
-  if (status.ok) {
+  // An uninitiated member answers replSetGetStatus with an error (a reply
+  // with ok: 0, or a thrown MongoServerError, depending on the helper).
+  let initiated = false;
+  try {
+    initiated = db.adminCommand({ replSetGetStatus: 1 }).ok === 1;
+  } catch (e) {
+    initiated = false;
+  }
+  if (initiated) {
     print(`mongo-sharded-init: ${id} is initiated already`);
   } else {
     const cfg = { _id: id, members: [{ _id: 0, host: host }] };
