@@ -162,6 +162,11 @@ static void write_workload(struct jw *j, const struct workload *w)
 	jw_open(j, "keyspace", '{');
 	jw_u64(j, "records", w->keyspace.records);
 	jw_str(j, "prefix", w->keyspace.prefix);
+	if (w->keyspace.shard_key) {
+		jw_open(j, "shard_key", '{');
+		jw_str(j, "_id", w->keyspace.shard_key);
+		jw_close(j, '}');
+	}
 	write_dist(j, &w->keyspace.dist);
 	jw_close(j, '}');
 	jw_open(j, "values", '{');
@@ -320,6 +325,32 @@ static void write_run(struct jw *j, const struct phase_result *p)
 	jw_close(j, '}');
 }
 
+/* "server_after_run": {"config": {...}} with the lines of after that are
+ * not in before (new or changed); nothing when there are none. */
+static void write_config_after(struct jw *j, const char *before, const char *after)
+{
+	char *wrapped = xasprintf("\n%s%s", before, *before && before[strlen(before) - 1] != '\n' ? "\n" : "");
+	struct sbuf changed = {0};
+
+	for (const char *l = after; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		char *needle = xasprintf("\n%.*s\n", (int)len, l);
+
+		if (len && !strstr(wrapped, needle))
+			sbuf_addf(&changed, "%.*s\n", (int)len, l);
+		free(needle);
+		l = nl ? nl + 1 : NULL;
+	}
+	if (changed.buf) {
+		jw_open(j, "server_after_run", '{');
+		write_config(j, changed.buf);
+		jw_close(j, '}');
+	}
+	free(changed.buf);
+	free(wrapped);
+}
+
 static void write_target(struct jw *j, const struct target_result *t)
 {
 	jw_open(j, NULL, '{');
@@ -339,6 +370,8 @@ static void write_target(struct jw *j, const struct target_result *t)
 		write_config(j, t->info.config);
 		jw_close(j, '}');
 	}
+	if (t->have_info && t->have_info_after)
+		write_config_after(j, t->info.config, t->info_after.config);
 	jw_str(j, "server_cpu_source", t->cpu_source[0] ? t->cpu_source : NULL);
 	jw_open(j, "runs", '[');
 	for (size_t i = 0; i < t->n_runs; i++)

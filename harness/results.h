@@ -90,6 +90,11 @@ struct target_result {
 	char cpu_source[48];                  /* where server CPU came from; "" unknown */
 	struct phase_result *runs;
 	size_t n_runs;
+	/* server_info read again once the target's runs are done; run.json's
+	 * server_after_run holds the config lines that changed (mongodb: the
+	 * shards a query targets, once records exist). */
+	bool have_info_after;
+	struct bench_server_info info_after;
 };
 
 struct results {

@@ -713,6 +713,7 @@ void workload_free(struct workload *w)
 	free(w->targets);
 	free(w->phases);
 	free(w->keyspace.prefix);
+	free(w->keyspace.shard_key);
 	free(w->description);
 	free(w->name);
 	free(w->file);

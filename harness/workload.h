@@ -74,6 +74,9 @@ struct workload {
 		/* kind, records (= keyspace.records) and the kind's parameters;
 		 * defaults from dist_params_default (uniform). */
 		struct dist_params dist;
+		/* keyspace.shard_key of _id: "hashed" or "1"; NULL = none
+		 * (only the mongodb driver uses it). */
+		char *shard_key;
 	} keyspace;
 	struct {
 		/* size: 100            -> fixed: size_min = size_max = 100
