@@ -26,12 +26,15 @@ static void note(const struct namespace_opts *o, const char *fmt, ...)
 	fflush(stderr);
 }
 
-/* "1234 keys", or "1000000 or more keys" when the count stopped at the
- * limit. Caller frees. */
-static char *how_many(const struct bench_ns_state *s)
+/* "1234 keys", "1 key", "1 document in bench.kv", or with `more` "1000000
+ * or more keys" (the count stopped at the limit). Caller frees. */
+static char *how_many(uint64_t n, const char *noun, bool more)
 {
-	return xasprintf("%llu%s %s", (unsigned long long)s->keys, s->keys >= NAMESPACE_COUNT_LIMIT ? " or more" : "",
-			 s->noun);
+	size_t word = strcspn(noun, " ");
+	size_t cut = n == 1 && word > 1 && noun[word - 1] == 's';
+
+	return xasprintf("%llu%s %.*s%s", (unsigned long long)n, more ? " or more" : "", (int)(word - cut), noun,
+			 noun + word);
 }
 
 /* --flush: empties the namespace, loudly (even with --quiet: it deletes
@@ -108,7 +111,7 @@ int namespace_before(const struct namespace_opts *o, struct results *r, struct t
 		free(why);
 		goto out;
 	}
-	count = how_many(&g->before);
+	count = how_many(g->before.keys, g->before.noun, g->before.keys >= NAMESPACE_COUNT_LIMIT);
 	if (g->before.keys && !o->reuse) {
 		t->skipped = xasprintf("%s at %s already holds %s under prefix '%s'; use another keyspace.prefix, --reuse "
 				       "to run on them, or --flush to empty the server first",
@@ -139,6 +142,7 @@ void namespace_after(const struct namespace_opts *o, struct results *r, struct t
 	struct bench_ns_state left = {0};
 	uint64_t removed = 0, more = 0;
 	const char *noun = g->before.noun;
+	char *what;
 
 	if (!g->active || !g->clean)
 		return;
@@ -154,19 +158,22 @@ void namespace_after(const struct namespace_opts *o, struct results *r, struct t
 			goto fail;
 		removed += more;
 	}
+	what = how_many(removed, noun, false);
 	if (left.keys) {
-		t->cleanup = xasprintf("removed %llu %s under prefix '%s'; %llu are still there", (unsigned long long)removed,
-				       noun, bt->prefix, (unsigned long long)left.keys);
+		t->cleanup = xasprintf("removed %s under prefix '%s'; %llu are still there", what, bt->prefix,
+				       (unsigned long long)left.keys);
 		results_warn(r, "%s: cleanup: %s (is another client writing under the prefix?)", t->target->name, t->cleanup);
 	} else {
-		t->cleanup = xasprintf("removed %llu %s under prefix '%s'", (unsigned long long)removed, noun, bt->prefix);
+		t->cleanup = xasprintf("removed %s under prefix '%s'", what, bt->prefix);
 	}
+	free(what);
 	note(o, "%s: %s\n", t->target->name, t->cleanup);
 	d->close(&c);
 	return;
 fail:
-	t->cleanup = xasprintf("failed after removing %llu %s under prefix '%s': %s", (unsigned long long)(removed + more),
-			       noun, bt->prefix, c.errstr);
+	what = how_many(removed + more, noun, false);
+	t->cleanup = xasprintf("failed after removing %s under prefix '%s': %s", what, bt->prefix, c.errstr);
+	free(what);
 	results_warn(r, "%s: cleanup of %s at %s %s; what is left stays there", t->target->name, d->name, t->uri, t->cleanup);
 	fprintf(stderr, "bench: %s: cleanup %s\n", t->target->name, t->cleanup);
 	d->close(&c);
