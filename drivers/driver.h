@@ -27,8 +27,10 @@
 
 /* 2: the event-driven hooks were added at the end of struct bench_driver.
  * 3: server_stats; event_fd may decline a target; range, query, fuzzy and
- *    structure ops with their request arguments; target data needs. */
-#define BENCH_DRIVER_ABI 3
+ *    structure ops with their request arguments; target data needs.
+ * 4: data safety: ns_count, ns_clean and ns_flush at the end of struct
+ *    bench_driver, with struct bench_ns_state. */
+#define BENCH_DRIVER_ABI 4
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
 enum bench_status {
@@ -200,6 +202,17 @@ struct bench_server_stats {
 };
 
 /*
+ * What ns_count found under the target's prefix before a run; the harness
+ * hands it back to ns_clean after the run.
+ */
+struct bench_ns_state {
+	uint64_t keys;          /* keys (documents) under the prefix, at most the limit asked */
+	char noun[96];          /* what they are, for messages: "keys", "documents in bench.kv" */
+	unsigned notes;         /* the driver's own: what ns_clean must know of the state
+				 * before the run (MongoDB: the collection did not exist) */
+};
+
+/*
  * A connection. The harness allocates it and zeroes it; open() fills priv.
  * err/errstr follow hiredis: err != 0 means the connection is unusable.
  */
@@ -290,6 +303,34 @@ struct bench_driver {
 	 * else, from one thread. Returns 0 (fields it cannot tell set to < 0)
 	 * or -1 with errstr. NULL = the server's CPU is unknown. */
 	int (*server_stats)(struct bench_conn *conn, struct bench_server_stats *out);
+
+	/*
+	 * Data safety on servers bench did not start (ABI 4; ns_count and
+	 * ns_clean both or neither; ns_flush optional, only with them). Called on a connection
+	 * used for nothing else, from one thread, never during a phase; they
+	 * may allocate. docs/drivers.md ("Data safety") says what each driver
+	 * does.
+	 *   ns_count  counts the keys (documents) under the target's prefix in
+	 *             the driver's namespace (Redis: the uri's database;
+	 *             MongoDB: its collection), and may stop once it has found
+	 *             `limit`. Fills *out (noun, notes too). Returns 0, or -1
+	 *             with errstr when it cannot tell (bench then refuses the
+	 *             target unless --reuse).
+	 *   ns_clean  removes every key under the prefix, and what the run
+	 *             created around them that `before` (ns_count's result
+	 *             before the run, which found none) shows did not exist;
+	 *             never anything else. *removed = the keys (documents)
+	 *             removed. Returns 0, or -1 with errstr (*removed = those
+	 *             removed until then).
+	 *   ns_flush  empties the driver's whole namespace, not only the
+	 *             prefix (Redis FLUSHDB, memcached flush_all, MongoDB
+	 *             dropDatabase of its database); only for `bench run
+	 *             --flush`. Writes what it did into what[what_len] for the
+	 *             harness to print. Returns 0, or -1 with errstr.
+	 */
+	int (*ns_count)(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
+	int (*ns_clean)(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
+	int (*ns_flush)(struct bench_conn *conn, char *what, size_t what_len);
 };
 
 /* Whether d offers the event-driven hooks (bench_driver_check ensures all

@@ -748,4 +748,7 @@ const struct bench_driver bench_driver_memcached = {
 	.flush = mc_text_flush,
 	.on_readable = mc_text_on_readable,
 	.expire = mc_text_expire,
+	.ns_count = mc_ns_count,
+	.ns_clean = mc_ns_clean,
+	.ns_flush = mc_ns_flush,
 };

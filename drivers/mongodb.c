@@ -28,9 +28,6 @@
 #include "driver.h"
 #include "mongodb_int.h"
 
-#define MONGO_DEFAULT_DATABASE "bench"
-#define MONGO_DEFAULT_COLLECTION "kv"
-
 static pthread_once_t mongo_once = PTHREAD_ONCE_INIT;
 
 static void mongo_global_init(void)
@@ -777,4 +774,7 @@ const struct bench_driver bench_driver_mongodb = {
 	.prepare = mongo_prepare,
 	.server_info = mongo_server_info,
 	.server_stats = mongo_server_stats,
+	.ns_count = mongo_ns_count,
+	.ns_clean = mongo_ns_clean,
+	.ns_flush = mongo_ns_flush,
 };

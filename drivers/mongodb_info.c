@@ -26,11 +26,6 @@
 #define MONGO_APPNAME "cachedb-bench"
 /* MongoDB's MaxTimeMSExpired: the server gave up on the operation in time. */
 #define MONGO_CODE_MAX_TIME_EXPIRED 50
-/* The category index, named as MongoDB would name it. */
-#define MONGO_CATEGORY_INDEX "category_1__id_1"
-/* MongoDB's NamespaceNotFound and IndexNotFound: nothing to drop. */
-#define MONGO_CODE_NS_NOT_FOUND 26
-#define MONGO_CODE_INDEX_NOT_FOUND 27
 
 
 /* Runs {cmd: 1} on admin; reply is always initialized. */

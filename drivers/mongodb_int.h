@@ -79,6 +79,15 @@ struct mongo_outcome {
 
 /* MongoDB's DuplicateKey: an insert (or an upsert's insert) found the _id taken. */
 #define MONGO_CODE_DUPLICATE_KEY 11000
+/* MongoDB's NamespaceNotFound and IndexNotFound: nothing to drop. */
+#define MONGO_CODE_NS_NOT_FOUND 26
+#define MONGO_CODE_INDEX_NOT_FOUND 27
+
+/* Where records live when the target's options do not say. */
+#define MONGO_DEFAULT_DATABASE "bench"
+#define MONGO_DEFAULT_COLLECTION "kv"
+/* The category index, named as MongoDB would name it. */
+#define MONGO_CATEGORY_INDEX "category_1__id_1"
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t mongo_now_ms(void);
@@ -172,5 +181,10 @@ void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out);
 /* The server_stats hook: CPU from serverStatus extra_info where the server
  * reports it (MongoDB 4.4+ on Linux), else cpu_s < 0. */
 int mongo_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
+
+/* mongodb_ns.c: the data safety hooks (see driver.h). */
+int mongo_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
+int mongo_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
+int mongo_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
 
 #endif

@@ -709,4 +709,7 @@ const struct bench_driver bench_driver_redis = {
 	.flush = redis_flush,
 	.on_readable = redis_on_readable,
 	.expire = redis_expire,
+	.ns_count = redis_ns_count,
+	.ns_clean = redis_ns_clean,
+	.ns_flush = redis_ns_flush,
 };

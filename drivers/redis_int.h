@@ -160,6 +160,15 @@ int redis_server_info(struct bench_conn *conn, struct bench_server_info *out);
 int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 int redis_prepare(struct bench_conn *conn);
 
+/* redis_ns.c: the data safety hooks, and their SCAN MATCH <escaped
+ * prefix><suffix> (suffix: a glob pattern) that counts the keys found, or
+ * with unlink UNLINKs them and counts those removed, into *n; it stops
+ * once *n >= limit (0: no limit). 0, or -1 with errstr. */
+int redis_ns_scan(struct bench_conn *conn, const char *suffix, int unlink, uint64_t limit, uint64_t *n);
+int redis_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
+int redis_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
+int redis_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
+
 /* ---- redis_resp.c: commands in RESP into rc->wbuf for the general path ---- */
 
 /* Room a bulk string's header and trailer take at most: "$" 20 digits CRLF

@@ -21,6 +21,7 @@
 #include "replication.h"
 #include "csv.h"
 #include "json.h"
+#include "namespace.h"
 #include "outdir.h"
 #include "report.h"
 #include "registry.h"
@@ -50,10 +51,22 @@ const char cmd_run_usage[] =
 	"  --quiet                   print nothing but errors (no progress line)\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
 	"\n"
+	"Servers bench did not start (docs/architecture.md, \"Data safety\"): bench writes\n"
+	"only keys under keyspace.prefix. Before a target's first load it checks that\n"
+	"nothing is there and refuses the target otherwise (exit 3, run.json `skipped`\n"
+	"says why); after the target's run, also an interrupted one, it removes every\n"
+	"key under the prefix again (run.json `cleanup` says how many).\n"
+	"  --reuse                   run on keys already under the prefix; they are all\n"
+	"                            kept after the run (bench cannot tell its own apart)\n"
+	"  --keep                    leave the run's keys in place, to inspect them\n"
+	"  --flush                   first empty the server: Redis FLUSHDB of the uri's\n"
+	"                            database, memcached flush_all, MongoDB dropDatabase of\n"
+	"                            the target's database; every key there, not only the prefix's\n"
+	"\n"
 	"Exit status: 0 ok; 1 a run's failed requests over the workload's max_error_rate\n"
 	"(default 0: any failure), or interrupted (partial results are still written; a\n"
 	"second Ctrl-C quits at once); 2 usage or invalid workload; 3 a target could not\n"
-	"be reached.\n";
+	"be reached, or was refused (its prefix already holds keys; see above).\n";
 
 struct run_args {
 	const char *workload;
@@ -62,6 +75,7 @@ struct run_args {
 	const char *out;
 	bool quiet;
 	bool no_charts;
+	struct namespace_opts ns;
 	struct wl_override *ov;
 	size_t n_ov;
 };
@@ -113,6 +127,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->quiet = true;
 		} else if (strcmp(argv[i], "--no-charts") == 0) {
 			a->no_charts = true;
+		} else if (strcmp(argv[i], "--reuse") == 0) {
+			a->ns.reuse = true;
+		} else if (strcmp(argv[i], "--keep") == 0) {
+			a->ns.keep = true;
+		} else if (strcmp(argv[i], "--flush") == 0) {
+			a->ns.flush = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cmd_usage_error("run", "unknown option '%s'", argv[i]);
 		} else if (a->workload) {
@@ -123,6 +143,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	}
 	if (!a->workload)
 		return cmd_usage_error("run", "which workload? e.g. bench run workloads/quick.yaml");
+	a->ns.quiet = a->quiet;
 	if (strcmp(a->servers, "spawn") != 0 && strcmp(a->servers, "external") != 0)
 		return cmd_usage_error("run", "--servers (or BENCH_SERVERS) is spawn or external, not '%s'", a->servers);
 	return 0;
@@ -508,11 +529,12 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 {
 	struct bench_target bt = {0};
 	struct watch wt = {0};
+	struct namespace_guard ns;
 	char *uri_owned = NULL;
 	char label[160];
 	pid_t pid = 0;
 
-	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0) {
+	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
 		fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		goto done;
 	}
@@ -524,6 +546,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	if (t->n_runs && t->have_info && !runner_stop_requested())
 		reread_info(t, &bt);
 	watch_free(&wt);
+	namespace_after(&a->ns, r, t, &bt, &ns);
 done:
 	/* Stop a spawned server before the next target starts: one at a time. */
 	if (*servers) {

@@ -362,6 +362,7 @@ static void write_target(struct jw *j, const struct target_result *t)
 	jw_u64(j, "timeout_ms", t->target->timeout_ms ? t->target->timeout_ms : 5000);
 	jw_str(j, "engine", t->n_runs ? t->runs[0].engine : NULL);
 	jw_str(j, "skipped", t->skipped);
+	jw_str(j, "cleanup", t->cleanup);
 	if (t->have_info) {
 		jw_open(j, "server", '{');
 		jw_str(j, "product", t->info.product);

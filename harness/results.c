@@ -42,6 +42,7 @@ void results_free(struct results *r)
 		free(t->uri);
 		free(t->spawned);
 		free(t->skipped);
+		free(t->cleanup);
 	}
 	free(r->targets);
 	for (size_t i = 0; i < r->n_warnings; i++)

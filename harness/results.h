@@ -87,6 +87,8 @@ struct target_result {
 	bool have_info;
 	struct bench_server_info info;
 	char *skipped;                        /* why it did not run; NULL if it ran */
+	char *cleanup;                        /* what became of the keys under the prefix
+					       * (namespace.h); NULL: nothing to say */
 	char cpu_source[48];                  /* where server CPU came from; "" unknown */
 	struct phase_result *runs;
 	size_t n_runs;

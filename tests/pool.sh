@@ -47,7 +47,7 @@ run_pool() { # NAME DISTRIBUTION
   local name=$1 dist=$2 n total=0 i rc
   for p in "${ports[@]}"; do flush "$p"; done
   workload "$name" "$dist"
-  "$bench" run "$tmp/$name.yaml" --servers external --out "$tmp/res-$name" --no-charts >"$tmp/$name.log" 2>&1
+  "$bench" run "$tmp/$name.yaml" --servers external --keep --out "$tmp/res-$name" --no-charts >"$tmp/$name.log" 2>&1
   rc=$?
   check "$name: bench exits 0 (exit $rc)" "$rc == 0" || { cat "$tmp/$name.log"; return 1; }
   dir=$(ls -d "$tmp/res-$name"/*/) csv=${dir}summary.csv
