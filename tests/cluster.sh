@@ -20,6 +20,10 @@
 #    on the node that serves its slot.
 # d. option cluster: on against a server without cluster mode: exit 3 with
 #    a message that says so.
+# e. ASK: the slot of one record MIGRATING/IMPORTING and its keys MIGRATEd
+#    while bench reads and then writes every record: 0 errors, no miss,
+#    run.json counts ASK (one per access of a moved key); after
+#    CLUSTER SETSLOT NODE every record is on the node serving its slot.
 set -uo pipefail
 bench=$1
 
@@ -227,6 +231,51 @@ if [ -f "$csv" ]; then
     "$keys == $records && $bad == 0"
 else
   fail "reshard: no summary.csv (exit $rc)"; cat "$tmp/reshard.log"
+fi
+
+# ---- e. ASK: a slot left half-migrated while bench reads and writes it ----
+# The slot of one record is set MIGRATING on its master and IMPORTING on
+# another, and its keys MIGRATEd: the old master answers ASK for them
+# (CLUSTER SLOTS still names it) until the slot is handed over.
+key=cl:000000000007
+slot=$(ncli "${ports[0]}" CLUSTER KEYSLOT "$key")
+src='' dst=''
+for p in "${ports[@]}"; do
+  if [ -z "$src" ] && [[ $(ncli "$p" STRLEN "$key") =~ ^[1-9][0-9]*$ ]]; then src=$p; else dst=${dst:-$p}; fi
+done
+if [ -n "$src" ] && [ -n "$dst" ]; then
+  srcid=$(ncli "$src" CLUSTER MYID) dstid=$(ncli "$dst" CLUSTER MYID)
+  ncli "$dst" CLUSTER SETSLOT "$slot" IMPORTING "$srcid" >/dev/null
+  ncli "$src" CLUSTER SETSLOT "$slot" MIGRATING "$dstid" >/dev/null
+  mapfile -t moving < <(ncli "$src" CLUSTER GETKEYSINSLOT "$slot" 1000)
+  m=$(ncli "$src" MIGRATE 127.0.0.1 "$dst" "" 0 5000 KEYS "${moving[@]}")
+  check "ask: slot $slot MIGRATING on $src, ${#moving[@]} keys MIGRATEd to $dst ($m)" "${#moving[@]} > 0"
+  cat >"$tmp/ask.yaml" <<YAML
+name: cluster-ask
+seed: 34
+targets: [redis]
+keyspace: {records: $records, prefix: "cl:", distribution: sequential}
+values: {size: 32}
+phases:
+  - {name: readall, ops: $records, clients: 1, pipeline: 16, mix: {get: 1}}
+  - {name: writeall, ops: $records, clients: 1, pipeline: 16, mix: {set: 1}}
+YAML
+  if run_bench ask "$tmp/ask.yaml"; then
+    check "ask: bench exits 0 (exit $rc)" "$rc == 0" || tail -5 "$tmp/ask.log"
+    f=$(($(failed_requests readall) + $(failed_requests writeall)))
+    check "ask: 0 errors, timeouts, disconnects (got $f)" "$f == 0" || grep -o '"error": "[^"]*"' "${dir}run.json"
+    check "ask: every record read: answered $(sum readall ops) = $records, misses $(sum readall misses)" \
+      "$(sum readall ops) == $records && $(sum readall misses) == 0"
+    ask=$(json_sum redirects_ask)
+    check "ask: run.json counts ASK = $ask >= 2 x ${#moving[@]} keys (a read and a write each)" \
+      "$ask >= 2 * ${#moving[@]}"
+  fi
+  for p in "${ports[@]}"; do ncli "$p" CLUSTER SETSLOT "$slot" NODE "$dstid" >/dev/null; done
+  read -r keys bad <<<"$(placed cl:)"
+  check "ask: after the handover all $keys records on the node serving their slot ($bad misplaced)" \
+    "$keys == $records && $bad == 0"
+else
+  fail "ask: no master holds $key"
 fi
 
 # ---- d. cluster: on against a single server ----
