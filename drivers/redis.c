@@ -522,15 +522,13 @@ static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size
 	return 0;
 }
 
-static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+/* Reads the replies of a plain batch queued by redis_queue. */
+static int redis_collect_plain(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 	void *obj;
 	size_t i;
 
-	/* Queue the whole batch; the first redisGetReply flushes it at once. */
-	if (redis_queue(conn, reqs, n) < 0)
-		return -1;
 	for (i = 0; i < n; i++) {
 		if (reqs[i].status == BENCH_UNSUPPORTED)
 			continue;
@@ -543,6 +541,14 @@ static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs,
 		redis_reply_finish(conn, &rc->reply, &reqs[i]);
 	}
 	return 0;
+}
+
+static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	/* Queue the whole batch; the first redisGetReply flushes it at once. */
+	if (redis_queue(conn, reqs, n) < 0)
+		return -1;
+	return redis_collect_plain(conn, reqs, n);
 }
 
 /*
@@ -575,6 +581,29 @@ int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t 
 	if (rc && !redis_batch_plain(rc, reqs, n))
 		return redis_ops_exec(conn, reqs, n);
 	return redis_exec_plain(conn, reqs, n);
+}
+
+int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+	int done = 0;
+
+	if (!rc || !redis_batch_plain(rc, reqs, n))
+		return 0;
+	if (redis_queue(conn, reqs, n) < 0)
+		return -1;
+	while (!done) {
+		if (redisBufferWrite(rc->ctx, &done) != REDIS_OK) {
+			redis_fail_rest(reqs, 0, n, redis_ctx_failed(conn, rc->ctx));
+			return -1;
+		}
+	}
+	return 1;
+}
+
+int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	return redis_collect_plain(conn, reqs, n);
 }
 
 static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)

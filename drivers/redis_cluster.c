@@ -231,8 +231,9 @@ static int send_asking(struct redis_node *nd)
 	return 0;
 }
 
-/* Runs node k's sub-batch (already filled) and settles its answers.
- * Returns as settle (1: reread the map). */
+/* Runs node k's sub-batch (already filled; sent when nd->sent > 0, its
+ * sending failed when < 0) and settles its answers, or, with asking, sends
+ * ASKING and then the one request. Returns as settle (1: reread the map). */
 static int run_node(struct bench_conn *conn, struct redis_cluster *cl, struct bench_request *reqs, uint16_t k,
 		    int load, int asking)
 {
@@ -247,9 +248,11 @@ static int run_node(struct bench_conn *conn, struct redis_cluster *cl, struct be
 	if (asking && send_asking(nd) < 0) {
 		nd->sub[0].status = nd->conn->err ? BENCH_DISCONNECTED : BENCH_ERROR;
 		nd->sub[0].calls_out = 1;
-	} else {
+	} else if (asking || nd->sent == 0) {
 		(load ? redis_node_load : redis_node_exec)(nd->conn, nd->sub, nd->m);
 		nd->sub[0].calls_out += (uint64_t)asking;
+	} else if (nd->sent > 0) {
+		redis_node_collect(nd->conn, nd->sub, nd->m);
 	}
 	cl->redir.base = NULL;
 	for (size_t j = 0; j < nd->m; j++) {
@@ -365,6 +368,7 @@ static int run_asking(struct bench_conn *conn, struct redis_cluster *cl, struct 
 			return -1;
 		nd = cl->nodes[cl->route[i]];
 		nd->m = 0;
+		nd->sent = 0;
 		add_sub(nd, reqs, i);
 		if ((r = run_node(conn, cl, reqs, cl->route[i], load, 1)) < 0)
 			return -1;
@@ -394,6 +398,18 @@ int redis_cluster_exec(struct bench_conn *conn, struct bench_request *reqs, size
 		if (node_room(cl, n) < 0)
 			return fail_rest(conn, cl, reqs, n);
 		fill_round(cl, reqs, n);
+		/* Every node gets its plain sub-batch before any reply is read:
+		 * the masters work on their shares at the same time. */
+		for (size_t k = 0; k < cl->nn; k++) {
+			struct redis_node *nd = cl->nodes[k];
+
+			nd->sent = 0;
+			if (!nd->m)
+				continue;
+			if (redis_cluster_connect(cl, (uint16_t)k) < 0)
+				return fail_rest(conn, cl, reqs, n);
+			nd->sent = redis_node_send(nd->conn, nd->sub, nd->m);
+		}
 		for (size_t k = 0; k < cl->nn; k++) {
 			if (!cl->nodes[k]->m)
 				continue;

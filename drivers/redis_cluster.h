@@ -62,6 +62,7 @@ struct redis_node {
 	struct bench_request *sub;
 	uint32_t *origin;
 	size_t m, cap;
+	int sent;               /* redis_node_send's answer for the sub-batch */
 };
 
 struct redis_cluster {

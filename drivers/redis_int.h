@@ -167,6 +167,13 @@ enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
  * without the cluster dispatch; redis_cluster.c runs sub-batches on them). */
 int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 int redis_node_load(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+/* The plain path in two halves, so that a cluster batch reaches every
+ * node before any reply is read: send returns 1 when the batch was plain
+ * and is written (then collect reads its replies), 0 when it takes the
+ * general path (nothing sent: run it with redis_node_exec/_load), -1 when
+ * the connection broke (statuses set). */
+int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 
 /* redis_ops.c: the general path of exec and load (same contract), and the
  * reader's hook for an element of an array reply (0, or -1 out of memory). */
