@@ -522,8 +522,8 @@ static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size
 	return 0;
 }
 
-/* Reads the replies of a plain batch queued by redis_queue. */
-static int redis_collect_plain(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+/* Reads the replies of a plain batch queued by redis_queue (redis_node_send). */
+int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 	void *obj;
@@ -548,7 +548,7 @@ static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs,
 	/* Queue the whole batch; the first redisGetReply flushes it at once. */
 	if (redis_queue(conn, reqs, n) < 0)
 		return -1;
-	return redis_collect_plain(conn, reqs, n);
+	return redis_node_collect(conn, reqs, n);
 }
 
 /*
@@ -599,11 +599,6 @@ int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t 
 		}
 	}
 	return 1;
-}
-
-int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	return redis_collect_plain(conn, reqs, n);
 }
 
 static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
