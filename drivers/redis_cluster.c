@@ -266,10 +266,13 @@ static int run_node(struct bench_conn *conn, struct redis_cluster *cl, struct be
 }
 
 /* The first routing: UNSUPPORTED for range and query, every master for
- * fuzzy, else the node of the slot (ERROR when no node serves it). */
-static void route_all(struct bench_conn *conn, struct redis_cluster *cl, struct bench_request *reqs, size_t n)
+ * fuzzy, else the node of the slot. A slot without a node rereads the map
+ * once per batch (a failover may have given it one); if it still has none
+ * the request is an ERROR. Returns 0, or -1 (the connection lost). */
+static int route_all(struct bench_conn *conn, struct redis_cluster *cl, struct bench_request *reqs, size_t n)
 {
 	const struct redis_conn *rc = conn->priv;
+	int refreshed = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct bench_request *q = &reqs[i];
@@ -284,11 +287,19 @@ static void route_all(struct bench_conn *conn, struct redis_cluster *cl, struct 
 			q->status = BENCH_MISS;
 			cl->route[i] = RC_ALL;
 		} else if ((cl->route[i] = cl->slot_node[request_slot(rc, q)]) == RC_NO_NODE) {
+			if (!refreshed) {
+				refreshed = 1;
+				if (redis_cluster_refresh(cl) < 0)
+					return -1;
+			}
+			if ((cl->route[i] = cl->slot_node[request_slot(rc, q)]) != RC_NO_NODE)
+				continue;
 			q->status = BENCH_ERROR;
 			bench_conn_error(conn, "redis cluster: no node serves slot %u of key %.*s (CLUSTERDOWN?)",
 					 request_slot(rc, q), (int)q->key_len, q->key);
 		}
 	}
+	return 0;
 }
 
 /* Whether a request still waits for an answer. Each round settles every
@@ -390,7 +401,8 @@ int redis_cluster_exec(struct bench_conn *conn, struct bench_request *reqs, size
 			reqs[i].status = BENCH_DISCONNECTED;
 		return -1;
 	}
-	route_all(conn, cl, reqs, n);
+	if (route_all(conn, cl, reqs, n) < 0)
+		return fail_rest(conn, cl, reqs, n);
 	while (unsettled(cl, n)) {
 		int refresh = 0, r;
 
