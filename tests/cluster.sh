@@ -24,6 +24,9 @@
 #    while bench reads and then writes every record: 0 errors, no miss,
 #    run.json counts ASK (one per access of a moved key); after
 #    CLUSTER SETSLOT NODE every record is on the node serving its slot.
+# f. failover: a replica added to the first master, then CLUSTER FAILOVER
+#    on it during a run (seed: the second master): 0 errors, MOVED counted,
+#    every record on the masters of its slot.
 set -uo pipefail
 bench=$1
 
@@ -42,7 +45,7 @@ start_node() {
     (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null && continue
     if start_redis "$p" --cluster-enabled yes --cluster-config-file "$tmp/nodes-$p.conf" \
         --cluster-node-timeout 5000; then
-      ports+=("$rport") rpids+=("$rpid")
+      ports+=("$rport") rpids+=("$rpid") rep_pid=$rpid
       return 0
     fi
   done
@@ -276,6 +279,57 @@ YAML
     "$keys == $records && $bad == 0"
 else
   fail "ask: no master holds $key"
+fi
+
+# ---- f. failover during a run ----
+# A replica joins the first master; while a duration-bounded run goes on,
+# CLUSTER FAILOVER on the replica makes it the master of those slots: the
+# old master answers MOVED (it is a replica now), bench follows to a node
+# it had no connection to and rereads the map.
+old=${ports[0]} oldid=$(ncli "${ports[0]}" CLUSTER MYID)
+if start_node; then
+  rep=${ports[3]}
+  redis-cli --cluster add-node "127.0.0.1:$rep" "127.0.0.1:$old" --cluster-slave --cluster-master-id "$oldid" \
+    >"$tmp/add-node.log" 2>&1 || { fail "failover: redis-cli --cluster add-node failed"; tail -5 "$tmp/add-node.log"; }
+  replica_ready() {
+    ncli "$rep" INFO replication | grep -q '^master_link_status:up' && cluster_ok &&
+      ncli "$rep" CLUSTER INFO | grep -q '^cluster_state:ok'
+  }
+  if wait_ready "$rep_pid" replica_ready; then
+    pass "failover: a replica of the first master is in sync"
+    h0=$(ncli "$old" INFO stats | awk -F: '$1 == "keyspace_hits" { print $2 }')
+    bg env BENCH_REDIS_URI="redis://127.0.0.1:${ports[1]}" "$bench" run "$tmp/reshard.yaml" --servers external \
+      --out "$tmp/res-failover" --quiet </dev/null >"$tmp/failover.log" 2>&1
+    bpid=$bg_pid
+    if wait_ready "$bpid" hits_past "$old" $((h0 + 1000)); then
+      ncli "$rep" CLUSTER FAILOVER >"$tmp/failover-cli.log" 2>&1
+      is_master() { ncli "$rep" ROLE | head -1 | grep -qx master && ncli "$old" ROLE | head -1 | grep -qx slave; }
+      wait_ready "$bpid" is_master && pass "failover: the replica took over while the run was going" \
+        || fail "failover: the replica did not become master during the run"
+    else
+      fail "failover: the run did not start"
+    fi
+    wait "$bpid"; rc=$?; forget "$bpid"
+    dir=$(ls -d "$tmp/res-failover"/*/ 2>/dev/null | head -1) csv=${dir}summary.csv
+    if [ -f "$csv" ]; then
+      check "failover: bench exits 0 (exit $rc)" "$rc == 0" || tail -5 "$tmp/failover.log"
+      f=$(failed_requests run)
+      check "failover: 0 errors, timeouts, disconnects (got $f)" "$f == 0" \
+        || grep -o '"error": "[^"]*"' "${dir}run.json"
+      moved=$(json_sum redirects_moved)
+      check "failover: run.json counts MOVED = $moved > 0" "$moved > 0"
+      ports=("$rep" "${ports[1]}" "${ports[2]}") # the masters now
+      read -r keys bad <<<"$(placed cl:)"
+      check "failover: all $keys records on the masters, each on the node serving its slot ($bad misplaced)" \
+        "$keys == $records && $bad == 0"
+    else
+      fail "failover: no summary.csv (exit $rc)"; cat "$tmp/failover.log"
+    fi
+  else
+    fail "failover: the replica did not get in sync"; cat "$tmp/ready.log"
+  fi
+else
+  fail "failover: the replica's redis-server did not start"
 fi
 
 # ---- d. cluster: on against a single server ----
