@@ -222,6 +222,9 @@ struct bench_conn {
 	void *priv;             /* the driver's per-connection state */
 	int err;                /* sticky: connection lost or never opened */
 	char errstr[128];       /* text of the latest failure, "" if none */
+	/* Cluster redirections the driver followed (Redis MOVED and ASK);
+	 * open/close leave them alone, so they add up over reconnects. */
+	uint64_t redirects_moved, redirects_ask;
 };
 
 struct bench_driver {

@@ -43,6 +43,21 @@ enum redis_kind {
 };
 
 struct redis_conn;
+struct redis_cluster;
+struct redis_redir;
+
+/* Keys bench derives under the target's prefix (redis_ops.c; the cluster
+ * routes structure ops by them). A record key is the prefix and digits;
+ * these all start with '~' after the prefix, so they never collide with a
+ * record, never fall in a fuzzy prefix pattern (the prefix and a digit)
+ * and are never counted by fuzzy (record keys only). */
+#define TAG_IDX_KEYS "~idx:keys"     /* zset: every record key, score 0 */
+#define TAG_IDX_CAT "~idx:cat:"      /* set per category: its record keys */
+#define TAG_COUNTER "~n:"            /* incr */
+#define TAG_HASH "~h:"               /* hset, hget */
+#define TAG_LIST "~l:"               /* lpush, lrange */
+#define TAG_SET "~s:"                /* sadd, smembers */
+#define TAG_ZSET "~z:"               /* zadd, zrangebyscore */
 
 /*
  * The slot the reply functions fill for the reply being parsed: the
@@ -114,6 +129,11 @@ struct redis_conn {
 	size_t batch_n, next;
 	char *wbuf;
 	size_t wlen, woff, wcap;
+	/* Redis Cluster (redis_cluster.h): the seed connection's cluster
+	 * state (NULL: a single server), and where a node connection's reader
+	 * notes MOVED/ASK answers (NULL: not part of a cluster). */
+	struct redis_cluster *cluster;
+	struct redis_redir *redir;
 };
 
 /* The reader functions exec() uses (redis.c): replies land in rc->reply. */
@@ -143,6 +163,17 @@ static inline char *redis_resp_len(char *p, char lead, size_t len)
  * call (the connection is then lost). */
 int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
+/* redis.c: exec and load on one server (the driver's exec and load
+ * without the cluster dispatch; redis_cluster.c runs sub-batches on them). */
+int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_node_load(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+/* The plain path in two halves, so that a cluster batch reaches every
+ * node before any reply is read: send returns 1 when the batch was plain
+ * and is written (then collect reads its replies), 0 when it takes the
+ * general path (nothing sent: run it with redis_node_exec/_load), -1 when
+ * the connection broke (statuses set). */
+int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 
 /* redis_ops.c: the general path of exec and load (same contract), and the
  * reader's hook for an element of an array reply (0, or -1 out of memory). */

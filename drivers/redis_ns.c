@@ -12,6 +12,7 @@
 #include <hiredis.h>
 
 #include "driver.h"
+#include "redis_cluster.h"
 #include "redis_int.h"
 
 /* Runs argv with real reply objects. Returns the reply (caller frees), or
@@ -29,42 +30,44 @@ static redisReply *ns_command(struct bench_conn *conn, int argc, const char **ar
 	return r;
 }
 
-/* UNLINKs the keys of a SCAN reply; adds the number removed to *n. */
+/* UNLINKs the keys of a SCAN reply, one command per key, pipelined (a
+ * cluster node refuses a multi-key UNLINK across slots); adds the number
+ * removed to *n. */
 static int ns_unlink(struct bench_conn *conn, const redisReply *keys, uint64_t *n)
 {
-	const char **av = malloc((keys->elements + 1) * sizeof(*av));
-	size_t *avlen = malloc((keys->elements + 1) * sizeof(*avlen));
-	redisReply *u = NULL;
-	int ret = -1;
+	struct redis_conn *rc = conn->priv;
+	int ret = 0;
 
-	if (!av || !avlen) {
-		bench_conn_error(conn, "redis: out of memory");
-		goto out;
-	}
-	av[0] = "UNLINK";
-	avlen[0] = 6;
+	rc->ctx->reader->fn = rc->default_fn;
 	for (size_t k = 0; k < keys->elements; k++) {
-		av[k + 1] = keys->element[k]->str;
-		avlen[k + 1] = keys->element[k]->len;
+		const char *av[2] = {"UNLINK", keys->element[k]->str};
+		size_t avlen[2] = {6, keys->element[k]->len};
+
+		if (redisAppendCommandArgv(rc->ctx, 2, av, avlen) != REDIS_OK) {
+			ret = bench_conn_lost(conn, "redis: UNLINK: %s", rc->ctx->errstr);
+			break;
+		}
 	}
-	u = ns_command(conn, (int)keys->elements + 1, av, avlen);
-	if (!u)
-		goto out;
-	if (u->type != REDIS_REPLY_INTEGER) {
-		bench_conn_error(conn, "redis: UNLINK failed: %s", u->type == REDIS_REPLY_ERROR ? u->str : "unexpected reply");
-		goto out;
-	}
-	*n += (uint64_t)u->integer;
-	ret = 0;
-out:
-	if (u)
+	for (size_t k = 0; ret == 0 && k < keys->elements; k++) {
+		redisReply *u = NULL;
+
+		if (redisGetReply(rc->ctx, (void **)&u) != REDIS_OK || !u) {
+			ret = bench_conn_lost(conn, "redis: UNLINK: %s", rc->ctx->errstr);
+			break;
+		}
+		if (u->type == REDIS_REPLY_INTEGER)
+			*n += (uint64_t)u->integer;
+		else
+			ret = bench_conn_error(conn, "redis: UNLINK failed: %s",
+					       u->type == REDIS_REPLY_ERROR ? u->str : "unexpected reply");
 		freeReplyObject(u);
-	free(av);
-	free(avlen);
+	}
+	rc->ctx->reader->fn = &redis_slot_fns;
 	return ret;
 }
 
-int redis_ns_scan(struct bench_conn *conn, const char *suffix, int unlink, uint64_t limit, uint64_t *n)
+/* redis_ns_scan on one server. */
+static int ns_scan_node(struct bench_conn *conn, const char *suffix, int unlink, uint64_t limit, uint64_t *n)
 {
 	struct redis_conn *rc = conn->priv;
 	char cursor[32] = "0", *pattern, *p;
@@ -105,6 +108,53 @@ int redis_ns_scan(struct bench_conn *conn, const char *suffix, int unlink, uint6
 	return ret;
 }
 
+/* Runs fn on the connection, or in a cluster on every master (keys live
+ * on the master serving their slot; SCAN sees one node's keys), adding
+ * up *n. */
+static int ns_each_master(struct bench_conn *conn, uint64_t *n,
+			  int (*fn)(struct bench_conn *c, void *arg, uint64_t *n), void *arg)
+{
+	struct redis_conn *rc = conn->priv;
+	struct redis_cluster *cl = rc ? rc->cluster : NULL;
+
+	*n = 0;
+	if (!cl)
+		return fn(conn, arg, n);
+	for (size_t k = 0; k < cl->nn; k++) {
+		struct redis_node *node = cl->nodes[k];
+		uint64_t m = 0;
+
+		if (!node->master)
+			continue;
+		if (redis_cluster_connect(cl, (uint16_t)k) < 0)
+			return -1;
+		if (fn(node->conn, arg, &m) < 0)
+			return bench_conn_error(conn, "%s", node->conn->errstr);
+		*n += m;
+	}
+	return 0;
+}
+
+struct ns_scan_args {
+	const char *suffix;
+	int unlink;
+	uint64_t limit;
+};
+
+static int ns_scan_fn(struct bench_conn *c, void *arg, uint64_t *n)
+{
+	const struct ns_scan_args *a = arg;
+
+	return ns_scan_node(c, a->suffix, a->unlink, a->limit, n);
+}
+
+int redis_ns_scan(struct bench_conn *conn, const char *suffix, int unlink, uint64_t limit, uint64_t *n)
+{
+	struct ns_scan_args a = {suffix, unlink, limit};
+
+	return ns_each_master(conn, n, ns_scan_fn, &a);
+}
+
 int redis_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -125,31 +175,40 @@ int redis_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before,
 	return redis_ns_scan(conn, "*", 1, 0, removed);
 }
 
-int redis_ns_flush(struct bench_conn *conn, char *what, size_t what_len)
+/* FLUSHDB of one server; *n = the keys it held. */
+static int ns_flush_node(struct bench_conn *conn, void *arg, uint64_t *n)
 {
 	const char *argv[1] = { "FLUSHDB" };
 	const char *dbsize[1] = { "DBSIZE" };
-	long long keys = -1;
 	redisReply *r;
 	int ret = 0;
 
+	(void)arg;
 	if (conn->err || !conn->priv)
 		return bench_conn_error(conn, "redis: not connected");
 	r = ns_command(conn, 1, dbsize, NULL);
 	if (!r)
 		return -1;
-	if (r->type == REDIS_REPLY_INTEGER)
-		keys = r->integer;
+	if (r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+		*n = (uint64_t)r->integer;
 	freeReplyObject(r);
 	r = ns_command(conn, 1, argv, NULL);
 	if (!r)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR)
 		ret = bench_conn_error(conn, "redis: FLUSHDB failed: %s", r->str);
-	else if (keys >= 0)
-		snprintf(what, what_len, "FLUSHDB: removed every key of the uri's database (%lld keys)", keys);
-	else
-		snprintf(what, what_len, "FLUSHDB: removed every key of the uri's database");
 	freeReplyObject(r);
 	return ret;
+}
+
+int redis_ns_flush(struct bench_conn *conn, char *what, size_t what_len)
+{
+	struct redis_conn *rc = conn->priv;
+	uint64_t keys = 0;
+
+	if (ns_each_master(conn, &keys, ns_flush_node, NULL) < 0)
+		return -1;
+	snprintf(what, what_len, "FLUSHDB: removed every key of the uri's database%s (%llu keys)",
+		 rc && rc->cluster ? " on every master" : "", (unsigned long long)keys);
+	return 0;
 }

@@ -41,6 +41,9 @@ struct phase_result {
 	bool interrupted;                     /* stopped early by Ctrl-C */
 	uint64_t reconnects;                  /* connections reopened after a loss, warmup
 					       * included (0 on the warmup's own result) */
+	/* Cluster redirections followed (Redis MOVED, ASK), warmup included
+	 * (0 on the warmup's own result). */
+	uint64_t redirects_moved, redirects_ask;
 	/* CPU seconds over cpu_wall_s of wall time: the harness's (every
 	 * thread) and the server's (< 0: unknown, see server_cpu_source). */
 	double cpu_wall_s, client_cpu_s, server_cpu_s;

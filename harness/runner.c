@@ -727,6 +727,10 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	merge_stats(out, workers, nworkers, STATS_MEASURED);
 	for (uint64_t i = 0; i < nworkers; i++)
 		out->reconnects += workers[i].reconnects;
+	for (uint64_t i = 0; i < nclients; i++) {
+		out->redirects_moved += clients[i].conn.redirects_moved;
+		out->redirects_ask += clients[i].conn.redirects_ask;
+	}
 	cpu_delta(out, &cpu[1], &cpu[2]);
 	if (warmup_out && ph->warmup_ns) {
 		cpu_delta(warmup_out, &cpu[0], &cpu[1]);
