@@ -24,6 +24,7 @@
 #include "results.h"
 #include "runner.h"
 #include "servers.h"
+#include "shard.h"
 #include "util.h"
 #include "watch.h"
 #include "workload.h"
@@ -45,6 +46,10 @@ const char cmd_run_usage[] =
 	"  --out DIR                 where result directories go (default: results)\n"
 	"  --quiet                   print nothing but errors (no progress line)\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
+	"  --shard I/N               one of N load machines: run the I-th share (0 <= I < N) of every\n"
+	"                            phase's clients, load records, ops and rate; default: BENCH_SHARD\n"
+	"                            from the environment; combine the N results with bench merge\n"
+	"                            (docs/scale.md)\n"
 	"\n"
 	"Exit status: 0 ok; 1 a run's failed requests over the workload's max_error_rate\n"
 	"(default 0: any failure), or interrupted (partial results are still written; a\n"
@@ -58,6 +63,8 @@ struct run_args {
 	const char *out;
 	bool quiet;
 	bool no_charts;
+	const char *shard;        /* --shard or BENCH_SHARD; NULL: not sharded */
+	const char *shard_from;   /* which of the two, for messages */
 	struct wl_override *ov;
 	size_t n_ov;
 };
@@ -96,6 +103,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->targets = v;
 		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--out", &ok)) && ok) {
 			a->out = v;
+		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--shard", &ok)) && ok) {
+			a->shard = v;
+			a->shard_from = "--shard";
 		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--set", &ok)) && ok) {
 			const char *eq = strchr(v, '=');
 
@@ -119,6 +129,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	}
 	if (!a->workload)
 		return cmd_usage_error("run", "which workload? e.g. bench run workloads/quick.yaml");
+	if (!a->shard && getenv("BENCH_SHARD") && *getenv("BENCH_SHARD")) {
+		a->shard = getenv("BENCH_SHARD");
+		a->shard_from = "BENCH_SHARD";
+	}
 	if (strcmp(a->servers, "spawn") != 0 && strcmp(a->servers, "external") != 0)
 		return cmd_usage_error("run", "--servers is spawn or external, not '%s'", a->servers);
 	return 0;
@@ -197,8 +211,12 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 static void check_client_bound(struct results *r, const struct target_result *t, const struct phase_result *p)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	double wall = p->cpu_wall_s, client, server, threads = (double)p->phase->clients;
+	double wall = p->cpu_wall_s, client, server, threads;
 	char srv[32] = "unknown";
+	uint64_t first, local;
+
+	shard_split(p->phase->clients, r->w->shard.index, r->w->shard.count, &first, &local);
+	threads = (double)local;
 
 	if (p->warmup || p->phase->rate > 0 || wall < 0.5 || !(t->driver->caps & BENCH_CAP_NETWORK))
 		return;
@@ -434,6 +452,36 @@ static struct workload **load_points(const struct run_args *a, struct workload *
 	return points;
 }
 
+/*
+ * --shard I/N (or BENCH_SHARD): checked, then set on every point's
+ * workload. Every phase needs a client per shard, or a machine would have
+ * nothing to do. Returns 0 or BENCH_EXIT_USAGE after saying why.
+ */
+static int apply_shard(const struct run_args *a, struct workload *const *points, size_t n_points)
+{
+	uint64_t index, count;
+	char err[160];
+
+	if (!a->shard)
+		return 0;
+	if (shard_parse(a->shard, &index, &count, err, sizeof(err)) < 0)
+		return cmd_usage_error("run", "%s '%s': %s", a->shard_from, a->shard, err);
+	for (size_t pt = 0; pt < n_points; pt++) {
+		for (size_t i = 0; i < points[pt]->n_phases; i++) {
+			const struct wl_phase *ph = &points[pt]->phases[i];
+
+			if (ph->clients < count)
+				return cmd_usage_error("run", "%s '%s': phase %s has %llu client%s, fewer than %llu shards: "
+						       "each shard runs at least one (raise clients, or use fewer shards)",
+						       a->shard_from, a->shard, ph->name, (unsigned long long)ph->clients,
+						       ph->clients == 1 ? "" : "s", (unsigned long long)count);
+		}
+		points[pt]->shard.index = index;
+		points[pt]->shard.count = count;
+	}
+	return 0;
+}
+
 static void free_points(struct workload **points, size_t n, const struct workload *w)
 {
 	for (size_t i = 0; points && i < n; i++)
@@ -499,6 +547,9 @@ int cmd_run(int argc, char **argv)
 		rc = BENCH_EXIT_USAGE;
 		goto out;
 	}
+	if ((rc = apply_shard(&a, points, n_points)) != 0)
+		goto out;
+	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -510,6 +561,9 @@ int cmd_run(int argc, char **argv)
 	r.targets = xcalloc(w->n_targets, sizeof(*r.targets));
 	util_utc_stamp(r.started_utc, sizeof(r.started_utc));
 	say(&a, "bench: %s (%s), servers: %s\n", w->name, w->file, a.servers);
+	if (w->shard.count)
+		say(&a, "bench: shard %llu of %llu (0-based): its share of every phase's clients\n",
+		    (unsigned long long)w->shard.index, (unsigned long long)w->shard.count);
 
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target_result *t = &r.targets[r.n_targets];

@@ -323,6 +323,15 @@ int json_write_run(const struct results *r, FILE *f)
 	jw_str(&j, "started_utc", r->started_utc);
 	jw_str(&j, "finished_utc", r->finished_utc);
 	jw_str(&j, "servers", r->servers_mode);
+	/* bench run --shard: which share this machine ran (bench merge reads it). */
+	if (r->w->shard.count) {
+		jw_open(&j, "shard", '{');
+		jw_u64(&j, "index", r->w->shard.index);
+		jw_u64(&j, "count", r->w->shard.count);
+		jw_close(&j, '}');
+	} else {
+		jw_str(&j, "shard", NULL);
+	}
 	write_host(&j);
 	write_workload(&j, r->w);
 	jw_open(&j, "targets", '[');
