@@ -20,6 +20,10 @@ extern const char cmd_chart_usage[];
 int cmd_report(int argc, char **argv);
 extern const char cmd_report_usage[];
 
+/* cmd_merge.c */
+int cmd_merge(int argc, char **argv);
+extern const char cmd_merge_usage[];
+
 /* Shared argument helper: when argv[*i] is `--name VALUE` or `--name=VALUE`,
  * returns VALUE (advancing *i past it) and sets *ok; a missing VALUE prints
  * an error and sets *ok = 0. Returns NULL when argv[*i] is another option. */

@@ -45,10 +45,11 @@ static const struct command commands[] = {
 	{"compare", cmd_compare, cmd_compare_usage, "compare two runs: ops/s, p50, p99 deltas, regressions"},
 	{"chart", cmd_chart, cmd_chart_usage, "(re)draw a result directory's charts with gnuplot"},
 	{"report", cmd_report, cmd_report_usage, "write a result directory's report.html"},
+	{"merge", cmd_merge, cmd_merge_usage, "merge the shards of a run made on several load machines"},
 };
 
 /* In DESIGN §5 but not built yet: say so instead of "unknown command". */
-static const char *const planned[] = {"claims", "merge", NULL};
+static const char *const planned[] = {"claims", NULL};
 
 static void print_help(FILE *out)
 {
