@@ -28,16 +28,6 @@ const char cmd_merge_usage[] =
 	"the inputs are not all the shards of one run (a shard missing or given twice,\n"
 	"different workloads, unreadable files).\n";
 
-static char *join_args(int argc, char **argv)
-{
-	struct sbuf sb = {0};
-
-	sbuf_addf(&sb, "bench");
-	for (int i = 0; i < argc; i++)
-		sbuf_addf(&sb, " %s", argv[i]);
-	return sbuf_take(&sb);
-}
-
 int cmd_merge(int argc, char **argv)
 {
 	const char **dirs = xcalloc((size_t)argc, sizeof(*dirs));
@@ -71,7 +61,7 @@ int cmd_merge(int argc, char **argv)
 		rc = cmd_usage_error("merge", "which result directories? e.g. bench merge results/*-kv --out merged");
 		goto out;
 	}
-	command = join_args(argc, argv);
+	command = cmd_join_args(argc, argv);
 	rc = merge_dirs(dirs, n, out, command, &final);
 	if (rc != BENCH_EXIT_OK)
 		goto out;

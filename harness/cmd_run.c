@@ -510,16 +510,6 @@ static void draw_outputs(const struct run_args *a, const char *dir)
 		fprintf(stderr, "bench: report.html not written: %s\n", err);
 }
 
-static char *join_args(int argc, char **argv)
-{
-	struct sbuf sb = {0};
-
-	sbuf_addf(&sb, "bench");
-	for (int i = 0; i < argc; i++)
-		sbuf_addf(&sb, " %s", argv[i]);
-	return sbuf_take(&sb);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {0};
@@ -557,7 +547,7 @@ int cmd_run(int argc, char **argv)
 
 	r.w = w;
 	r.servers_mode = a.servers;
-	r.command = join_args(argc, argv);
+	r.command = cmd_join_args(argc, argv);
 	r.targets = xcalloc(w->n_targets, sizeof(*r.targets));
 	util_utc_stamp(r.started_utc, sizeof(r.started_utc));
 	say(&a, "bench: %s (%s), servers: %s\n", w->name, w->file, a.servers);

@@ -125,6 +125,16 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	return BENCH_EXIT_USAGE;
 }
 
+char *cmd_join_args(int argc, char **argv)
+{
+	struct sbuf sb = {0};
+
+	sbuf_addf(&sb, "bench");
+	for (int i = 0; i < argc; i++)
+		sbuf_addf(&sb, " %s", argv[i]);
+	return sbuf_take(&sb);
+}
+
 static int wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)

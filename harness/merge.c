@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chart_int.h"
 #include "csv.h"
 #include "merge.h"
 #include "merge_int.h"
@@ -43,30 +44,6 @@ void merge_warn(struct merge *m, const char *fmt, ...)
 	va_end(ap);
 	m->warnings = xrealloc(m->warnings, (m->n_warnings + 1) * sizeof(*m->warnings));
 	m->warnings[m->n_warnings++] = sbuf_take(&sb);
-}
-
-/* The whole file, NUL-terminated; NULL with errno set. */
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct sbuf sb = {0};
-	char buf[8192];
-	size_t n;
-	int e;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&sb, buf, n);
-	e = ferror(f) ? EIO : 0;
-	fclose(f);
-	*len = sb.len;
-	if (e) {
-		free(sb.buf);
-		errno = e;
-		return NULL;
-	}
-	return sbuf_take(&sb);
 }
 
 /* A value of a .hist identity line, with \\ and \n undone in place.
@@ -222,7 +199,7 @@ static int load_input(struct merge_in *in, uint64_t *count)
 	size_t len = 0, at = 0;
 	int rc = BENCH_EXIT_USAGE;
 
-	in->json_text = read_all(path, &len);
+	in->json_text = chart_slurp(path, &len);
 	if (!in->json_text) {
 		bad("cannot read %s: %s (is %s a result directory of bench run?)", path, strerror(errno), in->dir);
 		goto out;
@@ -243,28 +220,22 @@ static int load_input(struct merge_in *in, uint64_t *count)
 		bad("%s: shard.index and shard.count are not a valid shard", path);
 		goto out;
 	}
-	free(path);
-	path = xasprintf("%s/summary.csv", in->dir);
-	if (chart_table_load(path, &in->sum, err, sizeof(err)) < 0) {
-		bad("%s", err);
-		goto out;
-	}
-	if (!same_header(in->sum, csv_summary_header)) {
-		bad("%s: its columns are not this bench's (merge results of the same bench version)", path);
-		goto out;
+	for (int i = 0; i < 2; i++) {
+		struct chart_table **t = i == 0 ? &in->sum : &in->ts;
+
+		free(path);
+		path = xasprintf("%s/%s", in->dir, i == 0 ? "summary.csv" : "timeseries.csv");
+		if (chart_table_load(path, t, err, sizeof(err)) < 0) {
+			bad("%s", err);
+			goto out;
+		}
+		if (!same_header(*t, i == 0 ? csv_summary_header : csv_timeseries_header)) {
+			bad("%s: its columns are not this bench's (merge results of the same bench version)", path);
+			goto out;
+		}
 	}
 	for (int k = 0; k < MERGE_KEY_COLS; k++)
 		in->key[k] = chart_table_col(in->sum, merge_key_cols[k]);
-	free(path);
-	path = xasprintf("%s/timeseries.csv", in->dir);
-	if (chart_table_load(path, &in->ts, err, sizeof(err)) < 0) {
-		bad("%s", err);
-		goto out;
-	}
-	if (!same_header(in->ts, csv_timeseries_header)) {
-		bad("%s: its columns are not this bench's (merge results of the same bench version)", path);
-		goto out;
-	}
 	rc = load_hists(in);
 out:
 	free(path);

@@ -16,13 +16,6 @@
 #include "outdir.h"
 #include "util.h"
 
-#ifndef BENCH_VERSION
-#define BENCH_VERSION "unknown"
-#endif
-#ifndef BENCH_GIT_REV
-#define BENCH_GIT_REV "unknown"
-#endif
-
 static const char *cell(const struct merge *m, size_t s, size_t row, const char *col)
 {
 	return chart_table_cell(m->in[s].sum, row, chart_table_col(m->in[s].sum, col));
