@@ -576,6 +576,10 @@ int cmd_run(int argc, char **argv)
 			continue;
 		}
 		run_target(&a, &r, t, points, n_points, &servers);
+		if (w->shard.count > 1 && t->spawned)
+			results_warn(&r, "%s: a shard ran against a server it spawned itself, which no other shard "
+				     "reached: a merge of such shards adds up separate servers (use --servers external)",
+				     t->target->name);
 		/* Stopped while its server was starting: nothing was measured. */
 		if (!t->skipped && t->n_runs == 0 && runner_stop_requested())
 			t->skipped = xstrdup("interrupted before it ran");
