@@ -75,7 +75,8 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fprintf(f, ",%s,%llu,%llu,%g,%llu,%.3f,%llu", results_op_label(p, op),
 		(unsigned long long)clients,
 		(unsigned long long)(ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline),
-		ph->rate * (double)clients / (double)ph->clients, (unsigned long long)p->repeat, p->duration_s, (unsigned long long)ops);
+		ph->rate * (double)clients / (double)ph->clients, (unsigned long long)p->repeat, p->duration_s,
+		(unsigned long long)ops);
 	if (unsupported_only)
 		fputs(",unsupported", f);
 	else if (p->duration_s > 0)
