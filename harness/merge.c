@@ -424,6 +424,11 @@ static int pair_rows(struct merge *m)
 					   chart_table_cell(in->sum, r, in->key[3]));
 			if (!h)
 				continue;
+			if (hist_count(h->lat) != cell_u64(in, r, "ops") || hist_count(h->unc) != hist_count(h->lat))
+				return bad("%s/latency/%s.hist holds %llu latencies, but its summary.csv row (line %zu) %llu ops: "
+					   "not the histogram of that run", in->dir, h->name,
+					   (unsigned long long)hist_count(h->lat), r + 2,
+					   (unsigned long long)cell_u64(in, r, "ops"));
 			h->used = true;
 			row->hist[i] = h;
 			if (!row->name)

@@ -106,28 +106,31 @@ static void put_rate(FILE *f, const struct merge *m, const struct merge_row *row
 /* Distinct values of a text column, joined with '/'; warns for `server`. */
 static void put_distinct(FILE *f, struct merge *m, const struct merge_row *row, const char *col)
 {
+	const char **seen = xcalloc(m->n, sizeof(*seen));
 	struct sbuf sb = {0};
-	const char *first = NULL;
+	size_t n = 0;
 	char *all;
 
 	for (size_t s = 0; s < m->n; s++) {
 		const char *v;
+		bool dup = false;
 
 		if (row->src[s] == SIZE_MAX)
 			continue;
 		v = cell(m, s, row->src[s], col);
-		if (!first) {
-			first = v;
-			sbuf_addf(&sb, "%s", v);
-		} else if (strcmp(v, first) != 0 && !strstr(sb.buf ? sb.buf : "", v)) {
-			sbuf_addf(&sb, "/%s", v);
-		}
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = strcmp(seen[k], v) == 0;
+		if (dup)
+			continue;
+		sbuf_addf(&sb, "%s%s", n ? "/" : "", v);
+		seen[n++] = v;
 	}
 	all = sbuf_take(&sb);
-	if (first && strcmp(all, first) != 0 && strcmp(col, "server") == 0)
+	if (n > 1 && strcmp(col, "server") == 0)
 		merge_warn(m, "the shards saw different servers for one row: %s", all);
 	csv_put_field(f, all);
 	free(all);
+	free(seen);
 }
 
 static void put_row(FILE *f, struct merge *m, const struct merge_row *row)
@@ -192,6 +195,7 @@ static void put_row(FILE *f, struct merge *m, const struct merge_row *row)
 
 static int write_summary(const void *arg, FILE *f)
 {
+	/* Written before run.json, which lists the warnings found here. */
 	struct merge *m = (struct merge *)arg;
 
 	fprintf(f, "%s\n", csv_summary_header);

@@ -21,7 +21,8 @@
 #    and 100, merged 300 (null driver: no server needed).
 # d. Refused with exit 2 and a message naming the problem, writing
 #    nothing: a shard missing, a shard given twice, shards of different
-#    workloads, a run without --shard, a damaged .hist; --shard 2/2, 1/0,
+#    workloads, a run without --shard, a damaged .hist, another shard's
+#    .hist in place of the shard's own; --shard 2/2, 1/0,
 #    x, BENCH_SHARD=5/2, and more shards than a phase has clients.
 # e. A second merge of the same shards gets a new directory (-2), never
 #    replacing the first.
@@ -198,6 +199,11 @@ cp -r "$d1" "$tmp/d1bad"
 sed -i '0,/^layout /s/^layout \(.*\) 3$/layout \1 9/' "$tmp/d1bad/latency/redis-get.hist"
 expect_rc 2 "a damaged .hist" -- "$bench" merge "$d0" "$tmp/d1bad" --out "$tmp/bad"
 contains "$tmp/err" "d1bad/latency/redis-get.hist:line 10:" "a damaged .hist: file and line named"
+cp -r "$d0" "$tmp/d0swap"
+cp "$d1/latency/redis-get.hist" "$tmp/d0swap/latency/redis-get.hist"
+expect_rc 2 "another shard's .hist" -- "$bench" merge "$tmp/d0swap" "$d1" --out "$tmp/bad"
+contains "$tmp/err" "d0swap/latency/redis-get.hist holds $g1 latencies, but its summary.csv row (line [0-9]*) $g0 ops" \
+  "another shard's .hist: the counts that disagree named"
 [ ! -e "$tmp/bad" ] || [ -z "$(ls -A "$tmp/bad")" ] && pass "refused merges wrote nothing" || { fail "refused merges wrote"; ls -A "$tmp/bad"; }
 for v in 2/2 1/0 x 0/ -1/2; do
   expect_rc 2 "--shard $v refused" -- "$bench" run "$tmp/rate.yaml" --shard "$v" --out "$tmp/bad"
