@@ -43,7 +43,30 @@ void merge_warn(struct merge *m, const char *fmt, ...)
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	m->warnings = xrealloc(m->warnings, (m->n_warnings + 1) * sizeof(*m->warnings));
-	m->warnings[m->n_warnings++] = sbuf_take(&sb);
+	m->warnings[m->n_warnings] = sbuf_take(&sb);
+	fprintf(stderr, "bench merge: warning: %s\n", m->warnings[m->n_warnings++]);
+}
+
+/* What makes a merge a partial one: a shard interrupted, or a target a
+ * shard could not run (its rows then hold the other shards' requests). */
+static void warn_partial(struct merge *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct report_jv *run = &m->in[i].run, *t = report_json_get(run, "targets");
+		const char *complete = report_json_str(run, "complete");
+
+		if (!complete || strcmp(complete, "true") != 0)
+			merge_warn(m, "shard %zu/%zu (%s) was interrupted: the merge holds what it ran", i, m->n,
+				   m->in[i].dir);
+		for (size_t k = 0; t && t->type == REPORT_J_ARR && k < t->n; k++) {
+			const char *skipped = report_json_str(&t->kids[k], "skipped");
+
+			if (skipped)
+				merge_warn(m, "shard %zu/%zu (%s): target %s did not run all phases (%s): its merged rows "
+					   "lack that shard's share", i, m->n, m->in[i].dir,
+					   report_json_str(&t->kids[k], "name"), skipped);
+		}
+	}
 }
 
 /* A value of a .hist identity line, with \\ and \n undone in place.
@@ -495,6 +518,7 @@ int merge_dirs(const char *const *dirs, size_t n, const char *out, const char *c
 		rc = pair_rows(&m);
 	if (rc != 0)
 		goto out;
+	warn_partial(&m);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = report_json_str(&m.in[i].run, "started_utc");
 
