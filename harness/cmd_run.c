@@ -28,6 +28,7 @@
 #include "results.h"
 #include "runner.h"
 #include "servers.h"
+#include "shard.h"
 #include "util.h"
 #include "watch.h"
 #include "workload.h"
@@ -50,6 +51,11 @@ const char cmd_run_usage[] =
 	"  --out DIR                 where result directories go (default: results)\n"
 	"  --quiet                   print nothing but errors (no progress line)\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
+	"  --shard I/N               one of N load machines: run the I-th share (0 <= I < N) of every\n"
+	"                            phase's clients, load records, ops and rate; default: BENCH_SHARD\n"
+	"                            from the environment; combine the N results with bench merge\n"
+	"                            (docs/scale.md); implies --reuse --keep (the shards share the\n"
+	"                            prefix), and refuses --flush\n"
 	"\n"
 	"Servers bench did not start (docs/architecture.md, \"Data safety\"): bench writes\n"
 	"only keys under keyspace.prefix. Before a target's first load it checks that\n"
@@ -76,6 +82,8 @@ struct run_args {
 	bool quiet;
 	bool no_charts;
 	struct namespace_opts ns;
+	const char *shard;        /* --shard or BENCH_SHARD; NULL: not sharded */
+	const char *shard_from;   /* which of the two, for messages */
 	struct wl_override *ov;
 	size_t n_ov;
 };
@@ -114,6 +122,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->targets = v;
 		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--out", &ok)) && ok) {
 			a->out = v;
+		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--shard", &ok)) && ok) {
+			a->shard = v;
+			a->shard_from = "--shard";
 		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--set", &ok)) && ok) {
 			const char *eq = strchr(v, '=');
 
@@ -144,8 +155,19 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (!a->workload)
 		return cmd_usage_error("run", "which workload? e.g. bench run workloads/quick.yaml");
 	a->ns.quiet = a->quiet;
+	if (!a->shard && getenv("BENCH_SHARD") && *getenv("BENCH_SHARD")) {
+		a->shard = getenv("BENCH_SHARD");
+		a->shard_from = "BENCH_SHARD";
+	}
 	if (strcmp(a->servers, "spawn") != 0 && strcmp(a->servers, "external") != 0)
 		return cmd_usage_error("run", "--servers (or BENCH_SERVERS) is spawn or external, not '%s'", a->servers);
+	/* The shards share one prefix and run at once: none may refuse the
+	 * others' keys, remove them while they run, or flush them. */
+	if (a->shard && a->ns.flush)
+		return cmd_usage_error("run", "--flush with %s: one shard would empty the server under the others; "
+				       "flush once before starting the shards", a->shard_from);
+	if (a->shard)
+		a->ns.reuse = a->ns.keep = true;
 	return 0;
 }
 
@@ -269,8 +291,12 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 static void check_client_bound(struct results *r, const struct target_result *t, const struct phase_result *p)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	double wall = p->cpu_wall_s, client, server, threads = (double)p->phase->clients;
+	double wall = p->cpu_wall_s, client, server, threads;
 	char srv[32] = "unknown";
+	uint64_t first, local;
+
+	shard_split(p->phase->clients, r->w->shard.index, r->w->shard.count, &first, &local);
+	threads = (double)local;
 
 	if (p->warmup || p->phase->rate > 0 || wall < 0.5 || !(t->driver->caps & BENCH_CAP_NETWORK))
 		return;
@@ -596,6 +622,36 @@ static struct workload **load_points(const struct run_args *a, struct workload *
 	return points;
 }
 
+/*
+ * --shard I/N (or BENCH_SHARD): checked, then set on every point's
+ * workload. Every phase needs a client per shard, or a machine would have
+ * nothing to do. Returns 0 or BENCH_EXIT_USAGE after saying why.
+ */
+static int apply_shard(const struct run_args *a, struct workload *const *points, size_t n_points)
+{
+	uint64_t index, count;
+	char err[160];
+
+	if (!a->shard)
+		return 0;
+	if (shard_parse(a->shard, &index, &count, err, sizeof(err)) < 0)
+		return cmd_usage_error("run", "%s '%s': %s", a->shard_from, a->shard, err);
+	for (size_t pt = 0; pt < n_points; pt++) {
+		for (size_t i = 0; i < points[pt]->n_phases; i++) {
+			const struct wl_phase *ph = &points[pt]->phases[i];
+
+			if (ph->clients < count)
+				return cmd_usage_error("run", "%s '%s': phase %s has %llu client%s, fewer than %llu shards: "
+						       "each shard runs at least one (raise clients, or use fewer shards)",
+						       a->shard_from, a->shard, ph->name, (unsigned long long)ph->clients,
+						       ph->clients == 1 ? "" : "s", (unsigned long long)count);
+		}
+		points[pt]->shard.index = index;
+		points[pt]->shard.count = count;
+	}
+	return 0;
+}
+
 static void free_points(struct workload **points, size_t n, const struct workload *w)
 {
 	for (size_t i = 0; points && i < n; i++)
@@ -622,16 +678,6 @@ static void draw_outputs(const struct run_args *a, const char *dir)
 	}
 	if (report_write(dir, err, sizeof(err)) < 0 && !a->quiet)
 		fprintf(stderr, "bench: report.html not written: %s\n", err);
-}
-
-static char *join_args(int argc, char **argv)
-{
-	struct sbuf sb = {0};
-
-	sbuf_addf(&sb, "bench");
-	for (int i = 0; i < argc; i++)
-		sbuf_addf(&sb, " %s", argv[i]);
-	return sbuf_take(&sb);
 }
 
 int cmd_run(int argc, char **argv)
@@ -663,6 +709,9 @@ int cmd_run(int argc, char **argv)
 		rc = BENCH_EXIT_USAGE;
 		goto out;
 	}
+	if ((rc = apply_shard(&a, points, n_points)) != 0)
+		goto out;
+	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -670,10 +719,13 @@ int cmd_run(int argc, char **argv)
 
 	r.w = w;
 	r.servers_mode = a.servers;
-	r.command = join_args(argc, argv);
+	r.command = cmd_join_args(argc, argv);
 	r.targets = xcalloc(w->n_targets, sizeof(*r.targets));
 	util_utc_stamp(r.started_utc, sizeof(r.started_utc));
 	say(&a, "bench: %s (%s), servers: %s\n", w->name, w->file, a.servers);
+	if (w->shard.count)
+		say(&a, "bench: shard %llu of %llu (0-based): its share of every phase's clients\n",
+		    (unsigned long long)w->shard.index, (unsigned long long)w->shard.count);
 
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target_result *t = &r.targets[r.n_targets];
@@ -696,6 +748,10 @@ int cmd_run(int argc, char **argv)
 			continue;
 		}
 		run_target(&a, &r, t, points, n_points, &servers);
+		if (w->shard.count > 1 && t->spawned)
+			results_warn(&r, "%s: a shard ran against a server it spawned itself, which no other shard "
+				     "reached: a merge of such shards adds up separate servers (use --servers external)",
+				     t->target->name);
 		/* Stopped while its server was starting: nothing was measured. */
 		if (!t->skipped && t->n_runs == 0 && runner_stop_requested())
 			t->skipped = xstrdup("interrupted before it ran");

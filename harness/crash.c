@@ -78,8 +78,11 @@ static void fill(struct crash_client *c, size_t i, uint64_t id, bool set)
 static void count(struct op_stats *s, const struct bench_request *r, int64_t lat_ns)
 {
 	s->status[r->status]++;
-	if (r->status == BENCH_OK || r->status == BENCH_MISS)
+	/* Closed loop: the corrected and the uncorrected latency are one. */
+	if (r->status == BENCH_OK || r->status == BENCH_MISS) {
 		hist_record(s->lat, lat_ns);
+		hist_record(s->lat_uncorrected, lat_ns);
+	}
 }
 
 /* Writes new records until the first failure: the kill. */
@@ -185,7 +188,9 @@ int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 		c->reqs = xcalloc(ph->pipeline > CRASH_READ_BATCH ? ph->pipeline : CRASH_READ_BATCH, sizeof(*c->reqs));
 		c->keys = xcalloc(ph->pipeline > CRASH_READ_BATCH ? ph->pipeline : CRASH_READ_BATCH, run.key_cap);
 		c->set.lat = hist_new_latency();
+		c->set.lat_uncorrected = hist_new_latency();
 		c->get.lat = hist_new_latency();
+		c->get.lat_uncorrected = hist_new_latency();
 		c->conn.driver = drv;
 		c->conn.target = bt;
 		if (drv->open(&c->conn) < 0) {

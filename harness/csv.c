@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "shard.h"
 
 /* DESIGN §6's columns first, in its order; ours after them. */
 const char csv_summary_header[] =
@@ -32,8 +33,7 @@ void csv_put_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* mean, p50, p90, p99, p99.9, max in µs. */
-static void put_latencies(FILE *f, const struct hist *h, const char *none)
+void csv_put_latencies(FILE *f, const struct hist *h, const char *none)
 {
 	static const double pcts[] = {50, 90, 99, 99.9};
 
@@ -59,6 +59,10 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	const char *none = unsupported_only ? "unsupported" : "";
 	char server[160];
 	double cli_us, srv_us;
+	uint64_t first, clients;
+
+	/* A shard's row: its share of the clients and of the rate. */
+	shard_split(ph->clients, r->w->shard.index, r->w->shard.count, &first, &clients);
 
 	csv_put_field(f, r->w->name);
 	fputc(',', f);
@@ -70,9 +74,10 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fputc(',', f);
 	csv_put_field(f, results_server_label(t, server, sizeof(server)));
 	fprintf(f, ",%s,%llu,%llu,%g,%llu,%.3f,%llu", results_op_label(p, op),
-		(unsigned long long)ph->clients,
+		(unsigned long long)clients,
 		(unsigned long long)(ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline),
-		ph->rate, (unsigned long long)p->repeat, p->duration_s, (unsigned long long)ops);
+		ph->rate * (double)clients / (double)ph->clients, (unsigned long long)p->repeat, p->duration_s,
+		(unsigned long long)ops);
 	if (unsupported_only)
 		fputs(",unsupported", f);
 	else if (p->crash.ran && op == BENCH_OP_GET)
@@ -84,12 +89,12 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)s->status[BENCH_ERROR],
 		(unsigned long long)s->status[BENCH_TIMEOUT], (unsigned long long)s->status[BENCH_MISS],
 		(unsigned long long)s->status[BENCH_UNSUPPORTED]);
-	put_latencies(f, s->lat, none);
+	csv_put_latencies(f, s->lat, none);
 	fputc(',', f);
 	csv_put_field(f, p->sweep_value ? r->w->sweep.key : "");
 	fputc(',', f);
 	csv_put_field(f, p->sweep_value ? p->sweep_value : "");
-	put_latencies(f, s->lat_uncorrected, none);
+	csv_put_latencies(f, s->lat_uncorrected, none);
 	fputc(',', f);
 	csv_put_field(f, p->engine ? p->engine : "");
 	results_cpu_per_op(p, &cli_us, &srv_us);

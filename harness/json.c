@@ -22,24 +22,29 @@ struct jw {
 	bool first[16];
 };
 
-static void jw_string(struct jw *j, const char *s)
+void json_put_string(FILE *f, const char *s)
 {
-	fputc('"', j->f);
+	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", j->f); break;
-		case '\\': fputs("\\\\", j->f); break;
-		case '\n': fputs("\\n", j->f); break;
-		case '\r': fputs("\\r", j->f); break;
-		case '\t': fputs("\\t", j->f); break;
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
 		default:
 			if (*p < 0x20)
-				fprintf(j->f, "\\u%04x", *p);
+				fprintf(f, "\\u%04x", *p);
 			else
-				fputc(*p, j->f);
+				fputc(*p, f);
 		}
 	}
-	fputc('"', j->f);
+	fputc('"', f);
+}
+
+static void jw_string(struct jw *j, const char *s)
+{
+	json_put_string(j->f, s);
 }
 
 /* Starts a member (key != NULL) or an array element. */
@@ -399,6 +404,15 @@ int json_write_run(const struct results *r, FILE *f)
 	jw_str(&j, "started_utc", r->started_utc);
 	jw_str(&j, "finished_utc", r->finished_utc);
 	jw_str(&j, "servers", r->servers_mode);
+	/* bench run --shard: which share this machine ran (bench merge reads it). */
+	if (r->w->shard.count) {
+		jw_open(&j, "shard", '{');
+		jw_u64(&j, "index", r->w->shard.index);
+		jw_u64(&j, "count", r->w->shard.count);
+		jw_close(&j, '}');
+	} else {
+		jw_str(&j, "shard", NULL);
+	}
 	write_host(&j);
 	write_workload(&j, r->w);
 	jw_open(&j, "targets", '[');

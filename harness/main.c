@@ -45,10 +45,11 @@ static const struct command commands[] = {
 	{"compare", cmd_compare, cmd_compare_usage, "compare two runs: ops/s, p50, p99 deltas, regressions"},
 	{"chart", cmd_chart, cmd_chart_usage, "(re)draw a result directory's charts with gnuplot"},
 	{"report", cmd_report, cmd_report_usage, "write a result directory's report.html"},
+	{"merge", cmd_merge, cmd_merge_usage, "merge the shards of a run made on several load machines"},
 };
 
 /* In DESIGN §5 but not built yet: say so instead of "unknown command". */
-static const char *const planned[] = {"claims", "merge", NULL};
+static const char *const planned[] = {"claims", NULL};
 
 static void print_help(FILE *out)
 {
@@ -122,6 +123,16 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nsee `bench %s --help`\n", cmd);
 	return BENCH_EXIT_USAGE;
+}
+
+char *cmd_join_args(int argc, char **argv)
+{
+	struct sbuf sb = {0};
+
+	sbuf_addf(&sb, "bench");
+	for (int i = 0; i < argc; i++)
+		sbuf_addf(&sb, " %s", argv[i]);
+	return sbuf_take(&sb);
 }
 
 static int wants_help(int argc, char **argv)

@@ -114,6 +114,12 @@ struct workload {
 	 * timeout, disconnect over requests sent, per target x phase run)
 	 * before `bench run` exits 1; 0..1, default 0 (any failure). */
 	double max_error_rate;
+	/* Not a YAML key: `bench run --shard INDEX/COUNT` sets it on the loaded
+	 * workload; this run does shard INDEX's share of every phase's clients
+	 * (shard.h). count 0: not sharded. */
+	struct {
+		uint64_t index, count;
+	} shard;
 };
 
 /* An override from the command line: `--set keyspace.records=1000`. Path

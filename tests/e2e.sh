@@ -14,14 +14,14 @@ cd "$src"
 expect_rc 0 "--version" -- "$bench" --version
 contains "$tmp/out" "^bench " "--version prints the version"
 expect_rc 0 "help" -- "$bench" help
-for cmd in run validate drivers compare chart report; do
+for cmd in run validate drivers compare chart report merge; do
   expect_rc 0 "$cmd --help" -- "$bench" "$cmd" --help
   contains "$tmp/out" "usage: bench $cmd" "$cmd --help"
 done
 expect_rc 2 "no arguments" -- "$bench"
 expect_rc 2 "unknown command" -- "$bench" rnu
 contains "$tmp/err" "did you mean 'run'" "unknown command suggests"
-expect_rc 2 "planned command" -- "$bench" merge a b
+expect_rc 2 "planned command" -- "$bench" claims
 expect_rc 0 "drivers" -- "$bench" drivers
 for d in redis memcached mongodb null; do contains "$tmp/out" "^$d " "drivers lists $d"; done
 
