@@ -362,7 +362,7 @@ static int redis_open(struct bench_conn *conn)
 	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 	struct redis_uri u;
 	struct redis_conn *rc;
-	char dbstr[24];
+	char dbstr[24], where[300];
 
 	if (redis_uri_parse(t->uri, &u, conn->errstr, sizeof(conn->errstr))) {
 		conn->err = 1;
@@ -383,18 +383,11 @@ static int redis_open(struct bench_conn *conn)
 	if (redisSetTimeout(rc->ctx, tv) != REDIS_OK)
 		return bench_conn_lost(conn, "redis: cannot set the socket timeout: %s", rc->ctx->errstr);
 
-	if (u.has_password) {
-		const char *argv[3] = { "AUTH", u.user, u.password };
-
-		if (u.user[0]) {
-			if (redis_setup_command(conn, 3, argv, "AUTH"))
-				return -1;
-		} else {
-			argv[1] = u.password;
-			if (redis_setup_command(conn, 2, argv, "AUTH"))
-				return -1;
-		}
-	}
+	/* The harness's credentials (auth key, environment) win over a uri's. */
+	snprintf(where, sizeof(where), "%s:%d", u.host, u.port);
+	if (t->password ? redis_auth(conn, rc->ctx, where, t->user, t->password)
+			: redis_auth(conn, rc->ctx, where, u.user, u.has_password ? u.password : NULL))
+		return -1;
 	if (u.db) {
 		const char *argv[2] = { "SELECT", dbstr };
 

@@ -160,6 +160,12 @@ int redis_server_info(struct bench_conn *conn, struct bench_server_info *out);
 int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 int redis_prepare(struct bench_conn *conn);
 
+/* redis_auth.c: AUTH [user] password on ctx when password is not NULL
+ * (user NULL or "": the password alone). Returns 0, or -1 with conn->err
+ * set and "redis at WHERE: AUTH failed for user U: <server's reply>". */
+int redis_auth(struct bench_conn *conn, redisContext *ctx, const char *where, const char *user,
+	       const char *password);
+
 /* ---- redis_resp.c: commands in RESP into rc->wbuf for the general path ---- */
 
 /* Room a bulk string's header and trailer take at most: "$" 20 digits CRLF

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "secret.h"
 #include "util.h"
 #include "workload_tree.h"
 
@@ -62,7 +63,10 @@ static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const c
 
 		while (k + 1 < c->n_ov && id > c->ov_end[k])
 			k++;
-		sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path, c->ov[k].value);
+		char *value = secret_scrub(c->ov[k].value); /* a refused password is not echoed */
+
+		sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path, value);
+		free(value);
 	} else if (n) {
 		line = (int)n->start_mark.line + 1;
 		col = (int)n->start_mark.column + 1;
@@ -101,9 +105,10 @@ static void __attribute__((format(printf, 3, 4))) report_ov(struct wt_ctx *c, si
 	struct sbuf sb = {0};
 	va_list ap;
 	size_t body;
+	char *value = secret_scrub(c->ov[k].value ? c->ov[k].value : "");
 
-	sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path ? c->ov[k].path : "",
-		  c->ov[k].value ? c->ov[k].value : "");
+	sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path ? c->ov[k].path : "", value);
+	free(value);
 	body = sb.len;
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Security: credentials from the environment or a file, never from the
+# workload, and never in anything bench writes (docs/security.md).
+# Usage: security.sh BENCH_BINARY
+# Exit 77 (skipped) when redis-server, redis-cli or memcached is missing,
+# unless CI=true, where that is a failure.
+#
+# Against a private redis-server whose only user is an ACL user
+# (`bench on >PW ~bench:* &* +@all`, `default off`):
+# a. auth: {user, password_env}: a plain run (event engine) and one with
+#    range, query and structure ops (index keys derived from the prefix:
+#    the ACL key pattern covers them): exit 0, no request failed.
+# b. CLIENT KILL of bench's connections mid-run: the clients reconnect and
+#    log in again (no NOAUTH error, requests answered after the kill).
+# c. auth.password_file, BENCH_REDIS_USER/BENCH_REDIS_PASSWORD, and a uri
+#    with user:password@ in BENCH_REDIS_URI: exit 0; run.json shows the
+#    uri as bench:***@.
+# d. a wrong password: exit 3, "AUTH failed for user bench: WRONGPASS",
+#    names the variable to check; no result directory.
+# e. refused before anything runs (exit 2): the variable not set; a
+#    password written in the workload's uri (file:line:col, the password
+#    not echoed) or given with --set; auth on a server bench spawns.
+# f. a uri from the environment that the driver rejects (bad port) while
+#    quoting it: the message shows *** instead of the password.
+# Finally: no file under any result directory, and nothing bench printed,
+# holds the password.
+set -uo pipefail
+bench=$1
+
+[ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
+tmp_name=security
+source "$(dirname "$0")/servers.sh"
+
+pw="Pw-$RANDOM-s3cr3t"
+mkdir -p "$tmp/secret" "$tmp/wl"
+printf '%s\n' "$pw" >"$tmp/secret/pw"
+chmod 600 "$tmp/secret/pw"
+
+start_redis "" --user bench on ">$pw" '~bench:*' '&*' '+@all' || { fail "redis-server did not start"; exit 1; }
+rcli ACL SETUSER default off >/dev/null
+rb() { REDISCLI_AUTH=$pw redis-cli -h 127.0.0.1 -p "$rport" --user bench "$@" 2>/dev/null | tr -d '\r'; }
+if rcli PING | grep -q NOAUTH && [ "$(rb PING)" = PONG ]; then pass "redis-server: only user bench can log in"
+else fail "redis-server: the ACL is not as the test needs"; exit 1; fi
+
+n=0
+# run NAME WANT_RC [ENV=VALUE...] -- BENCH_ARGS...: bench run, its stdout
+# and stderr in $tmp/NAME.out/.err, results under $tmp/res-NAME.
+run() {
+  local name=$1 want=$2 rc; shift 2
+  local envs=()
+  while [ "$1" != -- ]; do envs+=("$1"); shift; done
+  shift
+  env "${envs[@]}" "$bench" run "$@" --out "$tmp/res-$name" --no-charts \
+    >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
+  rc=$?
+  dir=$(ls -d "$tmp/res-$name"/*/ 2>/dev/null | head -1)
+  if [ "$rc" -eq "$want" ]; then pass "$name: exit $rc"
+  else fail "$name: exit $rc, want $want"; cat "$tmp/$name.err"; fi
+}
+has() { if grep -q -- "$2" "$1"; then pass "$3"; else fail "$3: '$2' not in $1"; head -c 2000 "$1"; fi; }
+sum_col() { # COLUMN: over every row of summary.csv
+  awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s += $h[name] } END { print s + 0 }' \
+    "${dir}summary.csv"
+}
+
+wl() { # NAME TARGET_EXTRA RUN_PHASE
+  cat >"$tmp/wl/$1.yaml" <<YAML
+name: sec-$1
+targets:
+  - {name: redis, uri: "redis://127.0.0.1:$rport"${2:+, $2}}
+keyspace: {records: 500, prefix: "bench:"}
+values: {size: 32}
+max_error_rate: 1
+phases:
+  - {name: load, batch: 100, clients: 1}
+  - {name: run, $3}
+YAML
+}
+wl plain "auth: {user: bench, password_env: BENCH_TEST_PW}" "duration: 1s, clients: 2, mix: {get: 0.9, set: 0.1}"
+wl rich "auth: {user: bench, password_env: BENCH_TEST_PW}" \
+  "ops: 2000, clients: 2, mix: {get: 0.3, set: 0.2, range: 0.1, query: 0.1, hset: 0.1, lpush: 0.1, zadd: 0.1}"
+wl kill "auth: {user: bench, password_env: BENCH_TEST_PW}" "duration: 3s, clients: 2, mix: {get: 1}"
+wl file "auth: {user: bench, password_file: ../secret/pw}" "ops: 500, clients: 1, mix: {get: 1}"
+wl envdefault "" "ops: 500, clients: 1, mix: {get: 1}"
+
+# ---- a. ----
+run plain 0 BENCH_TEST_PW="$pw" -- "$tmp/wl/plain.yaml"
+has "${dir}run.json" '"engine": "event"' "plain: the event engine ran (it logs in through open() too)"
+check "plain: no request failed ($(sum_col errors) errors, $(sum_col disconnects) disconnects)" \
+  "$(sum_col errors) + $(sum_col disconnects) == 0 && $(sum_col ops) > 0"
+run rich 0 BENCH_TEST_PW="$pw" -- "$tmp/wl/rich.yaml"
+check "rich: no request failed ($(sum_col errors) errors)" "$(sum_col errors) == 0 && $(sum_col ops) > 0"
+check "rich: the index keys are under the prefix ($(rb EXISTS 'bench:~idx:keys'))" "$(rb EXISTS 'bench:~idx:keys') == 1"
+
+# ---- b. ----
+hits_past() { local h; h=$(rb INFO stats | awk -F: '$1 == "keyspace_hits" { print $2 }') && [ "${h:-0}" -ge "$1" ]; }
+bg env BENCH_TEST_PW="$pw" "$bench" run "$tmp/wl/kill.yaml" --out "$tmp/res-kill" --no-charts \
+  >"$tmp/kill.out" 2>"$tmp/kill.err" </dev/null
+bpid=$bg_pid
+start_hits=$(rb INFO stats | awk -F: '$1 == "keyspace_hits" { print $2 }')
+if wait_ready "$bpid" hits_past $((start_hits + 2000)); then
+  rb CLIENT KILL USER bench >/dev/null
+  after_kill=$(rb INFO stats | awk -F: '$1 == "keyspace_hits" { print $2 }')
+  wait "$bpid"; rc=$?; forget "$bpid"
+  dir=$(ls -d "$tmp/res-kill"/*/ 2>/dev/null | head -1)
+  check "kill: bench finished (exit $rc, max_error_rate 1)" "$rc == 0"
+  reconnects=$(grep -o '"reconnects": *[0-9]*' "${dir}run.json" | awk -F: '{ s += $2 } END { print s + 0 }')
+  check "kill: the clients reconnected ($reconnects)" "$reconnects >= 1"
+  check "kill: no error reply after the reconnect (NOAUTH would be one): $(sum_col errors)" "$(sum_col errors) == 0"
+  final=$(rb INFO stats | awk -F: '$1 == "keyspace_hits" { print $2 }')
+  check "kill: gets answered after the kill ($((final - after_kill)))" "$final - $after_kill > 0"
+else
+  fail "kill: the run phase did not start"; cat "$tmp/kill.err"
+fi
+
+# ---- c. ----
+run file 0 -- "$tmp/wl/file.yaml"
+run envdefault 0 BENCH_REDIS_USER=bench BENCH_REDIS_PASSWORD="$pw" -- "$tmp/wl/envdefault.yaml"
+printf 'name: sec-envuri\ntargets: [redis]\nkeyspace: {records: 100}\nphases:\n  - {name: run, ops: 100, mix: {get: 1}}\n' \
+  >"$tmp/wl/envuri.yaml"
+run envuri 0 BENCH_REDIS_URI="redis://bench:$pw@127.0.0.1:$rport" -- "$tmp/wl/envuri.yaml" --servers external
+has "${dir}run.json" "\"uri\": \"redis://bench:\*\*\*@127.0.0.1:$rport\"" "envuri: run.json shows the uri redacted"
+
+# ---- d. ----
+run wrong 3 BENCH_TEST_PW="not-$pw" -- "$tmp/wl/plain.yaml"
+has "$tmp/wrong.err" "AUTH failed for user bench: WRONGPASS" "wrong: the server's refusal is quoted"
+has "$tmp/wrong.err" "check BENCH_TEST_PW" "wrong: names the variable to check"
+[ -z "$dir" ] && pass "wrong: no result directory" || fail "wrong: a result directory was written"
+
+# ---- e. ----
+run unset 2 -- "$tmp/wl/plain.yaml"
+has "$tmp/unset.err" "BENCH_TEST_PW is not set" "unset: says which variable"
+printf 'name: sec-literal\ntargets:\n  - name: redis\n    uri: "redis://bench:%s@127.0.0.1:%s"\nphases:\n  - {name: run, ops: 10, mix: {get: 1}}\n' \
+  "$pw" "$rport" >"$tmp/literal.yaml" # outside wl/: the one file meant to hold it
+run literal 2 -- "$tmp/literal.yaml"
+has "$tmp/literal.err" "literal.yaml:4:10: targets.redis.uri holds a password" "literal: refused at file:line:col"
+run setlit 2 -- "$tmp/wl/envuri.yaml" --set "targets.redis.uri=redis://bench:$pw@127.0.0.1:$rport"
+has "$tmp/setlit.err" "redis://bench:\*\*\*@" "setlit: the --set value is echoed redacted"
+sed '/uri:/s/uri: "[^"]*", //' "$tmp/wl/plain.yaml" >"$tmp/wl/spawned.yaml"
+run spawned 2 BENCH_TEST_PW="$pw" -- "$tmp/wl/spawned.yaml"
+has "$tmp/spawned.err" "has auth, but its server is spawned" "spawned: auth on a spawned server is refused"
+
+# ---- f. ----
+run badport 3 BENCH_REDIS_URI="redis://bench:$pw@127.0.0.1:99999" -- "$tmp/wl/envuri.yaml" --servers external
+has "$tmp/badport.err" "redis://bench:\*\*\*@127.0.0.1:99999" "badport: the driver's message is scrubbed"
+
+# ---- nothing written or printed holds the password ----
+leaks=$(grep -rlF -- "$pw" "$tmp"/res-* "$tmp"/*.out "$tmp"/*.err 2>/dev/null)
+files=$(find "$tmp"/res-* -type f 2>/dev/null | wc -l)
+if [ -z "$leaks" ] && [ "$files" -gt 10 ]; then pass "the password is in none of $files result files nor bench's output"
+else fail "the password leaked into: ${leaks:-(no result files: $files)}"; fi
+
+echo "security: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
