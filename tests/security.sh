@@ -33,6 +33,11 @@
 #    wrong password is NOT tested here; the default mechanism (SCRAM),
 #    which it refuses, shows the authentication-failure path: exit 3.
 #    Skipped (loudly) without tools/bin/bench-ferretdb, unless CI=true.
+# h. Memcached SASL: a memcached -S with a sasldb made by saslpasswd2
+#    (user bench): auth: {user, password_env} runs (binary protocol,
+#    blocking engine: the event engine's text protocol has no SASL); a
+#    wrong password exits 3 naming the variable; protocol text with
+#    credentials is refused.
 # Finally: no file under any result directory, and nothing bench printed,
 # holds the password.
 set -uo pipefail
@@ -209,6 +214,49 @@ YAML
     has "$tmp/mongo-scram.err" "authentication failed for user benchuser" "mongo-scram: a refused login says so"
     has "$tmp/mongo-scram.err" "check BENCH_TEST_PW" "mongo-scram: names the variable to check"
     stop_pid "$fpid"
+  fi
+fi
+
+# ---- h. ----
+if ! command -v saslpasswd2 >/dev/null; then
+  if [ "${CI:-}" = true ]; then fail "memcached SASL: saslpasswd2 not found (CI=true: required; apt-get install sasl2-bin)"
+  else echo "SKIPPED - memcached SASL: saslpasswd2 not found (apt-get install sasl2-bin)"; fi
+elif ! memcached -h | grep -q -- --enable-sasl; then
+  echo "SKIPPED - memcached SASL: this memcached was built without SASL (-S)"
+else
+  s="$tmp/sasl"; mkdir -p "$s"
+  printf '%s' "$pw" | saslpasswd2 -p -a memcached -c -f "$s/sasldb" bench
+  printf 'mech_list: plain\nsasldb_path: %s\n' "$s/sasldb" >"$s/memcached.conf"
+  port_ok() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+  for try in 1 2 3; do
+    sport=$(pick_port) || continue
+    bg env SASL_CONF_PATH="$s" memcached -S -l 127.0.0.1 -p "$sport" -U 0 -u root -t 1 </dev/null >>"$s/memcached.log" 2>&1
+    spid=$bg_pid
+    wait_ready "$spid" port_ok "$sport" && break
+    stop_pid "$spid"; spid=
+  done
+  if [ -z "${spid:-}" ]; then
+    fail "memcached -S did not start"; cat "$s/memcached.log"
+  else
+    cat >"$tmp/wl/sasl.yaml" <<YAML
+name: sec-sasl
+targets:
+  - {name: memcached, uri: "127.0.0.1:$sport", auth: {user: bench, password_env: BENCH_TEST_PW}}
+keyspace: {records: 300, prefix: "bench:"}
+phases:
+  - {name: load, batch: 100, clients: 1}
+  - {name: run, ops: 600, clients: 2, mix: {get: 0.9, set: 0.1}}
+YAML
+    run sasl 0 BENCH_TEST_PW="$pw" -- "$tmp/wl/sasl.yaml"
+    check "sasl: no request failed ($(sum_col errors) errors)" "$(sum_col errors) == 0 && $(sum_col ops) > 0"
+    has "${dir}run.json" '"engine": "blocking"' "sasl: the blocking engine ran (binary protocol)"
+    has "${dir}run.json" 'protocol=binary' "sasl: the binary protocol was used"
+    run sasl-wrong 3 BENCH_TEST_PW="not-$pw" -- "$tmp/wl/sasl.yaml"
+    has "$tmp/sasl-wrong.err" "SASL authentication failed for user bench" "sasl-wrong: says the login failed"
+    has "$tmp/sasl-wrong.err" "check BENCH_TEST_PW" "sasl-wrong: names the variable to check"
+    run sasl-text 3 BENCH_TEST_PW="$pw" -- "$tmp/wl/sasl.yaml" --set targets.memcached.options.protocol=text
+    has "$tmp/sasl-text.err" "SASL authentication needs the binary protocol" "sasl-text: protocol text is refused"
+    stop_pid "$spid"
   fi
 fi
 
