@@ -114,6 +114,7 @@ struct redis_conn {
 	size_t batch_n, next;
 	char *wbuf;
 	size_t wlen, woff, wcap;
+	void *ssl;              /* redisSSLContext of a rediss:// connection (redis_tls.c) */
 };
 
 /* The reader functions exec() uses (redis.c): replies land in rc->reply. */
@@ -159,6 +160,21 @@ char *redis_glob_put(char *p, const char *s, size_t len);
 int redis_server_info(struct bench_conn *conn, struct bench_server_info *out);
 int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 int redis_prepare(struct bench_conn *conn);
+
+/* redis_tls.c: TLS on rc->ctx for a rediss:// uri (0, or -1 with conn->err
+ * set; always -1 in a build without hiredis_ssl), its context freed, and
+ * the tls_* options refused without rediss:// (`tls` 0). */
+int redis_tls_start(struct bench_conn *conn, struct redis_conn *rc, const char *where);
+void redis_tls_free(struct redis_conn *rc);
+int redis_tls_check_options(struct bench_conn *conn, int tls);
+#define REDIS_STR_(x) #x
+#define REDIS_STR(x) REDIS_STR_(x)
+#define REDIS_HIREDIS_VERSION REDIS_STR(HIREDIS_MAJOR) "." REDIS_STR(HIREDIS_MINOR) "." REDIS_STR(HIREDIS_PATCH)
+#ifdef BENCH_HAVE_HIREDIS_SSL
+#define REDIS_TLS_BUILT "tls: yes (hiredis " REDIS_HIREDIS_VERSION " with hiredis_ssl)"
+#else
+#define REDIS_TLS_BUILT "tls: no (hiredis " REDIS_HIREDIS_VERSION " has no hiredis_ssl; build against hiredis >= 1.0)"
+#endif
 
 /* redis_auth.c: AUTH [user] password on ctx when password is not NULL
  * (user NULL or "": the password alone). Returns 0, or -1 with conn->err

@@ -161,6 +161,16 @@ has "$tmp/spawned.err" "has auth, but its server is spawned" "spawned: auth on a
 run badport 3 BENCH_REDIS_URI="redis://bench:$pw@127.0.0.1:99999" -- "$tmp/wl/envuri.yaml" --servers external
 has "$tmp/badport.err" "redis://bench:\*\*\*@127.0.0.1:99999" "badport: the driver's message is scrubbed"
 
+# ---- rediss:// in a build without hiredis_ssl (scripts/check-redis-tls tests TLS itself) ----
+if "$bench" drivers | grep -q "tls: no"; then
+  sed 's|uri: "redis://|uri: "rediss://|' "$tmp/wl/plain.yaml" >"$tmp/wl/rediss.yaml"
+  run rediss 3 BENCH_TEST_PW="$pw" -- "$tmp/wl/rediss.yaml"
+  has "$tmp/rediss.err" "rediss:// (TLS) is not in this build: hiredis .* has no hiredis_ssl" "rediss: says TLS is not built"
+fi
+sed 's|uri: "redis://\([^"]*\)"|uri: "redis://\1", options: {tls_ca_file: /x.pem}|' "$tmp/wl/plain.yaml" >"$tmp/wl/tlsopt.yaml"
+run tlsopt 3 BENCH_TEST_PW="$pw" -- "$tmp/wl/tlsopt.yaml"
+has "$tmp/tlsopt.err" "option tls_ca_file needs a rediss:// uri" "tlsopt: a tls option without rediss:// is refused"
+
 # ---- g. ----
 ferret="$src/tools/bin/bench-ferretdb"
 if [ ! -x "$ferret" ]; then
