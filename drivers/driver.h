@@ -175,6 +175,11 @@ struct bench_target {
 	 * Redis io-threads); 0 = unknown. The harness sizes its event
 	 * threads by it. */
 	unsigned server_threads;
+	/* Added after ABI 3 (the version bump is the lead's): the workload's
+	 * keyspace.shard_key for the record key _id, "hashed" or "1"; NULL =
+	 * none. The mongodb driver shards its collection on it, and refuses a
+	 * server that is not a mongos (see open); other drivers ignore it. */
+	const char *shard_key;
 	/* Credentials (added with ABI 4), resolved by the harness from the
 	 * environment or a file (docs/security.md); NULL = none. user NULL with
 	 * a password: Redis AUTH with the password alone. A driver sends them
@@ -222,7 +227,11 @@ struct bench_driver {
 	const struct bench_option_spec *options; /* may be NULL: no options */
 
 	/* Connect. Returns 0, or -1 with conn->errstr set (conn->err set too).
-	 * close() is called in both cases. Required. */
+	 * -1 with conn->err NOT set means the server answered but cannot serve
+	 * this target as the workload asks (mongodb: shard_key on a server
+	 * that is not a mongos): the harness reports the target not run with
+	 * errstr as the reason (exit 3, as an unreachable one), without
+	 * "cannot reach". close() is called in every case. Required. */
 	int (*open)(struct bench_conn *conn);
 
 	/* Free priv and disconnect. Must accept a conn whose open failed.

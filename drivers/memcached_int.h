@@ -75,6 +75,7 @@ struct mc_conn {
 	memcached_result_st result;     /* reused by every fetch */
 	int result_ready;               /* result was created (close frees it) */
 	int binary;
+	int modula;                     /* option distribution: modula (else ketama) */
 	uint32_t n_servers;
 	/* The first (for the event path: only) server of the URI. */
 	char host[256];

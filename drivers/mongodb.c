@@ -717,9 +717,21 @@ static int mongo_open(struct bench_conn *conn)
 	if (mongo_grow_idx(conn, 64) < 0 || mongo_prefix_upper(conn) < 0)
 		goto fail;
 
+	p->dbname = strdup(db);
+	if (!p->dbname) {
+		bench_conn_error(conn, "mongodb: out of memory");
+		goto fail;
+	}
 	if (mongo_connect(conn, p, db, coll) < 0)
 		goto fail;
-	return 0;
+	switch (mongo_shard_check(conn, p)) {
+	case 0:
+		return 0;
+	case -2:
+		return -1; /* it answered, but is no mongos: not conn->err (driver.h) */
+	default:
+		goto fail;
+	}
 
 fail:
 	conn->err = 1;
@@ -746,6 +758,7 @@ static void mongo_close(struct bench_conn *conn)
 	free(p->idx);
 	free(p->upper);
 	free(p->scratch);
+	free(p->dbname);
 	free(p);
 	conn->priv = NULL;
 }

@@ -190,6 +190,9 @@ int mongo_connect(struct bench_conn *conn, struct mongo_priv *p, const char *db,
 	}
 	ok = mongo_admin_cmd(p, "buildInfo", &reply, &e);
 	p->ferretdb = ok && mongo_find_utf8(&reply, "ferretdbVersion") != NULL;
+	snprintf(p->server, sizeof(p->server), "%s %s", p->ferretdb ? "FerretDB" : "MongoDB",
+		 ok && mongo_find_utf8(&reply, p->ferretdb ? "ferretdbVersion" : "version")
+			 ? mongo_find_utf8(&reply, p->ferretdb ? "ferretdbVersion" : "version") : "?");
 	bson_destroy(&reply);
 	if (!ok) {
 		bench_conn_error(conn, "mongodb: buildInfo failed on %s: %s", mongo_uri_host(uri), e.message);
@@ -203,11 +206,7 @@ fail:
 	return -1;
 }
 
-/* Appends "key=value\n" to out->config while it fits. */
-static void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
+void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
 {
 	size_t off = strlen(out->config);
 	char val[256];
@@ -351,6 +350,7 @@ int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out)
 	}
 	if (process)
 		mongo_config_add(out, "process", "%s", process);
+	mongo_shard_info(conn, out);
 	mongo_config_auth(p, out);
 	rc = 0;
 
@@ -478,6 +478,8 @@ int mongo_prepare(struct bench_conn *conn)
 
 	if (!p || conn->err)
 		return bench_conn_error(conn, "mongodb: not connected");
+	if (mongo_shard_prepare(conn) < 0)
+		return -1;
 	coll = mongoc_collection_get_name(p->coll);
 	if (!p->query_index) {
 		/* Measure queries without the index: drop it if an earlier run

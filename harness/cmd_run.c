@@ -16,6 +16,9 @@
 
 #include "chart.h"
 #include "cmd.h"
+#include "crash.h"
+#include "idle.h"
+#include "replication.h"
 #include "csv.h"
 #include "json.h"
 #include "outdir.h"
@@ -39,7 +42,8 @@ const char cmd_run_usage[] =
 	"                            MongoDB-compatible server on free 127.0.0.1 ports (default);\n"
 	"                            external: use running servers (a target's uri, else\n"
 	"                            BENCH_REDIS_URI, BENCH_MEMCACHED_SERVERS, BENCH_MONGODB_URI,\n"
-	"                            else the standard local ports)\n"
+	"                            else the standard local ports); default: $BENCH_SERVERS,\n"
+	"                            else spawn (the docker image sets BENCH_SERVERS=external)\n"
 	"  --target NAME[,NAME...]   run only these targets of the workload\n"
 	"  --set KEY.PATH=VALUE      override a workload key (repeatable), e.g.\n"
 	"                            --set keyspace.records=1000 --set phases.run.clients=8\n"
@@ -90,7 +94,7 @@ static void on_signal(int sig)
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	a->servers = "spawn";
+	a->servers = getenv("BENCH_SERVERS") && *getenv("BENCH_SERVERS") ? getenv("BENCH_SERVERS") : "spawn";
 	a->out = "results";
 	a->ov = xcalloc((size_t)argc, sizeof(*a->ov));
 	for (int i = 1; i < argc; i++) {
@@ -127,7 +131,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (!a->workload)
 		return cmd_usage_error("run", "which workload? e.g. bench run workloads/quick.yaml");
 	if (strcmp(a->servers, "spawn") != 0 && strcmp(a->servers, "external") != 0)
-		return cmd_usage_error("run", "--servers is spawn or external, not '%s'", a->servers);
+		return cmd_usage_error("run", "--servers (or BENCH_SERVERS) is spawn or external, not '%s'", a->servers);
 	return 0;
 }
 
@@ -147,6 +151,34 @@ static bool selected(const char *list, const char *name)
 		p = comma ? comma + 1 : NULL;
 	}
 	return false;
+}
+
+/* Crash and replication phases kill or copy the server: only one bench
+ * started itself. */
+static int check_spawn_phases(const struct run_args *a, const struct workload *w)
+{
+	const struct wl_phase *ph = NULL;
+	const char *what;
+
+	for (size_t i = 0; i < w->n_phases && !ph; i++)
+		if (w->phases[i].type == WL_PHASE_CRASH || w->phases[i].type == WL_PHASE_REPLICATION)
+			ph = &w->phases[i];
+	if (!ph)
+		return 0;
+	what = ph->type == WL_PHASE_CRASH ? "kills the server with SIGKILL" : "starts a replica of the server";
+	if (strcmp(a->servers, "spawn") != 0) {
+		fprintf(stderr, "bench: %s: phase '%s' %s; it needs servers bench starts itself (--servers "
+			"spawn): bench never kills or copies a server it did not start\n", w->file, ph->name, what);
+		return BENCH_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < w->n_targets; i++)
+		if (w->targets[i].uri && selected(a->targets, w->targets[i].name)) {
+			fprintf(stderr, "bench: %s: target %s has a uri, and phase '%s' %s: bench never kills or "
+				"copies a server it did not start (drop the uri to spawn one, or --target the "
+				"others)\n", w->file, w->targets[i].name, ph->name, what);
+			return BENCH_EXIT_USAGE;
+		}
+	return 0;
 }
 
 static int check_target_list(const char *list, const struct workload *w)
@@ -222,6 +254,25 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 
 	for (int op = 0; op < BENCH_OP__COUNT; op++)
 		ops += op_stats_answered(&p->ops[op]);
+	if (p->crash.ran) {
+		say(a, "  %s: %s (repeat %llu): killed -9 at %.2f s after %llu acknowledged writes; %llu of them "
+		    "lost, %llu read back; restart took %.3f s\n", t->target->name, p->phase->name,
+		    (unsigned long long)p->repeat, p->crash.killed_at_s,
+		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
+		    (unsigned long long)p->ops[BENCH_OP_GET].status[BENCH_MISS],
+		    (unsigned long long)p->ops[BENCH_OP_GET].status[BENCH_OK], p->crash.restart_s);
+		return;
+	}
+	if (p->repl.ran) {
+		const struct op_stats *rd = &p->ops[BENCH_OP_GET];
+
+		say(a, "  %s: %s (repeat %llu): %llu writes acknowledged; replica lag p50 %.3f ms, p99 %.3f ms; "
+		    "%llu of %llu replica reads stale\n", t->target->name, p->phase->name, (unsigned long long)p->repeat,
+		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
+		    (double)hist_percentile(p->repl.lag, 50) / 1e6, (double)hist_percentile(p->repl.lag, 99) / 1e6,
+		    (unsigned long long)rd->status[BENCH_MISS], (unsigned long long)op_stats_answered(rd));
+		return;
+	}
 	if (p->over_error_limit)
 		snprintf(over, sizeof(over), " (%.4g%% failed, over max_error_rate %.4g%%)",
 			 100 * results_phase_error_rate(p), 100 * max_error_rate);
@@ -300,6 +351,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	bt->password = a->creds[wt - r->w->targets].password;
 	bt->fields = (unsigned)r->w->values.fields;
 	bt->categories = r->w->values.categories;
+	bt->shard_key = r->w->keyspace.shard_key;
 	for (size_t i = 0; i < r->w->n_phases; i++) {
 		bt->index_range |= r->w->phases[i].mix[BENCH_OP_RANGE] > 0;
 		bt->index_query |= r->w->phases[i].mix[BENCH_OP_QUERY] > 0;
@@ -323,6 +375,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			return -1;
 		}
 		t->spawned = xstrdup(srv->program);
+		t->server = srv;
 		say(a, "%s: started %s (pid %d) on 127.0.0.1:%d\n", wt->name, srv->program, (int)srv->pid, srv->port);
 		*pid = srv->pid;
 		*uri_owned = xstrdup(srv->uri);
@@ -340,11 +393,15 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		/* A refused login names where the password came from. */
 		const char *src = a->creds[wt - r->w->targets].source;
 		bool auth = strcasestr(conn.errstr, "auth failed") || strcasestr(conn.errstr, "authentication failed");
-		char *msg = xasprintf("cannot reach %s at %s: %s%s%s%s", wt->name, t->uri, conn.errstr,
-				      strcmp(a->servers, "external") == 0 && !wt->uri && !auth
-					      ? " (start it, e.g. `docker compose up -d`, or set its BENCH_*_URI)" : "",
-				      auth ? "; check " : "", auth ? (src ? src : "the user and password in the uri") : "");
+		char *msg;
 
+		if (!conn.err) /* it answered, but cannot serve this workload (driver.h) */
+			msg = xstrdup(conn.errstr);
+		else
+			msg = xasprintf("cannot reach %s at %s: %s%s%s%s", wt->name, t->uri, conn.errstr,
+					strcmp(a->servers, "external") == 0 && !wt->uri && !auth
+						? " (start it, e.g. `docker compose up -d`, or set its BENCH_*_URI)" : "",
+					auth ? "; check " : "", auth ? (src ? src : "the user and password in the uri") : "");
 		t->skipped = secret_scrub(msg);
 		free(msg);
 		t->driver->close(&conn);
@@ -362,11 +419,42 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	return 0;
 }
 
+/* A phase's idle_connections (idle.h), opened once its clients are
+ * connected: the silent users come on top of the active ones. */
+struct idle_ctx {
+	const struct run_args *a;
+	struct results *r;
+	const struct target_result *t;
+	const struct bench_target *bt;
+	const struct wl_phase *ph;
+	struct idle_set *idle;     /* NULL: none, or they could not be set up */
+};
+
+static void open_idle(void *arg)
+{
+	struct idle_ctx *c = arg;
+	char host[256], err[300];
+	int port;
+
+	if (!(c->t->driver->caps & BENCH_CAP_NETWORK) ||
+	    idle_parse_address(c->bt->uri, host, sizeof(host), &port) < 0) {
+		results_warn(c->r, "%s: %s: no server address to hold idle connections to", c->t->target->name,
+			     c->ph->name);
+		return;
+	}
+	if (idle_open(host, port, c->ph->idle_connections, &c->idle, err, sizeof(err)) != 0) {
+		results_warn(c->r, "%s: %s: idle connections not opened: %s", c->t->target->name, c->ph->name, err);
+		return;
+	}
+	say(c->a, "%s: %s: opened %llu idle connections (%llu refused at connect)\n", c->t->target->name,
+	    c->ph->name, (unsigned long long)idle_held(c->idle), (unsigned long long)idle_refused(c->idle));
+}
+
 /* Runs every sweep point, repeat and phase of one target. Returns -1 when
  * the target could not be brought up or its clients could not connect. */
 static int run_points(const struct run_args *a, struct results *r, struct target_result *t,
 		      struct workload *const *points, size_t n_points, const struct bench_target *bt,
-		      struct watch *wt)
+		      struct watch *wt, struct server_set *set)
 {
 	struct runner_probe probe;
 
@@ -383,11 +471,45 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 
 				p->sweep_value = value;
 				warm.sweep_value = value;
-				int prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &probe, p, &warm);
+				int prc;
 
+				bool needs_server = w->phases[i].type == WL_PHASE_CRASH ||
+						    w->phases[i].type == WL_PHASE_REPLICATION;
+
+				if (needs_server && !t->server) {
+					p->phase = &w->phases[i];
+					snprintf(p->error, sizeof(p->error), "phase '%s' needs the target's server, and "
+						 "%s has none bench started", w->phases[i].name, t->target->name);
+					prc = -1;
+				} else if (w->phases[i].type == WL_PHASE_REPLICATION) {
+					prc = replication_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, t->server,
+								    p);
+				} else if (w->phases[i].type == WL_PHASE_CRASH) {
+					prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
+					wt->pid = t->server->pid; /* restarted: a new process */
+				} else {
+					struct idle_ctx ic = {a, r, t, bt, &w->phases[i], NULL};
+					struct runner_probe pr = probe;
+
+					if (w->phases[i].idle_connections) {
+						pr.connected = open_idle;
+						pr.connected_arg = &ic;
+					}
+					prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &pr, p, &warm);
+					if (ic.idle) {
+						idle_check(ic.idle);
+						p->idle_held = idle_held(ic.idle);
+						p->idle_refused = idle_refused(ic.idle);
+					}
+					/* With the idle connections still open. */
+					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
+					idle_close(ic.idle);
+				}
+
+				if (!p->server_rss_bytes)
+					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
 				secret_scrub_buf(p->error, sizeof(p->error));
 				secret_scrub_buf(warm.error, sizeof(warm.error));
-
 				watch_end_line(wt);
 				if (prc < 0) {
 					fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
@@ -404,8 +526,10 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 					*wr = measured;
 					p = wr;
 				}
-				/* Failures over the limit: exit status 1 (DESIGN §5). */
-				p->over_error_limit = results_phase_error_rate(p) > w->max_error_rate;
+				/* Failures over the limit: exit status 1 (DESIGN §5).
+				 * A crash phase's failures are the crash itself. */
+				p->over_error_limit = w->phases[i].type != WL_PHASE_CRASH &&
+						      results_phase_error_rate(p) > w->max_error_rate;
 				r->n_over_error_limit += p->over_error_limit;
 				if (p->over_error_limit)
 					results_warn(r, "%s: %s (repeat %llu%s%s): %.4g%% of requests failed, over max_error_rate %.4g%%",
@@ -420,6 +544,18 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 		}
 	}
 	return 0;
+}
+
+/* The server's identity again once the runs are done: what they changed
+ * shows in run.json's server_after_run (mongodb: the shards a get and a
+ * range query target, which explain can only say once records exist). */
+static void reread_info(struct target_result *t, const struct bench_target *bt)
+{
+	struct bench_conn conn = {.driver = t->driver, .target = bt};
+
+	if (t->driver->open(&conn) == 0 && t->driver->server_info(&conn, &t->info_after) == 0)
+		t->have_info_after = true;
+	t->driver->close(&conn);
 }
 
 static void run_target(const struct run_args *a, struct results *r, struct target_result *t,
@@ -439,13 +575,16 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		say(a, "%s: %s at %s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri);
 	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
 	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
-	run_points(a, r, t, points, n_points, &bt, &wt);
+	run_points(a, r, t, points, n_points, &bt, &wt, *servers);
+	if (t->n_runs && t->have_info && !runner_stop_requested())
+		reread_info(t, &bt);
 	watch_free(&wt);
 done:
 	/* Stop a spawned server before the next target starts: one at a time. */
 	if (*servers) {
 		servers_free(*servers);
 		*servers = NULL;
+		t->server = NULL;
 	}
 	free(uri_owned);
 }
@@ -548,6 +687,8 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	if ((rc = check_target_list(a.targets, w)) != 0 || (rc = resolve_credentials(&a, w)) != 0)
+		goto out;
+	if ((rc = check_spawn_phases(&a, w)) != 0)
 		goto out;
 	points = load_points(&a, w, &n_points);
 	if (!points) {

@@ -160,7 +160,7 @@ static int write_latency(const char *dir, const struct results *r)
 				name = hgrm_name(r, t, p, (enum bench_op)op, false);
 				rc = write_hgrm(sub, name, s->lat);
 				free(name);
-				if (rc == 0 && p->phase->rate > 0) {
+				if (rc == 0 && p->phase->rate > 0 && s->lat_uncorrected) {
 					name = hgrm_name(r, t, p, (enum bench_op)op, true);
 					rc = write_hgrm(sub, name, s->lat_uncorrected);
 					free(name);

@@ -37,6 +37,7 @@ void results_free(struct results *r)
 		for (size_t j = 0; j < t->n_runs; j++) {
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
 				op_stats_free(&t->runs[j].ops[op]);
+			hist_free(t->runs[j].repl.lag);
 			free(t->runs[j].series);
 		}
 		free(t->runs);
@@ -214,6 +215,8 @@ void results_print_table(const struct results *r, FILE *out)
 					continue;
 				if (ops == 0 && s->status[BENCH_UNSUPPORTED] > 0)
 					snprintf(rate, sizeof(rate), "unsupported");
+				else if (p->crash.ran && op == BENCH_OP_GET) /* the read-back: a count, not a rate */
+					snprintf(rate, sizeof(rate), "-");
 				else
 					snprintf(rate, sizeof(rate), "%.0f", p->duration_s > 0 ? (double)ops / p->duration_s : 0);
 				fmt_us(p50, sizeof(p50), s->lat, 50);

@@ -251,6 +251,7 @@ int runner_reconnect(struct worker *wk, struct client *c, uint64_t now)
 		 * connection is retried ever more slowly, not in a spin. */
 		c->down = 0;
 		wk->reconnects++;
+		ts_reconnect(wk->ts, util_now_ns());
 		return 0;
 	}
 	if (!c->conn.err)
@@ -671,6 +672,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 			}
 		}
 	}
+	if (probe && probe->connected)
+		probe->connected(probe->connected_arg);
 	pthread_barrier_init(&ctx.start, NULL, (unsigned)nworkers + 1);
 	/* The workers inherit a mask without SIGINT and SIGTERM: a Ctrl-C
 	 * then lands on this thread and never interrupts a client's send or
