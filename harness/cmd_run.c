@@ -212,10 +212,11 @@ static int resolve_credentials(struct run_args *a, const struct workload *w)
 	a->creds = xcalloc(w->n_targets, sizeof(*a->creds));
 	for (size_t i = 0; i < w->n_targets && rc == 0; i++) {
 		const struct wl_target *t = &w->targets[i];
+		const struct bench_driver *d = bench_driver_find(t->driver, err, sizeof(err));
 		bool external = t->uri || strcmp(a->servers, "external") == 0;
 
-		if (!selected(a->targets, t->name))
-			continue;
+		if (!selected(a->targets, t->name) || !d || !(d->caps & BENCH_CAP_NETWORK))
+			continue; /* no server, no login */
 		if (strcmp(a->servers, "external") == 0 && !t->uri)
 			secret_add_uri(servers_external_uri(t->driver));
 		if (t->auth.given && !external) {
