@@ -182,6 +182,14 @@ struct bench_target {
 	 * none. The mongodb driver shards its collection on it, and refuses a
 	 * server that is not a mongos (see open); other drivers ignore it. */
 	const char *shard_key;
+	/* Credentials (added with ABI 4), resolved by the harness from the
+	 * environment or a file (docs/security.md); NULL = none. user NULL with
+	 * a password: Redis AUTH with the password alone. A driver sends them
+	 * to its server (on every open, so reconnects log in again), never
+	 * puts them in errstr, and says "AUTH failed" / "authentication failed"
+	 * in errstr when the server refuses them. */
+	const char *user;
+	const char *password;
 };
 
 /* Identity of the server that really answered. */

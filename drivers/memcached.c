@@ -32,7 +32,7 @@
 #define MC_EMPTY SIZE_MAX
 
 static const struct bench_option_spec mc_options[] = {
-	{ "protocol", "text | binary: memcached wire protocol (default text)" },
+	{ "protocol", "text | binary: memcached wire protocol (default text; binary when the target has credentials: SASL)" },
 	{ "distribution", "ketama | modula: how a pool spreads keys (default ketama: libketama-compatible "
 			  "consistent hashing, MD5)" },
 	{ NULL, NULL },
@@ -184,6 +184,28 @@ unsigned mc_timeout_ms(const struct bench_conn *conn)
 	return ms > INT_MAX / 1000 ? INT_MAX / 1000 : ms;
 }
 
+/* SASL PLAIN-or-better login data for libmemcached, which sends it on
+ * every connect (so reconnects log in again). Returns 0, or -1 with
+ * conn->err set. */
+static int mc_sasl(struct bench_conn *conn, struct mc_conn *mc)
+{
+	const struct bench_target *t = conn->target;
+
+	if (!t->password)
+		return 0;
+	if (!t->user || !*t->user)
+		return bench_conn_lost(conn, "memcached: SASL needs a user name as well: give the target auth.user "
+				       "(or BENCH_MEMCACHED_USER)");
+#if LIBMEMCACHED_WITH_SASL_SUPPORT
+	if (memcached_set_sasl_auth_data(mc->memc, t->user, t->password) != MEMCACHED_SUCCESS)
+		return bench_conn_lost(conn, "memcached: cannot set the SASL user and password");
+	return 0;
+#else
+	(void)mc;
+	return bench_conn_lost(conn, "memcached: this libmemcached was built without SASL support");
+#endif
+}
+
 static int mc_open(struct bench_conn *conn)
 {
 	const struct bench_target *t = conn->target;
@@ -204,6 +226,11 @@ static int mc_open(struct bench_conn *conn)
 	conn->priv = mc;
 	mc_text_init(mc);
 	mc->binary = proto && strcmp(proto, "binary") == 0;
+	if (t->password && proto && !mc->binary)
+		return bench_conn_lost(conn, "memcached: SASL authentication needs the binary protocol: drop "
+				       "options.protocol or set it to binary");
+	/* SASL exists only in the binary protocol: credentials imply it. */
+	mc->binary |= t->password != NULL;
 	mc->modula = dist && strcmp(dist, "modula") == 0;
 	mc->memc = memcached_create(NULL);
 	if (!mc->memc)
@@ -232,7 +259,7 @@ static int mc_open(struct bench_conn *conn)
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout * 1000);
 
 	n = mc_add_servers(conn, mc, t->uri ? t->uri : "");
-	if (n < 0)
+	if (n < 0 || mc_sasl(conn, mc) < 0)
 		return -1;
 	mc->n_servers = (uint32_t)n;
 	if (!memcached_result_create(mc->memc, &mc->result))
@@ -244,6 +271,12 @@ static int mc_open(struct bench_conn *conn)
 	/* libmemcached connects lazily; "version" to every server makes a dead
 	 * server fail here rather than on the first request. */
 	rc = memcached_version(mc->memc);
+	/* A pool answers SOME_ERRORS; the login's own code is the last error. */
+	if (t->password && (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM ||
+			    memcached_last_error(mc->memc) == MEMCACHED_AUTH_FAILURE ||
+			    memcached_last_error(mc->memc) == MEMCACHED_AUTH_PROBLEM))
+		return bench_conn_lost(conn, "memcached at %s: SASL authentication failed for user %s: %s", t->uri,
+				       t->user, mc_errtext(mc, rc));
 	if (memcached_failed(rc))
 		return bench_conn_lost(conn, "memcached: cannot reach %s: %s", t->uri, mc_errtext(mc, rc));
 	return 0;

@@ -134,6 +134,7 @@ struct redis_conn {
 	 * notes MOVED/ASK answers (NULL: not part of a cluster). */
 	struct redis_cluster *cluster;
 	struct redis_redir *redir;
+	void *ssl;              /* redisSSLContext of a rediss:// connection (redis_tls.c) */
 };
 
 /* The reader functions exec() uses (redis.c): replies land in rc->reply. */
@@ -199,6 +200,26 @@ int redis_ns_scan(struct bench_conn *conn, const char *suffix, int unlink, uint6
 int redis_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
 int redis_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
 int redis_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
+/* redis_tls.c: TLS on rc->ctx for a rediss:// uri (0, or -1 with conn->err
+ * set; always -1 in a build without hiredis_ssl), its context freed, and
+ * the tls_* options refused without rediss:// (`tls` 0). */
+int redis_tls_start(struct bench_conn *conn, struct redis_conn *rc, const char *where);
+void redis_tls_free(struct redis_conn *rc);
+int redis_tls_check_options(struct bench_conn *conn, int tls);
+#define REDIS_STR_(x) #x
+#define REDIS_STR(x) REDIS_STR_(x)
+#define REDIS_HIREDIS_VERSION REDIS_STR(HIREDIS_MAJOR) "." REDIS_STR(HIREDIS_MINOR) "." REDIS_STR(HIREDIS_PATCH)
+#ifdef BENCH_HAVE_HIREDIS_SSL
+#define REDIS_TLS_BUILT "tls: yes (hiredis " REDIS_HIREDIS_VERSION " with hiredis_ssl)"
+#else
+#define REDIS_TLS_BUILT "tls: no (hiredis " REDIS_HIREDIS_VERSION " has no hiredis_ssl; build against hiredis >= 1.0)"
+#endif
+
+/* redis_auth.c: AUTH [user] password on ctx when password is not NULL
+ * (user NULL or "": the password alone). Returns 0, or -1 with conn->err
+ * set and "redis at WHERE: AUTH failed for user U: <server's reply>". */
+int redis_auth(struct bench_conn *conn, redisContext *ctx, const char *where, const char *user,
+	       const char *password);
 
 /* ---- redis_resp.c: commands in RESP into rc->wbuf for the general path ---- */
 

@@ -27,6 +27,7 @@
 #include "registry.h"
 #include "results.h"
 #include "runner.h"
+#include "secret.h"
 #include "servers.h"
 #include "shard.h"
 #include "util.h"
@@ -69,6 +70,11 @@ const char cmd_run_usage[] =
 	"                            database, memcached flush_all, MongoDB dropDatabase of\n"
 	"                            the target's database; every key there, not only the prefix's\n"
 	"\n"
+	"Passwords come from a target's auth key (password_env: VAR, password_file: PATH),\n"
+	"else, for servers bench did not spawn, from BENCH_<DRIVER>_PASSWORD (user:\n"
+	"BENCH_<DRIVER>_USER), e.g. BENCH_REDIS_PASSWORD; never from the workload itself.\n"
+	"They are shown as *** everywhere (docs/security.md).\n"
+	"\n"
 	"Exit status: 0 ok; 1 a run's failed requests over the workload's max_error_rate\n"
 	"(default 0: any failure), or interrupted (partial results are still written; a\n"
 	"second Ctrl-C quits at once); 2 usage or invalid workload; 3 a target could not\n"
@@ -86,6 +92,7 @@ struct run_args {
 	const char *shard_from;   /* which of the two, for messages */
 	struct wl_override *ov;
 	size_t n_ov;
+	struct secret_cred *creds;      /* per workload target (resolve_credentials) */
 };
 
 static volatile sig_atomic_t interrupts;
@@ -233,6 +240,43 @@ static int check_target_list(const char *list, const struct workload *w)
 	return 0;
 }
 
+/*
+ * The credentials of every selected target, before anything starts: a
+ * missing password is a usage error (exit 2), like a bad workload. The
+ * passwords of uris from the environment are registered for scrubbing.
+ */
+static int resolve_credentials(struct run_args *a, const struct workload *w)
+{
+	char *dir = xstrdup(w->file), *slash = strrchr(dir, '/'), err[512];
+	int rc = 0;
+
+	if (slash)
+		*slash = '\0';
+	a->creds = xcalloc(w->n_targets, sizeof(*a->creds));
+	for (size_t i = 0; i < w->n_targets && rc == 0; i++) {
+		const struct wl_target *t = &w->targets[i];
+		const struct bench_driver *d = bench_driver_find(t->driver, err, sizeof(err));
+		bool external = t->uri || strcmp(a->servers, "external") == 0;
+
+		if (!selected(a->targets, t->name) || !d || !(d->caps & BENCH_CAP_NETWORK))
+			continue; /* no server, no login */
+		if (strcmp(a->servers, "external") == 0 && !t->uri)
+			secret_add_uri(servers_external_uri(t->driver));
+		if (t->auth.given && !external) {
+			fprintf(stderr, "bench: %s:%d:%d: target %s has auth, but its server is spawned by bench and has no "
+				"users; give the target a uri, or run with --servers external\n", w->file, t->line, t->col,
+				t->name);
+			rc = BENCH_EXIT_USAGE;
+		} else if (secret_credentials(t, t->driver, slash ? dir : ".", external, &a->creds[i], err,
+					      sizeof(err)) < 0) {
+			fprintf(stderr, "bench: %s: %s\n", w->file, err);
+			rc = BENCH_EXIT_USAGE;
+		}
+	}
+	free(dir);
+	return rc;
+}
+
 static void say(const struct run_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const struct run_args *a, const char *fmt, ...)
 {
@@ -351,6 +395,8 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	bt->options = wt->options;
 	bt->n_options = wt->n_options;
 	bt->timeout_ms = wt->timeout_ms;
+	bt->user = a->creds[wt - r->w->targets].user;
+	bt->password = a->creds[wt - r->w->targets].password;
 	bt->fields = (unsigned)r->w->values.fields;
 	bt->categories = r->w->values.categories;
 	bt->shard_key = r->w->keyspace.shard_key;
@@ -392,12 +438,20 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	t->uri = bt->uri ? results_redact_uri(bt->uri) : xstrdup("");
 
 	if (t->driver->open(&conn) < 0) {
+		/* A refused login names where the password came from. */
+		const char *src = a->creds[wt - r->w->targets].source;
+		bool auth = strcasestr(conn.errstr, "auth failed") || strcasestr(conn.errstr, "authentication failed");
+		char *msg;
+
 		if (!conn.err) /* it answered, but cannot serve this workload (driver.h) */
-			t->skipped = xstrdup(conn.errstr);
+			msg = xstrdup(conn.errstr);
 		else
-			t->skipped = xasprintf("cannot reach %s at %s: %s%s", wt->name, t->uri, conn.errstr,
-					       strcmp(a->servers, "external") == 0 && !wt->uri
-						       ? " (start it, e.g. `docker compose up -d`, or set its BENCH_*_URI)" : "");
+			msg = xasprintf("cannot reach %s at %s: %s%s%s%s", wt->name, t->uri, conn.errstr,
+					strcmp(a->servers, "external") == 0 && !wt->uri && !auth
+						? " (start it, e.g. `docker compose up -d`, or set its BENCH_*_URI)" : "",
+					auth ? "; check " : "", auth ? (src ? src : "the user and password in the uri") : "");
+		t->skipped = secret_scrub(msg);
+		free(msg);
 		t->driver->close(&conn);
 		return -1;
 	}
@@ -502,6 +556,8 @@ static int run_points(const struct run_args *a, struct results *r, struct target
 
 				if (!p->server_rss_bytes)
 					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
+				secret_scrub_buf(p->error, sizeof(p->error));
+				secret_scrub_buf(warm.error, sizeof(warm.error));
 				watch_end_line(wt);
 				if (prc < 0) {
 					fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
@@ -700,7 +756,7 @@ int cmd_run(int argc, char **argv)
 	fputs(msgs ? msgs : "", stderr);
 	if (rc)
 		goto out;
-	if ((rc = check_target_list(a.targets, w)) != 0)
+	if ((rc = check_target_list(a.targets, w)) != 0 || (rc = resolve_credentials(&a, w)) != 0)
 		goto out;
 	if ((rc = check_spawn_phases(&a, w)) != 0)
 		goto out;
@@ -800,6 +856,10 @@ out:
 	servers_free(servers);
 	results_free(&r);
 	free_points(points, n_points, w);
+	for (size_t i = 0; a.creds && i < w->n_targets; i++)
+		secret_cred_free(&a.creds[i]);
+	free(a.creds);
+	secret_clear();
 	workload_free(w);
 	free(msgs);
 	free(dir);

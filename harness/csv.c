@@ -1,9 +1,11 @@
 /* csv.c - summary.csv: one row per target × phase × repeat × op. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
 #include "shard.h"
+#include "secret.h"
 
 /* DESIGN §6's columns first, in its order; ours after them. */
 const char csv_summary_header[] =
@@ -18,10 +20,13 @@ const char csv_timeseries_header[] =
 	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
 	"p50_us,p99_us,max_us,reconnects";
 
-void csv_put_field(FILE *f, const char *s)
+void csv_put_field(FILE *f, const char *field)
 {
+	char *scrubbed = secret_scrub(field), *s = scrubbed; /* no secret in a CSV */
+
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
+		free(scrubbed);
 		return;
 	}
 	fputc('"', f);
@@ -30,6 +35,7 @@ void csv_put_field(FILE *f, const char *s)
 			fputc('"', f);
 		fputc(*s, f);
 	}
+	free(scrubbed);
 	fputc('"', f);
 }
 

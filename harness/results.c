@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "results.h"
+#include "secret.h"
 #include "util.h"
 
 void results_warn(struct results *r, const char *fmt, ...)
@@ -15,7 +16,8 @@ void results_warn(struct results *r, const char *fmt, ...)
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	r->warnings = xrealloc(r->warnings, (r->n_warnings + 1) * sizeof(*r->warnings));
-	r->warnings[r->n_warnings++] = sbuf_take(&sb);
+	r->warnings[r->n_warnings++] = secret_scrub(sb.buf ? sb.buf : "");
+	free(sb.buf);
 }
 
 struct phase_result *results_add_run(struct target_result *t)

@@ -136,8 +136,8 @@ static void parse_servers(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n,
 	t->uri = sb.buf;
 }
 
-enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK__COUNT };
-const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", NULL};
+enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK_AUTH, TK__COUNT };
+const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", "auth", NULL};
 
 static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
 {
@@ -208,7 +208,8 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 	if (wt_present(v[TK_URI])) {
 		char *p = xasprintf("%s.uri", path);
 
-		wt_get_str(c, v[TK_URI], p, &t->uri);
+		if (wt_get_str(c, v[TK_URI], p, &t->uri) == 0)
+			wl_check_uri_secret(c, t, v[TK_URI], p, t->driver);
 		free(p);
 	}
 	if (wt_present(v[TK_SERVERS])) {
@@ -238,6 +239,12 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 			else
 				t->timeout_ms = (unsigned)(ns / 1000000u);
 		}
+		free(p);
+	}
+	if (wt_present(v[TK_AUTH])) {
+		char *p = xasprintf("%s.auth", path);
+
+		wl_parse_auth(c, t, v[TK_AUTH], p);
 		free(p);
 	}
 	if (kn[TK_SPAWN])
@@ -698,6 +705,9 @@ void workload_free(struct workload *w)
 		free(t->name);
 		free(t->driver);
 		free(t->uri);
+		free(t->auth.user);
+		free(t->auth.password_env);
+		free(t->auth.password_file);
 	}
 	for (size_t i = 0; i < w->n_phases; i++)
 		free(w->phases[i].name);

@@ -21,6 +21,15 @@ enum wl_phase_type {
 	WL_PHASE_REPLICATION /* writes to the server, reads from a replica bench starts: lag, stale reads */
 };
 
+/* auth: {user, password_env | password_file}: who the target logs in as.
+ * The password itself is never in the workload (docs/security.md). */
+struct wl_auth {
+	int given;                     /* the target has an auth key */
+	char *user;                    /* NULL: none (Redis: AUTH with the password alone) */
+	char *password_env;            /* NULL: BENCH_<DRIVER>_PASSWORD, unless password_file */
+	char *password_file;           /* as written: relative to the workload file's directory */
+};
+
 /* A target: which driver, against what. */
 struct wl_target {
 	char *name;                    /* unique within the workload */
@@ -30,6 +39,7 @@ struct wl_target {
 	size_t n_options;
 	unsigned timeout_ms;           /* per request: timeout: 1s; 0 = default (5 s) */
 	int line, col;                 /* where it was declared, for later messages */
+	struct wl_auth auth;
 };
 
 struct wl_phase {
