@@ -27,8 +27,10 @@
 
 /* 2: the event-driven hooks were added at the end of struct bench_driver.
  * 3: server_stats; event_fd may decline a target; range, query, fuzzy and
- *    structure ops with their request arguments; target data needs. */
-#define BENCH_DRIVER_ABI 3
+ *    structure ops with their request arguments; target data needs.
+ * 4: data safety: ns_count, ns_clean and ns_flush at the end of struct
+ *    bench_driver, with struct bench_ns_state. */
+#define BENCH_DRIVER_ABI 4
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
 enum bench_status {
@@ -175,6 +177,19 @@ struct bench_target {
 	 * Redis io-threads); 0 = unknown. The harness sizes its event
 	 * threads by it. */
 	unsigned server_threads;
+	/* Added after ABI 3 (the version bump is the lead's): the workload's
+	 * keyspace.shard_key for the record key _id, "hashed" or "1"; NULL =
+	 * none. The mongodb driver shards its collection on it, and refuses a
+	 * server that is not a mongos (see open); other drivers ignore it. */
+	const char *shard_key;
+	/* Credentials (added with ABI 4), resolved by the harness from the
+	 * environment or a file (docs/security.md); NULL = none. user NULL with
+	 * a password: Redis AUTH with the password alone. A driver sends them
+	 * to its server (on every open, so reconnects log in again), never
+	 * puts them in errstr, and says "AUTH failed" / "authentication failed"
+	 * in errstr when the server refuses them. */
+	const char *user;
+	const char *password;
 };
 
 /* Identity of the server that really answered. */
@@ -195,6 +210,17 @@ struct bench_server_stats {
 };
 
 /*
+ * What ns_count found under the target's prefix before a run; the harness
+ * hands it back to ns_clean after the run.
+ */
+struct bench_ns_state {
+	uint64_t keys;          /* keys (documents) under the prefix, at most the limit asked */
+	char noun[96];          /* what they are, for messages: "keys", "documents in bench.kv" */
+	unsigned notes;         /* the driver's own: what ns_clean must know of the state
+				 * before the run (MongoDB: the collection did not exist) */
+};
+
+/*
  * A connection. The harness allocates it and zeroes it; open() fills priv.
  * err/errstr follow hiredis: err != 0 means the connection is unusable.
  */
@@ -204,6 +230,9 @@ struct bench_conn {
 	void *priv;             /* the driver's per-connection state */
 	int err;                /* sticky: connection lost or never opened */
 	char errstr[128];       /* text of the latest failure, "" if none */
+	/* Cluster redirections the driver followed (Redis MOVED and ASK);
+	 * open/close leave them alone, so they add up over reconnects. */
+	uint64_t redirects_moved, redirects_ask;
 };
 
 struct bench_driver {
@@ -214,7 +243,11 @@ struct bench_driver {
 	const struct bench_option_spec *options; /* may be NULL: no options */
 
 	/* Connect. Returns 0, or -1 with conn->errstr set (conn->err set too).
-	 * close() is called in both cases. Required. */
+	 * -1 with conn->err NOT set means the server answered but cannot serve
+	 * this target as the workload asks (mongodb: shard_key on a server
+	 * that is not a mongos): the harness reports the target not run with
+	 * errstr as the reason (exit 3, as an unreachable one), without
+	 * "cannot reach". close() is called in every case. Required. */
 	int (*open)(struct bench_conn *conn);
 
 	/* Free priv and disconnect. Must accept a conn whose open failed.
@@ -281,6 +314,34 @@ struct bench_driver {
 	 * else, from one thread. Returns 0 (fields it cannot tell set to < 0)
 	 * or -1 with errstr. NULL = the server's CPU is unknown. */
 	int (*server_stats)(struct bench_conn *conn, struct bench_server_stats *out);
+
+	/*
+	 * Data safety on servers bench did not start (ABI 4; ns_count and
+	 * ns_clean both or neither; ns_flush optional, only with them). Called on a connection
+	 * used for nothing else, from one thread, never during a phase; they
+	 * may allocate. docs/drivers.md ("Data safety") says what each driver
+	 * does.
+	 *   ns_count  counts the keys (documents) under the target's prefix in
+	 *             the driver's namespace (Redis: the uri's database;
+	 *             MongoDB: its collection), and may stop once it has found
+	 *             `limit`. Fills *out (noun, notes too). Returns 0, or -1
+	 *             with errstr when it cannot tell (bench then refuses the
+	 *             target unless --reuse).
+	 *   ns_clean  removes every key under the prefix, and what the run
+	 *             created around them that `before` (ns_count's result
+	 *             before the run, which found none) shows did not exist;
+	 *             never anything else. *removed = the keys (documents)
+	 *             removed. Returns 0, or -1 with errstr (*removed = those
+	 *             removed until then).
+	 *   ns_flush  empties the driver's whole namespace, not only the
+	 *             prefix (Redis FLUSHDB, memcached flush_all, MongoDB
+	 *             dropDatabase of its database); only for `bench run
+	 *             --flush`. Writes what it did into what[what_len] for the
+	 *             harness to print. Returns 0, or -1 with errstr.
+	 */
+	int (*ns_count)(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
+	int (*ns_clean)(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
+	int (*ns_flush)(struct bench_conn *conn, char *what, size_t what_len);
 };
 
 /* Whether d offers the event-driven hooks (bench_driver_check ensures all

@@ -32,7 +32,9 @@
 #define MC_EMPTY SIZE_MAX
 
 static const struct bench_option_spec mc_options[] = {
-	{ "protocol", "text | binary: memcached wire protocol (default text)" },
+	{ "protocol", "text | binary: memcached wire protocol (default text; binary when the target has credentials: SASL)" },
+	{ "distribution", "ketama | modula: how a pool spreads keys (default ketama: libketama-compatible "
+			  "consistent hashing, MD5)" },
 	{ NULL, NULL },
 };
 
@@ -182,10 +184,33 @@ unsigned mc_timeout_ms(const struct bench_conn *conn)
 	return ms > INT_MAX / 1000 ? INT_MAX / 1000 : ms;
 }
 
+/* SASL PLAIN-or-better login data for libmemcached, which sends it on
+ * every connect (so reconnects log in again). Returns 0, or -1 with
+ * conn->err set. */
+static int mc_sasl(struct bench_conn *conn, struct mc_conn *mc)
+{
+	const struct bench_target *t = conn->target;
+
+	if (!t->password)
+		return 0;
+	if (!t->user || !*t->user)
+		return bench_conn_lost(conn, "memcached: SASL needs a user name as well: give the target auth.user "
+				       "(or BENCH_MEMCACHED_USER)");
+#if LIBMEMCACHED_WITH_SASL_SUPPORT
+	if (memcached_set_sasl_auth_data(mc->memc, t->user, t->password) != MEMCACHED_SUCCESS)
+		return bench_conn_lost(conn, "memcached: cannot set the SASL user and password");
+	return 0;
+#else
+	(void)mc;
+	return bench_conn_lost(conn, "memcached: this libmemcached was built without SASL support");
+#endif
+}
+
 static int mc_open(struct bench_conn *conn)
 {
 	const struct bench_target *t = conn->target;
 	const char *proto = bench_target_option(t, "protocol");
+	const char *dist = bench_target_option(t, "distribution");
 	unsigned timeout = mc_timeout_ms(conn);
 	struct mc_conn *mc;
 	memcached_return_t rc;
@@ -193,18 +218,38 @@ static int mc_open(struct bench_conn *conn)
 
 	if (proto && strcmp(proto, "text") != 0 && strcmp(proto, "binary") != 0)
 		return bench_conn_lost(conn, "memcached: option protocol must be 'text' or 'binary', not '%s'", proto);
+	if (dist && strcmp(dist, "ketama") != 0 && strcmp(dist, "modula") != 0)
+		return bench_conn_lost(conn, "memcached: option distribution must be 'ketama' or 'modula', not '%s'", dist);
 	mc = calloc(1, sizeof(*mc));
 	if (!mc)
 		return bench_conn_lost(conn, "memcached: out of memory");
 	conn->priv = mc;
 	mc_text_init(mc);
 	mc->binary = proto && strcmp(proto, "binary") == 0;
+	if (t->password && proto && !mc->binary)
+		return bench_conn_lost(conn, "memcached: SASL authentication needs the binary protocol: drop "
+				       "options.protocol or set it to binary");
+	/* SASL exists only in the binary protocol: credentials imply it. */
+	mc->binary |= t->password != NULL;
+	mc->modula = dist && strcmp(dist, "modula") == 0;
 	mc->memc = memcached_create(NULL);
 	if (!mc->memc)
 		return bench_conn_lost(conn, "memcached: memcached_create failed");
 
-	/* Behaviours first: setting one drops open connections. */
-	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_DISTRIBUTION, MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA);
+	/*
+	 * Behaviours first: setting one drops open connections.
+	 * KETAMA_WEIGHTED is libketama's consistent hashing (MD5 of the key,
+	 * 160 points per server of weight 1), the placement other ketama
+	 * clients compute (php-memcached's libketama_compatible, pylibmc's
+	 * ketama_weighted), so a bench pool puts a key where an application
+	 * sharing the pool would. Plain CONSISTENT_KETAMA would hash keys with
+	 * libmemcached's one-at-a-time instead. modula (hash % servers) is
+	 * libmemcached's own default, for pools that applications use so.
+	 */
+	if (mc->modula)
+		memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_DISTRIBUTION, MEMCACHED_DISTRIBUTION_MODULA);
+	else
+		memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1);
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, (uint64_t)mc->binary);
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, timeout);
@@ -214,7 +259,7 @@ static int mc_open(struct bench_conn *conn)
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout * 1000);
 
 	n = mc_add_servers(conn, mc, t->uri ? t->uri : "");
-	if (n < 0)
+	if (n < 0 || mc_sasl(conn, mc) < 0)
 		return -1;
 	mc->n_servers = (uint32_t)n;
 	if (!memcached_result_create(mc->memc, &mc->result))
@@ -226,6 +271,12 @@ static int mc_open(struct bench_conn *conn)
 	/* libmemcached connects lazily; "version" to every server makes a dead
 	 * server fail here rather than on the first request. */
 	rc = memcached_version(mc->memc);
+	/* A pool answers SOME_ERRORS; the login's own code is the last error. */
+	if (t->password && (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM ||
+			    memcached_last_error(mc->memc) == MEMCACHED_AUTH_FAILURE ||
+			    memcached_last_error(mc->memc) == MEMCACHED_AUTH_PROBLEM))
+		return bench_conn_lost(conn, "memcached at %s: SASL authentication failed for user %s: %s", t->uri,
+				       t->user, mc_errtext(mc, rc));
 	if (memcached_failed(rc))
 		return bench_conn_lost(conn, "memcached: cannot reach %s: %s", t->uri, mc_errtext(mc, rc));
 	return 0;
@@ -552,78 +603,129 @@ static int mc_load(struct bench_conn *conn, struct bench_request *reqs, size_t n
 
 /* ---- server identity ---- */
 
+/* What server_info keeps of each server of the pool. */
+struct mc_stat_srv {
+	char version[48];
+	char threads[16];
+	char maxbytes[24];
+};
+
 struct mc_stat_ctx {
-	const memcached_instance_st *first;
-	char version[64];
-	char line[5][96];               /* "key=value\n" in output order */
-	int found;
+	memcached_st *memc;
+	uint32_t n;
+	struct mc_stat_srv *srv;        /* n entries, in the URI's order */
+	char line[5][96];               /* the first server's "key=value\n", in output order */
 };
 
 static const char *const mc_stat_keys[] = {
 	"threads", "limit_maxbytes", "maxconns", "item_size_max", "evictions",
 };
 
+static int mc_stat_is(const char *key, size_t klen, const char *name)
+{
+	return strlen(name) == klen && memcmp(key, name, klen) == 0;
+}
+
 static memcached_return_t mc_stat_cb(const memcached_instance_st *server, const char *key, size_t klen,
 				     const char *value, size_t vlen, void *ctx)
 {
 	struct mc_stat_ctx *c = ctx;
+	uint32_t i = 0;
+	struct mc_stat_srv *s;
 
-	if (server != c->first)
+	while (i < c->n && memcached_server_instance_by_position(c->memc, i) != server)
+		i++;
+	if (i == c->n)
 		return MEMCACHED_SUCCESS;
-	c->found = 1;
-	if (klen == 7 && memcmp(key, "version", 7) == 0) {
-		snprintf(c->version, sizeof(c->version), "%.*s", (int)vlen, value);
+	s = &c->srv[i];
+	if (mc_stat_is(key, klen, "version"))
+		snprintf(s->version, sizeof(s->version), "%.*s", (int)vlen, value);
+	else if (mc_stat_is(key, klen, "threads"))
+		snprintf(s->threads, sizeof(s->threads), "%.*s", (int)vlen, value);
+	else if (mc_stat_is(key, klen, "limit_maxbytes"))
+		snprintf(s->maxbytes, sizeof(s->maxbytes), "%.*s", (int)vlen, value);
+	if (i != 0)
 		return MEMCACHED_SUCCESS;
-	}
-	for (size_t i = 0; i < sizeof(mc_stat_keys) / sizeof(mc_stat_keys[0]); i++)
-		if (strlen(mc_stat_keys[i]) == klen && memcmp(mc_stat_keys[i], key, klen) == 0)
-			snprintf(c->line[i], sizeof(c->line[i]), "%s=%.*s\n", mc_stat_keys[i], (int)vlen, value);
+	for (size_t k = 0; k < sizeof(mc_stat_keys) / sizeof(mc_stat_keys[0]); k++)
+		if (mc_stat_is(key, klen, mc_stat_keys[k]))
+			snprintf(c->line[k], sizeof(c->line[k]), "%s=%.*s\n", mc_stat_keys[k], (int)vlen, value);
 	return MEMCACHED_SUCCESS;
 }
 
+/* Appends "key=value\n" to out->config when it fits whole. */
+static void mc_config_add(struct bench_server_info *out, const char *line)
+{
+	size_t off = strlen(out->config), len = strlen(line);
+
+	if (len && off + len < sizeof(out->config))
+		memcpy(out->config + off, line, len + 1);
+}
+
+/*
+ * The identity of every server of the pool: product and version (one
+ * version when all agree, else "mixed"), detail, the first server's
+ * settings as key=value lines, and for a pool one line per server
+ * (server<i>=host:port version=... threads=... limit_maxbytes=...).
+ */
 static int mc_server_info(struct bench_conn *conn, struct bench_server_info *out)
 {
 	struct mc_conn *mc = conn->priv;
 	struct mc_stat_ctx ctx;
 	memcached_return_t rc;
-	size_t off = 0;
+	int same = 1, ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (conn->err || !mc)
 		return bench_conn_error(conn, "memcached: server_info on a lost connection");
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.first = memcached_server_instance_by_position(mc->memc, 0);
+	ctx.memc = mc->memc;
+	ctx.n = memcached_server_count(mc->memc);
+	ctx.srv = calloc(ctx.n ? ctx.n : 1, sizeof(*ctx.srv));
+	if (!ctx.srv)
+		return bench_conn_error(conn, "memcached: out of memory");
 	/* General stats: version, threads, limit_maxbytes. */
 	rc = memcached_stat_execute(mc->memc, NULL, mc_stat_cb, &ctx);
-	if (memcached_failed(rc) || !ctx.version[0]) {
-		if (memcached_failed(rc))
-			mc_fail(conn, rc, "stats");
-		else
-			bench_conn_error(conn, "memcached stats: no version from %s:%u",
-					 memcached_server_name(ctx.first), (unsigned)memcached_server_port(ctx.first));
-		return -1;
+	if (memcached_failed(rc)) {
+		mc_fail(conn, rc, "stats");
+		goto out;
+	}
+	for (uint32_t i = 0; i < ctx.n; i++) {
+		const memcached_instance_st *in = memcached_server_instance_by_position(mc->memc, i);
+
+		if (!ctx.srv[i].version[0]) {
+			bench_conn_error(conn, "memcached stats: no version from %s:%u", memcached_server_name(in),
+					 (unsigned)memcached_server_port(in));
+			goto out;
+		}
+		same &= strcmp(ctx.srv[i].version, ctx.srv[0].version) == 0;
 	}
 	/* "stats settings": maxconns, item_size_max, evictions. Optional: a
 	 * proxy or an old server may not know it. */
 	rc = memcached_stat_execute(mc->memc, "settings", mc_stat_cb, &ctx);
 	if (memcached_failed(rc) && mc_is_lost(rc)) {
 		mc_fail(conn, rc, "stats settings");
-		return -1;
+		goto out;
 	}
 
 	snprintf(out->product, sizeof(out->product), "memcached");
-	snprintf(out->version, sizeof(out->version), "%s", ctx.version);
-	snprintf(out->detail, sizeof(out->detail), "servers=%u protocol=%s", (unsigned)mc->n_servers,
-		 mc->binary ? "binary" : "text");
-	for (size_t i = 0; i < sizeof(mc_stat_keys) / sizeof(mc_stat_keys[0]); i++) {
-		size_t len = strlen(ctx.line[i]);
+	snprintf(out->version, sizeof(out->version), "%s", same ? ctx.srv[0].version : "mixed");
+	snprintf(out->detail, sizeof(out->detail), "servers=%u protocol=%s distribution=%s", (unsigned)ctx.n,
+		 mc->binary ? "binary" : "text", mc->modula ? "modula" : "ketama");
+	for (size_t k = 0; k < sizeof(mc_stat_keys) / sizeof(mc_stat_keys[0]); k++)
+		mc_config_add(out, ctx.line[k]);
+	for (uint32_t i = 0; ctx.n > 1 && i < ctx.n; i++) {
+		const memcached_instance_st *in = memcached_server_instance_by_position(mc->memc, i);
+		char line[200];
 
-		if (!len || off + len >= sizeof(out->config))
-			continue;
-		memcpy(out->config + off, ctx.line[i], len + 1);
-		off += len;
+		snprintf(line, sizeof(line), "server%u=%s:%u version=%s threads=%s limit_maxbytes=%s\n", (unsigned)i + 1,
+			 memcached_server_name(in), (unsigned)memcached_server_port(in), ctx.srv[i].version,
+			 ctx.srv[i].threads[0] ? ctx.srv[i].threads : "?", ctx.srv[i].maxbytes[0] ? ctx.srv[i].maxbytes : "?");
+		mc_config_add(out, line);
 	}
-	return 0;
+	ret = 0;
+out:
+	free(ctx.srv);
+	return ret;
 }
 
 /* stats rusage_user + rusage_system ("seconds.micros"), summed over the
@@ -679,4 +781,7 @@ const struct bench_driver bench_driver_memcached = {
 	.flush = mc_text_flush,
 	.on_readable = mc_text_on_readable,
 	.expire = mc_text_expire,
+	.ns_count = mc_ns_count,
+	.ns_clean = mc_ns_clean,
+	.ns_flush = mc_ns_flush,
 };

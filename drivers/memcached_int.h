@@ -75,6 +75,7 @@ struct mc_conn {
 	memcached_result_st result;     /* reused by every fetch */
 	int result_ready;               /* result was created (close frees it) */
 	int binary;
+	int modula;                     /* option distribution: modula (else ketama) */
 	uint32_t n_servers;
 	/* The first (for the event path: only) server of the URI. */
 	char host[256];
@@ -130,5 +131,10 @@ void mc_text_init(struct mc_conn *mc);
 
 /* Closes the event path's socket and frees its buffers. */
 void mc_text_free(struct mc_conn *mc);
+
+/* memcached_ns.c: the data safety hooks (see driver.h). */
+int mc_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
+int mc_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
+int mc_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
 
 #endif

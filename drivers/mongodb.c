@@ -28,9 +28,6 @@
 #include "driver.h"
 #include "mongodb_int.h"
 
-#define MONGO_DEFAULT_DATABASE "bench"
-#define MONGO_DEFAULT_COLLECTION "kv"
-
 static pthread_once_t mongo_once = PTHREAD_ONCE_INIT;
 
 static void mongo_global_init(void)
@@ -717,9 +714,21 @@ static int mongo_open(struct bench_conn *conn)
 	if (mongo_grow_idx(conn, 64) < 0 || mongo_prefix_upper(conn) < 0)
 		goto fail;
 
+	p->dbname = strdup(db);
+	if (!p->dbname) {
+		bench_conn_error(conn, "mongodb: out of memory");
+		goto fail;
+	}
 	if (mongo_connect(conn, p, db, coll) < 0)
 		goto fail;
-	return 0;
+	switch (mongo_shard_check(conn, p)) {
+	case 0:
+		return 0;
+	case -2:
+		return -1; /* it answered, but is no mongos: not conn->err (driver.h) */
+	default:
+		goto fail;
+	}
 
 fail:
 	conn->err = 1;
@@ -746,6 +755,7 @@ static void mongo_close(struct bench_conn *conn)
 	free(p->idx);
 	free(p->upper);
 	free(p->scratch);
+	free(p->dbname);
 	free(p);
 	conn->priv = NULL;
 }
@@ -764,4 +774,7 @@ const struct bench_driver bench_driver_mongodb = {
 	.prepare = mongo_prepare,
 	.server_info = mongo_server_info,
 	.server_stats = mongo_server_stats,
+	.ns_count = mongo_ns_count,
+	.ns_clean = mongo_ns_clean,
+	.ns_flush = mongo_ns_flush,
 };

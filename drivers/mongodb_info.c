@@ -26,11 +26,6 @@
 #define MONGO_APPNAME "cachedb-bench"
 /* MongoDB's MaxTimeMSExpired: the server gave up on the operation in time. */
 #define MONGO_CODE_MAX_TIME_EXPIRED 50
-/* The category index, named as MongoDB would name it. */
-#define MONGO_CATEGORY_INDEX "category_1__id_1"
-/* MongoDB's NamespaceNotFound and IndexNotFound: nothing to drop. */
-#define MONGO_CODE_NS_NOT_FOUND 26
-#define MONGO_CODE_INDEX_NOT_FOUND 27
 
 
 /* Runs {cmd: 1} on admin; reply is always initialized. */
@@ -75,6 +70,56 @@ static const char *mongo_uri_host(const mongoc_uri_t *uri)
 	return mongoc_uri_get_srv_hostname(uri) ? mongoc_uri_get_srv_hostname(uri) : "?";
 }
 
+/* Appends s percent-encoded (all but RFC 3986's unreserved characters). */
+static char *mongo_pct(char *o, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c)) {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	return o;
+}
+
+/*
+ * The URI with the harness's credentials (auth key, environment) as its
+ * userinfo, replacing any it had: they must be in the string, since
+ * libmongoc refuses e.g. authMechanism=PLAIN without a user at parse time.
+ * authSource and authMechanism stay the URI's. Returns a malloc'd string,
+ * or NULL when out of memory.
+ */
+static char *mongo_uri_with_credentials(const char *uri, const char *user, const char *password)
+{
+	const char *scheme = strstr(uri, "://"), *rest, *at, *end;
+	char *out, *o;
+	size_t head;
+
+	head = scheme ? (size_t)(scheme + 3 - uri) : 0;
+	rest = uri + head;
+	end = rest + strcspn(rest, "/?");
+	at = memchr(rest, '@', (size_t)(end - rest));
+	if (at)
+		rest = at + 1;
+	out = malloc(head + 3 * (strlen(user ? user : "") + strlen(password)) + strlen(rest) + 3);
+	if (!out)
+		return NULL;
+	memcpy(out, uri, head);
+	o = mongo_pct(out + head, user ? user : "");
+	*o++ = ':';
+	o = mongo_pct(o, password);
+	*o++ = '@';
+	strcpy(o, rest);
+	return out;
+}
+
 int mongo_connect(struct bench_conn *conn, struct mongo_priv *p, const char *db, const char *coll)
 {
 	const struct bench_target *t = conn->target;
@@ -84,7 +129,17 @@ int mongo_connect(struct bench_conn *conn, struct mongo_priv *p, const char *db,
 	int32_t ms;
 	bool ok;
 
-	uri = mongoc_uri_new_with_error(t->uri ? t->uri : "", &e);
+	if (t->password) {
+		char *with = mongo_uri_with_credentials(t->uri ? t->uri : "", t->user, t->password);
+
+		if (!with)
+			return bench_conn_error(conn, "mongodb: out of memory");
+		uri = mongoc_uri_new_with_error(with, &e);
+		memset(with, 0, strlen(with));
+		free(with);
+	} else {
+		uri = mongoc_uri_new_with_error(t->uri ? t->uri : "", &e);
+	}
 	if (!uri)
 		return bench_conn_error(conn, "mongodb: bad URI: %s", e.message);
 	ms = t->timeout_ms == 0 ? MONGO_DEFAULT_TIMEOUT_MS : t->timeout_ms > INT32_MAX ? INT32_MAX : (int32_t)t->timeout_ms;
@@ -116,12 +171,23 @@ int mongo_connect(struct bench_conn *conn, struct mongo_priv *p, const char *db,
 	ok = mongoc_client_command_simple(p->client, "admin", &ping, NULL, &reply, &e);
 	bson_destroy(&reply);
 	bson_destroy(&ping);
+	if (!ok && e.domain == MONGOC_ERROR_CLIENT && e.code == MONGOC_ERROR_CLIENT_AUTHENTICATE) {
+		for (char *c = e.message; *c; c++) /* FerretDB's has a second line */
+			if (*c == '\n')
+				*c = ' ';
+		bench_conn_error(conn, "mongodb at %s: authentication failed for user %s: %s", mongo_uri_host(uri),
+				 mongoc_uri_get_username(uri) ? mongoc_uri_get_username(uri) : "(none)", e.message);
+		goto fail;
+	}
 	if (!ok) {
 		bench_conn_error(conn, "mongodb: cannot reach server %s: %s", mongo_uri_host(uri), e.message);
 		goto fail;
 	}
 	ok = mongo_admin_cmd(p, "buildInfo", &reply, &e);
 	p->ferretdb = ok && mongo_find_utf8(&reply, "ferretdbVersion") != NULL;
+	snprintf(p->server, sizeof(p->server), "%s %s", p->ferretdb ? "FerretDB" : "MongoDB",
+		 ok && mongo_find_utf8(&reply, p->ferretdb ? "ferretdbVersion" : "version")
+			 ? mongo_find_utf8(&reply, p->ferretdb ? "ferretdbVersion" : "version") : "?");
 	bson_destroy(&reply);
 	if (!ok) {
 		bench_conn_error(conn, "mongodb: buildInfo failed on %s: %s", mongo_uri_host(uri), e.message);
@@ -135,11 +201,7 @@ fail:
 	return -1;
 }
 
-/* Appends "key=value\n" to out->config while it fits. */
-static void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
+void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
 {
 	size_t off = strlen(out->config);
 	char val[256];
@@ -184,6 +246,37 @@ static bool mongo_ferretdb_backend(struct mongo_priv *p, char *buf, size_t len)
 	bson_destroy(&reply);
 	bson_destroy(&cmd);
 	return found;
+}
+
+/* Who the connection is logged in as (connectionStatus): a config line
+ * "authenticated_user=name@db" per user, none when anonymous. */
+static void mongo_config_auth(struct mongo_priv *p, struct bench_server_info *out)
+{
+	bson_t reply;
+	bson_iter_t it, users, u;
+	bson_error_t e;
+
+	if (mongo_admin_cmd(p, "connectionStatus", &reply, &e) && bson_iter_init(&it, &reply) &&
+	    bson_iter_find_descendant(&it, "authInfo.authenticatedUsers", &users) && BSON_ITER_HOLDS_ARRAY(&users) &&
+	    bson_iter_recurse(&users, &u)) {
+		while (bson_iter_next(&u)) {
+			bson_t doc;
+			const uint8_t *data;
+			uint32_t len;
+			const char *name, *db;
+
+			if (!BSON_ITER_HOLDS_DOCUMENT(&u))
+				continue;
+			bson_iter_document(&u, &len, &data);
+			if (!bson_init_static(&doc, data, len))
+				continue;
+			name = mongo_find_utf8(&doc, "user");
+			db = mongo_find_utf8(&doc, "db");
+			if (name)
+				mongo_config_add(out, "authenticated_user", "%s@%s", name, db ? db : "?");
+		}
+	}
+	bson_destroy(&reply);
 }
 
 int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out)
@@ -252,6 +345,8 @@ int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out)
 	}
 	if (process)
 		mongo_config_add(out, "process", "%s", process);
+	mongo_shard_info(conn, out);
+	mongo_config_auth(p, out);
 	rc = 0;
 
 	bson_destroy(&hello);
@@ -378,6 +473,8 @@ int mongo_prepare(struct bench_conn *conn)
 
 	if (!p || conn->err)
 		return bench_conn_error(conn, "mongodb: not connected");
+	if (mongo_shard_prepare(conn) < 0)
+		return -1;
 	coll = mongoc_collection_get_name(p->coll);
 	if (!p->query_index) {
 		/* Measure queries without the index: drop it if an earlier run

@@ -30,6 +30,11 @@ struct mongo_priv {
 	/* The server is FerretDB (buildInfo has ferretdbVersion): see
 	 * mongo_build_set_update() in mongodb.c. */
 	bool ferretdb;
+	/* "FerretDB v1.24.2", "MongoDB 7.0.12": for messages (from open's
+	 * buildInfo). */
+	char server[64];
+	/* The database holding the collection (option database). */
+	char *dbname;
 	/*
 	 * Reused for every request: bson_reinit() keeps a heap buffer once a
 	 * document outgrew the inline one, so a steady workload stops
@@ -74,6 +79,15 @@ struct mongo_outcome {
 
 /* MongoDB's DuplicateKey: an insert (or an upsert's insert) found the _id taken. */
 #define MONGO_CODE_DUPLICATE_KEY 11000
+/* MongoDB's NamespaceNotFound and IndexNotFound: nothing to drop. */
+#define MONGO_CODE_NS_NOT_FOUND 26
+#define MONGO_CODE_INDEX_NOT_FOUND 27
+
+/* Where records live when the target's options do not say. */
+#define MONGO_DEFAULT_DATABASE "bench"
+#define MONGO_DEFAULT_COLLECTION "kv"
+/* The category index, named as MongoDB would name it. */
+#define MONGO_CATEGORY_INDEX "category_1__id_1"
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t mongo_now_ms(void);
@@ -146,8 +160,31 @@ int mongo_connect(struct bench_conn *conn, struct mongo_priv *p, const char *db,
  */
 int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out);
 
+/* Appends "key=value\n" (value from fmt) to out->config while it fits. */
+void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Sharding (mongodb_shard.c), all no-ops when the target has no
+ * shard_key. mongo_shard_check (open): 0 when the server is a mongos, -2
+ * when it answered but is not one (errstr: "shard_key needs a mongos; ..."),
+ * -1 when hello failed (errstr). mongo_shard_prepare (prepare, before the
+ * load): enableSharding, the hashed index for a hashed key, and
+ * shardCollection of the bench collection on _id; 0 or -1 with errstr.
+ * mongo_shard_info (server_info): shard_key, shards and, once records
+ * exist, explain_get_shards / explain_range_shards lines in out->config.
+ */
+int mongo_shard_check(struct bench_conn *conn, struct mongo_priv *p);
+int mongo_shard_prepare(struct bench_conn *conn);
+void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out);
+
 /* The server_stats hook: CPU from serverStatus extra_info where the server
  * reports it (MongoDB 4.4+ on Linux), else cpu_s < 0. */
 int mongo_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
+
+/* mongodb_ns.c: the data safety hooks (see driver.h). */
+int mongo_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
+int mongo_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
+int mongo_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
 
 #endif

@@ -25,6 +25,7 @@
 #include <hiredis.h>
 
 #include "driver.h"
+#include "redis_cluster.h"
 #include "redis_int.h"
 
 #define REDIS_DEFAULT_PORT 6379
@@ -37,6 +38,7 @@ struct redis_uri {
 	char password[256];
 	int has_password;
 	long db;
+	int tls;                /* rediss:// */
 };
 
 /* ---- reply functions for the reader ---- */
@@ -64,18 +66,24 @@ static void *redis_reply_string(const redisReadTask *task, char *str, size_t len
 		n = len < sizeof(r->text) - 1 ? len : sizeof(r->text) - 1;
 		memcpy(r->text, str, n);
 		r->text[n] = '\0';
+		if (task->type == REDIS_REPLY_ERROR && r->rc && r->rc->redir)
+			redis_cluster_note(r, str, len); /* MOVED, ASK */
 	}
 	/* Any non-NULL pointer: NULL would mean out of memory to hiredis. */
 	return r;
 }
 
+#if HIREDIS_MAJOR >= 1
+static void *redis_reply_array(const redisReadTask *task, size_t elements)
+#else
 static void *redis_reply_array(const redisReadTask *task, int elements)
+#endif
 {
 	struct redis_reply *r = task->privdata;
 
 	if (!task->parent) {
 		r->type = REDIS_REPLY_ARRAY;
-		r->integer = elements;
+		r->integer = (long long)elements;
 	}
 	return r;
 }
@@ -245,8 +253,11 @@ static int redis_uri_parse(const char *uri, struct redis_uri *u, char *err, size
 	}
 	if (strncmp(p, "redis://", 8) == 0) {
 		p += 8;
+	} else if (strncmp(p, "rediss://", 9) == 0) {
+		p += 9;
+		u->tls = 1;
 	} else if (strstr(p, "://")) {
-		snprintf(err, errlen, "redis: unsupported uri scheme in '%s' (want redis://)", uri);
+		snprintf(err, errlen, "redis: unsupported uri scheme in '%s' (want redis:// or rediss://)", uri);
 		return -1;
 	}
 
@@ -362,7 +373,7 @@ static int redis_open(struct bench_conn *conn)
 	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 	struct redis_uri u;
 	struct redis_conn *rc;
-	char dbstr[24];
+	char dbstr[24], where[300];
 
 	if (redis_uri_parse(t->uri, &u, conn->errstr, sizeof(conn->errstr))) {
 		conn->err = 1;
@@ -382,19 +393,16 @@ static int redis_open(struct bench_conn *conn)
 		return bench_conn_lost(conn, "redis %s:%d: %s", u.host, u.port, rc->ctx->errstr);
 	if (redisSetTimeout(rc->ctx, tv) != REDIS_OK)
 		return bench_conn_lost(conn, "redis: cannot set the socket timeout: %s", rc->ctx->errstr);
+	/* After the timeout: a TLS handshake with a server that never answers
+	 * it must not block for ever. */
+	snprintf(where, sizeof(where), "%s:%d", u.host, u.port);
+	if (redis_tls_check_options(conn, u.tls) < 0 || (u.tls && redis_tls_start(conn, rc, where) < 0))
+		return -1;
 
-	if (u.has_password) {
-		const char *argv[3] = { "AUTH", u.user, u.password };
-
-		if (u.user[0]) {
-			if (redis_setup_command(conn, 3, argv, "AUTH"))
-				return -1;
-		} else {
-			argv[1] = u.password;
-			if (redis_setup_command(conn, 2, argv, "AUTH"))
-				return -1;
-		}
-	}
+	/* The harness's credentials (auth key, environment) win over a uri's. */
+	if (t->password ? redis_auth(conn, rc->ctx, where, t->user, t->password)
+			: redis_auth(conn, rc->ctx, where, u.user, u.has_password ? u.password : NULL))
+		return -1;
 	if (u.db) {
 		const char *argv[2] = { "SELECT", dbstr };
 
@@ -403,6 +411,8 @@ static int redis_open(struct bench_conn *conn)
 			return -1;
 	}
 
+	if (redis_cluster_open(conn) < 0)
+		return -1;
 	/* From here on the hot path parses into the slot. */
 	rc->default_fn = rc->ctx->reader->fn;
 	rc->ctx->reader->fn = &redis_slot_fns;
@@ -416,8 +426,10 @@ static void redis_close(struct bench_conn *conn)
 
 	if (!rc)
 		return;
+	redis_cluster_free(rc->cluster);
 	if (rc->ctx)
 		redisFree(rc->ctx);
+	redis_tls_free(rc);
 	free(rc->wbuf);
 	free(rc->rs);
 	free(rc->pend[0]);
@@ -516,15 +528,13 @@ static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size
 	return 0;
 }
 
-static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+/* Reads the replies of a plain batch queued by redis_queue (redis_node_send). */
+int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 	void *obj;
 	size_t i;
 
-	/* Queue the whole batch; the first redisGetReply flushes it at once. */
-	if (redis_queue(conn, reqs, n) < 0)
-		return -1;
 	for (i = 0; i < n; i++) {
 		if (reqs[i].status == BENCH_UNSUPPORTED)
 			continue;
@@ -537,6 +547,14 @@ static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs,
 		redis_reply_finish(conn, &rc->reply, &reqs[i]);
 	}
 	return 0;
+}
+
+static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	/* Queue the whole batch; the first redisGetReply flushes it at once. */
+	if (redis_queue(conn, reqs, n) < 0)
+		return -1;
+	return redis_node_collect(conn, reqs, n);
 }
 
 /*
@@ -562,7 +580,7 @@ static int redis_batch_plain(const struct redis_conn *rc, const struct bench_req
 	return 1;
 }
 
-static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 
@@ -571,10 +589,37 @@ static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_
 	return redis_exec_plain(conn, reqs, n);
 }
 
+int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+	int done = 0;
+
+	if (!rc || !redis_batch_plain(rc, reqs, n))
+		return 0;
+	if (redis_queue(conn, reqs, n) < 0)
+		return -1;
+	while (!done) {
+		if (redisBufferWrite(rc->ctx, &done) != REDIS_OK) {
+			redis_fail_rest(reqs, 0, n, redis_ctx_failed(conn, rc->ctx));
+			return -1;
+		}
+	}
+	return 1;
+}
+
+static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && rc->cluster && !conn->err)
+		return redis_cluster_exec(conn, reqs, n, 0);
+	return redis_node_exec(conn, reqs, n);
+}
+
 /* A load batch of plain records is all SETs: the plain pipelined path is
  * already the fastest per-record way. With indexes or hash records, the
  * general path adds the index commands once per batch. */
-static int redis_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+int redis_node_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 
@@ -583,18 +628,39 @@ static int redis_load(struct bench_conn *conn, struct bench_request *reqs, size_
 	return redis_exec_plain(conn, reqs, n);
 }
 
+static int redis_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && rc->cluster && !conn->err)
+		return redis_cluster_exec(conn, reqs, n, 1);
+	return redis_node_load(conn, reqs, n);
+}
+
+/* A cluster's CPU is its masters' (redis_cluster.c). */
+static int redis_stats(struct bench_conn *conn, struct bench_server_stats *out)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && rc->cluster && !conn->err)
+		return redis_cluster_server_stats(conn, out);
+	return redis_server_stats(conn, out);
+}
+
 /* ---- the event-driven engine: hiredis's buffers over a non-blocking socket ---- */
 
 /* Declines (-1, conn->err not set) a target whose writes keep an index or
  * whose records are hashes: those need the general path, which is blocking
- * (the harness does not send them to the event engine either). */
+ * (the harness does not send them to the event engine either). A cluster
+ * connection declines too: its batches are split over several sockets. */
 static int redis_event_fd(struct bench_conn *conn)
 {
 	struct redis_conn *rc = conn->priv;
 
-	if (!rc || !rc->ctx)
+	if (!rc || !rc->ctx || rc->cluster)
 		return -1;
-	return rc->plain ? rc->ctx->fd : -1;
+	/* TLS: the event engine writes to the socket itself, past hiredis_ssl. */
+	return rc->plain && !rc->ssl ? rc->ctx->fd : -1;
 }
 
 static int redis_flush(struct bench_conn *conn)
@@ -686,6 +752,12 @@ static void redis_expire(struct bench_conn *conn)
 static const struct bench_option_spec redis_options[] = {
 	{ "fields_as", "hash | string: a record of values.fields fields as a hash field0..fieldN-1 "
 		       "(HSET/HMGET) or one concatenated value (SET/GET) (default hash)" },
+	{ "cluster", "auto | on | off: Redis Cluster mode when the server says cluster_enabled:1 (auto), "
+		     "required (on) or never (off) (default auto)" },
+	{ "tls_ca_file", "rediss:// only: CA certificate (PEM) the server's certificate must chain to" },
+	{ "tls_cert_file", "rediss:// only: client certificate (PEM), for servers that require one" },
+	{ "tls_key_file", "rediss:// only: the client certificate's private key (PEM, unencrypted)" },
+	{ "tls_server_name", "rediss:// only: server name sent as SNI (not verified against the certificate)" },
 	{ NULL, NULL },
 };
 
@@ -693,9 +765,9 @@ const struct bench_driver bench_driver_redis = {
 	.name = "redis",
 	.abi_version = BENCH_DRIVER_ABI,
 	.caps = BENCH_CAP_NETWORK | BENCH_CAP_KV | BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY |
-		BENCH_CAP_STRUCTURES | BENCH_CAP_INCR,
+		BENCH_CAP_STRUCTURES | BENCH_CAP_INCR | BENCH_CAP_CLUSTER,
 	.description = "Redis and compatible servers via hiredis (pipelined batches; range/query indexes, SCAN, "
-		       "hash/list/set/zset)",
+		       "hash/list/set/zset; Redis Cluster); " REDIS_TLS_BUILT,
 	.options = redis_options,
 	.open = redis_open,
 	.close = redis_close,
@@ -703,10 +775,13 @@ const struct bench_driver bench_driver_redis = {
 	.load = redis_load,
 	.prepare = redis_prepare,
 	.server_info = redis_server_info,
-	.server_stats = redis_server_stats,
+	.server_stats = redis_stats,
 	.event_fd = redis_event_fd,
 	.submit = redis_submit,
 	.flush = redis_flush,
 	.on_readable = redis_on_readable,
 	.expire = redis_expire,
+	.ns_count = redis_ns_count,
+	.ns_clean = redis_ns_clean,
+	.ns_flush = redis_ns_flush,
 };

@@ -1,6 +1,7 @@
 /* redis_info.c - setup-time commands over the connection's blocking context
  * with hiredis's own reply objects: who the server is (INFO server, CONFIG
- * GET), what it has spent (INFO cpu), and prepare (dropping old indexes). */
+ * GET), what it has spent (INFO cpu), and prepare (dropping old indexes,
+ * with redis_ns.c's SCAN + UNLINK). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,65 +163,11 @@ int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out)
 int redis_prepare(struct bench_conn *conn)
 {
 	struct redis_conn *rc = conn->priv;
-	char cursor[32] = "0", *pattern, *p;
-	int ret = 0;
+	uint64_t removed;
 
 	if (conn->err || !rc || !rc->ctx)
 		return -1;
 	if (!rc->idx_range && !rc->idx_query)
 		return 0;
-	pattern = malloc(redis_glob_len(rc->prefix, rc->prefix_len) + 8);
-	if (!pattern)
-		return bench_conn_error(conn, "redis: out of memory");
-	p = redis_glob_put(pattern, rc->prefix, rc->prefix_len);
-	memcpy(p, "~idx:*", 7);
-	rc->ctx->reader->fn = rc->default_fn;
-	do {
-		const char *argv[6] = { "SCAN", cursor, "MATCH", pattern, "COUNT", REDIS_SCAN_COUNT };
-		redisReply *r = redisCommandArgv(rc->ctx, 6, argv, NULL), *keys;
-
-		if (!r) {
-			ret = bench_conn_lost(conn, "redis: SCAN: %s", rc->ctx->errstr);
-			break;
-		}
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY) {
-			ret = bench_conn_error(conn, "redis: SCAN failed: %s",
-					       r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-			freeReplyObject(r);
-			break;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
-		keys = r->element[1];
-		if (keys->elements) {
-			const char **av = malloc((keys->elements + 1) * sizeof(*av));
-			size_t *avlen = malloc((keys->elements + 1) * sizeof(*avlen));
-			redisReply *u = NULL;
-
-			if (av && avlen) {
-				av[0] = "UNLINK";
-				avlen[0] = 6;
-				for (size_t k = 0; k < keys->elements; k++) {
-					av[k + 1] = keys->element[k]->str;
-					avlen[k + 1] = keys->element[k]->len;
-				}
-				u = redisCommandArgv(rc->ctx, (int)keys->elements + 1, av, avlen);
-				if (!u)
-					ret = bench_conn_lost(conn, "redis: UNLINK: %s", rc->ctx->errstr);
-				else if (u->type == REDIS_REPLY_ERROR)
-					ret = bench_conn_error(conn, "redis: UNLINK failed: %s", u->str);
-			} else {
-				ret = bench_conn_error(conn, "redis: out of memory");
-			}
-			if (u)
-				freeReplyObject(u);
-			free(av);
-			free(avlen);
-		}
-		freeReplyObject(r);
-	} while (ret == 0 && strcmp(cursor, "0") != 0);
-	if (rc->ctx)
-		rc->ctx->reader->fn = &redis_slot_fns;
-	free(pattern);
-	return ret;
+	return redis_ns_scan(conn, "~idx:*", 1, 0, &removed);
 }

@@ -43,6 +43,21 @@ enum redis_kind {
 };
 
 struct redis_conn;
+struct redis_cluster;
+struct redis_redir;
+
+/* Keys bench derives under the target's prefix (redis_ops.c; the cluster
+ * routes structure ops by them). A record key is the prefix and digits;
+ * these all start with '~' after the prefix, so they never collide with a
+ * record, never fall in a fuzzy prefix pattern (the prefix and a digit)
+ * and are never counted by fuzzy (record keys only). */
+#define TAG_IDX_KEYS "~idx:keys"     /* zset: every record key, score 0 */
+#define TAG_IDX_CAT "~idx:cat:"      /* set per category: its record keys */
+#define TAG_COUNTER "~n:"            /* incr */
+#define TAG_HASH "~h:"               /* hset, hget */
+#define TAG_LIST "~l:"               /* lpush, lrange */
+#define TAG_SET "~s:"                /* sadd, smembers */
+#define TAG_ZSET "~z:"               /* zadd, zrangebyscore */
 
 /*
  * The slot the reply functions fill for the reply being parsed: the
@@ -114,6 +129,12 @@ struct redis_conn {
 	size_t batch_n, next;
 	char *wbuf;
 	size_t wlen, woff, wcap;
+	/* Redis Cluster (redis_cluster.h): the seed connection's cluster
+	 * state (NULL: a single server), and where a node connection's reader
+	 * notes MOVED/ASK answers (NULL: not part of a cluster). */
+	struct redis_cluster *cluster;
+	struct redis_redir *redir;
+	void *ssl;              /* redisSSLContext of a rediss:// connection (redis_tls.c) */
 };
 
 /* The reader functions exec() uses (redis.c): replies land in rc->reply. */
@@ -143,6 +164,17 @@ static inline char *redis_resp_len(char *p, char lead, size_t len)
  * call (the connection is then lost). */
 int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
+/* redis.c: exec and load on one server (the driver's exec and load
+ * without the cluster dispatch; redis_cluster.c runs sub-batches on them). */
+int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_node_load(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+/* The plain path in two halves, so that a cluster batch reaches every
+ * node before any reply is read: send returns 1 when the batch was plain
+ * and is written (then collect reads its replies), 0 when it takes the
+ * general path (nothing sent: run it with redis_node_exec/_load), -1 when
+ * the connection broke (statuses set). */
+int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 
 /* redis_ops.c: the general path of exec and load (same contract), and the
  * reader's hook for an element of an array reply (0, or -1 out of memory). */
@@ -159,6 +191,35 @@ char *redis_glob_put(char *p, const char *s, size_t len);
 int redis_server_info(struct bench_conn *conn, struct bench_server_info *out);
 int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 int redis_prepare(struct bench_conn *conn);
+
+/* redis_ns.c: the data safety hooks, and their SCAN MATCH <escaped
+ * prefix><suffix> (suffix: a glob pattern) that counts the keys found, or
+ * with unlink UNLINKs them and counts those removed, into *n; it stops
+ * once *n >= limit (0: no limit). 0, or -1 with errstr. */
+int redis_ns_scan(struct bench_conn *conn, const char *suffix, int unlink, uint64_t limit, uint64_t *n);
+int redis_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
+int redis_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
+int redis_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
+/* redis_tls.c: TLS on rc->ctx for a rediss:// uri (0, or -1 with conn->err
+ * set; always -1 in a build without hiredis_ssl), its context freed, and
+ * the tls_* options refused without rediss:// (`tls` 0). */
+int redis_tls_start(struct bench_conn *conn, struct redis_conn *rc, const char *where);
+void redis_tls_free(struct redis_conn *rc);
+int redis_tls_check_options(struct bench_conn *conn, int tls);
+#define REDIS_STR_(x) #x
+#define REDIS_STR(x) REDIS_STR_(x)
+#define REDIS_HIREDIS_VERSION REDIS_STR(HIREDIS_MAJOR) "." REDIS_STR(HIREDIS_MINOR) "." REDIS_STR(HIREDIS_PATCH)
+#ifdef BENCH_HAVE_HIREDIS_SSL
+#define REDIS_TLS_BUILT "tls: yes (hiredis " REDIS_HIREDIS_VERSION " with hiredis_ssl)"
+#else
+#define REDIS_TLS_BUILT "tls: no (hiredis " REDIS_HIREDIS_VERSION " has no hiredis_ssl; build against hiredis >= 1.0)"
+#endif
+
+/* redis_auth.c: AUTH [user] password on ctx when password is not NULL
+ * (user NULL or "": the password alone). Returns 0, or -1 with conn->err
+ * set and "redis at WHERE: AUTH failed for user U: <server's reply>". */
+int redis_auth(struct bench_conn *conn, redisContext *ctx, const char *where, const char *user,
+	       const char *password);
 
 /* ---- redis_resp.c: commands in RESP into rc->wbuf for the general path ---- */
 

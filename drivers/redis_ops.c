@@ -28,18 +28,6 @@
 #include "driver.h"
 #include "redis_int.h"
 
-/* Keys bench derives under the target's prefix. A record key is the prefix
- * and digits; these all start with '~' after the prefix, so they never
- * collide with a record, never fall in a fuzzy prefix pattern (the prefix
- * and a digit) and are never counted by fuzzy (record keys only). */
-#define TAG_IDX_KEYS "~idx:keys"     /* zset: every record key, score 0 */
-#define TAG_IDX_CAT "~idx:cat:"      /* set per category: its record keys */
-#define TAG_COUNTER "~n:"            /* incr */
-#define TAG_HASH "~h:"               /* hset, hget */
-#define TAG_LIST "~l:"               /* lpush, lrange */
-#define TAG_SET "~s:"                /* sadd, smembers */
-#define TAG_ZSET "~z:"               /* zadd, zrangebyscore */
-
 /* ---- key names ---- */
 
 /* <prefix><tag><the record key after the prefix>: the structure that

@@ -60,6 +60,8 @@ int bench_driver_check(const struct bench_driver *d, char *err, size_t errlen)
 
 		if (n != 0 && n != 5)
 			missing = "event_fd/submit/flush/on_readable/expire (all five or none)";
+		else if (!d->ns_count != !d->ns_clean || (d->ns_flush && !d->ns_count))
+			missing = "ns_count/ns_clean (both or neither; ns_flush only with them)";
 	}
 	if (missing) {
 		snprintf(err, errlen, "driver '%s' lacks the required hook '%s'", d->name ? d->name : "?", missing);

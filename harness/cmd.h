@@ -23,11 +23,17 @@ extern const char cmd_report_usage[];
 /* cmd_claims.c */
 int cmd_claims(int argc, char **argv);
 extern const char cmd_claims_usage[];
+/* cmd_merge.c */
+int cmd_merge(int argc, char **argv);
+extern const char cmd_merge_usage[];
 
 /* Shared argument helper: when argv[*i] is `--name VALUE` or `--name=VALUE`,
  * returns VALUE (advancing *i past it) and sets *ok; a missing VALUE prints
  * an error and sets *ok = 0. Returns NULL when argv[*i] is another option. */
 const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, int *ok);
+
+/* "bench ARG..." of a subcommand's arguments, for run.json. Caller frees. */
+char *cmd_join_args(int argc, char **argv);
 
 /* Prints "bench CMD: message" and a hint to stderr; returns BENCH_EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,14 +16,18 @@
 
 #include "chart.h"
 #include "cmd.h"
+#include "cmd_run_int.h"
 #include "csv.h"
 #include "json.h"
+#include "namespace.h"
 #include "outdir.h"
 #include "report.h"
 #include "registry.h"
 #include "results.h"
 #include "runner.h"
+#include "secret.h"
 #include "servers.h"
+#include "shard.h"
 #include "util.h"
 #include "watch.h"
 #include "workload.h"
@@ -38,29 +42,41 @@ const char cmd_run_usage[] =
 	"                            MongoDB-compatible server on free 127.0.0.1 ports (default);\n"
 	"                            external: use running servers (a target's uri, else\n"
 	"                            BENCH_REDIS_URI, BENCH_MEMCACHED_SERVERS, BENCH_MONGODB_URI,\n"
-	"                            else the standard local ports)\n"
+	"                            else the standard local ports); default: $BENCH_SERVERS,\n"
+	"                            else spawn (the docker image sets BENCH_SERVERS=external)\n"
 	"  --target NAME[,NAME...]   run only these targets of the workload\n"
 	"  --set KEY.PATH=VALUE      override a workload key (repeatable), e.g.\n"
 	"                            --set keyspace.records=1000 --set phases.run.clients=8\n"
 	"  --out DIR                 where result directories go (default: results)\n"
 	"  --quiet                   print nothing but errors (no progress line)\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
+	"  --shard I/N               one of N load machines: run the I-th share (0 <= I < N) of every\n"
+	"                            phase's clients, load records, ops and rate; default: BENCH_SHARD\n"
+	"                            from the environment; combine the N results with bench merge\n"
+	"                            (docs/scale.md); implies --reuse --keep (the shards share the\n"
+	"                            prefix), and refuses --flush\n"
+	"\n"
+	"Servers bench did not start (docs/architecture.md, \"Data safety\"): bench writes\n"
+	"only keys under keyspace.prefix. Before a target's first load it checks that\n"
+	"nothing is there and refuses the target otherwise (exit 3, run.json `skipped`\n"
+	"says why); after the target's run, also an interrupted one, it removes every\n"
+	"key under the prefix again (run.json `cleanup` says how many).\n"
+	"  --reuse                   run on keys already under the prefix; they are all\n"
+	"                            kept after the run (bench cannot tell its own apart)\n"
+	"  --keep                    leave the run's keys in place, to inspect them\n"
+	"  --flush                   first empty the server: Redis FLUSHDB of the uri's\n"
+	"                            database, memcached flush_all, MongoDB dropDatabase of\n"
+	"                            the target's database; every key there, not only the prefix's\n"
+	"\n"
+	"Passwords come from a target's auth key (password_env: VAR, password_file: PATH),\n"
+	"else, for servers bench did not spawn, from BENCH_<DRIVER>_PASSWORD (user:\n"
+	"BENCH_<DRIVER>_USER), e.g. BENCH_REDIS_PASSWORD; never from the workload itself.\n"
+	"They are shown as *** everywhere (docs/security.md).\n"
 	"\n"
 	"Exit status: 0 ok; 1 a run's failed requests over the workload's max_error_rate\n"
 	"(default 0: any failure), or interrupted (partial results are still written; a\n"
 	"second Ctrl-C quits at once); 2 usage or invalid workload; 3 a target could not\n"
-	"be reached.\n";
-
-struct run_args {
-	const char *workload;
-	const char *servers;
-	const char *targets;
-	const char *out;
-	bool quiet;
-	bool no_charts;
-	struct wl_override *ov;
-	size_t n_ov;
-};
+	"be reached, or was refused (its prefix already holds keys; see above).\n";
 
 static volatile sig_atomic_t interrupts;
 
@@ -83,7 +99,7 @@ static void on_signal(int sig)
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	a->servers = "spawn";
+	a->servers = getenv("BENCH_SERVERS") && *getenv("BENCH_SERVERS") ? getenv("BENCH_SERVERS") : "spawn";
 	a->out = "results";
 	a->ov = xcalloc((size_t)argc, sizeof(*a->ov));
 	for (int i = 1; i < argc; i++) {
@@ -96,6 +112,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->targets = v;
 		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--out", &ok)) && ok) {
 			a->out = v;
+		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--shard", &ok)) && ok) {
+			a->shard = v;
+			a->shard_from = "--shard";
 		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--set", &ok)) && ok) {
 			const char *eq = strchr(v, '=');
 
@@ -109,6 +128,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->quiet = true;
 		} else if (strcmp(argv[i], "--no-charts") == 0) {
 			a->no_charts = true;
+		} else if (strcmp(argv[i], "--reuse") == 0) {
+			a->ns.reuse = true;
+		} else if (strcmp(argv[i], "--keep") == 0) {
+			a->ns.keep = true;
+		} else if (strcmp(argv[i], "--flush") == 0) {
+			a->ns.flush = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cmd_usage_error("run", "unknown option '%s'", argv[i]);
 		} else if (a->workload) {
@@ -119,8 +144,20 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	}
 	if (!a->workload)
 		return cmd_usage_error("run", "which workload? e.g. bench run workloads/quick.yaml");
+	a->ns.quiet = a->quiet;
+	if (!a->shard && getenv("BENCH_SHARD") && *getenv("BENCH_SHARD")) {
+		a->shard = getenv("BENCH_SHARD");
+		a->shard_from = "BENCH_SHARD";
+	}
 	if (strcmp(a->servers, "spawn") != 0 && strcmp(a->servers, "external") != 0)
-		return cmd_usage_error("run", "--servers is spawn or external, not '%s'", a->servers);
+		return cmd_usage_error("run", "--servers (or BENCH_SERVERS) is spawn or external, not '%s'", a->servers);
+	/* The shards share one prefix and run at once: none may refuse the
+	 * others' keys, remove them while they run, or flush them. */
+	if (a->shard && a->ns.flush)
+		return cmd_usage_error("run", "--flush with %s: one shard would empty the server under the others; "
+				       "flush once before starting the shards", a->shard_from);
+	if (a->shard)
+		a->ns.reuse = a->ns.keep = true;
 	return 0;
 }
 
@@ -142,6 +179,34 @@ static bool selected(const char *list, const char *name)
 	return false;
 }
 
+/* Crash and replication phases kill or copy the server: only one bench
+ * started itself. */
+static int check_spawn_phases(const struct run_args *a, const struct workload *w)
+{
+	const struct wl_phase *ph = NULL;
+	const char *what;
+
+	for (size_t i = 0; i < w->n_phases && !ph; i++)
+		if (w->phases[i].type == WL_PHASE_CRASH || w->phases[i].type == WL_PHASE_REPLICATION)
+			ph = &w->phases[i];
+	if (!ph)
+		return 0;
+	what = ph->type == WL_PHASE_CRASH ? "kills the server with SIGKILL" : "starts a replica of the server";
+	if (strcmp(a->servers, "spawn") != 0) {
+		fprintf(stderr, "bench: %s: phase '%s' %s; it needs servers bench starts itself (--servers "
+			"spawn): bench never kills or copies a server it did not start\n", w->file, ph->name, what);
+		return BENCH_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < w->n_targets; i++)
+		if (w->targets[i].uri && selected(a->targets, w->targets[i].name)) {
+			fprintf(stderr, "bench: %s: target %s has a uri, and phase '%s' %s: bench never kills or "
+				"copies a server it did not start (drop the uri to spawn one, or --target the "
+				"others)\n", w->file, w->targets[i].name, ph->name, what);
+			return BENCH_EXIT_USAGE;
+		}
+	return 0;
+}
+
 static int check_target_list(const char *list, const struct workload *w)
 {
 	for (const char *p = list; p && *p;) {
@@ -158,67 +223,41 @@ static int check_target_list(const char *list, const struct workload *w)
 	return 0;
 }
 
-static void say(const struct run_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct run_args *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (a->quiet)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fflush(stderr);
-}
-
-static void report_phase(const struct run_args *a, const struct target_result *t, const struct phase_result *p,
-			 double max_error_rate)
-{
-	uint64_t ops = 0, errors = results_phase_failed(p);
-	char over[128] = "";
-
-	for (int op = 0; op < BENCH_OP__COUNT; op++)
-		ops += op_stats_answered(&p->ops[op]);
-	if (p->over_error_limit)
-		snprintf(over, sizeof(over), " (%.4g%% failed, over max_error_rate %.4g%%)",
-			 100 * results_phase_error_rate(p), 100 * max_error_rate);
-	say(a, "  %s: %s (repeat %llu): %llu %s in %.2f s, %.0f/s, %llu errors%s%s\n", t->target->name,
-	    p->phase->name, (unsigned long long)p->repeat, (unsigned long long)ops,
-	    p->phase->type == WL_PHASE_LOAD ? "records" : "ops", p->duration_s,
-	    p->duration_s > 0 ? (double)ops / p->duration_s : 0.0, (unsigned long long)errors, over,
-	    p->interrupted ? " (interrupted)" : "");
-}
-
 /*
- * Warns when the harness, not the server, was the likely ceiling of a
- * closed-loop phase: bench's threads were busy all the time while the
- * server did not use the cores left to it.
+ * The credentials of every selected target, before anything starts: a
+ * missing password is a usage error (exit 2), like a bad workload. The
+ * passwords of uris from the environment are registered for scrubbing.
  */
-static void check_client_bound(struct results *r, const struct target_result *t, const struct phase_result *p)
+static int resolve_credentials(struct run_args *a, const struct workload *w)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	double wall = p->cpu_wall_s, client, server, threads = (double)p->phase->clients;
-	char srv[32] = "unknown";
+	char *dir = xstrdup(w->file), *slash = strrchr(dir, '/'), err[512];
+	int rc = 0;
 
-	if (p->warmup || p->phase->rate > 0 || wall < 0.5 || !(t->driver->caps & BENCH_CAP_NETWORK))
-		return;
-	client = p->client_cpu_s / wall;
-	server = p->server_cpu_s / wall;
-	if (p->engine && strcmp(p->engine, "event") == 0) {
-		double workers = cores > 2 ? (double)cores - 1 : 1;
+	if (slash)
+		*slash = '\0';
+	a->creds = xcalloc(w->n_targets, sizeof(*a->creds));
+	for (size_t i = 0; i < w->n_targets && rc == 0; i++) {
+		const struct wl_target *t = &w->targets[i];
+		const struct bench_driver *d = bench_driver_find(t->driver, err, sizeof(err));
+		bool external = t->uri || strcmp(a->servers, "external") == 0;
 
-		threads = threads < workers ? threads : workers;
+		if (!selected(a->targets, t->name) || !d || !(d->caps & BENCH_CAP_NETWORK))
+			continue; /* no server, no login */
+		if (strcmp(a->servers, "external") == 0 && !t->uri)
+			secret_add_uri(servers_external_uri(t->driver));
+		if (t->auth.given && !external) {
+			fprintf(stderr, "bench: %s:%d:%d: target %s has auth, but its server is spawned by bench and has no "
+				"users; give the target a uri, or run with --servers external\n", w->file, t->line, t->col,
+				t->name);
+			rc = BENCH_EXIT_USAGE;
+		} else if (secret_credentials(t, t->driver, slash ? dir : ".", external, &a->creds[i], err,
+					      sizeof(err)) < 0) {
+			fprintf(stderr, "bench: %s: %s\n", w->file, err);
+			rc = BENCH_EXIT_USAGE;
+		}
 	}
-	if (threads > (double)cores)
-		threads = (double)cores;
-	if (p->server_cpu_s >= 0)
-		snprintf(srv, sizeof(srv), "%.2f", server);
-	/* Bench's threads were busy all along while the server had CPU to
-	 * spare: a faster client would have got more out of the server. */
-	if (client >= 0.9 * threads && (p->server_cpu_s < 0 || server < 0.9 * ((double)cores - client)))
-		results_warn(r, "%s: %s (repeat %llu): client-bound: bench used %.2f cores (the server %s) of %ld; "
-			     "the throughput may be bench's limit, not the server's",
-			     t->target->name, p->phase->name, (unsigned long long)p->repeat, client, srv, cores);
+	free(dir);
+	return rc;
 }
 
 /* The server's request threads from its configuration lines (memcached
@@ -253,8 +292,11 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	bt->options = wt->options;
 	bt->n_options = wt->n_options;
 	bt->timeout_ms = wt->timeout_ms;
+	bt->user = a->creds[wt - r->w->targets].user;
+	bt->password = a->creds[wt - r->w->targets].password;
 	bt->fields = (unsigned)r->w->values.fields;
 	bt->categories = r->w->values.categories;
+	bt->shard_key = r->w->keyspace.shard_key;
 	for (size_t i = 0; i < r->w->n_phases; i++) {
 		bt->index_range |= r->w->phases[i].mix[BENCH_OP_RANGE] > 0;
 		bt->index_query |= r->w->phases[i].mix[BENCH_OP_QUERY] > 0;
@@ -271,14 +313,15 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			t->skipped = xasprintf("cannot create a directory for servers: %s", strerror(rc));
 			return -1;
 		}
-		say(a, "%s: starting a private server ...\n", wt->name);
+		run_say(a, "%s: starting a private server ...\n", wt->name);
 		rc = servers_spawn(*servers, t->driver, (const char *const *)wt->spawn_args, &srv, err, sizeof(err));
 		if (rc != 0) {
 			t->skipped = xstrdup(err);
 			return -1;
 		}
 		t->spawned = xstrdup(srv->program);
-		say(a, "%s: started %s (pid %d) on 127.0.0.1:%d\n", wt->name, srv->program, (int)srv->pid, srv->port);
+		t->server = srv;
+		run_say(a, "%s: started %s (pid %d) on 127.0.0.1:%d\n", wt->name, srv->program, (int)srv->pid, srv->port);
 		*pid = srv->pid;
 		*uri_owned = xstrdup(srv->uri);
 		bt->uri = *uri_owned;
@@ -295,9 +338,20 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	t->uri = bt->uri ? results_redact_uri(bt->uri) : xstrdup("");
 
 	if (t->driver->open(&conn) < 0) {
-		t->skipped = xasprintf("cannot reach %s at %s: %s%s", wt->name, t->uri, conn.errstr,
-				       strcmp(a->servers, "external") == 0 && !wt->uri
-					       ? " (start it, e.g. `docker compose up -d`, or set its BENCH_*_URI)" : "");
+		/* A refused login names where the password came from. */
+		const char *src = a->creds[wt - r->w->targets].source;
+		bool auth = strcasestr(conn.errstr, "auth failed") || strcasestr(conn.errstr, "authentication failed");
+		char *msg;
+
+		if (!conn.err) /* it answered, but cannot serve this workload (driver.h) */
+			msg = xstrdup(conn.errstr);
+		else
+			msg = xasprintf("cannot reach %s at %s: %s%s%s%s", wt->name, t->uri, conn.errstr,
+					strcmp(a->servers, "external") == 0 && !wt->uri && !auth
+						? " (start it, e.g. `docker compose up -d`, or set its BENCH_*_URI)" : "",
+					auth ? "; check " : "", auth ? (src ? src : "the user and password in the uri") : "");
+		t->skipped = secret_scrub(msg);
+		free(msg);
 		t->driver->close(&conn);
 		return -1;
 	}
@@ -313,61 +367,16 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	return 0;
 }
 
-/* Runs every sweep point, repeat and phase of one target. Returns -1 when
- * the target could not be brought up or its clients could not connect. */
-static int run_points(const struct run_args *a, struct results *r, struct target_result *t,
-		      struct workload *const *points, size_t n_points, const struct bench_target *bt,
-		      struct watch *wt)
+/* The server's identity again once the runs are done: what they changed
+ * shows in run.json's server_after_run (mongodb: the shards a get and a
+ * range query target, which explain can only say once records exist). */
+static void reread_info(struct target_result *t, const struct bench_target *bt)
 {
-	struct runner_probe probe;
+	struct bench_conn conn = {.driver = t->driver, .target = bt};
 
-	watch_probe(wt, &probe);
-	for (size_t pt = 0; pt < n_points && !runner_stop_requested(); pt++) {
-		const struct workload *w = points[pt];
-		const char *value = r->w->sweep.key ? r->w->sweep.values[pt] : NULL;
-
-		if (value)
-			say(a, "%s: sweep %s = %s\n", t->target->name, r->w->sweep.key, value);
-		for (uint64_t rep = 1; rep <= w->repeat && !runner_stop_requested(); rep++) {
-			for (size_t i = 0; i < w->n_phases && !runner_stop_requested(); i++) {
-				struct phase_result *p = results_add_run(t), warm = {0}, *wr;
-
-				p->sweep_value = value;
-				warm.sweep_value = value;
-				int prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &probe, p, &warm);
-
-				watch_end_line(wt);
-				if (prc < 0) {
-					fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
-					t->skipped = xstrdup(p->error);
-					t->n_runs--; /* nothing was measured */
-					return -1;
-				}
-				if (warm.warmup) {
-					/* Keep the order phase by phase: warmup, then its run. */
-					struct phase_result measured = *p;
-
-					*p = warm;
-					wr = results_add_run(t);
-					*wr = measured;
-					p = wr;
-				}
-				/* Failures over the limit: exit status 1 (DESIGN §5). */
-				p->over_error_limit = results_phase_error_rate(p) > w->max_error_rate;
-				r->n_over_error_limit += p->over_error_limit;
-				if (p->over_error_limit)
-					results_warn(r, "%s: %s (repeat %llu%s%s): %.4g%% of requests failed, over max_error_rate %.4g%%",
-						     t->target->name, p->phase->name, (unsigned long long)rep, value ? ", " : "",
-						     value ? value : "", 100 * results_phase_error_rate(p), 100 * w->max_error_rate);
-				report_phase(a, t, p, w->max_error_rate);
-				check_client_bound(r, t, p);
-				if (p->error[0])
-					results_warn(r, "%s: %s (repeat %llu%s%s): %s", t->target->name, p->phase->name,
-						     (unsigned long long)rep, value ? ", " : "", value ? value : "", p->error);
-			}
-		}
-	}
-	return 0;
+	if (t->driver->open(&conn) == 0 && t->driver->server_info(&conn, &t->info_after) == 0)
+		t->have_info_after = true;
+	t->driver->close(&conn);
 }
 
 static void run_target(const struct run_args *a, struct results *r, struct target_result *t,
@@ -375,25 +384,30 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 {
 	struct bench_target bt = {0};
 	struct watch wt = {0};
+	struct namespace_guard ns;
 	char *uri_owned = NULL;
 	char label[160];
 	pid_t pid = 0;
 
-	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0) {
+	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
 		fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		goto done;
 	}
 	if (t->driver->caps & BENCH_CAP_NETWORK)
-		say(a, "%s: %s at %s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri);
+		run_say(a, "%s: %s at %s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri);
 	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
 	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
-	run_points(a, r, t, points, n_points, &bt, &wt);
+	run_points(a, r, t, points, n_points, &bt, &wt, *servers);
+	if (t->n_runs && t->have_info && !runner_stop_requested())
+		reread_info(t, &bt);
 	watch_free(&wt);
+	namespace_after(&a->ns, r, t, &bt, &ns);
 done:
 	/* Stop a spawned server before the next target starts: one at a time. */
 	if (*servers) {
 		servers_free(*servers);
 		*servers = NULL;
+		t->server = NULL;
 	}
 	free(uri_owned);
 }
@@ -437,6 +451,36 @@ static struct workload **load_points(const struct run_args *a, struct workload *
 	return points;
 }
 
+/*
+ * --shard I/N (or BENCH_SHARD): checked, then set on every point's
+ * workload. Every phase needs a client per shard, or a machine would have
+ * nothing to do. Returns 0 or BENCH_EXIT_USAGE after saying why.
+ */
+static int apply_shard(const struct run_args *a, struct workload *const *points, size_t n_points)
+{
+	uint64_t index, count;
+	char err[160];
+
+	if (!a->shard)
+		return 0;
+	if (shard_parse(a->shard, &index, &count, err, sizeof(err)) < 0)
+		return cmd_usage_error("run", "%s '%s': %s", a->shard_from, a->shard, err);
+	for (size_t pt = 0; pt < n_points; pt++) {
+		for (size_t i = 0; i < points[pt]->n_phases; i++) {
+			const struct wl_phase *ph = &points[pt]->phases[i];
+
+			if (ph->clients < count)
+				return cmd_usage_error("run", "%s '%s': phase %s has %llu client%s, fewer than %llu shards: "
+						       "each shard runs at least one (raise clients, or use fewer shards)",
+						       a->shard_from, a->shard, ph->name, (unsigned long long)ph->clients,
+						       ph->clients == 1 ? "" : "s", (unsigned long long)count);
+		}
+		points[pt]->shard.index = index;
+		points[pt]->shard.count = count;
+	}
+	return 0;
+}
+
 static void free_points(struct workload **points, size_t n, const struct workload *w)
 {
 	for (size_t i = 0; points && i < n; i++)
@@ -465,16 +509,6 @@ static void draw_outputs(const struct run_args *a, const char *dir)
 		fprintf(stderr, "bench: report.html not written: %s\n", err);
 }
 
-static char *join_args(int argc, char **argv)
-{
-	struct sbuf sb = {0};
-
-	sbuf_addf(&sb, "bench");
-	for (int i = 0; i < argc; i++)
-		sbuf_addf(&sb, " %s", argv[i]);
-	return sbuf_take(&sb);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {0};
@@ -495,13 +529,18 @@ int cmd_run(int argc, char **argv)
 	fputs(msgs ? msgs : "", stderr);
 	if (rc)
 		goto out;
-	if ((rc = check_target_list(a.targets, w)) != 0)
+	if ((rc = check_target_list(a.targets, w)) != 0 || (rc = resolve_credentials(&a, w)) != 0)
+		goto out;
+	if ((rc = check_spawn_phases(&a, w)) != 0)
 		goto out;
 	points = load_points(&a, w, &n_points);
 	if (!points) {
 		rc = BENCH_EXIT_USAGE;
 		goto out;
 	}
+	if ((rc = apply_shard(&a, points, n_points)) != 0)
+		goto out;
+	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -509,10 +548,13 @@ int cmd_run(int argc, char **argv)
 
 	r.w = w;
 	r.servers_mode = a.servers;
-	r.command = join_args(argc, argv);
+	r.command = cmd_join_args(argc, argv);
 	r.targets = xcalloc(w->n_targets, sizeof(*r.targets));
 	util_utc_stamp(r.started_utc, sizeof(r.started_utc));
-	say(&a, "bench: %s (%s), servers: %s\n", w->name, w->file, a.servers);
+	run_say(&a, "bench: %s (%s), servers: %s\n", w->name, w->file, a.servers);
+	if (w->shard.count)
+		run_say(&a, "bench: shard %llu of %llu (0-based): its share of every phase's clients\n",
+		    (unsigned long long)w->shard.index, (unsigned long long)w->shard.count);
 
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target_result *t = &r.targets[r.n_targets];
@@ -535,6 +577,10 @@ int cmd_run(int argc, char **argv)
 			continue;
 		}
 		run_target(&a, &r, t, points, n_points, &servers);
+		if (w->shard.count > 1 && t->spawned)
+			results_warn(&r, "%s: a shard ran against a server it spawned itself, which no other shard "
+				     "reached: a merge of such shards adds up separate servers (use --servers external)",
+				     t->target->name);
 		/* Stopped while its server was starting: nothing was measured. */
 		if (!t->skipped && t->n_runs == 0 && runner_stop_requested())
 			t->skipped = xstrdup("interrupted before it ran");
@@ -583,6 +629,10 @@ out:
 	servers_free(servers);
 	results_free(&r);
 	free_points(points, n_points, w);
+	for (size_t i = 0; a.creds && i < w->n_targets; i++)
+		secret_cred_free(&a.creds[i]);
+	free(a.creds);
+	secret_clear();
 	workload_free(w);
 	free(msgs);
 	free(dir);

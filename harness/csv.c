@@ -1,8 +1,11 @@
 /* csv.c - summary.csv: one row per target × phase × repeat × op. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "shard.h"
+#include "secret.h"
 
 /* DESIGN §6's columns first, in its order; ours after them. */
 const char csv_summary_header[] =
@@ -10,16 +13,20 @@ const char csv_summary_header[] =
 	"ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,"
 	"sweep_key,sweep_value,"
 	"uncorrected_mean_us,uncorrected_p50_us,uncorrected_p90_us,uncorrected_p99_us,uncorrected_p999_us,"
-	"uncorrected_max_us,engine,disconnects,client_cpu_us_per_op,server_cpu_us_per_op,items_per_op,calls_per_op";
+	"uncorrected_max_us,engine,disconnects,client_cpu_us_per_op,server_cpu_us_per_op,items_per_op,calls_per_op,"
+	"restart_s,data_bytes,idle_connections,idle_refused,server_rss_bytes,lag_p50_us,lag_p99_us,lag_max_us";
 
 const char csv_timeseries_header[] =
 	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
-	"p50_us,p99_us,max_us";
+	"p50_us,p99_us,max_us,reconnects";
 
-void csv_put_field(FILE *f, const char *s)
+void csv_put_field(FILE *f, const char *field)
 {
+	char *scrubbed = secret_scrub(field), *s = scrubbed; /* no secret in a CSV */
+
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
+		free(scrubbed);
 		return;
 	}
 	fputc('"', f);
@@ -28,11 +35,11 @@ void csv_put_field(FILE *f, const char *s)
 			fputc('"', f);
 		fputc(*s, f);
 	}
+	free(scrubbed);
 	fputc('"', f);
 }
 
-/* mean, p50, p90, p99, p99.9, max in µs. */
-static void put_latencies(FILE *f, const struct hist *h, const char *none)
+void csv_put_latencies(FILE *f, const struct hist *h, const char *none)
 {
 	static const double pcts[] = {50, 90, 99, 99.9};
 
@@ -58,6 +65,10 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	const char *none = unsupported_only ? "unsupported" : "";
 	char server[160];
 	double cli_us, srv_us;
+	uint64_t first, clients;
+
+	/* A shard's row: its share of the clients and of the rate. */
+	shard_split(ph->clients, r->w->shard.index, r->w->shard.count, &first, &clients);
 
 	csv_put_field(f, r->w->name);
 	fputc(',', f);
@@ -69,11 +80,14 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fputc(',', f);
 	csv_put_field(f, results_server_label(t, server, sizeof(server)));
 	fprintf(f, ",%s,%llu,%llu,%g,%llu,%.3f,%llu", results_op_label(p, op),
-		(unsigned long long)ph->clients,
+		(unsigned long long)clients,
 		(unsigned long long)(ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline),
-		ph->rate, (unsigned long long)p->repeat, p->duration_s, (unsigned long long)ops);
+		ph->rate * (double)clients / (double)ph->clients, (unsigned long long)p->repeat, p->duration_s,
+		(unsigned long long)ops);
 	if (unsupported_only)
 		fputs(",unsupported", f);
+	else if (p->crash.ran && op == BENCH_OP_GET)
+		fputs(",", f); /* the read-back after the restart: a count, not a rate */
 	else if (p->duration_s > 0)
 		fprintf(f, ",%.1f", (double)ops / p->duration_s);
 	else
@@ -81,12 +95,12 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)s->status[BENCH_ERROR],
 		(unsigned long long)s->status[BENCH_TIMEOUT], (unsigned long long)s->status[BENCH_MISS],
 		(unsigned long long)s->status[BENCH_UNSUPPORTED]);
-	put_latencies(f, s->lat, none);
+	csv_put_latencies(f, s->lat, none);
 	fputc(',', f);
 	csv_put_field(f, p->sweep_value ? r->w->sweep.key : "");
 	fputc(',', f);
 	csv_put_field(f, p->sweep_value ? p->sweep_value : "");
-	put_latencies(f, s->lat_uncorrected, none);
+	csv_put_latencies(f, s->lat_uncorrected, none);
 	fputc(',', f);
 	csv_put_field(f, p->engine ? p->engine : "");
 	results_cpu_per_op(p, &cli_us, &srv_us);
@@ -103,7 +117,22 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	fputc(',', f);
 	if (ops && s->calls)
 		fprintf(f, "%.2f", (double)s->calls / (double)ops);
-	fputc('\n', f);
+	/* A crash phase: how long the server took to come back, and what it
+	 * had on disk when it died. */
+	if (p->crash.ran)
+		fprintf(f, ",%.3f,%llu", p->crash.restart_s, (unsigned long long)p->crash.data_bytes);
+	else
+		fputs(",,", f);
+	/* Idle connections held through the phase, and the server's memory. */
+	fprintf(f, ",%llu,%llu,", (unsigned long long)p->idle_held, (unsigned long long)p->idle_refused);
+	if (p->server_rss_bytes > 0)
+		fprintf(f, "%lld", (long long)p->server_rss_bytes);
+	/* A replication phase: how far the replica trailed. */
+	if (p->repl.lag && hist_count(p->repl.lag))
+		fprintf(f, ",%.3f,%.3f,%.3f\n", (double)hist_percentile(p->repl.lag, 50) / 1e3,
+			(double)hist_percentile(p->repl.lag, 99) / 1e3, (double)hist_max(p->repl.lag) / 1e3);
+	else
+		fputs(",,,\n", f);
 }
 
 static int write_rows(const struct results *r, FILE *f, bool warmup)
@@ -171,10 +200,11 @@ int csv_write_timeseries(const struct results *r, FILE *f)
 					(unsigned long long)row->status[BENCH_DISCONNECTED],
 					(unsigned long long)row->status[BENCH_MISS]);
 				if (row->status[BENCH_OK] + row->status[BENCH_MISS])
-					fprintf(f, ",%.3f,%.3f,%.3f\n", (double)row->p50_ns / 1e3, (double)row->p99_ns / 1e3,
+					fprintf(f, ",%.3f,%.3f,%.3f", (double)row->p50_ns / 1e3, (double)row->p99_ns / 1e3,
 						(double)row->max_ns / 1e3);
 				else
-					fputs(",,,\n", f);
+					fputs(",,,", f);
+				fprintf(f, ",%llu\n", (unsigned long long)row->reconnects);
 			}
 		}
 	}

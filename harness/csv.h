@@ -10,6 +10,10 @@
 /* Writes s as one CSV field, RFC 4180 quoting only when needed. */
 void csv_put_field(FILE *f, const char *s);
 
+/* Writes ",mean,p50,p90,p99,p99.9,max" of h in µs, as summary.csv has
+ * them; an empty h gives six `none` fields ("" or "unsupported"). */
+void csv_put_latencies(FILE *f, const struct hist *h, const char *none);
+
 /* The header line's columns, in order, comma-separated (no newline). */
 extern const char csv_summary_header[];
 

@@ -5,6 +5,7 @@
  * half is covered at twice the resolution by the bucket below.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@
 __extension__ typedef unsigned __int128 u128;
 
 struct hist {
-	int64_t highest;
+	int64_t lowest, highest;
+	int sigfigs;
 	int unit_magnitude;
 	int sub_bucket_half_count_magnitude;
 	int64_t sub_bucket_half_count;
@@ -68,7 +70,9 @@ int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out)
 	h = calloc(1, sizeof(*h) + (size_t)counts_len * sizeof(h->counts[0]));
 	if (!h)
 		return ENOMEM;
+	h->lowest = lowest;
 	h->highest = highest;
+	h->sigfigs = sigfigs;
 	h->unit_magnitude = unit_mag;
 	h->sub_bucket_half_count_magnitude = sub_mag - 1;
 	h->sub_bucket_count = (int32_t)1 << sub_mag;
@@ -314,4 +318,175 @@ int hist_write_percentiles(const struct hist *h, FILE *f, double unit_ns)
 		(unsigned long long)h->total);
 	fprintf(f, "#[Buckets = %12d, SubBuckets     = %12d]\n", h->bucket_count, h->sub_bucket_count);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+/* u128 in decimal into buf (>= 40 bytes); returns buf. */
+static char *u128_format(u128 v, char *buf)
+{
+	char tmp[40];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+	return buf;
+}
+
+static int u128_parse(const char *s, u128 *out)
+{
+	u128 v = 0, max = ~(u128)0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (u128)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (u128)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int hist_write_text(const struct hist *h, FILE *f)
+{
+	char sum[40];
+	int32_t buckets = 0;
+
+	for (int32_t i = 0; i < h->counts_len; i++)
+		buckets += h->counts[i] != 0;
+	fprintf(f, "layout %" PRId64 " %" PRId64 " %d\n", h->lowest, h->highest, h->sigfigs);
+	fprintf(f, "stats %" PRIu64 " %" PRId64 " %" PRId64 " %s %" PRIu64 " %" PRId32 "\n", h->total, h->min, h->max,
+		u128_format(h->sum, sum), h->saturated, buckets);
+	for (int32_t i = 0; i < h->counts_len; i++) {
+		int64_t width, low;
+
+		if (!h->counts[i])
+			continue;
+		low = slot_value(h, i, &width);
+		fprintf(f, "%" PRId64 " %" PRId64 " %" PRIu64 "\n", low, low + width - 1, h->counts[i]);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+/* The next line of f without its newline into *buf; 0, or -1 at EOF. */
+static int read_line(FILE *f, size_t *line, char **buf, size_t *cap)
+{
+	ssize_t n = getline(buf, cap, f);
+
+	if (n < 0)
+		return -1;
+	++*line;
+	if (n > 0 && (*buf)[n - 1] == '\n')
+		(*buf)[n - 1] = '\0';
+	return 0;
+}
+
+/* Splits s at spaces into at most max fields; returns how many, or -1
+ * when there are more. */
+static int split_fields(char *s, char **fields, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(s, " "); tok; tok = strtok(NULL, " ")) {
+		if (n == max)
+			return -1;
+		fields[n++] = tok;
+	}
+	return n;
+}
+
+static int parse_i64(const char *s, int64_t *out)
+{
+	uint64_t v;
+
+	if (util_parse_u64(s, &v) < 0 || v > INT64_MAX)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+int hist_read_text(FILE *f, size_t *line, struct hist **out, char *err, size_t errlen)
+{
+	char *buf = NULL, *fl[8];
+	size_t cap = 0;
+	int64_t lowest, highest, sigfigs, min, max, prev_high = -1;
+	uint64_t total, saturated, buckets, seen = 0;
+	u128 sum;
+	struct hist *h = NULL;
+	const char *why = NULL;
+
+	*out = NULL;
+	if (read_line(f, line, &buf, &cap) < 0 || split_fields(buf, fl, 8) != 4 || strcmp(fl[0], "layout") != 0 ||
+	    parse_i64(fl[1], &lowest) < 0 || parse_i64(fl[2], &highest) < 0 || parse_i64(fl[3], &sigfigs) < 0 ||
+	    sigfigs > 5 || hist_init(lowest, highest, (int)sigfigs, &h) != 0) {
+		why = "want 'layout LOWEST HIGHEST SIGFIGS' with a valid layout";
+		goto fail;
+	}
+	if (read_line(f, line, &buf, &cap) < 0 || split_fields(buf, fl, 8) != 7 || strcmp(fl[0], "stats") != 0 ||
+	    util_parse_u64(fl[1], &total) < 0 || parse_i64(fl[2], &min) < 0 || parse_i64(fl[3], &max) < 0 ||
+	    u128_parse(fl[4], &sum) < 0 || util_parse_u64(fl[5], &saturated) < 0 || util_parse_u64(fl[6], &buckets) < 0) {
+		why = "want 'stats COUNT MIN MAX SUM SATURATED BUCKETS' in whole numbers";
+		goto fail;
+	}
+	if (buckets > (uint64_t)h->counts_len || min > max || max > highest || saturated > total ||
+	    (total == 0) != (buckets == 0)) {
+		why = "stats do not fit the layout";
+		goto fail;
+	}
+	for (uint64_t b = 0; b < buckets; b++) {
+		int64_t low, high, width;
+		uint64_t count;
+		int32_t i;
+
+		if (read_line(f, line, &buf, &cap) < 0) {
+			why = "the file ends before its last bucket";
+			goto fail;
+		}
+		if (split_fields(buf, fl, 8) != 3 || parse_i64(fl[0], &low) < 0 || parse_i64(fl[1], &high) < 0 ||
+		    util_parse_u64(fl[2], &count) < 0 || count == 0) {
+			why = "want 'LOW HIGH COUNT' with COUNT >= 1";
+			goto fail;
+		}
+		i = low <= highest ? counts_index_of(h, low) : -1;
+		if (i < 0 || slot_value(h, i, &width) != low || low + width - 1 != high || low <= prev_high) {
+			why = "the bucket is not one of the layout's, or out of order";
+			goto fail;
+		}
+		if (count > UINT64_MAX - seen) {
+			why = "counts overflow";
+			goto fail;
+		}
+		if ((b == 0 && (min < low || min > high)) || (b + 1 == buckets && (max < low || max > high))) {
+			why = "min or max lies outside the first or last bucket";
+			goto fail;
+		}
+		h->counts[i] = count;
+		seen += count;
+		prev_high = high;
+	}
+	if (seen != total) {
+		why = "the buckets' counts do not add up to COUNT";
+		goto fail;
+	}
+	if (total && (sum < (u128)min * total || sum > (u128)max * total)) {
+		why = "SUM is not between COUNT x MIN and COUNT x MAX";
+		goto fail;
+	}
+	h->total = total;
+	h->min = min;
+	h->max = max;
+	h->sum = sum;
+	h->saturated = saturated;
+	free(buf);
+	*out = h;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", why);
+	free(buf);
+	hist_free(h);
+	return -1;
 }

@@ -78,4 +78,25 @@ double hist_stddev(const struct hist *h);
  */
 int hist_write_percentiles(const struct hist *h, FILE *f, double unit_ns);
 
+/*
+ * The exact state of h as text, for merging histograms made on other
+ * machines (docs/csv-schema.md, "latency/NAME.hist"); three kinds of lines:
+ *   layout LOWEST HIGHEST SIGFIGS
+ *   stats COUNT MIN MAX SUM SATURATED BUCKETS
+ * then BUCKETS lines "LOW HIGH COUNT", one per non-empty bucket in value
+ * order: COUNT values from LOW to HIGH inclusive (nanoseconds for latency).
+ * Returns 0, or -1 on a write error.
+ */
+int hist_write_text(const struct hist *h, FILE *f);
+
+/*
+ * Reads what hist_write_text wrote from f, which must be exactly that
+ * (layout valid, buckets on the layout's boundaries and in order, counts
+ * adding up, min and max inside the first and last bucket). *line is
+ * incremented per line read, so messages can name it. Returns 0 and *out
+ * (free with hist_free), or -1 with a reason in err ("line N: ..." is the
+ * caller's to add) and *out NULL.
+ */
+int hist_read_text(FILE *f, size_t *line, struct hist **out, char *err, size_t errlen);
+
 #endif

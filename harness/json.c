@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "secret.h"
 #include "util.h"
 
 #ifndef BENCH_VERSION
@@ -22,24 +23,32 @@ struct jw {
 	bool first[16];
 };
 
-static void jw_string(struct jw *j, const char *s)
+void json_put_string(FILE *f, const char *str)
 {
-	fputc('"', j->f);
+	char *s = secret_scrub(str); /* no secret in run.json, whatever quoted it */
+
+	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", j->f); break;
-		case '\\': fputs("\\\\", j->f); break;
-		case '\n': fputs("\\n", j->f); break;
-		case '\r': fputs("\\r", j->f); break;
-		case '\t': fputs("\\t", j->f); break;
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
 		default:
 			if (*p < 0x20)
-				fprintf(j->f, "\\u%04x", *p);
+				fprintf(f, "\\u%04x", *p);
 			else
-				fputc(*p, j->f);
+				fputc(*p, f);
 		}
 	}
-	fputc('"', j->f);
+	fputc('"', f);
+	free(s);
+}
+
+static void jw_string(struct jw *j, const char *s)
+{
+	json_put_string(j->f, s);
 }
 
 /* Starts a member (key != NULL) or an array element. */
@@ -162,6 +171,11 @@ static void write_workload(struct jw *j, const struct workload *w)
 	jw_open(j, "keyspace", '{');
 	jw_u64(j, "records", w->keyspace.records);
 	jw_str(j, "prefix", w->keyspace.prefix);
+	if (w->keyspace.shard_key) {
+		jw_open(j, "shard_key", '{');
+		jw_str(j, "_id", w->keyspace.shard_key);
+		jw_close(j, '}');
+	}
 	write_dist(j, &w->keyspace.dist);
 	jw_close(j, '}');
 	jw_open(j, "values", '{');
@@ -198,6 +212,13 @@ static void write_workload(struct jw *j, const struct workload *w)
 		jw_u64(j, "clients", p->clients);
 		if (p->type == WL_PHASE_LOAD) {
 			jw_u64(j, "batch", p->batch);
+		} else if (p->type == WL_PHASE_REPLICATION) {
+			jw_num(j, "duration_s", (double)p->duration_ns / 1e9);
+			jw_num(j, "rate", p->rate);
+		} else if (p->type == WL_PHASE_CRASH) {
+			jw_u64(j, "pipeline", p->pipeline);
+			jw_num(j, "kill_after_min_s", (double)p->kill_min_ns / 1e9);
+			jw_num(j, "kill_after_max_s", (double)p->kill_max_ns / 1e9);
 		} else {
 			jw_num(j, "warmup_s", (double)p->warmup_ns / 1e9);
 			if (p->duration_ns)
@@ -206,6 +227,7 @@ static void write_workload(struct jw *j, const struct workload *w)
 				jw_u64(j, "ops", p->ops);
 			jw_u64(j, "pipeline", p->pipeline);
 			jw_num(j, "rate", p->rate);
+			jw_u64(j, "idle_connections", p->idle_connections);
 			jw_open(j, "mix", '{');
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
 				if (p->mix[op] > 0)
@@ -272,12 +294,72 @@ static void write_run(struct jw *j, const struct phase_result *p)
 	jw_num_or_null(j, "client_cpu_us_per_op", cli_us);
 	jw_num_or_null(j, "server_cpu_us_per_op", srv_us);
 	jw_u64(j, "reconnects", p->reconnects);
+	jw_u64(j, "redirects_moved", p->redirects_moved);
+	jw_u64(j, "redirects_ask", p->redirects_ask);
+	if (p->phase->idle_connections) {
+		jw_u64(j, "idle_connections", p->idle_held);
+		jw_u64(j, "idle_refused", p->idle_refused);
+	}
+	if (p->server_rss_bytes > 0)
+		jw_u64(j, "server_rss_bytes", (uint64_t)p->server_rss_bytes);
 	jw_bool(j, "interrupted", p->interrupted);
 	jw_u64(j, "failed", results_phase_failed(p));
 	jw_num(j, "error_rate", results_phase_error_rate(p));
 	jw_bool(j, "over_error_limit", p->over_error_limit);
 	jw_str(j, "error", p->error[0] ? p->error : NULL);
+	if (p->repl.ran) {
+		const struct hist *lag = p->repl.lag;
+
+		jw_open(j, "replication", '{');
+		jw_u64(j, "writes_acknowledged", p->ops[BENCH_OP_SET].status[BENCH_OK]);
+		jw_u64(j, "replica_reads", op_stats_answered(&p->ops[BENCH_OP_GET]));
+		jw_u64(j, "stale_reads", p->ops[BENCH_OP_GET].status[BENCH_MISS]);
+		jw_u64(j, "lag_samples", hist_count(lag));
+		if (hist_count(lag)) {
+			jw_num(j, "lag_mean_us", hist_mean(lag) / 1e3);
+			jw_num(j, "lag_p50_us", (double)hist_percentile(lag, 50) / 1e3);
+			jw_num(j, "lag_p99_us", (double)hist_percentile(lag, 99) / 1e3);
+			jw_num(j, "lag_max_us", (double)hist_max(lag) / 1e3);
+		}
+		jw_close(j, '}');
+	}
+	if (p->crash.ran) {
+		jw_open(j, "crash", '{');
+		jw_num(j, "killed_at_s", p->crash.killed_at_s);
+		jw_u64(j, "acknowledged", p->ops[BENCH_OP_SET].status[BENCH_OK]);
+		jw_u64(j, "survived", p->ops[BENCH_OP_GET].status[BENCH_OK]);
+		jw_u64(j, "lost", p->ops[BENCH_OP_GET].status[BENCH_MISS]);
+		jw_u64(j, "data_bytes", p->crash.data_bytes);
+		jw_num(j, "restart_s", p->crash.restart_s);
+		jw_close(j, '}');
+	}
 	jw_close(j, '}');
+}
+
+/* "server_after_run": {"config": {...}} with the lines of after that are
+ * not in before (new or changed); nothing when there are none. */
+static void write_config_after(struct jw *j, const char *before, const char *after)
+{
+	char *wrapped = xasprintf("\n%s%s", before, *before && before[strlen(before) - 1] != '\n' ? "\n" : "");
+	struct sbuf changed = {0};
+
+	for (const char *l = after; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		char *needle = xasprintf("\n%.*s\n", (int)len, l);
+
+		if (len && !strstr(wrapped, needle))
+			sbuf_addf(&changed, "%.*s\n", (int)len, l);
+		free(needle);
+		l = nl ? nl + 1 : NULL;
+	}
+	if (changed.buf) {
+		jw_open(j, "server_after_run", '{');
+		write_config(j, changed.buf);
+		jw_close(j, '}');
+	}
+	free(changed.buf);
+	free(wrapped);
 }
 
 static void write_target(struct jw *j, const struct target_result *t)
@@ -297,6 +379,7 @@ static void write_target(struct jw *j, const struct target_result *t)
 	jw_u64(j, "timeout_ms", t->target->timeout_ms ? t->target->timeout_ms : 5000);
 	jw_str(j, "engine", t->n_runs ? t->runs[0].engine : NULL);
 	jw_str(j, "skipped", t->skipped);
+	jw_str(j, "cleanup", t->cleanup);
 	if (t->have_info) {
 		jw_open(j, "server", '{');
 		jw_str(j, "product", t->info.product);
@@ -305,6 +388,8 @@ static void write_target(struct jw *j, const struct target_result *t)
 		write_config(j, t->info.config);
 		jw_close(j, '}');
 	}
+	if (t->have_info && t->have_info_after)
+		write_config_after(j, t->info.config, t->info_after.config);
 	jw_str(j, "server_cpu_source", t->cpu_source[0] ? t->cpu_source : NULL);
 	jw_open(j, "runs", '[');
 	for (size_t i = 0; i < t->n_runs; i++)
@@ -329,6 +414,15 @@ int json_write_run(const struct results *r, FILE *f)
 	jw_str(&j, "started_utc", r->started_utc);
 	jw_str(&j, "finished_utc", r->finished_utc);
 	jw_str(&j, "servers", r->servers_mode);
+	/* bench run --shard: which share this machine ran (bench merge reads it). */
+	if (r->w->shard.count) {
+		jw_open(&j, "shard", '{');
+		jw_u64(&j, "index", r->w->shard.index);
+		jw_u64(&j, "count", r->w->shard.count);
+		jw_close(&j, '}');
+	} else {
+		jw_str(&j, "shard", NULL);
+	}
 	write_host(&j);
 	write_workload(&j, r->w);
 	jw_open(&j, "targets", '[');

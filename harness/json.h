@@ -9,4 +9,7 @@
 /* Writes run.json. Returns 0, or -1 on a write error (errno set). */
 int json_write_run(const struct results *r, FILE *f);
 
+/* Writes s as a JSON string (quoted, escaped). */
+void json_put_string(FILE *f, const char *s);
+
 #endif

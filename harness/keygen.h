@@ -24,6 +24,14 @@ size_t keygen_key_len(const char *prefix);
 /* Rewrites only the digits of a key made by keygen_format. */
 void keygen_set_id(char *digits, uint64_t id);
 
+/* The first id of the block of `block` ids that phase run (repeat,
+ * phase_index) of a crash or replication phase writes, from `base` on:
+ * every phase run has its own (64 phases per repeat at most). */
+static inline uint64_t keygen_phase_block(uint64_t base, uint64_t block, uint64_t repeat, size_t phase_index)
+{
+	return base + ((repeat - 1) * 64 + phase_index % 64) * block;
+}
+
 /* The record number in the KEYGEN_DIGITS digits of a key. */
 uint64_t keygen_parse_id(const char *digits);
 

@@ -47,10 +47,11 @@ static const struct command commands[] = {
 	{"chart", cmd_chart, cmd_chart_usage, "(re)draw a result directory's charts with gnuplot"},
 	{"report", cmd_report, cmd_report_usage, "write a result directory's report.html"},
 	{"claims", cmd_claims, cmd_claims_usage, "run the claims of workloads/claims/ and give each a verdict"},
+	{"merge", cmd_merge, cmd_merge_usage, "merge the shards of a run made on several load machines"},
 };
 
 /* In DESIGN §5 but not built yet: say so instead of "unknown command". */
-static const char *const planned[] = {"merge", NULL};
+static const char *const planned[] = {NULL};
 
 static void print_help(FILE *out)
 {
@@ -124,6 +125,16 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nsee `bench %s --help`\n", cmd);
 	return BENCH_EXIT_USAGE;
+}
+
+char *cmd_join_args(int argc, char **argv)
+{
+	struct sbuf sb = {0};
+
+	sbuf_addf(&sb, "bench");
+	for (int i = 0; i < argc; i++)
+		sbuf_addf(&sb, " %s", argv[i]);
+	return sbuf_take(&sb);
 }
 
 static int wants_help(int argc, char **argv)

@@ -48,9 +48,7 @@ int outdir_mkdir_p(const char *path)
 	return rc;
 }
 
-/* Creates path (never replacing a file) for writing, runs write(arg, f)
- * and closes it. Returns 0, or -1 after printing why. */
-static int write_file(const char *path, int (*write)(const void *arg, FILE *f), const void *arg)
+int outdir_write_file(const char *path, int (*write)(const void *arg, FILE *f), const void *arg)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -85,7 +83,7 @@ static int write_one(const char *dir, const char *name, int (*fn)(const struct r
 {
 	struct results_writer w = {fn, r};
 	char *path = xasprintf("%s/%s", dir, name);
-	int rc = write_file(path, call_results_writer, &w);
+	int rc = outdir_write_file(path, call_results_writer, &w);
 
 	free(path);
 	return rc;
@@ -102,9 +100,9 @@ static bool phase_named(const struct workload *w, const struct wl_phase *ph)
 	return n > 1;
 }
 
-/* latency/<target>[-<phase>]-<op>[-<sweep value>][-r<repeat>][.uncorrected].hgrm */
+/* latency/<target>[-<phase>]-<op>[-<sweep value>][-r<repeat>][.uncorrected].hgrm, or .hist */
 static char *hgrm_name(const struct results *r, const struct target_result *t, const struct phase_result *p,
-		       enum bench_op op, bool uncorrected)
+		       enum bench_op op, const char *suffix)
 {
 	struct sbuf sb = {0};
 	char *name;
@@ -118,7 +116,7 @@ static char *hgrm_name(const struct results *r, const struct target_result *t, c
 	if (r->w->repeat > 1)
 		sbuf_addf(&sb, "-r%llu", (unsigned long long)p->repeat);
 	name = sbuf_take(&sb);
-	sbuf_addf(&sb, "%s%s.hgrm", dir_safe_inplace(name), uncorrected ? ".uncorrected" : "");
+	sbuf_addf(&sb, "%s%s", dir_safe_inplace(name), suffix);
 	free(name);
 	return sbuf_take(&sb);
 }
@@ -129,10 +127,53 @@ static int call_hgrm_writer(const void *arg, FILE *f)
 	return hist_write_percentiles(arg, f, 1e6);
 }
 
-static int write_hgrm(const char *dir, const char *name, const struct hist *h)
+int outdir_write_hgrm(const char *dir, const char *name, const struct hist *h)
 {
 	char *path = xasprintf("%s/%s", dir, name);
-	int rc = write_file(path, call_hgrm_writer, h);
+	int rc = outdir_write_file(path, call_hgrm_writer, h);
+
+	free(path);
+	return rc;
+}
+
+/* A value on one line: backslash and newline escaped. */
+static void put_escaped(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, "%s=", key);
+	for (; v && *v; v++) {
+		if (*v == '\\')
+			fputs("\\\\", f);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+	fputc('\n', f);
+}
+
+static int call_hist_writer(const void *arg, FILE *f)
+{
+	const struct outdir_hist *o = arg;
+	const char *keys[] = {"workload", "target", "phase", "op", "sweep_key", "sweep_value"};
+
+	fputs("# bench: the latency histograms of one summary.csv row, exact (docs/csv-schema.md)\n", f);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		put_escaped(f, keys[i], o->id[i]);
+	fprintf(f, "repeat=%llu\n", (unsigned long long)o->repeat);
+	fputs("histogram corrected\n", f);
+	if (hist_write_text(o->lat, f) < 0)
+		return -1;
+	fputs("histogram uncorrected\n", f);
+	if (hist_write_text(o->lat_uncorrected, f) < 0)
+		return -1;
+	fputs("end\n", f);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+int outdir_write_hist(const char *dir, const char *name, const struct outdir_hist *o)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int rc = outdir_write_file(path, call_hist_writer, o);
 
 	free(path);
 	return rc;
@@ -157,12 +198,22 @@ static int write_latency(const char *dir, const struct results *r)
 
 				if (!s->lat || hist_count(s->lat) == 0)
 					continue;
-				name = hgrm_name(r, t, p, (enum bench_op)op, false);
-				rc = write_hgrm(sub, name, s->lat);
+				name = hgrm_name(r, t, p, (enum bench_op)op, ".hgrm");
+				rc = outdir_write_hgrm(sub, name, s->lat);
 				free(name);
-				if (rc == 0 && p->phase->rate > 0) {
-					name = hgrm_name(r, t, p, (enum bench_op)op, true);
-					rc = write_hgrm(sub, name, s->lat_uncorrected);
+				if (rc == 0 && p->phase->rate > 0 && s->lat_uncorrected) {
+					name = hgrm_name(r, t, p, (enum bench_op)op, ".uncorrected.hgrm");
+					rc = outdir_write_hgrm(sub, name, s->lat_uncorrected);
+					free(name);
+				}
+				if (rc == 0) {
+					struct outdir_hist o = {
+						.id = {r->w->name, t->target->name, p->phase->name, results_op_label(p, (enum bench_op)op),
+						       p->sweep_value ? r->w->sweep.key : "", p->sweep_value ? p->sweep_value : ""},
+						.repeat = p->repeat, .lat = s->lat, .lat_uncorrected = s->lat_uncorrected};
+
+					name = hgrm_name(r, t, p, (enum bench_op)op, ".hist");
+					rc = outdir_write_hist(sub, name, &o);
 					free(name);
 				}
 			}
@@ -174,23 +225,38 @@ static int write_latency(const char *dir, const struct results *r)
 	return rc;
 }
 
+static int fill_results(const char *tmp, const void *arg)
+{
+	const struct results *r = arg;
+
+	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", json_write_run, r) < 0 ||
+	    write_one(tmp, "timeseries.csv", csv_write_timeseries, r) < 0 ||
+	    (csv_has_warmup(r) && write_one(tmp, "warmup.csv", csv_write_warmup, r) < 0) || write_latency(tmp, r) < 0)
+		return -1;
+	return 0;
+}
+
 char *outdir_write(const char *out, const struct results *r)
 {
-	char *safe = dir_safe(r->w->name);
-	char *tmp = xasprintf("%s/.tmp-%s-%s-XXXXXX", out, r->started_utc, safe);
+	return outdir_create(out, r->started_utc, r->w->name, fill_results, r);
+}
+
+char *outdir_create(const char *out, const char *stamp, const char *name,
+		    int (*fill)(const char *tmp, const void *arg), const void *arg)
+{
+	char *safe = dir_safe(name);
+	char *tmp = xasprintf("%s/.tmp-%s-%s-XXXXXX", out, stamp, safe);
 	char *final = NULL;
 
 	if (outdir_mkdir_p(out) < 0 || !mkdtemp(tmp)) {
 		fprintf(stderr, "bench: cannot create a result directory under %s: %s\n", out, strerror(errno));
 		goto fail;
 	}
-	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", json_write_run, r) < 0 ||
-	    write_one(tmp, "timeseries.csv", csv_write_timeseries, r) < 0 ||
-	    (csv_has_warmup(r) && write_one(tmp, "warmup.csv", csv_write_warmup, r) < 0) || write_latency(tmp, r) < 0)
+	if (fill(tmp, arg) < 0)
 		goto fail_tmp;
 	for (int n = 1; n < 1000; n++) {
-		final = n == 1 ? xasprintf("%s/%s-%s", out, r->started_utc, safe)
-			       : xasprintf("%s/%s-%s-%d", out, r->started_utc, safe, n);
+		final = n == 1 ? xasprintf("%s/%s-%s", out, stamp, safe)
+			       : xasprintf("%s/%s-%s-%d", out, stamp, safe, n);
 		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
 			goto done;
 		free(final);

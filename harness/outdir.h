@@ -16,5 +16,31 @@ char *outdir_write(const char *out, const struct results *r);
 
 /* mkdir -p: 0, or -1 with errno. */
 int outdir_mkdir_p(const char *path);
+/*
+ * The same for any content: creates a temporary directory under `out`
+ * (made if missing), lets fill() write into it (0, or -1 after printing
+ * why), and renames it to out/<stamp>-<name> (-2, -3 ... when taken).
+ * Returns the final path (caller frees), or NULL after printing why; the
+ * temporary directory is removed on failure.
+ */
+char *outdir_create(const char *out, const char *stamp, const char *name,
+		    int (*fill)(const char *tmp, const void *arg), const void *arg);
+
+/* Creates path (never replacing a file), runs write(arg, f) and closes it.
+ * Returns 0, or -1 after printing why. */
+int outdir_write_file(const char *path, int (*write)(const void *arg, FILE *f), const void *arg);
+
+/* dir/name as HdrHistogram percentile text, in milliseconds. 0 or -1. */
+int outdir_write_hgrm(const char *dir, const char *name, const struct hist *h);
+
+/* One summary.csv row's histograms (latency/<name>.hist, docs/csv-schema.md):
+ * which row (workload, target, phase, op, sweep_key, sweep_value as in
+ * summary.csv; "" when none) and its two histograms. */
+struct outdir_hist {
+	const char *id[6];
+	uint64_t repeat;
+	const struct hist *lat, *lat_uncorrected;
+};
+int outdir_write_hist(const char *dir, const char *name, const struct outdir_hist *o);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "results.h"
+#include "secret.h"
 #include "util.h"
 
 void results_warn(struct results *r, const char *fmt, ...)
@@ -15,7 +16,8 @@ void results_warn(struct results *r, const char *fmt, ...)
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	r->warnings = xrealloc(r->warnings, (r->n_warnings + 1) * sizeof(*r->warnings));
-	r->warnings[r->n_warnings++] = sbuf_take(&sb);
+	r->warnings[r->n_warnings++] = secret_scrub(sb.buf ? sb.buf : "");
+	free(sb.buf);
 }
 
 struct phase_result *results_add_run(struct target_result *t)
@@ -35,12 +37,14 @@ void results_free(struct results *r)
 		for (size_t j = 0; j < t->n_runs; j++) {
 			for (int op = 0; op < BENCH_OP__COUNT; op++)
 				op_stats_free(&t->runs[j].ops[op]);
+			hist_free(t->runs[j].repl.lag);
 			free(t->runs[j].series);
 		}
 		free(t->runs);
 		free(t->uri);
 		free(t->spawned);
 		free(t->skipped);
+		free(t->cleanup);
 	}
 	free(r->targets);
 	for (size_t i = 0; i < r->n_warnings; i++)
@@ -212,6 +216,8 @@ void results_print_table(const struct results *r, FILE *out)
 					continue;
 				if (ops == 0 && s->status[BENCH_UNSUPPORTED] > 0)
 					snprintf(rate, sizeof(rate), "unsupported");
+				else if (p->crash.ran && op == BENCH_OP_GET) /* the read-back: a count, not a rate */
+					snprintf(rate, sizeof(rate), "-");
 				else
 					snprintf(rate, sizeof(rate), "%.0f", p->duration_s > 0 ? (double)ops / p->duration_s : 0);
 				fmt_us(p50, sizeof(p50), s->lat, 50);

@@ -41,6 +41,9 @@ struct phase_result {
 	bool interrupted;                     /* stopped early by Ctrl-C */
 	uint64_t reconnects;                  /* connections reopened after a loss, warmup
 					       * included (0 on the warmup's own result) */
+	/* Cluster redirections followed (Redis MOVED, ASK), warmup included
+	 * (0 on the warmup's own result). */
+	uint64_t redirects_moved, redirects_ask;
 	/* CPU seconds over cpu_wall_s of wall time: the harness's (every
 	 * thread) and the server's (< 0: unknown, see server_cpu_source). */
 	double cpu_wall_s, client_cpu_s, server_cpu_s;
@@ -50,19 +53,53 @@ struct phase_result {
 	/* Its failed share (results_phase_error_rate) is over the workload's
 	 * max_error_rate; set by `bench run`, never for a warmup. */
 	bool over_error_limit;
+	/* idle_connections of a run phase (idle.h): held open from the start
+	 * to the end of the phase, and refused (at connect or closed by the
+	 * server since). */
+	uint64_t idle_held, idle_refused;
+	/* The spawned server's resident memory at the end of the phase; < 0
+	 * unknown (an external server). */
+	int64_t server_rss_bytes;
+	/* A crash phase (crash.h): ops[SET] are the writes (ok = acknowledged),
+	 * ops[GET] the read-back after the restart (miss = an acknowledged
+	 * write lost). */
+	struct {
+		bool ran;                     /* the server was killed and restarted */
+		double killed_at_s;           /* after the writes started */
+		uint64_t data_bytes;          /* the server's files when it died */
+		double restart_s;             /* from exec to answering again */
+	} crash;
+	/* A replication phase (replication.h): ops[SET] the writes to the
+	 * server, ops[GET] the reads from its replica (miss = a stale read). */
+	struct {
+		bool ran;
+		struct hist *lag;             /* ns from a write's acknowledgement to
+					       * its first sighting on the replica */
+	} repl;
 };
+
+struct server; /* servers.h */
 
 struct target_result {
 	const struct wl_target *target;
 	const struct bench_driver *driver;
 	char *uri;                            /* credentials redacted */
 	char *spawned;                        /* program started for it, NULL if external */
+	struct server *server;                /* that server while it runs (crash phases
+					       * restart it); NULL if external */
 	bool have_info;
 	struct bench_server_info info;
 	char *skipped;                        /* why it did not run; NULL if it ran */
+	char *cleanup;                        /* what became of the keys under the prefix
+					       * (namespace.h); NULL: nothing to say */
 	char cpu_source[48];                  /* where server CPU came from; "" unknown */
 	struct phase_result *runs;
 	size_t n_runs;
+	/* server_info read again once the target's runs are done; run.json's
+	 * server_after_run holds the config lines that changed (mongodb: the
+	 * shards a query targets, once records exist). */
+	bool have_info_after;
+	struct bench_server_info info_after;
 };
 
 struct results {

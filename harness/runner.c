@@ -18,6 +18,7 @@
 #include "rng.h"
 #include "runner.h"
 #include "runner_int.h"
+#include "shard.h"
 #include "util.h"
 
 static atomic_int stop_requested;
@@ -251,6 +252,7 @@ int runner_reconnect(struct worker *wk, struct client *c, uint64_t now)
 		 * connection is retried ever more slowly, not in a spin. */
 		c->down = 0;
 		wk->reconnects++;
+		ts_reconnect(wk->ts, util_now_ns());
 		return 0;
 	}
 	if (!c->conn.err)
@@ -559,10 +561,8 @@ static void watch_phase(struct phase_ctx *ctx, uint64_t nworkers, const struct r
 			p.elapsed_s = (double)(now - ctx->start_ns) / 1e9;
 			if (ctx->end_ns)
 				p.total_s = (double)(ctx->end_ns - ctx->start_ns) / 1e9;
-			else if (!ctx->load)
-				p.ops_total = ctx->ph->ops;
 			else
-				p.ops_total = ctx->w->keyspace.records;
+				p.ops_total = ctx->ops_total;
 			if (probe && probe->progress)
 				probe->progress(probe->arg, &p);
 			while (next_tick <= now)
@@ -582,13 +582,20 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 {
 	struct phase_ctx ctx;
 	struct cpu_mark cpu[3] = {{0}}; /* phase start, measurement start, end */
-	uint64_t nclients = ph->clients;
+	uint64_t nclients, first_client;
 	size_t slots = ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline;
-	struct client *clients = xcalloc(nclients, sizeof(*clients));
+	struct client *clients;
 	struct worker *workers = NULL;
-	uint64_t nworkers = nclients, started = 0, last = 0;
+	uint64_t nworkers, started = 0, last = 0;
 	sigset_t block, old_mask;
 	int rc = -1;
+
+	/* A shard runs its block of the phase's clients under their own
+	 * numbers: the same streams, records, quotas and schedules as in an
+	 * unsharded run, and no two machines insert the same key. */
+	shard_split(ph->clients, w->shard.index, w->shard.count, &first_client, &nclients);
+	clients = xcalloc(nclients, sizeof(*clients));
+	nworkers = nclients;
 
 	out->phase = ph;
 	out->repeat = repeat;
@@ -599,23 +606,26 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	/* Connect every client before the clock starts. */
 	for (uint64_t i = 0; i < nclients; i++) {
 		struct client *c = &clients[i];
+		uint64_t g = first_client + i, all = ph->clients; /* over every shard */
 		/* Stream per (repeat, phase, client): reproducible, independent. */
-		uint64_t stream = (repeat << 48) ^ ((uint64_t)(ph - w->phases) << 32) ^ i;
+		uint64_t stream = (repeat << 48) ^ ((uint64_t)(ph - w->phases) << 32) ^ g;
 
-		c->index = i;
+		c->index = g;
 		client_init(c, &ctx, target, stream, slots);
 		if (ctx.load) {
-			c->next_id = w->keyspace.records * i / nclients;
-			c->end_id = w->keyspace.records * (i + 1) / nclients;
+			c->next_id = w->keyspace.records * g / all;
+			c->end_id = w->keyspace.records * (g + 1) / all;
+			ctx.ops_total += c->end_id - c->next_id;
 		} else {
 			/* Sequential keys: each client starts at its own slice. */
-			dist_cursor_init(ctx.dist, &c->cursor, w->keyspace.records * i / nclients);
+			dist_cursor_init(ctx.dist, &c->cursor, w->keyspace.records * g / all);
 			if (ph->ops)
-				c->quota = ph->ops / nclients + (i < ph->ops % nclients);
+				c->quota = ph->ops / all + (g < ph->ops % all);
+			ctx.ops_total += c->quota;
 		}
 		if (drv->open(&c->conn) < 0) {
 			snprintf(out->error, sizeof(out->error), "client %llu could not connect to %s: %s",
-				 (unsigned long long)i, target->name, c->conn.errstr);
+				 (unsigned long long)g, target->name, c->conn.errstr);
 			goto done;
 		}
 		/* A driver may offer events but not for this target (a memcached
@@ -628,7 +638,9 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 			}
 			ctx.event = 0;
 		}
-		if (ctx.load && i == 0 && drv->prepare && drv->prepare(&c->conn) < 0) {
+		/* Client 0 only: with shards, one machine readies the namespace
+		 * (docs/scale.md says what that means for Redis's range index). */
+		if (ctx.load && g == 0 && drv->prepare && drv->prepare(&c->conn) < 0) {
 			snprintf(out->error, sizeof(out->error), "preparing %s failed: %s", target->name, c->conn.errstr);
 			goto done;
 		}
@@ -671,6 +683,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 			}
 		}
 	}
+	if (probe && probe->connected)
+		probe->connected(probe->connected_arg);
 	pthread_barrier_init(&ctx.start, NULL, (unsigned)nworkers + 1);
 	/* The workers inherit a mask without SIGINT and SIGTERM: a Ctrl-C
 	 * then lands on this thread and never interrupts a client's send or
@@ -724,6 +738,10 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	merge_stats(out, workers, nworkers, STATS_MEASURED);
 	for (uint64_t i = 0; i < nworkers; i++)
 		out->reconnects += workers[i].reconnects;
+	for (uint64_t i = 0; i < nclients; i++) {
+		out->redirects_moved += clients[i].conn.redirects_moved;
+		out->redirects_ask += clients[i].conn.redirects_ask;
+	}
 	cpu_delta(out, &cpu[1], &cpu[2]);
 	if (warmup_out && ph->warmup_ns) {
 		cpu_delta(warmup_out, &cpu[0], &cpu[1]);

@@ -33,6 +33,10 @@ struct runner_probe {
 	/* Called from the phase's main thread about once a second. */
 	void (*progress)(void *arg, const struct runner_progress *p);
 	void *arg;
+	/* Called from the phase's main thread once every client is
+	 * connected, before the clock (warmup included) starts. */
+	void (*connected)(void *arg);
+	void *connected_arg;
 };
 
 /*

@@ -31,7 +31,8 @@ struct phase_ctx {
 	int event;                      /* the event-driven engine serves this phase */
 	uint64_t timeout_ns;            /* event engine: a batch's deadline */
 	int has_rmw;                    /* the mix has read-modify-writes */
-	uint64_t clients;
+	uint64_t clients;               /* the phase's, over every shard (shard.h) */
+	uint64_t ops_total;             /* this run's records to load or ops to make */
 	uint64_t start_ns;              /* the phase starts (warmup included) */
 	uint64_t measure_ns;            /* warmup ends, measurement starts */
 	uint64_t end_ns;                /* duration phases: when to stop */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,6 +94,8 @@ int servers_init(struct server_set **out)
 	return 0;
 }
 
+static void free_argv(char **argv);
+
 static void server_free(struct server *srv)
 {
 	if (!srv)
@@ -102,6 +105,9 @@ static void server_free(struct server *srv)
 	free(srv->exe);
 	free(srv->uri);
 	free(srv->log);
+	free(srv->dir);
+	if (srv->argv)
+		free_argv(srv->argv);
 	free(srv);
 }
 
@@ -383,7 +389,7 @@ static int wait_ready(struct server *srv, const struct bench_driver *driver, cha
 			snprintf(err, errlen, "%s did not answer on 127.0.0.1:%d within 30 s", srv->program, srv->port);
 			return -1;
 		}
-		sleep_ns(20000000);
+		sleep_ns(5000000);
 	}
 }
 
@@ -461,9 +467,9 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver,
 			break;
 		}
 		argv = build_argv(r, exe, srv->port, dir, args);
-		free(dir);
+		srv->dir = dir;
+		srv->argv = argv;
 		srv->pid = start_child(argv, srv->log);
-		free_argv(argv);
 		if (srv->pid < 0) {
 			rc = errno;
 			snprintf(err, errlen, "cannot start %s: %s", exe, strerror(rc));
@@ -493,4 +499,95 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver,
 	}
 	free(exe);
 	return rc;
+}
+
+void servers_kill9(struct server *srv)
+{
+	int status;
+
+	if (!srv || srv->pid <= 0)
+		return;
+	kill(srv->pid, SIGKILL);
+	while (waitpid(srv->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	untrack_pid(srv->pid);
+	srv->pid = 0;
+}
+
+/* Bytes of the regular files under path (not following links). */
+static uint64_t tree_bytes(const char *path)
+{
+	struct stat st;
+	uint64_t n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (S_ISREG(st.st_mode))
+		return (uint64_t)st.st_size;
+	if (!S_ISDIR(st.st_mode) || !(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d))) {
+		char *sub;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = xasprintf("%s/%s", path, e->d_name);
+		n += tree_bytes(sub);
+		free(sub);
+	}
+	closedir(d);
+	return n;
+}
+
+uint64_t servers_data_bytes(const struct server *srv)
+{
+	return srv && srv->dir ? tree_bytes(srv->dir) : 0;
+}
+
+int servers_restart(struct server *srv, const struct bench_driver *driver, double *restart_s,
+		    char *err, size_t errlen)
+{
+	uint64_t t0;
+	int rc;
+
+	if (srv->pid > 0 || !srv->argv) {
+		snprintf(err, errlen, "%s is still running or cannot be restarted", srv->program);
+		return EINVAL;
+	}
+	t0 = util_now_ns();
+	srv->pid = start_child(srv->argv, srv->log);
+	if (srv->pid < 0) {
+		rc = errno;
+		srv->pid = 0;
+		snprintf(err, errlen, "cannot restart %s: %s", srv->exe, strerror(rc));
+		return rc;
+	}
+	/* A port the dead server held can linger a moment in the kernel;
+	 * wait_ready reports an early exit, with the log's end. */
+	if (wait_ready(srv, driver, err, errlen) < 0) {
+		char tail[512];
+		size_t used = strlen(err);
+
+		log_tail(srv->log, tail, sizeof(tail));
+		snprintf(err + used, errlen - used, "; its log (%s) ends: %s", srv->log, tail);
+		return EIO;
+	}
+	*restart_s = (double)(util_now_ns() - t0) / 1e9;
+	return 0;
+}
+
+int servers_spawn_replica(struct server_set *set, const struct bench_driver *driver, const struct server *primary,
+			  struct server **out, char *err, size_t errlen)
+{
+	char port[16];
+	const char *args[] = {"--replicaof", "127.0.0.1", port, NULL};
+
+	if (strcmp(driver->name, "redis") != 0) {
+		snprintf(err, errlen, "bench starts replicas of redis-server only, not of a %s server", driver->name);
+		return ENOTSUP;
+	}
+	snprintf(port, sizeof(port), "%d", primary->port);
+	return servers_spawn(set, driver, args, out, err, errlen);
 }

@@ -11,6 +11,7 @@
 #define BENCH_SERVERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "driver.h"
@@ -22,6 +23,8 @@ struct server {
 	char *log;          /* its stdout/stderr */
 	pid_t pid;          /* 0 once stopped */
 	int port;
+	char *dir;          /* its data directory */
+	char **argv;        /* how it was started (a restart reuses it) */
 };
 
 struct server_set;
@@ -49,9 +52,34 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver,
  * ("redis", "memcached", "mongodb"): 0, or ENOENT / ENOTSUP with err saying
  * what to install. Starts nothing. */
 int servers_check_spawn(const char *driver, char *err, size_t errlen);
+/*
+ * Starts a replica of primary (spawned by this set) and waits until it
+ * answers; it may still be copying the primary's data. Redis only
+ * (`--replicaof`); other drivers give ENOTSUP with err. Returns as
+ * servers_spawn.
+ */
+int servers_spawn_replica(struct server_set *set, const struct bench_driver *driver, const struct server *primary,
+			  struct server **out, char *err, size_t errlen);
 
 /* Stops one server (SIGTERM, then SIGKILL after 10 s). */
 void servers_stop(struct server *srv);
+
+/* Kills a server with SIGKILL (a crash: no chance to write anything) and
+ * reaps it. */
+void servers_kill9(struct server *srv);
+
+/* Bytes in the server's data directory (its RDB/AOF/database files). */
+uint64_t servers_data_bytes(const struct server *srv);
+
+/*
+ * Starts a killed server again: same program, arguments, port and data
+ * directory, and waits until it answers (as servers_spawn). Must be called
+ * from the thread that spawned it. Returns 0 with *restart_s (from exec to
+ * the first answer: the time it took to load its data), or an errno value
+ * with err.
+ */
+int servers_restart(struct server *srv, const struct bench_driver *driver, double *restart_s,
+		    char *err, size_t errlen);
 
 /* The external address for a driver: BENCH_REDIS_URI, BENCH_MEMCACHED_SERVERS
  * or BENCH_MONGODB_URI when set, else the standard local port. Static string;

@@ -17,6 +17,7 @@ struct ts_pending {
 	int64_t second;
 	uint64_t status[BENCH_OP__COUNT][BENCH_STATUS__COUNT];
 	struct hist *lat[BENCH_OP__COUNT];
+	uint64_t reconnects;
 };
 
 struct ts {
@@ -147,11 +148,13 @@ static void ts_hand_over(struct ts_local *l)
 			p->status[op][st] += l->status[op][st];
 		hist_merge(p->lat[op], l->lat[op]);
 	}
+	p->reconnects += l->reconnects;
 	pthread_mutex_unlock(&ts->mu);
 	for (int op = 0; op < BENCH_OP__COUNT; op++)
 		if (l->lat[op])
 			hist_reset(l->lat[op]);
 	memset(l->status, 0, sizeof(l->status));
+	l->reconnects = 0;
 	l->dirty = 0;
 }
 
@@ -198,6 +201,7 @@ static void ts_emit(struct ts *ts, int64_t second, const struct ts_pending *p)
 		r->op = (enum bench_op)op;
 		if (!p)
 			continue;
+		r->reconnects = p->reconnects;
 		memcpy(r->status, p->status[op], sizeof(r->status));
 		if (hist_count(p->lat[op])) {
 			r->p50_ns = hist_percentile(p->lat[op], 50);

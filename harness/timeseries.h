@@ -29,6 +29,8 @@ struct ts_row {
 	enum bench_op op;
 	uint64_t status[BENCH_STATUS__COUNT];   /* requests by outcome */
 	int64_t p50_ns, p99_ns, max_ns;         /* 0 when nothing was answered */
+	uint64_t reconnects;                    /* connections reopened in this second,
+						 * all ops (the same on each op's row) */
 };
 
 /* What the latest complete second looked like, for the progress line. */
@@ -49,6 +51,7 @@ struct ts_local {
 	_Atomic int64_t done_below;             /* seconds < this are handed over */
 	uint64_t status[BENCH_OP__COUNT][BENCH_STATUS__COUNT];
 	struct hist *lat[BENCH_OP__COUNT];
+	uint64_t reconnects;
 	int dirty;
 };
 
@@ -92,6 +95,15 @@ static inline void ts_record(struct ts_local *l, enum bench_op op, enum bench_st
 	ts_count(l, op, st, done_ns);
 	if (lat_ns >= 0)
 		ts_latency_n(l, op, lat_ns, 1);
+}
+
+/* Counts one connection reopened at now_ns. */
+static inline void ts_reconnect(struct ts_local *l, uint64_t now_ns)
+{
+	if (now_ns >= l->second_end_ns)
+		ts_roll(l, now_ns);
+	l->reconnects++;
+	l->dirty = 1;
 }
 
 /* The worker stopped: hands over what it holds; it records no more. */

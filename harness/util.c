@@ -338,3 +338,11 @@ char *util_utc_stamp(char *buf, size_t len)
 	strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
 	return buf;
 }
+
+void util_sleep_until_ns(uint64_t t)
+{
+	struct timespec ts = {(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}

@@ -20,6 +20,8 @@ enum bench_exit {
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t util_now_ns(void);
+/* Sleeps until CLOCK_MONOTONIC reads t (ns), through signals. */
+void util_sleep_until_ns(uint64_t t);
 
 /* Allocation that aborts with a message on OOM: callers never check. */
 void *xmalloc(size_t n);

@@ -147,9 +147,11 @@ void watch_init(struct watch *wt, const struct bench_target *bt, const struct be
 
 void watch_probe(struct watch *wt, struct runner_probe *out)
 {
-	out->server_cpu_s = wt->cpu_source[0] ? watch_server_cpu : NULL;
-	out->progress = watch_progress;
-	out->arg = wt;
+	*out = (struct runner_probe){
+		.server_cpu_s = wt->cpu_source[0] ? watch_server_cpu : NULL,
+		.progress = watch_progress,
+		.arg = wt,
+	};
 }
 
 void watch_end_line(struct watch *wt)
@@ -164,4 +166,22 @@ void watch_free(struct watch *wt)
 	if (wt->have_ctl)
 		wt->ctl.driver->close(&wt->ctl);
 	wt->have_ctl = false;
+}
+
+int64_t watch_proc_rss_bytes(pid_t pid)
+{
+	char path[64], line[256];
+	long long kb = -1;
+	FILE *f;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : (int64_t)kb * 1024;
 }

@@ -7,6 +7,7 @@
 #define BENCH_WATCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "driver.h"
@@ -43,5 +44,8 @@ void watch_free(struct watch *wt);
 /* The CPU seconds process pid has used: its threads' schedstat run times
  * (ns), else utime + stime from /proc/<pid>/stat; < 0 when unreadable. */
 double watch_proc_cpu_s(pid_t pid);
+
+/* The resident memory of process pid (VmRSS), in bytes; -1 when unreadable. */
+int64_t watch_proc_rss_bytes(pid_t pid);
 
 #endif

@@ -24,6 +24,7 @@
 #include "workload_tree.h"
 
 #define WL_MAX_CLIENTS 10000
+#define WL_MAX_IDLE 100000
 #define WL_MAX_PIPELINE 10000
 #define WL_MAX_BATCH 100000
 #define WL_MAX_FILE (16u << 20)
@@ -164,8 +165,8 @@ static void parse_spawn(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, c
 	free(apath);
 }
 
-enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK__COUNT };
-const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", NULL};
+enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK_AUTH, TK__COUNT };
+const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", "auth", NULL};
 
 static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
 {
@@ -236,7 +237,8 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 	if (wt_present(v[TK_URI])) {
 		char *p = xasprintf("%s.uri", path);
 
-		wt_get_str(c, v[TK_URI], p, &t->uri);
+		if (wt_get_str(c, v[TK_URI], p, &t->uri) == 0)
+			wl_check_uri_secret(c, t, v[TK_URI], p, t->driver);
 		free(p);
 	}
 	if (wt_present(v[TK_SERVERS])) {
@@ -274,6 +276,12 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 		parse_spawn(c, t, v[TK_SPAWN], p);
 		if (t->uri)
 			wt_warn(c, kn[TK_SPAWN], "%s has no effect: the target has a uri, so bench never spawns its server", p);
+		free(p);
+	}
+	if (wt_present(v[TK_AUTH])) {
+		char *p = xasprintf("%s.auth", path);
+
+		wl_parse_auth(c, t, v[TK_AUTH], p);
 		free(p);
 	}
 out:
@@ -388,20 +396,53 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 }
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
-       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK__COUNT };
+       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK__COUNT };
 const char *const wl_phase_keys[] = {
 	"name", "type", "batch", "clients", "warmup", "duration", "ops", "pipeline", "rate", "mix", "range", "query",
-	"fuzzy", "structures", NULL,
+	"fuzzy", "structures", "kill_after", "idle_connections", NULL,
 };
-/* Which phase types take each key: 1 = load, 2 = run. */
-static const unsigned char phase_key_types[PK__COUNT] = {3, 3, 1, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+/* Which phase types take each key: bit 1 << type (1 load, 2 run, 4 crash,
+ * 8 replication). */
+static const unsigned char phase_key_types[PK__COUNT] = {15, 15, 1, 15, 2, 10, 2, 6, 10, 2, 2, 2, 2, 2, 4, 2};
+
+/* The phase types whose bits are in mask, for a message: "load or run". */
+static char *phase_types_of(unsigned mask)
+{
+	struct sbuf sb = {0};
+
+	for (int t = WL_PHASE_LOAD; t <= WL_PHASE_REPLICATION; t++)
+		if (mask & (1u << t))
+			sbuf_addf(&sb, "%s%s", sb.len ? " or " : "", workload_phase_type_name((enum wl_phase_type)t));
+	return sbuf_take(&sb);
+}
+
+/* kill_after: 2s | {min: 1s, max: 3s} */
+static void parse_kill_after(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
+{
+	static const char *const keys[] = {"min", "max", NULL};
+	yaml_node_t *v[2], *kn[2];
+
+	if (n->type != YAML_MAPPING_NODE) {
+		if (wt_get_duration(c, n, path, &ph->kill_min_ns) == 0)
+			ph->kill_max_ns = ph->kill_min_ns;
+		return;
+	}
+	wt_map_fields(c, n, path, keys, v, kn);
+	if (!v[0] || !v[1]) {
+		wt_report(c, n, "%s needs both min and max, e.g. {min: 1s, max: 3s}", path);
+		return;
+	}
+	if (wt_get_duration(c, v[0], path, &ph->kill_min_ns) == 0 &&
+	    wt_get_duration(c, v[1], path, &ph->kill_max_ns) == 0 && ph->kill_min_ns > ph->kill_max_ns)
+		wt_report(c, n, "%s min (%s) is greater than max (%s)", path, wt_sval(v[0]), wt_sval(v[1]));
+}
 
 static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
 {
 	struct wl_phase *ph = &w->phases[w->n_phases];
 	yaml_node_t *v[PK__COUNT], *kn[PK__COUNT];
 	char *path = item_path(c, n, "phases", idx), *p;
-	static const char *const types[] = {"load", "run", NULL};
+	static const char *const types[] = {"load", "run", "crash", "replication", NULL};
 
 	if (wt_want_kind(c, n, path, YAML_MAPPING_NODE) < 0)
 		goto out;
@@ -419,8 +460,13 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	if (wt_present(v[PK_TYPE]) && wt_want_scalar(c, v[PK_TYPE], "a phase type", "a string") == 0) {
 		const char *s = wt_sval(v[PK_TYPE]);
 
-		if (!strcmp(s, "load") || !strcmp(s, "run")) {
-			ph->type = !strcmp(s, "load") ? WL_PHASE_LOAD : WL_PHASE_RUN;
+		int t = -1;
+
+		for (int k = 0; types[k]; k++)
+			if (!strcmp(s, types[k]))
+				t = k;
+		if (t >= 0) {
+			ph->type = (enum wl_phase_type)t;
 		} else {
 			struct sbuf sb = {0};
 
@@ -430,17 +476,19 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 		}
 	}
 	for (int i = 0; i < PK__COUNT; i++) {
-		unsigned need = ph->type == WL_PHASE_LOAD ? 1 : 2;
+		if (kn[i] && !(phase_key_types[i] & (1u << ph->type))) {
+			char *takes = phase_types_of(phase_key_types[i]);
 
-		if (kn[i] && !(phase_key_types[i] & need))
 			wt_report(c, kn[i], "key '%s' is only for %s phases; %s is a %s phase", wl_phase_keys[i],
-			          need == 1 ? "run" : "load", path, workload_phase_type_name(ph->type));
+			          takes, path, workload_phase_type_name(ph->type));
+			free(takes);
+		}
 	}
 	ph->batch = 100;
 	ph->pipeline = 1;
 	ph->clients = ph->type == WL_PHASE_LOAD ? 4 : 1;
 #define FIELD(key, stmt)                                   \
-	if (wt_present(v[key]) && (phase_key_types[key] & (ph->type == WL_PHASE_LOAD ? 1 : 2))) { \
+	if (wt_present(v[key]) && (phase_key_types[key] & (1u << ph->type))) { \
 		p = xasprintf("%s.%s", path, wl_phase_keys[key]); \
 		stmt;                                      \
 		free(p);                                   \
@@ -450,7 +498,23 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	if (ph->type == WL_PHASE_LOAD)
 		goto out;
 	FIELD(PK_PIPELINE, wt_get_u64(c, v[PK_PIPELINE], p, 1, WL_MAX_PIPELINE, &ph->pipeline))
+	if (ph->type == WL_PHASE_CRASH) {
+		FIELD(PK_KILL_AFTER, parse_kill_after(c, ph, v[PK_KILL_AFTER], p))
+		else
+			wt_report(c, n, "%s needs kill_after, the moment the server is killed, e.g. kill_after: "
+				  "{min: 1s, max: 3s}", path);
+		goto out;
+	}
+	if (ph->type == WL_PHASE_REPLICATION) {
+		FIELD(PK_DURATION, if (wt_get_duration(c, v[PK_DURATION], p, &ph->duration_ns) == 0 && !ph->duration_ns)
+			      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))
+		else
+			wt_report(c, n, "%s needs a duration, e.g. duration: 10s", path);
+		FIELD(PK_RATE, wt_get_double(c, v[PK_RATE], p, 0, INFINITY, &ph->rate))
+		goto out;
+	}
 	FIELD(PK_WARMUP, wt_get_duration(c, v[PK_WARMUP], p, &ph->warmup_ns))
+	FIELD(PK_IDLE, wt_get_u64(c, v[PK_IDLE], p, 0, WL_MAX_IDLE, &ph->idle_connections))
 	FIELD(PK_OPS, wt_get_u64(c, v[PK_OPS], p, 1, UINT64_MAX, &ph->ops))
 	FIELD(PK_DURATION, if (wt_get_duration(c, v[PK_DURATION], p, &ph->duration_ns) == 0 && !ph->duration_ns)
 		      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))
@@ -679,6 +743,9 @@ void workload_free(struct workload *w)
 		free(t->name);
 		free(t->driver);
 		free(t->uri);
+		free(t->auth.user);
+		free(t->auth.password_env);
+		free(t->auth.password_file);
 	}
 	for (size_t i = 0; i < w->n_phases; i++)
 		free(w->phases[i].name);
@@ -694,6 +761,7 @@ void workload_free(struct workload *w)
 	free(w->targets);
 	free(w->phases);
 	free(w->keyspace.prefix);
+	free(w->keyspace.shard_key);
 	free(w->description);
 	free(w->name);
 	free(w->file);
@@ -702,5 +770,6 @@ void workload_free(struct workload *w)
 
 const char *workload_phase_type_name(enum wl_phase_type t)
 {
-	return t == WL_PHASE_LOAD ? "load" : t == WL_PHASE_RUN ? "run" : "?";
+	return t == WL_PHASE_LOAD ? "load" : t == WL_PHASE_RUN ? "run" : t == WL_PHASE_CRASH ? "crash"
+	       : t == WL_PHASE_REPLICATION ? "replication" : "?";
 }

@@ -16,7 +16,18 @@
 
 enum wl_phase_type {
 	WL_PHASE_LOAD = 0,  /* insert every record of the keyspace once */
-	WL_PHASE_RUN        /* the measured mix */
+	WL_PHASE_RUN,       /* the measured mix */
+	WL_PHASE_CRASH,     /* acknowledged writes, kill -9 of the server, restart, read back */
+	WL_PHASE_REPLICATION /* writes to the server, reads from a replica bench starts: lag, stale reads */
+};
+
+/* auth: {user, password_env | password_file}: who the target logs in as.
+ * The password itself is never in the workload (docs/security.md). */
+struct wl_auth {
+	int given;                     /* the target has an auth key */
+	char *user;                    /* NULL: none (Redis: AUTH with the password alone) */
+	char *password_env;            /* NULL: BENCH_<DRIVER>_PASSWORD, unless password_file */
+	char *password_file;           /* as written: relative to the workload file's directory */
 };
 
 /* A target: which driver, against what. */
@@ -33,6 +44,7 @@ struct wl_target {
 	char **spawn_args;
 	size_t n_spawn_args;
 	int line, col;                 /* where it was declared, for later messages */
+	struct wl_auth auth;
 };
 
 struct wl_phase {
@@ -56,6 +68,12 @@ struct wl_phase {
 	uint64_t st_members;           /* structures: {members}: distinct fields/members; 100 */
 	uint64_t st_length;            /* structures: {length}: lrange/zrangebyscore size; 10 */
 	uint64_t st_list_max;          /* structures: {list_max}: lpush keeps this many; 100 */
+	/* crash: kill_after: 2s | {min: 1s, max: 3s}: the server is killed -9
+	 * at a moment drawn uniformly from [min, max] after the writes start */
+	uint64_t kill_min_ns, kill_max_ns;
+	/* run: idle_connections: N plain TCP connections held open, silent,
+	 * while the phase runs (idle.h); 0 = none */
+	uint64_t idle_connections;
 };
 
 struct workload {
@@ -71,6 +89,9 @@ struct workload {
 		/* kind, records (= keyspace.records) and the kind's parameters;
 		 * defaults from dist_params_default (uniform). */
 		struct dist_params dist;
+		/* keyspace.shard_key of _id: "hashed" or "1"; NULL = none
+		 * (only the mongodb driver uses it). */
+		char *shard_key;
 	} keyspace;
 	struct {
 		/* size: 100            -> fixed: size_min = size_max = 100
@@ -108,6 +129,12 @@ struct workload {
 	 * timeout, disconnect over requests sent, per target x phase run)
 	 * before `bench run` exits 1; 0..1, default 0 (any failure). */
 	double max_error_rate;
+	/* Not a YAML key: `bench run --shard INDEX/COUNT` sets it on the loaded
+	 * workload; this run does shard INDEX's share of every phase's clients
+	 * (shard.h). count 0: not sharded. */
+	struct {
+		uint64_t index, count;
+	} shard;
 };
 
 /* An override from the command line: `--set keyspace.records=1000`. Path

@@ -22,10 +22,10 @@
 /* ---- keyspace ---- */
 
 enum { KK_RECORDS, KK_PREFIX, KK_DISTRIBUTION, KK_ZIPF_THETA, KK_ZIPF_SCRAMBLED, KK_HOT_FRACTION,
-       KK_HOT_OP_FRACTION, KK_EXP_PERCENTILE, KK_EXP_FRACTION, KK__COUNT };
+       KK_HOT_OP_FRACTION, KK_EXP_PERCENTILE, KK_EXP_FRACTION, KK_SHARD_KEY, KK__COUNT };
 const char *const wl_keyspace_keys[] = {
 	"records", "prefix", "distribution", "zipf_theta", "zipf_scrambled", "hot_fraction", "hot_op_fraction",
-	"exponential_percentile", "exponential_fraction", NULL,
+	"exponential_percentile", "exponential_fraction", "shard_key", NULL,
 };
 
 /* Which distributions use each parameter key, as a bit per enum dist_kind
@@ -65,6 +65,42 @@ static void parse_prefix(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 	}
 }
 
+/*
+ * keyspace.shard_key: {_id: hashed} or {_id: 1} (docs/workload-format.md).
+ * _id, the record's key, is the one field every record has; the claim it
+ * serves compares hashed and ranged sharding of the key.
+ */
+static void parse_shard_key(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *k, *v;
+
+	if (wt_want_kind(c, n, "keyspace.shard_key", YAML_MAPPING_NODE) < 0)
+		return;
+	if (n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1) {
+		wt_report(c, n, "keyspace.shard_key holds one field: {_id: hashed} or {_id: 1}");
+		return;
+	}
+	pair = n->data.mapping.pairs.start;
+	k = yaml_document_get_node(&c->doc, pair->key);
+	v = yaml_document_get_node(&c->doc, pair->value);
+	if (wt_want_scalar(c, k, "keyspace.shard_key's field", "a field name") < 0 ||
+	    wt_want_scalar(c, v, "keyspace.shard_key._id", "hashed or 1") < 0)
+		return;
+	if (strcmp(wt_sval(k), "_id") != 0) {
+		wt_report(c, k, "keyspace.shard_key: bench shards on the record's key, _id, not '%s': use {_id: hashed} "
+		          "or {_id: 1}", wt_sval(k));
+		return;
+	}
+	if (strcmp(wt_sval(v), "hashed") != 0 && strcmp(wt_sval(v), "1") != 0) {
+		wt_report(c, v, "keyspace.shard_key._id must be hashed (hashed sharding) or 1 (ranged), not '%s'",
+		          wt_sval(v));
+		return;
+	}
+	free(w->keyspace.shard_key);
+	w->keyspace.shard_key = xstrdup(wt_sval(v));
+}
+
 /* Returns the kind named by n, or -1 after reporting. */
 static int parse_kind(struct wt_ctx *c, yaml_node_t *n)
 {
@@ -98,11 +134,13 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 		wt_get_u64(c, v[KK_RECORDS], "keyspace.records", 1, UINT64_MAX, &w->keyspace.records);
 	if (wt_present(v[KK_PREFIX]))
 		parse_prefix(c, w, v[KK_PREFIX]);
+	if (wt_present(v[KK_SHARD_KEY]))
+		parse_shard_key(c, w, v[KK_SHARD_KEY]);
 	if (wt_present(v[KK_DISTRIBUTION]) && (kind = parse_kind(c, v[KK_DISTRIBUTION])) < 0)
 		unknown = bad = 1;
 	dist_params_default(d, unknown ? DIST_UNIFORM : (enum dist_kind)kind, w->keyspace.records);
 
-	for (int i = KK_ZIPF_THETA; i < KK__COUNT; i++) {
+	for (int i = KK_ZIPF_THETA; i <= KK_EXP_FRACTION; i++) {
 		char *path;
 		int r = 0;
 

@@ -18,7 +18,7 @@
 #include "workload_tree.h"
 
 /* Keys that apply to every run phase when given bare. */
-static const char *const bare_keys[] = {"clients", "pipeline", "rate", "warmup", "duration", "ops", NULL};
+static const char *const bare_keys[] = {"clients", "pipeline", "rate", "warmup", "duration", "ops", "idle_connections", NULL};
 
 /* No key path goes deeper than phases.NAME.mix.OP or targets.NAME.options.KEY. */
 #define MAX_DEPTH 4
@@ -129,7 +129,7 @@ static int check_key(struct wt_ctx *c, struct workload *w, yaml_node_t *root, co
 			if (strcmp(*p, "sweep") != 0)
 				all[k++] = *p;
 		hint = util_suggest(el[0], all);
-		sbuf_addf(&why, "give a run-phase key (clients, pipeline, rate, warmup, duration, ops) or a key path "
+		sbuf_addf(&why, "give a run-phase key (clients, pipeline, rate, warmup, duration, ops, idle_connections) or a key path "
 			  "as --set takes it (e.g. keyspace.records)");
 		if (hint)
 			sbuf_addf(&why, "; did you mean '%s'?", hint);

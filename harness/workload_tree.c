@@ -13,6 +13,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "secret.h"
 #include "util.h"
 #include "workload_tree.h"
 
@@ -49,6 +50,26 @@ void wt_add_msg(struct wt_ctx *c, int line, int col, int warning, char *text)
 	add_msg(c, line, col, warning, text, body);
 }
 
+/* An override's value as messages show it: a refused password is never
+ * echoed (`auth.password=...`, `auth={password: ...}`, a uri with
+ * user:password@). Caller frees. */
+static char *ov_shown(const struct wl_override *ov)
+{
+	const char *dot = ov->path ? strrchr(ov->path, '.') : NULL, *v = ov->value ? ov->value : "";
+
+	if (strcmp(dot ? dot + 1 : ov->path ? ov->path : "", "password") == 0)
+		return xstrdup(SECRET_MASK);
+	for (const char *p = strstr(v, "password"); p; p = strstr(p + 1, "password")) {
+		const char *q = p + strlen("password");
+
+		while (*q == ' ' || *q == '"' || *q == '\'')
+			q++;
+		if (*q == ':')
+			return xstrdup(SECRET_MASK);
+	}
+	return secret_scrub(v);
+}
+
 static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const char *fmt, va_list ap)
 {
 	struct sbuf sb = {0};
@@ -62,7 +83,10 @@ static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const c
 
 		while (k + 1 < c->n_ov && id > c->ov_end[k])
 			k++;
-		sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path, c->ov[k].value);
+		char *value = ov_shown(&c->ov[k]);
+
+		sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path, value);
+		free(value);
 	} else if (n) {
 		line = (int)n->start_mark.line + 1;
 		col = (int)n->start_mark.column + 1;
@@ -101,9 +125,10 @@ static void __attribute__((format(printf, 3, 4))) report_ov(struct wt_ctx *c, si
 	struct sbuf sb = {0};
 	va_list ap;
 	size_t body;
+	char *value = ov_shown(&c->ov[k]);
 
-	sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path ? c->ov[k].path : "",
-		  c->ov[k].value ? c->ov[k].value : "");
+	sbuf_addf(&sb, "%s: --set %s=%s: ", c->file, c->ov[k].path ? c->ov[k].path : "", value);
+	free(value);
 	body = sb.len;
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);

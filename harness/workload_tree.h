@@ -158,6 +158,11 @@ struct workload *wl_parse(struct wt_ctx *c);
  * w->values; workload_sweep.c fills w->sweep and must come last, after
  * every other message of the parse (it drops a point's messages that the
  * workload itself has already). */
+/* A target's `auth` mapping (workload_auth.c), and the check that its
+ * uri holds no password (at node n, the uri or servers value). */
+void wl_parse_auth(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const char *path);
+void wl_check_uri_secret(struct wt_ctx *c, const struct wl_target *t, yaml_node_t *n, const char *path,
+			 const char *driver);
 void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
 void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
 void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root);

@@ -14,14 +14,15 @@ cd "$src"
 expect_rc 0 "--version" -- "$bench" --version
 contains "$tmp/out" "^bench " "--version prints the version"
 expect_rc 0 "help" -- "$bench" help
-for cmd in run validate drivers compare chart report; do
+for cmd in run validate drivers compare chart report merge; do
   expect_rc 0 "$cmd --help" -- "$bench" "$cmd" --help
   contains "$tmp/out" "usage: bench $cmd" "$cmd --help"
 done
 expect_rc 2 "no arguments" -- "$bench"
 expect_rc 2 "unknown command" -- "$bench" rnu
 contains "$tmp/err" "did you mean 'run'" "unknown command suggests"
-expect_rc 2 "planned command" -- "$bench" merge a b
+expect_rc 2 "claims with an unknown --only" -- "$bench" claims --only no-such-claim --out "$tmp/res-bad"
+contains "$tmp/err" "no claim 'no-such-claim'" "claims names the unknown claim"
 expect_rc 0 "drivers" -- "$bench" drivers
 for d in redis memcached mongodb null; do contains "$tmp/out" "^$d " "drivers lists $d"; done
 
@@ -47,6 +48,9 @@ expect_rc 2 "run a bad workload" -- "$bench" run "$tmp/bad.yaml" --out "$tmp/res
 expect_rc 2 "run with an unknown option" -- "$bench" run workloads/quick.yaml --servrs spawn
 expect_rc 2 "run with an unknown target" -- "$bench" run workloads/quick.yaml --target nope --out "$tmp/res-bad"
 [ -z "$(ls -A "$tmp/res-bad")" ] && ok || fail "an unknown --target left files"
+# BENCH_SERVERS is the default of --servers (the Docker image sets external).
+BENCH_SERVERS=elsewhere expect_rc 2 "run with a bad BENCH_SERVERS" -- "$bench" run workloads/quick.yaml --out "$tmp/res-bad"
+contains "$tmp/err" "BENCH_SERVERS) is spawn or external, not 'elsewhere'" "BENCH_SERVERS is read"
 
 # --- the null driver: exact counts, repeats, two runs never collide ---
 expect_rc 0 "run null" -- "$bench" run tests/fixtures/e2e/null.yaml --out "$tmp/res-null" --quiet
@@ -120,7 +124,7 @@ grep -q '"sweep"' "${sdir}run.json" && grep -q '"distribution": "zipfian"' "${sd
 # timeseries.csv: every request of a point (warmup included) lands in exactly
 # one second, so its rows add up to summary.csv's plus warmup.csv's.
 ts="${sdir}timeseries.csv"
-head -1 "$ts" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,p50_us,p99_us,max_us' \
+head -1 "$ts" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,p50_us,p99_us,max_us,reconnects' \
   && ok || fail "timeseries.csv header"
 t_val=$(col "$ts" sweep_value); t_ops=$(col "$ts" ops); t_sec=$(col "$ts" second)
 w_val=$(col "${sdir}warmup.csv" sweep_value); w_ops=$(col "${sdir}warmup.csv" ops)

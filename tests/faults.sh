@@ -24,6 +24,8 @@
 #    reconnects).
 # e. memcached -m 1 -I 512k (items at most half the memory): 20 MB of sets into 1 MB, then gets of every record:
 #    evicted records are misses, never errors.
+# f. as a., FerretDB (the MongoDB driver) killed -9 and restarted on the
+#    same data, when tools/bin/bench-ferretdb is built.
 set -uo pipefail
 bench=$1
 
@@ -32,11 +34,14 @@ tmp_name=faults
 source "$(dirname "$0")/servers.sh"
 
 # start_bench NAME WORKLOAD [ENV=VALUE...]: bench in the background against
-# the current servers; sets bpid, and dir once finish_bench ran.
+# the current servers; sets bpid, and dir once finish_bench ran. It runs
+# with --quiet unless loud=1 (then bench prints a line per phase).
 start_bench() {
-  local name=$1 wl=$2; shift 2
-  bg env BENCH_REDIS_URI="redis://127.0.0.1:${rport:-1}" BENCH_MEMCACHED_SERVERS="127.0.0.1:${mport:-1}" "$@" \
-    "$bench" run "$wl" --servers external --out "$tmp/res-$name" --quiet </dev/null >"$tmp/$name.log" 2>&1
+  local name=$1 wl=$2 quiet=--quiet; shift 2
+  [ -n "${loud:-}" ] && quiet=--no-charts
+  bg env BENCH_REDIS_URI="redis://127.0.0.1:${rport:-1}" BENCH_MEMCACHED_SERVERS="127.0.0.1:${mport:-1}" \
+    BENCH_MONGODB_URI="mongodb://127.0.0.1:${fport:-1}/" "$@" \
+    "$bench" run "$wl" --servers external --out "$tmp/res-$name" "$quiet" </dev/null >"$tmp/$name.log" 2>&1
   bpid=$bg_pid
 }
 # finish_bench NAME: waits for bench; sets rc, dir, csv, ts.
@@ -64,6 +69,13 @@ after_gap() {
       if ($h["disconnects"] + $h["timeouts"] > 0 && (first == "" || s < first)) first = s }
     END { if (first == "") { print -1; exit } for (s in ops) if (s + 0 > first) n += ops[s]; print n + 0 }' "$ts"
 }
+# ts_reconnects: timeseries.csv's reconnects over every second of every
+# phase run, each second once (its op rows repeat the figure).
+ts_reconnects() {
+  awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    { k = $h["target"] SUBSEP $h["phase"] SUBSEP $h["sweep_value"] SUBSEP $h["repeat"] SUBSEP $h["second"]
+      if (!(k in seen)) { seen[k] = 1; s += $h["reconnects"] } } END { print s + 0 }' "$ts"
+}
 complete() { grep -q '"complete": *true' "${dir}run.json"; }
 # reconnects: the sum of run.json's reconnects over every phase run.
 reconnects() { grep -o '"reconnects": *[0-9]*' "${dir}run.json" | awk -F: '{ s += $2 } END { print s + 0 }'; }
@@ -87,6 +99,7 @@ YAML
 workload kill-redis redis "duration: 6s, clients: 4, mix: {get: 0.9, set: 0.1}"
 workload kill-open redis "duration: 6s, clients: 2, rate: 2000, mix: {get: 0.9, set: 0.1}"
 workload kill-mc memcached "duration: 6s, clients: 4, mix: {get: 0.9, set: 0.1}"
+workload kill-mongo mongodb "duration: 6s, clients: 2, mix: {get: 0.9, set: 0.1}" "timeout: 1s"
 workload stop redis "duration: 5s, clients: 4, mix: {get: 1}" "timeout: 200ms"
 workload ckill redis "duration: 4s, clients: 4, mix: {get: 1}"
 workload oom redis "duration: 2s, clients: 2, pipeline: 8, mix: {set: 1}"
@@ -107,25 +120,38 @@ YAML
 # kill_run NAME KIND WORKLOAD [ENV=VALUE...]: KIND redis or mc.
 kill_run() {
   local name=$1 kind=$2 wl=$3 port; shift 3
-  if [ "$kind" = redis ]; then
-    start_redis || { fail "$name: redis-server did not start"; return 1; }
-    start_bench "$name" "$tmp/$wl.yaml" "$@"
-    wait_ready "$bpid" redis_hits_past 2000 || { fail "$name: the run phase did not start"; return 1; }
-    kill -KILL "$rpid"; wait "$rpid" 2>/dev/null; forget "$rpid"
-    sleep 1 # the experiment itself: the server is down for a second
-    port=$rport
-    start_redis "$port" || fail "$name: redis-server did not restart on port $port"
-  else
-    start_memcached || { fail "$name: memcached did not start"; return 1; }
-    start_bench "$name" "$tmp/$wl.yaml" "$@"
-    wait_ready "$bpid" mc_hits_past 2000 || { fail "$name: the run phase did not start"; return 1; }
-    kill -KILL "$mpid"; wait "$mpid" 2>/dev/null; forget "$mpid"
-    sleep 1
-    port=$mport
-    start_memcached "$port" || fail "$name: memcached did not restart on port $port"
-  fi
+  case $kind in
+    redis)
+      start_redis || { fail "$name: redis-server did not start"; return 1; }
+      start_bench "$name" "$tmp/$wl.yaml" "$@"
+      wait_ready "$bpid" redis_hits_past 2000 || { fail "$name: the run phase did not start"; return 1; }
+      kill -KILL "$rpid"; wait "$rpid" 2>/dev/null; forget "$rpid"
+      sleep 1 # the experiment itself: the server is down for a second
+      port=$rport
+      start_redis "$port" || fail "$name: redis-server did not restart on port $port" ;;
+    mc)
+      start_memcached || { fail "$name: memcached did not start"; return 1; }
+      start_bench "$name" "$tmp/$wl.yaml" "$@"
+      wait_ready "$bpid" mc_hits_past 2000 || { fail "$name: the run phase did not start"; return 1; }
+      kill -KILL "$mpid"; wait "$mpid" 2>/dev/null; forget "$mpid"
+      sleep 1
+      port=$mport
+      start_memcached "$port" || fail "$name: memcached did not restart on port $port" ;;
+    mongo)
+      # FerretDB has no counters a shell reads cheaply: bench's own
+      # progress line (plain, at 1 s into a phase) says the run phase's
+      # clients are connected and sending.
+      start_ferretdb || { fail "$name: bench-ferretdb did not start"; return 1; }
+      loud=1 start_bench "$name" "$tmp/$wl.yaml" "$@"
+      wait_ready "$bpid" grep -q '^  mongodb: run  [0-9]' "$tmp/$name.log" \
+        || { fail "$name: the run phase did not start"; return 1; }
+      kill -KILL "$fpid"; wait "$fpid" 2>/dev/null; forget "$fpid"
+      sleep 1
+      port=$fport
+      start_ferretdb "$port" || fail "$name: bench-ferretdb did not restart on port $port" ;;
+  esac
   finish_bench "$name" || return 1
-  local t=redis; [ "$kind" = mc ] && t=memcached
+  local t=redis; [ "$kind" = mc ] && t=memcached; [ "$kind" = mongo ] && t=mongodb
   local disc ops after
   disc=$(sum "$t" run disconnects) ops=$(sum "$t" run ops) after=$(after_gap "$t" run)
   check "$name: bench exits 1, requests failed (exit $rc)" "$rc == 1" || cat "$tmp/$name.log"
@@ -134,10 +160,12 @@ kill_run() {
   check "$name: answered after the gap = $after > 0 (reconnected)" "$after > 0"
   local rec; rec=$(reconnects)
   check "$name: run.json reconnects = $rec >= clients" "$rec >= 2"
+  local tsrec; tsrec=$(ts_reconnects)
+  check "$name: timeseries.csv reconnects = $tsrec = run.json's $rec" "$tsrec == $rec"
   # Open loop: the schedule goes on; what fell due while the server was
   # down (1 s at least, at 2000/s) is counted as disconnected.
   [ "$wl" = kill-open ] && check "$name: open loop, disconnects = $disc >= 1000 (due while down)" "$disc >= 1000"
-  if [ "$kind" = redis ]; then stop_pid "$rpid"; else stop_pid "$mpid"; fi
+  case $kind in redis) stop_pid "$rpid" ;; mc) stop_pid "$mpid" ;; mongo) stop_pid "$fpid" ;; esac
 }
 kill_run kill-redis-event redis kill-redis
 kill_run kill-redis-blocking redis kill-redis BENCH_ENGINE_BLOCKING=1
@@ -145,6 +173,15 @@ kill_run kill-open-event redis kill-open
 kill_run kill-open-blocking redis kill-open BENCH_ENGINE_BLOCKING=1
 kill_run kill-mc-event mc kill-mc
 kill_run kill-mc-blocking mc kill-mc BENCH_ENGINE_BLOCKING=1
+# The MongoDB driver (libmongoc, blocking threads) against FerretDB,
+# restarted on the same SQLite data.
+if have_ferretdb; then
+  kill_run kill-mongo mongo kill-mongo
+elif [ "${CI:-}" = true ]; then
+  fail "kill-mongo: $ferretdb_bin not built (CI=true: required; scripts/install-deps builds it)"
+else
+  echo "skip - kill-mongo: $ferretdb_bin not built (scripts/install-deps builds it)"
+fi
 
 # ---- b. timeout and a stopped server ----
 for engine in event blocking; do

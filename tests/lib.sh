@@ -16,3 +16,23 @@ contains() { if grep -q -- "$2" "$1"; then ok; else fail "$3: '$2' not in $1"; h
 lacks()    { if grep -q -- "$2" "$1"; then fail "$3: '$2' found in $1"; grep -n -- "$2" "$1" | head -3 >&2; else ok; fi; }
 # nonempty FILE DESCRIPTION
 nonempty() { if [ -s "$1" ]; then ok; else fail "$2: $1 missing or empty"; fi; }
+# need PROGRAM...: exits 77 (skipped) when one is not on PATH; a failure
+# under CI=true, where everything must be installed.
+need() {
+  local prog
+  for prog; do
+    command -v "$prog" >/dev/null && continue
+    [ "${CI:-}" = true ] && { echo "FAIL - $prog not found (CI=true: required)"; exit 1; }
+    echo "skip: $prog not found"; exit 77
+  done
+}
+# holds DESCRIPTION PYTHON-EXPRESSION: the expression is true.
+holds() { if python3 -c "import sys; sys.exit(0 if ($2) else 1)"; then ok; else fail "$1 [$2]"; fi; }
+# invalid_phase NAME TARGET PHASE-YAML MESSAGE-REGEX: a workload whose one
+# phase is PHASE-YAML does not validate (exit 2) and the message names
+# line 4 (the phase) and matches MESSAGE-REGEX. Needs $bench.
+invalid_phase() {
+  printf 'name: bad\ntargets: [%s]\nphases:\n  - %s\n' "$2" "$3" >"$tmp/$1.yaml"
+  expect_rc 2 "invalid: $1" -- "$bench" validate "$tmp/$1.yaml"
+  contains "$tmp/err" "$tmp/$1.yaml:4:[0-9]*: .*$4" "invalid: $1"
+}

@@ -7,8 +7,9 @@
 # watchdog. BENCH_TEST_KEEP=1 keeps $tmp (servers' logs, results).
 #
 # Provides: bg/forget (tracked background processes), pass/fail/check,
-# start_redis/start_memcached [PORT] [ARGS...] (set rport/rpid,
-# mport/mpid), stop_pid, rcli, info_field, mc_stats, mc_field, get.
+# start_redis/start_memcached/start_ferretdb [PORT] [ARGS...] (set
+# rport/rpid, mport/mpid, fport/fpid), have_ferretdb, stop_pid, rcli,
+# info_field, mc_stats, mc_field, get.
 
 for prog in redis-server redis-cli memcached; do
   if ! command -v "$prog" >/dev/null; then
@@ -113,36 +114,53 @@ mc_stats() (
 mc_field() { mc_stats "$mport" | awk -v k="$1" '$1 == k { print $2 }'; }
 mc_ours() { local p; p=$(mc_field pid) && echo "pid $p, want $mpid" && [ "$p" = "$mpid" ]; }
 
-# start_redis [PORT] [ARGS...]: a private redis-server, on PORT when given
-# (a restart), else on a free port (retried should another process win it).
-start_redis() {
-  local try fixed=${1:-}; shift || true
+# start_on FIXED READY LAUNCH [ARGS...]: runs `LAUNCH PORT ARGS...` (which
+# starts the server with bg and sets its port/pid variables) on port FIXED
+# when given (a restart), else on a free port, and waits until READY
+# succeeds; retried should another process win the port.
+start_on() {
+  local try fixed=$1 ready=$2 launch=$3 port; shift 3
   for try in 1 2 3 4 5; do
-    rport=${fixed:-$(pick_port)} || return 1
-    bg redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-      --dir "$tmp" "$@" </dev/null >>"$tmp/redis.log" 2>&1
-    rpid=$bg_pid
-    wait_ready "$rpid" redis_ours && return 0
-    kill -0 "$rpid" 2>/dev/null && return 1 # alive but silent: another port will not help
-    wait "$rpid" 2>/dev/null; forget "$rpid" # it exited: most likely it lost the port
+    port=${fixed:-$(pick_port)} || return 1
+    "$launch" "$port" "$@"
+    wait_ready "$bg_pid" "$ready" && return 0
+    kill -0 "$bg_pid" 2>/dev/null && return 1 # alive but silent: another port will not help
+    wait "$bg_pid" 2>/dev/null; forget "$bg_pid" # it exited: most likely it lost the port
     [ -n "$fixed" ] && sleep 0.2 # the same port: only waiting can help
   done
   return 1
 }
-# start_memcached [PORT] [ARGS...]: the same for memcached (one thread).
-start_memcached() {
-  local try fixed=${1:-}; shift || true
-  for try in 1 2 3 4 5; do
-    mport=${fixed:-$(pick_port)} || return 1
-    bg memcached -l 127.0.0.1 -p "$mport" -U 0 -u root -t 1 "$@" </dev/null >>"$tmp/memcached.log" 2>&1
-    mpid=$bg_pid
-    wait_ready "$mpid" mc_ours && return 0
-    kill -0 "$mpid" 2>/dev/null && return 1
-    wait "$mpid" 2>/dev/null; forget "$mpid"
-    [ -n "$fixed" ] && sleep 0.2
-  done
-  return 1
+# start_redis [PORT] [ARGS...]: a private redis-server.
+launch_redis() {
+  rport=$1; shift
+  bg redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    --dir "$tmp" "$@" </dev/null >>"$tmp/redis.log" 2>&1
+  rpid=$bg_pid
 }
+start_redis() { local fixed=${1:-}; shift || true; start_on "$fixed" redis_ours launch_redis "$@"; }
+# start_memcached [PORT] [ARGS...]: the same for memcached (one thread).
+launch_memcached() {
+  mport=$1; shift
+  bg memcached -l 127.0.0.1 -p "$mport" -U 0 -u root -t 1 "$@" </dev/null >>"$tmp/memcached.log" 2>&1
+  mpid=$bg_pid
+}
+start_memcached() { local fixed=${1:-}; shift || true; start_on "$fixed" mc_ours launch_memcached "$@"; }
+# The MongoDB-compatible server scripts/install-deps builds (optional: a
+# test that needs it checks have_ferretdb).
+ferretdb_bin=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/bin/bench-ferretdb
+have_ferretdb() { [ -x "$ferretdb_bin" ]; }
+# FerretDB listens once its SQLite backend is open; nothing else to ask it.
+fdb_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$fport") 2>/dev/null; }
+# start_ferretdb [PORT]: a private bench-ferretdb keeping its data in
+# $tmp/ferretdb/ (a restart on PORT finds the same data).
+launch_ferretdb() {
+  fport=$1
+  mkdir -p "$tmp/ferretdb"
+  bg "$ferretdb_bin" -listen-addr "127.0.0.1:$fport" -sqlite-url "file:$tmp/ferretdb/" \
+    </dev/null >>"$tmp/ferretdb.log" 2>&1
+  fpid=$bg_pid
+}
+start_ferretdb() { start_on "${1:-}" fdb_listening launch_ferretdb; }
 stop_pid() { kill -CONT "$1" 2>/dev/null; kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; forget "$1"; }
 
 # get TARGET PHASE OP COLUMN: a value of $csv (summary.csv), columns found

@@ -5,8 +5,9 @@
  * --servers spawn` does) and checks the driver contract of drivers/driver.h:
  * binary-safe set/get round trips (NUL bytes, 0 bytes, 1 MiB), misses,
  * deletes, pipelined batches whose replies land in their own requests, the
- * load hook, the server's identity, and a clean DISCONNECTED (no hang) once
- * the server is gone.
+ * load hook, the server's identity, the data safety hooks (count, clean and
+ * flush under the prefix), and a clean DISCONNECTED (no hang) once the
+ * server is gone.
  *
  * A server program that is not installed skips that driver loudly; under
  * CI=true a skip is a failure, so CI cannot pass without every server.
@@ -222,6 +223,58 @@ static void check_disconnect(struct bench_conn *c, struct server *srv, const cha
 }
 
 /* The event-driven hooks, driven with poll() so the same checks apply. */
+/*
+ * The data safety hooks (ABI 4): count and remove exactly the keys under
+ * the prefix, never one outside it; flush empties the namespace. Runs on a
+ * server the earlier checks left keys on.
+ */
+static void check_ns(struct bench_conn *c, const char *name)
+{
+	const struct bench_driver *d = c->driver;
+	struct bench_driver half = *d;
+	struct bench_ns_state st;
+	struct bench_request w[4], get;
+	char err[256], *keys[3], what[256] = "";
+	uint64_t removed = 0;
+
+	CHECK(d->ns_count && d->ns_clean && d->ns_flush);
+	if (!d->ns_count || !d->ns_clean || !d->ns_flush)
+		return;
+	half.ns_clean = NULL;
+	CHECK_INT(bench_driver_check(&half, err, sizeof(err)), -1);
+	CHECK(strstr(err, "ns_count/ns_clean") != NULL);
+	CHECK_INT(d->ns_clean(c, &(struct bench_ns_state){0}, &removed), 0);
+	CHECK(removed > 0); /* what check_kv ... check_load wrote */
+	CHECK_INT(d->ns_count(c, 0, &st), 0);
+	CHECK_INT(st.keys, 0);
+	CHECK(st.noun[0] != '\0');
+	for (int i = 0; i < 3; i++) {
+		keys[i] = make_key(name, i == 0 ? "ns0" : i == 1 ? "ns1" : "ns2");
+		w[i] = req(BENCH_OP_SET, keys[i], "v", 1);
+	}
+	w[3] = req(BENCH_OP_SET, "outside:ns", "mine", 4);
+	CHECK_INT(d->exec(c, w, 4), 0);
+	CHECK_INT(d->ns_count(c, 0, &st), 0);
+	CHECK_INT(st.keys, 3);
+	CHECK_INT(d->ns_count(c, 2, &st), 0);
+	CHECK_INT(st.keys, 2);
+	CHECK_INT(d->ns_clean(c, &st, &removed), 0);
+	CHECK_INT(removed, 3);
+	CHECK_INT(d->ns_count(c, 0, &st), 0);
+	CHECK_INT(st.keys, 0);
+	get = req(BENCH_OP_GET, "outside:ns", NULL, 0);
+	CHECK_INT(d->exec(c, &get, 1), 0);
+	CHECK_STR(bench_status_name(get.status), "ok"); /* outside the prefix: kept */
+	CHECK_INT(d->ns_flush(c, what, sizeof(what)), 0);
+	CHECK(what[0] != '\0');
+	CHECK_INT(d->exec(c, &get, 1), 0);
+	CHECK_STR(bench_status_name(get.status), "miss"); /* flushed */
+	if (removed != 3 || get.status != BENCH_MISS)
+		fprintf(stderr, "  %s: ns hooks: %s\n", name, c->errstr);
+	for (int i = 0; i < 3; i++)
+		free(keys[i]);
+}
+
 static const struct bench_driver *event_real;
 
 static int event_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
@@ -310,6 +363,7 @@ int main(void)
 		check_kv(&c, d->name);
 		check_pipeline(&c, d->name);
 		check_load(&c, d->name);
+		check_ns(&c, d->name);
 		if (BENCH_DRIVER_HAS_EVENTS(d)) {
 			/* The same checks through the event-driven hooks, on a
 			 * connection of their own. */

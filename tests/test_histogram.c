@@ -1,7 +1,8 @@
 /*
  * test_histogram.c - table-driven unit tests of the latency histogram:
  * bounds, bucket layout, percentiles against known inputs and a brute-force
- * sorted array, merge, record_n, reset.
+ * sorted array, merge, record_n, reset, and the text form bench merge
+ * reads (hist_write_text, hist_read_text).
  */
 #include <errno.h>
 #include <math.h>
@@ -521,6 +522,111 @@ static void test_merge_halves(void)
 	hist_free(into_empty);
 }
 
+/* h through hist_write_text and back (hist_read_text); NULL when the
+ * read fails. */
+static struct hist *text_round_trip(const struct hist *h)
+{
+	FILE *f = tmpfile();
+	struct hist *back = NULL;
+	size_t line = 0;
+	char err[160];
+
+	CHECK(f != NULL);
+	if (!f)
+		return NULL;
+	CHECK_INT(hist_write_text(h, f), 0);
+	rewind(f);
+	CHECK_INT(hist_read_text(f, &line, &back, err, sizeof(err)), 0);
+	CHECK(fgetc(f) == EOF); /* read to its end, not past it */
+	fclose(f);
+	return back;
+}
+
+/*
+ * What bench merge relies on: two histograms written as text on two
+ * machines, read back and merged, are the histogram that recorded both
+ * sets of values: the same count, min, max, exact mean and every
+ * percentile (p50, p99 and max among them).
+ */
+static void test_text_merge(void)
+{
+	struct hist *a = hist_new_latency(), *b = hist_new_latency(), *all = hist_new_latency();
+	struct hist *ra, *rb, *empty = hist_new_latency(), *re;
+	uint64_t seed = UINT64_C(7);
+
+	for (int i = 0; i < MERGE_N; i++) {
+		int64_t v = rng_latency(&seed) * (i % 3 ? 1 : 7); /* the halves differ */
+
+		if (i % 1009 == 0)
+			v = HIST_LATENCY_HIGHEST + v;
+		hist_record(i % 2 ? a : b, v);
+		hist_record(all, v);
+	}
+	ra = text_round_trip(a);
+	rb = text_round_trip(b);
+	re = text_round_trip(empty);
+	CHECK(ra && rb && re);
+	if (ra && rb && re) {
+		snap_check_same_hist(ra, a, "text round trip");
+		CHECK(hist_mean(ra) == hist_mean(a));
+		CHECK_INT(hist_merge(ra, rb), 0);
+		snap_check_same_hist(ra, all, "two histograms read back and merged");
+		CHECK(hist_mean(ra) == hist_mean(all));
+		CHECK_INT(hist_percentile(ra, 50), hist_percentile(all, 50));
+		CHECK_INT(hist_percentile(ra, 99), hist_percentile(all, 99));
+		CHECK_INT(hist_max(ra), hist_max(all));
+		CHECK_INT(hist_saturated(ra), hist_saturated(all));
+		CHECK_INT(hist_count(re), 0);
+	}
+	hist_free(a);
+	hist_free(b);
+	hist_free(all);
+	hist_free(ra);
+	hist_free(rb);
+	hist_free(empty);
+	hist_free(re);
+}
+
+/* Text hist_read_text must refuse: each case breaks one rule. */
+static const char *const bad_texts[] = {
+	"",                                                               /* nothing */
+	"layout 1 60000000000\n",                                         /* short layout */
+	"layout 0 60000000000 3\nstats 0 0 0 0 0 0\n",                    /* lowest 0 */
+	"layout 1 60000000000 9\nstats 0 0 0 0 0 0\n",                    /* sigfigs */
+	"layout 1 60000000000 3\nstats 2 5 5 10 0 1\n",                   /* bucket missing */
+	"layout 1 60000000000 3\nstats 2 5 5 10 0 1\n5 5 1\n",            /* counts do not add up */
+	"layout 1 60000000000 3\nstats 1 5 5 5 0 1\n5 6 1\n",             /* not a bucket's bounds */
+	"layout 1 60000000000 3\nstats 2 5 9 14 0 2\n9 9 1\n5 5 1\n",     /* out of order */
+	"layout 1 60000000000 3\nstats 1 4 5 5 0 1\n5 5 1\n",             /* min outside */
+	"layout 1 60000000000 3\nstats 1 5 5 6 0 1\n5 5 1\n",             /* sum impossible */
+	"layout 1 60000000000 3\nstats 1 5 5 5 0 1\n5 5 0\n",             /* empty bucket */
+	"layout 1 60000000000 3\nstats 1 5 5 5 0 1\n5 5 -1\n",            /* negative */
+	"layout 1 60000000000 3\nstats 1 5 5 5 2 1\n5 5 1\n",             /* saturated > count */
+	"layout 1 60000000000 3\nstats 1 5 5 5 0 1\n5 5 1 7\n",           /* extra field */
+	"layout 1 60000000000 3\nstats x 5 5 5 0 1\n5 5 1\n",             /* not a number */
+};
+
+static void test_text_bad(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(bad_texts); i++) {
+		FILE *f = fmemopen((void *)bad_texts[i], strlen(bad_texts[i]), "r");
+		struct hist *h = (struct hist *)1;
+		size_t line = 0;
+		char err[160] = "";
+
+		if (!f && strlen(bad_texts[i]) == 0)
+			continue; /* glibc refuses a 0-byte fmemopen */
+		CHECK(f != NULL);
+		if (!f)
+			continue;
+		if (hist_read_text(f, &line, &h, err, sizeof(err)) != -1 || h != NULL || !err[0])
+			fprintf(stderr, "bad text %zu was accepted\n", i);
+		CHECK(h == NULL);
+		CHECK(err[0] != '\0');
+		fclose(f);
+	}
+}
+
 /* Min and max come from whichever side holds them; an empty side adds
  * nothing, not a 0. */
 static const struct merge_minmax_case {
@@ -778,5 +884,7 @@ int main(void)
 	test_record_n();
 	test_reset();
 	test_hgrm();
+	test_text_merge();
+	test_text_bad();
 	return check_report("histogram");
 }

@@ -1,7 +1,8 @@
 /*
  * test_runner.c - the runner against an in-test driver that records every
  * request: exact counts, determinism per client, mix proportions, warmup
- * kept apart, and coordinated-omission correction in open loop.
+ * kept apart, coordinated-omission correction in open loop, and shards
+ * (bench run --shard) sending exactly what one run sends.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "check.h"
 #include "runner.h"
+#include "shard.h"
 #include "util.h"
 
 #define MAX_CONNS 64
@@ -556,6 +558,101 @@ static void test_op_args(void)
 	free_workload(w);
 }
 
+/* shard_split: blocks in order, sizes differing by at most one (the
+ * first shards larger), together every client once; shard_parse refuses
+ * what is not I/N with 0 <= I < N. */
+static void test_shard_split(void)
+{
+	static const struct { const char *s; int ok; uint64_t i, n; } parse[] = {
+		{"0/1", 1, 0, 1}, {"1/2", 1, 1, 2}, {"9/10", 1, 9, 10}, {"2/2", 0, 0, 0}, {"1/0", 0, 0, 0},
+		{"0/0", 0, 0, 0}, {"x", 0, 0, 0}, {"0/", 0, 0, 0}, {"/2", 0, 0, 0}, {"-1/2", 0, 0, 0},
+		{"0/2x", 0, 0, 0}, {"0 /2", 0, 0, 0}, {"", 0, 0, 0}, {"1/2/3", 0, 0, 0},
+	};
+
+	for (size_t k = 0; k < sizeof(parse) / sizeof(parse[0]); k++) {
+		uint64_t i = 99, n = 99;
+		char err[160] = "";
+		int rc = shard_parse(parse[k].s, &i, &n, err, sizeof(err));
+
+		CHECK_INT(rc, parse[k].ok ? 0 : -1);
+		if (parse[k].ok) {
+			CHECK_INT(i, parse[k].i);
+			CHECK_INT(n, parse[k].n);
+		} else {
+			CHECK(err[0] != '\0');
+		}
+	}
+	for (uint64_t total = 1; total <= 40; total++) {
+		for (uint64_t count = 1; count <= total; count++) {
+			uint64_t next = 0, first, n;
+
+			for (uint64_t i = 0; i < count; i++) {
+				shard_split(total, i, count, &first, &n);
+				CHECK_INT(first, next);
+				CHECK_INT(n, total / count + (i < total % count));
+				next = first + n;
+			}
+			CHECK_INT(next, total);
+		}
+	}
+	{
+		uint64_t first = 9, n = 9;
+
+		shard_split(7, 0, 0, &first, &n); /* count 0: not sharded, all of them */
+		CHECK_INT(first, 0);
+		CHECK_INT(n, 7);
+	}
+}
+
+/*
+ * --shard I/N (shard.h): shards 0/2 and 1/2 together send exactly what
+ * the unsharded run sends, client by client (the same streams, keys and
+ * inserted records under the same client numbers), in a run phase with
+ * inserts and in a load phase; the first shard takes the extra client.
+ */
+static void test_shards(void)
+{
+	static struct record whole[MAX_CONNS], part[MAX_CONNS];
+	struct workload *w = make_workload(5, DIST_UNIFORM);
+	struct wl_phase *ph = &w->phases[0];
+	struct phase_result res;
+
+	ph->clients = 5;
+	ph->pipeline = 2;
+	ph->ops = 10001;
+	ph->mix[BENCH_OP_GET] = 0.5;
+	ph->mix[BENCH_OP_SET] = 0.2;
+	ph->mix[BENCH_OP_DELETE] = 0.2;
+	ph->mix[BENCH_OP_INSERT] = 0.1;
+	for (int load = 0; load < 2; load++) {
+		uint64_t sent = 0;
+
+		if (load) {
+			memset(ph->mix, 0, sizeof(ph->mix));
+			ph->type = WL_PHASE_LOAD;
+			ph->batch = 7;
+		}
+		w->shard.count = 0;
+		run(w, whole, &res, NULL);
+		free_result(&res);
+		for (uint64_t s = 0, first = 0; s < 2; s++) {
+			w->shard.index = s;
+			w->shard.count = 2;
+			run(w, part, &res, NULL);
+			CHECK_INT(n_conns, s == 0 ? 3 : 2);
+			for (int i = 0; i < n_conns; i++) {
+				CHECK(part[i].hash == whole[first + (uint64_t)i].hash);
+				CHECK_INT(part[i].requests, whole[first + (uint64_t)i].requests);
+				sent += part[i].requests;
+			}
+			first += (uint64_t)n_conns;
+			free_result(&res);
+		}
+		CHECK_INT(sent, load ? 1000 : 10001);
+	}
+	free_workload(w);
+}
+
 int main(void)
 {
 	/* Every check, once per engine. */
@@ -568,7 +665,9 @@ int main(void)
 		test_counts_and_determinism();
 		test_warmup_apart();
 		test_coordinated_omission();
+		test_shards();
 	}
 	test_op_args();
+	test_shard_split();
 	return check_report("runner");
 }

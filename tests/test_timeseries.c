@@ -40,6 +40,9 @@ static void test_seconds_and_rows(void)
 	ts_record(w0, BENCH_OP_GET, BENCH_OK, S(99.2), 200000);
 	ts_record(w0, BENCH_OP_SET, BENCH_ERROR, S(100.1), -1);
 	ts_record(w1, BENCH_OP_GET, BENCH_TIMEOUT, S(100.9), -1);
+	/* Both reconnect in second 0 (w1 once more in second 1, below). */
+	ts_reconnect(w0, S(100.95));
+	ts_reconnect(w1, S(100.99));
 	/* Nothing completes in second 1 (a stall). */
 	ts_record(w0, BENCH_OP_GET, BENCH_OK, S(102.7), 2000000);
 
@@ -50,6 +53,7 @@ static void test_seconds_and_rows(void)
 	CHECK_INT(p.total_answered, 3);
 	CHECK_INT(p.total_failed, 0);
 
+	ts_reconnect(w1, S(101.5));
 	ts_local_done(w0);
 	ts_local_done(w1);
 	ts_collect(ts, &p);
@@ -59,6 +63,9 @@ static void test_seconds_and_rows(void)
 	CHECK_INT(p.p99_ns / 10000, 2000000 / 10000); /* 2 ms within 1% */
 
 	rows = ts_take_rows(ts, &n);
+	/* A second's reconnects are on each op's row of it. */
+	for (size_t i = 0; i < n; i++)
+		CHECK_INT(rows[i].reconnects, rows[i].second == 0 ? 2 : rows[i].second == 1 ? 1 : 0);
 	/* Seconds -2 .. 2, two ops each, in order. */
 	CHECK_INT(n, 10);
 	for (size_t i = 0; i + 1 < n; i++)

@@ -581,7 +581,7 @@ static const struct one_case one_cases[] = {
 	 "expected a number for phases.run.rate, got '.inf'"},
 	{PH("{name: run, duration: 1s, rate: nan, mix: {get: 1}}"), "4:35",
 	 "expected a number for phases.run.rate, got 'nan'"},
-	{PH("{name: load, rate: 10}"), "4:16", "key 'rate' is only for run phases; phases.load is a load phase"},
+	{PH("{name: load, rate: 10}"), "4:16", "key 'rate' is only for run or replication phases; phases.load is a load phase"},
 	{PH("{name: run, duration: 1s, clients: 4, rate: 2, mix: {get: 1}}"), "4:47",
 	 "warning: phases.run.rate 2 is less than the phase's 4 clients: each client would send less than 1 op/s"},
 	{PH("{name: run, duration: 1s, rate: 0.5, mix: {get: 1}}"), "4:35",
@@ -597,7 +597,7 @@ static const struct one_case one_cases[] = {
 	{SW("{rate: [100, 100]}"), "5:21", "warning: sweep value '100' for rate is given twice (first at line 5)"},
 	{SW("{clinets: [1]}"), "5:9",
 	 "sweep key 'clinets' names nothing to set: give a run-phase key (clients, pipeline, rate, warmup, "
-	 "duration, ops) or a key path as --set takes it (e.g. keyspace.records); did you mean 'clients'?"},
+	 "duration, ops, idle_connections) or a key path as --set takes it (e.g. keyspace.records); did you mean 'clients'?"},
 	{SW("{keyspace.recods: [1]}"), "5:9",
 	 "sweep key 'keyspace.recods' names nothing to set: no key 'recods' in keyspace; did you mean 'records'?"},
 	{SW("{phases.rn.clients: [1]}"), "5:9",

@@ -30,6 +30,10 @@ func main() {
 	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite directory URI (must end with /)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	showVersion := flag.Bool("version", false, "print the FerretDB version and exit")
+	tlsListen := flag.String("listen-tls", "", "loopback host:port of a TLS listener (needs the cert and key files)")
+	tlsCert := flag.String("listen-tls-cert-file", "", "TLS listener: server certificate (PEM)")
+	tlsKey := flag.String("listen-tls-key-file", "", "TLS listener: server private key (PEM)")
+	tlsCA := flag.String("listen-tls-ca-file", "", "TLS listener: CA certificate (PEM); when set, clients must present a certificate it signed")
 	flag.Parse()
 
 	// Report the real FerretDB version (from go.mod) in buildInfo.
@@ -45,9 +49,18 @@ func main() {
 		return
 	}
 
-	host, _, err := net.SplitHostPort(*listen)
-	if err != nil || !net.ParseIP(host).IsLoopback() {
-		fmt.Fprintf(os.Stderr, "bench-ferretdb: --listen-addr %q is not a loopback host:port\n", *listen)
+	for _, addr := range []struct{ flag, value string }{{"listen-addr", *listen}, {"listen-tls", *tlsListen}} {
+		if addr.value == "" && addr.flag == "listen-tls" {
+			continue
+		}
+		host, _, err := net.SplitHostPort(addr.value)
+		if err != nil || !net.ParseIP(host).IsLoopback() {
+			fmt.Fprintf(os.Stderr, "bench-ferretdb: --%s %q is not a loopback host:port\n", addr.flag, addr.value)
+			os.Exit(2)
+		}
+	}
+	if *tlsListen != "" && (*tlsCert == "" || *tlsKey == "") {
+		fmt.Fprintf(os.Stderr, "bench-ferretdb: --listen-tls needs --listen-tls-cert-file and --listen-tls-key-file\n")
 		os.Exit(2)
 	}
 
@@ -59,7 +72,13 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener: ferretdb.ListenerConfig{
+			TCP:         *listen,
+			TLS:         *tlsListen,
+			TLSCertFile: *tlsCert,
+			TLSKeyFile:  *tlsKey,
+			TLSCAFile:   *tlsCA,
+		},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: *sqliteURL,

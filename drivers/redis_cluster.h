@@ -1,0 +1,118 @@
+/*
+ * redis_cluster.h - private to the redis driver: Redis Cluster support
+ * (docs/drivers.md, "Redis Cluster"). A cluster connection is the seed
+ * connection redis.c opened (its redis_conn gets a struct redis_cluster)
+ * plus one connection per master node, each an ordinary single-node
+ * bench_conn of the same driver opened with the option cluster: off. A
+ * batch is split by the slot of each request's key into one sub-batch per
+ * master, each run by the single-node path (redis_node_exec/_load), and the
+ * answers are copied back in request order. MOVED and ASK replies are
+ * noticed by the reader (redis_cluster_note), followed and counted in
+ * conn->redirects_moved / redirects_ask.
+ *
+ * redis_cluster_map.c: detection, the node table, the slot map (CLUSTER
+ * SLOTS) and node connections. redis_cluster.c: routing a batch.
+ */
+#ifndef BENCH_REDIS_CLUSTER_H
+#define BENCH_REDIS_CLUSTER_H
+
+#include <stdint.h>
+
+#include <hiredis.h>
+
+#include "driver.h"
+#include "redis_int.h"
+#include "redis_slot.h"
+
+/* No node serves the slot (slot_node[] entry). */
+#define RC_NO_NODE UINT16_MAX
+/* Redirections followed per request within one batch before its error
+ * stands (hiredis-cluster and redis-cli stop at a handful too). */
+#define RC_MAX_REDIRECTS 5
+
+enum { RC_NOTE_NONE = 0, RC_NOTE_MOVED, RC_NOTE_ASK };
+
+/* A MOVED or ASK answer to request [i] of the sub-batch being run. */
+struct redis_redir_note {
+	uint8_t kind;           /* RC_NOTE_* */
+	uint16_t slot;
+	char addr[80];          /* host:port as the server wrote it */
+};
+
+/* Where the reader notes redirections: the sub-batch being run (node
+ * connections' redis_conn.redir points here). */
+struct redis_redir {
+	const struct bench_request *base;
+	size_t n;
+	struct redis_redir_note *notes;
+};
+
+struct redis_node {
+	char id[48];            /* node id from CLUSTER SLOTS ("" if not given) */
+	char host[64];
+	int port;
+	int master;             /* serves slots in the current map */
+	struct bench_conn *conn; /* &own, or the seed's own bench_conn */
+	struct bench_conn own;
+	struct bench_target target; /* the seed's, uri and options its own */
+	char uri[512];
+	struct bench_option *options;
+	/* The batch being split: copies of the requests for this node and
+	 * where each came from. */
+	struct bench_request *sub;
+	uint32_t *origin;
+	size_t m, cap;
+	int sent;               /* redis_node_send's answer for the sub-batch */
+};
+
+struct redis_cluster {
+	struct bench_conn *seed;        /* the connection the harness holds */
+	char seed_id[48];               /* CLUSTER MYID of the seed */
+	char seed_host[64];             /* for an empty host in CLUSTER SLOTS */
+	struct redis_node **nodes;      /* stable addresses: bench_conns live in them */
+	size_t nn, ncap;
+	uint16_t slot_node[REDIS_CLUSTER_SLOTS];
+	struct redis_redir redir;
+	size_t notes_cap;
+	/* Per request of the batch: where it is sent next (node index,
+	 * RC_NO_NODE = settled) and redirections followed so far. */
+	uint16_t *route;
+	uint8_t *hops, *asking;
+	size_t route_cap;
+};
+
+/* redis_cluster_map.c */
+
+/*
+ * Called by redis_open on a connection that is set up (AUTH, SELECT) and
+ * still reads replies into hiredis objects. Option cluster: off does
+ * nothing; auto (default) asks INFO cluster and, when cluster_enabled is 1,
+ * reads the slot map and connects to every master; on requires it.
+ * Returns 0, or -1 with conn->err set.
+ */
+int redis_cluster_open(struct bench_conn *conn);
+void redis_cluster_free(struct redis_cluster *cl);
+/* Rereads the slot map (CLUSTER SLOTS) from the seed or, failing it, any
+ * node. 0, or -1 (no node answered; conn lost). */
+int redis_cluster_refresh(struct redis_cluster *cl);
+/* The index of the node at addr ("host:port"), added (and connected) when
+ * new; RC_NO_NODE with the seed connection lost when it cannot be. */
+uint16_t redis_cluster_node_at(struct redis_cluster *cl, const char *addr);
+/* Connects node k if it is not; 0 or -1 (the seed connection lost). */
+int redis_cluster_connect(struct redis_cluster *cl, uint16_t k);
+/* Runs a command with hiredis's reply objects on rc's context (setup, not
+ * the hot path); NULL when the link failed. */
+redisReply *redis_cluster_command(struct redis_conn *rc, int argc, const char **argv);
+
+/* redis_cluster.c */
+
+/* exec (load = 0) and load (load = 1) of a cluster connection: the exec
+ * contract of driver.h. */
+int redis_cluster_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n, int load);
+/* The reader's hook for a top-level error reply to r->req on a node
+ * connection: notes a MOVED or ASK. */
+void redis_cluster_note(struct redis_reply *r, const char *str, size_t len);
+/* server_stats summed over the masters. */
+int redis_cluster_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * run_phases.c - `bench run`, one target: its sweep points, repeats and
+ * phases (run, load, crash, replication), the line each phase prints, and
+ * the checks on its outcome (error limit, client-bound).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd_run_int.h"
+#include "crash.h"
+#include "idle.h"
+#include "replication.h"
+#include "runner.h"
+#include "shard.h"
+#include "util.h"
+
+void run_say(const struct run_args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+static void report_phase(const struct run_args *a, const struct target_result *t, const struct phase_result *p,
+			 double max_error_rate)
+{
+	uint64_t ops = 0, errors = results_phase_failed(p);
+	char over[128] = "";
+
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		ops += op_stats_answered(&p->ops[op]);
+	if (p->crash.ran) {
+		run_say(a, "  %s: %s (repeat %llu): killed -9 at %.2f s after %llu acknowledged writes; %llu of them "
+		    "lost, %llu read back; restart took %.3f s\n", t->target->name, p->phase->name,
+		    (unsigned long long)p->repeat, p->crash.killed_at_s,
+		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
+		    (unsigned long long)p->ops[BENCH_OP_GET].status[BENCH_MISS],
+		    (unsigned long long)p->ops[BENCH_OP_GET].status[BENCH_OK], p->crash.restart_s);
+		return;
+	}
+	if (p->repl.ran) {
+		const struct op_stats *rd = &p->ops[BENCH_OP_GET];
+
+		run_say(a, "  %s: %s (repeat %llu): %llu writes acknowledged; replica lag p50 %.3f ms, p99 %.3f ms; "
+		    "%llu of %llu replica reads stale\n", t->target->name, p->phase->name, (unsigned long long)p->repeat,
+		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
+		    (double)hist_percentile(p->repl.lag, 50) / 1e6, (double)hist_percentile(p->repl.lag, 99) / 1e6,
+		    (unsigned long long)rd->status[BENCH_MISS], (unsigned long long)op_stats_answered(rd));
+		return;
+	}
+	if (p->over_error_limit)
+		snprintf(over, sizeof(over), " (%.4g%% failed, over max_error_rate %.4g%%)",
+			 100 * results_phase_error_rate(p), 100 * max_error_rate);
+	run_say(a, "  %s: %s (repeat %llu): %llu %s in %.2f s, %.0f/s, %llu errors%s%s\n", t->target->name,
+	    p->phase->name, (unsigned long long)p->repeat, (unsigned long long)ops,
+	    p->phase->type == WL_PHASE_LOAD ? "records" : "ops", p->duration_s,
+	    p->duration_s > 0 ? (double)ops / p->duration_s : 0.0, (unsigned long long)errors, over,
+	    p->interrupted ? " (interrupted)" : "");
+}
+
+/*
+ * Warns when the harness, not the server, was the likely ceiling of a
+ * closed-loop phase: bench's threads were busy all the time while the
+ * server did not use the cores left to it.
+ */
+static void check_client_bound(struct results *r, const struct target_result *t, const struct phase_result *p)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	double wall = p->cpu_wall_s, client, server, threads;
+	char srv[32] = "unknown";
+	uint64_t first, local;
+
+	shard_split(p->phase->clients, r->w->shard.index, r->w->shard.count, &first, &local);
+	threads = (double)local;
+
+	if (p->warmup || p->phase->rate > 0 || wall < 0.5 || !(t->driver->caps & BENCH_CAP_NETWORK))
+		return;
+	client = p->client_cpu_s / wall;
+	server = p->server_cpu_s / wall;
+	if (p->engine && strcmp(p->engine, "event") == 0) {
+		double workers = cores > 2 ? (double)cores - 1 : 1;
+
+		threads = threads < workers ? threads : workers;
+	}
+	if (threads > (double)cores)
+		threads = (double)cores;
+	if (p->server_cpu_s >= 0)
+		snprintf(srv, sizeof(srv), "%.2f", server);
+	/* Bench's threads were busy all along while the server had CPU to
+	 * spare: a faster client would have got more out of the server. */
+	if (client >= 0.9 * threads && (p->server_cpu_s < 0 || server < 0.9 * ((double)cores - client)))
+		results_warn(r, "%s: %s (repeat %llu): client-bound: bench used %.2f cores (the server %s) of %ld; "
+			     "the throughput may be bench's limit, not the server's",
+			     t->target->name, p->phase->name, (unsigned long long)p->repeat, client, srv, cores);
+}
+
+/* A phase's idle_connections (idle.h), opened once its clients are
+ * connected: the silent users come on top of the active ones. */
+struct idle_ctx {
+	const struct run_args *a;
+	struct results *r;
+	const struct target_result *t;
+	const struct bench_target *bt;
+	const struct wl_phase *ph;
+	struct idle_set *idle;     /* NULL: none, or they could not be set up */
+};
+
+static void open_idle(void *arg)
+{
+	struct idle_ctx *c = arg;
+	char host[256], err[300];
+	int port;
+
+	if (!(c->t->driver->caps & BENCH_CAP_NETWORK) ||
+	    idle_parse_address(c->bt->uri, host, sizeof(host), &port) < 0) {
+		results_warn(c->r, "%s: %s: no server address to hold idle connections to", c->t->target->name,
+			     c->ph->name);
+		return;
+	}
+	if (idle_open(host, port, c->ph->idle_connections, &c->idle, err, sizeof(err)) != 0) {
+		results_warn(c->r, "%s: %s: idle connections not opened: %s", c->t->target->name, c->ph->name, err);
+		return;
+	}
+	run_say(c->a, "%s: %s: opened %llu idle connections (%llu refused at connect)\n", c->t->target->name,
+	    c->ph->name, (unsigned long long)idle_held(c->idle), (unsigned long long)idle_refused(c->idle));
+}
+
+int run_points(const struct run_args *a, struct results *r, struct target_result *t,
+		      struct workload *const *points, size_t n_points, const struct bench_target *bt,
+		      struct watch *wt, struct server_set *set)
+{
+	struct runner_probe probe;
+
+	watch_probe(wt, &probe);
+	for (size_t pt = 0; pt < n_points && !runner_stop_requested(); pt++) {
+		const struct workload *w = points[pt];
+		const char *value = r->w->sweep.key ? r->w->sweep.values[pt] : NULL;
+
+		if (value)
+			run_say(a, "%s: sweep %s = %s\n", t->target->name, r->w->sweep.key, value);
+		for (uint64_t rep = 1; rep <= w->repeat && !runner_stop_requested(); rep++) {
+			for (size_t i = 0; i < w->n_phases && !runner_stop_requested(); i++) {
+				struct phase_result *p = results_add_run(t), warm = {0}, *wr;
+
+				p->sweep_value = value;
+				warm.sweep_value = value;
+				int prc;
+
+				bool needs_server = w->phases[i].type == WL_PHASE_CRASH ||
+						    w->phases[i].type == WL_PHASE_REPLICATION;
+
+				if (needs_server && !t->server) {
+					p->phase = &w->phases[i];
+					snprintf(p->error, sizeof(p->error), "phase '%s' needs the target's server, and "
+						 "%s has none bench started", w->phases[i].name, t->target->name);
+					prc = -1;
+				} else if (w->phases[i].type == WL_PHASE_REPLICATION) {
+					prc = replication_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, t->server,
+								    p);
+				} else if (w->phases[i].type == WL_PHASE_CRASH) {
+					prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
+					wt->pid = t->server->pid; /* restarted: a new process */
+				} else {
+					struct idle_ctx ic = {a, r, t, bt, &w->phases[i], NULL};
+					struct runner_probe pr = probe;
+
+					if (w->phases[i].idle_connections) {
+						pr.connected = open_idle;
+						pr.connected_arg = &ic;
+					}
+					prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &pr, p, &warm);
+					if (ic.idle) {
+						idle_check(ic.idle);
+						p->idle_held = idle_held(ic.idle);
+						p->idle_refused = idle_refused(ic.idle);
+					}
+					/* With the idle connections still open. */
+					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
+					idle_close(ic.idle);
+				}
+
+				if (!p->server_rss_bytes)
+					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
+				secret_scrub_buf(p->error, sizeof(p->error));
+				secret_scrub_buf(warm.error, sizeof(warm.error));
+				watch_end_line(wt);
+				if (prc < 0) {
+					fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
+					t->skipped = xstrdup(p->error);
+					t->n_runs--; /* nothing was measured */
+					return -1;
+				}
+				if (warm.warmup) {
+					/* Keep the order phase by phase: warmup, then its run. */
+					struct phase_result measured = *p;
+
+					*p = warm;
+					wr = results_add_run(t);
+					*wr = measured;
+					p = wr;
+				}
+				/* Failures over the limit: exit status 1 (DESIGN §5).
+				 * A crash phase's failures are the crash itself. */
+				p->over_error_limit = w->phases[i].type != WL_PHASE_CRASH &&
+						      results_phase_error_rate(p) > w->max_error_rate;
+				r->n_over_error_limit += p->over_error_limit;
+				if (p->over_error_limit)
+					results_warn(r, "%s: %s (repeat %llu%s%s): %.4g%% of requests failed, over max_error_rate %.4g%%",
+						     t->target->name, p->phase->name, (unsigned long long)rep, value ? ", " : "",
+						     value ? value : "", 100 * results_phase_error_rate(p), 100 * w->max_error_rate);
+				report_phase(a, t, p, w->max_error_rate);
+				check_client_bound(r, t, p);
+				if (p->error[0])
+					results_warn(r, "%s: %s (repeat %llu%s%s): %s", t->target->name, p->phase->name,
+						     (unsigned long long)rep, value ? ", " : "", value ? value : "", p->error);
+			}
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* test_cluster_slot.c - Redis Cluster key slots: CRC16/XMODEM and hash
+ * tags, against the specification's test vector and slots that
+ * redis-server 7.0 (CLUSTER KEYSLOT) gives for the same keys. */
+#include <string.h>
+
+#include "check.h"
+#include "redis_slot.h"
+
+int main(void)
+{
+	static const struct {
+		const char *key;
+		unsigned slot;
+	} cases[] = {
+		{"123456789", 0x31C3 & 16383}, /* the spec's vector: CRC16 = 0x31C3 */
+		{"foo", 12182},
+		{"bar", 5061},
+		{"", 0},
+		{"{user1000}.following", 3443},
+		{"{user1000}.followers", 3443}, /* same tag, same slot */
+		{"user1000", 3443},             /* = the tag hashed alone */
+		{"foo{}{bar}", 8363},           /* empty tag: the whole key */
+		{"foo{{bar}}zap", 4015},        /* the tag is "{bar" */
+		{"{bar", 4015},
+		{"foo{bar}{zap}", 5061},        /* the first tag only: "bar" */
+		{"a{b", 13340},                 /* no '}': the whole key */
+		{"a}b{c}", 7365},               /* a '}' before the '{' does not count */
+		{"b:000000000042", 4067},
+		{"b:~h:000000000042", 3011},
+	};
+
+	CHECK_INT(redis_crc16("123456789", 9), 0x31C3);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *k = cases[i].key;
+		size_t n = strlen(k);
+
+		CHECK_INT(redis_key_slot(k, n), cases[i].slot);
+		/* Cut in three pieces anywhere, the slot is the same. */
+		for (size_t a = 0; a <= n; a++) {
+			for (size_t b = a; b <= n; b++) {
+				const char *p[3] = { k, k + a, k + b };
+				size_t len[3] = { a, b - a, n - b };
+
+				if (redis_slot_parts(p, len, 3) != cases[i].slot) {
+					CHECK_INT(redis_slot_parts(p, len, 3), cases[i].slot);
+					fprintf(stderr, "  key '%s' cut at %zu, %zu\n", k, a, b);
+				}
+			}
+		}
+	}
+	return check_report("cluster_slot");
+}
