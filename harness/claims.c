@@ -143,8 +143,13 @@ static bool has_op(const struct workload *w, const char *phase, const char *op)
 
 		if (phase && strcmp(p->name, phase) != 0)
 			continue;
-		if (p->type == WL_PHASE_LOAD ? !strcmp(op, "load") : (o >= 0 && p->mix[o] > 0))
+		/* Crash and replication phases write (set) and read back (get). */
+		if (p->type == WL_PHASE_CRASH || p->type == WL_PHASE_REPLICATION) {
+			if (o == BENCH_OP_SET || o == BENCH_OP_GET)
+				return true;
+		} else if (p->type == WL_PHASE_LOAD ? !strcmp(op, "load") : (o >= 0 && p->mix[o] > 0)) {
 			return true;
+		}
 	}
 	return false;
 }

@@ -24,6 +24,8 @@
 /* A writer still writing this long after the kill gives up (a server
  * that does not die; cannot happen with SIGKILL, but never loop forever). */
 #define CRASH_WRITE_LIMIT_NS (30ull * 1000000000ull)
+/* How long a restarted server may take to load its data. */
+#define CRASH_SERVE_NS (600ull * 1000000000ull)
 
 struct crash_client {
 	const struct crash_run *run;
@@ -158,6 +160,42 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* Reads a ledger key on a new connection of c until the server answers
+ * it (ok or miss, not an error such as Redis's -LOADING): the moment the
+ * restarted server serves again; *restart_s from t0 to then. 0, or -1
+ * with err. */
+static int wait_serving(struct crash_client *c, uint64_t t0, double *restart_s, char *err, size_t errlen)
+{
+	const struct bench_driver *drv = c->conn.driver;
+	uint64_t deadline = t0 + CRASH_SERVE_NS;
+
+	drv->close(&c->conn);
+	memset(&c->conn, 0, sizeof(c->conn));
+	c->conn.driver = drv;
+	c->conn.target = c->run->bt;
+	if (drv->open(&c->conn) < 0) {
+		snprintf(err, errlen, "cannot reconnect after the restart: %s", c->conn.errstr);
+		return -1;
+	}
+	for (;;) {
+		fill(c, 0, c->run->base, false);
+		if (drv->exec(&c->conn, c->reqs, 1) < 0) {
+			snprintf(err, errlen, "the restarted server went away: %s", c->conn.errstr);
+			return -1;
+		}
+		if (c->reqs[0].status == BENCH_OK || c->reqs[0].status == BENCH_MISS) {
+			*restart_s = (double)(util_now_ns() - t0) / 1e9;
+			return 0;
+		}
+		if (util_now_ns() > deadline) {
+			snprintf(err, errlen, "the restarted server did not serve reads within %llu s: %s",
+				 CRASH_SERVE_NS / 1000000000ull, c->conn.errstr);
+			return -1;
+		}
+		util_sleep_until_ns(util_now_ns() + 1000000); /* polling a condition, 1 ms */
+	}
+}
+
 int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t phase_index, uint64_t repeat,
 		    const struct bench_driver *drv, const struct bench_target *bt, struct server *srv,
 		    struct phase_result *out)
@@ -236,12 +274,18 @@ int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 
 	{
 		char err[480];
-		int e = servers_restart(srv, drv, &out->crash.restart_s, err, sizeof(err));
+		double up_s;
+		uint64_t t0 = util_now_ns();
+		int e = servers_restart(srv, drv, &up_s, err, sizeof(err));
 
 		if (e != 0) {
 			snprintf(out->error, sizeof(out->error), "after the kill: %s", err);
 			goto done;
 		}
+		/* Answering is not serving: Redis answers INFO while it loads
+		 * its AOF or RDB and -LOADING to reads until it is done. */
+		if (wait_serving(&cl[0], t0, &out->crash.restart_s, out->error, sizeof(out->error)) < 0)
+			goto done;
 	}
 	out->crash.ran = true;
 	for (size_t i = 0; i < n; i++) {
