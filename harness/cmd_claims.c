@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "claims.h"
+#include "claims_report.h"
 #include "cmd.h"
 #include "csv.h"
 #include "outdir.h"
@@ -429,6 +430,24 @@ static int write_csv(const char *path, const struct entry *e, size_t n, const st
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* report.html beside claims.csv: the claims section (claims_report.h). */
+static int write_report(const char *dir, const struct entry *e, size_t n, const struct claims_args *a, long cores)
+{
+	struct claims_report_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
+	char *path = xasprintf("%s/report.html", dir);
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (struct claims_report_row){e[i].c->id, e[i].verdict, e[i].c->statement, e[i].c->notes,
+						    e[i].c->expect_text, e[i].reason, e[i].servers, e[i].result};
+	rc = claims_report_write(path, rows, n, cores, a->servers, a->quick);
+	if (rc < 0)
+		fprintf(stderr, "bench claims: cannot write %s: %s\n", path, strerror(errno));
+	free(rows);
+	free(path);
+	return rc;
+}
+
 /* The part of a reason that decided the verdict: the first comparison
  * with the claim's verdict, else the whole reason. */
 static const char *deciding(const char *reason, const char *verdict)
@@ -508,6 +527,10 @@ int cmd_claims(int argc, char **argv)
 	csv = xasprintf("%s/claims.csv", tmp);
 	if (write_csv(csv, e, n, &a, cores) < 0) {
 		fprintf(stderr, "bench claims: cannot write %s: %s\n", csv, strerror(errno));
+		rc = BENCH_EXIT_ERRORS;
+		goto out;
+	}
+	if (write_report(tmp, e, n, &a, cores) < 0) {
 		rc = BENCH_EXIT_ERRORS;
 		goto out;
 	}

@@ -19,7 +19,7 @@
 
 /* ---- HTML ---- */
 
-static void esc(struct sbuf *sb, const char *s)
+void report_html_escape(struct sbuf *sb, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -35,6 +35,11 @@ static void esc(struct sbuf *sb, const char *s)
 				sbuf_add(sb, s, 1);
 		}
 	}
+}
+
+static void esc(struct sbuf *sb, const char *s)
+{
+	report_html_escape(sb, s);
 }
 
 /* A number as JSON wrote it, shortened: 0.69999999999999996 → 0.7. */

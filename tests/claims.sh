@@ -153,6 +153,14 @@ field "$csv" c-one-repeat reason >"$tmp/r"
 has "$tmp/r" "^null.get.ops > 0: INCONCLUSIVE (1000 (n=1)" "INCONCLUSIVE reason"
 has "$tmp/r" ", fewer than 2 repeats: no confidence interval)$" "INCONCLUSIVE reason: why"
 has "$tmp/out" "^c-refuted  *REFUTED  *null.get.ops > 1e15: REFUTED" "the table gives the deciding comparison"
+# report.html: the claims section, a chart per claim that has comparisons.
+rep=$(dirname "$csv")/report.html
+has "$rep" "<h3 id='c-refuted'>c-refuted: <span class='ref'>REFUTED</span></h3>" "report: the claim and its verdict"
+svgs=$(grep -c "<svg" "$rep") claims_n=$(($(wc -l <"$csv") - 1))
+[ "$svgs" -ge 2 ] && [ "$svgs" -le "$claims_n" ] && pass "report: $svgs charts, one per claim with figures" ||
+  fail "report: $svgs charts for $claims_n claims"
+has "$rep" "<title>null.get.ops</title>" "report: a bar names its side"
+if grep -q "<script" "$rep"; then fail "report: has a script"; else pass "report: no script"; fi
 [ "$(field "$csv" c-experiment verdict)" = "NOT RUN" ] && pass "NOT RUN: experiment" || fail "c-experiment: $(field "$csv" c-experiment verdict)"
 field "$csv" c-experiment reason >"$tmp/r"
 has "$tmp/r" "^experiment not built yet: a ledger$" "experiment reason"
