@@ -32,13 +32,15 @@ static pthread_once_t mongo_once = PTHREAD_ONCE_INIT;
 
 static void mongo_global_init(void)
 {
-	mongoc_init();
 	/*
 	 * libmongoc logs warnings to stderr by default (e.g. "Couldn't send
-	 * endSessions" on FerretDB, which lacks that command); a driver never
-	 * prints, and every failure that matters reaches us as a bson_error_t.
+	 * endSessions" on FerretDB, which lacks that command, and, from
+	 * mongoc_init itself, "Falling back to malloc for counters"); a driver
+	 * never prints, and every failure that matters reaches us as a
+	 * bson_error_t. So the handler goes first.
 	 */
 	mongoc_log_set_handler(NULL, NULL);
+	mongoc_init();
 }
 
 static const struct bench_option_spec mongo_options[] = {

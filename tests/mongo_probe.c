@@ -119,8 +119,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mongo_probe URI insert|dump|count|collections|indexes ...\n");
 		return 1;
 	}
+	/* Silent before mongoc_init, which itself may warn ("Falling back to
+	 * malloc for counters"); FerretDB's "no endSessions" warnings after. */
+	mongoc_log_set_handler(NULL, NULL);
 	mongoc_init();
-	mongoc_log_set_handler(NULL, NULL); /* FerretDB's "no endSessions" warnings */
 	client = mongoc_client_new(argv[1]);
 	if (!client) {
 		fprintf(stderr, "mongo_probe: bad uri %s\n", argv[1]);
