@@ -201,7 +201,7 @@ static int write_latency(const char *dir, const struct results *r)
 				name = hgrm_name(r, t, p, (enum bench_op)op, ".hgrm");
 				rc = outdir_write_hgrm(sub, name, s->lat);
 				free(name);
-				if (rc == 0 && p->phase->rate > 0 && s->lat_uncorrected) {
+				if (rc == 0 && p->phase->rate > 0) {
 					name = hgrm_name(r, t, p, (enum bench_op)op, ".uncorrected.hgrm");
 					rc = outdir_write_hgrm(sub, name, s->lat_uncorrected);
 					free(name);
