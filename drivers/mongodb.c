@@ -238,6 +238,44 @@ static size_t mongo_lower_bound(const struct bench_request *reqs, const size_t *
 }
 
 /*
+ * p->filter = {_id: {$in: [...]}} with the keys of reqs[idx[0..m)], each
+ * once: idx is sorted by key first. Returns the number of keys, or -1 when
+ * they do not fit in one BSON document (every request is then ERROR).
+ */
+static int64_t mongo_build_in_filter(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m)
+{
+	struct mongo_priv *p = conn->priv;
+	bson_t in_doc, arr;
+	uint32_t n_keys = 0;
+
+	mongo_sort_by_key(reqs, idx, m);
+	bson_reinit(p->filter);
+	bson_append_document_begin(p->filter, "_id", 3, &in_doc);
+	bson_append_array_begin(&in_doc, "$in", 3, &arr);
+	for (size_t k = 0; k < m; k++) {
+		struct bench_request *r = &reqs[idx[k]];
+		char numbuf[16];
+		const char *numkey;
+		size_t numlen;
+
+		if (k > 0 && mongo_key_cmp(&reqs[idx[k - 1]], r) == 0)
+			continue;
+		numlen = bson_uint32_to_string(n_keys, &numkey, numbuf, sizeof(numbuf));
+		if (r->key_len > INT_MAX || !bson_append_utf8(&arr, numkey, (int)numlen, r->key, (int)r->key_len)) {
+			bson_append_array_end(&in_doc, &arr);
+			bson_append_document_end(p->filter, &in_doc);
+			mongo_set_group(reqs, idx, m, BENCH_ERROR);
+			bench_conn_error(conn, "mongodb: keys of the batch do not fit in one BSON filter");
+			return -1;
+		}
+		n_keys++;
+	}
+	bson_append_array_end(&in_doc, &arr);
+	bson_append_document_end(p->filter, &in_doc);
+	return n_keys;
+}
+
+/*
  * N gets as one find {_id: {$in: [...]}}. The documents come back in no
  * particular order, so the group is sorted by key and each document is
  * matched to every request for its _id (a batch may ask for a key twice).
@@ -248,37 +286,14 @@ static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, 
 	struct mongo_priv *p = conn->priv;
 	mongoc_cursor_t *cur;
 	const bson_t *d;
-	bson_t in_doc, arr, proj;
-	uint32_t n_keys = 0;
-	int64_t t0;
+	bson_t proj;
+	int64_t n_keys, t0;
 
 	o->status = BENCH_OK;
-	mongo_sort_by_key(reqs, idx, m);
-
-	bson_reinit(p->filter);
-	bson_append_document_begin(p->filter, "_id", 3, &in_doc);
-	bson_append_array_begin(&in_doc, "$in", 3, &arr);
-	for (size_t k = 0; k < m; k++) {
-		struct bench_request *r = &reqs[idx[k]];
-		char numbuf[16];
-		const char *numkey;
-		size_t numlen;
-
-		r->status = BENCH_MISS;
-		if (k > 0 && mongo_key_cmp(&reqs[idx[k - 1]], r) == 0)
-			continue;
-		numlen = bson_uint32_to_string(n_keys, &numkey, numbuf, sizeof(numbuf));
-		if (r->key_len > INT_MAX || !bson_append_utf8(&arr, numkey, (int)numlen, r->key, (int)r->key_len)) {
-			bson_append_array_end(&in_doc, &arr);
-			bson_append_document_end(p->filter, &in_doc);
-			mongo_set_group(reqs, idx, m, BENCH_ERROR);
-			bench_conn_error(conn, "mongodb: keys of the batch do not fit in one BSON filter");
-			return;
-		}
-		n_keys++;
-	}
-	bson_append_array_end(&in_doc, &arr);
-	bson_append_document_end(p->filter, &in_doc);
+	n_keys = mongo_build_in_filter(conn, reqs, idx, m);
+	if (n_keys < 0)
+		return;
+	mongo_set_group(reqs, idx, m, BENCH_MISS);
 
 	/* One reply batch for all keys when it fits in 16 MiB (libmongoc
 	 * issues getMore for the rest). One more than the keys: FerretDB keeps
@@ -527,25 +542,64 @@ done:
 }
 
 /*
+ * Removes the documents of reqs[idx[0..m)] with one delete_many {_id:
+ * {$in: [...]}}. On failure the group takes the failure's status and
+ * o->status says it; the requests are left alone otherwise.
+ */
+static void mongo_delete_in(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m,
+			    struct mongo_outcome *o)
+{
+	struct mongo_priv *p = conn->priv;
+	bson_t reply;
+	int64_t t0;
+
+	o->status = BENCH_OK;
+	if (mongo_build_in_filter(conn, reqs, idx, m) < 0) {
+		o->status = BENCH_ERROR;
+		return;
+	}
+	t0 = mongo_now_ms();
+	if (!mongoc_collection_delete_many(p->coll, p->filter, NULL, &reply, &o->error)) {
+		o->status = mongo_classify(p, &o->error, mongo_now_ms() - t0);
+		mongo_set_group(reqs, idx, m, o->status);
+		if (o->status == BENCH_ERROR)
+			bench_conn_error(conn, "mongodb: %s", o->error.message);
+	}
+	bson_destroy(&reply);
+}
+
+/*
  * Load on FerretDB: its lookups by _id scan the whole table (see
  * docs/drivers.md, mongodb), so an upsert costs a scan and a load of N
  * records by upserts costs N scans. Plain inserts use the unique _id index
- * instead; only the keys that already exist (duplicate key) are upserted in
- * a second bulk, which keeps a repeated load correct.
+ * instead. The keys that already exist (duplicate key: a repeated load)
+ * are removed with one delete_many, one scan for the whole group, and
+ * inserted again; a key that is there once more (another client wrote it
+ * meanwhile) is upserted. A load has no readers, so the moment between
+ * the delete and the insert is not seen.
  */
 static void mongo_load_ferretdb(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m,
 				struct mongo_outcome *o)
 {
 	size_t q = mongo_write_many(conn, reqs, idx, m, MONGO_W_INSERT, o);
-	size_t retry = 0;
 
-	if (o->status != BENCH_OK)
-		return;
-	for (size_t k = 0; k < q; k++)
-		if (reqs[idx[k]].status == BENCH_MISS)
-			idx[retry++] = idx[k];
-	if (retry > 0)
-		mongo_write_many(conn, reqs, idx, retry, MONGO_W_UPSERT, o);
+	for (int pass = 0; pass < 2 && o->status == BENCH_OK; pass++) {
+		size_t retry = 0;
+
+		for (size_t k = 0; k < q; k++)
+			if (reqs[idx[k]].status == BENCH_MISS)
+				idx[retry++] = idx[k];
+		if (retry == 0)
+			return;
+		if (pass == 1) {
+			mongo_write_many(conn, reqs, idx, retry, MONGO_W_UPSERT, o);
+			return;
+		}
+		mongo_delete_in(conn, reqs, idx, retry, o);
+		if (o->status != BENCH_OK)
+			return;
+		q = mongo_write_many(conn, reqs, idx, retry, MONGO_W_INSERT, o);
+	}
 }
 
 static int mongo_grow_idx(struct bench_conn *conn, size_t n)
