@@ -225,7 +225,8 @@ static char *not_run_reason(const struct claims_args *a, const struct entry *e)
 	for (size_t i = 0; i < e->w->n_targets; i++) {
 		const struct wl_target *t = &e->w->targets[i];
 
-		if (!t->uri && strcmp(t->driver, "null") != 0 && servers_check_spawn(t->driver, err, sizeof(err)) != 0)
+		if (!t->uri && strcmp(t->driver, "null") != 0 &&
+		    servers_check_spawn(t->driver, t->spawn_program, err, sizeof(err)) != 0)
 			return xasprintf("target %s: %s", t->name, err);
 	}
 	return NULL;

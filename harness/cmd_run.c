@@ -314,7 +314,8 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			return -1;
 		}
 		run_say(a, "%s: starting a private server ...\n", wt->name);
-		rc = servers_spawn(*servers, t->driver, (const char *const *)wt->spawn_args, &srv, err, sizeof(err));
+		rc = servers_spawn(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args, &srv, err,
+				   sizeof(err));
 		if (rc != 0) {
 			t->skipped = xstrdup(err);
 			return -1;
@@ -326,8 +327,8 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		*uri_owned = xstrdup(srv->uri);
 		bt->uri = *uri_owned;
 	} else {
-		if (wt->n_spawn_args)
-			results_warn(r, "%s: spawn.args ignored with --servers external: the server runs as it was "
+		if (wt->n_spawn_args || wt->spawn_program)
+			results_warn(r, "%s: spawn ignored with --servers external: the server runs as it was "
 				     "configured (run.json's server.config says how)", wt->name);
 		bt->uri = servers_external_uri(t->driver->name);
 		if (!bt->uri) {

@@ -393,16 +393,41 @@ static int wait_ready(struct server *srv, const struct bench_driver *driver, cha
 	}
 }
 
-/* The recipe and program for a driver: 0 with *r and *exe (caller frees),
- * or ENOTSUP / ENOENT with err saying what to do. */
-static int find_recipe(const char *driver, const struct recipe **r, char **exe, char *err, size_t errlen)
+bool servers_knows_program(const char *driver, const char *program, char *list, size_t len)
+{
+	size_t at = 0;
+
+	if (len)
+		list[0] = '\0';
+	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++) {
+		if (strcmp(recipes[i].driver, driver) != 0)
+			continue;
+		if (program && strcmp(recipes[i].program, program) == 0)
+			return true;
+		if (at < len)
+			at += (size_t)snprintf(list + at, len - at, "%s%s", at ? " or " : "", recipes[i].program);
+	}
+	return false;
+}
+
+/* The recipe and program for a driver (the given program, or the first the
+ * host has): 0 with *r and *exe (caller frees), or ENOTSUP / ENOENT with
+ * err saying what to do. */
+static int find_recipe(const char *driver, const char *program, const struct recipe **r, char **exe, char *err,
+		       size_t errlen)
 {
 	const char *hint = NULL;
+	char known[128];
 
 	*r = NULL;
 	*exe = NULL;
+	if (program && !servers_knows_program(driver, program, known, sizeof(known))) {
+		snprintf(err, errlen, "bench cannot spawn '%s' for driver %s (it knows %s): fix the target's spawn.program",
+			 program, driver, known[0] ? known : "none");
+		return ENOTSUP;
+	}
 	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]) && !*exe; i++) {
-		if (strcmp(recipes[i].driver, driver) != 0)
+		if (strcmp(recipes[i].driver, driver) != 0 || (program && strcmp(recipes[i].program, program) != 0))
 			continue;
 		*r = &recipes[i];
 		hint = (*r)->install_hint ? (*r)->install_hint : hint;
@@ -413,7 +438,11 @@ static int find_recipe(const char *driver, const struct recipe **r, char **exe, 
 		return ENOTSUP;
 	}
 	if (!*exe) {
-		if (strcmp(driver, "mongodb") == 0)
+		if (program && strcmp(program, "mongod") == 0)
+			snprintf(err, errlen, "mongod not found on PATH (the target's spawn.program): install MongoDB "
+				 "(Debian has no package: https://www.mongodb.com/docs/manual/administration/install-on-linux/), "
+				 "or use --servers external");
+		else if (strcmp(driver, "mongodb") == 0 && !program)
 			snprintf(err, errlen, "no MongoDB-compatible server found (mongod or bench-ferretdb on PATH or in tools/bin): %s; or use --servers external", hint);
 		else
 			snprintf(err, errlen, "%s not found on PATH: %s (or run scripts/install-deps), or use --servers external", (*r)->program, hint);
@@ -422,22 +451,22 @@ static int find_recipe(const char *driver, const struct recipe **r, char **exe, 
 	return 0;
 }
 
-int servers_check_spawn(const char *driver, char *err, size_t errlen)
+int servers_check_spawn(const char *driver, const char *program, char *err, size_t errlen)
 {
 	const struct recipe *r;
 	char *exe;
-	int rc = find_recipe(driver, &r, &exe, err, errlen);
+	int rc = find_recipe(driver, program, &r, &exe, err, errlen);
 
 	free(exe);
 	return rc;
 }
 
-int servers_spawn(struct server_set *set, const struct bench_driver *driver,
+int servers_spawn(struct server_set *set, const struct bench_driver *driver, const char *program,
 		  const char *const *args, struct server **out, char *err, size_t errlen)
 {
 	const struct recipe *r;
 	char *exe;
-	int rc = find_recipe(driver->name, &r, &exe, err, errlen);
+	int rc = find_recipe(driver->name, program, &r, &exe, err, errlen);
 
 	if (rc != 0)
 		return rc;
@@ -589,5 +618,5 @@ int servers_spawn_replica(struct server_set *set, const struct bench_driver *dri
 		return ENOTSUP;
 	}
 	snprintf(port, sizeof(port), "%d", primary->port);
-	return servers_spawn(set, driver, args, out, err, errlen);
+	return servers_spawn(set, driver, primary->program, args, out, err, errlen);
 }

@@ -10,6 +10,7 @@
 #ifndef BENCH_SERVERS_H
 #define BENCH_SERVERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -38,20 +39,29 @@ void servers_free(struct server_set *set);
 /*
  * Starts a private server for `driver` ("redis", "memcached", "mongodb") and
  * waits until it answers (driver->open + server_info succeed), up to 30 s.
- * `args` adds server arguments (NULL-terminated; may be NULL).
+ * `program` (may be NULL: the first the host has, in servers.c's order)
+ * picks one of the driver's server programs (mongodb: mongod or
+ * bench-ferretdb). `args` adds server arguments (NULL-terminated; may be
+ * NULL).
  * Returns 0 and *out (owned by the set), or:
  *   ENOENT  - no server program found; err says what to install,
  *   ENOTSUP - the driver has no server bench knows how to spawn,
  *   EINTR   - servers_cancel_start() was called while it started,
  *   other   - it did not start or answer; err has the reason and log tail.
  */
-int servers_spawn(struct server_set *set, const struct bench_driver *driver,
+int servers_spawn(struct server_set *set, const struct bench_driver *driver, const char *program,
 		  const char *const *args, struct server **out, char *err, size_t errlen);
 
 /* Whether servers_spawn could find a server program for the driver
- * ("redis", "memcached", "mongodb"): 0, or ENOENT / ENOTSUP with err saying
- * what to install. Starts nothing. */
-int servers_check_spawn(const char *driver, char *err, size_t errlen);
+ * ("redis", "memcached", "mongodb"), the given one when program is not
+ * NULL: 0, or ENOENT / ENOTSUP with err saying what to install. Starts
+ * nothing. */
+int servers_check_spawn(const char *driver, const char *program, char *err, size_t errlen);
+
+/* Whether bench knows how to spawn `program` for `driver` (a target's
+ * spawn.program): true, or false with the driver's programs listed in
+ * list ("mongod or bench-ferretdb"; "" when it spawns none). */
+bool servers_knows_program(const char *driver, const char *program, char *list, size_t len);
 /*
  * Starts a replica of primary (spawned by this set) and waits until it
  * answers; it may still be copying the primary's data. Redis only

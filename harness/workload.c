@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "registry.h"
+#include "servers.h"
 #include "util.h"
 #include "workload.h"
 #include "workload_tree.h"
@@ -136,19 +137,32 @@ static void parse_servers(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n,
 	t->uri = sb.buf;
 }
 
-/* spawn: {args: [--appendonly, "yes"]}: arguments added after the ones
- * bench gives the server (servers.c), so a later one wins where the server
- * takes the last of a repeated option. */
+/* spawn: {program: mongod, args: [--appendonly, "yes"]}: the server program
+ * (one of the driver's, servers.c; default: the first the host has), and
+ * arguments added after the ones bench gives it, so a later one wins where
+ * the server takes the last of a repeated option. */
 static void parse_spawn(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const char *path)
 {
-	static const char *const keys[] = {"args", NULL};
-	yaml_node_t *v[1], *kn[1];
+	static const char *const keys[] = {"args", "program", NULL};
+	yaml_node_t *v[2], *kn[2];
 	char *apath;
 	size_t count;
 
 	if (wt_want_kind(c, n, path, YAML_MAPPING_NODE) < 0)
 		return;
 	wt_map_fields(c, n, path, keys, v, kn);
+	if (wt_present(v[1])) {
+		char known[128], *ppath = xasprintf("%s.program", path);
+
+		if (wt_want_scalar(c, v[1], ppath, "a server program") < 0)
+			;
+		else if (t->driver && !servers_knows_program(t->driver, wt_sval(v[1]), known, sizeof(known)))
+			wt_report(c, v[1], "%s: bench cannot spawn '%s' for driver %s; it knows %s", ppath, wt_sval(v[1]),
+				  t->driver, known[0] ? known : "no server program for it");
+		else
+			t->spawn_program = xstrdup(wt_sval(v[1]));
+		free(ppath);
+	}
 	if (!wt_present(v[0]))
 		return;
 	apath = xasprintf("%s.args", path);
@@ -740,6 +754,7 @@ void workload_free(struct workload *w)
 		for (size_t j = 0; j < t->n_spawn_args; j++)
 			free(t->spawn_args[j]);
 		free(t->spawn_args);
+		free(t->spawn_program);
 		free(t->name);
 		free(t->driver);
 		free(t->uri);

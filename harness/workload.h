@@ -42,6 +42,7 @@ struct wl_target {
 	 * for this target (--servers spawn, no uri); NULL-terminated, owned;
 	 * NULL when none. */
 	char **spawn_args;
+	char *spawn_program;           /* spawn.program, or NULL: the first the host has */
 	size_t n_spawn_args;
 	int line, col;                 /* where it was declared, for later messages */
 	struct wl_auth auth;

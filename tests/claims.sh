@@ -79,7 +79,7 @@ has "$tmp/err" "memcached exited" "a bad spawn argument names the server's exit"
 start_memcached || { fail "could not start memcached"; exit 1; }
 BENCH_MEMCACHED_SERVERS=127.0.0.1:$mport run_rc 0 "spawn args under --servers external" -- \
   "$bench" run "$tmp/spawn.yaml" --servers external --target mc3 --out "$tmp/res-ext" --no-charts
-has "$tmp/out" "warning: mc3: spawn.args ignored with --servers external" "external: the warning"
+has "$tmp/out" "warning: mc3: spawn ignored with --servers external" "external: the warning"
 json=$(ls -d "$tmp"/res-ext/*/)run.json
 [ "$(jq_or_py 't["mc3"]["server"]["config"]["threads"]')" = 1 ] && pass "external: the server's own threads=1" ||
   fail "external: threads $(jq_or_py 't["mc3"]["server"]["config"].get("threads")')"
@@ -143,6 +143,12 @@ targets: [redis]
 phases: [{name: run, ops: 10, mix: {get: 1}}]
 claim: {id: c-noserver, statement: x, expect: redis.get.ops > 0}
 YAML
+cat >"$tmp/claims/c-noprogram.yaml" <<'YAML'
+name: c-noprogram
+targets: [null, {name: m, driver: mongodb, spawn: {program: mongod}}]
+phases: [{name: run, ops: 10, mix: {get: 1}}]
+claim: {id: c-noprogram, statement: x, expect: null.get.ops > 0}
+YAML
 PATH=/nonexistent run_rc 0 "crafted claims" -- "$bench" claims --claims "$tmp/claims" --out "$tmp/res-crafted"
 csv=$(ls -d "$tmp"/res-crafted/*-claims/)claims.csv
 [ "$(field "$csv" c-refuted verdict)" = REFUTED ] && pass "REFUTED" || fail "c-refuted: $(field "$csv" c-refuted verdict)"
@@ -169,6 +175,8 @@ has "$tmp/r" "^needs the sharded docker-compose profile" "profile reason"
 field "$csv" c-noserver reason >"$tmp/r"
 has "$tmp/r" "^target redis: redis-server not found on PATH" "missing server reason"
 [ ! -d "$(dirname "$csv")/runs/c-noserver" ] && pass "a NOT RUN claim did not run" || fail "c-noserver ran"
+field "$csv" c-noprogram reason >"$tmp/r"
+has "$tmp/r" "^target m: mongod not found on PATH (the target's spawn.program)" "spawn.program missing: NOT RUN"
 
 # --- invalid input: exit 2, nothing written ---
 mkdir -p "$tmp/res-none"

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <mongoc/mongoc.h>
 
@@ -113,7 +115,13 @@ static int run(mongoc_client_t *client, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	mongoc_client_t *client;
+	char shm[64];
 	int rc;
+
+	/* As bench's main does: a killed probe leaves no counters file whose
+	 * pid a later process could reuse (harness/main.c). */
+	snprintf(shm, sizeof(shm), "/mongoc-%ld", (long)getpid());
+	shm_unlink(shm);
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: mongo_probe URI insert|dump|count|collections|indexes ...\n");

@@ -580,7 +580,7 @@ int main(void)
 			continue;
 		printf("== %s\n", d->name);
 		CHECK_INT(servers_init(&set), 0);
-		rc = servers_spawn(set, d, NULL, &srv, err, sizeof(err));
+		rc = servers_spawn(set, d, NULL, NULL, &srv, err, sizeof(err));
 		if (rc == ENOENT) {
 			fprintf(stderr, "SKIPPED %s: %s\n", d->name, err);
 			skipped++;

@@ -415,6 +415,8 @@ static const struct bad_case bad_cases[] = {
 		{"8:19", "expected a sequence for targets.s.spawn.args, got '-t 4'"},
 		{"11:24", "expected a string for targets.u.spawn.args, got a mapping"},
 		{"11:33", "unknown key 'argv' in targets.u.spawn; did you mean 'args'?"},
+		{"14:22", "targets.m.spawn.program: bench cannot spawn 'mongodx' for driver mongodb; it knows mongod or bench-ferretdb"},
+		{"17:22", "expected a server program for targets.n.spawn.program, got a sequence"},
 	}},
 	{FIX("bad-ops.yaml"), NULL, {{0}}, 0, 0, {
 		{"3:29", "values.fields must be between 1 and 1000, got 0"},
@@ -778,6 +780,7 @@ static void test_spawn_args(void)
 {
 	static const char text[] = "name: s\ntargets:\n- {name: a, driver: null, spawn: {args: [-t, '4', '']}}\n"
 				   "- {name: b, driver: null, uri: x, spawn: {args: [-m, '64']}}\n- {name: c, driver: null}\n"
+				   "- {name: d, driver: mongodb, spawn: {program: bench-ferretdb}}\n"
 				   "phases: [{name: run, ops: 5, mix: {get: 1}}]\n";
 	struct workload *w = NULL;
 	char *errors = NULL;
@@ -791,6 +794,8 @@ static void test_spawn_args(void)
 		CHECK_STR(w->targets[0].spawn_args[2], "");
 		CHECK(w->targets[0].spawn_args[3] == NULL);
 		CHECK(w->targets[2].spawn_args == NULL && w->targets[2].n_spawn_args == 0);
+		CHECK(w->targets[0].spawn_program == NULL);
+		CHECK_STR(w->targets[3].spawn_program, "bench-ferretdb");
 	}
 	workload_free(w);
 	free(errors);
