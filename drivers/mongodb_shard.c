@@ -140,8 +140,9 @@ static bool mongo_config_find(struct mongo_priv *p, const char *coll, const char
 	return found;
 }
 
-/* Whether ns is a sharded collection already (config.collections has it,
- * not marked dropped as servers before 5.0 did). */
+/* Whether ns is a sharded collection already: config.collections has it,
+ * not marked dropped (servers before 5.0) nor unsplittable (MongoDB 8.0
+ * tracks unsharded collections there too). */
 static bool mongo_is_sharded(struct mongo_priv *p, const char *ns)
 {
 	bson_t doc;
@@ -150,7 +151,8 @@ static bool mongo_is_sharded(struct mongo_priv *p, const char *ns)
 
 	if (!mongo_config_find(p, "collections", ns, &doc))
 		return false;
-	sharded = !(bson_iter_init_find(&it, &doc, "dropped") && bson_iter_as_bool(&it));
+	sharded = !(bson_iter_init_find(&it, &doc, "dropped") && bson_iter_as_bool(&it)) &&
+		  !(bson_iter_init_find(&it, &doc, "unsplittable") && bson_iter_as_bool(&it));
 	bson_destroy(&doc);
 	return sharded;
 }
