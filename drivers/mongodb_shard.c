@@ -178,28 +178,41 @@ int mongo_shard_key(char *buf, size_t cap, const char *prefix, uint64_t id)
 	return snprintf(buf, cap, "%s%0*" PRIu64, prefix ? prefix : "", MONGO_KEY_DIGITS, id);
 }
 
-/* Appends {_id: key} under name. */
-static bool mongo_append_id_doc(bson_t *b, const char *name, const char *key)
+/* Runs {<verb>: ns, <field>: {_id: key}[, to: to]} on admin (split,
+ * moveChunk). */
+static bool mongo_chunk_cmd(struct mongo_priv *p, const char *verb, const char *ns, const char *field,
+			    const char *key, const char *to, bson_error_t *e)
 {
-	bson_t d;
+	bson_t cmd = BSON_INITIALIZER, reply, id;
+	bool ok;
 
-	return bson_append_document_begin(b, name, -1, &d) && bson_append_utf8(&d, "_id", 3, key, -1) &&
-	       bson_append_document_end(b, &d);
+	BSON_APPEND_UTF8(&cmd, verb, ns);
+	BSON_APPEND_DOCUMENT_BEGIN(&cmd, field, &id);
+	BSON_APPEND_UTF8(&id, "_id", key);
+	bson_append_document_end(&cmd, &id);
+	if (to)
+		BSON_APPEND_UTF8(&cmd, "to", to);
+	ok = mongo_db_cmd(p, "admin", &cmd, &reply, e);
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
+	return ok;
 }
 
 /*
  * A ranged collection just sharded (one chunk, on the database's primary
  * shard) is split into one chunk per shard at evenly spaced keys of the
  * run's keyspace (record numbers records*i/S, i = 1 .. S-1), and chunk i
- * moved to the i-th shard other than the primary, which keeps chunk 0.
- * Without it the whole keyspace is one chunk on one shard and every range
- * touches one shard trivially. Returns true, or false with *step and *e.
+ * moved to the i-th shard other than the primary, which keeps chunk 0
+ * (split i cuts the last chunk, [key i-1, MaxKey), wherever it is, and the
+ * move takes [key i, MaxKey) to the next shard). Without it the whole keyspace is one chunk
+ * on one shard and every range touches one shard trivially. Returns true,
+ * or false with *step and *e.
  */
 static bool mongo_presplit(struct mongo_priv *p, const struct bench_target *t, const char *ns, const char **step,
 			   bson_error_t *e)
 {
 	char names[MONGO_MAX_SPLIT_SHARDS][64], order[MONGO_MAX_SPLIT_SHARDS][64], key[512], primary[64] = "";
-	bson_t cmd = BSON_INITIALIZER, reply = BSON_INITIALIZER, db;
+	bson_t db;
 	bson_iter_t it;
 	int n = mongo_list_shards(p, names, MONGO_MAX_SPLIT_SHARDS), k = 1;
 	bool ok = true;
@@ -225,24 +238,12 @@ static bool mongo_presplit(struct mongo_priv *p, const struct bench_target *t, c
 	for (int i = 1; ok && i < k; i++) {
 		mongo_shard_key(key, sizeof(key), t->prefix, mongo_shard_split_id(t->records, (unsigned)i, (unsigned)k));
 		*step = "split";
-		bson_reinit(&cmd);
-		bson_destroy(&reply);
-		BSON_APPEND_UTF8(&cmd, "split", ns);
-		mongo_append_id_doc(&cmd, "middle", key);
-		ok = mongo_db_cmd(p, "admin", &cmd, &reply, e);
+		ok = mongo_chunk_cmd(p, "split", ns, "middle", key, NULL, e);
+		if (ok) {
+			*step = "moveChunk";
+			ok = mongo_chunk_cmd(p, "moveChunk", ns, "find", key, order[i], e);
+		}
 	}
-	for (int i = 1; ok && i < k; i++) {
-		mongo_shard_key(key, sizeof(key), t->prefix, mongo_shard_split_id(t->records, (unsigned)i, (unsigned)k));
-		*step = "moveChunk";
-		bson_reinit(&cmd);
-		bson_destroy(&reply);
-		BSON_APPEND_UTF8(&cmd, "moveChunk", ns);
-		mongo_append_id_doc(&cmd, "find", key);
-		BSON_APPEND_UTF8(&cmd, "to", order[i]);
-		ok = mongo_db_cmd(p, "admin", &cmd, &reply, e);
-	}
-	bson_destroy(&reply);
-	bson_destroy(&cmd);
 	return ok;
 }
 
