@@ -106,9 +106,11 @@ static int mongo_list_shards(struct mongo_priv *p, char (*names)[64], int max)
 	if (mongo_db_cmd(p, "admin", &cmd, &reply, &e) && bson_iter_init_find(&it, &reply, "shards") &&
 	    BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &arr))
 		for (n = 0; bson_iter_next(&arr);) {
-			if (n < max && names && bson_iter_recurse(&arr, &id) && bson_iter_find(&id, "_id") &&
-			    BSON_ITER_HOLDS_UTF8(&id))
-				snprintf(names[n], sizeof(names[n]), "%s", bson_iter_utf8(&id, NULL));
+			if (n < max && names) {
+				names[n][0] = '\0'; /* "" when the entry has no string _id */
+				if (bson_iter_recurse(&arr, &id) && bson_iter_find(&id, "_id") && BSON_ITER_HOLDS_UTF8(&id))
+					snprintf(names[n], sizeof(names[n]), "%s", bson_iter_utf8(&id, NULL));
+			}
 			n++;
 		}
 	bson_destroy(&reply);
