@@ -190,6 +190,12 @@ struct bench_target {
 	 * in errstr when the server refuses them. */
 	const char *user;
 	const char *password;
+	/* Added after ABI 4 (at the end, so older drivers are unaffected): the
+	 * workload's keyspace.records. Keys are prefix + the record number
+	 * 0 .. records-1 in 12 zero-padded decimal digits (harness/keygen.h),
+	 * so they sort in record order. The mongodb driver pre-splits a ranged
+	 * shard_key at evenly spaced keys of it; 0 = unknown. */
+	uint64_t records;
 };
 
 /* Identity of the server that really answered. */

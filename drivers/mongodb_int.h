@@ -169,14 +169,35 @@ void mongo_config_add(struct bench_server_info *out, const char *key, const char
  * shard_key. mongo_shard_check (open): 0 when the server is a mongos, -2
  * when it answered but is not one (errstr: "shard_key needs a mongos; ..."),
  * -1 when hello failed (errstr). mongo_shard_prepare (prepare, before the
- * load): enableSharding, the hashed index for a hashed key, and
- * shardCollection of the bench collection on _id; 0 or -1 with errstr.
+ * load): enableSharding, the hashed index for a hashed key,
+ * shardCollection of the bench collection on _id and, for a ranged key on
+ * a collection not sharded before, split + moveChunk into one chunk per
+ * shard at evenly spaced keys of target->records; 0 or -1 with errstr.
  * mongo_shard_info (server_info): shard_key, shards and, once records
- * exist, explain_get_shards / explain_range_shards lines in out->config.
+ * exist, explain_samples, explain_get_shards / explain_range_shards and
+ * shards_per_op.get/set/delete/range (means over the sample, 2 decimals)
+ * lines in out->config.
  */
 int mongo_shard_check(struct bench_conn *conn, struct mongo_priv *p);
 int mongo_shard_prepare(struct bench_conn *conn);
 void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out);
+
+/*
+ * The pure pieces of mongodb_shard.c (tests/test_mongodb_shard.c).
+ * mongo_explain_shards: the length of queryPlanner.winningPlan.shards of
+ * a mongos explain reply, -1 when absent. mongo_shard_mean: the mean of
+ * the counts >= 0 among counts[0..n), -1 when there is none.
+ * mongo_shard_split_id: floor(records * i / n), the first record of chunk
+ * i of n. mongo_shard_sample_id: floor(records * (2i+1) / (2n)), the
+ * middle of slice i of n. mongo_shard_key: the key of record id (prefix
+ * and 12 zero-padded digits, as harness/keygen.c makes it) into buf;
+ * returns snprintf's count.
+ */
+int mongo_explain_shards(const bson_t *reply);
+double mongo_shard_mean(const int *counts, size_t n);
+uint64_t mongo_shard_split_id(uint64_t records, unsigned i, unsigned n);
+uint64_t mongo_shard_sample_id(uint64_t records, unsigned i, unsigned n);
+int mongo_shard_key(char *buf, size_t cap, const char *prefix, uint64_t id);
 
 /* The server_stats hook: CPU from serverStatus extra_info where the server
  * reports it (MongoDB 4.4+ on Linux), else cpu_s < 0. */

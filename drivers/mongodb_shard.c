@@ -2,14 +2,18 @@
  * mongodb_shard.c - the mongodb driver on a sharded cluster: with the
  * target's shard_key (the workload's keyspace.shard_key), open refuses a
  * server that is not a mongos, prepare shards the bench collection on _id
- * (hashed or ranged) before the load, and server_info reports how many
- * shards a sample get and a sample range query target, from explain.
+ * (hashed or ranged; a ranged one pre-split into one chunk per shard)
+ * before the load, and server_info reports how many shards a get and a
+ * range query target on average over a sample of keys, from explain.
  * None of it is on the request path. Contracts are in mongodb_int.h; the
  * operator-facing description is docs/drivers.md (mongodb, "Sharding").
  *
  * Never run against a real mongos on the project's machines (there is
- * none): only the refusal path is tested (against FerretDB).
+ * none): only the refusal path is tested (against FerretDB), and the pure
+ * pieces (explain parsing, sample and split keys, the mean) by
+ * tests/test_mongodb_shard.c on canned replies.
  */
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +28,13 @@
 #define MONGO_HASHED_INDEX "_id_hashed"
 /* Documents a sample range query asks for (the range op's usual length). */
 #define MONGO_EXPLAIN_RANGE 100
+/* Keys explained per op by server_info (fewer when there are fewer records). */
+#define MONGO_EXPLAIN_SAMPLES 16
+/* The digits of a record number in a key (harness/keygen.h KEYGEN_DIGITS;
+ * tests/test_mongodb_shard.c checks they agree). */
+#define MONGO_KEY_DIGITS 12
+/* At most this many shards get a chunk of a ranged collection. */
+#define MONGO_MAX_SPLIT_SHARDS 64
 
 static bool mongo_hashed(const struct bench_target *t)
 {
@@ -82,6 +93,162 @@ int mongo_shard_check(struct bench_conn *conn, struct mongo_priv *p)
 	return -2;
 }
 
+/* The names of the cluster's shards (listShards), at most max of them;
+ * returns how many, or -1 when listShards fails. */
+static int mongo_list_shards(struct mongo_priv *p, char (*names)[64], int max)
+{
+	bson_t cmd = BSON_INITIALIZER, reply;
+	bson_error_t e;
+	bson_iter_t it, arr, id;
+	int n = -1;
+
+	BSON_APPEND_INT32(&cmd, "listShards", 1);
+	if (mongo_db_cmd(p, "admin", &cmd, &reply, &e) && bson_iter_init_find(&it, &reply, "shards") &&
+	    BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &arr))
+		for (n = 0; bson_iter_next(&arr);) {
+			if (n < max && names) {
+				names[n][0] = '\0'; /* "" when the entry has no string _id */
+				if (bson_iter_recurse(&arr, &id) && bson_iter_find(&id, "_id") && BSON_ITER_HOLDS_UTF8(&id))
+					snprintf(names[n], sizeof(names[n]), "%s", bson_iter_utf8(&id, NULL));
+			}
+			n++;
+		}
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
+	return n;
+}
+
+/* Finds {_id: id} in config.<coll>: true and *doc (caller destroys) when
+ * there is one. */
+static bool mongo_config_find(struct mongo_priv *p, const char *coll, const char *id, bson_t *doc)
+{
+	mongoc_collection_t *c = mongoc_client_get_collection(p->client, "config", coll);
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER;
+	mongoc_cursor_t *cur;
+	const bson_t *d;
+	bool found = false;
+
+	BSON_APPEND_UTF8(&filter, "_id", id);
+	BSON_APPEND_INT64(&opts, "limit", 1);
+	cur = mongoc_collection_find_with_opts(c, &filter, &opts, NULL);
+	if (mongoc_cursor_next(cur, &d)) {
+		bson_copy_to(d, doc);
+		found = true;
+	}
+	mongoc_cursor_destroy(cur);
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	mongoc_collection_destroy(c);
+	return found;
+}
+
+/* Whether ns is a sharded collection already: config.collections has it,
+ * not marked dropped (servers before 5.0) nor unsplittable (MongoDB 8.0
+ * tracks unsharded collections there too). */
+static bool mongo_is_sharded(struct mongo_priv *p, const char *ns)
+{
+	bson_t doc;
+	bson_iter_t it;
+	bool sharded;
+
+	if (!mongo_config_find(p, "collections", ns, &doc))
+		return false;
+	sharded = !(bson_iter_init_find(&it, &doc, "dropped") && bson_iter_as_bool(&it)) &&
+		  !(bson_iter_init_find(&it, &doc, "unsplittable") && bson_iter_as_bool(&it));
+	bson_destroy(&doc);
+	return sharded;
+}
+
+/* floor(records * i / n) without overflow (i <= n, n small). */
+static uint64_t mongo_scale(uint64_t records, uint64_t i, uint64_t n)
+{
+	return records / n * i + records % n * i / n;
+}
+
+uint64_t mongo_shard_split_id(uint64_t records, unsigned i, unsigned n)
+{
+	return n ? mongo_scale(records, i, n) : 0;
+}
+
+uint64_t mongo_shard_sample_id(uint64_t records, unsigned i, unsigned n)
+{
+	return n ? mongo_scale(records, 2 * (uint64_t)i + 1, 2 * (uint64_t)n) : 0;
+}
+
+int mongo_shard_key(char *buf, size_t cap, const char *prefix, uint64_t id)
+{
+	return snprintf(buf, cap, "%s%0*" PRIu64, prefix ? prefix : "", MONGO_KEY_DIGITS, id);
+}
+
+/* Runs {<verb>: ns, <field>: {_id: key}[, to: to]} on admin (split,
+ * moveChunk). */
+static bool mongo_chunk_cmd(struct mongo_priv *p, const char *verb, const char *ns, const char *field,
+			    const char *key, const char *to, bson_error_t *e)
+{
+	bson_t cmd = BSON_INITIALIZER, reply, id;
+	bool ok;
+
+	BSON_APPEND_UTF8(&cmd, verb, ns);
+	BSON_APPEND_DOCUMENT_BEGIN(&cmd, field, &id);
+	BSON_APPEND_UTF8(&id, "_id", key);
+	bson_append_document_end(&cmd, &id);
+	if (to)
+		BSON_APPEND_UTF8(&cmd, "to", to);
+	ok = mongo_db_cmd(p, "admin", &cmd, &reply, e);
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
+	return ok;
+}
+
+/*
+ * A ranged collection just sharded (one chunk, on the database's primary
+ * shard) is split into one chunk per shard at evenly spaced keys of the
+ * run's keyspace (record numbers records*i/S, i = 1 .. S-1), and chunk i
+ * moved to the i-th shard other than the primary, which keeps chunk 0
+ * (split i cuts the last chunk, [key i-1, MaxKey), wherever it is, and the
+ * move takes [key i, MaxKey) to the next shard). Without it the whole keyspace is one chunk
+ * on one shard and every range touches one shard trivially. Returns true,
+ * or false with *step and *e.
+ */
+static bool mongo_presplit(struct mongo_priv *p, const struct bench_target *t, const char *ns, const char **step,
+			   bson_error_t *e)
+{
+	char names[MONGO_MAX_SPLIT_SHARDS][64], order[MONGO_MAX_SPLIT_SHARDS][64], key[512], primary[64] = "";
+	bson_t db;
+	bson_iter_t it;
+	int n = mongo_list_shards(p, names, MONGO_MAX_SPLIT_SHARDS), k = 1;
+	bool ok = true;
+
+	if (n > MONGO_MAX_SPLIT_SHARDS)
+		n = MONGO_MAX_SPLIT_SHARDS;
+	if (n < 2 || t->records < (uint64_t)n) /* one shard, or too few keys: nothing to spread */
+		return true;
+	if (mongo_config_find(p, "databases", p->dbname, &db)) {
+		if (bson_iter_init_find(&it, &db, "primary") && BSON_ITER_HOLDS_UTF8(&it))
+			snprintf(primary, sizeof(primary), "%s", bson_iter_utf8(&it, NULL));
+		bson_destroy(&db);
+	}
+	*step = "find the primary shard in config.databases";
+	if (!*primary) {
+		bson_set_error(e, 0, 0, "no primary shard for database %s", p->dbname);
+		return false;
+	}
+	snprintf(order[0], sizeof(order[0]), "%s", primary);
+	for (int i = 0; i < n && k < n; i++)
+		if (strcmp(names[i], primary) != 0)
+			snprintf(order[k++], sizeof(order[0]), "%s", names[i]);
+	for (int i = 1; ok && i < k; i++) {
+		mongo_shard_key(key, sizeof(key), t->prefix, mongo_shard_split_id(t->records, (unsigned)i, (unsigned)k));
+		*step = "split";
+		ok = mongo_chunk_cmd(p, "split", ns, "middle", key, NULL, e);
+		if (ok) {
+			*step = "moveChunk";
+			ok = mongo_chunk_cmd(p, "moveChunk", ns, "find", key, order[i], e);
+		}
+	}
+	return ok;
+}
+
 int mongo_shard_prepare(struct bench_conn *conn)
 {
 	struct mongo_priv *p = conn->priv;
@@ -91,7 +258,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 	bson_t cmd = BSON_INITIALIZER, reply, arr, idx;
 	bson_error_t e;
 	const char *step = "enableSharding";
-	bool ok;
+	bool ok, was_sharded;
 
 	if (!t->shard_key)
 		return 0;
@@ -115,6 +282,8 @@ int mongo_shard_prepare(struct bench_conn *conn)
 		bson_append_array_end(&cmd, &arr);
 		ok = mongo_db_cmd(p, p->dbname, &cmd, &reply, &e);
 	}
+	/* Sharded by an earlier load (a repeat): its chunks stay as they are. */
+	was_sharded = ok && mongo_is_sharded(p, ns);
 	if (ok) {
 		/* Idempotent with the same key; refused with another one. */
 		step = "shardCollection";
@@ -124,6 +293,10 @@ int mongo_shard_prepare(struct bench_conn *conn)
 		mongo_append_shard_key(&cmd, "key", t);
 		ok = mongo_db_cmd(p, "admin", &cmd, &reply, &e);
 	}
+	/* A hashed key on an empty collection gets chunks on every shard from
+	 * shardCollection itself; a ranged one is split here. */
+	if (ok && !mongo_hashed(t) && !was_sharded)
+		ok = mongo_presplit(p, t, ns, &step, &e);
 	bson_destroy(&reply);
 	bson_destroy(&cmd);
 	if (!ok)
@@ -133,7 +306,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 
 /* The number of entries of queryPlanner.winningPlan.shards in an explain
  * reply, or -1 when it has none (not a mongos, or another format). */
-static int mongo_explain_shards(const bson_t *reply)
+int mongo_explain_shards(const bson_t *reply)
 {
 	bson_iter_t it, sub, arr;
 	int n = 0;
@@ -144,6 +317,19 @@ static int mongo_explain_shards(const bson_t *reply)
 	while (bson_iter_next(&arr))
 		n++;
 	return n;
+}
+
+double mongo_shard_mean(const int *counts, size_t n)
+{
+	double sum = 0;
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (counts[i] >= 0) {
+			sum += counts[i];
+			used++;
+		}
+	return used ? sum / (double)used : -1;
 }
 
 /* Explains find filter (sorted by _id, limit) on the collection; returns
@@ -170,11 +356,11 @@ static int mongo_explain_find(struct mongo_priv *p, const bson_t *filter, int64_
 	return n;
 }
 
-/* Appends "key=n\n", or "key=unknown" when n < 0. */
-static void mongo_config_count(struct bench_server_info *out, const char *key, int n)
+/* Appends "key=<mean, 2 decimals>", or "key=unknown" when mean < 0. */
+static void mongo_config_mean(struct bench_server_info *out, const char *key, double mean)
 {
-	if (n >= 0)
-		mongo_config_add(out, key, "%d", n);
+	if (mean >= 0)
+		mongo_config_add(out, key, "%.2f", mean);
 	else
 		mongo_config_add(out, key, "unknown");
 }
@@ -206,45 +392,66 @@ static bool mongo_sample_key(struct mongo_priv *p, const char *prefix, char *buf
 	return found;
 }
 
-void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out)
+/* Explains, for key, a get ({_id: key}, limit 1) into *get and a range
+ * query as the range op sends it ({_id: {$gte: key, $lt: <prefix
+ * bound>}}, sort _id, limit 100) into *range: shards targeted, or -1. */
+static void mongo_explain_key(struct mongo_priv *p, const char *key, int *get, int *range)
 {
-	struct mongo_priv *p = conn->priv;
-	const struct bench_target *t = conn->target;
-	const char *prefix = t->prefix ? t->prefix : "";
-	bson_t cmd = BSON_INITIALIZER, reply, filter, cond;
-	bson_error_t e;
-	bson_iter_t it, arr;
-	char key[512];
-	int shards = -1, get_n, range_n;
+	bson_t filter = BSON_INITIALIZER, cond;
 
-	if (!t->shard_key)
-		return;
-	mongo_config_add(out, "shard_key", "_id %s", t->shard_key);
-	BSON_APPEND_INT32(&cmd, "listShards", 1);
-	if (mongo_db_cmd(p, "admin", &cmd, &reply, &e) && bson_iter_init_find(&it, &reply, "shards") &&
-	    BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &arr))
-		for (shards = 0; bson_iter_next(&arr);)
-			shards++;
-	bson_destroy(&reply);
-	bson_destroy(&cmd);
-	if (shards >= 0)
-		mongo_config_add(out, "shards", "%d", shards);
-	/* Shards targeted, from explain, by a get ({_id: key}) and a range
-	 * query of 100 from the same key (as the range op sends it), on a
-	 * record the run loaded; nothing before the load. */
-	if (!mongo_sample_key(p, prefix, key, sizeof(key)))
-		return;
-	bson_init(&filter);
 	BSON_APPEND_UTF8(&filter, "_id", key);
-	get_n = mongo_explain_find(p, &filter, 1);
+	*get = mongo_explain_find(p, &filter, 1);
 	bson_reinit(&filter);
 	BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &cond);
 	BSON_APPEND_UTF8(&cond, "$gte", key);
 	if (p->upper)
 		bson_append_utf8(&cond, "$lt", 3, p->upper, (int)p->upper_len);
 	bson_append_document_end(&filter, &cond);
-	range_n = mongo_explain_find(p, &filter, MONGO_EXPLAIN_RANGE);
+	*range = mongo_explain_find(p, &filter, MONGO_EXPLAIN_RANGE);
 	bson_destroy(&filter);
-	mongo_config_count(out, "explain_get_shards", get_n);
-	mongo_config_count(out, "explain_range_shards", range_n);
+}
+
+void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out)
+{
+	struct mongo_priv *p = conn->priv;
+	const struct bench_target *t = conn->target;
+	const char *prefix = t->prefix ? t->prefix : "";
+	int shards, get_n[MONGO_EXPLAIN_SAMPLES], range_n[MONGO_EXPLAIN_SAMPLES];
+	unsigned n = MONGO_EXPLAIN_SAMPLES;
+	double get_mean, range_mean;
+	char key[512];
+
+	if (!t->shard_key)
+		return;
+	mongo_config_add(out, "shard_key", "_id %s", t->shard_key);
+	if ((shards = mongo_list_shards(p, NULL, 0)) >= 0)
+		mongo_config_add(out, "shards", "%d", shards);
+	/* Nothing before the load: explain targets by the filter alone, but
+	 * before prepare the collection is not sharded yet. */
+	if (!mongo_sample_key(p, prefix, key, sizeof(key)))
+		return;
+	/* Keys at the middles of n equal slices of the records (a stratified
+	 * sample of a uniform keyspace: the same keys every run), or the
+	 * record found when the record count is unknown. */
+	if (t->records < n)
+		n = t->records ? (unsigned)t->records : 1;
+	for (unsigned i = 0; i < n; i++) {
+		if (t->records)
+			mongo_shard_key(key, sizeof(key), prefix, mongo_shard_sample_id(t->records, i, n));
+		mongo_explain_key(p, key, &get_n[i], &range_n[i]);
+	}
+	get_mean = mongo_shard_mean(get_n, n);
+	range_mean = mongo_shard_mean(range_n, n);
+	mongo_config_add(out, "explain_samples", "%u", n);
+	mongo_config_mean(out, "explain_get_shards", get_mean);
+	mongo_config_mean(out, "explain_range_shards", range_mean);
+	/* summary.csv's shards_per_op (the harness copies these): set and
+	 * delete filter on {_id: key} as get does, so they target as it does. */
+	if (get_mean >= 0) {
+		mongo_config_add(out, "shards_per_op.get", "%.2f", get_mean);
+		mongo_config_add(out, "shards_per_op.set", "%.2f", get_mean);
+		mongo_config_add(out, "shards_per_op.delete", "%.2f", get_mean);
+	}
+	if (range_mean >= 0)
+		mongo_config_add(out, "shards_per_op.range", "%.2f", range_mean);
 }

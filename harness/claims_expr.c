@@ -28,7 +28,7 @@ static const char *const columns[] = {
 	"uncorrected_mean_us", "uncorrected_p50_us", "uncorrected_p90_us", "uncorrected_p99_us",
 	"uncorrected_p999_us", "uncorrected_max_us", "disconnects", "client_cpu_us_per_op",
 	"server_cpu_us_per_op", "items_per_op", "calls_per_op", "restart_s", "data_bytes", "idle_connections",
-	"idle_refused", "server_rss_bytes", "lag_p50_us", "lag_p99_us", "lag_max_us", NULL,
+	"idle_refused", "server_rss_bytes", "lag_p50_us", "lag_p99_us", "lag_max_us", "shards_per_op", NULL,
 };
 
 int cx_known_column(const char *name)

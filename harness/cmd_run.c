@@ -296,7 +296,8 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	bt->password = a->creds[wt - r->w->targets].password;
 	bt->fields = (unsigned)r->w->values.fields;
 	bt->categories = r->w->values.categories;
-	bt->shard_key = r->w->keyspace.shard_key;
+	bt->shard_key = wt->shard_key ? wt->shard_key : r->w->keyspace.shard_key;
+	bt->records = r->w->keyspace.records;
 	for (size_t i = 0; i < r->w->n_phases; i++) {
 		bt->index_range |= r->w->phases[i].mix[BENCH_OP_RANGE] > 0;
 		bt->index_query |= r->w->phases[i].mix[BENCH_OP_QUERY] > 0;

@@ -14,7 +14,8 @@ const char csv_summary_header[] =
 	"sweep_key,sweep_value,"
 	"uncorrected_mean_us,uncorrected_p50_us,uncorrected_p90_us,uncorrected_p99_us,uncorrected_p999_us,"
 	"uncorrected_max_us,engine,disconnects,client_cpu_us_per_op,server_cpu_us_per_op,items_per_op,calls_per_op,"
-	"restart_s,data_bytes,idle_connections,idle_refused,server_rss_bytes,lag_p50_us,lag_p99_us,lag_max_us";
+	"restart_s,data_bytes,idle_connections,idle_refused,server_rss_bytes,lag_p50_us,lag_p99_us,lag_max_us,"
+	"shards_per_op";
 
 const char csv_timeseries_header[] =
 	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
@@ -64,7 +65,7 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	int unsupported_only = ops == 0 && s->status[BENCH_UNSUPPORTED] > 0 && op_stats_errors(s) == 0;
 	const char *none = unsupported_only ? "unsupported" : "";
 	char server[160];
-	double cli_us, srv_us;
+	double cli_us, srv_us, shards;
 	uint64_t first, clients;
 
 	/* A shard's row: its share of the clients and of the rate. */
@@ -129,10 +130,16 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 		fprintf(f, "%lld", (long long)p->server_rss_bytes);
 	/* A replication phase: how far the replica trailed. */
 	if (p->repl.lag && hist_count(p->repl.lag))
-		fprintf(f, ",%.3f,%.3f,%.3f\n", (double)hist_percentile(p->repl.lag, 50) / 1e3,
+		fprintf(f, ",%.3f,%.3f,%.3f", (double)hist_percentile(p->repl.lag, 50) / 1e3,
 			(double)hist_percentile(p->repl.lag, 99) / 1e3, (double)hist_max(p->repl.lag) / 1e3);
 	else
-		fputs(",,,\n", f);
+		fputs(",,,", f);
+	/* A sharded target: shards a request of the op went to, on average. */
+	shards = results_shards_per_op(t, p, op);
+	if (shards >= 0)
+		fprintf(f, ",%.2f\n", shards);
+	else
+		fputs(",\n", f);
 }
 
 static int write_rows(const struct results *r, FILE *f, bool warmup)

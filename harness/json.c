@@ -375,6 +375,11 @@ static void write_target(struct jw *j, const struct target_result *t)
 			jw_str(j, NULL, t->target->spawn_args[i]);
 		jw_close(j, ']');
 	}
+	if (t->target->shard_key) { /* the target's own, over keyspace.shard_key */
+		jw_open(j, "shard_key", '{');
+		jw_str(j, "_id", t->target->shard_key);
+		jw_close(j, '}');
+	}
 	/* The request timeout in force: every driver's default is 5 s. */
 	jw_u64(j, "timeout_ms", t->target->timeout_ms ? t->target->timeout_ms : 5000);
 	jw_str(j, "engine", t->n_runs ? t->runs[0].engine : NULL);

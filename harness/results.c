@@ -135,6 +135,27 @@ void results_cpu_per_op(const struct phase_result *p, double *client_us, double 
 		*server_us = p->server_cpu_s * 1e6 / (double)n;
 }
 
+double results_shards_per_op(const struct target_result *t, const struct phase_result *p, enum bench_op op)
+{
+	char key[64];
+	const char *c, *at;
+	size_t len;
+	double v;
+	char *end;
+
+	if (!t->have_info_after || p->phase->type != WL_PHASE_RUN)
+		return -1;
+	len = (size_t)snprintf(key, sizeof(key), "shards_per_op.%s=", bench_op_name(op));
+	/* A line that starts with the key. */
+	for (c = t->info_after.config; (at = strstr(c, key)); c = at + 1) {
+		if (at != t->info_after.config && at[-1] != '\n')
+			continue;
+		v = strtod(at + len, &end);
+		return end != at + len && (*end == '\n' || !*end) && v >= 0 ? v : -1;
+	}
+	return -1;
+}
+
 const char *results_op_label(const struct phase_result *p, enum bench_op op)
 {
 	return p->phase->type == WL_PHASE_LOAD ? "load" : bench_op_name(op);

@@ -145,6 +145,13 @@ double results_phase_error_rate(const struct phase_result *p);
  * the server's (< 0 when unknown). Both < 0 when nothing was sent. */
 void results_cpu_per_op(const struct phase_result *p, double *client_us, double *server_us);
 
+/* summary.csv's shards_per_op of a run phase's op: the mean number of
+ * shards a request of op was sent to, from the `shards_per_op.<op>=`
+ * line of the server_info the driver gave after the target's runs
+ * (t->info_after; mongodb on a mongos). < 0 when the driver did not say
+ * (not sharded, another driver) and for load phases. */
+double results_shards_per_op(const struct target_result *t, const struct phase_result *p, enum bench_op op);
+
 /* The op name as written in outputs: "load" for a load phase's records. */
 const char *results_op_label(const struct phase_result *p, enum bench_op op);
 

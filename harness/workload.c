@@ -179,8 +179,9 @@ static void parse_spawn(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, c
 	free(apath);
 }
 
-enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK_AUTH, TK__COUNT };
-const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", "auth", NULL};
+enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK_AUTH, TK_SHARD_KEY, TK__COUNT };
+const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", "auth",
+				      "shard_key", NULL};
 
 static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
 {
@@ -296,6 +297,18 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 		char *p = xasprintf("%s.auth", path);
 
 		wl_parse_auth(c, t, v[TK_AUTH], p);
+		free(p);
+	}
+	if (wt_present(v[TK_SHARD_KEY])) {
+		char *p = xasprintf("%s.shard_key", path);
+
+		/* Only the mongodb driver shards (on a mongos); elsewhere the
+		 * key would be silently meaningless. */
+		if (d && strcmp(d->name, "mongodb") != 0)
+			wt_report(c, kn[TK_SHARD_KEY], "%s: only the mongodb driver shards on a key; target %s uses %s",
+			          p, t->name, d->name);
+		else
+			wl_parse_shard_key(c, v[TK_SHARD_KEY], p, &t->shard_key);
 		free(p);
 	}
 out:
@@ -755,6 +768,7 @@ void workload_free(struct workload *w)
 			free(t->spawn_args[j]);
 		free(t->spawn_args);
 		free(t->spawn_program);
+		free(t->shard_key);
 		free(t->name);
 		free(t->driver);
 		free(t->uri);

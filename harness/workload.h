@@ -44,6 +44,9 @@ struct wl_target {
 	char **spawn_args;
 	char *spawn_program;           /* spawn.program, or NULL: the first the host has */
 	size_t n_spawn_args;
+	/* shard_key: {_id: hashed|1} of this target (mongodb only): "hashed"
+	 * or "1", overriding keyspace.shard_key for it; NULL = the keyspace's. */
+	char *shard_key;
 	int line, col;                 /* where it was declared, for later messages */
 	struct wl_auth auth;
 };

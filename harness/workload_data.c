@@ -66,39 +66,47 @@ static void parse_prefix(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 }
 
 /*
- * keyspace.shard_key: {_id: hashed} or {_id: 1} (docs/workload-format.md).
- * _id, the record's key, is the one field every record has; the claim it
- * serves compares hashed and ranged sharding of the key.
+ * A shard_key mapping, {_id: hashed} or {_id: 1} (docs/workload-format.md),
+ * at path (keyspace.shard_key or targets.NAME.shard_key); *out gets
+ * "hashed" or "1". _id, the record's key, is the one field every record
+ * has; the claim it serves compares hashed and ranged sharding of the key.
  */
-static void parse_shard_key(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
+void wl_parse_shard_key(struct wt_ctx *c, yaml_node_t *n, const char *path, char **out)
 {
 	yaml_node_pair_t *pair;
 	yaml_node_t *k, *v;
+	char *what;
 
-	if (wt_want_kind(c, n, "keyspace.shard_key", YAML_MAPPING_NODE) < 0)
+	if (wt_want_kind(c, n, path, YAML_MAPPING_NODE) < 0)
 		return;
 	if (n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1) {
-		wt_report(c, n, "keyspace.shard_key holds one field: {_id: hashed} or {_id: 1}");
+		wt_report(c, n, "%s holds one field: {_id: hashed} or {_id: 1}", path);
 		return;
 	}
 	pair = n->data.mapping.pairs.start;
 	k = yaml_document_get_node(&c->doc, pair->key);
 	v = yaml_document_get_node(&c->doc, pair->value);
-	if (wt_want_scalar(c, k, "keyspace.shard_key's field", "a field name") < 0 ||
-	    wt_want_scalar(c, v, "keyspace.shard_key._id", "hashed or 1") < 0)
-		return;
-	if (strcmp(wt_sval(k), "_id") != 0) {
-		wt_report(c, k, "keyspace.shard_key: bench shards on the record's key, _id, not '%s': use {_id: hashed} "
-		          "or {_id: 1}", wt_sval(k));
+	what = xasprintf("%s's field", path);
+	if (wt_want_scalar(c, k, what, "a field name") < 0) {
+		free(what);
 		return;
 	}
-	if (strcmp(wt_sval(v), "hashed") != 0 && strcmp(wt_sval(v), "1") != 0) {
-		wt_report(c, v, "keyspace.shard_key._id must be hashed (hashed sharding) or 1 (ranged), not '%s'",
-		          wt_sval(v));
+	free(what);
+	what = xasprintf("%s._id", path);
+	if (wt_want_scalar(c, v, what, "hashed or 1") < 0) {
+		free(what);
 		return;
 	}
-	free(w->keyspace.shard_key);
-	w->keyspace.shard_key = xstrdup(wt_sval(v));
+	if (strcmp(wt_sval(k), "_id") != 0)
+		wt_report(c, k, "%s: bench shards on the record's key, _id, not '%s': use {_id: hashed} or {_id: 1}", path,
+		          wt_sval(k));
+	else if (strcmp(wt_sval(v), "hashed") != 0 && strcmp(wt_sval(v), "1") != 0)
+		wt_report(c, v, "%s must be hashed (hashed sharding) or 1 (ranged), not '%s'", what, wt_sval(v));
+	else {
+		free(*out);
+		*out = xstrdup(wt_sval(v));
+	}
+	free(what);
 }
 
 /* Returns the kind named by n, or -1 after reporting. */
@@ -135,7 +143,7 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 	if (wt_present(v[KK_PREFIX]))
 		parse_prefix(c, w, v[KK_PREFIX]);
 	if (wt_present(v[KK_SHARD_KEY]))
-		parse_shard_key(c, w, v[KK_SHARD_KEY]);
+		wl_parse_shard_key(c, v[KK_SHARD_KEY], "keyspace.shard_key", &w->keyspace.shard_key);
 	if (wt_present(v[KK_DISTRIBUTION]) && (kind = parse_kind(c, v[KK_DISTRIBUTION])) < 0)
 		unknown = bad = 1;
 	dist_params_default(d, unknown ? DIST_UNIFORM : (enum dist_kind)kind, w->keyspace.records);

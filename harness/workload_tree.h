@@ -164,6 +164,9 @@ void wl_parse_auth(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const 
 void wl_check_uri_secret(struct wt_ctx *c, const struct wl_target *t, yaml_node_t *n, const char *path,
 			 const char *driver);
 void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
+/* A shard_key mapping at path ({_id: hashed} or {_id: 1}, workload_data.c):
+ * *out (freed first) gets "hashed" or "1"; nothing set after a report. */
+void wl_parse_shard_key(struct wt_ctx *c, yaml_node_t *n, const char *path, char **out);
 void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
 void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root);
 /* A run phase's range/query/fuzzy/structures keys (each NULL when absent);

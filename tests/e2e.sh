@@ -171,6 +171,13 @@ c_cli=$(col "$csv" client_cpu_us_per_op); c_srv=$(col "$csv" server_cpu_us_per_o
 awk -F, -v c="$c_cli" -v s="$c_srv" 'NR > 1 && !($c > 0 && $s > 0) { bad = 1 } END { exit bad }' "$csv" \
   && ok || fail "every row should have client and server CPU per op"
 grep -q '"server_cpu_source": "/proc/' "${dir}run.json" && ok || fail "run.json names where the server CPU came from"
+# shards_per_op: a column of every row, empty for targets that are not
+# sharded (none here has a shard_key; mongodb is FerretDB, not a mongos).
+c_shards=$(col "$csv" shards_per_op)
+[ -n "$c_shards" ] && ok || fail "summary.csv has a shards_per_op column"
+awk -F, -v c="$c_shards" -v n="$(head -1 "$csv" | tr ',' '\n' | wc -l)" \
+  'NR > 1 && (NF != n || $c != "") { bad = 1 } END { exit bad }' "$csv" \
+  && ok || fail "shards_per_op is empty on every row of targets that are not sharded"
 for target in redis memcached mongodb; do
   for f in "$target-load.hgrm" "$target-get.hgrm" "$target-rmw.hgrm"; do
     [ -s "${dir}latency/$f" ] && ok || fail "latency/$f missing"

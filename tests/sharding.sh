@@ -69,5 +69,31 @@ else
   fail "no result directory: the redis target should still have run"
 fi
 
+# --- a target's own shard_key reaches the driver as the keyspace's does ---
+cat >"$tmp/target.yaml" <<'YAML'
+name: sk-target
+targets:
+  - {name: ranged, driver: mongodb, shard_key: {_id: 1}}
+  - {name: plain, driver: mongodb}
+keyspace: {records: 100, prefix: "skt:"}
+phases:
+  - {name: load, type: load, batch: 50}
+  - {name: run, ops: 200, clients: 2, mix: {get: 1}}
+YAML
+expect_rc 3 "a target-level shard_key on a server that is not a mongos exits 3" -- \
+  "$bench" run "$tmp/target.yaml" --out "$tmp/res-t" --no-charts
+contains "$tmp/err" "ranged: not run: $msg" "the target with shard_key is refused"
+lacks "$tmp/err" "plain: not run" "the target without one runs"
+dir=$(ls -d "$tmp"/res-t/*/ 2>/dev/null | head -1)
+if [ -n "$dir" ]; then
+  contains "${dir}run.json" '"_id": "1"' "run.json's target holds its shard key (the keyspace has none)"
+  contains "${dir}summary.csv" "^sk-target,run,plain,mongodb,.*,get," "the other target ran"
+  c=$(head -1 "${dir}summary.csv" | tr ',' '\n' | grep -nx shards_per_op | cut -d: -f1)
+  awk -F, -v c="$c" 'NR > 1 && $3 == "plain" && $c != "" { bad = 1 } END { exit bad }' "${dir}summary.csv" \
+    && ok || fail "shards_per_op is empty for a target without a shard key"
+else
+  fail "no result directory: the plain target should still have run"
+fi
+
 echo "sharding: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -49,6 +49,23 @@ static const char data1[] =
 	"w,run,solo,Redis 7.0.15,get,1,,,100,10\n"
 	"w,run,other,Redis 7.0.15,get,1,,,1,10\n";
 
+/* shards_per_op: one figure per target, the same in every repeat; empty
+ * for a target that is not sharded. */
+static const char data_shards[] =
+	"workload,phase,target,server,op,repeat,sweep_key,sweep_value,ops_per_sec,shards_per_op\n"
+	"w,get,h,MongoDB 7.0.12,get,1,,,100,1.00\n"
+	"w,get,h,MongoDB 7.0.12,get,2,,,101,1.00\n"
+	"w,get,h,MongoDB 7.0.12,get,3,,,99,1.00\n"
+	"w,range,h,MongoDB 7.0.12,range,1,,,50,2.00\n"
+	"w,range,h,MongoDB 7.0.12,range,2,,,51,2.00\n"
+	"w,range,h,MongoDB 7.0.12,range,3,,,49,2.00\n"
+	"w,range,r,MongoDB 7.0.12,range,1,,,80,1.50\n"
+	"w,range,r,MongoDB 7.0.12,range,2,,,81,1.50\n"
+	"w,range,r,MongoDB 7.0.12,range,3,,,79,1.50\n"
+	"w,get,plain,Redis 7.2.5,get,1,,,100,\n"
+	"w,get,plain,Redis 7.2.5,get,2,,,100,\n"
+	"w,get,plain,Redis 7.2.5,get,3,,,100,\n";
+
 struct eval_case {
 	const char *data;            /* data3 or data1 */
 	const char *expr;
@@ -100,6 +117,12 @@ static const struct eval_case eval_cases[] = {
 	{D3, "two.get.ops_per_sec > 0", -1, "op get of two is in 2 phases (run, drain): name one, two.PHASE.get.ops_per_sec"},
 	{D3, "fast.get.ops_per_sec[clients=1] / fast.get.errors[clients=1] > 0", -1, "division by zero in repeat 1"},
 	{D3, "fast.get.ops_per_sec[clients=1] > 0 and ghost.get.ops > 0", -1, "ghost.get.ops: no results for target ghost"},
+	/* shards_per_op (mongo-sharding) */
+	{data_shards, "h.range.shards_per_op > r.range.shards_per_op", CX_SUPPORTED, "2 ± 0 (n=3) vs 1.5 ± 0 (n=3)"},
+	{data_shards, "h.get.shards_per_op <= 1 and r.range.ops_per_sec > h.range.ops_per_sec", CX_SUPPORTED,
+	 "h.get.shards_per_op <= 1: SUPPORTED (1 ± 0 (n=3) vs 1)"},
+	{data_shards, "r.range.shards_per_op >= h.range.shards_per_op", CX_REFUTED, "1.5 ± 0 (n=3) vs 2 ± 0 (n=3)"},
+	{data_shards, "plain.get.shards_per_op <= 1", -1, "never measured (the shards_per_op column is empty"},
 };
 
 struct parse_case {
@@ -254,6 +277,7 @@ static void test_depth(void)
 	CHECK(strstr(err.msg, "nests more than") != NULL);
 	free(s);
 	CHECK(cx_known_column("server_cpu_us_per_op") && !cx_known_column("server"));
+	CHECK(cx_known_column("shards_per_op"));
 }
 
 int main(void)

@@ -801,6 +801,54 @@ static void test_spawn_args(void)
 	free(errors);
 }
 
+/* A target's own shard_key (mongodb only): same syntax and checks as
+ * keyspace.shard_key, overriding it for that target. */
+#define TSK(t) "name: s\ntargets:\n- " t "\nphases: [{name: run, ops: 5, mix: {get: 1}}]\n" /* the mapping at 3:3 */
+static void test_target_shard_key(void)
+{
+	static const struct bad_case bad[] = {
+		{NULL, TSK("{name: r, driver: redis, shard_key: {_id: hashed}}"), {{0}}, 0, 1,
+		 {{"3:28", "targets.r.shard_key: only the mongodb driver shards on a key; target r uses redis"}}},
+		{NULL, TSK("{name: n, driver: null, shard_key: {_id: 1}}"), {{0}}, 0, 0,
+		 {{"3:27", "targets.n.shard_key: only the mongodb driver shards on a key; target n uses null"}}},
+		{NULL, TSK("{name: m, driver: mongodb, shard_key: {v: hashed}}"), {{0}}, 0, 1,
+		 {{"3:42", "targets.m.shard_key: bench shards on the record's key, _id, not 'v': use {_id: hashed} or "
+			   "{_id: 1}"}}},
+		{NULL, TSK("{name: m, driver: mongodb, shard_key: {_id: range}}"), {{0}}, 0, 1,
+		 {{"3:47", "targets.m.shard_key._id must be hashed (hashed sharding) or 1 (ranged), not 'range'"}}},
+		{NULL, TSK("{name: m, driver: mongodb, shard_key: hashed}"), {{0}}, 0, 1,
+		 {{"3:41", "expected a mapping for targets.m.shard_key, got 'hashed'"}}},
+		{NULL, TSK("{name: m, driver: mongodb, shard_key: {_id: hashed, x: 1}}"), {{0}}, 0, 1,
+		 {{"3:41", "targets.m.shard_key holds one field: {_id: hashed} or {_id: 1}"}}},
+		{NULL, TSK("{name: m, driver: mongodb, shard_key: {_id: [1]}}"), {{0}}, 0, 1,
+		 {{"3:47", "expected hashed or 1 for targets.m.shard_key._id, got a sequence"}}},
+	};
+	const char *good = "name: s\nkeyspace: {shard_key: {_id: 1}}\ntargets:\n"
+			   "- {name: h, driver: mongodb, shard_key: {_id: hashed}}\n"
+			   "- {name: r, driver: mongodb, shard_key: {_id: 1}}\n- {name: k, driver: mongodb}\n"
+			   "phases: [{name: run, ops: 5, mix: {get: 1}}]\n";
+	struct workload *w = NULL;
+	char *errors = NULL;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (have_net_drivers || !bad[i].net)
+			run_bad(&bad[i]);
+	if (!have_net_drivers)
+		return;
+	CHECK_INT(workload_parse("s.yaml", good, strlen(good), NULL, 0, &w, &errors), 0);
+	CHECK_STR(errors, "");
+	if (w && w->n_targets == 3) {
+		CHECK_STR(w->targets[0].shard_key, "hashed");
+		CHECK_STR(w->targets[1].shard_key, "1");
+		CHECK(w->targets[2].shard_key == NULL); /* the keyspace's applies (cmd_run.c) */
+		CHECK_STR(w->keyspace.shard_key, "1");
+	} else {
+		CHECK(0);
+	}
+	workload_free(w);
+	free(errors);
+}
+
 static void test_misc(void)
 {
 	struct workload *w = NULL;
@@ -899,5 +947,6 @@ int main(void)
 	CHECK(n_workloads >= 2);
 	test_misc();
 	test_spawn_args();
+	test_target_shard_key();
 	return check_report("test_workload");
 }
