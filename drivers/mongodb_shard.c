@@ -11,7 +11,7 @@
  * Never run against a real mongos on the project's machines (there is
  * none): only the refusal path is tested (against FerretDB), and the pure
  * pieces (explain parsing, sample and split keys, the mean) by
- * tests/test_mongodb_shard.c on canned replies.
+ * tests/test_sharding_explain.c on canned replies.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -31,7 +31,7 @@
 /* Keys explained per op by server_info (fewer when there are fewer records). */
 #define MONGO_EXPLAIN_SAMPLES 16
 /* The digits of a record number in a key (harness/keygen.h KEYGEN_DIGITS;
- * tests/test_mongodb_shard.c checks they agree). */
+ * tests/test_sharding_explain.c checks they agree). */
 #define MONGO_KEY_DIGITS 12
 /* At most this many shards get a chunk of a ranged collection. */
 #define MONGO_MAX_SPLIT_SHARDS 64
@@ -206,9 +206,9 @@ static bool mongo_chunk_cmd(struct mongo_priv *p, const char *verb, const char *
  * run's keyspace (record numbers records*i/S, i = 1 .. S-1), and chunk i
  * moved to the i-th shard other than the primary, which keeps chunk 0
  * (split i cuts the last chunk, [key i-1, MaxKey), wherever it is, and the
- * move takes [key i, MaxKey) to the next shard). Without it the whole keyspace is one chunk
- * on one shard and every range touches one shard trivially. Returns true,
- * or false with *step and *e.
+ * move takes [key i, MaxKey) to the next shard). Without it the whole
+ * keyspace is one chunk on one shard and every range touches one shard
+ * trivially. Returns true, or false with *step and *e.
  */
 static bool mongo_presplit(struct mongo_priv *p, const struct bench_target *t, const char *ns, const char **step,
 			   bson_error_t *e)
