@@ -233,10 +233,11 @@ static bool mongo_presplit(struct mongo_priv *p, const struct bench_target *t, c
 		bson_set_error(e, 0, 0, "no primary shard for database %s", p->dbname);
 		return false;
 	}
-	snprintf(order[0], sizeof(order[0]), "%s", primary);
+	/* Same-sized, NUL-terminated names: whole copies. */
+	memcpy(order[0], primary, sizeof(order[0]));
 	for (int i = 0; i < n && k < n; i++)
 		if (strcmp(names[i], primary) != 0)
-			snprintf(order[k++], sizeof(order[0]), "%s", names[i]);
+			memcpy(order[k++], names[i], sizeof(order[0]));
 	for (int i = 1; ok && i < k; i++) {
 		mongo_shard_key(key, sizeof(key), t->prefix, mongo_shard_split_id(t->records, (unsigned)i, (unsigned)k));
 		*step = "split";
