@@ -174,9 +174,8 @@ void mongo_config_add(struct bench_server_info *out, const char *key, const char
  * a collection not sharded before, split + moveChunk into one chunk per
  * shard at evenly spaced keys of target->records; 0 or -1 with errstr.
  * mongo_shard_info (server_info): shard_key, shards and, once records
- * exist, explain_samples, explain_get_shards / explain_range_shards and
- * shards_per_op.get/set/delete/range (means over the sample, 2 decimals)
- * lines in out->config.
+ * exist, explain_samples and shards_per_op.get/set/delete/range (means
+ * over the sample, 2 decimals, or unknown) lines in out->config.
  */
 int mongo_shard_check(struct bench_conn *conn, struct mongo_priv *p);
 int mongo_shard_prepare(struct bench_conn *conn);

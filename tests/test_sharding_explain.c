@@ -142,8 +142,8 @@ static void test_results(void)
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_GET) < 0); /* never read */
 	t.have_info_after = true;
 	snprintf(t.info_after.config, sizeof(t.info_after.config),
-		 "storage_engine=wiredTiger\nshard_key=_id 1\nshards=2\nexplain_samples=16\nexplain_get_shards=1.00\n"
-		 "explain_range_shards=1.50\nshards_per_op.get=1.00\nshards_per_op.set=1.00\n"
+		 "storage_engine=wiredTiger\nshard_key=_id 1\nshards=2\nexplain_samples=16\n"
+		 "shards_per_op.get=1.00\nshards_per_op.set=1.00\n"
 		 "shards_per_op.delete=1.00\nshards_per_op.range=1.50\nxshards_per_op.query=9\n");
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_GET) == 1.0);
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_RANGE) == 1.5);
