@@ -568,6 +568,18 @@ static void mongo_delete_in(struct bench_conn *conn, struct bench_request *reqs,
 	bson_destroy(&reply);
 }
 
+/* Compacts idx[0..q) to the requests left MISS (duplicate keys of an
+ * insert bulk); returns how many. */
+static size_t mongo_keep_misses(const struct bench_request *reqs, size_t *idx, size_t q)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < q; k++)
+		if (reqs[idx[k]].status == BENCH_MISS)
+			idx[n++] = idx[k];
+	return n;
+}
+
 /*
  * Load on FerretDB: its lookups by _id scan the whole table (see
  * docs/drivers.md, mongodb), so an upsert costs a scan and a load of N
@@ -581,25 +593,16 @@ static void mongo_delete_in(struct bench_conn *conn, struct bench_request *reqs,
 static void mongo_load_ferretdb(struct bench_conn *conn, struct bench_request *reqs, size_t *idx, size_t m,
 				struct mongo_outcome *o)
 {
-	size_t q = mongo_write_many(conn, reqs, idx, m, MONGO_W_INSERT, o);
+	size_t dup = mongo_keep_misses(reqs, idx, mongo_write_many(conn, reqs, idx, m, MONGO_W_INSERT, o));
 
-	for (int pass = 0; pass < 2 && o->status == BENCH_OK; pass++) {
-		size_t retry = 0;
-
-		for (size_t k = 0; k < q; k++)
-			if (reqs[idx[k]].status == BENCH_MISS)
-				idx[retry++] = idx[k];
-		if (retry == 0)
-			return;
-		if (pass == 1) {
-			mongo_write_many(conn, reqs, idx, retry, MONGO_W_UPSERT, o);
-			return;
-		}
-		mongo_delete_in(conn, reqs, idx, retry, o);
-		if (o->status != BENCH_OK)
-			return;
-		q = mongo_write_many(conn, reqs, idx, retry, MONGO_W_INSERT, o);
-	}
+	if (o->status != BENCH_OK || dup == 0)
+		return;
+	mongo_delete_in(conn, reqs, idx, dup, o);
+	if (o->status != BENCH_OK)
+		return;
+	dup = mongo_keep_misses(reqs, idx, mongo_write_many(conn, reqs, idx, dup, MONGO_W_INSERT, o));
+	if (o->status == BENCH_OK && dup > 0)
+		mongo_write_many(conn, reqs, idx, dup, MONGO_W_UPSERT, o);
 }
 
 static int mongo_grow_idx(struct bench_conn *conn, size_t n)

@@ -154,13 +154,13 @@ static void parse_spawn(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, c
 	if (wt_present(v[1])) {
 		char known[128], *ppath = xasprintf("%s.program", path);
 
-		if (wt_want_scalar(c, v[1], ppath, "a server program") < 0)
-			;
-		else if (t->driver && !servers_knows_program(t->driver, wt_sval(v[1]), known, sizeof(known)))
-			wt_report(c, v[1], "%s: bench cannot spawn '%s' for driver %s; it knows %s", ppath, wt_sval(v[1]),
-				  t->driver, known[0] ? known : "no server program for it");
-		else
-			t->spawn_program = xstrdup(wt_sval(v[1]));
+		if (wt_want_scalar(c, v[1], ppath, "a server program") == 0) {
+			if (t->driver && !servers_knows_program(t->driver, wt_sval(v[1]), known, sizeof(known)))
+				wt_report(c, v[1], "%s: bench cannot spawn '%s' for driver %s; it knows %s", ppath,
+					  wt_sval(v[1]), t->driver, known[0] ? known : "no server program for it");
+			else
+				t->spawn_program = xstrdup(wt_sval(v[1]));
+		}
 		free(ppath);
 	}
 	if (!wt_present(v[0]))

@@ -42,8 +42,8 @@ struct wl_target {
 	 * for this target (--servers spawn, no uri); NULL-terminated, owned;
 	 * NULL when none. */
 	char **spawn_args;
-	char *spawn_program;           /* spawn.program, or NULL: the first the host has */
 	size_t n_spawn_args;
+	char *spawn_program;           /* spawn.program, or NULL: the first the host has */
 	/* shard_key: {_id: hashed|1} of this target (mongodb only): "hashed"
 	 * or "1", overriding keyspace.shard_key for it; NULL = the keyspace's. */
 	char *shard_key;
