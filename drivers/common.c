@@ -111,3 +111,18 @@ int bench_conn_lost(struct bench_conn *conn, const char *fmt, ...)
 	conn->err = 1;
 	return -1;
 }
+
+int bench_driver_knows_program(const struct bench_driver *d, const char *program, char *list, size_t len)
+{
+	size_t at = 0;
+
+	if (len)
+		list[0] = '\0';
+	for (const struct bench_server_recipe *r = d->servers; r && r->program; r++) {
+		if (program && strcmp(r->program, program) == 0)
+			return 1;
+		if (at < len)
+			at += (size_t)snprintf(list + at, len - at, "%s%s", at ? " or " : "", r->program);
+	}
+	return 0;
+}

@@ -30,7 +30,7 @@
  *    structure ops with their request arguments; target data needs.
  * 4: data safety: ns_count, ns_clean and ns_flush at the end of struct
  *    bench_driver, with struct bench_ns_state. */
-#define BENCH_DRIVER_ABI 4
+#define BENCH_DRIVER_ABI 5
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
 enum bench_status {
@@ -241,12 +241,37 @@ struct bench_conn {
 	uint64_t redirects_moved, redirects_ask;
 };
 
+/*
+ * A server program bench can spawn for a driver (`--servers spawn`, the
+ * default). argv[0] is the program, looked up in tools/bin, then on PATH;
+ * in the other arguments "{port}" and "{dir}" (inside an argument too) become
+ * the free port and the server's private directory, and an argument that is
+ * exactly "{user}" becomes "-u root" when bench runs as root (memcached
+ * refuses root otherwise) and nothing otherwise.
+ */
+struct bench_server_recipe {
+	const char *program;        /* NULL ends a driver's list */
+	const char *uri;            /* printf format of its address, with the port */
+	const char *install_hint;   /* what to do when it is missing; NULL: none */
+	const char *argv[24];       /* NULL-terminated */
+};
+
 struct bench_driver {
 	const char *name;
 	int abi_version;            /* BENCH_DRIVER_ABI */
 	unsigned caps;              /* enum bench_cap bits */
 	const char *description;    /* one line for `bench drivers` */
 	const struct bench_option_spec *options; /* may be NULL: no options */
+
+	/* A server bench did not start: the environment variable that holds its
+	 * address and the address when that is unset ("BENCH_REDIS_URI",
+	 * "redis://127.0.0.1:6379"). NULL: none (the target needs a uri). */
+	const char *address_env;
+	const char *address_default;
+	/* The servers bench can spawn, preferred first, ended by an entry whose
+	 * program is NULL. NULL: none (the target needs a uri, or --servers
+	 * external). */
+	const struct bench_server_recipe *servers;
 
 	/* Connect. Returns 0, or -1 with conn->errstr set (conn->err set too).
 	 * -1 with conn->err NOT set means the server answered but cannot serve
@@ -361,6 +386,10 @@ const char *bench_op_name(enum bench_op op);
 int bench_op_from_name(const char *name);
 /* Capability bit for an op (the caps a driver needs to run it). */
 unsigned bench_op_caps(enum bench_op op);
+
+/* Whether d can spawn `program` (one of d->servers). When not, list gets
+ * the programs it can spawn ("mongod or bench-ferretdb"; "" for none). */
+int bench_driver_knows_program(const struct bench_driver *d, const char *program, char *list, size_t len);
 
 /* Looks up option `key` among a target's options; NULL when absent. */
 const char *bench_target_option(const struct bench_target *t, const char *key);

@@ -87,10 +87,10 @@ static void test_credentials(void)
 	/* No auth key: environment defaults for external targets only. */
 	setenv("BENCH_REDIS_PASSWORD", "envpw", 1);
 	setenv("BENCH_REDIS_USER", "envuser", 1);
-	CHECK_INT(secret_credentials(&t, "redis", ".", 0, &c, err, sizeof(err)), 0);
+	CHECK_INT(secret_credentials(&t.auth, t.name, "redis", ".", 0, &c, err, sizeof(err)), 0);
 	CHECK(c.password == NULL && c.user == NULL);
 	secret_cred_free(&c);
-	CHECK_INT(secret_credentials(&t, "redis", ".", 1, &c, err, sizeof(err)), 0);
+	CHECK_INT(secret_credentials(&t.auth, t.name, "redis", ".", 1, &c, err, sizeof(err)), 0);
 	CHECK_STR(c.password, "envpw");
 	CHECK_STR(c.user, "envuser");
 	CHECK_STR(c.source, "BENCH_REDIS_PASSWORD");
@@ -101,10 +101,10 @@ static void test_credentials(void)
 	t.auth.user = "bench";
 	t.auth.password_env = "BENCH_TEST_NOT_SET_PW";
 	unsetenv("BENCH_TEST_NOT_SET_PW");
-	CHECK_INT(secret_credentials(&t, "redis", ".", 1, &c, err, sizeof(err)), -1);
+	CHECK_INT(secret_credentials(&t.auth, t.name, "redis", ".", 1, &c, err, sizeof(err)), -1);
 	CHECK(strstr(err, "BENCH_TEST_NOT_SET_PW is not set") != NULL);
 	setenv("BENCH_TEST_NOT_SET_PW", "fromvar", 1);
-	CHECK_INT(secret_credentials(&t, "redis", ".", 1, &c, err, sizeof(err)), 0);
+	CHECK_INT(secret_credentials(&t.auth, t.name, "redis", ".", 1, &c, err, sizeof(err)), 0);
 	CHECK_STR(c.password, "fromvar");
 	CHECK_STR(c.user, "bench");
 	secret_cred_free(&c);
@@ -116,16 +116,16 @@ static void test_credentials(void)
 	CHECK(write(fd, "filepw\n", 7) == 7);
 	close(fd);
 	t.auth.password_file = path;
-	CHECK_INT(secret_credentials(&t, "redis", "/nowhere", 1, &c, err, sizeof(err)), 0);
+	CHECK_INT(secret_credentials(&t.auth, t.name, "redis", "/nowhere", 1, &c, err, sizeof(err)), 0);
 	CHECK_STR(c.password, "filepw");
 	secret_cred_free(&c);
 	fd = open(path, O_WRONLY | O_TRUNC);
 	CHECK(write(fd, "a\nb\n", 4) == 4);
 	close(fd);
-	CHECK_INT(secret_credentials(&t, "redis", "/nowhere", 1, &c, err, sizeof(err)), -1);
+	CHECK_INT(secret_credentials(&t.auth, t.name, "redis", "/nowhere", 1, &c, err, sizeof(err)), -1);
 	CHECK(strstr(err, "one line") != NULL);
 	unlink(path);
-	CHECK_INT(secret_credentials(&t, "redis", "/nowhere", 1, &c, err, sizeof(err)), -1);
+	CHECK_INT(secret_credentials(&t.auth, t.name, "redis", "/nowhere", 1, &c, err, sizeof(err)), -1);
 	CHECK(strstr(err, "cannot read the password file") != NULL);
 	secret_clear();
 }

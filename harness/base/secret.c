@@ -16,7 +16,6 @@
 
 #include "secret.h"
 #include "util.h"
-#include "workload.h"
 
 #define SECRET_MAX 32
 #define SECRET_FILE_MAX 4096
@@ -252,10 +251,9 @@ static int read_password_file(const char *path, char **out, char *err, size_t er
 	return 0;
 }
 
-int secret_credentials(const struct wl_target *t, const char *driver, const char *wl_dir, int external,
-		       struct secret_cred *out, char *err, size_t errlen)
+int secret_credentials(const struct secret_auth *a, const char *target, const char *driver, const char *wl_dir,
+		       int external, struct secret_cred *out, char *err, size_t errlen)
 {
-	const struct wl_auth *a = &t->auth;
 	char *pw_env = env_name(driver, "PASSWORD"), *user_env = env_name(driver, "USER");
 	const char *v;
 	int rc = -1;
@@ -290,7 +288,7 @@ int secret_credentials(const struct wl_target *t, const char *driver, const char
 	out->source = xstrdup(v);
 	if (!getenv(v) || !*getenv(v)) {
 		snprintf(err, errlen, "target %s: the environment variable %s is not set; export %s=... (the password%s%s), "
-			 "or give auth.password_file", t->name, v, v, out->user ? " of user " : "",
+			 "or give auth.password_file", target, v, v, out->user ? " of user " : "",
 			 out->user ? out->user : "");
 		goto out;
 	}

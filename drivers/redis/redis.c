@@ -761,6 +761,14 @@ static const struct bench_option_spec redis_options[] = {
 	{ NULL, NULL },
 };
 
+/* The private server bench spawns: no persistence, no log file. */
+static const struct bench_server_recipe redis_servers[] = {
+	{"redis-server", "redis://127.0.0.1:%d", "apt-get install redis-server",
+	 {"redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+	  "--dir", "{dir}", "--daemonize", "no", "--logfile", "", NULL}},
+	{NULL, NULL, NULL, {NULL}},
+};
+
 const struct bench_driver bench_driver_redis = {
 	.name = "redis",
 	.abi_version = BENCH_DRIVER_ABI,
@@ -769,6 +777,9 @@ const struct bench_driver bench_driver_redis = {
 	.description = "Redis and compatible servers via hiredis (pipelined batches; range/query indexes, SCAN, "
 		       "hash/list/set/zset; Redis Cluster); " REDIS_TLS_BUILT,
 	.options = redis_options,
+	.address_env = "BENCH_REDIS_URI",
+	.address_default = "redis://127.0.0.1:6379",
+	.servers = redis_servers,
 	.open = redis_open,
 	.close = redis_close,
 	.exec = redis_exec,

@@ -19,7 +19,6 @@
 #include <yaml.h>
 
 #include "registry.h"
-#include "servers.h"
 #include "util.h"
 #include "workload.h"
 #include "workload_tree.h"
@@ -138,7 +137,7 @@ static void parse_servers(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n,
 }
 
 /* spawn: {program: mongod, args: [--appendonly, "yes"]}: the server program
- * (one of the driver's, servers.c; default: the first the host has), and
+ * (one of the driver's `servers`; default: the first the host has), and
  * arguments added after the ones bench gives it, so a later one wins where
  * the server takes the last of a repeated option. */
 static void parse_spawn(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const char *path)
@@ -155,7 +154,9 @@ static void parse_spawn(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, c
 		char known[128], *ppath = xasprintf("%s.program", path);
 
 		if (wt_want_scalar(c, v[1], ppath, "a server program") == 0) {
-			if (t->driver && !servers_knows_program(t->driver, wt_sval(v[1]), known, sizeof(known)))
+			const struct bench_driver *d = t->driver ? bench_driver_find(t->driver, NULL, 0) : NULL;
+
+			if (d && !bench_driver_knows_program(d, wt_sval(v[1]), known, sizeof(known)))
 				wt_report(c, v[1], "%s: bench cannot spawn '%s' for driver %s; it knows %s", ppath,
 					  wt_sval(v[1]), t->driver, known[0] ? known : "no server program for it");
 			else

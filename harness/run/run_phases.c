@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd_run_int.h"
+#include "run_phases.h"
 #include "crash.h"
 #include "idle.h"
 #include "replication.h"

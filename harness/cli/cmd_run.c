@@ -16,7 +16,7 @@
 
 #include "chart.h"
 #include "cmd.h"
-#include "cmd_run_int.h"
+#include "run_phases.h"
 #include "csv.h"
 #include "json.h"
 #include "namespace.h"
@@ -244,13 +244,13 @@ static int resolve_credentials(struct run_args *a, const struct workload *w)
 		if (!selected(a->targets, t->name) || !d || !(d->caps & BENCH_CAP_NETWORK))
 			continue; /* no server, no login */
 		if (strcmp(a->servers, "external") == 0 && !t->uri)
-			secret_add_uri(servers_external_uri(t->driver));
+			secret_add_uri(servers_external_uri(d));
 		if (t->auth.given && !external) {
 			fprintf(stderr, "bench: %s:%d:%d: target %s has auth, but its server is spawned by bench and has no "
 				"users; give the target a uri, or run with --servers external\n", w->file, t->line, t->col,
 				t->name);
 			rc = BENCH_EXIT_USAGE;
-		} else if (secret_credentials(t, t->driver, slash ? dir : ".", external, &a->creds[i], err,
+		} else if (secret_credentials(&t->auth, t->name, t->driver, slash ? dir : ".", external, &a->creds[i], err,
 					      sizeof(err)) < 0) {
 			fprintf(stderr, "bench: %s: %s\n", w->file, err);
 			rc = BENCH_EXIT_USAGE;
@@ -331,7 +331,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		if (wt->n_spawn_args || wt->spawn_program)
 			results_warn(r, "%s: spawn ignored with --servers external: the server runs as it was "
 				     "configured (run.json's server.config says how)", wt->name);
-		bt->uri = servers_external_uri(t->driver->name);
+		bt->uri = servers_external_uri(t->driver);
 		if (!bt->uri) {
 			t->skipped = xasprintf("driver %s has no default address: give target %s a uri", t->driver->name, wt->name);
 			return -1;

@@ -819,6 +819,19 @@ static void mongo_close(struct bench_conn *conn)
 	conn->priv = NULL;
 }
 
+/* The private servers bench can spawn: a real MongoDB first, when one is
+ * installed; else FerretDB on SQLite, which scripts/install-deps builds. */
+static const struct bench_server_recipe mongo_servers[] = {
+	{"mongod", "mongodb://127.0.0.1:%d",
+	 "install MongoDB (Debian has no package: https://www.mongodb.com/docs/manual/administration/install-on-linux/)",
+	 {"mongod", "--bind_ip", "127.0.0.1", "--port", "{port}", "--dbpath", "{dir}", "--nounixsocket", NULL}},
+	{"bench-ferretdb", "mongodb://127.0.0.1:%d",
+	 "run scripts/install-deps (it builds tools/bin/bench-ferretdb, FerretDB with SQLite, through the Go module "
+	 "proxy), or install mongod",
+	 {"bench-ferretdb", "--listen-addr", "127.0.0.1:{port}", "--sqlite-url", "file:{dir}/", NULL}},
+	{NULL, NULL, NULL, {NULL}},
+};
+
 const struct bench_driver bench_driver_mongodb = {
 	.name = "mongodb",
 	.abi_version = BENCH_DRIVER_ABI,
@@ -826,6 +839,9 @@ const struct bench_driver bench_driver_mongodb = {
 		BENCH_CAP_INCR | BENCH_CAP_NETWORK,
 	.description = "MongoDB or a wire-compatible server (FerretDB) via libmongoc",
 	.options = mongo_options,
+	.address_env = "BENCH_MONGODB_URI",
+	.address_default = "mongodb://127.0.0.1:27017",
+	.servers = mongo_servers,
 	.open = mongo_open,
 	.close = mongo_close,
 	.exec = mongo_exec,

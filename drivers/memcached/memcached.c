@@ -763,12 +763,23 @@ static int mc_server_stats(struct bench_conn *conn, struct bench_server_stats *o
 	return 0;
 }
 
+/* The private server bench spawns. -I 2m: items up to 2 MiB, so 1 MiB
+ * values fit with their overhead. */
+static const struct bench_server_recipe mc_servers[] = {
+	{"memcached", "127.0.0.1:%d", "apt-get install memcached",
+	 {"memcached", "-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "1024", "-I", "2m", "{user}", NULL}},
+	{NULL, NULL, NULL, {NULL}},
+};
+
 const struct bench_driver bench_driver_memcached = {
 	.name = "memcached",
 	.abi_version = BENCH_DRIVER_ABI,
 	.caps = BENCH_CAP_NETWORK | BENCH_CAP_KV | BENCH_CAP_INCR,
 	.description = "memcached: text protocol over epoll for one server; libmemcached for pools, binary, blocking",
 	.options = mc_options,
+	.address_env = "BENCH_MEMCACHED_SERVERS",
+	.address_default = "127.0.0.1:11211",
+	.servers = mc_servers,
 	.open = mc_open,
 	.close = mc_close,
 	.exec = mc_exec,

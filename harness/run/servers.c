@@ -179,24 +179,11 @@ char *servers_find_program(const char *name)
 	return NULL;
 }
 
-const char *servers_external_uri(const char *driver_name)
+const char *servers_external_uri(const struct bench_driver *d)
 {
-	static const struct {
-		const char *driver, *env, *fallback;
-	} table[] = {
-		{"redis", "BENCH_REDIS_URI", "redis://127.0.0.1:6379"},
-		{"memcached", "BENCH_MEMCACHED_SERVERS", "127.0.0.1:11211"},
-		{"mongodb", "BENCH_MONGODB_URI", "mongodb://127.0.0.1:27017"},
-	};
+	const char *v = d->address_env ? getenv(d->address_env) : NULL;
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		if (strcmp(table[i].driver, driver_name) == 0) {
-			const char *v = getenv(table[i].env);
-
-			return v && *v ? v : table[i].fallback;
-		}
-	}
-	return NULL;
+	return v && *v ? v : d->address_default;
 }
 
 /* A port that was free a moment ago; the server may still lose a race for
@@ -231,36 +218,9 @@ static int port_accepts(int port)
 	return ok;
 }
 
-/* How to run each kind of server. argv entries may hold {port} and {dir}. */
-struct recipe {
-	const char *driver;
-	const char *program;
-	const char *uri;          /* printf format with the port */
-	const char *install_hint;
-	const char *argv[24];
-};
-
-static const struct recipe recipes[] = {
-	{"redis", "redis-server", "redis://127.0.0.1:%d",
-	 "apt-get install redis-server",
-	 {"redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-	  "--dir", "{dir}", "--daemonize", "no", "--logfile", "", NULL}},
-	{"memcached", "memcached", "127.0.0.1:%d",
-	 "apt-get install memcached",
-	 /* -I 2m: items up to 2 MiB, so 1 MiB values fit with their overhead. */
-	 {"memcached", "-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "1024", "-I", "2m", "{user}", NULL}},
-	/* A real MongoDB first, when one is installed. */
-	{"mongodb", "mongod", "mongodb://127.0.0.1:%d",
-	 NULL,
-	 {"mongod", "--bind_ip", "127.0.0.1", "--port", "{port}", "--dbpath", "{dir}", "--nounixsocket", NULL}},
-	{"mongodb", "bench-ferretdb", "mongodb://127.0.0.1:%d",
-	 "run scripts/install-deps (it builds tools/bin/bench-ferretdb, FerretDB with SQLite, through the Go module proxy), or install mongod",
-	 {"bench-ferretdb", "--listen-addr", "127.0.0.1:{port}", "--sqlite-url", "file:{dir}/", NULL}},
-};
-
-/* Expands {port}, {dir} and {user} into a fresh argv; "{user}" becomes
- * "-u root" pieces for memcached, which refuses to run as root otherwise. */
-static char **build_argv(const struct recipe *r, const char *exe, int port, const char *dir,
+/* Expands {port}, {dir} and {user} into a fresh argv (driver.h, struct
+ * bench_server_recipe). */
+static char **build_argv(const struct bench_server_recipe *r, const char *exe, int port, const char *dir,
 			 const char *const *extra)
 {
 	size_t n = 0, cap = 64;
@@ -393,67 +353,49 @@ static int wait_ready(struct server *srv, const struct bench_driver *driver, cha
 	}
 }
 
-bool servers_knows_program(const char *driver, const char *program, char *list, size_t len)
-{
-	size_t at = 0;
-
-	if (len)
-		list[0] = '\0';
-	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++) {
-		if (strcmp(recipes[i].driver, driver) != 0)
-			continue;
-		if (program && strcmp(recipes[i].program, program) == 0)
-			return true;
-		if (at < len)
-			at += (size_t)snprintf(list + at, len - at, "%s%s", at ? " or " : "", recipes[i].program);
-	}
-	return false;
-}
-
 /* The recipe and program for a driver (the given program, or the first the
  * host has): 0 with *r and *exe (caller frees), or ENOTSUP / ENOENT with
  * err saying what to do. */
-static int find_recipe(const char *driver, const char *program, const struct recipe **r, char **exe, char *err,
-		       size_t errlen)
+static int find_recipe(const struct bench_driver *d, const char *program, const struct bench_server_recipe **r,
+		       char **exe, char *err, size_t errlen)
 {
-	const char *hint = NULL;
 	char known[128];
 
 	*r = NULL;
 	*exe = NULL;
-	if (program && !servers_knows_program(driver, program, known, sizeof(known))) {
-		snprintf(err, errlen, "bench cannot spawn '%s' for driver %s (it knows %s): fix the target's spawn.program",
-			 program, driver, known[0] ? known : "none");
-		return ENOTSUP;
+	if (!bench_driver_knows_program(d, program, known, sizeof(known))) {
+		if (!known[0])
+			snprintf(err, errlen, "bench cannot spawn a server for driver %s: give the target a uri, or use "
+				 "--servers external", d->name);
+		else if (program)
+			snprintf(err, errlen, "bench cannot spawn '%s' for driver %s (it knows %s): fix the target's "
+				 "spawn.program", program, d->name, known);
+		if (!known[0] || program)
+			return ENOTSUP;
 	}
-	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]) && !*exe; i++) {
-		if (strcmp(recipes[i].driver, driver) != 0 || (program && strcmp(recipes[i].program, program) != 0))
+	for (const struct bench_server_recipe *c = d->servers; c->program && !*exe; c++) {
+		if (program && strcmp(c->program, program) != 0)
 			continue;
-		*r = &recipes[i];
-		hint = (*r)->install_hint ? (*r)->install_hint : hint;
-		*exe = servers_find_program((*r)->program);
+		*r = c;
+		*exe = servers_find_program(c->program);
 	}
-	if (!*r) {
-		snprintf(err, errlen, "bench cannot spawn a server for driver %s: give the target a uri, or use --servers external", driver);
-		return ENOTSUP;
-	}
-	if (!*exe) {
-		if (program && strcmp(program, "mongod") == 0)
-			snprintf(err, errlen, "mongod not found on PATH (the target's spawn.program): install MongoDB "
-				 "(Debian has no package: https://www.mongodb.com/docs/manual/administration/install-on-linux/), "
-				 "or use --servers external");
-		else if (strcmp(driver, "mongodb") == 0 && !program)
-			snprintf(err, errlen, "no MongoDB-compatible server found (mongod or bench-ferretdb on PATH or in tools/bin): %s; or use --servers external", hint);
-		else
-			snprintf(err, errlen, "%s not found on PATH: %s (or run scripts/install-deps), or use --servers external", (*r)->program, hint);
-		return ENOENT;
-	}
-	return 0;
+	if (*exe)
+		return 0;
+	if (program)
+		snprintf(err, errlen, "%s not found on PATH (the target's spawn.program): %s, or use --servers external",
+			 program, (*r)->install_hint ? (*r)->install_hint : "install it");
+	else if (d->servers[1].program)
+		snprintf(err, errlen, "no server for driver %s found (%s on PATH or in tools/bin): %s; or use --servers "
+			 "external", d->name, known, (*r)->install_hint ? (*r)->install_hint : "install one");
+	else
+		snprintf(err, errlen, "%s not found on PATH: %s (or run scripts/install-deps), or use --servers external",
+			 (*r)->program, (*r)->install_hint ? (*r)->install_hint : "install it");
+	return ENOENT;
 }
 
-int servers_check_spawn(const char *driver, const char *program, char *err, size_t errlen)
+int servers_check_spawn(const struct bench_driver *driver, const char *program, char *err, size_t errlen)
 {
-	const struct recipe *r;
+	const struct bench_server_recipe *r;
 	char *exe;
 	int rc = find_recipe(driver, program, &r, &exe, err, errlen);
 
@@ -464,9 +406,9 @@ int servers_check_spawn(const char *driver, const char *program, char *err, size
 int servers_spawn(struct server_set *set, const struct bench_driver *driver, const char *program,
 		  const char *const *args, struct server **out, char *err, size_t errlen)
 {
-	const struct recipe *r;
+	const struct bench_server_recipe *r;
 	char *exe;
-	int rc = find_recipe(driver->name, program, &r, &exe, err, errlen);
+	int rc = find_recipe(driver, program, &r, &exe, err, errlen);
 
 	if (rc != 0)
 		return rc;

@@ -20,8 +20,6 @@
 
 #include <stddef.h>
 
-struct wl_target;
-
 /* What replaces a secret in every output. */
 #define SECRET_MASK "***"
 
@@ -49,6 +47,14 @@ void secret_scrub_buf(char *buf, size_t cap);
  */
 const char *secret_in_uri(const char *uri);
 
+/* A target's auth key, as written in the workload. */
+struct secret_auth {
+	int given;                     /* the target has an auth key */
+	char *user;                    /* NULL: none (Redis: AUTH with the password alone) */
+	char *password_env;            /* NULL: BENCH_<DRIVER>_PASSWORD, unless password_file */
+	char *password_file;           /* as written: relative to the workload file's directory */
+};
+
 /* A target's credentials, resolved. */
 struct secret_cred {
 	char *user;        /* NULL: none (Redis: AUTH password alone) */
@@ -58,8 +64,9 @@ struct secret_cred {
 };
 
 /*
- * Resolves target t's credentials for a driver called `driver`:
- *  - t->auth given: the user, and the password from auth.password_env or
+ * Resolves the credentials of the target called `target` (its auth key
+ * `a`) for a driver called `driver`:
+ *  - a->given: the user, and the password from auth.password_env or
  *    auth.password_file (a path relative to the workload file's directory,
  *    `wl_dir`), else from BENCH_<DRIVER>_PASSWORD;
  *  - no auth key, the target reached externally (`external` != 0):
@@ -68,7 +75,7 @@ struct secret_cred {
  * credentials) or -1 with err saying what is missing and where to put it.
  * Free out with secret_cred_free.
  */
-int secret_credentials(const struct wl_target *t, const char *driver, const char *wl_dir, int external,
+int secret_credentials(const struct secret_auth *a, const char *target, const char *driver, const char *wl_dir, int external,
 		       struct secret_cred *out, char *err, size_t errlen);
 
 /* Overwrites the password and frees the strings; NULL fields are fine. */

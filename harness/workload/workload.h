@@ -13,6 +13,7 @@
 
 #include "dist.h"
 #include "driver.h"
+#include "secret.h"
 
 enum wl_phase_type {
 	WL_PHASE_LOAD = 0,  /* insert every record of the keyspace once */
@@ -23,13 +24,6 @@ enum wl_phase_type {
 
 /* auth: {user, password_env | password_file}: who the target logs in as.
  * The password itself is never in the workload (docs/security.md). */
-struct wl_auth {
-	int given;                     /* the target has an auth key */
-	char *user;                    /* NULL: none (Redis: AUTH with the password alone) */
-	char *password_env;            /* NULL: BENCH_<DRIVER>_PASSWORD, unless password_file */
-	char *password_file;           /* as written: relative to the workload file's directory */
-};
-
 /* A target: which driver, against what. */
 struct wl_target {
 	char *name;                    /* unique within the workload */
@@ -48,7 +42,7 @@ struct wl_target {
 	 * or "1", overriding keyspace.shard_key for it; NULL = the keyspace's. */
 	char *shard_key;
 	int line, col;                 /* where it was declared, for later messages */
-	struct wl_auth auth;
+	struct secret_auth auth;      /* the auth key (secret.h) */
 };
 
 struct wl_phase {

@@ -39,9 +39,9 @@ void servers_free(struct server_set *set);
 /*
  * Starts a private server for `driver` ("redis", "memcached", "mongodb") and
  * waits until it answers (driver->open + server_info succeed), up to 30 s.
- * `program` (may be NULL: the first the host has, in servers.c's order)
- * picks one of the driver's server programs (mongodb: mongod or
- * bench-ferretdb). `args` adds server arguments (NULL-terminated; may be
+ * `program` (may be NULL: the first the host has, in the order of the
+ * driver's `servers` table) picks one of the driver's server programs
+ * (mongodb: mongod or bench-ferretdb). `args` adds server arguments (NULL-terminated; may be
  * NULL).
  * Returns 0 and *out (owned by the set), or:
  *   ENOENT  - no server program found; err says what to install,
@@ -52,16 +52,10 @@ void servers_free(struct server_set *set);
 int servers_spawn(struct server_set *set, const struct bench_driver *driver, const char *program,
 		  const char *const *args, struct server **out, char *err, size_t errlen);
 
-/* Whether servers_spawn could find a server program for the driver
- * ("redis", "memcached", "mongodb"), the given one when program is not
- * NULL: 0, or ENOENT / ENOTSUP with err saying what to install. Starts
- * nothing. */
-int servers_check_spawn(const char *driver, const char *program, char *err, size_t errlen);
-
-/* Whether bench knows how to spawn `program` for `driver` (a target's
- * spawn.program): true, or false with the driver's programs listed in
- * list ("mongod or bench-ferretdb"; "" when it spawns none). */
-bool servers_knows_program(const char *driver, const char *program, char *list, size_t len);
+/* Whether servers_spawn could find a server program for the driver, the
+ * given one when program is not NULL: 0, or ENOENT / ENOTSUP with err saying
+ * what to install. Starts nothing. */
+int servers_check_spawn(const struct bench_driver *driver, const char *program, char *err, size_t errlen);
 /*
  * Starts a replica of primary (spawned by this set) and waits until it
  * answers; it may still be copying the primary's data. Redis only
@@ -91,10 +85,10 @@ uint64_t servers_data_bytes(const struct server *srv);
 int servers_restart(struct server *srv, const struct bench_driver *driver, double *restart_s,
 		    char *err, size_t errlen);
 
-/* The external address for a driver: BENCH_REDIS_URI, BENCH_MEMCACHED_SERVERS
- * or BENCH_MONGODB_URI when set, else the standard local port. Static string;
- * NULL for drivers bench has no default for. */
-const char *servers_external_uri(const char *driver_name);
+/* The external address for a driver: its address_env variable when set
+ * (BENCH_REDIS_URI ...), else its address_default. NULL for a driver that
+ * has neither. */
+const char *servers_external_uri(const struct bench_driver *d);
 
 /* Looks up a server program: $PATH, then bench's tools/bin. Returns a
  * malloc'd path or NULL. */

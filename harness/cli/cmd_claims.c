@@ -26,6 +26,7 @@
 #include "cmd.h"
 #include "csv.h"
 #include "outdir.h"
+#include "registry.h"
 #include "servers.h"
 #include "util.h"
 
@@ -224,9 +225,10 @@ static char *not_run_reason(const struct claims_args *a, const struct entry *e)
 		return NULL;
 	for (size_t i = 0; i < e->w->n_targets; i++) {
 		const struct wl_target *t = &e->w->targets[i];
+		const struct bench_driver *d = bench_driver_find(t->driver, NULL, 0);
 
-		if (!t->uri && strcmp(t->driver, "null") != 0 &&
-		    servers_check_spawn(t->driver, t->spawn_program, err, sizeof(err)) != 0)
+		if (!t->uri && d && (d->caps & BENCH_CAP_NETWORK) &&
+		    servers_check_spawn(d, t->spawn_program, err, sizeof(err)) != 0)
 			return xasprintf("target %s: %s", t->name, err);
 	}
 	return NULL;

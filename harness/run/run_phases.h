@@ -1,10 +1,10 @@
 /*
- * cmd_run_int.h - what the two halves of `bench run` share: cmd_run.c
- * (arguments, targets, servers, the result directory) and run_phases.c
- * (a target's sweep points, repeats and phases).
+ * run_phases.h - one target of `bench run`: its sweep points, repeats and
+ * phases (run_phases.c), and what the command line (cli/cmd_run.c: arguments,
+ * targets, servers, the result directory) hands it.
  */
-#ifndef BENCH_CMD_RUN_INT_H
-#define BENCH_CMD_RUN_INT_H
+#ifndef BENCH_RUN_PHASES_H
+#define BENCH_RUN_PHASES_H
 
 #include <stdbool.h>
 #include <stddef.h>
