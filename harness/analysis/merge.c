@@ -34,19 +34,6 @@ static int bad(const char *fmt, ...)
 	return BENCH_EXIT_USAGE;
 }
 
-void merge_warn(struct merge *m, const char *fmt, ...)
-{
-	va_list ap;
-	struct sbuf sb = {0};
-
-	va_start(ap, fmt);
-	sbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	m->warnings = xrealloc(m->warnings, (m->n_warnings + 1) * sizeof(*m->warnings));
-	m->warnings[m->n_warnings] = sbuf_take(&sb);
-	fprintf(stderr, "bench merge: warning: %s\n", m->warnings[m->n_warnings++]);
-}
-
 /* What makes a merge a partial one: a shard interrupted, or a target a
  * shard could not run (its rows then hold the other shards' requests). */
 static void warn_partial(struct merge *m)

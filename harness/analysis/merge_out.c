@@ -5,6 +5,7 @@
  * the inputs. Which figure is computed how: docs/scale.md.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,4 +506,17 @@ int merge_write(const char *tmp, const void *arg)
 	free(ts);
 	free(run);
 	return rc;
+}
+
+void merge_warn(struct merge *m, const char *fmt, ...)
+{
+	va_list ap;
+	struct sbuf sb = {0};
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	m->warnings = xrealloc(m->warnings, (m->n_warnings + 1) * sizeof(*m->warnings));
+	m->warnings[m->n_warnings] = sbuf_take(&sb);
+	fprintf(stderr, "bench merge: warning: %s\n", m->warnings[m->n_warnings++]);
 }

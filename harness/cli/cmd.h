@@ -32,7 +32,8 @@ extern const char cmd_merge_usage[];
  * an error and sets *ok = 0. Returns NULL when argv[*i] is another option. */
 const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, int *ok);
 
-/* "bench ARG..." of a subcommand's arguments, for run.json. Caller frees. */
+/* "bench ARG..." of a subcommand's arguments, for run.json, each argument
+ * quoted for a POSIX shell where it needs it. Caller frees. */
 char *cmd_join_args(int argc, char **argv);
 
 /* Prints "bench CMD: message" and a hint to stderr; returns BENCH_EXIT_USAGE. */

@@ -97,48 +97,6 @@ static int unknown_command(const char *name)
 	return BENCH_EXIT_USAGE;
 }
 
-const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, int *ok)
-{
-	size_t len = strlen(name);
-	const char *a = argv[*i];
-
-	*ok = 1;
-	if (strncmp(a, name, len) != 0)
-		return NULL;
-	if (a[len] == '=')
-		return a + len + 1;
-	if (a[len] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "bench: %s needs a value\n", name);
-		*ok = 0;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-int cmd_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "bench %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nsee `bench %s --help`\n", cmd);
-	return BENCH_EXIT_USAGE;
-}
-
-char *cmd_join_args(int argc, char **argv)
-{
-	struct sbuf sb = {0};
-
-	sbuf_addf(&sb, "bench");
-	for (int i = 0; i < argc; i++)
-		sbuf_addf(&sb, " %s", argv[i]);
-	return sbuf_take(&sb);
-}
-
 static int wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)

@@ -181,7 +181,7 @@ static void parse_spawn(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, c
 }
 
 enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT, TK_AUTH, TK_SHARD_KEY, TK__COUNT };
-const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", "auth",
+static const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", "auth",
 				      "shard_key", NULL};
 
 static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
@@ -425,7 +425,7 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
        PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK__COUNT };
-const char *const wl_phase_keys[] = {
+static const char *const wl_phase_keys[] = {
 	"name", "type", "batch", "clients", "warmup", "duration", "ops", "pipeline", "rate", "mix", "range", "query",
 	"fuzzy", "structures", "kill_after", "idle_connections", NULL,
 };
@@ -590,10 +590,29 @@ static void parse_phases(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_TARGETS, TOP_KEYSPACE, TOP_VALUES, TOP_PHASES, TOP_REPEAT,
        TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP_CLAIM, TOP__COUNT };
 /* `claim` is a claim file's (claims.c reads it); a workload skips it. */
-const char *const wl_top_keys[] = {
+static const char *const wl_top_keys[] = {
 	"name", "description", "seed", "targets", "keyspace", "values", "phases", "repeat", "sweep",
 	"max_error_rate", "claim", NULL,
 };
+
+/* Parses the text again for every point and keeps what is new. */
+static void check_points(struct wt_ctx *c, const struct workload *w, yaml_node_t *const *items)
+{
+	for (size_t i = 0; i < w->sweep.n_values; i++) {
+		struct wl_override *ov = xcalloc(c->n_ov + 1, sizeof(*ov));
+		struct wt_ctx pc = {.file = c->file, .text = c->text, .len = c->len, .ov = ov, .n_ov = c->n_ov};
+		char *prefix = xasprintf("sweep %s=%s: ", w->sweep.key, w->sweep.values[i]);
+
+		if (c->n_ov)
+			memcpy(ov, c->ov, c->n_ov * sizeof(*ov));
+		workload_sweep_overrides(w, i, &ov, &pc.n_ov);
+		pc.ov = ov;
+		workload_free(wl_parse(&pc));
+		wt_adopt_msgs(c, &pc, items[i], prefix);
+		free(prefix);
+		free(ov);
+	}
+}
 
 static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 {
@@ -641,8 +660,14 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 			w->values.categories = 100;
 	/* Last: it re-validates the workload for every sweep point and keeps
 	 * only the messages the workload does not have already. */
-	if (wt_present(v[TOP_SWEEP]))
-		wl_parse_sweep(c, w, v[TOP_SWEEP], root);
+	if (wt_present(v[TOP_SWEEP])) {
+		static const struct wl_keys keys = {wl_top_keys, wl_target_keys, wl_phase_keys};
+		yaml_node_t **items = wl_parse_sweep(c, w, v[TOP_SWEEP], root, &keys);
+
+		if (items && c->check_points)
+			check_points(c, w, items);
+		free(items);
+	}
 	return w;
 }
 

@@ -76,7 +76,8 @@ static int find_item(struct wt_ctx *c, yaml_node_t *root, const char *list, cons
 /* Checks that `key` names something a point can set (without the value:
  * each point checks its own) and fills w->sweep.paths. Returns 0, or -1
  * after reporting at key node kn. */
-static int check_key(struct wt_ctx *c, struct workload *w, yaml_node_t *root, const yaml_node_t *kn,
+static int check_key(struct wt_ctx *c, struct workload *w, yaml_node_t *root, const struct wl_keys *wk,
+		     const yaml_node_t *kn,
 		     const char *key)
 {
 	char *copy = xstrdup(key), *el[MAX_DEPTH] = {0}, *s, *dot;
@@ -119,13 +120,13 @@ static int check_key(struct wt_ctx *c, struct workload *w, yaml_node_t *root, co
 
 	if (!strcmp(el[0], "sweep")) {
 		sbuf_addf(&why, "a sweep cannot set the sweep");
-	} else if (!known(wl_top_keys, el[0])) {
+	} else if (!known(wk->top, el[0])) {
 		const char *all[32] = {0}, *hint;
 		size_t k = 0;
 
 		for (const char *const *p = bare_keys; *p; p++)
 			all[k++] = *p;
-		for (const char *const *p = wl_top_keys; *p && k < 31; p++)
+		for (const char *const *p = wk->top; *p && k < 31; p++)
 			if (strcmp(*p, "sweep") != 0)
 				all[k++] = *p;
 		hint = util_suggest(el[0], all);
@@ -149,7 +150,7 @@ static int check_key(struct wt_ctx *c, struct workload *w, yaml_node_t *root, co
 		}
 	} else if (!strcmp(el[0], "phases") || !strcmp(el[0], "targets")) {
 		int phases = !strcmp(el[0], "phases");
-		const char *const *keys = phases ? wl_phase_keys : wl_target_keys;
+		const char *const *keys = phases ? wk->phase : wk->target;
 
 		if (n < 3) {
 			sbuf_addf(&why, "sweep a key of one of its items, e.g. %s",
@@ -181,26 +182,8 @@ out:
 	return rc;
 }
 
-/* Parses the text again for every point and keeps what is new. */
-static void check_points(struct wt_ctx *c, const struct workload *w, yaml_node_t *const *items)
-{
-	for (size_t i = 0; i < w->sweep.n_values; i++) {
-		struct wl_override *ov = xcalloc(c->n_ov + 1, sizeof(*ov));
-		struct wt_ctx pc = {.file = c->file, .text = c->text, .len = c->len, .ov = ov, .n_ov = c->n_ov};
-		char *prefix = xasprintf("sweep %s=%s: ", w->sweep.key, w->sweep.values[i]);
-
-		if (c->n_ov)
-			memcpy(ov, c->ov, c->n_ov * sizeof(*ov));
-		workload_sweep_overrides(w, i, &ov, &pc.n_ov);
-		pc.ov = ov;
-		workload_free(wl_parse(&pc));
-		wt_adopt_msgs(c, &pc, items[i], prefix);
-		free(prefix);
-		free(ov);
-	}
-}
-
-void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root)
+yaml_node_t **wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root,
+			     const struct wl_keys *keys)
 {
 	yaml_node_t *kn, *seq, **items;
 	size_t count, n_pairs;
@@ -208,28 +191,28 @@ void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_n
 	int ok = 1;
 
 	if (wt_want_kind(c, n, "sweep", YAML_MAPPING_NODE) < 0)
-		return;
+		return NULL;
 	n_pairs = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	if (n_pairs != 1) {
 		wt_report(c, n_pairs ? yaml_document_get_node(&c->doc, n->data.mapping.pairs.start[1].key) : n,
 		          "sweep has %zu keys; give exactly one key and its values, e.g. sweep: {clients: [1, 4, 16]}",
 		          n_pairs);
-		return;
+		return NULL;
 	}
 	kn = yaml_document_get_node(&c->doc, n->data.mapping.pairs.start[0].key);
 	seq = yaml_document_get_node(&c->doc, n->data.mapping.pairs.start[0].value);
 	if (wt_want_scalar(c, kn, "sweep", "a key path") < 0)
-		return;
+		return NULL;
 	path = xasprintf("sweep.%s", wt_sval(kn));
 	if (wt_want_kind(c, seq, path, YAML_SEQUENCE_NODE) < 0) {
 		free(path);
-		return;
+		return NULL;
 	}
 	count = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
 	if (!count) {
 		wt_report(c, seq, "%s is empty; give at least one value, e.g. [1, 4, 16]", path);
 		free(path);
-		return;
+		return NULL;
 	}
 	/* Each point is a whole set of runs, and is validated by parsing the
 	 * workload again: without a cap a 20 KB file of 4000 values kept
@@ -238,7 +221,7 @@ void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_n
 		wt_report(c, seq, "%s has %zu values; a sweep has at most %d (each value is a whole set of runs)",
 		          path, count, WL_MAX_SWEEP);
 		free(path);
-		return;
+		return NULL;
 	}
 	w->sweep.key = xstrdup(wt_sval(kn));
 	if ((int)(kn - c->doc.nodes.start) < c->n_file_nodes) {
@@ -264,12 +247,13 @@ void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_n
 		items[w->sweep.n_values] = it;
 		w->sweep.values[w->sweep.n_values++] = xstrdup(wt_sval(it));
 	}
-	if (check_key(c, w, root, kn, w->sweep.key) < 0)
+	if (check_key(c, w, root, keys, kn, w->sweep.key) < 0)
 		ok = 0;
-	if (ok && c->check_points)
-		check_points(c, w, items);
-	free(items);
 	free(path);
+	if (ok)
+		return items;
+	free(items);
+	return NULL;
 }
 
 size_t workload_sweep_overrides(const struct workload *w, size_t i, struct wl_override **ov, size_t *n_ov)

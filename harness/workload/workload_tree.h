@@ -141,11 +141,14 @@ void wt_apply_overrides(struct wt_ctx *c);
 #define WL_MAX_SWEEP 100   /* values of a sweep */
 
 /* Known keys of each mapping, NULL-terminated. */
-extern const char *const wl_top_keys[];
-extern const char *const wl_target_keys[];
 extern const char *const wl_keyspace_keys[];
 extern const char *const wl_values_keys[];
-extern const char *const wl_phase_keys[];
+
+/* The keys of the top level, of a target and of a phase (workload.c's
+ * tables), for checking a sweep's key path. */
+struct wl_keys {
+	const char *const *top, *const *target, *const *phase;
+};
 
 /* Reads c->text, applies c->ov and validates (and, with c->check_points,
  * every sweep point). Returns the workload, or NULL when the text is no
@@ -168,7 +171,10 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
  * *out (freed first) gets "hashed" or "1"; nothing set after a report. */
 void wl_parse_shard_key(struct wt_ctx *c, yaml_node_t *n, const char *path, char **out);
 void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
-void wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root);
+/* Fills w->sweep. Returns the node of each value (w->sweep.n_values; caller
+ * frees) when the sweep itself is valid, for checking each point, else NULL. */
+yaml_node_t **wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root,
+			     const struct wl_keys *keys);
 /* A run phase's range/query/fuzzy/structures keys (each NULL when absent);
  * fills the defaults too. workload_ops.c. */
 void wl_parse_op_params(struct wt_ctx *c, struct wl_phase *ph, const char *path, yaml_node_t *range,
