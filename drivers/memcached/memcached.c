@@ -176,14 +176,6 @@ static const char *mc_errtext(struct mc_conn *mc, memcached_return_t rc)
 	return mc->errbuf;
 }
 
-unsigned mc_timeout_ms(const struct bench_conn *conn)
-{
-	unsigned ms = conn->target->timeout_ms ? conn->target->timeout_ms : MC_DEFAULT_TIMEOUT_MS;
-
-	/* libmemcached keeps SND/RCV_TIMEOUT, in microseconds, in an int32. */
-	return ms > INT_MAX / 1000 ? INT_MAX / 1000 : ms;
-}
-
 /* SASL PLAIN-or-better login data for libmemcached, which sends it on
  * every connect (so reconnects log in again). Returns 0, or -1 with
  * conn->err set. */
@@ -361,42 +353,6 @@ static enum bench_status mc_fail(struct bench_conn *conn, memcached_return_t rc,
 		bench_conn_error(conn, "memcached %s: %s", what, mc_errtext(mc, rc));
 		return BENCH_ERROR;
 	}
-}
-
-int mc_key_ok(const struct mc_conn *mc, const char *key, size_t len)
-{
-	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-	size_t i = 0;
-
-	if (len == 0 || len > MC_MAX_KEY_LEN)
-		return 0;
-	if (mc->binary)
-		return 1;
-	/*
-	 * Every request's key is checked, so 8 bytes at a time: a word has a
-	 * byte < 0x21 when (x - 0x21..) & ~x & 0x80.. is not 0, and a 0x7f
-	 * byte when x ^ 0x7f.. has a zero byte (exact for "any", which is all
-	 * that is asked).
-	 */
-	for (; i + 8 <= len; i += 8) {
-		uint64_t x, y;
-
-		memcpy(&x, key + i, 8);
-		y = x ^ (0x7f * ones);
-		if ((((x - 0x21 * ones) & ~x) | ((y - ones) & ~y)) & highs)
-			return 0;
-	}
-	for (; i < len; i++)
-		if ((unsigned char)key[i] <= ' ' || key[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-void mc_key_refused(struct bench_conn *conn, struct bench_request *req)
-{
-	req->status = BENCH_ERROR;
-	bench_conn_error(conn, "memcached: invalid key of %zu bytes (1..%d, no spaces or control bytes in text protocol)",
-			 req->key_len, MC_MAX_KEY_LEN);
 }
 
 static size_t mc_hash(const char *key, size_t len)

@@ -57,17 +57,6 @@ static void mongo_set_group(struct bench_request *reqs, const size_t *idx, size_
 		reqs[idx[k]].status = s;
 }
 
-bool mongo_build_filter(struct mongo_priv *p, const struct bench_request *r)
-{
-	bson_reinit(p->filter);
-	return r->key_len <= INT_MAX && bson_append_utf8(p->filter, "_id", 3, r->key, (int)r->key_len);
-}
-
-int mongo_field_name(char *buf, size_t cap, unsigned i)
-{
-	return snprintf(buf, cap, "field%u", i);
-}
-
 /*
  * Appends a record's data to d: v: BinData(0, value), or with r->fields
  * fields field0 ... field<fields-1>, each an equal share of the value (the
@@ -95,20 +84,6 @@ static bool mongo_append_record(bson_t *d, const struct bench_request *r)
 		}
 	}
 	return !r->arg || r->arg_len == 0 || bson_append_utf8(d, "category", 8, r->arg, (int)r->arg_len);
-}
-
-bool mongo_append_value_projection(bson_t *proj, unsigned fields)
-{
-	if (fields == 0)
-		return bson_append_int32(proj, "v", 1, 1);
-	for (unsigned i = 0; i < fields; i++) {
-		char name[24];
-		int nlen = mongo_field_name(name, sizeof(name), i);
-
-		if (!bson_append_int32(proj, name, nlen, 1))
-			return false;
-	}
-	return true;
 }
 
 /* Builds the record {_id: key, v | field0.., category?} in p->doc. */

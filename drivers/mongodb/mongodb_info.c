@@ -201,21 +201,6 @@ fail:
 	return -1;
 }
 
-void mongo_config_add(struct bench_server_info *out, const char *key, const char *fmt, ...)
-{
-	size_t off = strlen(out->config);
-	char val[256];
-	va_list ap;
-	int w;
-
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	w = snprintf(out->config + off, sizeof(out->config) - off, "%s=%s\n", key, val);
-	if (w < 0 || (size_t)w >= sizeof(out->config) - off)
-		out->config[off] = '\0';
-}
-
 /*
  * FerretDB names its backend only in its startup log line "Powered by
  * FerretDB vX and SQLite 3.y.z." (filled in once a backend database has

@@ -1,5 +1,6 @@
-/* runner.c - worker threads, clients and the request loop (closed, or open
- * at a rate). */
+/* runner.c - one phase: worker threads and clients, the blocking engine
+ * (a thread per client, closed loop or open at a rate), the phase
+ * main thread; the per-client logic is runner_client.c's. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,109 +22,6 @@
 #include "shard.h"
 #include "util.h"
 
-static atomic_int stop_requested;
-static _Atomic uint64_t stop_requested_ns; /* when (CLOCK_MONOTONIC), 0 = never */
-
-void runner_request_stop(void)
-{
-	uint64_t zero = 0;
-
-	/* clock_gettime is async-signal-safe; keep the first request's time. */
-	atomic_compare_exchange_strong(&stop_requested_ns, &zero, util_now_ns());
-	atomic_store(&stop_requested, 1);
-}
-
-int runner_stop_requested(void)
-{
-	return atomic_load(&stop_requested);
-}
-
-static enum bench_op draw_op(const struct phase_ctx *ctx, struct rng *r)
-{
-	double u = rng_double(r);
-
-	for (int op = 0; op < ctx->last_op; op++)
-		if (u < ctx->cum[op])
-			return (enum bench_op)op;
-	return (enum bench_op)ctx->last_op;
-}
-
-/*
- * The record an insert creates: beyond the loaded keyspace, interleaved over
- * the clients so no two clients insert the same key. The client's "latest"
- * cursor then counts every client as having inserted as many as it has,
- * which keeps its draws reproducible (they never depend on other clients).
- */
-static uint64_t next_insert_id(const struct phase_ctx *ctx, struct client *c)
-{
-	uint64_t id = ctx->w->keyspace.records + c->inserts * ctx->clients + c->index;
-
-	c->inserts++;
-	c->cursor.newest = ctx->w->keyspace.records - 1 + c->inserts * ctx->clients;
-	return id;
-}
-
-/* A record's value length: one value, or `fields` fields of a drawn size. */
-static size_t record_len(const struct phase_ctx *ctx, struct client *c)
-{
-	uint64_t len = sizegen_next(ctx->sizes, &c->rng);
-
-	return (size_t)(ctx->w->values.fields ? len * ctx->w->values.fields : len);
-}
-
-size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn)
-{
-	struct phase_ctx *ctx = wk->ctx;
-	size_t want, n = 0;
-
-	*drawn = 0;
-	if (ctx->load) {
-		want = c->end_id - c->next_id < ctx->ph->batch ? c->end_id - c->next_id : ctx->ph->batch;
-	} else {
-		want = ctx->ph->pipeline;
-		if (ctx->ph->ops && measuring && c->quota < want)
-			want = c->quota;
-	}
-	for (size_t i = 0; i < want; i++) {
-		struct bench_request *rq = &c->reqs[n];
-		char *key = c->keys + n * c->key_len;
-		enum bench_op op;
-		uint64_t id;
-
-		if (ctx->load) {
-			op = BENCH_OP_SET;
-			id = c->next_id++;
-		} else {
-			op = draw_op(ctx, &c->rng);
-			id = op == BENCH_OP_INSERT ? next_insert_id(ctx, c) : dist_next(ctx->dist, &c->cursor, &c->rng);
-		}
-		(*drawn)++;
-		keygen_set_id(key + c->prefix_len, id);
-		c->logical[n] = op;
-		/* What the driver is sent: inserts are sets, an rmw starts as a get. */
-		rq->op = op == BENCH_OP_INSERT ? BENCH_OP_SET : op == BENCH_OP_RMW ? BENCH_OP_GET : op;
-		rq->key = key;
-		rq->key_len = c->key_len;
-		rq->value = c->values;
-		rq->value_len = rq->op == BENCH_OP_SET ? record_len(ctx, c) : 0;
-		rq->fields = (unsigned)ctx->w->values.fields;
-		/* Drawn now, not after the read, so the draws never depend on answers. */
-		c->rmw_len[n] = op == BENCH_OP_RMW ? record_len(ctx, c) : 0;
-		rq->status = BENCH_OK;
-		rq->value_len_out = 0;
-		rq->items_out = rq->calls_out = 0;
-		if (ctx->has_args)
-			runner_fill_args(ctx, c, rq, c->args + n * c->arg_cap, id);
-		/* Drawn in full all the same: every target sees the same
-		 * sequence of ops, keys and sizes, whatever it supports. */
-		if (!(ctx->supported & (1u << op))) {
-			wk->stats[measuring][op].status[BENCH_UNSUPPORTED]++;
-			continue;
-		}
-		n++;
-	}
-	return n;
-}
 
 /* Sleeps until `when` (CLOCK_MONOTONIC), waking at least every 100 ms to
  * notice a stop request. Returns 0, or -1 when asked to stop. */
@@ -145,33 +43,6 @@ static int sleep_until(uint64_t when)
 	}
 }
 
-size_t runner_prepare_rmw_writes(struct client *c, size_t n)
-{
-	size_t m = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		enum bench_status st = c->reqs[i].status;
-
-		if (c->logical[i] != BENCH_OP_RMW || (st != BENCH_OK && st != BENCH_MISS))
-			continue;
-		c->second[m] = c->reqs[i];
-		c->second[m].op = BENCH_OP_SET;
-		c->second[m].value_len = c->rmw_len[i];
-		c->second[m].out = NULL;
-		if (c->ctx_categories)
-			runner_fill_args(c->ctx_categories, c, &c->second[m], c->args + i * c->arg_cap,
-					 keygen_parse_id(c->reqs[i].key + c->prefix_len));
-		c->second_slot[m++] = i;
-	}
-	return c->conn.err ? 0 : m;
-}
-
-void runner_finish_rmw_writes(struct client *c, size_t m)
-{
-	for (size_t k = 0; k < m; k++)
-		c->reqs[c->second_slot[k]].status = c->second[k].status;
-}
-
 /* Blocking engine: sends the rmw writes as one more batch. Returns how
  * many were sent. */
 static size_t send_rmw_writes(struct client *c, size_t n,
@@ -184,102 +55,6 @@ static size_t send_rmw_writes(struct client *c, size_t n,
 		runner_finish_rmw_writes(c, m);
 	}
 	return m;
-}
-
-void runner_record_batch(struct worker *wk, struct client *c, int measured, uint64_t intended, uint64_t sent,
-			 uint64_t done, uint64_t done_rmw, size_t n)
-{
-	/* In a pipeline every request waits for the whole batch, so the
-	 * answered requests of one op share one latency: recorded once per
-	 * op with a count, not once per request. */
-	uint32_t answered[BENCH_OP__COUNT];
-	unsigned ops = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		enum bench_op op = c->logical[i];
-		struct op_stats *s = &wk->stats[measured][op];
-		enum bench_status st = c->reqs[i].status;
-		uint64_t end = op == BENCH_OP_RMW ? done_rmw : done;
-
-		s->status[st]++;
-		ts_count(wk->ts, op, st, end);
-		if (st == BENCH_OK || st == BENCH_MISS) {
-			s->items += c->reqs[i].items_out;
-			s->calls += c->reqs[i].calls_out;
-			if (!(ops & (1u << op))) {
-				ops |= 1u << op;
-				answered[op] = 0;
-			}
-			answered[op]++;
-		} else if (st != BENCH_UNSUPPORTED && !wk->first_error[0]) {
-			snprintf(wk->first_error, sizeof(wk->first_error), "%s %s: %s", bench_op_name(op),
-				 bench_status_name(st), c->conn.errstr);
-		}
-	}
-	while (ops) {
-		int op = __builtin_ctz(ops);
-		struct op_stats *s = &wk->stats[measured][op];
-		uint64_t end = op == BENCH_OP_RMW ? done_rmw : done;
-
-		ops &= ops - 1;
-		hist_record_n(s->lat, (int64_t)(end - intended), answered[op]);
-		hist_record_n(s->lat_uncorrected, (int64_t)(end - sent), answered[op]);
-		ts_latency_n(wk->ts, (enum bench_op)op, (int64_t)(end - intended), answered[op]);
-	}
-}
-
-int runner_reconnect(struct worker *wk, struct client *c, uint64_t now)
-{
-	const struct bench_driver *drv = c->conn.driver;
-
-	if (!c->down) {
-		c->down = 1;
-		c->down_since = now;
-		c->retry_at = now + c->backoff_ns;
-	}
-	if (now < c->retry_at)
-		return 1;
-	/* The old connection (or a failed attempt) is closed before the
-	 * next open: close() accepts both (driver.h). */
-	drv->close(&c->conn);
-	c->conn.priv = NULL;
-	c->conn.err = 0;
-	c->backoff_ns = c->backoff_ns == 0 ? RUNNER_BACKOFF_MIN_NS
-		      : c->backoff_ns >= RUNNER_BACKOFF_MAX_NS / 2 ? RUNNER_BACKOFF_MAX_NS : c->backoff_ns * 2;
-	if (drv->open(&c->conn) == 0) {
-		/* backoff_ns stays grown until the new connection answers a
-		 * batch: a server that accepts and then drops every
-		 * connection is retried ever more slowly, not in a spin. */
-		c->down = 0;
-		wk->reconnects++;
-		ts_reconnect(wk->ts, util_now_ns());
-		return 0;
-	}
-	if (!c->conn.err)
-		c->conn.err = 1; /* open failed: the connection is unusable */
-	now = util_now_ns();
-	c->retry_at = now + c->backoff_ns;
-	if (!wk->ctx->end_ns && now - c->down_since >= RUNNER_GIVE_UP_NS)
-		return -1;
-	return 1;
-}
-
-void runner_mark_disconnected(struct client *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		c->reqs[i].status = BENCH_DISCONNECTED;
-}
-
-void runner_worker_finished(struct worker *wk)
-{
-	struct phase_ctx *ctx = wk->ctx;
-
-	wk->finished_ns = util_now_ns();
-	ts_local_done(wk->ts);
-	pthread_mutex_lock(&ctx->mu);
-	ctx->finished++;
-	pthread_cond_signal(&ctx->cv);
-	pthread_mutex_unlock(&ctx->mu);
 }
 
 static void *worker_main(void *arg)
@@ -728,7 +503,7 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	out->duration_s = last > ctx.measure_ns ? (double)(last - ctx.measure_ns) / 1e9 : 0;
 	/* Cut short only when the stop came before its last client was done:
 	 * a phase that had finished when Ctrl-C came is complete. */
-	out->interrupted = runner_stop_requested() && atomic_load(&stop_requested_ns) < last;
+	out->interrupted = runner_stop_requested() && runner_stop_requested_at() < last;
 	out->engine = ctx.event ? "event" : "blocking";
 	for (uint64_t i = 0; i < nworkers; i++) {
 		if (workers[i].first_error[0] && !out->error[0])

@@ -62,5 +62,7 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 void runner_request_stop(void);
 /* True once runner_request_stop() was called. */
 int runner_stop_requested(void);
+/* When the first stop was requested (CLOCK_MONOTONIC ns); 0: never. */
+uint64_t runner_stop_requested_at(void);
 
 #endif
