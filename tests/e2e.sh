@@ -152,7 +152,7 @@ if command -v gnuplot >/dev/null; then
     && ok || fail "a run draws its charts (charts/throughput.svg, .png, .gp)"
 fi
 head -1 "$csv" | grep -q '^workload,phase,target,driver,server,op,clients,pipeline,rate_target,repeat,duration_s,ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,' \
-  && ok || fail "summary.csv does not start with DESIGN §6's columns"
+  && ok || fail "summary.csv does not start with docs/csv-schema.md's columns"
 for target in redis memcached mongodb; do
   for op in load get set delete insert rmw; do
     row=$(awk -F, -v t="$target" -v o="$op" '$3 == t && $6 == o' "$csv")

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Exit codes, the same for every subcommand (DESIGN §5). */
+/* Exit codes, the same for every subcommand (README.md, "Exit status"). */
 enum bench_exit {
 	BENCH_EXIT_OK = 0,
 	BENCH_EXIT_ERRORS = 1,      /* finished, but errors over the limit / regression */

@@ -107,7 +107,7 @@ int cmd_chart(int argc, char **argv)
 
 	if (!dir)
 		return rc;
-	/* gnuplot missing or failing: 1, the run's data being fine (DESIGN §5) */
+	/* gnuplot missing or failing: 1, the run's data being fine (README.md, "Exit status") */
 	if (chart_draw(dir, err, sizeof(err)) != CHART_OK) {
 		fprintf(stderr, "bench chart: %s\n", err);
 		return BENCH_EXIT_ERRORS;

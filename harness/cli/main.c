@@ -52,9 +52,6 @@ static const struct command commands[] = {
 	{"merge", cmd_merge, cmd_merge_usage, "merge the shards of a run made on several load machines"},
 };
 
-/* In DESIGN §5 but not built yet: say so instead of "unknown command". */
-static const char *const planned[] = {NULL};
-
 static void print_help(FILE *out)
 {
 	fprintf(out, "bench %s - Redis, Memcached and MongoDB side by side on one workload\n\n", BENCH_VERSION);
@@ -81,12 +78,6 @@ static int unknown_command(const char *name)
 	const char *hint;
 	size_t n = 0;
 
-	for (const char *const *p = planned; *p; p++) {
-		if (strcmp(*p, name) == 0) {
-			fprintf(stderr, "bench %s: not available in this version yet (planned; see docs/architecture.md)\n", name);
-			return BENCH_EXIT_USAGE;
-		}
-	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		names[n++] = commands[i].name;
 	names[n++] = "help";

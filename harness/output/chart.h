@@ -1,6 +1,5 @@
 /*
- * chart.h - charts of a result directory, drawn by gnuplot (DESIGN §7,
- * docs/charts.md).
+ * chart.h - charts of a result directory, drawn by gnuplot (docs/charts.md).
  *
  * chart_draw() reads the files a run wrote (summary.csv, timeseries.csv,
  * latency/NAME.hgrm), writes a gnuplot script (.gp) and its data (.dat) per

@@ -1,6 +1,6 @@
 /*
  * report.h - report.html: one self-contained page for a result directory
- * (DESIGN §7, docs/charts.md).
+ * (docs/charts.md).
  */
 #ifndef BENCH_REPORT_H
 #define BENCH_REPORT_H

@@ -7,7 +7,7 @@
 #include "shard.h"
 #include "secret.h"
 
-/* DESIGN §6's columns first, in its order; ours after them. */
+/* The columns of docs/csv-schema.md, in its order. */
 const char csv_summary_header[] =
 	"workload,phase,target,driver,server,op,clients,pipeline,rate_target,repeat,duration_s,"
 	"ops,ops_per_sec,errors,timeouts,misses,unsupported,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,"

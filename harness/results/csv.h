@@ -1,4 +1,4 @@
-/* csv.h - summary.csv, timeseries.csv (DESIGN §6; every column in docs/csv-schema.md). */
+/* csv.h - summary.csv, timeseries.csv (every column in docs/csv-schema.md). */
 #ifndef BENCH_CSV_H
 #define BENCH_CSV_H
 

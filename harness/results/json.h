@@ -1,4 +1,4 @@
-/* json.h - run.json: the provenance of a run (DESIGN §6). */
+/* json.h - run.json: the provenance of a run (docs/csv-schema.md, "run.json"). */
 #ifndef BENCH_JSON_H
 #define BENCH_JSON_H
 

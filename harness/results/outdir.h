@@ -1,4 +1,4 @@
-/* outdir.h - writing a run's result directory (DESIGN §6). */
+/* outdir.h - writing a run's result directory (docs/csv-schema.md). */
 #ifndef BENCH_OUTDIR_H
 #define BENCH_OUTDIR_H
 

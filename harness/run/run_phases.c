@@ -207,7 +207,7 @@ int run_points(const struct run_args *a, struct results *r, struct target_result
 					*wr = measured;
 					p = wr;
 				}
-				/* Failures over the limit: exit status 1 (DESIGN §5).
+				/* Failures over the limit: exit status 1 (README.md, "Exit status").
 				 * A crash phase's failures are the crash itself. */
 				p->over_error_limit = w->phases[i].type != WL_PHASE_CRASH &&
 						      results_phase_error_rate(p) > w->max_error_rate;

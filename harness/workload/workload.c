@@ -29,7 +29,7 @@
 #define WL_MAX_BATCH 100000
 #define WL_MAX_FILE (16u << 20)
 
-/* Used when a workload has no `targets` key (DESIGN §4). */
+/* Used when a workload has no `targets` key (docs/workload-format.md). */
 static const char *const default_targets[] = {"redis", "memcached", "mongodb", NULL};
 
 /* In `targets: [null]` and `driver: null`, a plain null means the driver
