@@ -82,7 +82,8 @@ enum bench_cap {
 	BENCH_CAP_TTL         = 1u << 6,
 	BENCH_CAP_CLUSTER     = 1u << 7,
 	BENCH_CAP_NETWORK     = 1u << 8, /* needs a server (false for null) */
-	BENCH_CAP_INCR        = 1u << 9  /* counters (memcached has them without STRUCTURES) */
+	BENCH_CAP_INCR        = 1u << 9, /* counters (memcached has them without STRUCTURES) */
+	BENCH_CAP_SHARD_KEY   = 1u << 10 /* shards on a target's shard_key (mongodb on a mongos) */
 };
 
 /*

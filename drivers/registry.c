@@ -126,6 +126,7 @@ char *bench_caps_format(unsigned caps, char *buf, size_t len)
 {
 	static const char *const names[] = {
 		"KV", "RANGE", "QUERY", "FUZZY", "STRUCTURES", "PERSISTENCE", "TTL", "CLUSTER", "NETWORK", "INCR",
+		"SHARD_KEY",
 	};
 	size_t off = 0;
 

@@ -811,7 +811,7 @@ const struct bench_driver bench_driver_mongodb = {
 	.name = "mongodb",
 	.abi_version = BENCH_DRIVER_ABI,
 	.caps = BENCH_CAP_KV | BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY | BENCH_CAP_STRUCTURES |
-		BENCH_CAP_INCR | BENCH_CAP_NETWORK,
+		BENCH_CAP_INCR | BENCH_CAP_NETWORK | BENCH_CAP_SHARD_KEY,
 	.description = "MongoDB or a wire-compatible server (FerretDB) via libmongoc",
 	.options = mongo_options,
 	.address_env = "BENCH_MONGODB_URI",

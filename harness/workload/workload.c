@@ -254,7 +254,7 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 		char *p = xasprintf("%s.uri", path);
 
 		if (wt_get_str(c, v[TK_URI], p, &t->uri) == 0)
-			wl_check_uri_secret(c, t, v[TK_URI], p, t->driver);
+			wl_check_uri_secret(c, t, v[TK_URI], p, d);
 		free(p);
 	}
 	if (wt_present(v[TK_SERVERS])) {
@@ -303,9 +303,9 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 	if (wt_present(v[TK_SHARD_KEY])) {
 		char *p = xasprintf("%s.shard_key", path);
 
-		/* Only the mongodb driver shards (on a mongos); elsewhere the
-		 * key would be silently meaningless. */
-		if (d && strcmp(d->name, "mongodb") != 0)
+		/* Only a driver with BENCH_CAP_SHARD_KEY shards (mongodb, on a
+		 * mongos); elsewhere the key would be silently meaningless. */
+		if (d && !(d->caps & BENCH_CAP_SHARD_KEY))
 			wt_report(c, kn[TK_SHARD_KEY], "%s: only the mongodb driver shards on a key; target %s uses %s",
 			          p, t->name, d->name);
 		else

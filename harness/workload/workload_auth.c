@@ -63,10 +63,10 @@ void wl_parse_auth(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const 
 }
 
 void wl_check_uri_secret(struct wt_ctx *c, const struct wl_target *t, yaml_node_t *n, const char *path,
-			 const char *driver)
+			 const struct bench_driver *driver)
 {
 	const char *what = secret_in_uri(t->uri);
-	const char *env = driver && !strcmp(driver, "mongodb") ? "BENCH_MONGODB_URI" : "BENCH_REDIS_URI";
+	const char *env = driver && driver->address_env ? driver->address_env : "BENCH_<DRIVER>_URI";
 
 	if (!what)
 		return;

@@ -165,7 +165,7 @@ struct workload *wl_parse(struct wt_ctx *c);
  * uri holds no password (at node n, the uri or servers value). */
 void wl_parse_auth(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const char *path);
 void wl_check_uri_secret(struct wt_ctx *c, const struct wl_target *t, yaml_node_t *n, const char *path,
-			 const char *driver);
+			 const struct bench_driver *driver);
 void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
 /* A shard_key mapping at path ({_id: hashed} or {_id: 1}, workload_data.c):
  * *out (freed first) gets "hashed" or "1"; nothing set after a report. */
