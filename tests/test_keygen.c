@@ -20,7 +20,8 @@ int main(void)
 	};
 	char buf[64];
 	struct rng r;
-	char *values;
+	char *values, *again, *other;
+	int seen[256] = {0}, kinds = 0;
 
 	CHECK_INT(keygen_key_len("k:"), 14);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -40,10 +41,21 @@ int main(void)
 		buf[14] = '\0';
 		CHECK(strtoull(buf + 2, NULL, 10) == id);
 	}
-	/* Value bytes: deterministic per stream, and NUL bytes do occur. */
+	/* Value bytes: the same stream gives the same bytes, another stream
+	 * other bytes, and every byte value occurs (NUL included). */
 	rng_seed(&r, 1, 2);
 	values = keygen_value_buffer(4096, &r);
-	CHECK(memchr(values, 0, 4096) != NULL);
+	rng_seed(&r, 1, 2);
+	again = keygen_value_buffer(4096, &r);
+	rng_seed(&r, 1, 3);
+	other = keygen_value_buffer(4096, &r);
+	CHECK(memcmp(values, again, 4096) == 0);
+	CHECK(memcmp(values, other, 4096) != 0);
+	for (size_t i = 0; i < 4096; i++)
+		kinds += !seen[(unsigned char)values[i]]++;
+	CHECK_INT(kinds, 256);
 	free(values);
+	free(again);
+	free(other);
 	return check_report("keygen");
 }
