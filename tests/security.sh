@@ -19,7 +19,8 @@
 #    names the variable to check; no result directory.
 # e. refused before anything runs (exit 2): the variable not set; a
 #    password written in the workload's uri (file:line:col, the password
-#    not echoed) or given with --set; auth on a server bench spawns.
+#    not echoed), in a memcached target's servers list, or given with
+#    --set; auth on a server bench spawns.
 # f. a uri from the environment that the driver rejects (bad port) while
 #    quoting it: the message shows *** instead of the password.
 # g. MongoDB over TLS, against bench-ferretdb's TLS listener (FerretDB
@@ -172,6 +173,10 @@ printf 'name: sec-literal\ntargets:\n  - name: redis\n    uri: "redis://bench:%s
   "$pw" "$rport" >"$tmp/literal.yaml" # outside wl/: the one file meant to hold it
 run literal 2 -- "$tmp/literal.yaml"
 has "$tmp/literal.err" "literal.yaml:4:10: targets.redis.uri holds a password" "literal: refused at file:line:col"
+printf 'name: sec-mclit\ntargets:\n  - name: memcached\n    servers: ["bench:%s@127.0.0.1:1", "127.0.0.1:2"]\nphases:\n  - {name: run, ops: 10, mix: {get: 1}}\n' \
+  "$pw" >"$tmp/mclit.yaml"
+run mclit 2 -- "$tmp/mclit.yaml"
+has "$tmp/mclit.err" "mclit.yaml:4:14: targets.memcached.servers holds a password" "mclit: a memcached list with a password refused"
 run setlit 2 -- "$tmp/wl/envuri.yaml" --set "targets.redis.uri=redis://bench:$pw@127.0.0.1:$rport"
 has "$tmp/setlit.err" "redis://bench:\*\*\*@" "setlit: the --set value is echoed redacted"
 run setpw 2 -- "$tmp/wl/envuri.yaml" --set "targets.redis.auth.password=$pw"
