@@ -438,11 +438,11 @@ static int pair_rows(struct merge *m)
 			}
 			if (row->src[i] != SIZE_MAX)
 				return bad("%s/summary.csv: two rows for the same target, phase, op, sweep point and repeat "
-					   "(line %zu)", in->dir, r + 2);
+					   "(line %zu)", in->dir, in->sum->lines[r]);
 			row->src[i] = r;
 			if (!h && (cell_u64(in, r, "ops") > 0))
 				return bad("%s: no latency/*.hist for summary.csv line %zu (%s %s %s): made by a bench "
-					   "without merge support? Run the shard again", in->dir, r + 2,
+					   "without merge support? Run the shard again", in->dir, in->sum->lines[r],
 					   chart_table_cell(in->sum, r, in->key[1]), chart_table_cell(in->sum, r, in->key[2]),
 					   chart_table_cell(in->sum, r, in->key[3]));
 			if (!h)
@@ -450,7 +450,7 @@ static int pair_rows(struct merge *m)
 			if (hist_count(h->lat) != cell_u64(in, r, "ops") || hist_count(h->unc) != hist_count(h->lat))
 				return bad("%s/latency/%s.hist holds %llu latencies, but its summary.csv row (line %zu) %llu ops: "
 					   "not the histogram of that run", in->dir, h->name,
-					   (unsigned long long)hist_count(h->lat), r + 2,
+					   (unsigned long long)hist_count(h->lat), in->sum->lines[r],
 					   (unsigned long long)cell_u64(in, r, "ops"));
 			h->used = true;
 			row->hist[i] = h;
