@@ -24,7 +24,8 @@
 #    workloads, a run without --shard, a damaged .hist, another shard's
 #    .hist in place of the shard's own, a summary.csv row with a field too
 #    many or too few and a timeseries.csv row with one too few (file:line;
-#    `bench chart` and `bench report` refuse those too); --shard 2/2, 1/0,
+#    `bench chart` and `bench report` refuse those too), a count that is
+#    not a whole number (file:line); --shard 2/2, 1/0,
 #    x, BENCH_SHARD=5/2, and more shards than a phase has clients;
 #    --flush with --shard.
 # e. A second merge of the same shards gets a new directory (-2), never
@@ -219,6 +220,10 @@ contains "$tmp/err" "d1short/summary.csv:2: .* fields, but the header has" "summ
 cp -r "$d1" "$tmp/d1ts" && sed -i '4s/,[^,]*$//' "$tmp/d1ts/timeseries.csv"
 expect_rc 2 "timeseries.csv with a field missing" -- "$bench" merge "$tmp/d1ts" "$d0" --out "$tmp/bad"
 contains "$tmp/err" "d1ts/timeseries.csv:4: .* fields, but the header has" "timeseries.csv with a field missing: file:line named"
+cp -r "$d1" "$tmp/d1nan" && awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "errors") c = i }
+  NR == 3 { $c = "x" } { print }' "$d1/summary.csv" >"$tmp/d1nan/summary.csv"
+expect_rc 2 "summary.csv with a count that is not a number" -- "$bench" merge "$d0" "$tmp/d1nan" --out "$tmp/bad"
+contains "$tmp/err" "d1nan/summary.csv:3: errors 'x' is not a whole number" "a count that is not a number: file:line named"
 for sub in d1extra d1ts; do # chart and report read them through the same reader
   rm -rf "$tmp/$sub/charts" "$tmp/$sub/report.html"
   expect_rc 2 "bench chart on $sub" -- "$bench" chart "$tmp/$sub"
