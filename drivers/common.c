@@ -153,6 +153,26 @@ long bench_pct_decode(const char *s, size_t len, char *out, size_t cap)
 	return (long)n;
 }
 
+size_t bench_pct_encode(const char *s, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *o = out;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("-._~", c)) {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
 /* The length of uri's "scheme://" (RFC 3986 scheme characters), or 0. */
 static size_t scheme_len(const char *uri, size_t len)
 {

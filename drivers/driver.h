@@ -403,6 +403,11 @@ int bench_uri_password(const char *uri, size_t len, const char **from, const cha
  * or when out is too small. */
 long bench_pct_decode(const char *s, size_t len, char *out, size_t cap);
 
+/* Percent-encodes s into out (room for 3 * strlen(s) + 1): every byte but
+ * RFC 3986's unreserved characters (letters, digits, "-._~"). Returns the
+ * length written, the NUL not counted. */
+size_t bench_pct_encode(const char *s, char *out);
+
 /* Formats into conn->errstr and returns -1 (for `return bench_conn_error(..)`).
  * The connection stays usable. */
 int bench_conn_error(struct bench_conn *conn, const char *fmt, ...)

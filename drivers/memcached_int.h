@@ -81,7 +81,7 @@ struct mc_conn {
 	char host[256];
 	int port;
 	/* The SASL login: the target's credentials, else the uri's
-	 * "user:password@" (decoded); user NULL = none. The uri's are copied
+	 * "user:password@" (decoded); password NULL = none. The uri's are copied
 	 * here and wiped by mc_close(). */
 	const char *user, *password;
 	char uri_user[128], uri_password[256];

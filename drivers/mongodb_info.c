@@ -70,25 +70,6 @@ static const char *mongo_uri_host(const mongoc_uri_t *uri)
 	return mongoc_uri_get_srv_hostname(uri) ? mongoc_uri_get_srv_hostname(uri) : "?";
 }
 
-/* Appends s percent-encoded (all but RFC 3986's unreserved characters). */
-static char *mongo_pct(char *o, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c)) {
-			*o++ = (char)c;
-		} else {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	return o;
-}
-
 /*
  * The URI with the harness's credentials (auth key, environment) as its
  * userinfo, replacing any it had: they must be in the string, since
@@ -112,9 +93,10 @@ static char *mongo_uri_with_credentials(const char *uri, const char *user, const
 	if (!out)
 		return NULL;
 	memcpy(out, uri, head);
-	o = mongo_pct(out + head, user ? user : "");
+	o = out + head;
+	o += bench_pct_encode(user ? user : "", o);
 	*o++ = ':';
-	o = mongo_pct(o, password);
+	o += bench_pct_encode(password, o);
 	*o++ = '@';
 	strcpy(o, rest);
 	return out;

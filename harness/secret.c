@@ -34,13 +34,15 @@ static size_t n_secrets;
  */
 static const struct {
 	const char *name, *what;
+	const char *stop; /* what ends the value, besides space and quotes */
 } secret_options[] = {
-	{"tlsCertificateKeyFilePassword=", "a key-file password (tlsCertificateKeyFilePassword)"},
-	{"sslClientCertificateKeyPassword=", "a key-file password (sslClientCertificateKeyPassword)"},
-	{"sslPEMKeyPassword=", "a key-file password (sslPEMKeyPassword)"},
-	{"AWS_SESSION_TOKEN:", "a session token (AWS_SESSION_TOKEN)"},
-	{"AWS_SESSION_TOKEN%3A", "a session token (AWS_SESSION_TOKEN)"},
-	{"password=", "a password (password=)"},
+	{"tlsCertificateKeyFilePassword=", "a key-file password (tlsCertificateKeyFilePassword)", "&"},
+	{"sslClientCertificateKeyPassword=", "a key-file password (sslClientCertificateKeyPassword)", "&"},
+	{"sslPEMKeyPassword=", "a key-file password (sslPEMKeyPassword)", "&"},
+	/* one property of a comma-separated list */
+	{"AWS_SESSION_TOKEN:", "a session token (AWS_SESSION_TOKEN)", "&,"},
+	{"AWS_SESSION_TOKEN%3A", "a session token (AWS_SESSION_TOKEN)", "&,"},
+	{"password=", "a password (password=)", "&"},
 };
 #define N_SECRET_OPTIONS (sizeof(secret_options) / sizeof(secret_options[0]))
 
@@ -61,28 +63,6 @@ static void add_one(const char *s)
 	secrets[n_secrets++] = xstrdup(s);
 }
 
-/* s percent-encoded as a uri's userinfo carries it (all but RFC 3986's
- * unreserved characters, as the mongodb driver encodes). Caller wipes. */
-static char *pct_encode(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = xmalloc(3 * strlen(s) + 1), *o = out;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || strchr("-._~", c)) {
-			*o++ = (char)c;
-		} else {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 void secret_add(const char *s)
 {
 	char *enc;
@@ -90,7 +70,8 @@ void secret_add(const char *s)
 	if (!s || !*s)
 		return;
 	add_one(s);
-	enc = pct_encode(s); /* the form a uri carries it in */
+	enc = xmalloc(3 * strlen(s) + 1);
+	bench_pct_encode(s, enc); /* the form a uri carries it in (the mongodb driver's) */
 	add_one(enc);
 	wipe_free(enc);
 }
@@ -129,7 +110,8 @@ static int option_secret(const char *s, const char **from, const char **to, cons
 			if (strncasecmp(p, secret_options[o].name, n) != 0 || (p > s && isalnum((unsigned char)p[-1])))
 				continue;
 			*from = p + n;
-			for (*to = *from; **to && !strchr("&,;\"'`", **to) && !isspace((unsigned char)**to); (*to)++)
+			for (*to = *from; **to && !strchr(secret_options[o].stop, **to) && !strchr("\"'`", **to) &&
+					  !isspace((unsigned char)**to); (*to)++)
 				;
 			if (*to == *from)
 				continue;
