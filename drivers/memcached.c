@@ -228,8 +228,8 @@ static int mc_open(struct bench_conn *conn)
 	mc_text_init(mc);
 	/* "user:password@" before the servers; the target's credentials (auth,
 	 * environment) win over the uri's, as for Redis. */
-	if (bench_uri_credentials(servers, mc->uri_user, sizeof(mc->uri_user), mc->uri_password, sizeof(mc->uri_password),
-				  &servers, why, sizeof(why)) < 0)
+	if (bench_uri_credentials(servers, mc->uri_user, sizeof(mc->uri_user), mc->uri_password,
+				  sizeof(mc->uri_password), &servers, why, sizeof(why)) < 0)
 		return bench_conn_lost(conn, "memcached: %s", why);
 	mc->user = t->password ? t->user : mc->uri_user;
 	mc->password = t->password ? t->password : *mc->uri_password ? mc->uri_password : NULL;
