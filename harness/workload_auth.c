@@ -66,11 +66,13 @@ void wl_check_uri_secret(struct wt_ctx *c, const struct wl_target *t, yaml_node_
 			 const char *driver)
 {
 	const char *what = secret_in_uri(t->uri);
-	const char *env = driver && !strcmp(driver, "mongodb") ? "BENCH_MONGODB_URI" : "BENCH_REDIS_URI";
+	const char *env = !driver ? "BENCH_REDIS_URI"
+			  : !strcmp(driver, "mongodb") ? "BENCH_MONGODB_URI"
+			  : !strcmp(driver, "memcached") ? "BENCH_MEMCACHED_SERVERS" : "BENCH_REDIS_URI";
 
 	if (!what)
 		return;
-	if (strstr(what, "key-file"))
+	if (strstr(what, "key-file") || strstr(what, "token")) /* auth cannot carry these */
 		wt_report(c, n, "%s holds %s; bench takes secrets only from the environment or a file: put the whole "
 			  "uri in %s and run with --servers external", path, what, env);
 	else
