@@ -1,7 +1,10 @@
 /* common.c - names and error helpers every driver and the harness share. */
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "driver.h"
 
@@ -125,4 +128,152 @@ int bench_driver_knows_program(const struct bench_driver *d, const char *program
 			at += (size_t)snprintf(list + at, len - at, "%s%s", at ? " or " : "", r->program);
 	}
 	return 0;
+}
+
+/* ---- addresses with credentials ---- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long bench_pct_decode(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (cap == 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '%') {
+			if (len - i < 3 || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+				return -1;
+			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+			if (c == 0) /* would cut the C string short */
+				return -1;
+			i += 2;
+		}
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return (long)n;
+}
+
+size_t bench_pct_encode(const char *s, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *o = out;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("-._~", c)) {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
+/* The length of uri's "scheme://" (RFC 3986 scheme characters), or 0. */
+static size_t scheme_len(const char *uri, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (isalnum((unsigned char)uri[i]) || (i && strchr("+-.", uri[i]))))
+		i++;
+	if (i == 0 || !isalpha((unsigned char)uri[0]) || len - i < 3 || memcmp(uri + i, "://", 3) != 0)
+		return 0;
+	return i + 3;
+}
+
+/* Whether the scheme of uri (scheme_len bytes, "" for none) keeps Redis's
+ * rule: credentials end at the last '@' of the whole address. */
+static bool redis_rule(const char *uri, size_t slen)
+{
+	return slen == 0 || (slen == 8 && !strncasecmp(uri, "redis://", 8)) ||
+	       (slen == 9 && !strncasecmp(uri, "rediss://", 9));
+}
+
+/* The '@' that ends uri[0..len)'s userinfo, or NULL. */
+static const char *userinfo_end(const char *uri, size_t len)
+{
+	size_t slen = scheme_len(uri, len);
+	const char *start = uri + slen, *end = uri + len, *at = NULL;
+
+	if (!redis_rule(uri, slen)) {
+		const char *slash = memchr(start, '/', (size_t)(end - start));
+
+		if (slash)
+			end = slash;
+	}
+	for (const char *p = start; p < end; p++)
+		if (*p == '@')
+			at = p;
+	return at;
+}
+
+int bench_uri_password(const char *uri, size_t len, const char **from, const char **to)
+{
+	const char *start = uri + scheme_len(uri, len), *at = userinfo_end(uri, len), *colon;
+
+	if (!at)
+		return 0;
+	colon = memchr(start, ':', (size_t)(at - start));
+	if (!colon || colon + 1 == at)
+		return 0;
+	*from = colon + 1;
+	*to = at;
+	return 1;
+}
+
+const char *bench_uri_public(const char *uri)
+{
+	size_t len = strlen(uri);
+	const char *at = userinfo_end(uri, len);
+
+	return at ? at + 1 : uri + scheme_len(uri, len);
+}
+
+int bench_uri_credentials(const char *addr, char *user, size_t ucap, char *password, size_t pcap, const char **rest,
+			  char *err, size_t errlen)
+{
+	const char *at = strrchr(addr, '@'), *colon;
+
+	*rest = addr;
+	if (ucap)
+		user[0] = '\0';
+	if (pcap)
+		password[0] = '\0';
+	if (!at)
+		return 0;
+	colon = memchr(addr, ':', (size_t)(at - addr));
+	if (!colon) {
+		snprintf(err, errlen, "credentials in the uri must be [user]:password@");
+		return -1;
+	}
+	if (bench_pct_decode(addr, (size_t)(colon - addr), user, ucap) < 0 ||
+	    bench_pct_decode(colon + 1, (size_t)(at - colon - 1), password, pcap) < 0) {
+		/* Nothing half-decoded stays behind. */
+		memset(user, 0, ucap);
+		memset(password, 0, pcap);
+		snprintf(err, errlen, "the uri's user or password is too long or badly percent-encoded (a '%%' starts "
+			 "%%XX, two hex digits, not %%00; write '%%' itself as %%25)");
+		return -1;
+	}
+	*rest = at + 1;
+	return 1;
 }

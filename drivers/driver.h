@@ -156,8 +156,8 @@ struct bench_option_spec {
 /*
  * What a connection is opened against. The strings stay valid until the
  * connection is closed.
- *   redis:     uri = redis://[:password@]host:port[/db]
- *   memcached: uri = host:port[,host:port...]
+ *   redis:     uri = redis://[[user]:password@]host:port[/db] (or rediss://)
+ *   memcached: uri = [user:password@]host:port[,host:port...]
  *   mongodb:   uri = mongodb://host:port/... (any libmongoc URI)
  *   null:      uri unused
  */
@@ -394,6 +394,49 @@ int bench_driver_knows_program(const struct bench_driver *d, const char *program
 
 /* Looks up option `key` among a target's options; NULL when absent. */
 const char *bench_target_option(const struct bench_target *t, const char *key);
+
+/*
+ * Addresses with credentials. Redis (`redis://`, `rediss://`, or no scheme)
+ * and memcached server lists take "[user]:password@" before the address; it
+ * ends at the LAST '@' of the whole string, so a password may hold '@', '/',
+ * ',' or '?' as written, and both parts are percent-decoded (RFC 3986:
+ * "p%40ss" is "p@ss"; '%' itself is "%25").
+ *
+ * bench_uri_credentials splits them off addr, which starts after any
+ * "scheme://". Returns 1 with user[ucap] and password[pcap] filled (user ""
+ * when the userinfo starts with ':') and *rest just past the '@'; 0 when
+ * addr has no '@' (user and password "", *rest = addr); -1 with err[errlen]
+ * saying what is wrong (no ':' before the '@', a part longer than its
+ * buffer, a '%' not followed by two hex digits, "%00"), never quoting them.
+ */
+int bench_uri_credentials(const char *addr, char *user, size_t ucap, char *password, size_t pcap, const char **rest,
+			  char *err, size_t errlen);
+
+/* uri past its "scheme://" and "[user]:password@" (the rule above), for
+ * messages that name the server without its credentials. */
+const char *bench_uri_public(const char *uri);
+
+/*
+ * Where the password of uri[0..len) sits, as written (still percent-
+ * encoded), by the rule of the driver that parses it: [*from, *to).
+ * Redis schemes and addresses without a scheme: the rule above. Any other
+ * scheme (mongodb://, mongodb+srv://): the userinfo lies before the first
+ * '/' and ends at its last '@' (libmongoc takes the first; this covers
+ * both). Returns 0 when there is none (no '@', no ':' before it, or an
+ * empty password). The harness's scrubber (harness/secret.c) finds
+ * passwords with it.
+ */
+int bench_uri_password(const char *uri, size_t len, const char **from, const char **to);
+
+/* Percent-decodes s[0..len) into out[cap] (NUL-terminated). Returns the
+ * decoded length, or -1 for a '%' without two hex digits after it, "%00",
+ * or when out is too small. */
+long bench_pct_decode(const char *s, size_t len, char *out, size_t cap);
+
+/* Percent-encodes s into out (room for 3 * strlen(s) + 1): every byte but
+ * RFC 3986's unreserved characters (letters, digits, "-._~"). Returns the
+ * length written, the NUL not counted. */
+size_t bench_pct_encode(const char *s, char *out);
 
 /* Formats into conn->errstr and returns -1 (for `return bench_conn_error(..)`).
  * The connection stays usable. */

@@ -22,7 +22,10 @@
 # d. Refused with exit 2 and a message naming the problem, writing
 #    nothing: a shard missing, a shard given twice, shards of different
 #    workloads, a run without --shard, a damaged .hist, another shard's
-#    .hist in place of the shard's own; --shard 2/2, 1/0,
+#    .hist in place of the shard's own, a summary.csv row with a field too
+#    many or too few and a timeseries.csv row with one too few (file:line;
+#    `bench chart` and `bench report` refuse those too), a count that is
+#    not a whole number (file:line); --shard 2/2, 1/0,
 #    x, BENCH_SHARD=5/2, and more shards than a phase has clients;
 #    --flush with --shard.
 # e. A second merge of the same shards gets a new directory (-2), never
@@ -205,6 +208,30 @@ cp "$d1/latency/redis-get.hist" "$tmp/d0swap/latency/redis-get.hist"
 expect_rc 2 "another shard's .hist" -- "$bench" merge "$tmp/d0swap" "$d1" --out "$tmp/bad"
 contains "$tmp/err" "d0swap/latency/redis-get.hist holds $g1 latencies, but its summary.csv row (line [0-9]*) $g0 ops" \
   "another shard's .hist: the counts that disagree named"
+# A shard's CSV with a field too many or too few on one row: refused at
+# file:line (the strict reader, csvread.c), never padded or cut.
+cp -r "$d1" "$tmp/d1extra" && sed -i '3s/$/,9/' "$tmp/d1extra/summary.csv"
+expect_rc 2 "summary.csv with an extra field" -- "$bench" merge "$d0" "$tmp/d1extra" --out "$tmp/bad"
+contains "$tmp/err" "d1extra/summary.csv:3: $(($(head -1 "$d1/summary.csv" | tr -cd , | wc -c) + 2)) fields, but the header has" \
+  "summary.csv with an extra field: file:line named"
+cp -r "$d1" "$tmp/d1short" && sed -i '2s/,[^,]*$//' "$tmp/d1short/summary.csv"
+expect_rc 2 "summary.csv with a field missing" -- "$bench" merge "$d0" "$tmp/d1short" --out "$tmp/bad"
+contains "$tmp/err" "d1short/summary.csv:2: .* fields, but the header has" "summary.csv with a field missing: file:line named"
+cp -r "$d1" "$tmp/d1ts" && sed -i '4s/,[^,]*$//' "$tmp/d1ts/timeseries.csv"
+expect_rc 2 "timeseries.csv with a field missing" -- "$bench" merge "$tmp/d1ts" "$d0" --out "$tmp/bad"
+contains "$tmp/err" "d1ts/timeseries.csv:4: .* fields, but the header has" "timeseries.csv with a field missing: file:line named"
+cp -r "$d1" "$tmp/d1nan" && awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "errors") c = i }
+  NR == 3 { $c = "x" } { print }' "$d1/summary.csv" >"$tmp/d1nan/summary.csv"
+expect_rc 2 "summary.csv with a count that is not a number" -- "$bench" merge "$d0" "$tmp/d1nan" --out "$tmp/bad"
+contains "$tmp/err" "d1nan/summary.csv:3: errors 'x' is not a whole number" "a count that is not a number: file:line named"
+for sub in d1extra d1ts; do # chart and report read them through the same reader
+  rm -rf "$tmp/$sub/charts" "$tmp/$sub/report.html"
+  expect_rc 2 "bench chart on $sub" -- "$bench" chart "$tmp/$sub"
+  contains "$tmp/err" "$sub/[a-z]*.csv:[0-9]*: .* fields, but the header has" "bench chart on $sub: file:line named"
+  expect_rc 2 "bench report on $sub" -- "$bench" report "$tmp/$sub"
+  [ ! -e "$tmp/$sub/charts" ] && [ ! -e "$tmp/$sub/report.html" ] && pass "$sub: no chart or report written" ||
+    fail "$sub: a chart or report was written"
+done
 [ ! -e "$tmp/bad" ] || [ -z "$(ls -A "$tmp/bad")" ] && pass "refused merges wrote nothing" || { fail "refused merges wrote"; ls -A "$tmp/bad"; }
 for v in 2/2 1/0 x 0/ -1/2; do
   expect_rc 2 "--shard $v refused" -- "$bench" run "$tmp/rate.yaml" --shard "$v" --out "$tmp/bad"

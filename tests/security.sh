@@ -19,7 +19,8 @@
 #    names the variable to check; no result directory.
 # e. refused before anything runs (exit 2): the variable not set; a
 #    password written in the workload's uri (file:line:col, the password
-#    not echoed) or given with --set; auth on a server bench spawns.
+#    not echoed), in a memcached target's servers list, or given with
+#    --set; auth on a server bench spawns.
 # f. a uri from the environment that the driver rejects (bad port) while
 #    quoting it: the message shows *** instead of the password.
 # g. MongoDB over TLS, against bench-ferretdb's TLS listener (FerretDB
@@ -37,9 +38,22 @@
 #    (user bench): auth: {user, password_env} runs (binary protocol,
 #    blocking engine: the event engine's text protocol has no SASL); a
 #    wrong password exits 3 naming the variable; protocol text with
-#    credentials is refused.
+#    credentials is refused. The server list's own syntax,
+#    BENCH_MEMCACHED_SERVERS='user:password@host:port' with the password
+#    percent-encoded (user bench2, a password holding '@', '/', ':', '%',
+#    ',' and '?'): runs, so libmemcached got it decoded; a wrong one exits 3
+#    and says to check the uri's user and password.
+# i. Redis with requirepass and a password holding '@', '/', ':', '%', '?':
+#    BENCH_REDIS_URI='redis://:<percent-encoded>@...' runs (the password is
+#    decoded before AUTH); a '%' without two hex digits after it exits 3
+#    without quoting the password.
+# j. The issue's case: BENCH_MEMCACHED_SERVERS='user:password@host:port'
+#    with a bad port, beside a null target that runs: the memcached target
+#    is not run (exit 3); its uri and reason in run.json, report.html and
+#    the terminal show '***'; and a pool 'user:password@h1:p1,h2:p2' that
+#    cannot be reached the same.
 # Finally: no file under any result directory, and nothing bench printed,
-# holds the password.
+# holds any of the passwords, as written or percent-encoded.
 set -uo pipefail
 bench=$1
 src=${2:-$(dirname "$0")/..}
@@ -49,6 +63,10 @@ tmp_name=security
 source "$(dirname "$0")/servers.sh"
 
 pw="Pw-$RANDOM-s3cr3t"
+# A password that needs percent-encoding in a uri, and its encoded form.
+pw2="P@ss/w:rd%$RANDOM,x?y"
+pct() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+pw2enc=$(pct "$pw2")
 mkdir -p "$tmp/secret" "$tmp/wl"
 printf '%s\n' "$pw" >"$tmp/secret/pw"
 chmod 600 "$tmp/secret/pw"
@@ -155,6 +173,10 @@ printf 'name: sec-literal\ntargets:\n  - name: redis\n    uri: "redis://bench:%s
   "$pw" "$rport" >"$tmp/literal.yaml" # outside wl/: the one file meant to hold it
 run literal 2 -- "$tmp/literal.yaml"
 has "$tmp/literal.err" "literal.yaml:4:10: targets.redis.uri holds a password" "literal: refused at file:line:col"
+printf 'name: sec-mclit\ntargets:\n  - name: memcached\n    servers: ["bench:%s@127.0.0.1:1", "127.0.0.1:2"]\nphases:\n  - {name: run, ops: 10, mix: {get: 1}}\n' \
+  "$pw" >"$tmp/mclit.yaml"
+run mclit 2 -- "$tmp/mclit.yaml"
+has "$tmp/mclit.err" "mclit.yaml:4:14: targets.memcached.servers holds a password" "mclit: a memcached list with a password refused"
 run setlit 2 -- "$tmp/wl/envuri.yaml" --set "targets.redis.uri=redis://bench:$pw@127.0.0.1:$rport"
 has "$tmp/setlit.err" "redis://bench:\*\*\*@" "setlit: the --set value is echoed redacted"
 run setpw 2 -- "$tmp/wl/envuri.yaml" --set "targets.redis.auth.password=$pw"
@@ -239,7 +261,7 @@ fi
 if ! command -v saslpasswd2 >/dev/null; then
   if [ "${CI:-}" = true ]; then fail "memcached SASL: saslpasswd2 not found (CI=true: required; apt-get install sasl2-bin)"
   else echo "SKIPPED - memcached SASL: saslpasswd2 not found (apt-get install sasl2-bin)"; fi
-elif ! memcached -h | grep -q -- --enable-sasl; then
+elif [[ $(memcached -h) != *--enable-sasl* ]]; then # (grep -q would end the pipe early: SIGPIPE, pipefail)
   echo "SKIPPED - memcached SASL: this memcached was built without SASL (-S)"
 else
   s="$tmp/sasl"; mkdir -p "$s"
@@ -276,12 +298,58 @@ YAML
     has "$tmp/sasl-wrong.err" "check BENCH_TEST_PW" "sasl-wrong: names the variable to check"
     run sasl-text 3 BENCH_TEST_PW="$pw" -- "$tmp/wl/sasl.yaml" --set targets.memcached.options.protocol=text
     has "$tmp/sasl-text.err" "SASL authentication needs the binary protocol" "sasl-text: protocol text is refused"
+    # The credentials in the server list itself, percent-encoded.
+    printf '%s' "$pw2" | saslpasswd2 -p -a memcached -f "$s/sasldb" bench2
+    sed '/uri:/s/uri: "[^"]*", //; /auth:/s/, auth: {[^}]*}//' "$tmp/wl/sasl.yaml" >"$tmp/wl/sasl-uri.yaml"
+    run sasl-uri 0 BENCH_MEMCACHED_SERVERS="bench2:$pw2enc@127.0.0.1:$sport" -- "$tmp/wl/sasl-uri.yaml" \
+      --servers external --reuse
+    check "sasl-uri: no request failed ($(sum_col errors) errors)" "$(sum_col errors) == 0 && $(sum_col ops) > 0"
+    has "${dir}run.json" '"uri": "bench2:\*\*\*@127.0.0.1:'"$sport"'"' "sasl-uri: run.json shows the list redacted"
+    has "${dir}run.json" 'protocol=binary' "sasl-uri: credentials in the list switched to the binary protocol"
+    run sasl-uri-wrong 3 BENCH_MEMCACHED_SERVERS="bench2:not-$pw2enc@127.0.0.1:$sport" -- "$tmp/wl/sasl-uri.yaml" \
+      --servers external
+    has "$tmp/sasl-uri-wrong.err" "SASL authentication failed for user bench2" "sasl-uri-wrong: says the login failed"
+    has "$tmp/sasl-uri-wrong.err" "check the user and password in the uri" "sasl-uri-wrong: says what to check"
     stop_pid "$spid"
   fi
 fi
 
-# ---- nothing written or printed holds the password ----
-leaks=$(grep -rlF -- "$pw" "$tmp"/res-* "$tmp"/*.out "$tmp"/*.err 2>/dev/null)
+# ---- i. ----
+rport_acl=$rport
+if start_redis "" && rcli CONFIG SET requirepass "$pw2" >/dev/null && rcli PING | grep -q NOAUTH; then
+  pass "redis-server with requirepass started"
+  run pct 0 BENCH_REDIS_URI="redis://:$pw2enc@127.0.0.1:$rport" -- "$tmp/wl/envuri.yaml" --servers external
+  check "pct: no request failed ($(sum_col errors) errors)" "$(sum_col errors) == 0 && $(sum_col ops) > 0"
+  has "${dir}run.json" "\"uri\": \"redis://:\*\*\*@127.0.0.1:$rport\"" "pct: run.json shows the uri redacted"
+  run pct-bad 3 BENCH_REDIS_URI="redis://:${pw2enc}%zz@127.0.0.1:$rport" -- "$tmp/wl/envuri.yaml" --servers external
+  has "$tmp/pct-bad.err" "badly percent-encoded" "pct-bad: a broken escape is named, the password is not"
+  stop_pid "$rpid"
+else
+  fail "redis-server with requirepass did not start"
+fi
+rport=$rport_acl
+
+# ---- j. ----
+cat >"$tmp/wl/mcbad.yaml" <<'YAML'
+name: sec-mcbad
+targets:
+  - {name: memcached, driver: memcached}
+  - {name: nul, driver: "null"}
+keyspace: {records: 100}
+phases:
+  - {name: run, ops: 100, mix: {get: 1}}
+YAML
+run mcbad 3 BENCH_MEMCACHED_SERVERS="bench:$pw@127.0.0.1:port" -- "$tmp/wl/mcbad.yaml" --servers external
+has "${dir}run.json" '"uri": "bench:\*\*\*@127.0.0.1:port"' "mcbad: run.json's uri is redacted"
+has "${dir}run.json" "memcached: bad port in '127.0.0.1:port'" "mcbad: run.json's skipped says why, without the password"
+has "${dir}report.html" "bench:\*\*\*@127.0.0.1:port" "mcbad: report.html shows the uri redacted"
+has "$tmp/mcbad.err" "bench:\*\*\*@127.0.0.1:port" "mcbad: the terminal shows the uri redacted"
+dead=$(pick_port)
+run mcpool 3 BENCH_MEMCACHED_SERVERS="bench:$pw2@127.0.0.1:$dead,127.0.0.1:$dead" -- "$tmp/wl/mcbad.yaml" --servers external
+has "${dir}run.json" "\"uri\": \"bench:\*\*\*@127.0.0.1:$dead,127.0.0.1:$dead\"" "mcpool: run.json's uri is redacted"
+
+# ---- nothing written or printed holds a password ----
+leaks=$(grep -rlF -e "$pw" -e "$pw2" -e "$pw2enc" -e "${pw2%%,*}" "$tmp"/res-* "$tmp"/*.out "$tmp"/*.err 2>/dev/null)
 files=$(find "$tmp"/res-* -type f 2>/dev/null | wc -l)
 if [ -z "$leaks" ] && [ "$files" -gt 10 ]; then pass "the password is in none of $files result files nor bench's output"
 else fail "the password leaked into: ${leaks:-(no result files: $files)}"; fi

@@ -76,7 +76,8 @@ static int mc_reserve(struct mc_conn *mc, size_t n)
 
 /*
  * Adds every "host[:port]" of a comma-separated list; "[v6addr]:port" for
- * IPv6. Returns the number of servers added, or -1 with errstr set.
+ * IPv6. uri is past any "user:password@", so messages may quote it.
+ * Returns the number of servers added, or -1 with errstr set.
  */
 static int mc_add_servers(struct bench_conn *conn, struct mc_conn *mc, const char *uri)
 {
@@ -181,15 +182,13 @@ static const char *mc_errtext(struct mc_conn *mc, memcached_return_t rc)
  * conn->err set. */
 static int mc_sasl(struct bench_conn *conn, struct mc_conn *mc)
 {
-	const struct bench_target *t = conn->target;
-
-	if (!t->password)
+	if (!mc->password)
 		return 0;
-	if (!t->user || !*t->user)
+	if (!mc->user || !*mc->user)
 		return bench_conn_lost(conn, "memcached: SASL needs a user name as well: give the target auth.user "
-				       "(or BENCH_MEMCACHED_USER)");
+				       "(or BENCH_MEMCACHED_USER, or user:password@ in the uri)");
 #if LIBMEMCACHED_WITH_SASL_SUPPORT
-	if (memcached_set_sasl_auth_data(mc->memc, t->user, t->password) != MEMCACHED_SUCCESS)
+	if (memcached_set_sasl_auth_data(mc->memc, mc->user, mc->password) != MEMCACHED_SUCCESS)
 		return bench_conn_lost(conn, "memcached: cannot set the SASL user and password");
 	return 0;
 #else
@@ -203,7 +202,9 @@ static int mc_open(struct bench_conn *conn)
 	const struct bench_target *t = conn->target;
 	const char *proto = bench_target_option(t, "protocol");
 	const char *dist = bench_target_option(t, "distribution");
+	const char *servers = t->uri ? t->uri : "";
 	unsigned timeout = mc_timeout_ms(conn);
+	char why[200];
 	struct mc_conn *mc;
 	memcached_return_t rc;
 	int n;
@@ -217,12 +218,19 @@ static int mc_open(struct bench_conn *conn)
 		return bench_conn_lost(conn, "memcached: out of memory");
 	conn->priv = mc;
 	mc_text_init(mc);
+	/* "user:password@" before the servers; the target's credentials (auth,
+	 * environment) win over the uri's, as for Redis. */
+	if (bench_uri_credentials(servers, mc->uri_user, sizeof(mc->uri_user), mc->uri_password,
+				  sizeof(mc->uri_password), &servers, why, sizeof(why)) < 0)
+		return bench_conn_lost(conn, "memcached: %s", why);
+	mc->user = t->password ? t->user : mc->uri_user;
+	mc->password = t->password ? t->password : *mc->uri_password ? mc->uri_password : NULL;
 	mc->binary = proto && strcmp(proto, "binary") == 0;
-	if (t->password && proto && !mc->binary)
+	if (mc->password && proto && !mc->binary)
 		return bench_conn_lost(conn, "memcached: SASL authentication needs the binary protocol: drop "
 				       "options.protocol or set it to binary");
 	/* SASL exists only in the binary protocol: credentials imply it. */
-	mc->binary |= t->password != NULL;
+	mc->binary |= mc->password != NULL;
 	mc->modula = dist && strcmp(dist, "modula") == 0;
 	mc->memc = memcached_create(NULL);
 	if (!mc->memc)
@@ -250,7 +258,7 @@ static int mc_open(struct bench_conn *conn)
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)timeout * 1000);
 	memcached_behavior_set(mc->memc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout * 1000);
 
-	n = mc_add_servers(conn, mc, t->uri ? t->uri : "");
+	n = mc_add_servers(conn, mc, servers);
 	if (n < 0 || mc_sasl(conn, mc) < 0)
 		return -1;
 	mc->n_servers = (uint32_t)n;
@@ -264,13 +272,13 @@ static int mc_open(struct bench_conn *conn)
 	 * server fail here rather than on the first request. */
 	rc = memcached_version(mc->memc);
 	/* A pool answers SOME_ERRORS; the login's own code is the last error. */
-	if (t->password && (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM ||
-			    memcached_last_error(mc->memc) == MEMCACHED_AUTH_FAILURE ||
-			    memcached_last_error(mc->memc) == MEMCACHED_AUTH_PROBLEM))
-		return bench_conn_lost(conn, "memcached at %s: SASL authentication failed for user %s: %s", t->uri,
-				       t->user, mc_errtext(mc, rc));
+	if (mc->password && (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM ||
+			     memcached_last_error(mc->memc) == MEMCACHED_AUTH_FAILURE ||
+			     memcached_last_error(mc->memc) == MEMCACHED_AUTH_PROBLEM))
+		return bench_conn_lost(conn, "memcached at %s: SASL authentication failed for user %s: %s", servers,
+				       mc->user, mc_errtext(mc, rc));
 	if (memcached_failed(rc))
-		return bench_conn_lost(conn, "memcached: cannot reach %s: %s", t->uri, mc_errtext(mc, rc));
+		return bench_conn_lost(conn, "memcached: cannot reach %s: %s", servers, mc_errtext(mc, rc));
 	return 0;
 }
 
@@ -289,6 +297,7 @@ static void mc_close(struct bench_conn *conn)
 	free(mc->req_idx);
 	free(mc->table);
 	mc_text_free(mc);
+	explicit_bzero(mc->uri_password, sizeof(mc->uri_password)); /* not dropped as a dead store */
 	free(mc);
 	conn->priv = NULL;
 }

@@ -80,6 +80,11 @@ struct mc_conn {
 	/* The first (for the event path: only) server of the URI. */
 	char host[256];
 	int port;
+	/* The SASL login: the target's credentials, else the uri's
+	 * "user:password@" (decoded); password NULL = none. The uri's are copied
+	 * here and wiped by mc_close(). */
+	const char *user, *password;
+	char uri_user[128], uri_password[256];
 	/*
 	 * Scratch for one batch's gets on the blocking path, grown only when a
 	 * batch is larger than any before it: the keys handed to mget, the

@@ -70,25 +70,6 @@ static const char *mongo_uri_host(const mongoc_uri_t *uri)
 	return mongoc_uri_get_srv_hostname(uri) ? mongoc_uri_get_srv_hostname(uri) : "?";
 }
 
-/* Appends s percent-encoded (all but RFC 3986's unreserved characters). */
-static char *mongo_pct(char *o, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c)) {
-			*o++ = (char)c;
-		} else {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	return o;
-}
-
 /*
  * The URI with the harness's credentials (auth key, environment) as its
  * userinfo, replacing any it had: they must be in the string, since
@@ -112,12 +93,36 @@ static char *mongo_uri_with_credentials(const char *uri, const char *user, const
 	if (!out)
 		return NULL;
 	memcpy(out, uri, head);
-	o = mongo_pct(out + head, user ? user : "");
+	o = out + head;
+	o += bench_pct_encode(user ? user : "", o);
 	*o++ = ':';
-	o = mongo_pct(o, password);
+	o += bench_pct_encode(password, o);
 	*o++ = '@';
 	strcpy(o, rest);
 	return out;
+}
+
+/* libmongoc's parse errors may quote the uri's password ("Password \"p:q\"
+ * must not have unescaped chars"): each copy of it in errstr becomes
+ * "***". */
+static void mongo_mask_password(struct bench_conn *conn, const char *uri)
+{
+	char out[sizeof(conn->errstr)];
+	const char *from, *to, *s = conn->errstr, *hit;
+	size_t n = 0, len;
+
+	if (!uri || !bench_uri_password(uri, strlen(uri), &from, &to))
+		return;
+	len = (size_t)(to - from);
+	while ((hit = memmem(s, strlen(s), from, len)) != NULL) {
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%.*s***", (int)(hit - s), s);
+		if (n >= sizeof(out))
+			break;
+		s = hit + len;
+	}
+	if (n < sizeof(out))
+		snprintf(out + n, sizeof(out) - n, "%s", s);
+	memcpy(conn->errstr, out, sizeof(out));
 }
 
 int mongo_connect(struct bench_conn *conn, struct mongo_priv *p, const char *db, const char *coll)
@@ -140,8 +145,11 @@ int mongo_connect(struct bench_conn *conn, struct mongo_priv *p, const char *db,
 	} else {
 		uri = mongoc_uri_new_with_error(t->uri ? t->uri : "", &e);
 	}
-	if (!uri)
-		return bench_conn_error(conn, "mongodb: bad URI: %s", e.message);
+	if (!uri) {
+		bench_conn_error(conn, "mongodb: bad URI: %s", e.message);
+		mongo_mask_password(conn, t->uri);
+		return -1;
+	}
 	ms = t->timeout_ms == 0 ? MONGO_DEFAULT_TIMEOUT_MS : t->timeout_ms > INT32_MAX ? INT32_MAX : (int32_t)t->timeout_ms;
 	/*
 	 * Retries are off unless the URI turns them on: a retried request

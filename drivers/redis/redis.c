@@ -241,9 +241,10 @@ static int redis_copy(char *dst, size_t cap, const char *src, size_t len)
 /* Parses uri into u; returns 0, or -1 with a message in err. */
 static int redis_uri_parse(const char *uri, struct redis_uri *u, char *err, size_t errlen)
 {
-	const char *p = uri, *at, *host, *host_end, *port = NULL, *path;
-	char *end;
+	const char *p = uri, *host, *host_end, *port = NULL, *path;
+	char *end, why[200];
 	long v;
+	int rc;
 
 	memset(u, 0, sizeof(*u));
 	u->port = REDIS_DEFAULT_PORT;
@@ -257,27 +258,20 @@ static int redis_uri_parse(const char *uri, struct redis_uri *u, char *err, size
 		p += 9;
 		u->tls = 1;
 	} else if (strstr(p, "://")) {
-		snprintf(err, errlen, "redis: unsupported uri scheme in '%s' (want redis:// or rediss://)", uri);
+		snprintf(err, errlen, "redis: unsupported uri scheme (want redis:// or rediss://)");
 		return -1;
 	}
 
-	/* The last '@' ends the credentials, so a password may hold '@' or '/'. */
-	at = strrchr(p, '@');
-	if (at) {
-		const char *colon = memchr(p, ':', (size_t)(at - p));
-
-		if (!colon) {
-			snprintf(err, errlen, "redis: credentials in uri must be [user]:password@");
-			return -1;
-		}
-		if (redis_copy(u->user, sizeof(u->user), p, (size_t)(colon - p)) ||
-		    redis_copy(u->password, sizeof(u->password), colon + 1, (size_t)(at - colon - 1))) {
-			snprintf(err, errlen, "redis: user or password in uri too long");
-			return -1;
-		}
-		u->has_password = 1;
-		p = at + 1;
+	/* The last '@' ends the credentials, so a password may hold '@' or '/';
+	 * both parts are percent-decoded (driver.h). Messages from here on
+	 * quote the address past them, never the whole uri. */
+	rc = bench_uri_credentials(p, u->user, sizeof(u->user), u->password, sizeof(u->password), &p, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "redis: %s", why);
+		return -1;
 	}
+	u->has_password = rc;
+	uri = p; /* quoted below */
 
 	path = strchr(p, '/');
 	if (!path)

@@ -265,7 +265,8 @@ static int cluster_enabled(struct bench_conn *conn, int required)
 	on = (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) && strstr(r->str, "cluster_enabled:1");
 	if (!on && required)
 		bench_conn_lost(conn, "redis: option cluster is on but %s is not a cluster node (INFO cluster: %s)",
-				conn->target->uri, r->type == REDIS_REPLY_ERROR ? r->str : "cluster_enabled:0");
+				bench_uri_public(conn->target->uri),
+				r->type == REDIS_REPLY_ERROR ? r->str : "cluster_enabled:0");
 	freeReplyObject(r);
 	return conn->err ? -1 : on;
 }

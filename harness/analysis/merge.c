@@ -199,6 +199,30 @@ static bool same_header(const struct chart_table *t, const char *header)
 	return same;
 }
 
+/* The columns of summary.csv and timeseries.csv that merging adds up
+ * (merge_out.c): a value that is not a whole number would count as 0, so
+ * it is refused where it stands. */
+static const char *const count_cols[2][8] = {
+	{"clients", "ops", "errors", "timeouts", "misses", "unsupported", "disconnects", NULL},
+	{"second", "ops", "errors", "timeouts", "disconnects", "misses", "reconnects", NULL},
+};
+
+/* Returns 0, or BENCH_EXIT_USAGE naming the first bad count by file:line. */
+static int check_counts(const struct chart_table *t, const char *path, const char *const *cols)
+{
+	uint64_t v;
+
+	for (const char *const *c = cols; *c; c++) {
+		int col = chart_table_col(t, *c);
+
+		for (size_t r = 0; r < t->nrows; r++)
+			if (util_parse_u64(chart_table_cell(t, r, col), &v) < 0)
+				return bad("%s:%zu: %s '%.40s' is not a whole number", path, t->lines[r], *c,
+					   chart_table_cell(t, r, col));
+	}
+	return 0;
+}
+
 /* run.json, summary.csv, timeseries.csv and latency/ of one shard.
  * Returns 0 or BENCH_EXIT_USAGE. */
 static int load_input(struct merge_in *in, uint64_t *count)
@@ -243,6 +267,8 @@ static int load_input(struct merge_in *in, uint64_t *count)
 			bad("%s: its columns are not this bench's (merge results of the same bench version)", path);
 			goto out;
 		}
+		if (check_counts(*t, path, count_cols[i]) != 0)
+			goto out;
 	}
 	for (int k = 0; k < MERGE_KEY_COLS; k++)
 		in->key[k] = chart_table_col(in->sum, merge_key_cols[k]);
@@ -425,11 +451,11 @@ static int pair_rows(struct merge *m)
 			}
 			if (row->src[i] != SIZE_MAX)
 				return bad("%s/summary.csv: two rows for the same target, phase, op, sweep point and repeat "
-					   "(line %zu)", in->dir, r + 2);
+					   "(line %zu)", in->dir, in->sum->lines[r]);
 			row->src[i] = r;
 			if (!h && (cell_u64(in, r, "ops") > 0))
 				return bad("%s: no latency/*.hist for summary.csv line %zu (%s %s %s): made by a bench "
-					   "without merge support? Run the shard again", in->dir, r + 2,
+					   "without merge support? Run the shard again", in->dir, in->sum->lines[r],
 					   chart_table_cell(in->sum, r, in->key[1]), chart_table_cell(in->sum, r, in->key[2]),
 					   chart_table_cell(in->sum, r, in->key[3]));
 			if (!h)
@@ -437,7 +463,7 @@ static int pair_rows(struct merge *m)
 			if (hist_count(h->lat) != cell_u64(in, r, "ops") || hist_count(h->unc) != hist_count(h->lat))
 				return bad("%s/latency/%s.hist holds %llu latencies, but its summary.csv row (line %zu) %llu ops: "
 					   "not the histogram of that run", in->dir, h->name,
-					   (unsigned long long)hist_count(h->lat), r + 2,
+					   (unsigned long long)hist_count(h->lat), in->sum->lines[r],
 					   (unsigned long long)cell_u64(in, r, "ops"));
 			h->used = true;
 			row->hist[i] = h;

@@ -9,90 +9,112 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "driver.h"
 #include "secret.h"
 #include "util.h"
 
-#define SECRET_MAX 32
 #define SECRET_FILE_MAX 4096
 
-static char *secrets[SECRET_MAX];
+static char **secrets;
 static size_t n_secrets;
 
-/* URI options whose value is a secret (MongoDB's key-file passwords). */
-static const char *const secret_options[] = {"tlsCertificateKeyFilePassword=", "sslPEMKeyPassword=", NULL};
-
-void secret_add(const char *s)
-{
-	if (!s || !*s)
-		return;
-	for (size_t i = 0; i < n_secrets; i++)
-		if (strcmp(secrets[i], s) == 0)
-			return;
-	if (n_secrets < SECRET_MAX)
-		secrets[n_secrets++] = xstrdup(s);
-}
+/*
+ * Options whose value is a secret, matched without regard to case (libmongoc
+ * ignores it): MongoDB's key-file passwords (the current name, libmongoc's
+ * deprecated one, the shell's), the AWS session token inside
+ * authMechanismProperties (':' also percent-encoded), and a plain
+ * `password=`, which no driver takes but a user may try (redis-py does).
+ */
+static const struct {
+	const char *name, *what;
+	const char *stop; /* what ends the value, besides space and quotes */
+} secret_options[] = {
+	{"tlsCertificateKeyFilePassword=", "a key-file password (tlsCertificateKeyFilePassword)", "&"},
+	{"sslClientCertificateKeyPassword=", "a key-file password (sslClientCertificateKeyPassword)", "&"},
+	{"sslPEMKeyPassword=", "a key-file password (sslPEMKeyPassword)", "&"},
+	/* one property of a comma-separated list */
+	{"AWS_SESSION_TOKEN:", "a session token (AWS_SESSION_TOKEN)", "&,"},
+	{"AWS_SESSION_TOKEN%3A", "a session token (AWS_SESSION_TOKEN)", "&,"},
+	{"password=", "a password (password=)", "&"},
+};
+#define N_SECRET_OPTIONS (sizeof(secret_options) / sizeof(secret_options[0]))
 
 static void wipe_free(char *s)
 {
 	if (!s)
 		return;
-	/* volatile: keep the compiler from dropping a write before free. */
-	for (volatile char *p = s; *p; p++)
-		*p = 0;
+	explicit_bzero(s, strlen(s)); /* not dropped as a dead store before free */
 	free(s);
+}
+
+static void add_one(const char *s)
+{
+	for (size_t i = 0; i < n_secrets; i++)
+		if (strcmp(secrets[i], s) == 0)
+			return;
+	secrets = xrealloc(secrets, (n_secrets + 1) * sizeof(*secrets));
+	secrets[n_secrets++] = xstrdup(s);
+}
+
+void secret_add(const char *s)
+{
+	char *enc;
+
+	if (!s || !*s)
+		return;
+	add_one(s);
+	enc = xmalloc(3 * strlen(s) + 1);
+	bench_pct_encode(s, enc); /* the form a uri carries it in (the mongodb driver's) */
+	add_one(enc);
+	wipe_free(enc);
+}
+
+/* Registers s[0..len) as written and, when it is valid percent-encoding,
+ * decoded (the form a driver sends). */
+static void add_written(const char *s, size_t len)
+{
+	char *raw = xstrndup(s, len), *dec = xmalloc(len + 1);
+
+	secret_add(raw);
+	if (bench_pct_decode(s, len, dec, len + 1) > 0)
+		secret_add(dec);
+	explicit_bzero(dec, len + 1);
+	free(dec);
+	wipe_free(raw);
 }
 
 void secret_clear(void)
 {
 	for (size_t i = 0; i < n_secrets; i++)
 		wipe_free(secrets[i]);
+	free(secrets);
+	secrets = NULL;
 	n_secrets = 0;
 }
 
-/* Where the password of the uri starting at s sits: [*from, *to). The
- * userinfo ends at the last '@' before the query (a Redis password may hold
- * '@' or '/'), and a password is what follows its first ':'. Returns 0 when
- * there is none. */
-static int uri_password(const char *s, const char **from, const char **to)
-{
-	const char *scheme = strstr(s, "://"), *start, *end, *at = NULL, *colon;
-
-	if (!scheme)
-		return 0;
-	start = scheme + 3;
-	for (end = start; *end && !isspace((unsigned char)*end) && *end != '"' && *end != '\'' && *end != '?'; end++)
-		if (*end == '@')
-			at = end;
-	if (!at)
-		return 0;
-	colon = memchr(start, ':', (size_t)(at - start));
-	if (!colon || colon + 1 == at)
-		return 0;
-	*from = colon + 1;
-	*to = at;
-	return 1;
-}
-
-/* The value of a secret option in s: [*from, *to); 0 when there is none. */
-static int option_password(const char *s, const char **from, const char **to, const char **name)
+/* Where a secret option's value sits in s: [*from, *to), the first one;
+ * *what describes it. 0 when there is none. */
+static int option_secret(const char *s, const char **from, const char **to, const char **what)
 {
 	for (const char *p = s; *p; p++) {
-		for (const char *const *o = secret_options; *o; o++) {
-			size_t n = strlen(*o);
+		for (size_t o = 0; o < N_SECRET_OPTIONS; o++) {
+			size_t n = strlen(secret_options[o].name);
 
-			if (strncasecmp(p, *o, n) != 0 || (p > s && isalnum((unsigned char)p[-1])))
+			if (strncasecmp(p, secret_options[o].name, n) != 0 || (p > s && isalnum((unsigned char)p[-1])))
 				continue;
 			*from = p + n;
-			for (*to = *from; **to && **to != '&' && !isspace((unsigned char)**to) && **to != '"'; (*to)++)
+			for (*to = *from; **to && !strchr(secret_options[o].stop, **to) && !strchr("\"'`", **to) &&
+					  !isspace((unsigned char)**to); (*to)++)
 				;
 			if (*to == *from)
 				continue;
-			*name = *o;
+			*what = secret_options[o].what;
 			return 1;
 		}
 	}
@@ -101,45 +123,27 @@ static int option_password(const char *s, const char **from, const char **to, co
 
 const char *secret_in_uri(const char *uri)
 {
-	const char *from, *to, *name;
+	const char *from, *to, *what;
 
 	if (!uri)
 		return NULL;
-	for (const char *p = uri; (p = strstr(p, "://")) != NULL; p += 3) {
-		const char *s = p;
-
-		while (s > uri && s[-1] != ',' && !isspace((unsigned char)s[-1]))
-			s--;
-		if (uri_password(s, &from, &to))
-			return "a password (user:password@)";
-	}
-	if (option_password(uri, &from, &to, &name))
-		return "a key-file password (tlsCertificateKeyFilePassword)";
+	if (bench_uri_password(uri, strlen(uri), &from, &to))
+		return "a password (user:password@)";
+	if (option_secret(uri, &from, &to, &what))
+		return what;
 	return NULL;
 }
 
 void secret_add_uri(const char *uri)
 {
-	const char *from, *to, *name;
+	const char *from, *to, *what;
 
-	for (const char *p = uri; p && (p = strstr(p, "://")) != NULL; p += 3) {
-		const char *s = p;
-
-		while (s > uri && s[-1] != ',' && !isspace((unsigned char)s[-1]))
-			s--;
-		if (uri_password(s, &from, &to)) {
-			char *pw = xstrndup(from, (size_t)(to - from));
-
-			secret_add(pw);
-			wipe_free(pw);
-		}
-	}
-	if (uri && option_password(uri, &from, &to, &name)) {
-		char *pw = xstrndup(from, (size_t)(to - from));
-
-		secret_add(pw);
-		wipe_free(pw);
-	}
+	if (!uri)
+		return;
+	if (bench_uri_password(uri, strlen(uri), &from, &to))
+		add_written(from, (size_t)(to - from));
+	for (const char *p = uri; option_secret(p, &from, &to, &what); p = to)
+		add_written(from, (size_t)(to - from));
 }
 
 /* Replaces [from, to) of *s (malloc'd) with the mask; returns the offset
@@ -169,17 +173,71 @@ static int is_mask(const char *from, const char *to)
 	return 0;
 }
 
+/* Ends a uri with a scheme in free text: a password may hold anything
+ * else ('(', ',', '?', '@' ...). */
+static int uri_stop(char c)
+{
+	return !c || isspace((unsigned char)c) || c == '"' || c == '\'' || c == '`';
+}
+
+/* Ends a word that may be a schemeless "user:password@host" (a memcached
+ * server list, a Redis host:port). */
+static int word_stop(char c)
+{
+	return uri_stop(c) || strchr("()<>{}", c);
+}
+
+/* Masks the password of every "scheme://[user]:password@" in *s. */
+static void scrub_scheme_uris(char **s)
+{
+	const char *q, *from, *to;
+
+	for (size_t off = 0; (q = strstr(*s + off, "://")) != NULL;) {
+		size_t at = (size_t)(q - *s), start = at, end = at + 3;
+
+		off = at + 3;
+		while (start > 0 && (isalnum((unsigned char)(*s)[start - 1]) || strchr("+-.", (*s)[start - 1])))
+			start--;
+		while (!uri_stop((*s)[end]))
+			end++;
+		if (start < at && bench_uri_password(*s + start, end - start, &from, &to) && !is_mask(from, to))
+			off = mask_range(s, (size_t)(from - *s), (size_t)(to - *s));
+	}
+}
+
+/* Masks the password of every schemeless "[user]:password@host" word. */
+static void scrub_bare_uris(char **s)
+{
+	const char *from, *to;
+
+	for (size_t off = 0; (*s)[off];) {
+		size_t end = off;
+
+		while (!word_stop((*s)[end]))
+			end++;
+		if (end == off) {
+			off++;
+			continue;
+		}
+		if (!memmem(*s + off, end - off, "://", 3) && bench_uri_password(*s + off, end - off, &from, &to) &&
+		    (isalnum((unsigned char)to[1]) || to[1] == '[') && !is_mask(from, to))
+			off = mask_range(s, (size_t)(from - *s), (size_t)(to - *s)) + 1; /* past the '@' */
+		else
+			off = end;
+	}
+}
+
 char *secret_scrub(const char *text)
 {
-	const char *from, *to, *name;
+	const char *from, *to, *what;
 	char *s;
 	size_t off;
 
 	if (!text)
 		return NULL;
 	s = xstrdup(text);
-	/* Registered secrets first: they also catch a uri password that holds
-	 * characters the uri scan stops at. */
+	/* Registered secrets first: they also catch a password that holds
+	 * characters the scans below stop at. */
 	for (size_t i = 0; i < n_secrets; i++) {
 		char *hit;
 
@@ -187,15 +245,9 @@ char *secret_scrub(const char *text)
 		while ((hit = strstr(s + off, secrets[i])) != NULL)
 			off = mask_range(&s, (size_t)(hit - s), (size_t)(hit - s) + strlen(secrets[i]));
 	}
-	for (off = 0; (from = strstr(s + off, "://")) != NULL;) {
-		size_t at = (size_t)(from - s);
-
-		if (uri_password(s + at, &from, &to) && !is_mask(from, to))
-			off = mask_range(&s, (size_t)(from - s), (size_t)(to - s));
-		else
-			off = at + 3;
-	}
-	for (off = 0; option_password(s + off, &from, &to, &name);)
+	scrub_scheme_uris(&s);
+	scrub_bare_uris(&s);
+	for (off = 0; option_secret(s + off, &from, &to, &what);)
 		off = is_mask(from, to) ? (size_t)(to - s) : mask_range(&s, (size_t)(from - s), (size_t)(to - s));
 	return s;
 }
@@ -209,6 +261,27 @@ void secret_scrub_buf(char *buf, size_t cap)
 	s = secret_scrub(buf);
 	snprintf(buf, cap, "%s", s);
 	wipe_free(s);
+}
+
+void secret_vfprintf(FILE *f, const char *fmt, va_list ap)
+{
+	struct sbuf sb = {0};
+	char *s;
+
+	sbuf_vaddf(&sb, fmt, ap);
+	s = secret_scrub(sb.buf ? sb.buf : "");
+	fputs(s, f);
+	wipe_free(s);
+	wipe_free(sb.buf);
+}
+
+void secret_fprintf(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	secret_vfprintf(f, fmt, ap);
+	va_end(ap);
 }
 
 /* BENCH_<DRIVER>_<WHAT>, e.g. BENCH_REDIS_PASSWORD. */

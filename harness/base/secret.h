@@ -6,11 +6,20 @@
  * variable or a file named by the target's `auth` key (or the defaults
  * BENCH_<DRIVER>_USER / BENCH_<DRIVER>_PASSWORD), or inside a uri taken
  * from the environment (BENCH_REDIS_URI ...). Every password bench learns
- * is registered here, and every text that leaves bench (run.json,
- * summary.csv, warnings, error messages on the terminal) goes through
- * secret_scrub, which replaces each registered password, the password of
- * any `scheme://user:password@` and any tlsCertificateKeyFilePassword=
- * value with "***". docs/security.md has the whole story.
+ * is registered here (as written, percent-decoded and percent-encoded),
+ * and every text that leaves bench (run.json, summary.csv, warnings, lines
+ * on the terminal that quote an address, a prefix or a driver's message)
+ * goes through secret_scrub, which replaces with "***":
+ *  - each registered secret;
+ *  - the password of every `scheme://[user]:password@` (redis, rediss,
+ *    mongodb, mongodb+srv, any scheme), where the userinfo ends as the
+ *    driver of that scheme ends it (drivers/driver.h, bench_uri_password);
+ *  - the password of every schemeless `[user]:password@host` (a memcached
+ *    server list, a Redis address without scheme);
+ *  - the value of tlsCertificateKeyFilePassword=,
+ *    sslClientCertificateKeyPassword=, sslPEMKeyPassword=, password= and
+ *    AWS_SESSION_TOKEN: (in MongoDB's authMechanismProperties).
+ * docs/security.md has the whole story.
  *
  * The registry is process-wide: filled by the main thread before any
  * client thread starts, read-only while they run, emptied by secret_clear.
@@ -18,15 +27,20 @@
 #ifndef BENCH_SECRET_H
 #define BENCH_SECRET_H
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* What replaces a secret in every output. */
 #define SECRET_MASK "***"
 
-/* Registers s (copied) so secret_scrub hides it; NULL and "" are ignored. */
+/* Registers s (copied), and its percent-encoded form, so secret_scrub
+ * hides them; NULL and "" are ignored. */
 void secret_add(const char *s);
 
-/* Registers the password inside uri (a list of uris too), if any. */
+/* Registers the secrets inside uri (one address, a memcached server list
+ * included): its userinfo password and secret options' values, each as
+ * written and percent-decoded. */
 void secret_add_uri(const char *uri);
 
 /* Forgets (and overwrites) every registered secret. */
@@ -39,11 +53,17 @@ char *secret_scrub(const char *text);
 /* As secret_scrub, in place in buf of cap bytes (cut to fit). */
 void secret_scrub_buf(char *buf, size_t cap);
 
+/* fprintf through secret_scrub: for every terminal line that quotes an
+ * address, a prefix or another program's message. */
+void secret_vfprintf(FILE *f, const char *fmt, va_list ap);
+void secret_fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /*
- * Whether uri (or a list of them) carries a secret in its text: a
- * password in `scheme://user:password@`, or a tlsCertificateKeyFilePassword
- * option. Returns a short description of what was found ("a password
- * (user:password@)"), or NULL.
+ * Whether uri (one address, as its driver reads it) carries a secret in
+ * its text: a password in `[scheme://][user]:password@`, or one of the
+ * secret options above. Returns a short description of what was found
+ * ("a password (user:password@)", "a key-file password
+ * (tlsCertificateKeyFilePassword)", "a session token ..."), or NULL.
  */
 const char *secret_in_uri(const char *uri);
 

@@ -392,7 +392,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	pid_t pid = 0;
 
 	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
-		fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
+		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		goto done;
 	}
 	if (t->driver->caps & BENCH_CAP_NETWORK)

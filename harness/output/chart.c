@@ -1,5 +1,5 @@
-/* chart.c - the result directory's charts: the CSV reader, the data model
- * built from summary.csv, and running gnuplot. The scripts themselves are
+/* chart.c - the result directory's charts: the CSV table (read by
+ * csvread.c), the data model built from summary.csv, and running gnuplot. The scripts themselves are
  * written by chart_gp.c and chart_series.c. */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +16,7 @@
 
 #include "chart.h"
 #include "chart_int.h"
+#include "csvread.h"
 #include "util.h"
 
 void chart_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -29,49 +30,9 @@ void chart_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- CSV ---- */
+/* ---- input files ---- */
 
-/* One field starting at *p; advances *p past it and its separator. Sets
- * *eol when the field ended its line (or the input). RFC 4180: a quoted
- * field may hold commas, newlines and "" for a quote. */
-static char *csv_field(const char **p, const char *end, bool *eol)
-{
-	struct sbuf sb = {0};
-	const char *s = *p;
-
-	*eol = false;
-	if (s < end && *s == '"') {
-		for (s++; s < end; s++) {
-			if (*s == '"') {
-				if (s + 1 < end && s[1] == '"') {
-					sbuf_add(&sb, "\"", 1);
-					s++;
-					continue;
-				}
-				s++;
-				break;
-			}
-			sbuf_add(&sb, s, 1);
-		}
-		/* Junk after the closing quote is kept as text rather than refused. */
-	}
-	while (s < end && *s != ',' && *s != '\n' && *s != '\r')
-		sbuf_add(&sb, s++, 1);
-	if (s >= end) {
-		*eol = true;
-	} else if (*s == ',') {
-		s++;
-	} else {
-		*eol = true;
-		if (*s == '\r' && s + 1 < end && s[1] == '\n')
-			s++;
-		s++;
-	}
-	*p = s;
-	return sbuf_take(&sb);
-}
-
-static char *slurp(const char *path, size_t *len)
+char *chart_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	struct sbuf sb = {0};
@@ -88,85 +49,62 @@ static char *slurp(const char *path, size_t *len)
 		return NULL;
 	}
 	fclose(f);
-	*len = sb.len;
+	if (len)
+		*len = sb.len;
 	return sbuf_take(&sb);
 }
 
-char *chart_slurp(const char *path, size_t *len)
-{
-	size_t n = 0;
-	char *s = slurp(path, &n);
-
-	if (len)
-		*len = n;
-	return s;
-}
-
+/* Through csvread.c, the one strict reader: a record with more or fewer
+ * fields than the header is refused, never padded or cut. */
 int chart_table_load(const char *path, struct chart_table **out, char *err, size_t errlen)
 {
-	size_t len = 0, cap = 0, nfields = 0;
-	char *text = slurp(path, &len);
-	const char *p, *end;
+	struct csvr *r;
 	struct chart_table *t;
-	char **fields = NULL;
+	size_t cap = 0;
+	int rc = csvr_open(path, &r);
 
 	*out = NULL;
-	if (!text) {
-		chart_seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	if (rc != 0) {
+		chart_seterr(err, errlen, "cannot read %s: %s", path, strerror(rc));
 		return -1;
 	}
-	if (memchr(text, '\0', len)) {
-		chart_seterr(err, errlen, "%s is not a CSV file (it holds NUL bytes)", path);
-		free(text);
+	if ((rc = csvr_next(r)) < 0)
+		chart_seterr(err, errlen, "%s", csvr_error(r));
+	else if (rc == 0)
+		chart_seterr(err, errlen, "%s is empty (no header line)", path);
+	if (rc <= 0) {
+		csvr_free(r);
 		return -1;
 	}
 	t = xcalloc(1, sizeof(*t));
-	p = text;
-	end = text + len;
-	/* The header. */
-	while (p < end) {
-		bool eol;
-		char *f = csv_field(&p, end, &eol);
-
-		t->head = xrealloc(t->head, (t->ncols + 1) * sizeof(*t->head));
-		t->head[t->ncols++] = f;
-		if (eol)
+	t->ncols = csvr_nfields(r);
+	t->head = xcalloc(t->ncols, sizeof(*t->head));
+	for (size_t c = 0; c < t->ncols; c++)
+		t->head[c] = xstrdup(csvr_field(r, c));
+	while ((rc = csvr_next(r)) > 0) {
+		if (csvr_nfields(r) != t->ncols) {
+			chart_seterr(err, errlen, "%s:%zu: %zu field%s, but the header has %zu", path, csvr_line(r),
+				     csvr_nfields(r), csvr_nfields(r) == 1 ? "" : "s", t->ncols);
+			rc = -1;
 			break;
+		}
+		if (t->nrows == cap) {
+			cap = cap ? 2 * cap : 64;
+			t->cells = xrealloc(t->cells, cap * t->ncols * sizeof(*t->cells));
+			t->lines = xrealloc(t->lines, cap * sizeof(*t->lines));
+		}
+		for (size_t c = 0; c < t->ncols; c++)
+			t->cells[t->nrows * t->ncols + c] = xstrdup(csvr_field(r, c));
+		t->lines[t->nrows++] = csvr_line(r);
 	}
-	if (t->ncols == 0 || (t->ncols == 1 && !t->head[0][0])) {
-		chart_seterr(err, errlen, "%s is empty (no header line)", path);
-		free(text);
+	if (rc < 0) {
+		if (csvr_error(r)[0])
+			chart_seterr(err, errlen, "%s", csvr_error(r));
+		csvr_free(r);
 		chart_table_free(t);
 		return -1;
 	}
-	while (p < end) {
-		size_t col = 0;
-		bool eol = false;
-
-		if (*p == '\n' || *p == '\r') { /* a blank line */
-			p++;
-			continue;
-		}
-		if (nfields + t->ncols > cap) {
-			cap = (cap + t->ncols) * 2;
-			fields = xrealloc(fields, cap * sizeof(*fields));
-		}
-		while (!eol) {
-			char *f = csv_field(&p, end, &eol);
-
-			if (col < t->ncols)
-				fields[nfields + col] = f;
-			else
-				free(f); /* more fields than the header: ignored */
-			col++;
-		}
-		for (; col < t->ncols; col++)
-			fields[nfields + col] = xstrdup("");
-		nfields += t->ncols;
-		t->nrows++;
-	}
-	t->cells = fields;
-	free(text);
+	csvr_free(r);
 	*out = t;
 	return 0;
 }
@@ -196,6 +134,7 @@ void chart_table_free(struct chart_table *t)
 		free(t->cells[i]);
 	free(t->head);
 	free(t->cells);
+	free(t->lines);
 	free(t);
 }
 
@@ -407,6 +346,15 @@ int chart_check_dir(const char *dir, char *err, size_t errlen)
 	}
 	rc = model_load(&m, dir, err, errlen);
 	model_free(&m);
+	if (rc == 0) { /* the other table the charts read: malformed is bad input too */
+		char *path = xasprintf("%s/timeseries.csv", dir);
+		struct chart_table *ts = NULL;
+
+		if (access(path, F_OK) == 0 && chart_table_load(path, &ts, err, errlen) < 0)
+			rc = -1;
+		chart_table_free(ts);
+		free(path);
+	}
 	return rc;
 }
 

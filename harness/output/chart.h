@@ -7,7 +7,7 @@
  * writes the chart as .svg and .png beside it. The scripts stay, so a user
  * can restyle a chart and redraw it with `cd DIR/charts && gnuplot X.gp`.
  *
- * The small CSV table reader is shared with report.c.
+ * The CSV table below is shared with report.c and merge.c.
  */
 #ifndef BENCH_CHART_H
 #define BENCH_CHART_H
@@ -36,21 +36,27 @@ int chart_draw(const char *result_dir, char *err, size_t errlen);
 
 /*
  * Checks that dir is a result directory that chart_draw() and report_write()
- * can read: dir/summary.csv exists and has a header with the columns they
- * need. Returns 0, or -1 with err set (bad input: `bench chart` exits 2).
+ * can read: dir/summary.csv exists, is well-formed CSV (chart_table_load)
+ * and has a header with the columns they need, and dir/timeseries.csv, when
+ * there is one, is well-formed. Returns 0, or -1 with err set (bad input:
+ * `bench chart` and `bench report` exit 2).
  */
 int chart_check_dir(const char *dir, char *err, size_t errlen);
 
-/* ---- a minimal RFC 4180 CSV table (header line + rows) ---- */
+/* ---- a CSV table (header line + rows), read by csvread.c ---- */
 
 struct chart_table {
 	size_t ncols, nrows;
 	char **head;    /* ncols column names */
-	char **cells;   /* nrows * ncols fields, row-major; a short row is padded with "" */
+	char **cells;   /* nrows * ncols fields, row-major */
+	size_t *lines;  /* the line each row starts on, for messages */
 };
 
-/* Reads a whole CSV file. Returns 0 with *out set (free with
- * chart_table_free), or -1 with err set. */
+/* Reads a whole CSV file through csvread.c's strict reader: every record
+ * must have exactly the header's number of fields. Returns 0 with *out set
+ * (free with chart_table_free), or -1 with err set: "cannot read PATH: ...",
+ * "PATH is empty (no header line)", or "PATH:LINE: what is wrong" for a
+ * malformed file (bad input: the commands that read it exit 2). */
 int chart_table_load(const char *path, struct chart_table **out, char *err, size_t errlen);
 /* The index of the column named `name`, or -1. */
 int chart_table_col(const struct chart_table *t, const char *name);

@@ -174,19 +174,18 @@ char *results_server_label(const struct target_result *t, char *buf, size_t len)
 
 char *results_redact_uri(const char *uri)
 {
-	const char *scheme = strstr(uri, "://");
-	const char *at, *colon;
+	const char *from, *to;
+	char *cut, *s;
 
-	if (!scheme)
-		return xstrdup(uri);
-	at = strchr(scheme + 3, '@');
-	if (!at)
-		return xstrdup(uri);
-	/* user:password@ or :password@ → keep the user, hide the password. */
-	colon = memchr(scheme + 3, ':', (size_t)(at - (scheme + 3)));
-	if (!colon)
-		return xstrdup(uri);
-	return xasprintf("%.*s***%s", (int)(colon + 1 - uri), uri, at);
+	/* The password exactly where the driver reads it, then anything else
+	 * the scrubber knows (options, registered secrets). */
+	if (bench_uri_password(uri, strlen(uri), &from, &to))
+		cut = xasprintf("%.*s%s%s", (int)(from - uri), uri, SECRET_MASK, to);
+	else
+		cut = xstrdup(uri);
+	s = secret_scrub(cut);
+	free(cut);
+	return s;
 }
 
 static void fmt_us(char *buf, size_t len, const struct hist *h, double pct)
@@ -212,7 +211,7 @@ void results_print_table(const struct results *r, FILE *out)
 
 		results_server_label(t, server, sizeof(server));
 		if (t->skipped && t->n_runs == 0) {
-			fprintf(out, "%-12s %-24s not run: %s\n", t->target->name, server, t->skipped);
+			secret_fprintf(out, "%-12s %-24s not run: %s\n", t->target->name, server, t->skipped);
 			continue;
 		}
 		for (size_t j = 0; j < t->n_runs; j++) {

@@ -158,7 +158,9 @@ const char *results_op_label(const struct phase_result *p, enum bench_op op);
 /* "Redis 7.0.15" into buf; "unknown" when no identity. Returns buf. */
 char *results_server_label(const struct target_result *t, char *buf, size_t len);
 
-/* Copies uri with any password replaced by "***". Caller frees. */
+/* Copies uri with its password (as its driver reads it: driver.h's
+ * bench_uri_password) and every other secret (secret.h) replaced by
+ * "***". Caller frees. */
 char *results_redact_uri(const char *uri);
 
 /* Prints the end-of-run table (target, op, ops/s, p50, p99, errors). */

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "idle.h"
 #include "util.h"
 
@@ -24,18 +25,16 @@ struct idle_set {
 
 int idle_parse_address(const char *uri, char *host, size_t hostlen, int *port)
 {
-	const char *p = uri, *at, *end, *colon;
+	const char *p, *end, *colon;
 	long v;
 	char *num_end;
 
 	if (!uri)
 		return -1;
-	if ((end = strstr(p, "://")))
-		p = end + 3;
+	/* Past the credentials as the drivers read them: a password may hold
+	 * ',', '/' or '?'. */
+	p = bench_uri_public(uri);
 	end = p + strcspn(p, ",/?");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at)
-		p = at + 1;
 	colon = NULL;
 	for (const char *q = p; q < end; q++)
 		if (*q == ':')

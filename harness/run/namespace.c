@@ -11,6 +11,7 @@
 
 #include "namespace.h"
 #include "runner.h"
+#include "secret.h"
 #include "util.h"
 
 static void note(const struct namespace_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -21,7 +22,7 @@ static void note(const struct namespace_opts *o, const char *fmt, ...)
 	if (o->quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	secret_vfprintf(stderr, fmt, ap); /* lines quote addresses and prefixes */
 	va_end(ap);
 	fflush(stderr);
 }
@@ -48,13 +49,13 @@ static int flush(struct results *r, struct target_result *t, struct bench_conn *
 		t->skipped = xasprintf("driver %s cannot empty its server: run without --flush", d->name);
 		return -1;
 	}
-	fprintf(stderr, "bench: --flush: emptying %s at %s: every key there that bench can reach, not only "
-			"those under prefix '%s'\n", d->name, t->uri, c->target->prefix);
+	secret_fprintf(stderr, "bench: --flush: emptying %s at %s: every key there that bench can reach, not only "
+		       "those under prefix '%s'\n", d->name, t->uri, c->target->prefix);
 	if (d->ns_flush(c, what, sizeof(what)) < 0) {
 		t->skipped = xasprintf("--flush of %s at %s failed: %s", d->name, t->uri, c->errstr);
 		return -1;
 	}
-	fprintf(stderr, "bench: --flush: %s at %s: %s\n", d->name, t->uri, what);
+	secret_fprintf(stderr, "bench: --flush: %s at %s: %s\n", d->name, t->uri, what);
 	results_warn(r, "%s: --flush emptied %s at %s before the run (%s)", t->target->name, d->name, t->uri, what);
 	return 0;
 }
@@ -175,6 +176,6 @@ fail:
 	t->cleanup = xasprintf("failed after removing %s under prefix '%s': %s", what, bt->prefix, c.errstr);
 	free(what);
 	results_warn(r, "%s: cleanup of %s at %s %s; what is left stays there", t->target->name, d->name, t->uri, t->cleanup);
-	fprintf(stderr, "bench: %s: cleanup %s\n", t->target->name, t->cleanup);
+	secret_fprintf(stderr, "bench: %s: cleanup %s\n", t->target->name, t->cleanup);
 	d->close(&c);
 }

@@ -14,6 +14,7 @@
 #include "idle.h"
 #include "replication.h"
 #include "runner.h"
+#include "secret.h"
 #include "shard.h"
 #include "util.h"
 
@@ -24,7 +25,7 @@ void run_say(const struct run_args *a, const char *fmt, ...)
 	if (a->quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	secret_vfprintf(stderr, fmt, ap); /* lines quote addresses, prefixes, drivers' messages */
 	va_end(ap);
 	fflush(stderr);
 }

@@ -260,10 +260,13 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 	if (wt_present(v[TK_SERVERS])) {
 		char *p = xasprintf("%s.servers", path);
 
-		if (wt_present(v[TK_URI]))
+		if (wt_present(v[TK_URI])) {
 			wt_report(c, kn[TK_SERVERS], "%s has both uri and servers; give one", path);
-		else
+		} else {
 			parse_servers(c, t, v[TK_SERVERS], p);
+			if (t->uri) /* [user:password@h1:p1, h2:p2] */
+				wl_check_uri_secret(c, t, v[TK_SERVERS], p, d);
+		}
 		free(p);
 	}
 	if (wt_present(v[TK_OPTIONS])) {

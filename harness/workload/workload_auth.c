@@ -70,7 +70,7 @@ void wl_check_uri_secret(struct wt_ctx *c, const struct wl_target *t, yaml_node_
 
 	if (!what)
 		return;
-	if (strstr(what, "key-file"))
+	if (strstr(what, "key-file") || strstr(what, "token")) /* auth cannot carry these */
 		wt_report(c, n, "%s holds %s; bench takes secrets only from the environment or a file: put the whole "
 			  "uri in %s and run with --servers external", path, what, env);
 	else

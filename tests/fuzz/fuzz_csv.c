@@ -1,6 +1,6 @@
 /*
- * fuzz_csv.c - libFuzzer target for the CSV reader of `bench compare`, and
- * compare's loading path behind it.
+ * fuzz_csv.c - libFuzzer target for the CSV reader (csvread.c), compare's
+ * loading path behind it, and the table chart, report and merge read.
  *
  * 1. csvr_open_mem() over the input bytes (not NUL-terminated), reading
  *    every record and touching every field, and checking the reader's
@@ -12,6 +12,11 @@
  *    not measured, which is then written in every format to /dev/null, or
  *    BENCH_EXIT_USAGE with a message.
  *
+ * 3. chart_table_load() on the same file, the table `bench chart`,
+ *    `bench report` and `bench merge` read: every row has the header's
+ *    number of fields, on lines after the header's, or an error names the
+ *    file.
+ *
  * A broken contract aborts, so libFuzzer saves the input.
  */
 #include <math.h>
@@ -21,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chart.h"
 #include "compare.h"
 #include "csvread.h"
 #include "util.h"
@@ -79,13 +85,9 @@ static void read_records(const uint8_t *data, size_t size)
 	csvr_free(r);
 }
 
-static void compare_self(const uint8_t *data, size_t size)
+/* The input as the private temporary file tmp_path. */
+static void to_file(const uint8_t *data, size_t size)
 {
-	struct compare_opts o = {.threshold_pct = 5};
-	struct compare_result *res = NULL;
-	char *err = NULL;
-	int rc;
-
 	if (tmp_fd < 0) {
 		tmp_fd = mkstemp(tmp_path);
 		devnull = fopen("/dev/null", "w");
@@ -95,6 +97,38 @@ static void compare_self(const uint8_t *data, size_t size)
 	}
 	if (ftruncate(tmp_fd, 0) != 0 || pwrite(tmp_fd, data, size, 0) != (ssize_t)size)
 		broken("cannot write the temporary file", tmp_path);
+}
+
+/* The table chart, report and merge read (chart_table_load): a full
+ * rectangle with rows on rising lines, or an error naming the file. */
+static void load_table(void)
+{
+	struct chart_table *t = NULL;
+	char err[600] = "";
+
+	if (chart_table_load(tmp_path, &t, err, sizeof(err)) == 0) {
+		if (!t || t->ncols < 1)
+			broken("a table without a header", NULL);
+		for (size_t r = 0; r < t->nrows; r++) {
+			if (t->lines[r] < 2 || (r && t->lines[r] <= t->lines[r - 1]))
+				broken("table rows not on rising lines after the header", NULL);
+			for (size_t c = 0; c < t->ncols; c++)
+				if (!t->cells[r * t->ncols + c])
+					broken("a table cell missing", NULL);
+		}
+	} else if (t || strncmp(err, tmp_path, strlen(tmp_path)) != 0 || strlen(err) <= strlen(tmp_path)) {
+		broken("a refused table without a message naming the file", err);
+	}
+	chart_table_free(t);
+}
+
+static void compare_self(void)
+{
+	struct compare_opts o = {.threshold_pct = 5};
+	struct compare_result *res = NULL;
+	char *err = NULL;
+	int rc;
+
 	rc = compare_runs(tmp_path, tmp_path, &o, &res, &err);
 	if (rc == 0) {
 		if (!res || err)
@@ -128,6 +162,8 @@ static void compare_self(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	read_records(data, size);
-	compare_self(data, size);
+	to_file(data, size);
+	compare_self();
+	load_table();
 	return 0;
 }
