@@ -75,7 +75,8 @@ const char cmd_run_usage[] =
 	"\n"
 	"Exit status: 0 ok; 1 a run's failed requests over the workload's max_error_rate\n"
 	"(default 0: any failure), or interrupted (partial results are still written; a\n"
-	"second Ctrl-C quits at once); 2 usage or invalid workload; 3 a target could not\n"
+	"second Ctrl-C quits at once); 2 usage, invalid workload, or --out not a writable\n"
+	"directory (checked before any server starts); 3 a target could not\n"
 	"be reached, or was refused (its prefix already holds keys; see above).\n";
 
 static volatile sig_atomic_t interrupts;
@@ -543,6 +544,12 @@ int cmd_run(int argc, char **argv)
 	if ((rc = apply_shard(&a, points, n_points)) != 0)
 		goto out;
 	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
+	/* Before any server starts or is contacted: a run whose results
+	 * cannot be written is not started. */
+	if (outdir_check(a.out, "run", "--out", true) < 0) {
+		rc = BENCH_EXIT_USAGE;
+		goto out;
+	}
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
