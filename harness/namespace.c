@@ -238,7 +238,8 @@ static void *count_thread(void *arg)
 	return NULL;
 }
 
-char *namespace_left(const struct bench_driver *d, const struct bench_target *bt, const char *uri, uint64_t timeout_ns)
+char *namespace_left(const struct bench_driver *d, const struct bench_target *bt, const char *uri, uint64_t timeout_ns,
+		     bool *any)
 {
 	struct count_job *j = xcalloc(1, sizeof(*j));
 	pthread_condattr_t ca;
@@ -269,14 +270,17 @@ char *namespace_left(const struct bench_driver *d, const struct bench_target *bt
 		while (!j->done && wait_rc != ETIMEDOUT)
 			wait_rc = pthread_cond_timedwait(&j->done_cv, &j->mu, &until);
 	}
-	if (started && j->done && j->rc == 0) {
+	*any = true;
+	if (started && j->done && j->rc == 0 && j->state.keys == 0) {
+		msg = xasprintf("nothing left under prefix '%s' on %s", bt->prefix, uri);
+		*any = false;
+	} else if (started && j->done && j->rc == 0) {
 		char *what = how_many(j->state.keys, j->state.noun, j->state.keys >= NAMESPACE_COUNT_LIMIT);
 
 		msg = xasprintf("left %s under prefix '%s' on %s", what, bt->prefix, uri);
 		free(what);
 	} else {
-		msg = xasprintf("%s may be left under prefix '%s' on %s (%s)", d->caps & BENCH_CAP_NETWORK ? "keys" : "data",
-				bt->prefix, uri,
+		msg = xasprintf("keys may be left under prefix '%s' on %s (%s)", bt->prefix, uri,
 				!started ? "no thread to count them"
 				: !j->done ? "they could not be counted in time"
 				: j->conn.errstr[0] ? j->conn.errstr : "they could not be counted");

@@ -65,14 +65,15 @@ char *namespace_describe(uint64_t n, const char *noun, bool more);
 
 /*
  * What is under bt's prefix on its server now, for a bench that quits
- * at once: "left 5251 keys under prefix 'p' on URI", or, when the count
- * failed or took longer than timeout_ns, "keys may be left under prefix
- * 'p' on URI (why)". The count runs on a thread of its own, with every
+ * at once: "left 5251 keys under prefix 'p' on URI", "nothing left under
+ * prefix 'p' on URI" (*any false), or, when the count failed or took
+ * longer than timeout_ns, "keys may be left under prefix 'p' on URI (why)". The count runs on a thread of its own, with every
  * signal blocked, on a connection of its own; one still running at the
  * timeout is left to finish (or die with the process) and frees what it
  * holds. bt and d must outlive it: meant for a process about to exit.
  * Caller frees the message.
  */
-char *namespace_left(const struct bench_driver *d, const struct bench_target *bt, const char *uri, uint64_t timeout_ns);
+char *namespace_left(const struct bench_driver *d, const struct bench_target *bt, const char *uri, uint64_t timeout_ns,
+		     bool *any);
 
 #endif

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +59,10 @@ static void *quitter(void *arg)
 	pthread_mutex_lock(&watch_mu);
 	servers_abandon();
 	if (w_driver) {
-		char *left = namespace_left(w_driver, w_bt, w_uri, QUIT_COUNT_NS);
-		char *line = xasprintf("bench: %s; `%s` removes them\n", left, w_hint);
+		bool any;
+		char *left = namespace_left(w_driver, w_bt, w_uri, QUIT_COUNT_NS, &any);
+		char *line = any ? xasprintf("bench: %s; `%s` removes them\n", left, w_hint)
+				 : xasprintf("bench: %s\n", left);
 		char *safe = secret_scrub(line);
 
 		say(safe);

@@ -418,6 +418,25 @@ YAML
       || { fail "$case: bench clean said: $(cat "$tmp/clean.out")"; }
     ext_ok "$case: after bench clean"
   fi
+  # The same with the server still frozen while bench counts: the count
+  # gives up (5 s) and bench says keys may be left, with the same command.
+  case=ext-quit-frozen
+  BENCH_ENGINE_BLOCKING=1 start "$case" "$tmp/ext.yaml"
+  if wait_until 60 "$case: run phase answers" -- ext_running; then
+    kill -STOP "$ext_pid"
+    kill -INT "$bench_pid"
+    if wait_until 10 "$case: first SIGINT noticed" -- stopping_seen && later 1200; then
+      kill -INT "$bench_pid"
+    fi
+    wait_exit 30 # the count's 5 s, and a hang guard
+    kill -CONT "$ext_pid"
+    want_rc 1
+    grep -q "^bench: keys may be left under prefix 'sigx:' on redis://127.0.0.1:$ext_port (they could not be counted in time); \`bench clean $tmp/ext.yaml --servers external --target redis\` removes them\$" "$tmp/$case.err" \
+      && ok || { fail "$case: no 'keys may be left' line"; show; }
+    "$bench" clean "$tmp/ext.yaml" --servers external --target redis >"$tmp/clean.out" 2>&1 && ok \
+      || { fail "$case: bench clean: exit $?"; cat "$tmp/clean.out" >&2; }
+    ext_ok "$case: after bench clean"
+  fi
 fi
 
 # --- SIGKILL of bench: the kernel kills its servers (PR_SET_PDEATHSIG) ---
