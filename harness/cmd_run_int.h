@@ -31,6 +31,53 @@ struct run_args {
 	struct secret_cred *creds;      /* per workload target (resolve_credentials) */
 };
 
+/* A second stop signal this soon after the first is part of the same stop:
+ * `timeout` signals bench and then its whole process group, microseconds
+ * apart. */
+#define RUN_SAME_STOP_NS 1000000000ull
+
+/*
+ * Quitting at once (run_quit.c). run_quit_init starts the thread that
+ * does the work (0 or an errno value; without it a quit only kills the
+ * servers). run_quit_now, async-signal-safe, for the handler: kills the
+ * servers and wakes that thread, which removes the servers' directory,
+ * counts what the watched target leaves under its prefix (5 s at most),
+ * prints it with the `bench clean` command `hint`, and exits 1; called
+ * again, it exits at once. run_quit_checkpoint, on the main thread, never
+ * returns once quitting (nothing more is written). run_quit_watch names
+ * the target whose keys are under its prefix on a server bench did not
+ * start (from its check until its cleanup is done: bt must live until
+ * run_quit_unwatch, which waits while the quitter counts).
+ */
+int run_quit_init(void);
+void run_quit_now(void);
+void run_quit_checkpoint(void);
+void run_quit_watch(const struct bench_driver *d, const struct bench_target *bt, const char *uri, const char *hint);
+void run_quit_unwatch(void);
+
+/* What `bench run` and `bench clean` share (cmd_run.c). */
+/* The options both take at argv[*i]: --servers, --target, --set (into a->ov,
+ * sized argc), --quiet. True when argv[*i] was one of them, advanced past
+ * its value; *rc is then 0, or BENCH_EXIT_USAGE after saying what is wrong. */
+bool run_common_option(const char *cmd, int argc, char **argv, int *i, struct run_args *a, int *rc);
+/* Is target `name` selected by --target a,b,c (all when list is NULL)? */
+bool run_selected(const char *list, const char *name);
+/* Every name of --target list is a target of w; else BENCH_EXIT_USAGE after
+ * saying so, as command cmd. */
+int run_check_target_list(const char *cmd, const char *list, const struct workload *w);
+/* a->creds for every selected target (a->servers, a->targets); 0, or
+ * BENCH_EXIT_USAGE after saying why. */
+int run_resolve_credentials(struct run_args *a, const struct workload *w);
+/* The workload of each sweep point (w itself without a sweep); NULL after
+ * printing why. Freed by run_args_free. */
+struct workload **run_load_points(const struct run_args *a, struct workload *w, size_t *n_points);
+/* Frees what parsing a's arguments, loading w (may be NULL), its points
+ * (may be NULL) and run_resolve_credentials made; clears the scrubber. */
+void run_args_free(struct run_args *a, struct workload *w, struct workload **points, size_t n_points);
+/* bt's fields from the workload w and its target wt (all but uri). */
+void run_fill_target(const struct run_args *a, const struct workload *w, const struct wl_target *wt,
+		     struct bench_target *bt);
+
 /* Prints to stderr unless --quiet. */
 void run_say(const struct run_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

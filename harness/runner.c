@@ -38,6 +38,11 @@ int runner_stop_requested(void)
 	return atomic_load(&stop_requested);
 }
 
+uint64_t runner_stop_requested_at(void)
+{
+	return atomic_load(&stop_requested_ns);
+}
+
 static enum bench_op draw_op(const struct phase_ctx *ctx, struct rng *r)
 {
 	double u = rng_double(r);
