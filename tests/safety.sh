@@ -27,7 +27,11 @@
 # e. --reuse runs on it and keeps it and the run's keys;
 # f. no KEYS, FLUSHALL, FLUSHDB or flush_all so far; then --flush names the
 #    server, empties it, and the run after it leaves nothing;
-# g. a spawned server: run.json says no cleanup was needed.
+# g. a spawned server: run.json says no cleanup was needed;
+# h. (run after c) `bench clean` removes what a --keep run left under the
+#    prefix, on every driver, and the foreign data stays byte for byte; a
+#    second clean finds nothing; a glob prefix; exit 3 for a server that
+#    does not answer, 2 when no target is on a server bench did not start.
 set -uo pipefail
 bench=$1 probe=${2:-none}
 
@@ -205,6 +209,46 @@ for case in "redis INT redis_hits_past" "memcached TERM mc_hits_past"; do
     *) fail "$sig: $t cleanup: $(cleanup_of "$t")" ;; esac
   same_as "$tmp/foreign" "$sig"
 done
+
+# ---- h. bench clean: the keys under the prefix, nothing else ----
+# A run with --keep leaves its keys (what a run quit at once leaves); bench
+# clean removes them through the same namespace code, and the foreign data
+# (other prefixes, look-alike names) stays byte for byte. No query op: the
+# category index it would create is not a key, and clean leaves it.
+sel=redis,memcached$([ "$mongo" = 1 ] && echo ,mongodb)
+workload clean "bench:" "{name: run, ops: 400, clients: 2, mix: {get: 0.3, set: 0.2, insert: 0.2, incr: 0.1, hset: 0.1, lpush: 0.1}}"
+run clean --keep --target "$sel"
+check "clean: bench --keep exits 0 (exit $rc)" "$rc == 0" || cat "$tmp/clean.log"
+check "clean: the run left its keys (redis DBSIZE $(rcli DBSIZE) > $nforeign + 200)" "$(rcli DBSIZE) > $nforeign + 200"
+"$bench" clean "$tmp/clean.yaml" --servers external --target "$sel" </dev/null >"$tmp/clean.out" 2>&1
+rc=$?
+check "clean: bench clean exits 0 (exit $rc)" "$rc == 0" || cat "$tmp/clean.out"
+for t in redis memcached $([ "$mongo" = 1 ] && echo mongodb); do
+  n=$(sed -n "s/^$t: removed \([0-9]*\) \(keys\|documents in bench.kv\) under prefix 'bench:' on .*127.0.0.1:[0-9]*.*/\1/p" "$tmp/clean.out")
+  check "clean: $t: bench clean says it removed ${n:-no} keys" "${n:-0} >= 200" || cat "$tmp/clean.out"
+done
+same_as "$tmp/foreign" clean
+"$bench" clean "$tmp/clean.yaml" --servers external --target redis </dev/null >"$tmp/clean.out" 2>&1
+rc=$?
+check "clean again: exit 0 (exit $rc)" "$rc == 0"
+grep -q "^redis: nothing under prefix 'bench:' on redis://127.0.0.1:$rport\$" "$tmp/clean.out" &&
+  pass "clean again: nothing under the prefix" || fail "clean again: $(cat "$tmp/clean.out")"
+# A glob prefix is a literal prefix there too.
+workload cleanglob 'a*[x]:' "{name: run, ops: 100, mix: {set: 1}}"
+run cleanglob --keep --target redis
+"$bench" clean "$tmp/cleanglob.yaml" --target redis </dev/null >"$tmp/clean.out" 2>&1
+rc=$?
+check "clean a*[x]: (target uri, default --servers): exit 0 (exit $rc)" "$rc == 0" || cat "$tmp/clean.out"
+same_as "$tmp/foreign" "clean a*[x]:"
+# A server that does not answer: exit 3; no server bench did not start: exit 2.
+printf 'name: c\ntargets: [{name: redis, uri: "redis://127.0.0.1:1"}]\nphases: [{name: load}]\n' >"$tmp/clean-dead.yaml"
+"$bench" clean "$tmp/clean-dead.yaml" </dev/null >"$tmp/clean.out" 2>&1
+rc=$?
+check "clean: unreachable server: exit 3 (exit $rc)" "$rc == 3" || cat "$tmp/clean.out"
+printf 'name: c\ntargets: [redis]\nphases: [{name: load}]\n' >"$tmp/clean-spawn.yaml"
+BENCH_SERVERS= "$bench" clean "$tmp/clean-spawn.yaml" </dev/null >"$tmp/clean.out" 2>&1
+rc=$?
+check "clean: only a spawned target: exit 2 (exit $rc)" "$rc == 2" || cat "$tmp/clean.out"
 
 # ---- d. a key under the prefix: refused ----
 seed=(redis "rcli SET bench:zzz mine" memcached "printf 'set bench:zzz 0 0 4\r\nmine\r\nversion\r\n' | mc_io")

@@ -27,6 +27,10 @@ extern const char cmd_claims_usage[];
 int cmd_merge(int argc, char **argv);
 extern const char cmd_merge_usage[];
 
+/* cmd_clean.c */
+int cmd_clean(int argc, char **argv);
+extern const char cmd_clean_usage[];
+
 /* Shared argument helper: when argv[*i] is `--name VALUE` or `--name=VALUE`,
  * returns VALUE (advancing *i past it) and sets *ok; a missing VALUE prints
  * an error and sets *ok = 0. Returns NULL when argv[*i] is another option. */

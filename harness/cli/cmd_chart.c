@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chart.h"
 #include "cmd.h"
+#include "outdir.h"
 #include "report.h"
 #include "util.h"
 
@@ -29,7 +31,8 @@ const char cmd_chart_usage[] =
 	"scripts and data are still written.\n"
 	"\n"
 	"Exit status: 0 drawn; 1 not drawn (gnuplot missing or failed, or a file could\n"
-	"not be written); 2 usage, or RESULT_DIR is not a readable result directory.\n";
+	"not be written); 2 usage, or RESULT_DIR is not a readable result directory, or\n"
+	"not writable (checked before anything is drawn).\n";
 
 const char cmd_report_usage[] =
 	"usage: bench report RESULT_DIR\n"
@@ -44,12 +47,12 @@ const char cmd_report_usage[] =
 	"report.html. See docs/charts.md.\n"
 	"\n"
 	"Exit status: 0 written; 1 could not be written; 2 usage, or RESULT_DIR is not\n"
-	"a readable result directory.\n";
+	"a readable result directory, or not writable (checked first).\n";
 
 /* The one RESULT_DIR argument, checked; NULL after printing why. */
 static const char *result_dir_arg(const char *cmd, int argc, char **argv, int *rc)
 {
-	char err[512];
+	char err[512], *charts;
 
 	*rc = BENCH_EXIT_OK;
 	if (argc < 2) {
@@ -71,7 +74,14 @@ static const char *result_dir_arg(const char *cmd, int argc, char **argv, int *r
 		*rc = BENCH_EXIT_USAGE;
 		return NULL;
 	}
-	return argv[1];
+	/* Where it writes, before it starts: RESULT_DIR, and charts/ in it
+	 * when there is one already. */
+	charts = xasprintf("%s/charts", argv[1]);
+	if (outdir_check(argv[1], cmd, "RESULT_DIR", false) < 0 ||
+	    (strcmp(cmd, "chart") == 0 && access(charts, F_OK) == 0 && outdir_check(charts, cmd, "RESULT_DIR/charts", false) < 0))
+		*rc = BENCH_EXIT_USAGE;
+	free(charts);
+	return *rc ? NULL : argv[1];
 }
 
 /* dir's length without trailing slashes, for "DIR/charts/" in messages. */

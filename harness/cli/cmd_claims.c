@@ -48,7 +48,8 @@ const char cmd_claims_usage[] =
 	"  --claims DIR              the claim files (default: workloads/claims)\n"
 	"\n"
 	"Exit status: 0 every claim has a verdict or NOT RUN; 1 a claim's run or evaluation\n"
-	"failed (see its reason), or interrupted; 2 usage or an invalid claim file.\n";
+	"failed (see its reason), or interrupted; 2 usage, an invalid claim file, or\n"
+	"--out not a writable directory (checked before any claim runs).\n";
 
 struct claims_args {
 	bool quick;
@@ -495,6 +496,10 @@ int cmd_claims(int argc, char **argv)
 		return rc;
 	if ((rc = load_claims(&a, &e, &n)) != 0)
 		goto out;
+	if (outdir_check(a.out, "claims", "--out", true) < 0) {
+		rc = BENCH_EXIT_USAGE;
+		goto out;
+	}
 	util_utc_stamp(stamp, sizeof(stamp));
 	tmp = xasprintf("%s/.tmp-%s-claims-XXXXXX", a.out, stamp);
 	if (outdir_mkdir_p(a.out) < 0 || !mkdtemp(tmp) || (runs = xasprintf("%s/runs", tmp), mkdir(runs, 0755) < 0)) {

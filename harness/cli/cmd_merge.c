@@ -8,6 +8,7 @@
 #include "chart.h"
 #include "cmd.h"
 #include "merge.h"
+#include "outdir.h"
 #include "report.h"
 #include "util.h"
 
@@ -24,9 +25,10 @@ const char cmd_merge_usage[] =
 	"  --quiet       print nothing but errors\n"
 	"  --no-charts   do not draw charts (redraw any time: bench chart DIR)\n"
 	"\n"
-	"Exit status: 0 merged; 1 the merged directory could not be written; 2 usage, or\n"
-	"the inputs are not all the shards of one run (a shard missing or given twice,\n"
-	"different workloads, unreadable files).\n";
+	"Exit status: 0 merged; 1 the merged directory could not be written; 2 usage,\n"
+	"--out not a writable directory (checked first), or the inputs are not all the\n"
+	"shards of one run (a shard missing or given twice, different workloads,\n"
+	"unreadable files).\n";
 
 int cmd_merge(int argc, char **argv)
 {
@@ -59,6 +61,10 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (n == 0) {
 		rc = cmd_usage_error("merge", "which result directories? e.g. bench merge results/*-kv --out merged");
+		goto out;
+	}
+	if (outdir_check(out, "merge", "--out", true) < 0) {
+		rc = BENCH_EXIT_USAGE;
 		goto out;
 	}
 	command = cmd_join_args(argc, argv);

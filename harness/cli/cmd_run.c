@@ -16,7 +16,7 @@
 
 #include "chart.h"
 #include "cmd.h"
-#include "run_phases.h"
+#include "cmd_run.h"
 #include "csv.h"
 #include "json.h"
 #include "namespace.h"
@@ -73,19 +73,28 @@ const char cmd_run_usage[] =
 	"BENCH_<DRIVER>_USER), e.g. BENCH_REDIS_PASSWORD; never from the workload itself.\n"
 	"They are shown as *** everywhere (docs/security.md).\n"
 	"\n"
+	"Ctrl-C or SIGTERM stops the run: partial results are written, the run's keys\n"
+	"removed. Another within a second is the same stop (`timeout` sends two); one\n"
+	"later quits at once: nothing is written, and bench says what it leaves under the\n"
+	"prefix and the `bench clean` command that removes it.\n"
+	"\n"
 	"Exit status: 0 ok; 1 a run's failed requests over the workload's max_error_rate\n"
-	"(default 0: any failure), or interrupted (partial results are still written; a\n"
-	"second Ctrl-C quits at once); 2 usage or invalid workload; 3 a target could not\n"
+	"(default 0: any failure), or interrupted; 2 usage, invalid workload, or --out not\n"
+	"a writable directory (checked before any server starts); 3 a target could not\n"
 	"be reached, or was refused (its prefix already holds keys; see above).\n";
 
-static volatile sig_atomic_t interrupts;
-
+/*
+ * The first SIGINT or SIGTERM stops the run cleanly; another within
+ * RUN_SAME_STOP_NS of it is the same stop (`timeout` sends two at once);
+ * one after that quits at once (run_quit.c).
+ */
 static void on_signal(int sig)
 {
-	static const char msg[] = "\nbench: stopping (again to quit at once)\n";
+	static const char msg[] = "\nbench: stopping (again, a second later, to quit at once)\n";
+	uint64_t first = runner_stop_requested_at();
 
 	(void)sig;
-	if (interrupts++ == 0) {
+	if (!first) {
 		runner_request_stop();
 		servers_cancel_start();
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
@@ -93,8 +102,38 @@ static void on_signal(int sig)
 		}
 		return;
 	}
-	servers_kill_all_now();
-	_exit(BENCH_EXIT_ERRORS);
+	if (util_now_ns() - first < RUN_SAME_STOP_NS)
+		return;
+	run_quit_now();
+}
+
+bool run_common_option(const char *cmd, int argc, char **argv, int *i, struct run_args *a, int *rc)
+{
+	const char *v;
+	int ok;
+
+	*rc = 0;
+	if ((v = cmd_opt_value(argc, argv, i, "--servers", &ok)) && ok) {
+		a->servers = v;
+	} else if (ok && (v = cmd_opt_value(argc, argv, i, "--target", &ok)) && ok) {
+		a->targets = v;
+	} else if (ok && (v = cmd_opt_value(argc, argv, i, "--set", &ok)) && ok) {
+		const char *eq = strchr(v, '=');
+
+		if (!eq || eq == v) {
+			*rc = cmd_usage_error(cmd, "--set wants KEY.PATH=VALUE, got '%s'", v);
+			return true;
+		}
+		a->ov[a->n_ov].path = xstrndup(v, (size_t)(eq - v));
+		a->ov[a->n_ov++].value = eq + 1;
+	} else if (!ok) {
+		*rc = BENCH_EXIT_USAGE;
+	} else if (strcmp(argv[*i], "--quiet") == 0 || strcmp(argv[*i], "-q") == 0) {
+		a->quiet = true;
+	} else {
+		return false;
+	}
+	return true;
 }
 
 static int parse_args(int argc, char **argv, struct run_args *a)
@@ -104,28 +143,18 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	a->ov = xcalloc((size_t)argc, sizeof(*a->ov));
 	for (int i = 1; i < argc; i++) {
 		const char *v;
-		int ok;
+		int ok, rc;
 
-		if ((v = cmd_opt_value(argc, argv, &i, "--servers", &ok)) && ok) {
-			a->servers = v;
-		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--target", &ok)) && ok) {
-			a->targets = v;
-		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--out", &ok)) && ok) {
+		if (run_common_option("run", argc, argv, &i, a, &rc)) {
+			if (rc)
+				return rc;
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--out", &ok)) && ok) {
 			a->out = v;
 		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--shard", &ok)) && ok) {
 			a->shard = v;
 			a->shard_from = "--shard";
-		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--set", &ok)) && ok) {
-			const char *eq = strchr(v, '=');
-
-			if (!eq || eq == v)
-				return cmd_usage_error("run", "--set wants KEY.PATH=VALUE, got '%s'", v);
-			a->ov[a->n_ov].path = xstrndup(v, (size_t)(eq - v));
-			a->ov[a->n_ov++].value = eq + 1;
 		} else if (!ok) {
 			return BENCH_EXIT_USAGE;
-		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
-			a->quiet = true;
 		} else if (strcmp(argv[i], "--no-charts") == 0) {
 			a->no_charts = true;
 		} else if (strcmp(argv[i], "--reuse") == 0) {
@@ -161,8 +190,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return 0;
 }
 
-/* Is target `name` selected by --target a,b,c? */
-static bool selected(const char *list, const char *name)
+bool run_selected(const char *list, const char *name)
 {
 	size_t len = strlen(name);
 
@@ -198,7 +226,7 @@ static int check_spawn_phases(const struct run_args *a, const struct workload *w
 		return BENCH_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < w->n_targets; i++)
-		if (w->targets[i].uri && selected(a->targets, w->targets[i].name)) {
+		if (w->targets[i].uri && run_selected(a->targets, w->targets[i].name)) {
 			fprintf(stderr, "bench: %s: target %s has a uri, and phase '%s' %s: bench never kills or "
 				"copies a server it did not start (drop the uri to spawn one, or --target the "
 				"others)\n", w->file, w->targets[i].name, ph->name, what);
@@ -207,7 +235,7 @@ static int check_spawn_phases(const struct run_args *a, const struct workload *w
 	return 0;
 }
 
-static int check_target_list(const char *list, const struct workload *w)
+int run_check_target_list(const char *cmd, const char *list, const struct workload *w)
 {
 	for (const char *p = list; p && *p;) {
 		const char *comma = strchr(p, ',');
@@ -217,7 +245,7 @@ static int check_target_list(const char *list, const struct workload *w)
 		for (size_t i = 0; i < w->n_targets && !found; i++)
 			found = strlen(w->targets[i].name) == n && strncmp(w->targets[i].name, p, n) == 0;
 		if (!found)
-			return cmd_usage_error("run", "--target '%.*s' is not a target of %s", (int)n, p, w->file);
+			return cmd_usage_error(cmd, "--target '%.*s' is not a target of %s", (int)n, p, w->file);
 		p = comma ? comma + 1 : NULL;
 	}
 	return 0;
@@ -228,7 +256,7 @@ static int check_target_list(const char *list, const struct workload *w)
  * missing password is a usage error (exit 2), like a bad workload. The
  * passwords of uris from the environment are registered for scrubbing.
  */
-static int resolve_credentials(struct run_args *a, const struct workload *w)
+int run_resolve_credentials(struct run_args *a, const struct workload *w)
 {
 	char *dir = xstrdup(w->file), *slash = strrchr(dir, '/'), err[512];
 	int rc = 0;
@@ -241,7 +269,7 @@ static int resolve_credentials(struct run_args *a, const struct workload *w)
 		const struct bench_driver *d = bench_driver_find(t->driver, err, sizeof(err));
 		bool external = t->uri || strcmp(a->servers, "external") == 0;
 
-		if (!selected(a->targets, t->name) || !d || !(d->caps & BENCH_CAP_NETWORK))
+		if (!run_selected(a->targets, t->name) || !d || !(d->caps & BENCH_CAP_NETWORK))
 			continue; /* no server, no login */
 		if (strcmp(a->servers, "external") == 0 && !t->uri)
 			secret_add_uri(servers_external_uri(d));
@@ -278,6 +306,26 @@ static unsigned server_threads(const char *config)
 	return n;
 }
 
+void run_fill_target(const struct run_args *a, const struct workload *w, const struct wl_target *wt,
+		     struct bench_target *bt)
+{
+	bt->name = wt->name;
+	bt->prefix = w->keyspace.prefix;
+	bt->options = wt->options;
+	bt->n_options = wt->n_options;
+	bt->timeout_ms = wt->timeout_ms;
+	bt->user = a->creds[wt - w->targets].user;
+	bt->password = a->creds[wt - w->targets].password;
+	bt->fields = (unsigned)w->values.fields;
+	bt->categories = w->values.categories;
+	bt->shard_key = wt->shard_key ? wt->shard_key : w->keyspace.shard_key;
+	bt->records = w->keyspace.records;
+	for (size_t i = 0; i < w->n_phases; i++) {
+		bt->index_range |= w->phases[i].mix[BENCH_OP_RANGE] > 0;
+		bt->index_query |= w->phases[i].mix[BENCH_OP_QUERY] > 0;
+	}
+}
+
 /* Brings up (or finds) the target's server and reads its identity. Returns
  * 0, or -1 with t->skipped set. */
 static int bring_up(const struct run_args *a, struct results *r, struct target_result *t,
@@ -287,21 +335,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	char err[1024];
 	struct bench_conn conn = {.driver = t->driver, .target = bt};
 
-	bt->name = wt->name;
-	bt->prefix = r->w->keyspace.prefix;
-	bt->options = wt->options;
-	bt->n_options = wt->n_options;
-	bt->timeout_ms = wt->timeout_ms;
-	bt->user = a->creds[wt - r->w->targets].user;
-	bt->password = a->creds[wt - r->w->targets].password;
-	bt->fields = (unsigned)r->w->values.fields;
-	bt->categories = r->w->values.categories;
-	bt->shard_key = wt->shard_key ? wt->shard_key : r->w->keyspace.shard_key;
-	bt->records = r->w->keyspace.records;
-	for (size_t i = 0; i < r->w->n_phases; i++) {
-		bt->index_range |= r->w->phases[i].mix[BENCH_OP_RANGE] > 0;
-		bt->index_query |= r->w->phases[i].mix[BENCH_OP_QUERY] > 0;
-	}
+	run_fill_target(a, r->w, wt, bt);
 	if (wt->uri) {
 		bt->uri = wt->uri;
 	} else if (!(t->driver->caps & BENCH_CAP_NETWORK)) {
@@ -381,6 +415,40 @@ static void reread_info(struct target_result *t, const struct bench_target *bt)
 	t->driver->close(&conn);
 }
 
+/* s as one shell word: as it is when it holds only characters no shell
+ * treats specially, else in single quotes. */
+static void shell_word(struct sbuf *sb, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,/:@%") == strlen(s)) {
+		sbuf_addf(sb, "%s", s);
+		return;
+	}
+	sbuf_addf(sb, "'");
+	for (; *s; s++)
+		sbuf_addf(sb, *s == '\'' ? "'\\''" : "%c", *s);
+	sbuf_addf(sb, "'");
+}
+
+/* The `bench clean` command that removes what this run leaves under the
+ * prefix of target `name`: the same workload and --set overrides. */
+static char *clean_hint(const struct run_args *a, const char *name)
+{
+	struct sbuf sb = {0};
+
+	sbuf_addf(&sb, "bench clean ");
+	shell_word(&sb, a->workload);
+	for (size_t i = 0; i < a->n_ov; i++) {
+		char *set = xasprintf("%s=%s", a->ov[i].path, a->ov[i].value);
+
+		sbuf_addf(&sb, " --set ");
+		shell_word(&sb, set);
+		free(set);
+	}
+	sbuf_addf(&sb, " --servers external --target ");
+	shell_word(&sb, name);
+	return sbuf_take(&sb);
+}
+
 static void run_target(const struct run_args *a, struct results *r, struct target_result *t,
 		       struct workload *const *points, size_t n_points, struct server_set **servers)
 {
@@ -399,11 +467,20 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		run_say(a, "%s: %s at %s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri);
 	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
 	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
+	if (ns.clean) {
+		char *hint = clean_hint(a, t->target->name);
+
+		run_quit_watch(t->driver, &bt, t->uri, hint);
+		free(hint);
+	}
 	run_points(a, r, t, points, n_points, &bt, &wt, *servers);
 	if (t->n_runs && t->have_info && !runner_stop_requested())
 		reread_info(t, &bt);
 	watch_free(&wt);
+	run_quit_checkpoint(); /* quitting: the keys stay, and the quitter says so */
 	namespace_after(&a->ns, r, t, &bt, &ns);
+	if (ns.clean)
+		run_quit_unwatch();
 done:
 	/* Stop a spawned server before the next target starts: one at a time. */
 	if (*servers) {
@@ -420,7 +497,7 @@ done:
  * Returns the array (caller frees it and every entry but w), or NULL after
  * printing why (cannot happen for a workload that validated).
  */
-static struct workload **load_points(const struct run_args *a, struct workload *w, size_t *n_points)
+struct workload **run_load_points(const struct run_args *a, struct workload *w, size_t *n_points)
 {
 	size_t n = w->sweep.key ? w->sweep.n_values : 1;
 	struct workload **points = xcalloc(n, sizeof(*points));
@@ -491,6 +568,19 @@ static void free_points(struct workload **points, size_t n, const struct workloa
 	free(points);
 }
 
+void run_args_free(struct run_args *a, struct workload *w, struct workload **points, size_t n_points)
+{
+	free_points(points, n_points, w);
+	for (size_t i = 0; a->creds && i < w->n_targets; i++)
+		secret_cred_free(&a->creds[i]);
+	free(a->creds);
+	secret_clear();
+	workload_free(w);
+	for (size_t i = 0; i < a->n_ov; i++)
+		free((char *)a->ov[i].path);
+	free(a->ov);
+}
+
 /*
  * Charts and report.html, drawn from the files of the finished result
  * directory: derived outputs, so a failure here is reported but changes
@@ -531,11 +621,11 @@ int cmd_run(int argc, char **argv)
 	fputs(msgs ? msgs : "", stderr);
 	if (rc)
 		goto out;
-	if ((rc = check_target_list(a.targets, w)) != 0 || (rc = resolve_credentials(&a, w)) != 0)
+	if ((rc = run_check_target_list("run", a.targets, w)) != 0 || (rc = run_resolve_credentials(&a, w)) != 0)
 		goto out;
 	if ((rc = check_spawn_phases(&a, w)) != 0)
 		goto out;
-	points = load_points(&a, w, &n_points);
+	points = run_load_points(&a, w, &n_points);
 	if (!points) {
 		rc = BENCH_EXIT_USAGE;
 		goto out;
@@ -543,6 +633,14 @@ int cmd_run(int argc, char **argv)
 	if ((rc = apply_shard(&a, points, n_points)) != 0)
 		goto out;
 	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
+	/* Before any server starts or is contacted: a run whose results
+	 * cannot be written is not started. */
+	if (outdir_check(a.out, "run", "--out", true) < 0) {
+		rc = BENCH_EXIT_USAGE;
+		goto out;
+	}
+	if (run_quit_init() != 0)
+		fprintf(stderr, "bench: no thread for quitting at once: a second Ctrl-C will not say what it leaves\n");
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -557,12 +655,13 @@ int cmd_run(int argc, char **argv)
 	if (w->shard.count)
 		run_say(&a, "bench: shard %llu of %llu (0-based): its share of every phase's clients\n",
 		    (unsigned long long)w->shard.index, (unsigned long long)w->shard.count);
+	servers_sweep_stale(a.quiet);
 
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target_result *t = &r.targets[r.n_targets];
 		char err[512];
 
-		if (!selected(a.targets, w->targets[i].name))
+		if (!run_selected(a.targets, w->targets[i].name))
 			continue;
 		r.n_targets++;
 		t->target = &w->targets[i];
@@ -594,6 +693,7 @@ int cmd_run(int argc, char **argv)
 		}
 		ran++;
 	}
+	run_quit_checkpoint();
 	util_utc_stamp(r.finished_utc, sizeof(r.finished_utc));
 	r.complete = !runner_stop_requested();
 
@@ -603,6 +703,7 @@ int cmd_run(int argc, char **argv)
 		rc = runner_stop_requested() ? BENCH_EXIT_ERRORS : BENCH_EXIT_UNREACHABLE;
 		goto out;
 	}
+	run_quit_checkpoint();
 	dir = outdir_write(a.out, &r);
 	if (!dir) {
 		rc = BENCH_EXIT_ERRORS;
@@ -630,16 +731,8 @@ int cmd_run(int argc, char **argv)
 out:
 	servers_free(servers);
 	results_free(&r);
-	free_points(points, n_points, w);
-	for (size_t i = 0; a.creds && i < w->n_targets; i++)
-		secret_cred_free(&a.creds[i]);
-	free(a.creds);
-	secret_clear();
-	workload_free(w);
+	run_args_free(&a, w, points, n_points);
 	free(msgs);
 	free(dir);
-	for (size_t i = 0; i < a.n_ov; i++)
-		free((char *)a.ov[i].path);
-	free(a.ov);
 	return rc;
 }

@@ -50,6 +50,7 @@ static const struct command commands[] = {
 	{"report", cmd_report, cmd_report_usage, "write a result directory's report.html"},
 	{"claims", cmd_claims, cmd_claims_usage, "run the claims of workloads/claims/ and give each a verdict"},
 	{"merge", cmd_merge, cmd_merge_usage, "merge the shards of a run made on several load machines"},
+	{"clean", cmd_clean, cmd_clean_usage, "remove the keys under a workload's prefixes from servers bench did not start"},
 };
 
 static void print_help(FILE *out)

@@ -48,6 +48,40 @@ int outdir_mkdir_p(const char *path)
 	return rc;
 }
 
+int outdir_check(const char *dir, const char *cmd, const char *what, bool create)
+{
+	char *probe = xasprintf("%s/.tmp-probe-XXXXXX", dir), *file = NULL, *why = NULL;
+	struct stat st;
+	int fd;
+
+	if (create && outdir_mkdir_p(dir) < 0)
+		why = xasprintf("cannot create it: %s", strerror(errno));
+	else if (stat(dir, &st) < 0)
+		why = xasprintf("%s", strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		why = xasprintf("it is not a directory");
+	else if (!mkdtemp(probe))
+		why = xasprintf("cannot create a directory in it: %s", strerror(errno));
+	else {
+		/* A file too: some file systems (cgroup) take directories only. */
+		file = xasprintf("%s/probe", probe);
+		fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, "x", 1) != 1)
+			why = xasprintf("cannot write a file in it: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(file);
+		rmdir(probe);
+	}
+	if (why)
+		fprintf(stderr, "bench %s: %s '%s': %s; give a directory you can write to (nothing was done)\n", cmd,
+			what, dir, why);
+	free(why);
+	free(file);
+	free(probe);
+	return why ? -1 : 0;
+}
+
 int outdir_write_file(const char *path, int (*write)(const void *arg, FILE *f), const void *arg)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -2,6 +2,8 @@
 #ifndef BENCH_OUTDIR_H
 #define BENCH_OUTDIR_H
 
+#include <stdbool.h>
+
 #include "results.h"
 
 /*
@@ -13,6 +15,15 @@
  * printing why.
  */
 char *outdir_write(const char *out, const struct results *r);
+
+/*
+ * Whether results can be written under dir, checked before any work:
+ * with create, makes it when missing (mkdir -p); then creates and removes
+ * a probe directory with a file in it. Returns 0, or -1 after printing
+ * "bench CMD: WHAT 'dir': why; ..." (WHAT: the option or argument that
+ * named it, e.g. "--out").
+ */
+int outdir_check(const char *dir, const char *cmd, const char *what, bool create);
 
 /* mkdir -p: 0, or -1 with errno. */
 int outdir_mkdir_p(const char *path);

@@ -4,10 +4,14 @@
  * Each step opens a connection of its own: the phases' connections are
  * the runner's, and these steps run before and after them.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "namespace.h"
 #include "runner.h"
@@ -135,34 +139,47 @@ out:
 	return ret;
 }
 
+int namespace_remove(struct bench_conn *c, const struct bench_ns_state *before, uint64_t *removed, uint64_t *left)
+{
+	const struct bench_driver *d = c->driver;
+	struct bench_ns_state now = {0};
+	uint64_t more = 0;
+
+	*removed = *left = 0;
+	if (d->ns_clean(c, before, removed) < 0 || d->ns_count(c, NAMESPACE_COUNT_LIMIT, &now) < 0)
+		return -1;
+	/* Once more if something is left: memcached's crawler may pass over an
+	 * item the server moved between LRUs while it walked them. */
+	if (now.keys) {
+		int rc = d->ns_clean(c, before, &more);
+
+		*removed += more;
+		if (rc < 0 || d->ns_count(c, NAMESPACE_COUNT_LIMIT, &now) < 0)
+			return -1;
+	}
+	*left = now.keys;
+	return 0;
+}
+
 void namespace_after(const struct namespace_opts *o, struct results *r, struct target_result *t,
 		     const struct bench_target *bt, struct namespace_guard *g)
 {
 	const struct bench_driver *d = t->driver;
 	struct bench_conn c = {.driver = d, .target = bt};
-	struct bench_ns_state left = {0};
-	uint64_t removed = 0, more = 0;
+	uint64_t removed = 0, left = 0;
 	const char *noun = g->before.noun;
 	char *what;
 
 	if (!g->active || !g->clean)
 		return;
 	note(o, "%s: removing the run's %s under prefix '%s'%s\n", t->target->name, noun, bt->prefix,
-	     runner_stop_requested() ? " (Ctrl-C again to quit at once and leave them)" : "");
-	if (d->open(&c) < 0 || d->ns_clean(&c, &g->before, &removed) < 0 ||
-	    d->ns_count(&c, NAMESPACE_COUNT_LIMIT, &left) < 0)
+	     runner_stop_requested() ? " (Ctrl-C again, a second later, to quit at once and leave them)" : "");
+	if (d->open(&c) < 0 || namespace_remove(&c, &g->before, &removed, &left) < 0)
 		goto fail;
-	/* Once more if something is left: memcached's crawler may pass over an
-	 * item the server moved between LRUs while it walked them. */
-	if (left.keys) {
-		if (d->ns_clean(&c, &g->before, &more) < 0 || d->ns_count(&c, NAMESPACE_COUNT_LIMIT, &left) < 0)
-			goto fail;
-		removed += more;
-	}
 	what = how_many(removed, noun, false);
-	if (left.keys) {
+	if (left) {
 		t->cleanup = xasprintf("removed %s under prefix '%s'; %llu are still there", what, bt->prefix,
-				       (unsigned long long)left.keys);
+				       (unsigned long long)left);
 		results_warn(r, "%s: cleanup: %s (is another client writing under the prefix?)", t->target->name, t->cleanup);
 	} else {
 		t->cleanup = xasprintf("removed %s under prefix '%s'", what, bt->prefix);
@@ -172,10 +189,111 @@ void namespace_after(const struct namespace_opts *o, struct results *r, struct t
 	d->close(&c);
 	return;
 fail:
-	what = how_many(removed + more, noun, false);
+	what = how_many(removed, noun, false);
 	t->cleanup = xasprintf("failed after removing %s under prefix '%s': %s", what, bt->prefix, c.errstr);
 	free(what);
 	results_warn(r, "%s: cleanup of %s at %s %s; what is left stays there", t->target->name, d->name, t->uri, t->cleanup);
 	secret_fprintf(stderr, "bench: %s: cleanup %s\n", t->target->name, t->cleanup);
 	d->close(&c);
+}
+
+char *namespace_describe(uint64_t n, const char *noun, bool more)
+{
+	return how_many(n, noun, more);
+}
+
+/* A count on a thread of its own, so that its caller can stop waiting. */
+struct count_job {
+	pthread_mutex_t mu;
+	pthread_cond_t done_cv;
+	bool done, abandoned;
+	int rc;
+	struct bench_conn conn;
+	struct bench_ns_state state;
+};
+
+static void count_job_free(struct count_job *j)
+{
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->done_cv);
+	free(j);
+}
+
+static void *count_thread(void *arg)
+{
+	struct count_job *j = arg;
+	bool abandoned;
+	int rc = -1;
+
+	if (j->conn.driver->open(&j->conn) == 0)
+		rc = j->conn.driver->ns_count(&j->conn, NAMESPACE_COUNT_LIMIT, &j->state);
+	j->conn.driver->close(&j->conn);
+	pthread_mutex_lock(&j->mu);
+	j->rc = rc;
+	j->done = true;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&j->done_cv);
+	pthread_mutex_unlock(&j->mu);
+	if (abandoned)
+		count_job_free(j);
+	return NULL;
+}
+
+char *namespace_left(const struct bench_driver *d, const struct bench_target *bt, const char *uri, uint64_t timeout_ns,
+		     bool *any)
+{
+	struct count_job *j = xcalloc(1, sizeof(*j));
+	pthread_condattr_t ca;
+	struct timespec until;
+	pthread_t th;
+	uint64_t end = util_now_ns() + timeout_ns;
+	char *msg;
+	sigset_t all, old;
+	int wait_rc = 0, started;
+
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->done_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	j->conn.driver = d;
+	j->conn.target = bt;
+	until.tv_sec = (time_t)(end / 1000000000u);
+	until.tv_nsec = (long)(end % 1000000000u);
+	/* The signals stay with the thread that handles them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	started = pthread_create(&th, NULL, count_thread, j) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (started) {
+		pthread_detach(th);
+		pthread_mutex_lock(&j->mu);
+		while (!j->done && wait_rc != ETIMEDOUT)
+			wait_rc = pthread_cond_timedwait(&j->done_cv, &j->mu, &until);
+	}
+	*any = true;
+	if (started && j->done && j->rc == 0 && j->state.keys == 0) {
+		msg = xasprintf("nothing left under prefix '%s' on %s", bt->prefix, uri);
+		*any = false;
+	} else if (started && j->done && j->rc == 0) {
+		char *what = how_many(j->state.keys, j->state.noun, j->state.keys >= NAMESPACE_COUNT_LIMIT);
+
+		msg = xasprintf("left %s under prefix '%s' on %s", what, bt->prefix, uri);
+		free(what);
+	} else {
+		msg = xasprintf("keys may be left under prefix '%s' on %s (%s)", bt->prefix, uri,
+				!started ? "no thread to count them"
+				: !j->done ? "they could not be counted in time"
+				: j->conn.errstr[0] ? j->conn.errstr : "they could not be counted");
+	}
+	if (!started) {
+		count_job_free(j);
+		return msg;
+	}
+	/* A count still running keeps its job: the thread frees it. */
+	j->abandoned = !j->done;
+	pthread_mutex_unlock(&j->mu);
+	if (!j->abandoned)
+		count_job_free(j);
+	return msg;
 }

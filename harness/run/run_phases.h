@@ -31,6 +31,30 @@ struct run_args {
 	struct secret_cred *creds;      /* per workload target (resolve_credentials) */
 };
 
+/* A second stop signal this soon after the first is part of the same stop:
+ * `timeout` signals bench and then its whole process group, microseconds
+ * apart. */
+#define RUN_SAME_STOP_NS 1000000000ull
+
+/*
+ * Quitting at once (run_quit.c). run_quit_init starts the thread that
+ * does the work (0 or an errno value; without it a quit only kills the
+ * servers). run_quit_now, async-signal-safe, for the handler: kills the
+ * servers and wakes that thread, which removes the servers' directory,
+ * counts what the watched target leaves under its prefix (5 s at most),
+ * prints it with the `bench clean` command `hint`, and exits 1; called
+ * again, it exits at once. run_quit_checkpoint, on the main thread, never
+ * returns once quitting (nothing more is written). run_quit_watch names
+ * the target whose keys are under its prefix on a server bench did not
+ * start (from its check until its cleanup is done: bt must live until
+ * run_quit_unwatch, which waits while the quitter counts).
+ */
+int run_quit_init(void);
+void run_quit_now(void);
+void run_quit_checkpoint(void);
+void run_quit_watch(const struct bench_driver *d, const struct bench_target *bt, const char *uri, const char *hint);
+void run_quit_unwatch(void);
+
 /* Prints to stderr unless --quiet. */
 void run_say(const struct run_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

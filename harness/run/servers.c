@@ -69,16 +69,153 @@ void servers_kill_all_now(void)
 	}
 }
 
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static void kill_at_exit(void)
 {
 	servers_kill_all_now();
 }
 
+/*
+ * The owner record in each servers' directory (OWNER_FILE): which bench
+ * made it, so that a later bench can tell a directory whose owner is gone
+ * (SIGKILLed, or quit at once) from one in use, and from anything it did
+ * not make. The process's start time guards against a reused pid; the pid
+ * namespace against a pid that means another process in another
+ * container sharing /tmp.
+ */
+#define OWNER_FILE "bench-owner"
+#define OWNER_MAGIC "bench servers directory"
+#define DIR_PREFIX "bench-servers-"
+
+/* The directory of the live set, for servers_abandon() on the quitter
+ * thread: a copy (the set's own may be freed by then), published by
+ * live_dir_set. */
+static char live_dir[4096];
+static atomic_int live_dir_set;
+
+static const char *tmp_root(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
+/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
+ * after boot; 0 when there is no such process. */
+static unsigned long long proc_start_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the name may hold spaces and parentheses */
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+/* "pid:[4026531836]", or "" when /proc does not say. */
+static void pid_namespace(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/ns/pid", buf, len - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void write_owner(const char *dir)
+{
+	char ns[128], *path = xasprintf("%s/" OWNER_FILE, dir), *text;
+
+	pid_namespace(ns, sizeof(ns));
+	text = xasprintf(OWNER_MAGIC "\npid %ld\nstart %llu\npidns %s\n", (long)getpid(), proc_start_ticks(getpid()), ns);
+	util_write_file(path, text); /* without it the directory is only never swept */
+	free(text);
+	free(path);
+}
+
+/*
+ * Whether dir (a name under the temporary root, already known to be a
+ * directory of ours) holds an owner record whose bench is gone. Only a
+ * record read whole and understood says so; anything else keeps it.
+ */
+static bool owner_gone(const char *dir)
+{
+	char *path = xasprintf("%s/" OWNER_FILE, dir), buf[512], ns[128], rec_ns[128];
+	long pid;
+	unsigned long long start, now;
+	struct stat st;
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	free(path);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && st.st_size < (off_t)sizeof(buf))
+		n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	pid_namespace(ns, sizeof(ns));
+	if (sscanf(buf, OWNER_MAGIC "\npid %ld\nstart %llu\npidns %127s\n", &pid, &start, rec_ns) != 3 || pid <= 0 ||
+	    !ns[0] || strcmp(ns, rec_ns) != 0 || pid == (long)getpid())
+		return false;
+	now = proc_start_ticks((pid_t)pid);
+	return now == 0 || now != start; /* gone, or its pid is another process's now */
+}
+
+void servers_sweep_stale(bool quiet)
+{
+	const char *root = tmp_root();
+	DIR *d = opendir(root);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		struct stat st;
+		char *dir;
+
+		/* mkdtemp's names only: DIR_PREFIX and six characters. */
+		if (strncmp(e->d_name, DIR_PREFIX, strlen(DIR_PREFIX)) != 0 ||
+		    strlen(e->d_name) != strlen(DIR_PREFIX) + 6)
+			continue;
+		dir = xasprintf("%s/%s", root, e->d_name);
+		if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && owner_gone(dir)) {
+			int rc = util_remove_tree(dir), err = errno;
+
+			if (!quiet || rc != 0)
+				fprintf(stderr, "bench: %s %s, which a bench no longer running left%s%s\n",
+					rc == 0 ? "removed" : "could not remove all of", dir, rc == 0 ? "" : ": ",
+					rc == 0 ? "" : strerror(err));
+		}
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+}
+
 int servers_init(struct server_set **out)
 {
 	struct server_set *set = xcalloc(1, sizeof(*set));
-	const char *tmp = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/bench-servers-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *tmpl = xasprintf("%s/" DIR_PREFIX "XXXXXX", tmp_root());
 
 	if (!mkdtemp(tmpl)) {
 		int err = errno;
@@ -88,10 +225,33 @@ int servers_init(struct server_set **out)
 		return err;
 	}
 	set->dir = tmpl;
+	write_owner(tmpl);
+	if (strlen(tmpl) < sizeof(live_dir)) {
+		memcpy(live_dir, tmpl, strlen(tmpl) + 1);
+		atomic_store(&live_dir_set, 1);
+	}
 	if (atomic_exchange(&atexit_registered, 1) == 0)
 		atexit(kill_at_exit);
 	*out = set;
 	return 0;
+}
+
+void servers_abandon(void)
+{
+	uint64_t deadline = util_now_ns() + 2000000000ull;
+
+	servers_kill_all_now();
+	/* Reap them (bounded: the main thread may reap one first) before
+	 * their files go, so that no server writes after the removal. */
+	for (int i = 0; i < MAX_SERVERS; i++) {
+		pid_t p = atomic_load(&live_pids[i]);
+		int status;
+
+		while (p > 0 && waitpid(p, &status, WNOHANG) == 0 && util_now_ns() < deadline)
+			sleep_ns(5000000);
+	}
+	if (atomic_exchange(&live_dir_set, 0))
+		util_remove_tree(live_dir);
 }
 
 static void free_argv(char **argv);
@@ -118,17 +278,10 @@ void servers_free(struct server_set *set)
 	for (size_t i = 0; i < set->n; i++)
 		server_free(set->servers[i]);
 	/* Only the directory this set made, with what its servers wrote. */
+	atomic_store(&live_dir_set, 0);
 	util_remove_tree(set->dir);
 	free(set->dir);
 	free(set);
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 void servers_stop(struct server *srv)

@@ -30,8 +30,23 @@ struct server {
 
 struct server_set;
 
-/* Creates the set and its temporary directory. Returns 0 or an errno value. */
+/*
+ * Creates the set and its temporary directory, $TMPDIR/bench-servers-XXXXXX
+ * (/tmp without TMPDIR), with an owner record in it (bench-owner: this
+ * process's pid, start time and pid namespace) for servers_sweep_stale.
+ * Returns 0 or an errno value.
+ */
 int servers_init(struct server_set **out);
+
+/*
+ * Removes the servers' directories that a bench no longer running left
+ * (SIGKILLed, or quit at once): only bench-servers-XXXXXX directories of
+ * this user under $TMPDIR (or /tmp) whose owner record names a process of
+ * this pid namespace that is gone (or whose pid is another process's now).
+ * A directory without a readable record is never touched. Says what it
+ * removed on stderr unless quiet (a failure always).
+ */
+void servers_sweep_stale(bool quiet);
 
 /* Stops every server, removes the temporary directory. NULL is a no-op. */
 void servers_free(struct server_set *set);
@@ -103,4 +118,10 @@ void servers_cancel_start(void);
 /* Async-signal-safe: SIGKILLs every server still running. For signal
  * handlers and last-resort exits. */
 void servers_kill_all_now(void);
+
+/* For a bench quitting at once, from a thread other than the one that
+ * may be stopping the servers: SIGKILLs every server, reaps them (2 s at
+ * most) and removes the live set's directory. The set itself is left to
+ * the exit. */
+void servers_abandon(void);
 #endif

@@ -1,0 +1,143 @@
+/*
+ * run_quit.c - `bench run` quitting at once (cmd_run_int.h): the second
+ * stop signal kills the servers bench spawned and ends the process without
+ * writing results. What a signal handler may not do (remove the servers'
+ * directory, count the keys a run leaves on a server bench did not start,
+ * print them with the command that removes them) is done by a thread that
+ * waits for the handler's word on a pipe, with every signal blocked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run_phases.h"
+#include "namespace.h"
+#include "secret.h"
+#include "servers.h"
+#include "util.h"
+
+/* How long the count of what is left may take: long enough for a small
+ * keyspace, short enough that quitting stays quick on a large one. */
+#define QUIT_COUNT_NS (5ull * 1000000000ull)
+
+static atomic_int wake_fd = -1;  /* the pipe's write end; -1: no quitter */
+static atomic_int quitting;
+static atomic_int watching;      /* a target's keys are under its prefix now */
+
+/* The watched target; the quitter takes watch_mu and keeps it until it
+ * exits, so the main thread cannot move on (or free these) meanwhile. */
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+static const struct bench_driver *w_driver;
+static const struct bench_target *w_bt;
+static char *w_uri, *w_hint;
+
+static void say(const char *s)
+{
+	if (write(STDERR_FILENO, s, strlen(s)) < 0) {
+		/* nothing to do */
+	}
+}
+
+static void *quitter(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char byte;
+	ssize_t n;
+
+	while ((n = read(fd, &byte, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1)
+		return NULL;
+	pthread_mutex_lock(&watch_mu);
+	servers_abandon();
+	if (w_driver) {
+		bool any;
+		char *left = namespace_left(w_driver, w_bt, w_uri, QUIT_COUNT_NS, &any);
+		char *line = any ? xasprintf("bench: %s; `%s` removes them\n", left, w_hint)
+				 : xasprintf("bench: %s\n", left);
+		char *safe = secret_scrub(line);
+
+		say(safe);
+		free(safe);
+		free(line);
+		free(left);
+	}
+	_exit(BENCH_EXIT_ERRORS);
+}
+
+int run_quit_init(void)
+{
+	int fds[2];
+	pthread_t th;
+	sigset_t all, old;
+	int rc;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return errno;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&th, NULL, quitter, (void *)(intptr_t)fds[0]);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return rc;
+	}
+	/* Left blocked on the pipe until the process ends: closing the pipe
+	 * would race with a handler about to write to it. */
+	pthread_detach(th);
+	atomic_store(&wake_fd, fds[1]);
+	return 0;
+}
+
+void run_quit_now(void)
+{
+	static const char quick[] = "\nbench: quitting at once: no results are written\n";
+	static const char count[] = "\nbench: quitting at once: no results are written; counting the keys the run "
+				    "leaves (again to skip)\n";
+	int fd = atomic_load(&wake_fd);
+
+	servers_kill_all_now();
+	if (atomic_exchange(&quitting, 1) || fd < 0)
+		_exit(BENCH_EXIT_ERRORS); /* again, or no quitter: at once */
+	say(atomic_load(&watching) ? count : quick);
+	if (write(fd, "q", 1) != 1)
+		_exit(BENCH_EXIT_ERRORS);
+}
+
+void run_quit_checkpoint(void)
+{
+	while (atomic_load(&quitting))
+		pause(); /* the quitter ends the process; a signal, at once */
+}
+
+void run_quit_watch(const struct bench_driver *d, const struct bench_target *bt, const char *uri, const char *hint)
+{
+	pthread_mutex_lock(&watch_mu);
+	w_driver = d;
+	w_bt = bt;
+	w_uri = xstrdup(uri);
+	w_hint = xstrdup(hint);
+	atomic_store(&watching, 1);
+	pthread_mutex_unlock(&watch_mu);
+}
+
+void run_quit_unwatch(void)
+{
+	pthread_mutex_lock(&watch_mu);
+	atomic_store(&watching, 0);
+	w_driver = NULL;
+	w_bt = NULL;
+	free(w_uri);
+	free(w_hint);
+	w_uri = w_hint = NULL;
+	pthread_mutex_unlock(&watch_mu);
+}
