@@ -104,11 +104,19 @@ static void parse_options(struct wt_ctx *c, struct wl_target *t, yaml_node_t *m,
 		}
 		opath = xasprintf("%s.%s", path, wt_sval(k));
 		if (wt_want_scalar(c, v, opath, "a string") == 0) {
-			o->key = xstrdup(wt_sval(k));
-			o->value = xstrdup(wt_sval(v));
-			t->n_options++;
-			if (d && bench_driver_check_options(d, o, 1, err, sizeof(err)) < 0)
+			const char *value = wt_sval(v);
+			int rc = d ? bench_driver_check_option(d, wt_sval(k), value, opath, &value, err, sizeof(err)) : 0;
+
+			/* The driver gets the value its table names (a YAML
+			 * boolean as true/false or on/off), never a surprise at
+			 * connect time. */
+			if (rc == -1)
 				wt_report(c, k, "%s", err);
+			else if (rc < 0)
+				wt_report(c, v, "%s", err);
+			o->key = xstrdup(wt_sval(k));
+			o->value = xstrdup(value ? value : wt_sval(v));
+			t->n_options++;
 		}
 		free(opath);
 	}

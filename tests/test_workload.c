@@ -203,7 +203,7 @@ static void check_full_overridden(const struct workload *w)
 		CHECK_STR(w->targets[0].name, "redis");
 		CHECK_STR(w->targets[0].uri, "redis://127.0.0.1:6380");
 		CHECK_INT(w->targets[0].line, 6); /* still the name's place in the file */
-		CHECK(w->targets[1].n_options == 1 && !strcmp(w->targets[1].options[0].value, "ascii"));
+		CHECK(w->targets[1].n_options == 1 && !strcmp(w->targets[1].options[0].value, "text"));
 	}
 }
 
@@ -267,7 +267,7 @@ static const struct good_case good_cases[] = {
 		{"description", "changed"},
 		{"values.size", "{min: 10, max: 20}"},
 		{"targets.redis.uri", "redis://127.0.0.1:6380"},
-		{"targets.mc-bin.options.protocol", "ascii"},
+		{"targets.mc-bin.options.protocol", "text"},
 	}, 9, 1, check_full_overridden},
 	{FIX("valid-minimal.yaml"), {
 		{"keyspace.records", "77"},
@@ -916,6 +916,143 @@ static void test_misc(void)
 	free(errors);
 }
 
+/* head, then unit n times, then tail; the caller frees. */
+static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
+{
+	struct sbuf sb = {0};
+
+	sbuf_addf(&sb, "%s", head);
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&sb, "%s", unit);
+	sbuf_addf(&sb, "%s", tail);
+	return sbuf_take(&sb);
+}
+
+/* ---- driver options: keys, and values by the driver's table ---- */
+
+static const char *const two_values[] = {"one", "two", NULL};
+static const struct bench_option_spec bad_table[] = {
+	{"mode", "an enum without its values", BENCH_OPT_ENUM, NULL},
+	{NULL, NULL, BENCH_OPT_STRING, NULL},
+};
+static const struct bench_option_spec good_table[] = {
+	{"mode", "one | two", BENCH_OPT_ENUM, two_values},
+	{NULL, NULL, BENCH_OPT_STRING, NULL},
+};
+
+static int no_open(struct bench_conn *c)
+{
+	(void)c;
+	return -1;
+}
+
+static void no_close(struct bench_conn *c)
+{
+	(void)c;
+}
+
+static int no_exec(struct bench_conn *c, struct bench_request *r, size_t n)
+{
+	(void)c;
+	(void)r;
+	(void)n;
+	return -1;
+}
+
+#define TOPT(d, o) "name: s\ntargets:\n- {name: x, driver: " d ", options: " o "}\nphases: [{name: run, ops: 5, mix: {get: 1}}]\n"
+
+static void test_driver_options(void)
+{
+	static const struct {
+		const char *text, *want; /* want: the value the driver gets */
+	} good[] = {
+		{TOPT("redis", "{cluster: true}"), "on"},
+		{TOPT("redis", "{cluster: Yes}"), "on"},
+		{TOPT("redis", "{cluster: on}"), "on"},
+		{TOPT("redis", "{cluster: OFF}"), "off"},
+		{TOPT("redis", "{cluster: no}"), "off"},
+		{TOPT("redis", "{cluster: auto}"), "auto"},
+		{TOPT("redis", "{fields_as: string}"), "string"},
+		{TOPT("mongodb", "{query_index: yes}"), "true"},
+		{TOPT("mongodb", "{query_index: Off}"), "false"},
+		{TOPT("mongodb", "{query_index: 'false'}"), "false"},
+		{TOPT("mongodb", "{database: d1}"), "d1"},
+		{TOPT("memcached", "{distribution: modula}"), "modula"},
+	};
+	static const struct bad_case bad[] = {
+		/* Passed validate and failed at connect (exit 3) before. */
+		{NULL, TOPT("redis", "{cluster: maybe}"), {{0}}, 0, 1,
+		 {{"3:47", "targets.x.options.cluster must be auto, on or off, got 'maybe'"}}},
+		{NULL, TOPT("redis", "{fields_as: true}"), {{0}}, 0, 1,
+		 {{"3:49", "targets.x.options.fields_as must be hash or string, got 'true'"}}},
+		{NULL, TOPT("mongodb", "{query_index: 1, database: ''}"), {{0}}, 0, 1, {
+			{"3:53", "targets.x.options.query_index must be true or false, got '1'"},
+			{"3:66", "targets.x.options.database must not be empty"},
+		}},
+		{NULL, TOPT("memcached", "{protocol: udp}"), {{0}}, 0, 1,
+		 {{"3:52", "targets.x.options.protocol must be text or binary, got 'udp'"}}},
+		{NULL, TOPT("null", "{x: y}"), {{0}}, 0, 0, {{"3:37", "unknown option 'x' for driver null; known options: none"}}},
+	};
+	static const char *const drivers[] = {"redis", "memcached", "mongodb", "null"};
+	const struct bench_driver bad_driver = {.name = "bad", .abi_version = BENCH_DRIVER_ABI, .options = bad_table,
+						.open = no_open, .close = no_close, .exec = no_exec};
+	struct bench_driver good_driver = bad_driver;
+	char err[512], tiny[24], *key = repeat("", "k", 470, "");
+	const struct bench_driver *null = bench_driver_find("null", err, sizeof(err));
+	const char *out;
+
+	for (size_t i = 0; have_net_drivers && i < sizeof(good) / sizeof(good[0]); i++) {
+		struct workload *w = NULL;
+		char *errors = NULL;
+
+		CHECK_INT(workload_parse("s.yaml", good[i].text, strlen(good[i].text), NULL, 0, &w, &errors), 0);
+		CHECK_STR(errors, "");
+		CHECK(w && w->targets[0].n_options >= 1);
+		if (w && w->targets[0].n_options >= 1)
+			CHECK_STR(w->targets[0].options[0].value, good[i].want);
+		if (errors && *errors)
+			fprintf(stderr, "  %s", errors);
+		workload_free(w);
+		free(errors);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (have_net_drivers || !bad[i].net)
+			run_bad(&bad[i]);
+
+	/* A 470-byte key overflowed the message buffer (ASan: stack-buffer-
+	 * overflow in bench_driver_check_options), on every driver. */
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		char *text = xasprintf("name: s\ntargets: [{name: x, driver: %s, options: {%s: v}}]\n"
+				       "phases: [{name: run, ops: 5, mix: {get: 1}}]\n", drivers[i], key);
+		char *msg = xasprintf("unknown option '%.64s...' for driver %s; known options:", key, drivers[i]);
+		char *pos = xasprintf("2:%zu", 41 + strlen(drivers[i])); /* the key */
+		struct bad_case tc = {NULL, text, {{0}}, 0, 0, {{pos, msg}}};
+
+		if (have_net_drivers || !strcmp(drivers[i], "null"))
+			run_bad(&tc);
+		free(pos);
+		free(msg);
+		free(text);
+	}
+	/* The message is cut to the buffer, whatever the key, and ends in NUL. */
+	memset(tiny, 'X', sizeof(tiny));
+	CHECK_INT(bench_driver_check_option(null, key, "v", NULL, &out, tiny, 16), -1);
+	CHECK(strlen(tiny) == 15 && tiny[16] == 'X');
+	CHECK_INT(bench_driver_check_option(null, key, "v", NULL, &out, tiny, 0), -1);
+
+	/* A table the harness cannot check values against is refused at load. */
+	CHECK_INT(bench_driver_check(&bad_driver, err, sizeof(err)), -1);
+	CHECK(strstr(err, "driver 'bad' has a bad options table: option 'mode' needs a known type") != NULL);
+	good_driver.options = good_table;
+	CHECK_INT(bench_driver_check(&good_driver, err, sizeof(err)), 0);
+	CHECK_INT(bench_driver_check_option(&good_driver, "mode", "two", NULL, &out, err, sizeof(err)), 0);
+	CHECK_STR(out, "two");
+	/* Without on and off among its values, an enum takes no booleans. */
+	CHECK_INT(bench_driver_check_option(&good_driver, "mode", "true", NULL, &out, err, sizeof(err)), -2);
+	CHECK_STR(err, "option mode of driver bad must be one or two, got 'true'");
+	free(key);
+}
+
 int main(void)
 {
 	static const char *const net[] = {"redis", "memcached", "mongodb"};
@@ -948,5 +1085,6 @@ int main(void)
 	test_misc();
 	test_spawn_args();
 	test_target_shard_key();
+	test_driver_options();
 	return check_report("test_workload");
 }
