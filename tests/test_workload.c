@@ -542,6 +542,9 @@ static const struct bad_case bad_cases[] = {
 		{NULL, "--set phases.rn.clients=1: phases has no item named 'rn'; did you mean 'run'?"},
 		{NULL, "--set phases.run.mix={get: [1: the value is not valid YAML"},
 	}},
+	{FIX("valid-minimal.yaml"), NULL, {{"phases.run.rate", "1e-300"}}, 1, 1, {
+		{NULL, "valid-minimal.yaml: --set phases.run.rate=1e-300: phases.run.rate 1e-300 leaves more than a day"},
+	}},
 	{FIX("valid-minimal.yaml"), NULL, {{"targets.redis.uri", "redis://x"}, {"phases.run.mix.get", "0.5"}}, 2, 1, {
 		{NULL, "--set targets.redis.uri=redis://x: the workload has no 'targets' list to set into"},
 		{"6:10", "phases.run.mix shares sum to 0.5, not 1"},
@@ -589,6 +592,27 @@ static const struct one_case one_cases[] = {
 	{PH("{name: run, duration: 1s, rate: 0.5, mix: {get: 1}}"), "4:35",
 	 "warning: phases.run.rate 0.5 is less than the phase's 1 clients"},
 	{PH("{name: run, duration: 1s, clients: 4, rate: 4, mix: {get: 1}}"), NULL, NULL}, /* valid, no warning */
+	/* A client's interval between requests, clients / rate, is 1 ns to a
+	 * day: 1e308 made the pacer's interval 0 and 1e-300 infinite, and
+	 * either phase never ended. */
+	{PH("{name: run, duration: 1s, rate: 1e308, mix: {get: 1}}"), "4:35",
+	 "phases.run.rate 1e308 asks each of the phase's 1 clients for a request more often than every nanosecond; "
+	 "at most 1e+09"},
+	{PH("{name: run, duration: 1s, clients: 3, rate: 3.1e9, mix: {get: 1}}"), "4:47",
+	 "phases.run.rate 3.1e9 asks each of the phase's 3 clients for a request more often than every nanosecond; "
+	 "at most 3e+09"},
+	{PH("{name: run, duration: 1s, clients: 3, rate: 3e9, mix: {get: 1}}"), NULL, NULL}, /* 1 ns: the most */
+	{PH("{name: run, duration: 1s, rate: 1e-300, mix: {get: 1}}"), "4:35",
+	 "phases.run.rate 1e-300 leaves more than a day between two requests of each of the phase's 1 clients; at "
+	 "least 1.15741e-05 (one a day per client), or 0 for a closed loop"},
+	{PH("{name: run, duration: 1s, clients: 2, rate: 2e-5, mix: {get: 1}}"), "4:47",
+	 "leaves more than a day between two requests of each of the phase's 2 clients"},
+	{PH("{name: run, duration: 1s, rate: 2e-5, mix: {get: 1}}"), "4:35",
+	 "warning: phases.run.rate 2e-5 is less than the phase's 1 clients"},
+	{PH("{name: repl, type: replication, duration: 1s, rate: 1e308}"), "4:55",
+	 "phases.repl.rate 1e308 asks each of the phase's 1 clients for a request more often than every nanosecond"},
+	{SW("{rate: [100, 1e308]}"), "5:21",
+	 "sweep rate=1e308: phases.run.rate 1e308 asks each of the phase's 1 clients for a request more often"},
 	/* sweep: its shape, its key, and each point */
 	{SW("{clients: [1, 4], pipeline: [2]}"), "5:26", "sweep has 2 keys; give exactly one"},
 	{SW("{}"), "5:8", "sweep has 0 keys"},
@@ -928,6 +952,123 @@ static char *repeat(const char *head, const char *unit, size_t n, const char *ta
 	return sbuf_take(&sb);
 }
 
+/* ---- limits: what a YAML text may make the parser do ---- */
+
+#define LIM_HEAD "name: t\ntargets: [null]\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* then line 4 */
+
+/* Parses text (with one --set when path is not NULL) and wants exactly one
+ * error line, holding `msg` (at "file:pos: " when pos is not NULL). */
+static void want_one(const char *text, const char *path, const char *value, const char *pos, const char *msg)
+{
+	struct wl_override ov = {path, value};
+	struct workload *w = NULL;
+	char *errors = NULL, *prefix = pos ? xasprintf("l.yaml:%s: ", pos) : NULL;
+	const char *nl;
+	int rc = workload_parse("l.yaml", text, strlen(text), &ov, path ? 1 : 0, &w, &errors);
+
+	CHECK_INT(rc, BENCH_EXIT_USAGE);
+	CHECK(w == NULL);
+	nl = errors ? strchr(errors, '\n') : NULL;
+	CHECK(nl && nl[1] == '\0');
+	CHECK(errors && strstr(errors, msg) && (!prefix || !strncmp(errors, prefix, strlen(prefix))));
+	/* A long --set value is not repeated in full. */
+	CHECK(errors && strlen(errors) < 1000);
+	if (!errors || !strstr(errors, msg) || !nl || nl[1] || strlen(errors) >= 1000)
+		fprintf(stderr, "  wanted %s%s; got:\n%.2000s\n", pos ? pos : "", msg, errors ? errors : "(null)");
+	workload_free(w);
+	free(errors);
+	free(prefix);
+}
+
+/* "[&a [x x9], &b [*a x9], &c [*b x9] ...]": `levels` anchors, each
+ * standing for 9 of the one before: 9^levels nodes in 12 bytes a level. */
+static char *alias_bomb(int levels)
+{
+	struct sbuf sb = {0};
+
+	sbuf_addf(&sb, "[&a0 [x, x, x, x, x, x, x, x, x]");
+	for (int i = 1; i < levels; i++) {
+		sbuf_addf(&sb, ", &a%d [", i);
+		for (int k = 0; k < 9; k++)
+			sbuf_addf(&sb, "%s*a%d", k ? ", " : "", i - 1);
+		sbuf_addf(&sb, "]");
+	}
+	sbuf_addf(&sb, "]");
+	return sbuf_take(&sb);
+}
+
+/*
+ * Each case is refused by its limit's message; none by a clock. Before the
+ * limits, the alias bomb took 2.7 GB (--set copies a value with its aliases
+ * expanded) and 200k nested '[' over 60 s (libyaml is quadratic in the
+ * nesting): ctest's timeout is the hang guard, the messages are the test.
+ */
+static void test_limits(void)
+{
+	struct workload *w = NULL;
+	char *errors = NULL, *t, *v;
+
+	/* Nesting: the root mapping is level 1; 31 '[' under it are fine. */
+	t = repeat(LIM_HEAD "description: ", "[", 31, "");
+	v = repeat(t, "]", 31, "\n");
+	want_one(v, NULL, NULL, "4:14", "expected a string for description, got a sequence");
+	free(t);
+	free(v);
+	for (size_t n = 32; n <= 200000; n *= 80) {
+		t = repeat(LIM_HEAD "description: ", "[", n, "");
+		v = repeat(t, "]", n, "\n");
+		want_one(v, NULL, NULL, "4:45", "collections nest deeper than 32 levels here (docs/workload-format.md");
+		free(t);
+		free(v);
+		v = repeat("", "[", n + 1, "");
+		want_one(LIM_HEAD, "description", v, NULL,
+			 ": at column 33 of the value: collections nest deeper than 32 levels here");
+		free(v);
+	}
+
+	/* Alias expansion: 9^6 nodes, and the 10-level value of the report
+	 * (9^10: 2.7 GB before), as --set values and in the file. */
+	for (int levels = 6; levels <= 10; levels += 4) {
+		char *bomb = alias_bomb(levels);
+
+		want_one(LIM_HEAD, "description", bomb, NULL,
+			 "--set description=[&a0 [x, x, x, x, x, x, x, x, x], &a1 [");
+		want_one(LIM_HEAD, "description", bomb, NULL,
+			 "with its aliases (*name) expanded, this value has more than 100000 nodes");
+		t = xasprintf(LIM_HEAD "description: %s\n", bomb);
+		want_one(t, NULL, NULL, NULL, "with its aliases (*name) expanded, this value has more than 100000 nodes");
+		free(t);
+		free(bomb);
+	}
+	/* 200 references to a 100 KB string: few nodes, 20 MB of text. */
+	v = repeat(LIM_HEAD "description: [&s '", "xxxxxxxxxx", 10000, "'");
+	t = repeat(v, ", *s", 200, "]\n");
+	want_one(t, NULL, NULL, "4:14", "with its aliases (*name) expanded, this value has more than 16 MiB of text");
+	free(t);
+	free(v);
+	/* An alias inside the collection it names: endless. */
+	want_one(LIM_HEAD "description: &a [x, *a, *a]\n", NULL, NULL, "4:14",
+		 "an alias here refers to a collection that holds it (an endless value)");
+	want_one(LIM_HEAD, "description", "[&a [*a, *a]]", NULL,
+		 "--set description=[&a [*a, *a]]: at column 2 of the value: an alias here refers to a collection");
+	/* libyaml looks anchors up one by one: at most 1000 anchors, 10000 aliases. */
+	t = repeat(LIM_HEAD "description: [", "&a x, ", 1001, "]\n");
+	want_one(t, NULL, NULL, NULL, "more than 1000 anchors (&name)");
+	free(t);
+	t = repeat(LIM_HEAD "description: [&a x", ", *a", 10001, "]\n");
+	want_one(t, NULL, NULL, NULL, "more than 10000 aliases (*name)");
+	free(t);
+
+	/* Aliases within the limits work as YAML says. */
+	t = "name: t\ntargets: [null]\nphases:\n- {name: a, duration: 1s, mix: &m {get: 0.5, set: 0.5}}\n"
+	    "- {name: b, duration: 1s, mix: *m}\n";
+	CHECK_INT(workload_parse("l.yaml", t, strlen(t), NULL, 0, &w, &errors), 0);
+	CHECK(w && w->n_phases == 2 && w->phases[1].mix[BENCH_OP_SET] == 0.5);
+	CHECK_STR(errors, "");
+	workload_free(w);
+	free(errors);
+}
+
 /* ---- driver options: keys, and values by the driver's table ---- */
 
 static const char *const two_values[] = {"one", "two", NULL};
@@ -1085,6 +1226,7 @@ int main(void)
 	test_misc();
 	test_spawn_args();
 	test_target_shard_key();
+	test_limits();
 	test_driver_options();
 	return check_report("test_workload");
 }
