@@ -191,6 +191,8 @@ int bench_driver_check_option(const struct bench_driver *d, const char *key, con
 	int b;
 
 	*out = NULL;
+	if (errlen)
+		err[0] = '\0'; /* err_add writes nothing into a 1-byte buffer */
 	if (!s) {
 		err_add(err, errlen, &off, "unknown option " SHOWN " for driver %s; known options:", SHOWN_ARGS(key), d->name);
 		if (!d->options || !d->options[0].key)

@@ -1180,6 +1180,8 @@ static void test_driver_options(void)
 	CHECK_INT(bench_driver_check_option(null, key, "v", NULL, &out, tiny, 16), -1);
 	CHECK(strlen(tiny) == 15 && tiny[16] == 'X');
 	CHECK_INT(bench_driver_check_option(null, key, "v", NULL, &out, tiny, 0), -1);
+	CHECK_INT(bench_driver_check_option(null, key, "v", NULL, &out, tiny, 1), -1);
+	CHECK(tiny[0] == '\0'); /* found by fuzz_workload: a 1-byte buffer was left as it was */
 
 	/* A table the harness cannot check values against is refused at load. */
 	CHECK_INT(bench_driver_check(&bad_driver, err, sizeof(err)), -1);
