@@ -29,7 +29,11 @@
  * 3: server_stats; event_fd may decline a target; range, query, fuzzy and
  *    structure ops with their request arguments; target data needs.
  * 4: data safety: ns_count, ns_clean and ns_flush at the end of struct
- *    bench_driver, with struct bench_ns_state. */
+ *    bench_driver, with struct bench_ns_state.
+ * 5: struct bench_option_spec has a type and allowed values (its size
+ *    changed, so an older driver's table cannot be read); struct
+ *    bench_driver has its servers (address_env, address_default, servers)
+ *    and BENCH_CAP_SHARD_KEY. */
 #define BENCH_DRIVER_ABI 5
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
@@ -141,16 +145,33 @@ struct bench_request {
 	size_t out_cap;
 };
 
-/* A `key: value` option from the workload's target, e.g. {protocol: binary}. */
+/* A `key: value` option from the workload's target, e.g. {protocol: binary}.
+ * The value is as the driver's table wants it: a BENCH_OPT_BOOL option is
+ * "true" or "false", an ENUM one is one of its values, exactly. */
 struct bench_option {
 	const char *key;
 	const char *value;
+};
+
+/* What an option's value may be. The harness checks every value against
+ * its entry when it reads the workload (`bench validate` too), so open()
+ * only ever sees a value of the right kind. */
+enum bench_option_type {
+	BENCH_OPT_STRING = 0, /* any text but the empty one (a zeroed entry is this) */
+	BENCH_OPT_ENUM,       /* one of `values`; when those include on and off, YAML's
+			       * booleans true/yes and false/no are taken as on and off */
+	BENCH_OPT_BOOL,       /* true or false; yes/no and on/off (any case YAML 1.1
+			       * allows) are taken as true and false */
+	BENCH_OPT__COUNT
 };
 
 /* An entry of a driver's table of known options; the table ends with {NULL}. */
 struct bench_option_spec {
 	const char *key;
 	const char *help;    /* one line, includes the default */
+	enum bench_option_type type;
+	const char *const *values; /* BENCH_OPT_ENUM: the allowed values, NULL-terminated;
+				    * NULL for the other types */
 };
 
 /*

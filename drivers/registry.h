@@ -20,13 +20,23 @@ const struct bench_driver *const *bench_drivers_builtin(size_t *n);
  */
 const struct bench_driver *bench_driver_find(const char *name, char *err, size_t errlen);
 
-/* Checks ABI version and required hooks. Returns 0, or -1 with err set. */
+/* Checks ABI version, required hooks and the options table (every entry
+ * has a known type, an enum its values). Returns 0, or -1 with err set. */
 int bench_driver_check(const struct bench_driver *d, char *err, size_t errlen);
 
-/* Checks a target's options against the driver's table. Returns 0, or -1 with
- * err naming the unknown key and the driver's known options. */
-int bench_driver_check_options(const struct bench_driver *d, const struct bench_option *opts,
-			       size_t n, char *err, size_t errlen);
+/*
+ * Checks one option of a target against the driver's table (driver.h,
+ * enum bench_option_type). Returns 0 with *out = the value the driver is to
+ * get: `value` itself, a string of the table (an enum's value; "on"/"off"
+ * for a YAML boolean given to an enum of on and off), or "true"/"false" for
+ * a boolean option. Returns -1 for an unknown key (err lists the known
+ * ones), -2 for a value of the wrong kind (err names the option as `name`,
+ * or "option KEY of driver D" when name is NULL, and says what it takes).
+ * err is always NUL-terminated and never overrun, whatever the lengths of
+ * key and value.
+ */
+int bench_driver_check_option(const struct bench_driver *d, const char *key, const char *value, const char *name,
+			      const char **out, char *err, size_t errlen);
 
 /* "KV,RANGE,..." for caps, into buf; returns buf. */
 char *bench_caps_format(unsigned caps, char *buf, size_t len);

@@ -40,6 +40,29 @@ YAML
 expect_rc 2 "validate a bad workload" -- "$bench" validate "$tmp/bad.yaml"
 contains "$tmp/err" "bad.yaml:3:3: .*did you mean 'records'" "unknown key with line:col and suggestion"
 contains "$tmp/err" "bad.yaml:7:" "mix not summing to 1 reported"
+# Values bench could only have refused at connect (exit 3), or a rate whose
+# phase never ended: refused by validate, at their place (test_workload
+# has every case).
+cat >"$tmp/bounds.yaml" <<'YAML'
+name: bounds
+targets: [{name: r, driver: redis, options: {cluster: maybe}}]
+phases: [{name: run, duration: 2s, rate: 1e308, mix: {get: 1}}]
+YAML
+expect_rc 2 "validate bad option values and rates" -- "$bench" validate "$tmp/bounds.yaml"
+contains "$tmp/err" "bounds.yaml:2:55: targets.r.options.cluster must be auto, on or off, got 'maybe'" "option value at line:col"
+contains "$tmp/err" "bounds.yaml:3:42: phases.run.rate 1e308 asks each" "rate bound at line:col"
+expect_rc 0 "cluster: true is cluster: on" -- "$bench" validate "$tmp/bounds.yaml" --set targets.r.options.cluster=true \
+  --set phases.run.rate=1000
+# An open-loop phase its client cannot keep up with ends one request
+# timeout (100 ms) after its duration and says what it never sent.
+cat >"$tmp/behind.yaml" <<'YAML'
+name: behind
+targets: [{name: n, driver: null, timeout: 100ms}]
+phases: [{name: run, duration: 300ms, rate: 1e9, mix: {get: 1}}]
+YAML
+expect_rc 0 "run an open loop the host cannot keep" -- "$bench" run "$tmp/behind.yaml" --out "$tmp/res-behind" --no-charts
+contains "$tmp/err" "never sent (behind rate 1e+09)" "the phase's line counts the requests never sent"
+grep -q '"unsent": [1-9]' "$(ls -d "$tmp"/res-behind/*/ | head -1)run.json" && ok || fail "run.json should count unsent requests"
 
 # --- bad input writes nothing ---
 mkdir -p "$tmp/res-bad"

@@ -47,5 +47,41 @@ int main(void)
 			n++;
 		CHECK_INT(n, 1234);
 	}
+	/* pacer_due_before counts what pacer_next would hand out before t,
+	 * without walking it: against the walk, for awkward intervals and
+	 * offsets, at every t around the schedule's first 2000 batches. */
+	{
+		static const struct {
+			double rate;
+			uint64_t batch;
+			double offset;
+		} cases[] = {{3, 1, 0}, {1234, 1, 0.5}, {1e9, 1, 0}, {1e9, 1, 0.5}, {7e8, 3, 0.25}, {1.0 / 86400, 1, 0.9}};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct pacer walk, q;
+			uint64_t due[2001];
+
+			pacer_init(&walk, 1000, cases[i].rate, cases[i].batch, cases[i].offset);
+			q = walk;
+			for (int b = 0; b <= 2000; b++)
+				due[b] = pacer_next(&walk);
+			for (int b = 0; b < 2000; b++) {
+				/* Just before, at and just after batch b's due time. */
+				for (uint64_t t = due[b] - 1; t <= due[b] + 1; t++) {
+					uint64_t n = 0;
+
+					while (n <= 2000 && due[n] < t)
+						n++;
+					CHECK_INT(pacer_due_before(&q, t), n);
+				}
+			}
+			CHECK_INT(pacer_due_before(&q, 0), 0);
+		}
+		/* A client a billion batches behind: counted at once. */
+		pacer_init(&p, 0, 1e9, 1, 0);
+		CHECK_INT(pacer_due_before(&p, 1000000000u), 1000000000u);
+		pacer_next(&p);
+		CHECK_INT(pacer_due_before(&p, 1000000000u), 1000000000u); /* handed out or not */
+	}
 	return check_report("pacer");
 }

@@ -4,6 +4,8 @@
  * kept apart, coordinated-omission correction in open loop, and shards
  * (bench run --shard) sending exactly what one run sends.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "registry.h"
 #include "runner.h"
 #include "shard.h"
 #include "util.h"
@@ -653,6 +656,76 @@ static void test_shards(void)
 	free_workload(w);
 }
 
+/* A phase run on its own thread, so a runner that never ends it fails
+ * the test instead of hanging it. */
+struct phase_job {
+	struct workload *w;
+	const struct bench_driver *drv;
+	const struct bench_target *target;
+	struct phase_result res;
+	int rc;
+	atomic_int done;
+};
+
+static void *phase_job_main(void *arg)
+{
+	struct phase_job *j = arg;
+
+	j->rc = runner_run_phase(j->w, &j->w->phases[0], 1, j->drv, j->target, NULL, &j->res, NULL);
+	atomic_store(&j->done, 1);
+	return NULL;
+}
+
+/*
+ * An open-loop duration phase ends whatever its backlog. Two clients are
+ * asked for a request every nanosecond each (the most a workload may ask),
+ * which no host keeps up with: each still sends what fell due before the
+ * end, late, for one request timeout after it (100 ms), then stops, and the
+ * rest are counted as never sent. Before, the phase went on until every
+ * request due was sent: 6e8 of them. The hang guard (60 s, polled every
+ * 10 ms) only catches a phase that does not end; the checks are counts.
+ */
+static void test_open_loop_end(const struct bench_driver *drv)
+{
+	const struct bench_target t = {.name = "rec", .prefix = "t:", .timeout_ms = 100};
+	struct phase_job j = {.w = make_workload(5, DIST_UNIFORM), .drv = drv, .target = &t};
+	struct wl_phase *ph = &j.w->phases[0];
+	uint64_t sent = 0;
+	pthread_t tid;
+	int waited_ms = 0;
+
+	ph->ops = 0;
+	ph->duration_ns = 300000000; /* 300 ms */
+	ph->clients = 2;
+	ph->pipeline = 1;
+	ph->rate = 2e9;
+	n_conns = 0;
+	CHECK_INT(pthread_create(&tid, NULL, phase_job_main, &j), 0);
+	while (!atomic_load(&j.done) && waited_ms < 60000) {
+		struct timespec ts = {0, 10000000};
+
+		nanosleep(&ts, NULL); /* polling the condition, not a synchronisation */
+		waited_ms += 10;
+	}
+	CHECK(atomic_load(&j.done));
+	if (!atomic_load(&j.done)) {
+		fprintf(stderr, "  %s: the open-loop phase did not end within 60 s of a 300 ms duration\n", drv->name);
+		runner_request_stop();
+	}
+	pthread_join(tid, NULL);
+	CHECK_INT(j.rc, 0);
+	CHECK(!j.res.interrupted);
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		sent += op_stats_total(&j.res.ops[op]);
+	/* Client 0 is due every ns from the start: 3e8 before the end; client
+	 * 1 half an interval later (rounded to 1 ns): one fewer. Every one is
+	 * either counted once (sent) or never sent. */
+	CHECK(sent > 0 && j.res.unsent > 0);
+	CHECK_INT(sent + j.res.unsent, 600000000 - 1);
+	free_result(&j.res);
+	free_workload(j.w);
+}
+
 int main(void)
 {
 	/* Every check, once per engine. */
@@ -669,5 +742,16 @@ int main(void)
 	}
 	test_op_args();
 	test_shard_split();
+	/* The null driver (blocking engine) and the event engine; last: a
+	 * phase that does not end leaves a stop request behind. */
+	{
+		char err[256];
+		const struct bench_driver *null = bench_driver_find("null", err, sizeof(err));
+
+		CHECK(null != NULL);
+		if (null)
+			test_open_loop_end(null);
+		test_open_loop_end(&ev_recorder);
+	}
 	return check_report("runner");
 }

@@ -203,7 +203,7 @@ static void check_full_overridden(const struct workload *w)
 		CHECK_STR(w->targets[0].name, "redis");
 		CHECK_STR(w->targets[0].uri, "redis://127.0.0.1:6380");
 		CHECK_INT(w->targets[0].line, 6); /* still the name's place in the file */
-		CHECK(w->targets[1].n_options == 1 && !strcmp(w->targets[1].options[0].value, "ascii"));
+		CHECK(w->targets[1].n_options == 1 && !strcmp(w->targets[1].options[0].value, "text"));
 	}
 }
 
@@ -267,7 +267,7 @@ static const struct good_case good_cases[] = {
 		{"description", "changed"},
 		{"values.size", "{min: 10, max: 20}"},
 		{"targets.redis.uri", "redis://127.0.0.1:6380"},
-		{"targets.mc-bin.options.protocol", "ascii"},
+		{"targets.mc-bin.options.protocol", "text"},
 	}, 9, 1, check_full_overridden},
 	{FIX("valid-minimal.yaml"), {
 		{"keyspace.records", "77"},
@@ -542,6 +542,9 @@ static const struct bad_case bad_cases[] = {
 		{NULL, "--set phases.rn.clients=1: phases has no item named 'rn'; did you mean 'run'?"},
 		{NULL, "--set phases.run.mix={get: [1: the value is not valid YAML"},
 	}},
+	{FIX("valid-minimal.yaml"), NULL, {{"phases.run.rate", "1e-300"}}, 1, 1, {
+		{NULL, "valid-minimal.yaml: --set phases.run.rate=1e-300: phases.run.rate 1e-300 leaves more than a day"},
+	}},
 	{FIX("valid-minimal.yaml"), NULL, {{"targets.redis.uri", "redis://x"}, {"phases.run.mix.get", "0.5"}}, 2, 1, {
 		{NULL, "--set targets.redis.uri=redis://x: the workload has no 'targets' list to set into"},
 		{"6:10", "phases.run.mix shares sum to 0.5, not 1"},
@@ -589,6 +592,27 @@ static const struct one_case one_cases[] = {
 	{PH("{name: run, duration: 1s, rate: 0.5, mix: {get: 1}}"), "4:35",
 	 "warning: phases.run.rate 0.5 is less than the phase's 1 clients"},
 	{PH("{name: run, duration: 1s, clients: 4, rate: 4, mix: {get: 1}}"), NULL, NULL}, /* valid, no warning */
+	/* A client's interval between requests, clients / rate, is 1 ns to a
+	 * day: 1e308 made the pacer's interval 0 and 1e-300 infinite, and
+	 * either phase never ended. */
+	{PH("{name: run, duration: 1s, rate: 1e308, mix: {get: 1}}"), "4:35",
+	 "phases.run.rate 1e308 asks each of the phase's 1 clients for a request more often than every nanosecond; "
+	 "at most 1e+09"},
+	{PH("{name: run, duration: 1s, clients: 3, rate: 3.1e9, mix: {get: 1}}"), "4:47",
+	 "phases.run.rate 3.1e9 asks each of the phase's 3 clients for a request more often than every nanosecond; "
+	 "at most 3e+09"},
+	{PH("{name: run, duration: 1s, clients: 3, rate: 3e9, mix: {get: 1}}"), NULL, NULL}, /* 1 ns: the most */
+	{PH("{name: run, duration: 1s, rate: 1e-300, mix: {get: 1}}"), "4:35",
+	 "phases.run.rate 1e-300 leaves more than a day between two requests of each of the phase's 1 clients; at "
+	 "least 1.15741e-05 (one a day per client), or 0 for a closed loop"},
+	{PH("{name: run, duration: 1s, clients: 2, rate: 2e-5, mix: {get: 1}}"), "4:47",
+	 "leaves more than a day between two requests of each of the phase's 2 clients"},
+	{PH("{name: run, duration: 1s, rate: 2e-5, mix: {get: 1}}"), "4:35",
+	 "warning: phases.run.rate 2e-5 is less than the phase's 1 clients"},
+	{PH("{name: repl, type: replication, duration: 1s, rate: 1e308}"), "4:55",
+	 "phases.repl.rate 1e308 asks each of the phase's 1 clients for a request more often than every nanosecond"},
+	{SW("{rate: [100, 1e308]}"), "5:21",
+	 "sweep rate=1e308: phases.run.rate 1e308 asks each of the phase's 1 clients for a request more often"},
 	/* sweep: its shape, its key, and each point */
 	{SW("{clients: [1, 4], pipeline: [2]}"), "5:26", "sweep has 2 keys; give exactly one"},
 	{SW("{}"), "5:8", "sweep has 0 keys"},
@@ -916,6 +940,262 @@ static void test_misc(void)
 	free(errors);
 }
 
+/* head, then unit n times, then tail; the caller frees. */
+static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
+{
+	struct sbuf sb = {0};
+
+	sbuf_addf(&sb, "%s", head);
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&sb, "%s", unit);
+	sbuf_addf(&sb, "%s", tail);
+	return sbuf_take(&sb);
+}
+
+/* ---- limits: what a YAML text may make the parser do ---- */
+
+#define LIM_HEAD "name: t\ntargets: [null]\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* then line 4 */
+
+/* Parses text (with one --set when path is not NULL) and wants exactly one
+ * error line, holding `msg` (at "file:pos: " when pos is not NULL). */
+static void want_one(const char *text, const char *path, const char *value, const char *pos, const char *msg)
+{
+	struct wl_override ov = {path, value};
+	struct workload *w = NULL;
+	char *errors = NULL, *prefix = pos ? xasprintf("l.yaml:%s: ", pos) : NULL;
+	const char *nl;
+	int rc = workload_parse("l.yaml", text, strlen(text), &ov, path ? 1 : 0, &w, &errors);
+
+	CHECK_INT(rc, BENCH_EXIT_USAGE);
+	CHECK(w == NULL);
+	nl = errors ? strchr(errors, '\n') : NULL;
+	CHECK(nl && nl[1] == '\0');
+	CHECK(errors && strstr(errors, msg) && (!prefix || !strncmp(errors, prefix, strlen(prefix))));
+	/* A long --set value is not repeated in full. */
+	CHECK(errors && strlen(errors) < 1000);
+	if (!errors || !strstr(errors, msg) || !nl || nl[1] || strlen(errors) >= 1000)
+		fprintf(stderr, "  wanted %s%s; got:\n%.2000s\n", pos ? pos : "", msg, errors ? errors : "(null)");
+	workload_free(w);
+	free(errors);
+	free(prefix);
+}
+
+/* "[&a [x x9], &b [*a x9], &c [*b x9] ...]": `levels` anchors, each
+ * standing for 9 of the one before: 9^levels nodes in 12 bytes a level. */
+static char *alias_bomb(int levels)
+{
+	struct sbuf sb = {0};
+
+	sbuf_addf(&sb, "[&a0 [x, x, x, x, x, x, x, x, x]");
+	for (int i = 1; i < levels; i++) {
+		sbuf_addf(&sb, ", &a%d [", i);
+		for (int k = 0; k < 9; k++)
+			sbuf_addf(&sb, "%s*a%d", k ? ", " : "", i - 1);
+		sbuf_addf(&sb, "]");
+	}
+	sbuf_addf(&sb, "]");
+	return sbuf_take(&sb);
+}
+
+/*
+ * Each case is refused by its limit's message; none by a clock. Before the
+ * limits, the alias bomb took 2.7 GB (--set copies a value with its aliases
+ * expanded) and 200k nested '[' over 60 s (libyaml is quadratic in the
+ * nesting): ctest's timeout is the hang guard, the messages are the test.
+ */
+static void test_limits(void)
+{
+	struct workload *w = NULL;
+	char *errors = NULL, *t, *v;
+
+	/* Nesting: the root mapping is level 1; 31 '[' under it are fine. */
+	t = repeat(LIM_HEAD "description: ", "[", 31, "");
+	v = repeat(t, "]", 31, "\n");
+	want_one(v, NULL, NULL, "4:14", "expected a string for description, got a sequence");
+	free(t);
+	free(v);
+	for (size_t n = 32; n <= 200000; n *= 80) {
+		t = repeat(LIM_HEAD "description: ", "[", n, "");
+		v = repeat(t, "]", n, "\n");
+		want_one(v, NULL, NULL, "4:45", "collections nest deeper than 32 levels here (docs/workload-format.md");
+		free(t);
+		free(v);
+		v = repeat("", "[", n + 1, "");
+		want_one(LIM_HEAD, "description", v, NULL,
+			 ": at column 33 of the value: collections nest deeper than 32 levels here");
+		free(v);
+	}
+
+	/* Alias expansion: 9^6 nodes, and the 10-level value of the report
+	 * (9^10: 2.7 GB before), as --set values and in the file. */
+	for (int levels = 6; levels <= 10; levels += 4) {
+		char *bomb = alias_bomb(levels);
+
+		want_one(LIM_HEAD, "description", bomb, NULL,
+			 "--set description=[&a0 [x, x, x, x, x, x, x, x, x], &a1 [");
+		want_one(LIM_HEAD, "description", bomb, NULL,
+			 "with its aliases (*name) expanded, this value has more than 100000 nodes");
+		t = xasprintf(LIM_HEAD "description: %s\n", bomb);
+		want_one(t, NULL, NULL, NULL, "with its aliases (*name) expanded, this value has more than 100000 nodes");
+		free(t);
+		free(bomb);
+	}
+	/* 200 references to a 100 KB string: few nodes, 20 MB of text. */
+	v = repeat(LIM_HEAD "description: [&s '", "xxxxxxxxxx", 10000, "'");
+	t = repeat(v, ", *s", 200, "]\n");
+	want_one(t, NULL, NULL, "4:14", "with its aliases (*name) expanded, this value has more than 16 MiB of text");
+	free(t);
+	free(v);
+	/* An alias inside the collection it names: endless. */
+	want_one(LIM_HEAD "description: &a [x, *a, *a]\n", NULL, NULL, "4:14",
+		 "an alias here refers to a collection that holds it (an endless value)");
+	want_one(LIM_HEAD, "description", "[&a [*a, *a]]", NULL,
+		 "--set description=[&a [*a, *a]]: at column 2 of the value: an alias here refers to a collection");
+	/* libyaml looks anchors up one by one: at most 1000 anchors, 10000 aliases. */
+	t = repeat(LIM_HEAD "description: [", "&a x, ", 1001, "]\n");
+	want_one(t, NULL, NULL, NULL, "more than 1000 anchors (&name)");
+	free(t);
+	t = repeat(LIM_HEAD "description: [&a x", ", *a", 10001, "]\n");
+	want_one(t, NULL, NULL, NULL, "more than 10000 aliases (*name)");
+	free(t);
+
+	/* Aliases within the limits work as YAML says. */
+	t = "name: t\ntargets: [null]\nphases:\n- {name: a, duration: 1s, mix: &m {get: 0.5, set: 0.5}}\n"
+	    "- {name: b, duration: 1s, mix: *m}\n";
+	CHECK_INT(workload_parse("l.yaml", t, strlen(t), NULL, 0, &w, &errors), 0);
+	CHECK(w && w->n_phases == 2 && w->phases[1].mix[BENCH_OP_SET] == 0.5);
+	CHECK_STR(errors, "");
+	workload_free(w);
+	free(errors);
+}
+
+/* ---- driver options: keys, and values by the driver's table ---- */
+
+static const char *const two_values[] = {"one", "two", NULL};
+static const struct bench_option_spec bad_table[] = {
+	{"mode", "an enum without its values", BENCH_OPT_ENUM, NULL},
+	{NULL, NULL, BENCH_OPT_STRING, NULL},
+};
+static const struct bench_option_spec good_table[] = {
+	{"mode", "one | two", BENCH_OPT_ENUM, two_values},
+	{NULL, NULL, BENCH_OPT_STRING, NULL},
+};
+
+static int no_open(struct bench_conn *c)
+{
+	(void)c;
+	return -1;
+}
+
+static void no_close(struct bench_conn *c)
+{
+	(void)c;
+}
+
+static int no_exec(struct bench_conn *c, struct bench_request *r, size_t n)
+{
+	(void)c;
+	(void)r;
+	(void)n;
+	return -1;
+}
+
+#define TOPT(d, o) "name: s\ntargets:\n- {name: x, driver: " d ", options: " o "}\nphases: [{name: run, ops: 5, mix: {get: 1}}]\n"
+
+static void test_driver_options(void)
+{
+	static const struct {
+		const char *text, *want; /* want: the value the driver gets */
+	} good[] = {
+		{TOPT("redis", "{cluster: true}"), "on"},
+		{TOPT("redis", "{cluster: Yes}"), "on"},
+		{TOPT("redis", "{cluster: on}"), "on"},
+		{TOPT("redis", "{cluster: OFF}"), "off"},
+		{TOPT("redis", "{cluster: no}"), "off"},
+		{TOPT("redis", "{cluster: auto}"), "auto"},
+		{TOPT("redis", "{fields_as: string}"), "string"},
+		{TOPT("mongodb", "{query_index: yes}"), "true"},
+		{TOPT("mongodb", "{query_index: Off}"), "false"},
+		{TOPT("mongodb", "{query_index: 'false'}"), "false"},
+		{TOPT("mongodb", "{database: d1}"), "d1"},
+		{TOPT("memcached", "{distribution: modula}"), "modula"},
+	};
+	static const struct bad_case bad[] = {
+		/* Passed validate and failed at connect (exit 3) before. */
+		{NULL, TOPT("redis", "{cluster: maybe}"), {{0}}, 0, 1,
+		 {{"3:47", "targets.x.options.cluster must be auto, on or off, got 'maybe'"}}},
+		{NULL, TOPT("redis", "{fields_as: true}"), {{0}}, 0, 1,
+		 {{"3:49", "targets.x.options.fields_as must be hash or string, got 'true'"}}},
+		{NULL, TOPT("mongodb", "{query_index: 1, database: ''}"), {{0}}, 0, 1, {
+			{"3:53", "targets.x.options.query_index must be true or false, got '1'"},
+			{"3:66", "targets.x.options.database must not be empty"},
+		}},
+		{NULL, TOPT("memcached", "{protocol: udp}"), {{0}}, 0, 1,
+		 {{"3:52", "targets.x.options.protocol must be text or binary, got 'udp'"}}},
+		{NULL, TOPT("null", "{x: y}"), {{0}}, 0, 0, {{"3:37", "unknown option 'x' for driver null; known options: none"}}},
+	};
+	static const char *const drivers[] = {"redis", "memcached", "mongodb", "null"};
+	const struct bench_driver bad_driver = {.name = "bad", .abi_version = BENCH_DRIVER_ABI, .options = bad_table,
+						.open = no_open, .close = no_close, .exec = no_exec};
+	struct bench_driver good_driver = bad_driver;
+	char err[512], tiny[24], *key = repeat("", "k", 470, "");
+	const struct bench_driver *null = bench_driver_find("null", err, sizeof(err));
+	const char *out;
+
+	for (size_t i = 0; have_net_drivers && i < sizeof(good) / sizeof(good[0]); i++) {
+		struct workload *w = NULL;
+		char *errors = NULL;
+
+		CHECK_INT(workload_parse("s.yaml", good[i].text, strlen(good[i].text), NULL, 0, &w, &errors), 0);
+		CHECK_STR(errors, "");
+		CHECK(w && w->targets[0].n_options >= 1);
+		if (w && w->targets[0].n_options >= 1)
+			CHECK_STR(w->targets[0].options[0].value, good[i].want);
+		if (errors && *errors)
+			fprintf(stderr, "  %s", errors);
+		workload_free(w);
+		free(errors);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (have_net_drivers || !bad[i].net)
+			run_bad(&bad[i]);
+
+	/* A 470-byte key overflowed the message buffer (ASan: stack-buffer-
+	 * overflow in bench_driver_check_options), on every driver. */
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		char *text = xasprintf("name: s\ntargets: [{name: x, driver: %s, options: {%s: v}}]\n"
+				       "phases: [{name: run, ops: 5, mix: {get: 1}}]\n", drivers[i], key);
+		char *msg = xasprintf("unknown option '%.64s...' for driver %s; known options:", key, drivers[i]);
+		char *pos = xasprintf("2:%zu", 41 + strlen(drivers[i])); /* the key */
+		struct bad_case tc = {NULL, text, {{0}}, 0, 0, {{pos, msg}}};
+
+		if (have_net_drivers || !strcmp(drivers[i], "null"))
+			run_bad(&tc);
+		free(pos);
+		free(msg);
+		free(text);
+	}
+	/* The message is cut to the buffer, whatever the key, and ends in NUL. */
+	memset(tiny, 'X', sizeof(tiny));
+	CHECK_INT(bench_driver_check_option(null, key, "v", NULL, &out, tiny, 16), -1);
+	CHECK(strlen(tiny) == 15 && tiny[16] == 'X');
+	CHECK_INT(bench_driver_check_option(null, key, "v", NULL, &out, tiny, 0), -1);
+	CHECK_INT(bench_driver_check_option(null, key, "v", NULL, &out, tiny, 1), -1);
+	CHECK(tiny[0] == '\0'); /* found by fuzz_workload: a 1-byte buffer was left as it was */
+
+	/* A table the harness cannot check values against is refused at load. */
+	CHECK_INT(bench_driver_check(&bad_driver, err, sizeof(err)), -1);
+	CHECK(strstr(err, "driver 'bad' has a bad options table: option 'mode' needs a known type") != NULL);
+	good_driver.options = good_table;
+	CHECK_INT(bench_driver_check(&good_driver, err, sizeof(err)), 0);
+	CHECK_INT(bench_driver_check_option(&good_driver, "mode", "two", NULL, &out, err, sizeof(err)), 0);
+	CHECK_STR(out, "two");
+	/* Without on and off among its values, an enum takes no booleans. */
+	CHECK_INT(bench_driver_check_option(&good_driver, "mode", "true", NULL, &out, err, sizeof(err)), -2);
+	CHECK_STR(err, "option mode of driver bad must be one or two, got 'true'");
+	free(key);
+}
+
 int main(void)
 {
 	static const char *const net[] = {"redis", "memcached", "mongodb"};
@@ -948,5 +1228,7 @@ int main(void)
 	test_misc();
 	test_spawn_args();
 	test_target_shard_key();
+	test_limits();
+	test_driver_options();
 	return check_report("test_workload");
 }

@@ -31,11 +31,15 @@
 /* An empty slot of the key table. */
 #define MC_EMPTY SIZE_MAX
 
+static const char *const mc_protocols[] = {"text", "binary", NULL};
+static const char *const mc_distributions[] = {"ketama", "modula", NULL};
+
 static const struct bench_option_spec mc_options[] = {
-	{ "protocol", "text | binary: memcached wire protocol (default text; binary when the target has credentials: SASL)" },
+	{ "protocol", "text | binary: memcached wire protocol (default text; binary when the target has credentials: SASL)",
+	  BENCH_OPT_ENUM, mc_protocols },
 	{ "distribution", "ketama | modula: how a pool spreads keys (default ketama: libketama-compatible "
-			  "consistent hashing, MD5)" },
-	{ NULL, NULL },
+			  "consistent hashing, MD5)", BENCH_OPT_ENUM, mc_distributions },
+	{ NULL, NULL, BENCH_OPT_STRING, NULL },
 };
 
 /* ---- setup ---- */

@@ -44,11 +44,11 @@ static void mongo_global_init(void)
 }
 
 static const struct bench_option_spec mongo_options[] = {
-	{ "database", "database holding the collection (default: bench)" },
-	{ "collection", "collection of {_id: key, v: binary} documents (default: kv)" },
+	{ "database", "database holding the collection (default: bench)", BENCH_OPT_STRING, NULL },
+	{ "collection", "collection of {_id: key, v: binary} documents (default: kv)", BENCH_OPT_STRING, NULL },
 	{ "query_index", "true: keep the index {category: 1, _id: 1} for query ops; false: drop it, to measure "
-			 "unindexed queries (default: true)" },
-	{ NULL, NULL },
+			 "unindexed queries (default: true)", BENCH_OPT_BOOL, NULL },
+	{ NULL, NULL, BENCH_OPT_STRING, NULL },
 };
 
 static void mongo_set_group(struct bench_request *reqs, const size_t *idx, size_t m, enum bench_status s)

@@ -743,16 +743,23 @@ static void redis_expire(struct bench_conn *conn)
 			conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS);
 }
 
+static const char *const redis_fields_as[] = {"hash", "string", NULL};
+static const char *const redis_cluster_modes[] = {"auto", "on", "off", NULL};
+
 static const struct bench_option_spec redis_options[] = {
 	{ "fields_as", "hash | string: a record of values.fields fields as a hash field0..fieldN-1 "
-		       "(HSET/HMGET) or one concatenated value (SET/GET) (default hash)" },
+		       "(HSET/HMGET) or one concatenated value (SET/GET) (default hash)", BENCH_OPT_ENUM, redis_fields_as },
 	{ "cluster", "auto | on | off: Redis Cluster mode when the server says cluster_enabled:1 (auto), "
-		     "required (on) or never (off) (default auto)" },
-	{ "tls_ca_file", "rediss:// only: CA certificate (PEM) the server's certificate must chain to" },
-	{ "tls_cert_file", "rediss:// only: client certificate (PEM), for servers that require one" },
-	{ "tls_key_file", "rediss:// only: the client certificate's private key (PEM, unencrypted)" },
-	{ "tls_server_name", "rediss:// only: server name sent as SNI (not verified against the certificate)" },
-	{ NULL, NULL },
+		     "required (on) or never (off) (default auto)", BENCH_OPT_ENUM, redis_cluster_modes },
+	{ "tls_ca_file", "rediss:// only: CA certificate (PEM) the server's certificate must chain to",
+	  BENCH_OPT_STRING, NULL },
+	{ "tls_cert_file", "rediss:// only: client certificate (PEM), for servers that require one",
+	  BENCH_OPT_STRING, NULL },
+	{ "tls_key_file", "rediss:// only: the client certificate's private key (PEM, unencrypted)",
+	  BENCH_OPT_STRING, NULL },
+	{ "tls_server_name", "rediss:// only: server name sent as SNI (not verified against the certificate)",
+	  BENCH_OPT_STRING, NULL },
+	{ NULL, NULL, BENCH_OPT_STRING, NULL },
 };
 
 /* The private server bench spawns: no persistence, no log file. */

@@ -29,4 +29,10 @@ void pacer_init(struct pacer *p, uint64_t start_ns, double per_second, uint64_t 
  * schedule never slips: a late client sends at once and stays late. */
 uint64_t pacer_next(struct pacer *p);
 
+/* How many batches of the schedule, from the first, are due before t
+ * (intended time < t), whether handed out by pacer_next or not. Exact, in
+ * constant time (a client that fell a billion batches behind is counted
+ * without walking them). */
+uint64_t pacer_due_before(const struct pacer *p, uint64_t t);
+
 #endif

@@ -294,6 +294,7 @@ static void write_run(struct jw *j, const struct phase_result *p)
 	jw_num_or_null(j, "client_cpu_us_per_op", cli_us);
 	jw_num_or_null(j, "server_cpu_us_per_op", srv_us);
 	jw_u64(j, "reconnects", p->reconnects);
+	jw_u64(j, "unsent", p->unsent);
 	jw_u64(j, "redirects_moved", p->redirects_moved);
 	jw_u64(j, "redirects_ask", p->redirects_ask);
 	if (p->phase->idle_connections) {

@@ -41,6 +41,10 @@ struct phase_result {
 	bool interrupted;                     /* stopped early by Ctrl-C */
 	uint64_t reconnects;                  /* connections reopened after a loss, warmup
 					       * included (0 on the warmup's own result) */
+	/* Open-loop duration phases: requests due before the end (warmup
+	 * included) that were never sent, because the clients were still
+	 * behind their schedule one request timeout after the end. */
+	uint64_t unsent;
 	/* Cluster redirections followed (Redis MOVED, ASK), warmup included
 	 * (0 on the warmup's own result). */
 	uint64_t redirects_moved, redirects_ask;

@@ -34,7 +34,7 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 			 double max_error_rate)
 {
 	uint64_t ops = 0, errors = results_phase_failed(p);
-	char over[128] = "";
+	char over[128] = "", unsent[96] = "";
 
 	for (int op = 0; op < BENCH_OP__COUNT; op++)
 		ops += op_stats_answered(&p->ops[op]);
@@ -60,10 +60,13 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 	if (p->over_error_limit)
 		snprintf(over, sizeof(over), " (%.4g%% failed, over max_error_rate %.4g%%)",
 			 100 * results_phase_error_rate(p), 100 * max_error_rate);
-	run_say(a, "  %s: %s (repeat %llu): %llu %s in %.2f s, %.0f/s, %llu errors%s%s\n", t->target->name,
+	if (p->unsent)
+		snprintf(unsent, sizeof(unsent), ", %llu never sent (behind rate %g)", (unsigned long long)p->unsent,
+			 p->phase->rate);
+	run_say(a, "  %s: %s (repeat %llu): %llu %s in %.2f s, %.0f/s, %llu errors%s%s%s\n", t->target->name,
 	    p->phase->name, (unsigned long long)p->repeat, (unsigned long long)ops,
 	    p->phase->type == WL_PHASE_LOAD ? "records" : "ops", p->duration_s,
-	    p->duration_s > 0 ? (double)ops / p->duration_s : 0.0, (unsigned long long)errors, over,
+	    p->duration_s > 0 ? (double)ops / p->duration_s : 0.0, (unsigned long long)errors, unsent, over,
 	    p->interrupted ? " (interrupted)" : "");
 }
 
@@ -218,6 +221,12 @@ int run_points(const struct run_args *a, struct results *r, struct target_result
 						     t->target->name, p->phase->name, (unsigned long long)rep, value ? ", " : "",
 						     value ? value : "", 100 * results_phase_error_rate(p), 100 * w->max_error_rate);
 				report_phase(a, t, p, w->max_error_rate);
+				if (p->unsent)
+					results_warn(r, "%s: %s (repeat %llu%s%s): %llu requests due before the end were never "
+						     "sent: the clients were still behind rate %g one request timeout after "
+						     "the end", t->target->name, p->phase->name, (unsigned long long)rep,
+						     value ? ", " : "", value ? value : "", (unsigned long long)p->unsent,
+						     p->phase->rate);
 				check_client_bound(r, t, p);
 				if (p->error[0])
 					results_warn(r, "%s: %s (repeat %llu%s%s): %s", t->target->name, p->phase->name,

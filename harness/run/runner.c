@@ -96,6 +96,12 @@ static void *worker_main(void *arg)
 			}
 		}
 		if (open_loop) {
+			/* However far behind (a rate the host cannot reach), the
+			 * phase ends: what is still due is counted, not sent. */
+			if (ctx->late_end_ns && util_now_ns() >= ctx->late_end_ns) {
+				wk->unsent += runner_unsent(ctx, c);
+				break;
+			}
 			intended = pacer_next(&c->pacer);
 			if (ctx->end_ns && intended >= ctx->end_ns)
 				break;
@@ -131,7 +137,8 @@ static void *worker_main(void *arg)
 			c->quota -= drawn;
 		/* Open loop ends at the first request due after the end: one
 		 * that fell behind still sends (late) every request due before
-		 * it, or a stall at the end would go uncounted. */
+		 * it, or a stall at the end would go uncounted; up to
+		 * late_end_ns (above). */
 		if (ctx->end_ns && t1 >= ctx->end_ns && !open_loop)
 			break;
 	}
@@ -482,6 +489,7 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	ctx.start_ns = util_now_ns();
 	ctx.measure_ns = ctx.start_ns + ph->warmup_ns;
 	ctx.end_ns = ph->duration_ns ? ctx.measure_ns + ph->duration_ns : 0;
+	ctx.late_end_ns = ctx.end_ns && ctx.client_rate > 0 ? ctx.end_ns + ctx.timeout_ns : 0;
 	if (ts_init(ctx.measure_ns, ctx.start_ns, ctx.ts_ops, nworkers, &ctx.ts) != 0) {
 		fprintf(stderr, "bench: out of memory for the time series\n");
 		abort();
@@ -511,8 +519,10 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 				 (unsigned long long)i, workers[i].first_error);
 	}
 	merge_stats(out, workers, nworkers, STATS_MEASURED);
-	for (uint64_t i = 0; i < nworkers; i++)
+	for (uint64_t i = 0; i < nworkers; i++) {
 		out->reconnects += workers[i].reconnects;
+		out->unsent += workers[i].unsent;
+	}
 	for (uint64_t i = 0; i < nclients; i++) {
 		out->redirects_moved += clients[i].conn.redirects_moved;
 		out->redirects_ask += clients[i].conn.redirects_ask;

@@ -237,6 +237,13 @@ void runner_mark_disconnected(struct client *c, size_t n)
 		c->reqs[i].status = BENCH_DISCONNECTED;
 }
 
+uint64_t runner_unsent(const struct phase_ctx *ctx, const struct client *c)
+{
+	uint64_t due = pacer_due_before(&c->pacer, ctx->end_ns);
+
+	return due > c->pacer.batches ? (due - c->pacer.batches) * ctx->ph->pipeline : 0;
+}
+
 void runner_worker_finished(struct worker *wk)
 {
 	struct phase_ctx *ctx = wk->ctx;

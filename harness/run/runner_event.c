@@ -169,6 +169,12 @@ static void ev_start_next(struct worker *wk, struct client *c, uint64_t now)
 		}
 	}
 	if (ctx->client_rate > 0) {
+		/* Behind schedule past late_end_ns: stop (worker_main). */
+		if (ctx->late_end_ns && now >= ctx->late_end_ns) {
+			wk->unsent += runner_unsent(ctx, c);
+			ev_done(wk, c);
+			return;
+		}
 		c->intended = pacer_next(&c->pacer);
 		if (ctx->end_ns && c->intended >= ctx->end_ns) {
 			ev_done(wk, c);

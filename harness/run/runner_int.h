@@ -36,6 +36,10 @@ struct phase_ctx {
 	uint64_t start_ns;              /* the phase starts (warmup included) */
 	uint64_t measure_ns;            /* warmup ends, measurement starts */
 	uint64_t end_ns;                /* duration phases: when to stop */
+	/* Open-loop duration phases: a client behind its schedule still sends
+	 * what fell due before end_ns, late, until this (end_ns + the request
+	 * timeout), and then stops whatever is left (runner_unsent). 0: none. */
+	uint64_t late_end_ns;
 	pthread_barrier_t start;
 	struct ts *ts;                  /* per-second rows */
 	pthread_mutex_t mu;             /* guards finished; cv signals it */
@@ -94,6 +98,7 @@ struct worker {
 	uint64_t finished_ns;
 	struct ts_local *ts;
 	uint64_t reconnects;            /* connections reopened after a loss */
+	uint64_t unsent;                /* requests due before the end, never sent */
 	char first_error[160];          /* the first failed request's errstr */
 };
 
@@ -136,6 +141,10 @@ int runner_reconnect(struct worker *wk, struct client *c, uint64_t now);
 /* Requests of a batch that is not sent because the connection is down:
  * each is BENCH_DISCONNECTED (counted once, like any other). */
 void runner_mark_disconnected(struct client *c, size_t n);
+/* Open loop, at late_end_ns: the requests of c's schedule due before
+ * end_ns that it has not taken yet. The client stops; they are never drawn
+ * (a billion-request backlog is counted, not walked). */
+uint64_t runner_unsent(const struct phase_ctx *ctx, const struct client *c);
 /* A worker thread has stopped: hands its last second over, wakes the
  * phase's main thread. */
 void runner_worker_finished(struct worker *wk);

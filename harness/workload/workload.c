@@ -28,6 +28,9 @@
 #define WL_MAX_PIPELINE 10000
 #define WL_MAX_BATCH 100000
 #define WL_MAX_FILE (16u << 20)
+/* An open-loop client's interval between two requests (parse_rate). */
+#define WL_MIN_RATE_GAP_NS 1.0
+#define WL_MAX_RATE_GAP_NS 86400e9
 
 /* Used when a workload has no `targets` key (docs/workload-format.md). */
 static const char *const default_targets[] = {"redis", "memcached", "mongodb", NULL};
@@ -103,11 +106,19 @@ static void parse_options(struct wt_ctx *c, struct wl_target *t, yaml_node_t *m,
 		}
 		opath = xasprintf("%s.%s", path, wt_sval(k));
 		if (wt_want_scalar(c, v, opath, "a string") == 0) {
-			o->key = xstrdup(wt_sval(k));
-			o->value = xstrdup(wt_sval(v));
-			t->n_options++;
-			if (d && bench_driver_check_options(d, o, 1, err, sizeof(err)) < 0)
+			const char *value = wt_sval(v);
+			int rc = d ? bench_driver_check_option(d, wt_sval(k), value, opath, &value, err, sizeof(err)) : 0;
+
+			/* The driver gets the value its table names (a YAML
+			 * boolean as true/false or on/off), never a surprise at
+			 * connect time. */
+			if (rc == -1)
 				wt_report(c, k, "%s", err);
+			else if (rc < 0)
+				wt_report(c, v, "%s", err);
+			o->key = xstrdup(wt_sval(k));
+			o->value = xstrdup(value ? value : wt_sval(v));
+			t->n_options++;
 		}
 		free(opath);
 	}
@@ -447,6 +458,30 @@ static char *phase_types_of(unsigned mask)
 	return sbuf_take(&sb);
 }
 
+/* rate: 0 (closed loop) or requests/s over the phase's clients (parsed
+ * before it). Each client's schedule has one request every clients / rate
+ * seconds: under a nanosecond no host can keep it (and 1e308 made the
+ * pacer's interval 0, so a phase never ended), over a day it is no
+ * benchmark (and 1e-300 made it infinite). */
+static void parse_rate(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
+{
+	double gap_ns;
+
+	if (wt_get_double(c, n, path, 0, INFINITY, &ph->rate) < 0 || ph->rate == 0)
+		return;
+	gap_ns = 1e9 * (double)ph->clients / ph->rate;
+	if (gap_ns < WL_MIN_RATE_GAP_NS)
+		wt_report(c, n, "%s %s asks each of the phase's %" PRIu64 " clients for a request more often than every "
+			  "nanosecond; at most %g", path, wt_sval(n), ph->clients, 1e9 * (double)ph->clients);
+	else if (gap_ns > WL_MAX_RATE_GAP_NS)
+		wt_report(c, n, "%s %s leaves more than a day between two requests of each of the phase's %" PRIu64
+			  " clients; at least %g (one a day per client), or 0 for a closed loop", path, wt_sval(n),
+			  ph->clients, (double)ph->clients / 86400);
+	else if (ph->rate < (double)ph->clients)
+		wt_warn(c, n, "%s %s is less than the phase's %" PRIu64 " clients: each client would send less than "
+			"1 op/s", path, wt_sval(n), ph->clients);
+}
+
 /* kill_after: 2s | {min: 1s, max: 3s} */
 static void parse_kill_after(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
 {
@@ -541,7 +576,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 			      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))
 		else
 			wt_report(c, n, "%s needs a duration, e.g. duration: 10s", path);
-		FIELD(PK_RATE, wt_get_double(c, v[PK_RATE], p, 0, INFINITY, &ph->rate))
+		FIELD(PK_RATE, parse_rate(c, ph, v[PK_RATE], p))
 		goto out;
 	}
 	FIELD(PK_WARMUP, wt_get_duration(c, v[PK_WARMUP], p, &ph->warmup_ns))
@@ -549,10 +584,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	FIELD(PK_OPS, wt_get_u64(c, v[PK_OPS], p, 1, UINT64_MAX, &ph->ops))
 	FIELD(PK_DURATION, if (wt_get_duration(c, v[PK_DURATION], p, &ph->duration_ns) == 0 && !ph->duration_ns)
 		      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))
-	FIELD(PK_RATE, if (wt_get_double(c, v[PK_RATE], p, 0, INFINITY, &ph->rate) == 0 && ph->rate > 0 &&
-			   ph->rate < (double)ph->clients)
-		      wt_warn(c, v[PK_RATE], "%s %s is less than the phase's %" PRIu64 " clients: each client would "
-			      "send less than 1 op/s", p, wt_sval(v[PK_RATE]), ph->clients))
+	FIELD(PK_RATE, parse_rate(c, ph, v[PK_RATE], p))
 #undef FIELD
 	if (wt_present(v[PK_DURATION]) && wt_present(v[PK_OPS])) {
 		yaml_node_t *later = kn[PK_OPS]->start_mark.index > kn[PK_DURATION]->start_mark.index ?
@@ -679,8 +711,14 @@ struct workload *wl_parse(struct wt_ctx *c)
 	struct workload *w = NULL;
 	yaml_parser_t p;
 	yaml_node_t *root;
-	int have_doc = 0;
+	int have_doc = 0, line, col, at;
+	char why[128];
 
+	/* Before libyaml loads it: its time is quadratic in some shapes. */
+	if (wt_check_text(c->text, c->len, &line, &col, why, sizeof(why)) < 0) {
+		wt_add_msg(c, line, col, 0, xasprintf("%s:%d:%d: %s (docs/workload-format.md, \"Limits\")\n", c->file, line, col, why));
+		return NULL;
+	}
 	if (!yaml_parser_initialize(&p)) {
 		wt_add_msg(c, 0, 0, 0, xasprintf("%s: cannot start the YAML parser (out of memory)\n", c->file));
 		goto done;
@@ -692,6 +730,11 @@ struct workload *wl_parse(struct wt_ctx *c)
 	}
 	have_doc = 1;
 	c->n_file_nodes = (int)(c->doc.nodes.top - c->doc.nodes.start);
+	/* Nothing below may walk a tree that stands for billions of nodes. */
+	if (wt_check_expansion(&c->doc, &at, why, sizeof(why)) < 0) {
+		wt_report(c, yaml_document_get_node(&c->doc, at), "%s (docs/workload-format.md, \"Limits\")", why);
+		goto done;
+	}
 	root = yaml_document_get_root_node(&c->doc);
 	if (!root) {
 		wt_add_msg(c, 1, 1, 0, xasprintf("%s:1:1: the workload is empty; it needs at least name and phases\n",

@@ -67,7 +67,12 @@ static char *ov_shown(const struct wl_override *ov)
 		if (*q == ':')
 			return xstrdup(SECRET_MASK);
 	}
-	return secret_scrub(v);
+	char *shown = secret_scrub(v);
+
+	/* A value of 100 KiB is not repeated in full in every message. */
+	if (strlen(shown) > 200)
+		strcpy(shown + 197, "...");
+	return shown;
 }
 
 static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const char *fmt, va_list ap)
@@ -410,6 +415,136 @@ const char *wt_map_get(struct wt_ctx *c, const yaml_node_t *m, const char *key)
 	return NULL;
 }
 
+/* ---- limits ---- */
+
+int wt_check_text(const char *text, size_t len, int *line, int *col, char *why, size_t whylen)
+{
+	yaml_parser_t p;
+	yaml_event_t e;
+	int depth = 0, rc = 0;
+	size_t anchors = 0, aliases = 0;
+
+	if (!yaml_parser_initialize(&p))
+		return 0; /* loading will say it is out of memory */
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	while (rc == 0 && yaml_parser_parse(&p, &e)) {
+		yaml_event_type_t type = e.type;
+		const yaml_char_t *anchor = type == YAML_SCALAR_EVENT ? e.data.scalar.anchor :
+					    type == YAML_SEQUENCE_START_EVENT ? e.data.sequence_start.anchor :
+					    type == YAML_MAPPING_START_EVENT ? e.data.mapping_start.anchor : NULL;
+
+		if ((type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) && ++depth > WT_MAX_DEPTH) {
+			snprintf(why, whylen, "collections nest deeper than %d levels here", WT_MAX_DEPTH);
+			rc = -1;
+		} else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		} else if (anchor && ++anchors > WT_MAX_ANCHORS) {
+			snprintf(why, whylen, "more than %d anchors (&name)", WT_MAX_ANCHORS);
+			rc = -1;
+		} else if (type == YAML_ALIAS_EVENT && ++aliases > WT_MAX_ALIASES) {
+			snprintf(why, whylen, "more than %d aliases (*name)", WT_MAX_ALIASES);
+			rc = -1;
+		}
+		if (rc < 0) {
+			*line = (int)e.start_mark.line + 1;
+			*col = (int)e.start_mark.column + 1;
+		}
+		yaml_event_delete(&e);
+		if (type == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+/* The expanded size of each node, computed once (aliases share nodes). */
+struct expansion {
+	yaml_document_t *doc;
+	unsigned char *state;      /* per node: 0 not seen, 1 being walked, 2 done */
+	uint64_t *nodes, *bytes;
+	int at;                    /* the node reported */
+	const char *why;
+};
+
+static int expand(struct expansion *x, int id, int depth)
+{
+	yaml_node_t *n = yaml_document_get_node(x->doc, id);
+	size_t i = (size_t)id - 1;
+	uint64_t nodes = 1, bytes = 0;
+	int kids[2];
+
+	if (!n)
+		return 0;
+	if (x->state[i] == 2)
+		return 0;
+	/* An alias to a collection being walked: a cycle (`&a [*a]`). The
+	 * depth guard is for a tree whose aliases run in an unexpected order. */
+	if (x->state[i] == 1 || depth > 4 * WT_MAX_DEPTH) {
+		x->at = id;
+		x->why = x->state[i] == 1 ? "an alias here refers to a collection that holds it (an endless value)"
+			 : "aliases nest too deeply here";
+		return -1;
+	}
+	x->state[i] = 1;
+	if (n->type == YAML_SCALAR_NODE)
+		bytes = n->data.scalar.length;
+	for (yaml_node_item_t *it = n->type == YAML_SEQUENCE_NODE ? n->data.sequence.items.start : NULL;
+	     it && it < n->data.sequence.items.top; it++) {
+		if (expand(x, *it, depth + 1) < 0)
+			return -1;
+		nodes += x->nodes[*it - 1];
+		bytes += x->bytes[*it - 1];
+		if (nodes > WT_MAX_NODES || bytes > WT_MAX_BYTES)
+			goto big;
+	}
+	for (yaml_node_pair_t *p = n->type == YAML_MAPPING_NODE ? n->data.mapping.pairs.start : NULL;
+	     p && p < n->data.mapping.pairs.top; p++) {
+		kids[0] = p->key;
+		kids[1] = p->value;
+		for (int k = 0; k < 2; k++) {
+			if (expand(x, kids[k], depth + 1) < 0)
+				return -1;
+			nodes += x->nodes[kids[k] - 1];
+			bytes += x->bytes[kids[k] - 1];
+		}
+		if (nodes > WT_MAX_NODES || bytes > WT_MAX_BYTES)
+			goto big;
+	}
+	x->nodes[i] = nodes;
+	x->bytes[i] = bytes;
+	x->state[i] = 2;
+	return 0;
+big:
+	/* Each child is within the limits: this is the innermost node past them. */
+	x->at = id;
+	x->why = nodes > WT_MAX_NODES ? "nodes" : "bytes";
+	return -1;
+}
+
+int wt_check_expansion(yaml_document_t *doc, int *at, char *why, size_t whylen)
+{
+	size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
+	struct expansion x = {doc, xcalloc(n + 1, 1), xcalloc(n + 1, sizeof(uint64_t)), xcalloc(n + 1, sizeof(uint64_t)),
+			      0, NULL};
+	int rc = n ? expand(&x, 1, 0) : 0;
+
+	if (rc < 0) {
+		*at = x.at;
+		if (!strcmp(x.why, "nodes"))
+			snprintf(why, whylen, "with its aliases (*name) expanded, this value has more than %d nodes",
+				 WT_MAX_NODES);
+		else if (!strcmp(x.why, "bytes"))
+			snprintf(why, whylen, "with its aliases (*name) expanded, this value has more than %u MiB of text",
+				 WT_MAX_BYTES >> 20);
+		else
+			snprintf(why, whylen, "%s", x.why);
+	}
+	free(x.state);
+	free(x.nodes);
+	free(x.bytes);
+	return rc;
+}
+
 /* ---- overrides ---- */
 
 /* Copies node `id` of src (the parsed --set value) into the workload tree.
@@ -455,8 +590,18 @@ static int override_value(struct wt_ctx *c, size_t k)
 	yaml_node_t *root;
 	int id = 0;
 
+	char why[128];
+	int line, col, at;
+
 	if (!*v)
 		return yaml_document_add_scalar(&c->doc, NULL, (const yaml_char_t *)"", 0, YAML_SINGLE_QUOTED_SCALAR_STYLE);
+	if (wt_check_text(v, strlen(v), &line, &col, why, sizeof(why)) < 0) {
+		/* Only a flow collection is taken as YAML (below). */
+		if (*v != '[' && *v != '{')
+			return yaml_document_add_scalar(&c->doc, NULL, (const yaml_char_t *)v, -1, YAML_PLAIN_SCALAR_STYLE);
+		report_ov(c, k, "at column %d of the value: %s", col, why);
+		return 0;
+	}
 	if (!yaml_parser_initialize(&p))
 		return 0;
 	yaml_parser_set_input_string(&p, (const unsigned char *)v, strlen(v));
@@ -469,6 +614,13 @@ static int override_value(struct wt_ctx *c, size_t k)
 		return id;
 	}
 	root = yaml_document_get_root_node(&vd);
+	/* The value is copied with its aliases expanded: bounded first. */
+	if (root && (*v == '[' || *v == '{') && wt_check_expansion(&vd, &at, why, sizeof(why)) < 0) {
+		yaml_node_t *bad = yaml_document_get_node(&vd, at);
+
+		report_ov(c, k, "at column %d of the value: %s", (int)bad->start_mark.column + 1, why);
+		root = NULL;
+	}
 	if (root && (root->type == YAML_SCALAR_NODE || *v == '[' || *v == '{'))
 		id = copy_node(&c->doc, &vd, 1, 0);
 	else

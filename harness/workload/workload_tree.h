@@ -127,6 +127,37 @@ void wt_map_fields(struct wt_ctx *c, const yaml_node_t *m, const char *where, co
  * owned by the document. Reports nothing. */
 const char *wt_map_get(struct wt_ctx *c, const yaml_node_t *m, const char *key);
 
+/* ---- limits ---- */
+
+/*
+ * What a YAML text may make the parser do (docs/workload-format.md,
+ * "Limits"). libyaml takes time quadratic in the nesting of flow
+ * collections and in the number of anchors (and aliases times anchors),
+ * and an alias is a reference, so a few hundred bytes of aliases of
+ * aliases stand for billions of nodes to anything that copies the tree
+ * (--set values are copied).
+ */
+#define WT_MAX_DEPTH 32            /* collections nested in one another */
+#define WT_MAX_ANCHORS 1000
+#define WT_MAX_ALIASES 10000
+#define WT_MAX_NODES 100000        /* nodes with every alias expanded */
+#define WT_MAX_BYTES (16u << 20)   /* scalar text with every alias expanded */
+
+/* Reads the events of text (every document) before anything loads it, and
+ * stops at the first collection nested deeper than WT_MAX_DEPTH, or anchor
+ * or alias past WT_MAX_ANCHORS / WT_MAX_ALIASES: returns -1 with *line and
+ * *col (1-based) there and the problem in why[whylen] ("nests deeper than
+ * 32 levels"). Returns 0 otherwise, also for a syntax error, which loading
+ * reports. Its cost is linear in the text up to where it stops. */
+int wt_check_text(const char *text, size_t len, int *line, int *col, char *why, size_t whylen);
+
+/* Walks doc from its root as if every alias were expanded. Returns 0, or
+ * -1 with *at = the id of the innermost node whose expansion has more than
+ * WT_MAX_NODES nodes or WT_MAX_BYTES bytes of scalars, or of a collection
+ * that an alias inside it refers to (a cycle), and the problem in
+ * why[whylen]. Linear in the nodes of doc (each is walked once). */
+int wt_check_expansion(yaml_document_t *doc, int *at, char *why, size_t whylen);
+
 /* ---- overrides ---- */
 
 /* Applies c->ov[0..n_ov) in order to the tree under the root mapping,

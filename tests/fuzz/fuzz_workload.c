@@ -11,12 +11,19 @@
  * workload and at least one "name:line:col: message" line; *errors is never
  * NULL after the call. A broken contract aborts, so libFuzzer saves the
  * input.
+ *
+ * The driver-option path also gets the bytes directly: the first line,
+ * split at its first ':' into a key and a value (any bytes, any length),
+ * is checked as an option of every built-in driver, with a message buffer
+ * of exactly as many bytes as the input's first byte says, on the heap,
+ * so a write past it shows under ASan (a 470-byte key once overflowed it).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "util.h"
 #include "workload.h"
 
@@ -51,6 +58,46 @@ static size_t set_lines(char *text, struct wl_override *ov, size_t max)
 	return n;
 }
 
+/* bench_driver_check_option's contract (registry.h) on one key and value. */
+static void check_option(const struct bench_driver *d, const char *key, const char *value, size_t errlen)
+{
+	char *err = malloc(errlen ? errlen : 1);
+	const char *out = (const char *)err;
+	int rc;
+
+	if (!err)
+		abort();
+	rc = bench_driver_check_option(d, key, value, NULL, &out, err, errlen);
+	if (rc != 0 && rc != -1 && rc != -2)
+		broken("bench_driver_check_option returned neither 0, -1 nor -2", NULL);
+	if (errlen && rc != 0 && strnlen(err, errlen) >= errlen)
+		broken("an option's message is not NUL-terminated within its buffer", NULL);
+	if (errlen > 1 && rc != 0 && !err[0])
+		broken("a refused option without a message", NULL);
+	if (rc == 0 && (!out || (out != value && strcmp(out, value) != 0 && strcmp(out, "true") && strcmp(out, "false") &&
+				 strcmp(out, "on") && strcmp(out, "off"))))
+		broken("an accepted option's value is neither its own nor a canonical one", NULL);
+	if (rc != 0 && out)
+		broken("a refused option set *out", NULL);
+	free(err);
+}
+
+static void check_options(const uint8_t *data, size_t size, const char *text)
+{
+	size_t n, line = strcspn(text, "\n");
+	char *key = xstrndup(text, line), *colon = strchr(key, ':');
+	const char *value = "";
+	const struct bench_driver *const *d = bench_drivers_builtin(&n);
+
+	if (colon) {
+		*colon = '\0';
+		value = colon + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		check_option(d[i], key, value, size ? data[0] : 64);
+	free(key);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wl_override ov[4];
@@ -68,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data, size);
 	copy[size] = '\0';
+	check_options(data, size, copy);
 	n_ov = set_lines(copy, ov, 4);
 	/* The text itself is the input as it is, not NUL-terminated. */
 	rc = workload_parse("fuzz.yaml", (const char *)data, size, ov, n_ov, &w, &errors);
