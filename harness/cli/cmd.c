@@ -44,21 +44,8 @@ char *cmd_join_args(int argc, char **argv)
 
 	sbuf_addf(&sb, "bench");
 	for (int i = 0; i < argc; i++) {
-		/* Quoted for a POSIX shell where it needs it, so the line can be
-		 * pasted back: 'it'\''s' for it's. */
-		if (argv[i][0] && strspn(argv[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-					   "@%+=:,./_-") == strlen(argv[i])) {
-			sbuf_addf(&sb, " %s", argv[i]);
-			continue;
-		}
-		sbuf_addf(&sb, " '");
-		for (const char *c = argv[i]; *c; c++) {
-			if (*c == '\'')
-				sbuf_addf(&sb, "'\\''");
-			else
-				sbuf_addf(&sb, "%c", *c);
-		}
-		sbuf_addf(&sb, "'");
+		sbuf_addf(&sb, " ");
+		sbuf_add_shell(&sb, argv[i]);
 	}
 	return sbuf_take(&sb);
 }
