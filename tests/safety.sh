@@ -28,6 +28,8 @@
 # f. no KEYS, FLUSHALL, FLUSHDB or flush_all so far; then --flush names the
 #    server, empties it, and the run after it leaves nothing;
 # g. a spawned server: run.json says no cleanup was needed;
+# (after d) a sweep over keyspace.prefix is refused on such a server, and the
+#    foreign key under its second prefix is intact;
 # h. (run after c) `bench clean` removes what a --keep run left under the
 #    prefix, on every driver, and the foreign data stays byte for byte; a
 #    second clean finds nothing; a glob prefix; exit 3 for a server that
@@ -270,6 +272,20 @@ check "redis refused: no redis rows, $(rows_of memcached) memcached rows in summ
 grep -q '"skipped": "redis at .* already holds 1 key under prefix' "${dir}run.json" &&
   pass "redis refused: run.json says why it was skipped" || fail "redis refused: run.json skipped: $(grep skipped "${dir}run.json")"
 check "redis refused: bench:zzz still says mine" "$([ "$(rcli GET bench:zzz)" = mine ] && echo 1 || echo 0) == 1"
+
+# A sweep over keyspace.prefix writes under a prefix per point, and the
+# check and cleanup know one: refused without --reuse, and the foreign key
+# under the second point's prefix is intact.
+rcli SET sw2:000000000001 foreign >/dev/null
+workload sweep sw1:
+printf 'sweep: {keyspace.prefix: ["sw1:", "sw2:"]}\n' >>"$tmp/sweep.yaml"
+run sweep --target redis
+check "sweep over the prefix: refused, exit 3 (exit $rc)" "$rc == 3" || cat "$tmp/sweep.log"
+grep -q "not run: the sweep writes under prefix 'sw2:' as well as 'sw1:'" "$tmp/sweep.log" &&
+  pass "sweep over the prefix: the message names both prefixes" || fail "sweep over the prefix: $(cat "$tmp/sweep.log")"
+check "sweep over the prefix: sw2:000000000001 still says foreign" \
+  "$([ "$(rcli GET sw2:000000000001)" = foreign ] && echo 1 || echo 0) == 1"
+rcli DEL sw2:000000000001 >/dev/null
 
 # ---- e. --reuse ----
 printf 'set bench:zzz 0 0 4\r\nmine\r\nversion\r\n' | mc_io >/dev/null

@@ -435,6 +435,29 @@ static char *clean_hint(const struct run_args *a, const char *name)
 	return sbuf_take(&sb);
 }
 
+/*
+ * The check before the run and the cleanup after it know one prefix: on a
+ * server bench did not start, a sweep over keyspace.prefix (which writes
+ * under one prefix per point) runs only with --reuse, which checks and
+ * removes nothing. Returns 0, or -1 with t->skipped set.
+ */
+static int refuse_other_prefixes(const struct run_args *a, struct target_result *t, struct workload *const *points,
+				 size_t n_points, const struct bench_target *bt)
+{
+	if (t->spawned || !(t->driver->caps & BENCH_CAP_NETWORK) || a->ns.reuse)
+		return 0;
+	for (size_t i = 0; i < n_points; i++) {
+		if (strcmp(points[i]->keyspace.prefix, bt->prefix) != 0) {
+			t->skipped = xasprintf("the sweep writes under prefix '%s' as well as '%s', and on a server bench "
+					       "did not start it checks and cleans one prefix per target: run one prefix "
+					       "per run, or use --reuse (bench then leaves every key under them)",
+					       points[i]->keyspace.prefix, bt->prefix);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void run_target(const struct run_args *a, struct results *r, struct target_result *t,
 		       struct workload *const *points, size_t n_points, struct server_set **servers)
 {
@@ -445,7 +468,8 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	char label[160];
 	pid_t pid = 0;
 
-	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
+	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 ||
+	    refuse_other_prefixes(a, t, points, n_points, &bt) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
 		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		goto done;
 	}
