@@ -31,11 +31,14 @@ int main(void)
 		pacer_next(&p);
 	CHECK_INT(pacer_next(&p), 333333333333333);
 
-	/* The schedule never slips: intended times do not depend on when the
-	 * caller asks (a late client keeps its old, earlier deadlines). */
+	/* The schedule never slips: a client that finds itself late (asking
+	 * how many batches fell due by t = 5 s) still gets its old, earlier
+	 * deadlines next, not deadlines counted from the time it asked. */
 	pacer_init(&p, 100, 10, 1, 0);
 	CHECK_INT(pacer_next(&p), 100);
+	CHECK_INT(pacer_due_before(&p, 5000000000u), 50);
 	CHECK_INT(pacer_next(&p), 100000100);
+	CHECK_INT(pacer_due_before(&p, 5000000000u), 50);
 	CHECK_INT(pacer_next(&p), 200000100);
 
 	/* Over a simulated second at 1234/s, 1234 batches fall in [0, 1 s). */
