@@ -182,7 +182,7 @@ int mongo_shard_prepare(struct bench_conn *conn);
 void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out);
 
 /*
- * The pure pieces of mongodb_shard.c (tests/test_sharding_explain.c).
+ * The pure pieces of mongodb_shard.c (tests/unit/test_sharding_explain.c).
  * mongo_explain_shards: the length of queryPlanner.winningPlan.shards of
  * a mongos explain reply, -1 when absent. mongo_shard_mean: the mean of
  * the counts >= 0 among counts[0..n), -1 when there is none.

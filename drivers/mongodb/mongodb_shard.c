@@ -11,7 +11,7 @@
  * Never run against a real mongos on the project's machines (there is
  * none): only the refusal path is tested (against FerretDB), and the pure
  * pieces (explain parsing, sample and split keys, the mean) by
- * tests/test_sharding_explain.c on canned replies.
+ * tests/unit/test_sharding_explain.c on canned replies.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -31,7 +31,7 @@
 /* Keys explained per op by server_info (fewer when there are fewer records). */
 #define MONGO_EXPLAIN_SAMPLES 16
 /* The digits of a record number in a key (harness/keygen.h KEYGEN_DIGITS;
- * tests/test_sharding_explain.c checks they agree). */
+ * tests/unit/test_sharding_explain.c checks they agree). */
 #define MONGO_KEY_DIGITS 12
 /* At most this many shards get a chunk of a ranged collection. */
 #define MONGO_MAX_SPLIT_SHARDS 64

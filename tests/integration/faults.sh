@@ -31,7 +31,7 @@ bench=$1
 
 [ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
 tmp_name=faults
-source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/../lib/servers.sh"
 
 # start_bench NAME WORKLOAD [ENV=VALUE...]: bench in the background against
 # the current servers; sets bpid, and dir once finish_bench ran. It runs

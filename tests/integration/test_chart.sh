@@ -15,7 +15,7 @@ bench=$1
 src=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-chart-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 is_png()   { if [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then ok; else fail "$2: $1 is not a PNG"; fi; }
 
 missing=()

@@ -56,11 +56,11 @@
 # holds any of the passwords, as written or percent-encoded.
 set -uo pipefail
 bench=$1
-src=${2:-$(dirname "$0")/..}
+src=${2:-$(dirname "$0")/../..}
 
 [ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
 tmp_name=security
-source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/../lib/servers.sh"
 
 pw="Pw-$RANDOM-s3cr3t"
 # A password that needs percent-encoding in a uri, and its encoded form.

@@ -6,7 +6,7 @@ bench=$1
 src=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-e2e-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 cd "$src"
 

@@ -1,10 +1,18 @@
-# lib.sh - the assertions the shell tests share. Source it after setting
-# $tmp (a scratch directory): expect_rc leaves each command's output in
-# $tmp/out and $tmp/err. Counts go to $passed and $failed.
+# lib.sh - the one set of assertions every shell test uses (servers.sh
+# sources it too). The helpers that run commands want $tmp (a scratch
+# directory): expect_rc leaves each command's output in $tmp/out and
+# $tmp/err. Counts go to $passed and $failed; `finish NAME` prints the
+# closing line "NAME: N passed, N failed" and fails when any check did.
 passed=0 failed=0
 
 ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*" >&2; }
+pass() { passed=$((passed + 1)); echo "ok   - $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
+# check DESCRIPTION AWK_CONDITION: the condition holds numbers only.
+check() {
+  if [[ $2 =~ ^[-+0-9.e\ \<\>=!\&\|\(\)*/^]+$ ]] && awk "BEGIN { exit !($2) }"; then pass "$1"; else fail "$1"; return 1; fi
+}
+finish() { echo "$1: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
 # expect_rc WANT DESCRIPTION -- command...
 expect_rc() {
   local want=$1 what=$2; shift 3

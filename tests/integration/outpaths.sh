@@ -16,7 +16,7 @@ bench=$1 src=$2
 
 [ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
 tmp_name=outpaths
-source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/../lib/servers.sh"
 
 start_redis || { fail "redis-server did not start: $(tail -3 "$tmp/redis.log")"; exit 1; }
 conns() { info_field stats total_connections_received; }

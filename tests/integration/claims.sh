@@ -18,7 +18,7 @@ set -uo pipefail
 bench=$1
 src=$2
 tmp_name=claims
-source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/../lib/servers.sh"
 cd "$src" || exit 1
 
 # run_rc WANT DESCRIPTION -- CMD...: output in $tmp/out, $tmp/err.

@@ -6,7 +6,7 @@
 # started when the script exits, or, should the script be SIGKILLed, from a
 # watchdog. BENCH_TEST_KEEP=1 keeps $tmp (servers' logs, results).
 #
-# Provides: bg/forget (tracked background processes), pass/fail/check,
+# Provides: lib.sh's assertions, bg/forget (tracked background processes),
 # start_redis/start_memcached/start_ferretdb [PORT] [ARGS...] (set
 # rport/rpid, mport/mpid, fport/fpid), have_ferretdb, stop_pid, rcli,
 # info_field, mc_stats, mc_field, get.
@@ -65,13 +65,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-# check DESCRIPTION AWK_CONDITION: the condition holds numbers only.
-check() {
-  if [[ $2 =~ ^[-+0-9.e\ \<\>=!\&\|\(\)*/^]+$ ]] && awk "BEGIN { exit !($2) }"; then pass "$1"; else fail "$1"; return 1; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # A port nothing listens on now; the server may still lose it to a race,
 # which start_* notice (the server exits) and retry.

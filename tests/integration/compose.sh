@@ -18,7 +18,7 @@ set -u
 root=${1:?usage: compose.sh ROOT}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 if ! command -v docker-compose >/dev/null; then
   if [ "${CI:-}" = true ]; then echo "FAIL: docker-compose not found (scripts/install-deps installs it)" >&2; exit 1; fi

@@ -39,7 +39,7 @@ bench=$1 probe=${2:-none}
 
 [ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
 tmp_name=safety
-source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/../lib/servers.sh"
 die() { fail "$*"; echo "safety: $passed passed, $failed failed"; exit 1; }
 
 start_redis || die "redis-server did not start: $(tail -3 "$tmp/redis.log" "$tmp/ready.log")"

@@ -14,7 +14,7 @@ set -uo pipefail
 bench=$1 root=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-crash-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-source "$root/tests/lib.sh"
+source "$root/tests/lib/lib.sh"
 
 need redis-server memcached
 targets="redis, memcached"

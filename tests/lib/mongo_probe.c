@@ -1,5 +1,5 @@
 /*
- * mongo_probe.c - what tests/safety.sh needs of a MongoDB-compatible
+ * mongo_probe.c - what tests/integration/safety.sh needs of a MongoDB-compatible
  * server without a mongo shell: write a document, read every document back
  * in a stable form, list collections and indexes.
  *
@@ -103,7 +103,7 @@ static int run(mongoc_client_t *client, int argc, char **argv)
 		mongoc_cursor_destroy(cur);
 		e.message[0] = '\0';
 	} else {
-		snprintf(e.message, sizeof(e.message), "bad arguments (see tests/mongo_probe.c)");
+		snprintf(e.message, sizeof(e.message), "bad arguments (see tests/lib/mongo_probe.c)");
 	}
 	if (rc && e.message[0])
 		fprintf(stderr, "mongo_probe %s: %s\n", cmd, e.message);

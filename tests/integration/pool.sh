@@ -14,7 +14,7 @@
 set -u
 bench=${1:?usage: pool.sh BENCH}
 tmp_name=pool
-source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/../lib/servers.sh"
 
 records=3000
 ports=() spids=()

@@ -5,7 +5,7 @@
 # Usage: layers.sh BUILD_DIR SOURCE_DIR
 set -uo pipefail
 build=$1 src=$2
-. "$src/tests/lib.sh"
+. "$src/tests/lib/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -13,7 +13,7 @@ bench=${1:?usage: sharding.sh BENCH SOURCE_DIR}
 src=${2:?usage: sharding.sh BENCH SOURCE_DIR}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-sharding-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 # --- validation ---
 bad() { # NAME SHARD_KEY_YAML EXPECTED_MESSAGE_REGEX

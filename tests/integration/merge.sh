@@ -35,7 +35,7 @@ bench=$1
 
 [ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
 tmp_name=merge
-source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/../lib/servers.sh"
 
 start_redis || { fail "redis-server did not start"; cat "$tmp/redis.log"; exit 1; }
 
@@ -88,12 +88,6 @@ g0=$(col "$d0/summary.csv" redis run get ops) g1=$(col "$d1/summary.csv" redis r
 check "Redis counted $gets GETs = $g0 + $g1" "${gets:-0} == $g0 + $g1"
 
 # b. the merge
-expect_rc() { # WANT DESCRIPTION -- command...
-  local want=$1 what=$2; shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
-  check "$what (exit $rc, want $want)" "$rc == $want" || cat "$tmp/out" "$tmp/err"
-}
-contains() { if grep -q -- "$2" "$1"; then pass "$3"; else fail "$3: '$2' not in $(cat "$1")"; fi; }
 expect_rc 0 "merge of 0/2 and 1/2" -- "$bench" merge "$d1" "$d0" --out "$tmp/m" --no-charts --quiet
 dm=$(ls -d "$tmp"/m/*-merge-kv-merged/ 2>/dev/null | head -1)
 [ -n "$dm" ] || { fail "no merged directory"; ls -R "$tmp/m" >&2; exit 1; }

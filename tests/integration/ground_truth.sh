@@ -57,7 +57,7 @@ src=$3
 D=2000 # µs, the proxy's hold per direction
 
 tmp_name=gt
-source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/../lib/servers.sh"
 die() { fail "$*"; echo "ground_truth: $passed passed, $failed failed"; exit 1; }
 
 # ---- servers ----

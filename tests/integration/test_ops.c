@@ -534,7 +534,7 @@ static void run_driver(const struct bench_driver *d, const char *uri)
 		if (!strcmp(expected_caps[i].driver, d->name))
 			want = expected_caps[i].caps;
 	CHECK_INT(d->caps & ~(unsigned)BENCH_CAP_NETWORK & ~(unsigned)BENCH_CAP_PERSISTENCE & ~(unsigned)BENCH_CAP_TTL &
-		  ~(unsigned)BENCH_CAP_CLUSTER, want);
+		  ~(unsigned)BENCH_CAP_CLUSTER & ~(unsigned)BENCH_CAP_SHARD_KEY, want);
 
 	if ((d->caps & (BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY | BENCH_CAP_STRUCTURES)) ==
 	    (BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY | BENCH_CAP_STRUCTURES))

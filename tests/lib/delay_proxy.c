@@ -1,6 +1,6 @@
 /*
  * delay_proxy.c - a TCP proxy that holds every chunk it reads for a fixed
- * time before writing it on: the known latency of tests/ground_truth.sh.
+ * time before writing it on: the known latency of tests/integration/ground_truth.sh.
  *
  *   delay_proxy --upstream HOST:PORT --delay-us D [--listen 127.0.0.1:0]
  *

@@ -14,12 +14,9 @@ set -uo pipefail
 bench=$1
 src=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-signals-XXXXXX")
-passed=0 failed=0
+source "$(dirname "$0")/../lib/lib.sh"
 bench_pid=
 watched=()   # every server and child PID seen, for the checks and the cleanup
-
-ok()   { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*" >&2; }
 
 # Whether a PID is a live process (a zombie is not).
 alive() {
