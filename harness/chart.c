@@ -16,6 +16,7 @@
 
 #include "chart.h"
 #include "chart_int.h"
+#include "escape.h"
 #include "util.h"
 
 void chart_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -38,6 +39,7 @@ static char *csv_field(const char **p, const char *end, bool *eol)
 {
 	struct sbuf sb = {0};
 	const char *s = *p;
+	char *field;
 
 	*eol = false;
 	if (s < end && *s == '"') {
@@ -68,7 +70,9 @@ static char *csv_field(const char **p, const char *end, bool *eol)
 		s++;
 	}
 	*p = s;
-	return sbuf_take(&sb);
+	field = sbuf_take(&sb);
+	escape_csv_unprefix(field); /* bench's own mark against spreadsheet formulas */
+	return field;
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -629,8 +633,14 @@ static int write_index(struct chart_model *m)
 {
 	FILE *f = chart_open(m, "index", "txt");
 
-	for (size_t i = 0; f && i < m->n_charts; i++)
-		fprintf(f, "%s\t%s\n", m->chart_names[i], m->chart_titles[i]);
+	for (size_t i = 0; f && i < m->n_charts; i++) {
+		struct sbuf title = {0};
+
+		/* one line per chart, whatever a sweep value holds */
+		escape_terminal(&title, m->chart_titles[i]);
+		fprintf(f, "%s\t%s\n", m->chart_names[i], title.buf ? title.buf : "");
+		free(title.buf);
+	}
 	return chart_close(m, f, "index.txt");
 }
 

@@ -424,7 +424,9 @@ static int write_csv(const char *path, const struct entry *e, size_t n, const st
 		fputs(e[i].c->cores ? buf : "", f);
 		fputc(',', f);
 		csv_put_field(f, e[i].servers ? e[i].servers : "");
-		fprintf(f, ",%s,%s,", a->servers, a->quick ? "true" : "false");
+		fputc(',', f);
+		csv_put_field(f, a->servers);
+		fprintf(f, ",%s,", a->quick ? "true" : "false");
 		csv_put_field(f, e[i].result ? e[i].result : "");
 		fputc('\n', f);
 	}
