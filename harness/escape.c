@@ -113,6 +113,25 @@ bool escape_is_decimal(const char *s)
 	return s && s[strspn(s, "0123456789.eE+-")] == '\0' && util_parse_double(s, &v) == 0;
 }
 
+void escape_shell(struct sbuf *sb, const char *s)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=:,+-@%";
+
+	s = s ? s : "";
+	if (*s && s[strspn(s, safe)] == '\0') {
+		sbuf_add(sb, s, strlen(s));
+		return;
+	}
+	sbuf_add(sb, "'", 1);
+	for (; *s; s++) {
+		if (*s == '\'')
+			sbuf_add(sb, "'\\''", 4);
+		else
+			sbuf_add(sb, s, 1);
+	}
+	sbuf_add(sb, "'", 1);
+}
+
 void escape_terminal(struct sbuf *sb, const char *s)
 {
 	for (; s && *s; s++)

@@ -58,6 +58,11 @@ void escape_csv_unprefix(char *field);
  * (no spaces, no hex, no inf or nan). */
 bool escape_is_decimal(const char *s);
 
+/* One word of a POSIX shell command line shown for copying (the command a
+ * claim ran, in its log): as it is when it holds only letters, digits and
+ * _ . / = : , + - @ %; else single-quoted, a ' inside written '\''. */
+void escape_shell(struct sbuf *sb, const char *s);
+
 /* Text for a terminal, or one line of a text file (charts/index.txt):
  * control characters (escape sequences, tabs, line ends) become '?'. */
 void escape_terminal(struct sbuf *sb, const char *s);

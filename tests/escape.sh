@@ -18,8 +18,9 @@
 #   (3) a result directory whose workload, target, phase, op and sweep key
 #       are hostile (a workload file cannot name them so), through `bench
 #       chart`, `bench report` and `bench compare`;
-#   (4) a claim's statement and notes, through `bench claims` (claims.csv,
-#       report.html).
+#   (4) a claim's statement, notes and quick: override, through `bench
+#       claims --quick` (claims.csv, report.html, and the command line its
+#       log shows, which must read back in a shell as the command it ran).
 # After each: no canary file exists; every .gp redraws by hand silently and
 # runs nothing; every .dat line is a comment or numbers; every CSV cell a
 # spreadsheet would take for a formula is text, while numbers (-5) stay
@@ -289,7 +290,7 @@ no_canary "bench report of hostile names"
 check_compare "$pdir" "$pdir" "hostile names" "'=cmd|' /C calc'!A0 <script>alert(5)</script>\$(touch canary.15)" \
   "'+o\`touch canary.13\`|x" "'-s\\"
 
-# --- (4) a claim's statement and notes ---
+# --- (4) a claim's statement, notes and quick: override ---
 mkdir -p "$tmp/claims"
 python3 - "$tmp/hostile.json" >"$tmp/claims/c-esc.yaml" <<'PY'
 import json, sys
@@ -299,12 +300,30 @@ print("claim:\n  id: c-esc")
 print("  statement: %s" % json.dumps("=cmd|' /C calc'!A0 " + " ".join(h)))
 print("  notes: %s" % json.dumps("@SUM(1+1) " + " ".join(h)))
 print("  expect: null.get.ops > 0")
+print("  quick: {description: %s}" % json.dumps(" ".join(h)))
 PY
-expect_rc 0 "bench claims with a hostile statement" -- env PATH=/nonexistent:"$PATH" "$bench" claims --claims "$tmp/claims" --out "$tmp/res-claims"
+expect_rc 0 "bench claims with a hostile statement" -- "$bench" claims --quick --claims "$tmp/claims" --out "$tmp/res-claims"
 no_canary "bench claims"
 cdir=$(ls -d "$tmp"/res-claims/*-claims/ 2>/dev/null | head -1)
 check_csv "${cdir}claims.csv" "bench claims: claims.csv" "'=cmd|' /C calc'!A0 $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$tmp/hostile.json")"
 check_html "${cdir}report.html" "bench claims: report.html"
+# The claim's log shows the command it ran as a shell would read it back.
+if python3 - "${cdir}runs/c-esc.log" "$tmp/hostile.json" >"$tmp/sh.out" 2>&1 <<'PY'
+import json, shlex, sys
+lines = open(sys.argv[1]).read().split("\n")
+want = "description=" + " ".join(json.load(open(sys.argv[2])))
+words = []
+# the command's quoted words may span lines: the shortest prefix that parses
+for k in range(1, len(lines) + 1):
+    try:
+        words = shlex.split("\n".join(lines[:k])[2:]) if lines[0].startswith("$ ") else []
+        break
+    except ValueError:
+        continue
+print(lines[0][:300])
+sys.exit(0 if want in words else 1)
+PY
+then ok; else fail "bench claims: the logged command does not read back as it ran: $(head -c 300 "$tmp/sh.out")"; fi
 
 echo "passed $passed, failed $failed"
 [ "$failed" -eq 0 ]

@@ -111,6 +111,16 @@ static void test_decimal(void)
 		CHECK(!escape_is_decimal(*s));
 }
 
+static void test_shell(void)
+{
+	ESC(escape_shell, "--set", "--set");
+	ESC(escape_shell, "phases.run.ops=100", "phases.run.ops=100");
+	ESC(escape_shell, "", "''");
+	ESC(escape_shell, "a b", "'a b'");
+	ESC(escape_shell, "d=`touch x` $(touch y) it's", "'d=`touch x` $(touch y) it'\\''s'");
+	ESC(escape_shell, "x\n;rm", "'x\n;rm'");
+}
+
 static void test_terminal(void)
 {
 	ESC(escape_terminal, "a\x1b[2Jb\n\tc\x7f", "a?[2Jb??c?");
@@ -123,6 +133,7 @@ int main(void)
 	test_markdown();
 	test_csv();
 	test_decimal();
+	test_shell();
 	test_terminal();
 	return check_report("escape");
 }
