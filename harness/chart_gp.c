@@ -329,17 +329,18 @@ void chart_gp_throughput(struct chart_model *m)
 		fprintf(f, "set key outside top center horizontal samplen 2 width 2\n");
 		gp_xtics(f, m, cl, n, true);
 		chart_gp_yaxis(f, &yr, "");
+		for (size_t t = 0; t < nt; t++)
+			if (!chart_range_drawable(&tr[t], &yr, false))
+				sbuf_addf(&gone, "%s%s", gone.len ? ", " : "", m->targets.v[t]);
+		chart_gp_not_drawn(f, gone.buf, "");
+		free(gone.buf);
+		/* after label 4: an untagged label takes the first free tag */
 		for (size_t c = 0; c < n; c++)
 			for (size_t t = 0; t < nt; t++)
 				if (m->unsup[CHART_IX4(m, cl[c].p, cl[c].o, cl[c].s, t)])
 					fprintf(f, "set label \"unsupported\" at first %.4f, graph 0.03 rotate by 90 left "
 						   "font \",9\" tc rgb \"#777777\"\n",
 						(double)c + ((double)t - (double)(nt - 1) / 2) * bw);
-		for (size_t t = 0; t < nt; t++)
-			if (!chart_range_drawable(&tr[t], &yr, false))
-				sbuf_addf(&gone, "%s%s", gone.len ? ", " : "", m->targets.v[t]);
-		chart_gp_not_drawn(f, gone.buf, "");
-		free(gone.buf);
 		chart_gp_outputs(f, name, n * nt * 26 + 200 > CHART_W ? (int)(n * nt * 26 + 200) : CHART_W, CHART_H);
 		fprintf(f, "  plot \\\n");
 		for (size_t t = 0; t < nt; t++)
