@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "cmd_run_int.h"
 #include "csv.h"
+#include "escape.h"
 #include "json.h"
 #include "namespace.h"
 #include "outdir.h"
@@ -415,20 +416,6 @@ static void reread_info(struct target_result *t, const struct bench_target *bt)
 	t->driver->close(&conn);
 }
 
-/* s as one shell word: as it is when it holds only characters no shell
- * treats specially, else in single quotes. */
-static void shell_word(struct sbuf *sb, const char *s)
-{
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,/:@%") == strlen(s)) {
-		sbuf_addf(sb, "%s", s);
-		return;
-	}
-	sbuf_addf(sb, "'");
-	for (; *s; s++)
-		sbuf_addf(sb, *s == '\'' ? "'\\''" : "%c", *s);
-	sbuf_addf(sb, "'");
-}
-
 /* The `bench clean` command that removes what this run leaves under the
  * prefix of target `name`: the same workload and --set overrides. */
 static char *clean_hint(const struct run_args *a, const char *name)
@@ -436,16 +423,16 @@ static char *clean_hint(const struct run_args *a, const char *name)
 	struct sbuf sb = {0};
 
 	sbuf_addf(&sb, "bench clean ");
-	shell_word(&sb, a->workload);
+	escape_shell(&sb, a->workload);
 	for (size_t i = 0; i < a->n_ov; i++) {
 		char *set = xasprintf("%s=%s", a->ov[i].path, a->ov[i].value);
 
 		sbuf_addf(&sb, " --set ");
-		shell_word(&sb, set);
+		escape_shell(&sb, set);
 		free(set);
 	}
 	sbuf_addf(&sb, " --servers external --target ");
-	shell_word(&sb, name);
+	escape_shell(&sb, name);
 	return sbuf_take(&sb);
 }
 
