@@ -18,6 +18,7 @@
 
 #include "compare.h"
 #include "csvread.h"
+#include "escape.h"
 #include "util.h"
 
 /* The join key, then the figures: indexes into `columns`. */
@@ -238,8 +239,7 @@ static int parse_value(const char *s, struct value *v)
 		v->state = V_UNSUPPORTED;
 		return 0;
 	}
-	/* Plain decimal only: strtod alone would take " 5", "0x10" or "nan". */
-	if (s[strspn(s, "0123456789.eE+-")] != '\0' || util_parse_double(s, &v->v) < 0)
+	if (!escape_is_decimal(s) || util_parse_double(s, &v->v) < 0)
 		return -1;
 	if (v->v < 0)
 		return -2;

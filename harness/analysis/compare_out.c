@@ -2,8 +2,9 @@
  * compare_out.c - the three outputs of `bench compare`: an aligned text
  * table, CSV (one row per key x metric, every figure at full precision) and
  * a GitHub markdown table. The table and markdown share one grid of cells;
- * names read from the inputs are cleaned of control bytes (and `|` in
- * markdown) so a hostile CSV cannot garble a terminal or a table.
+ * names read from the inputs go through escape.h (escape_terminal,
+ * escape_markdown, csv_put_field's escape_csv) so a hostile CSV cannot
+ * garble a terminal, inject markup or a formula.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 
 #include "compare.h"
 #include "csv.h"
+#include "escape.h"
 #include "util.h"
 
 static const char *const verdict_names[] = {
@@ -138,14 +140,10 @@ static char *clean(const char *s, bool markdown)
 {
 	struct sbuf sb = {0};
 
-	for (; *s; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			sbuf_add(&sb, "?", 1);
-		else if (markdown && *s == '|')
-			sbuf_add(&sb, "\\|", 2);
-		else
-			sbuf_add(&sb, s, 1);
-	}
+	if (markdown)
+		escape_markdown(&sb, s);
+	else
+		escape_terminal(&sb, s);
 	return sbuf_take(&sb);
 }
 
@@ -336,7 +334,7 @@ static void print_side(FILE *f, bool markdown, const char *label, const char *pa
 	bool several = strchr(workloads, ',') != NULL;
 
 	if (markdown)
-		fprintf(f, "**%s** `%s` (workload%s %s, %s)  \n", label, p, several ? "s" : "", w, n);
+		fprintf(f, "**%s** %s (workload%s %s, %s)  \n", label, p, several ? "s" : "", w, n);
 	else
 		fprintf(f, "%-10s %s (workload%s %s, %s)\n", label, p, several ? "s" : "", w, n);
 	free(p);

@@ -7,7 +7,9 @@
  * file:line and what is wrong.
  *
  * The reader does not interpret a header: the first record is a record.
- * Blank lines (nothing between two line ends) are skipped.
+ * Blank lines (nothing between two line ends) are skipped. A field bench
+ * wrote with a ' before a formula character (escape_csv) is given back
+ * without it (escape_csv_unprefix).
  */
 #ifndef BENCH_CSVREAD_H
 #define BENCH_CSVREAD_H

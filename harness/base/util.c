@@ -346,18 +346,3 @@ void util_sleep_until_ns(uint64_t t)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
-
-void sbuf_add_shell(struct sbuf *sb, const char *s)
-{
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,/:@%") == strlen(s)) {
-		sbuf_add(sb, s, strlen(s));
-		return;
-	}
-	sbuf_add(sb, "'", 1);
-	for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
-		sbuf_add(sb, s, (size_t)(q - s));
-		sbuf_add(sb, "'\\''", 4);
-	}
-	sbuf_add(sb, s, strlen(s));
-	sbuf_add(sb, "'", 1);
-}

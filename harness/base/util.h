@@ -43,10 +43,6 @@ void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(prin
 void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap);
 /* Returns the text ("" when empty) and hands ownership to the caller. */
 char *sbuf_take(struct sbuf *sb);
-/* Appends s as one word of a POSIX shell command line: as it is when it
- * holds only safe characters, else in single quotes ('it'\''s'), so a
- * printed command can be pasted back and runs nothing it should not. */
-void sbuf_add_shell(struct sbuf *sb, const char *s);
 
 /*
  * Parses a duration: a number with a unit ns, us, ms, s, m or h ("500ms",

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "claims_report.h"
-#include "report.h"
+#include "escape.h"
 #include "util.h"
 
 /* One side of a comparison: mean, 95% half-width (0: exact or constant). */
@@ -118,9 +118,9 @@ static void bar(struct sbuf *sb, const struct side *s, double lo, double hi, int
 	char num[64];
 
 	sbuf_addf(sb, "<text x='%d' y='%d' class='lab'><title>", LABEL - 6, y + 13);
-	report_html_escape(sb, s->text);
+	escape_html(sb, s->text);
 	sbuf_addf(sb, "</title>%s", tl > LABEL_CHARS ? "\xe2\x80\xa6" : "");
-	report_html_escape(sb, tl > LABEL_CHARS ? s->text + tl - LABEL_CHARS : s->text);
+	escape_html(sb, tl > LABEL_CHARS ? s->text + tl - LABEL_CHARS : s->text);
 	sbuf_addf(sb, "</text>");
 	sbuf_addf(sb, "<rect x='%.1f' y='%d' width='%.1f' height='%d' class='%s'/>", fmin(x0, xm), y + 2,
 		  fabs(xm - x0), ROW - 4, s->measured ? cls : "const");
@@ -169,7 +169,7 @@ static void chart(struct sbuf *sb, const char *reason)
 			bar(sb, &c->r, lo, hi, y + ROW, verdict_class(c->verdict));
 			/* The comparison between its two bars, and how it came out. */
 			sbuf_addf(sb, "<text x='4' y='%d' class='op'>", y + ROW + 4);
-			report_html_escape(sb, c->op);
+			escape_html(sb, c->op);
 			sbuf_addf(sb, "</text><text x='%d' y='%d' class='vd %s'>%s</text>", W - 4, y + ROW + 4,
 				  verdict_class(c->verdict), c->verdict);
 			y += 2 * ROW + 12;
@@ -185,7 +185,7 @@ static void chart(struct sbuf *sb, const char *reason)
 static void cell(struct sbuf *sb, const char *tag, const char *s)
 {
 	sbuf_addf(sb, "<%s>", tag);
-	report_html_escape(sb, s);
+	escape_html(sb, s);
 	sbuf_addf(sb, "</%s>", tag);
 }
 
@@ -204,18 +204,18 @@ int claims_report_write(const char *path, const struct claims_report_row *rows, 
 		  ".op{font-size:14px;font-weight:bold}.vd{font-size:11px;text-anchor:end}"
 		  "pre{white-space:pre-wrap}svg{display:block;margin:.5em 0 1.5em}</style></head><body>\n"
 		  "<h1>bench claims</h1>\n<p>Host cores: %ld. Servers: ", cores);
-	report_html_escape(&sb, servers_mode);
+	escape_html(&sb, servers_mode);
 	sbuf_addf(&sb, "%s. Each verdict comes from the claim's <code>expect:</code> expression and the 95%% "
 		  "confidence intervals of its sides over the repeats (docs/claims.md); a MongoDB-compatible "
 		  "server is named as what it is.</p>\n<h2>Verdicts</h2>\n<table><tr><th>claim</th><th>verdict</th>"
 		  "<th>statement</th><th>the notes</th></tr>\n", quick ? " (--quick)" : "");
 	for (size_t i = 0; i < n; i++) {
 		sbuf_addf(&sb, "<tr><td><a href='#");
-		report_html_escape(&sb, rows[i].id);
+		escape_html(&sb, rows[i].id);
 		sbuf_addf(&sb, "'>");
-		report_html_escape(&sb, rows[i].id);
+		escape_html(&sb, rows[i].id);
 		sbuf_addf(&sb, "</a></td><td class='%s'>", verdict_class(rows[i].verdict));
-		report_html_escape(&sb, rows[i].verdict);
+		escape_html(&sb, rows[i].verdict);
 		sbuf_addf(&sb, "</td>");
 		cell(&sb, "td", rows[i].statement);
 		cell(&sb, "td", rows[i].notes);
@@ -224,11 +224,11 @@ int claims_report_write(const char *path, const struct claims_report_row *rows, 
 	sbuf_addf(&sb, "</table>\n<h2>Claims</h2>\n");
 	for (size_t i = 0; i < n; i++) {
 		sbuf_addf(&sb, "<h3 id='");
-		report_html_escape(&sb, rows[i].id);
+		escape_html(&sb, rows[i].id);
 		sbuf_addf(&sb, "'>");
-		report_html_escape(&sb, rows[i].id);
+		escape_html(&sb, rows[i].id);
 		sbuf_addf(&sb, ": <span class='%s'>", verdict_class(rows[i].verdict));
-		report_html_escape(&sb, rows[i].verdict);
+		escape_html(&sb, rows[i].verdict);
 		sbuf_addf(&sb, "</span></h3>\n");
 		cell(&sb, "p", rows[i].statement);
 		if (rows[i].expect && *rows[i].expect)
@@ -239,9 +239,9 @@ int claims_report_write(const char *path, const struct claims_report_row *rows, 
 			cell(&sb, "p", rows[i].servers);
 		if (rows[i].result && *rows[i].result) {
 			sbuf_addf(&sb, "<p>Its run: <a href='");
-			report_html_escape(&sb, rows[i].result);
+			escape_html(&sb, rows[i].result);
 			sbuf_addf(&sb, "/report.html'>");
-			report_html_escape(&sb, rows[i].result);
+			escape_html(&sb, rows[i].result);
 			sbuf_addf(&sb, "</a></p>\n");
 		}
 	}

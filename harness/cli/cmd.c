@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "util.h"
 
 const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, int *ok)
@@ -45,7 +46,7 @@ char *cmd_join_args(int argc, char **argv)
 	sbuf_addf(&sb, "bench");
 	for (int i = 0; i < argc; i++) {
 		sbuf_addf(&sb, " ");
-		sbuf_add_shell(&sb, argv[i]);
+		escape_shell(&sb, argv[i]);
 	}
 	return sbuf_take(&sb);
 }

@@ -25,6 +25,7 @@
 #include "claims_report.h"
 #include "cmd.h"
 #include "csv.h"
+#include "escape.h"
 #include "outdir.h"
 #include "registry.h"
 #include "servers.h"
@@ -293,10 +294,17 @@ static int run_claim(const struct claims_args *a, const struct entry *e, const c
 		FILE *f = fdopen(dup(fd), "w");
 
 		if (f) {
-			fprintf(f, "$");
-			for (size_t i = 0; i < n; i++)
-				fprintf(f, " %s", argv[i]);
-			fprintf(f, "\n");
+			struct sbuf line = {0};
+
+			/* the command as a shell would take it back: a --set value
+			 * from a claim file may hold anything */
+			sbuf_add(&line, "$", 1);
+			for (size_t i = 0; i < n; i++) {
+				sbuf_add(&line, " ", 1);
+				escape_shell(&line, argv[i]);
+			}
+			fprintf(f, "%s\n", line.buf);
+			free(line.buf);
 			fclose(f);
 		}
 		pid = fork();
@@ -427,7 +435,9 @@ static int write_csv(const char *path, const struct entry *e, size_t n, const st
 		fputs(e[i].c->cores ? buf : "", f);
 		fputc(',', f);
 		csv_put_field(f, e[i].servers ? e[i].servers : "");
-		fprintf(f, ",%s,%s,", a->servers, a->quick ? "true" : "false");
+		fputc(',', f);
+		csv_put_field(f, a->servers);
+		fprintf(f, ",%s,", a->quick ? "true" : "false");
 		csv_put_field(f, e[i].result ? e[i].result : "");
 		fputc('\n', f);
 	}

@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "cmd_run.h"
 #include "csv.h"
+#include "escape.h"
 #include "json.h"
 #include "namespace.h"
 #include "outdir.h"
@@ -422,16 +423,16 @@ static char *clean_hint(const struct run_args *a, const char *name)
 	struct sbuf sb = {0};
 
 	sbuf_addf(&sb, "bench clean ");
-	sbuf_add_shell(&sb, a->workload);
+	escape_shell(&sb, a->workload);
 	for (size_t i = 0; i < a->n_ov; i++) {
 		char *set = xasprintf("%s=%s", a->ov[i].path, a->ov[i].value);
 
 		sbuf_addf(&sb, " --set ");
-		sbuf_add_shell(&sb, set);
+		escape_shell(&sb, set);
 		free(set);
 	}
 	sbuf_addf(&sb, " --servers external --target ");
-	sbuf_add_shell(&sb, name);
+	escape_shell(&sb, name);
 	return sbuf_take(&sb);
 }
 

@@ -17,6 +17,7 @@
 #include "chart.h"
 #include "chart_int.h"
 #include "csvread.h"
+#include "escape.h"
 #include "util.h"
 
 void chart_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -577,8 +578,14 @@ static int write_index(struct chart_model *m)
 {
 	FILE *f = chart_open(m, "index", "txt");
 
-	for (size_t i = 0; f && i < m->n_charts; i++)
-		fprintf(f, "%s\t%s\n", m->chart_names[i], m->chart_titles[i]);
+	for (size_t i = 0; f && i < m->n_charts; i++) {
+		struct sbuf title = {0};
+
+		/* one line per chart, whatever a sweep value holds */
+		escape_terminal(&title, m->chart_titles[i]);
+		fprintf(f, "%s\t%s\n", m->chart_names[i], title.buf ? title.buf : "");
+		free(title.buf);
+	}
 	return chart_close(m, f, "index.txt");
 }
 

@@ -9,24 +9,16 @@
 #include <unistd.h>
 
 #include "chart_int.h"
+#include "escape.h"
 #include "util.h"
 
-/* A gnuplot string literal: double quotes, so "\n" (from a '\n' in s)
- * breaks a tic label; other control characters become spaces. */
 void chart_gp_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	struct sbuf sb = {0};
+
+	escape_gnuplot(&sb, s);
+	fputs(sb.buf, f);
+	free(sb.buf);
 }
 
 /* A tic label: gnuplot reads it as a format, so % is doubled. */
@@ -69,6 +61,7 @@ void chart_range_add(struct chart_range *r, const struct chart_acc *a)
 		return;
 	r->any = true;
 	r->ci |= isfinite(ci);
+	r->ci_pos |= isfinite(ci) && v > 0;
 	r->top = r->top > v + (isfinite(ci) ? ci : 0) ? r->top : v + (isfinite(ci) ? ci : 0);
 	if (v > 0) {
 		r->lo = r->lo > 0 && r->lo < v ? r->lo : v;
@@ -77,13 +70,19 @@ void chart_range_add(struct chart_range *r, const struct chart_acc *a)
 }
 
 /* Values over two orders of magnitude apart share a log axis, so the small
- * ones stay visible (FerretDB beside Redis); a comment says how to undo it. */
+ * ones stay visible (FerretDB beside Redis). */
+static bool range_log(const struct chart_range *r)
+{
+	return r->any && r->lo > 0 && r->hi / r->lo > 100;
+}
+
+/* A comment says how to undo a log axis. */
 void chart_gp_yaxis(FILE *f, const struct chart_range *r, const char *indent)
 {
 	if (!r->any) {
 		fprintf(f, "%sunset logscale y\n%sset yrange [0:1]\n", indent, indent);
 		fprintf(f, "%sset label 1 \"no data\" at graph 0.5, graph 0.5 center\n", indent);
-	} else if (r->lo > 0 && r->hi / r->lo > 100) {
+	} else if (range_log(r)) {
 		fprintf(f, "%sunset label 1\n%sset logscale y   # values span %.0fx; for a linear axis: unset logscale y; "
 			   "set yrange [0:*]\n%sset yrange [%.6g:%.6g]\n",
 			indent, indent, r->hi / r->lo, indent, r->lo / 2, r->top * 2);
@@ -93,14 +92,88 @@ void chart_gp_yaxis(FILE *f, const struct chart_range *r, const char *indent)
 	}
 }
 
+bool chart_range_drawable(const struct chart_range *s, const struct chart_range *axis, bool ci)
+{
+	if (range_log(axis))
+		return ci ? s->ci_pos : s->lo > 0;
+	return ci ? s->ci : s->any;
+}
+
+void chart_gp_not_drawn(FILE *f, const char *names, const char *indent)
+{
+	char *note;
+
+	if (!names || !*names) {
+		fprintf(f, "%sunset label 4\n", indent);
+		return;
+	}
+	note = xasprintf("not drawn (no value this axis can show): %s", names);
+	fprintf(f, "%sset label 4 ", indent);
+	chart_gp_str(f, note);
+	fprintf(f, " at graph 0.99, graph 0.97 right tc rgb \"#777777\"\n");
+	free(note);
+}
+
+void chart_gp_set(FILE *f, const char *indent, const char *what, const char *s)
+{
+	fprintf(f, "%sset %s ", indent, what);
+	chart_gp_str(f, s);
+	fputc('\n', f);
+}
+
+void chart_dat_block(FILE *f, size_t i, const char *what, const char *name)
+{
+	fprintf(f, "%s# %s ", i ? "\n\n" : "", what);
+	chart_gp_str(f, name);
+	fputc('\n', f);
+}
+
+void chart_gp_elem(FILE *f, bool *first)
+{
+	if (!*first)
+		fputs(", \\\n", f);
+	*first = false;
+}
+
+void chart_gp_plot_end(FILE *f, bool first)
+{
+	fputs(first ? "    NaN notitle\n" : "\n", f);
+}
+
+/* "DAT" index N: where a plot element's points are. */
+static void gp_source(FILE *f, const char *dat, size_t index)
+{
+	fputs("    ", f);
+	chart_gp_str(f, dat);
+	fprintf(f, " index %zu", index);
+}
+
 /* Error bars of bars as vectors from the CI's low end to its high end: the
  * errorbar styles of gnuplot 5.4 paint a white disc where a bar has no
  * point. A low end at or below 0 starts at the axis. */
-static void gp_errorbars(FILE *f, const char *dat, size_t index, int xcol, int locol)
+static void gp_errorbars(FILE *f, bool *first, const char *dat, size_t index, int xcol, int locol)
 {
-	fprintf(f, ", \\\n    \"%s\" index %zu using %d:(($%d > 0) ? $%d : 1e-300):(0):($%d - (($%d > 0) ? $%d : 1e-300)) "
+	chart_gp_elem(f, first);
+	gp_source(f, dat, index);
+	fprintf(f, " using %d:(($%d > 0) ? $%d : 1e-300):(0):($%d - (($%d > 0) ? $%d : 1e-300)) "
 		   "with vectors heads size screen 0.006,90 lt -1 lw 1 noautoscale notitle",
-		dat, index, xcol, locol, locol, locol + 1, locol, locol);
+		xcol, locol, locol, locol + 1, locol, locol);
+}
+
+/* Bars of column xcol + 1 at x column xcol of block t, with error bars from
+ * the two CI columns after it; each only when the axis can show it (s spans
+ * the bars' values). */
+static void gp_bars(FILE *f, bool *first, const char *dat, size_t t, int xcol, const char *fill, const char *title,
+		    const struct chart_range *s, const struct chart_range *axis)
+{
+	if (!chart_range_drawable(s, axis, false))
+		return;
+	chart_gp_elem(f, first);
+	gp_source(f, dat, t);
+	fprintf(f, " using %d:%d with boxes lt %d%s title ", xcol, xcol + 1, chart_target_lt(t), fill);
+	chart_gp_str(f, title);
+	if (chart_range_drawable(s, axis, true))
+		gp_errorbars(f, first, dat, t, xcol, xcol + 2);
 }
 
 void chart_gp_begin(FILE *f, const char *name, const char *title, const char *source)
@@ -108,8 +181,9 @@ void chart_gp_begin(FILE *f, const char *name, const char *title, const char *so
 	static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
 					      "#9467bd", "#8c564b", "#e377c2", "#17becf"};
 
-	fprintf(f, "# %s\n", title);
-	fprintf(f, "# Drawn by `bench chart` from %s (data: %s.dat).\n", source, name);
+	fputs("# ", f);
+	chart_gp_str(f, title);
+	fprintf(f, "\n# Drawn by `bench chart` from %s (data: %s.dat).\n", source, name);
 	fprintf(f, "# Redraw by hand from this directory: gnuplot %s.gp  (writes %s.svg and %s.png)\n", name, name,
 		name);
 	fprintf(f, "# Restyle freely; note that `bench chart` rewrites this file.\n\n");
@@ -118,27 +192,33 @@ void chart_gp_begin(FILE *f, const char *name, const char *title, const char *so
 	for (size_t i = 0; i < sizeof(colours) / sizeof(colours[0]); i++)
 		fprintf(f, "set linetype %zu lc rgb \"%s\" lw 2 pt 7 ps 0.6\n", i + 1, colours[i]);
 	fprintf(f, "set linetype cycle %zu\n", sizeof(colours) / sizeof(colours[0]));
-	fprintf(f, "set title ");
-	chart_gp_str(f, title);
-	fprintf(f, "\nset grid ytics lc rgb \"#dddddd\"\nset border 3\nset tics nomirror\n");
+	chart_gp_set(f, "", "title", title);
+	fprintf(f, "set grid ytics lc rgb \"#dddddd\"\nset border 3\nset tics nomirror\n");
 }
 
 /* The loop that draws the same plot as SVG and as PNG (pngcairo when this
  * gnuplot has it, else libgd's png). */
 void chart_gp_outputs(FILE *f, const char *name, int w, int h)
 {
+	char *base = xasprintf("%s.", name);
+
 	fprintf(f, "\nW = %d; H = %d\n", w, h);
+	/* noenhanced on every terminal: `set terminal` turns enhanced text
+	 * (_ ^ @ \\ as markup) back on, whatever termoption said before. */
 	fprintf(f, "do for [fmt in \"svg png\"] {\n"
 		   "  if (fmt eq \"svg\") {\n"
-		   "    set terminal svg size W,H font \"sans,12\" background \"white\"\n"
+		   "    set terminal svg size W,H noenhanced font \"sans,12\" background \"white\"\n"
 		   "  } else {\n"
 		   "    if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
-		   "      set terminal pngcairo size W,H font \"sans,10\" background \"white\"\n"
+		   "      set terminal pngcairo size W,H noenhanced font \"sans,10\" background \"white\"\n"
 		   "    } else {\n"
-		   "      set terminal png size W,H\n"
+		   "      set terminal png size W,H noenhanced\n"
 		   "    }\n"
 		   "  }\n");
-	fprintf(f, "  set output \"%s.\".fmt\n", name);
+	fputs("  set output ", f);
+	chart_gp_str(f, base);
+	fputs(".fmt\n", f);
+	free(base);
 }
 
 void chart_gp_end(FILE *f)
@@ -201,9 +281,9 @@ void chart_gp_throughput(struct chart_model *m)
 {
 	size_t np = m->phases.n, no = m->ops.n, ns = m->sweeps.n, nt = m->targets.n, n = 0;
 	struct cluster *cl = xcalloc(np * no * ns, sizeof(*cl));
-	struct chart_range yr = {0};
+	struct chart_range yr = {0}, *tr = xcalloc(nt ? nt : 1, sizeof(*tr));
 	double bw = nt ? 0.8 / (double)nt : 0.8;
-	char *name, *dat;
+	char *name, *dat, *yl = NULL;
 	FILE *f;
 	unsigned reps = max_repeats(m->tput, np * no * ns * nt);
 
@@ -224,7 +304,7 @@ void chart_gp_throughput(struct chart_model *m)
 		fprintf(f, "# Throughput from ../summary.csv: one block per target (gnuplot's index),\n"
 			   "# one line per bar: x, mean ops/s, low and high end of the 95%% CI\n");
 		for (size_t t = 0; t < nt; t++) {
-			fprintf(f, "%s# target %s\n", t ? "\n\n" : "", m->targets.v[t]);
+			chart_dat_block(f, t, "target", m->targets.v[t]);
 			for (size_t c = 0; c < n; c++) {
 				const struct chart_acc *a = &m->tput[CHART_IX4(m, cl[c].p, cl[c].o, cl[c].s, t)];
 
@@ -232,18 +312,29 @@ void chart_gp_throughput(struct chart_model *m)
 				dat_mean_ci(f, a);
 				fputc('\n', f);
 				chart_range_add(&yr, a);
+				chart_range_add(&tr[t], a);
 			}
 		}
 	}
 	chart_close(m, f, dat);
 	f = chart_open(m, name, "gp");
 	if (f) {
+		struct sbuf gone = {0};
+		bool first = true;
+
 		chart_gp_begin(f, name, "Throughput per target and op", "../summary.csv");
-		fprintf(f, "set ylabel \"ops/s%s\"\n", repeats_note(reps));
+		yl = xasprintf("ops/s%s", repeats_note(reps));
+		chart_gp_set(f, "", "ylabel", yl);
 		fprintf(f, "set style fill solid 0.85 border -1\nset boxwidth %.4f absolute\n", bw * 0.9);
 		fprintf(f, "set key outside top center horizontal samplen 2 width 2\n");
 		gp_xtics(f, m, cl, n, true);
 		chart_gp_yaxis(f, &yr, "");
+		for (size_t t = 0; t < nt; t++)
+			if (!chart_range_drawable(&tr[t], &yr, false))
+				sbuf_addf(&gone, "%s%s", gone.len ? ", " : "", m->targets.v[t]);
+		chart_gp_not_drawn(f, gone.buf, "");
+		free(gone.buf);
+		/* after label 4: an untagged label takes the first free tag */
 		for (size_t c = 0; c < n; c++)
 			for (size_t t = 0; t < nt; t++)
 				if (m->unsup[CHART_IX4(m, cl[c].p, cl[c].o, cl[c].s, t)])
@@ -252,20 +343,18 @@ void chart_gp_throughput(struct chart_model *m)
 						(double)c + ((double)t - (double)(nt - 1) / 2) * bw);
 		chart_gp_outputs(f, name, n * nt * 26 + 200 > CHART_W ? (int)(n * nt * 26 + 200) : CHART_W, CHART_H);
 		fprintf(f, "  plot \\\n");
-		for (size_t t = 0; t < nt; t++) {
-			fprintf(f, "    \"%s\" index %zu using 1:2 with boxes lt %d title ", dat, t, chart_target_lt(t));
-			chart_gp_str(f, m->targets.v[t]);
-			if (yr.ci)
-				gp_errorbars(f, dat, t, 1, 3);
-			fprintf(f, "%s\n", t + 1 < nt ? ", \\" : "");
-		}
+		for (size_t t = 0; t < nt; t++)
+			gp_bars(f, &first, dat, t, 1, "", m->targets.v[t], &tr[t], &yr);
+		chart_gp_plot_end(f, first);
 		chart_gp_end(f);
 	}
 	if (chart_close(m, f, name) == 0)
 		chart_register(m, name, "Throughput per target and op");
+	free(yl);
 	free(dat);
 	free(name);
 done:
+	free(tr);
 	free(cl);
 }
 
@@ -273,11 +362,10 @@ void chart_gp_cpu(struct chart_model *m)
 {
 	size_t np = m->phases.n, ns = m->sweeps.n, nt = m->targets.n, n = 0;
 	struct cluster *cl = xcalloc(np * ns, sizeof(*cl));
-	struct chart_range yr = {0};
+	struct chart_range yr = {0}, *sr = xcalloc(nt ? nt : 1, sizeof(*sr)), *cr = xcalloc(nt ? nt : 1, sizeof(*cr));
 	double bw = nt ? 0.8 / (double)(2 * nt) : 0.8;
-	bool *srv_known = xcalloc(nt ? nt : 1, sizeof(*srv_known));
 	unsigned reps = max_repeats(m->ccpu, np * ns * nt);
-	char *name, *dat;
+	char *name, *dat, *yl = NULL;
 	FILE *f;
 
 	for (size_t p = 0; p < np; p++)
@@ -297,7 +385,7 @@ void chart_gp_cpu(struct chart_model *m)
 			   "# one block per target, one line per phase run: x, server mean, CI low, CI high,\n"
 			   "# x, client (bench) mean, CI low, CI high; ? = unknown\n");
 		for (size_t t = 0; t < nt; t++) {
-			fprintf(f, "%s# target %s\n", t ? "\n\n" : "", m->targets.v[t]);
+			chart_dat_block(f, t, "target", m->targets.v[t]);
 			for (size_t c = 0; c < n; c++) {
 				size_t j = CHART_IX3(m, cl[c].p, cl[c].s, t);
 				double x = (double)c + ((double)(2 * t) - (double)(2 * nt - 1) / 2) * bw;
@@ -309,25 +397,36 @@ void chart_gp_cpu(struct chart_model *m)
 				fputc('\n', f);
 				chart_range_add(&yr, &m->scpu[j]);
 				chart_range_add(&yr, &m->ccpu[j]);
-				srv_known[t] |= m->scpu[j].n > 0;
+				chart_range_add(&sr[t], &m->scpu[j]);
+				chart_range_add(&cr[t], &m->ccpu[j]);
 			}
 		}
 	}
 	chart_close(m, f, dat);
 	f = chart_open(m, name, "gp");
 	if (f) {
+		bool first = true;
+
 		chart_gp_begin(f, name, "CPU time per op: server (solid) and bench client (hatched)", "../summary.csv");
-		fprintf(f, "set ylabel \"CPU µs per op%s\"\n", repeats_note(reps));
+		yl = xasprintf("CPU µs per op%s", repeats_note(reps));
+		chart_gp_set(f, "", "ylabel", yl);
 		fprintf(f, "set style fill solid 0.85 border -1\nset boxwidth %.4f absolute\n", bw * 0.9);
 		fprintf(f, "set key outside top center horizontal samplen 2 width 2\n");
 		gp_xtics(f, m, cl, n, false);
 		chart_gp_yaxis(f, &yr, "");
 		{
-			struct sbuf unknown = {0};
+			struct sbuf unknown = {0}, gone = {0};
 
-			for (size_t t = 0; t < nt; t++)
-				if (!srv_known[t])
+			/* Unknown (no figure at all) is said apart from a figure this
+			 * axis cannot show (0 on a log axis). */
+			for (size_t t = 0; t < nt; t++) {
+				if (!sr[t].any)
 					sbuf_addf(&unknown, "%s%s", unknown.len ? ", " : "", m->targets.v[t]);
+				else if (!chart_range_drawable(&sr[t], &yr, false))
+					sbuf_addf(&gone, "%s%s server", gone.len ? ", " : "", m->targets.v[t]);
+				if (!chart_range_drawable(&cr[t], &yr, false))
+					sbuf_addf(&gone, "%s%s client", gone.len ? ", " : "", m->targets.v[t]);
+			}
 			if (unknown.len) {
 				char *note = xasprintf("server CPU unknown for: %s", unknown.buf);
 
@@ -336,7 +435,9 @@ void chart_gp_cpu(struct chart_model *m)
 				fprintf(f, " at graph 0.01, graph 0.97 left tc rgb \"#777777\"\n");
 				free(note);
 			}
+			chart_gp_not_drawn(f, gone.buf, "");
 			free(unknown.buf);
+			free(gone.buf);
 		}
 		chart_gp_outputs(f, name, n * nt * 40 + 200 > CHART_W ? (int)(n * nt * 40 + 200) : CHART_W, CHART_H);
 		fprintf(f, "  plot \\\n");
@@ -344,32 +445,22 @@ void chart_gp_cpu(struct chart_model *m)
 			char *ts = xasprintf("%s server", m->targets.v[t]);
 			char *tc = xasprintf("%s client", m->targets.v[t]);
 
-			/* a target with no server figure gets no (empty) server bars */
-			if (srv_known[t]) {
-				fprintf(f, "    \"%s\" index %zu using 1:2 with boxes lt %d fs solid 0.85 title ", dat, t,
-					chart_target_lt(t));
-				chart_gp_str(f, ts);
-				fprintf(f, ", \\\n");
-			}
-			fprintf(f, "    \"%s\" index %zu using 5:6 with boxes lt %d fs pattern 4 title ", dat, t,
-				chart_target_lt(t));
-			chart_gp_str(f, tc);
-			if (yr.ci && srv_known[t])
-				gp_errorbars(f, dat, t, 1, 3);
-			if (yr.ci)
-				gp_errorbars(f, dat, t, 5, 7);
-			fprintf(f, "%s\n", t + 1 < nt ? ", \\" : "");
+			gp_bars(f, &first, dat, t, 1, " fs solid 0.85", ts, &sr[t], &yr);
+			gp_bars(f, &first, dat, t, 5, " fs pattern 4", tc, &cr[t], &yr);
 			free(ts);
 			free(tc);
 		}
+		chart_gp_plot_end(f, first);
 		chart_gp_end(f);
 	}
 	if (chart_close(m, f, name) == 0)
 		chart_register(m, name, "CPU time per op: server and bench client");
+	free(yl);
 	free(dat);
 	free(name);
 done:
-	free(srv_known);
+	free(sr);
+	free(cr);
 	free(cl);
 }
 
@@ -392,9 +483,8 @@ static void sweep_axis(const struct chart_model *m, double *x, FILE *f)
 	if (!numeric)
 		for (size_t s = 0; s < ns; s++)
 			x[s] = (double)s;
-	fprintf(f, "set xlabel ");
-	chart_gp_str(f, m->sweep_key);
-	fprintf(f, "\nset xtics (");
+	chart_gp_set(f, "", "xlabel", m->sweep_key);
+	fprintf(f, "set xtics (");
 	for (size_t s = 0; s < ns; s++) {
 		gp_tic(f, m->sweeps.v[s]);
 		fprintf(f, " %.6g%s", x[s], s + 1 < ns ? ", " : "");
@@ -408,22 +498,38 @@ static void sweep_axis(const struct chart_model *m, double *x, FILE *f)
 		fprintf(f, "set xrange [-0.3:%zu.3]\n", ns - 1);
 }
 
+/* One panel: column col of every target's block; per[t] spans target t's
+ * values, yr all of them. */
 static void sweep_panel(FILE *f, const struct chart_model *m, const char *dat, int col, const struct chart_range *yr,
-			const char *ylabel)
+			const struct chart_range *per, const char *ylabel)
 {
 	size_t nt = m->targets.n;
+	struct sbuf gone = {0};
+	bool first = true;
 
-	fprintf(f, "  set ylabel \"%s\"\n", ylabel);
+	chart_gp_set(f, "  ", "ylabel", ylabel);
 	chart_gp_yaxis(f, yr, "  ");
+	for (size_t t = 0; t < nt; t++)
+		if (!chart_range_drawable(&per[t], yr, false))
+			sbuf_addf(&gone, "%s%s", gone.len ? ", " : "", m->targets.v[t]);
+	chart_gp_not_drawn(f, gone.buf, "  ");
+	free(gone.buf);
 	fprintf(f, "  plot \\\n");
 	for (size_t t = 0; t < nt; t++) {
-		fprintf(f, "    \"%s\" index %zu using 1:%d with linespoints lt %d title ", dat, t, col, chart_target_lt(t));
+		if (!chart_range_drawable(&per[t], yr, false))
+			continue;
+		chart_gp_elem(f, &first);
+		gp_source(f, dat, t);
+		fprintf(f, " using 1:%d with linespoints lt %d title ", col, chart_target_lt(t));
 		chart_gp_str(f, m->targets.v[t]);
-		if (yr->ci)
-			fprintf(f, ", \\\n    \"%s\" index %zu using 1:%d:%d:%d with yerrorbars lt %d lw 1 notitle",
-				dat, t, col, col + 1, col + 2, chart_target_lt(t));
-		fprintf(f, "%s\n", t + 1 < nt ? ", \\" : "");
+		if (chart_range_drawable(&per[t], yr, true)) {
+			chart_gp_elem(f, &first);
+			gp_source(f, dat, t);
+			fprintf(f, " using 1:%d:%d:%d with yerrorbars lt %d lw 1 notitle", col, col + 1, col + 2,
+				chart_target_lt(t));
+		}
 	}
+	chart_gp_plot_end(f, first);
 }
 
 void chart_gp_sweep(struct chart_model *m)
@@ -437,6 +543,7 @@ void chart_gp_sweep(struct chart_model *m)
 	for (size_t p = 0; p < np; p++) {
 		for (size_t o = 0; o < no; o++) {
 			struct chart_range tr = {0}, lr = {0};
+			struct chart_range *ttr = xcalloc(nt ? nt : 1, sizeof(*ttr)), *tlr = xcalloc(nt ? nt : 1, sizeof(*tlr));
 			bool any = false;
 			char *base, *name, *dat, *title;
 			FILE *f;
@@ -445,8 +552,11 @@ void chart_gp_sweep(struct chart_model *m)
 			for (size_t s = 0; s < ns; s++)
 				for (size_t t = 0; t < nt; t++)
 					any |= m->tput[CHART_IX4(m, p, o, s, t)].n > 0;
-			if (!any)
+			if (!any) {
+				free(ttr);
+				free(tlr);
 				continue;
+			}
 			base = xasprintf("sweep-%s-%s", m->phases.v[p], m->ops.v[o]);
 			name = chart_new_name(m, base);
 			dat = xasprintf("%s.dat", name);
@@ -460,11 +570,13 @@ void chart_gp_sweep(struct chart_model *m)
 				FILE *d = chart_open(m, name, "dat");
 
 				if (d) {
-					fprintf(d, "# %s, from ../summary.csv: one block per target, one line per sweep point:\n"
-						   "# x, mean ops/s, CI low, CI high, mean p99 µs, CI low, CI high\n", title);
+					fputs("# ", d);
+					chart_gp_str(d, title);
+					fprintf(d, ", from ../summary.csv: one block per target, one line per sweep point:\n"
+						   "# x, mean ops/s, CI low, CI high, mean p99 µs, CI low, CI high\n");
 				}
 				for (size_t t = 0; d && t < nt; t++) {
-					fprintf(d, "%s# target %s\n", t ? "\n\n" : "", m->targets.v[t]);
+					chart_dat_block(d, t, "target", m->targets.v[t]);
 					for (size_t s = 0; s < ns; s++) {
 						size_t i = CHART_IX4(m, p, o, s, t);
 
@@ -474,6 +586,8 @@ void chart_gp_sweep(struct chart_model *m)
 						fputc('\n', d);
 						chart_range_add(&tr, &m->tput[i]);
 						chart_range_add(&lr, &m->p99[i]);
+						chart_range_add(&ttr[t], &m->tput[i]);
+						chart_range_add(&tlr[t], &m->p99[i]);
 						reps = m->tput[i].n > reps ? m->tput[i].n : reps;
 					}
 				}
@@ -486,10 +600,10 @@ void chart_gp_sweep(struct chart_model *m)
 				{
 					char *yl = xasprintf("ops/s%s", repeats_note(reps));
 
-					sweep_panel(f, m, dat, 2, &tr, yl);
+					sweep_panel(f, m, dat, 2, &tr, ttr, yl);
 					free(yl);
 					yl = xasprintf("p99 latency (µs)%s", repeats_note(reps));
-					sweep_panel(f, m, dat, 5, &lr, yl);
+					sweep_panel(f, m, dat, 5, &lr, tlr, yl);
 					free(yl);
 				}
 				fprintf(f, "  unset multiplot\n");
@@ -497,6 +611,8 @@ void chart_gp_sweep(struct chart_model *m)
 			}
 			if (chart_close(m, f, name) == 0)
 				chart_register(m, name, title);
+			free(ttr);
+			free(tlr);
 			free(title);
 			free(dat);
 			free(name);

@@ -94,19 +94,47 @@ void chart_gp_timeline(struct chart_model *m);
 #define CHART_H 560
 #define CHART_H2 860   /* two panels */
 
-/* The range of the values of one y axis, to choose its scale. */
+/* The range of the values of one y axis, to choose its scale; the same
+ * for one series, to know whether it can be drawn on that axis. */
 struct chart_range {
 	double lo, hi;  /* the smallest and largest positive mean */
 	double top;     /* the highest mean or CI end */
 	bool any;       /* any finite value at all */
 	bool ci;        /* any confidence interval */
+	bool ci_pos;    /* any confidence interval around a positive mean */
 };
 void chart_range_add(struct chart_range *r, const struct chart_acc *a);
 /* Writes the y axis's settings: log when the values span over 100x, else
  * linear from 0; "no data" on an empty axis. indent prefixes each line. */
 void chart_gp_yaxis(FILE *f, const struct chart_range *r, const char *indent);
 
-/* A gnuplot string literal (escaped; '\n' becomes a line break). */
+/*
+ * Whether a series whose values span s has a point gnuplot can draw on the
+ * y axis chart_gp_yaxis() makes of axis: any value at all, and a positive
+ * one on a log axis; with ci, the same for its error bars. A chart never
+ * plots a series that has none (gnuplot would warn "Skipping data file
+ * with no valid points"): it leaves it out and names it in the chart
+ * (chart_gp_not_drawn).
+ */
+bool chart_range_drawable(const struct chart_range *s, const struct chart_range *axis, bool ci);
+/* Sets label 4 to "not drawn (...): NAMES" when names is not empty, else
+ * unsets it; indent prefixes the line. */
+void chart_gp_not_drawn(FILE *f, const char *names, const char *indent);
+/* Writes "INDENT set WHAT 's'" (a label, a title) and a line end. */
+void chart_gp_set(FILE *f, const char *indent, const char *what, const char *s);
+/* Starts block i of a .dat file (gnuplot's index): two blank lines before
+ * every block but the first, then "# WHAT 'name'". */
+void chart_dat_block(FILE *f, size_t i, const char *what, const char *name);
+/* Starts one element of a plot command: ", \" and a line break before
+ * every element but the first. */
+void chart_gp_elem(FILE *f, bool *first);
+/* Ends a plot command; one with no element (nothing drawable) plots NaN,
+ * which draws nothing and warns of nothing. */
+void chart_gp_plot_end(FILE *f, bool first);
+
+/* s as a gnuplot string (escape_gnuplot: single quotes, so nothing in s
+ * is run or expanded; '\n' becomes a line break). Every name written into
+ * a .gp or .dat file goes through it, comments included. */
 void chart_gp_str(FILE *f, const char *s);
 /* " %.6g", or " ?" (gnuplot's missing value) when v is not finite. */
 void chart_dat_num(FILE *f, double v);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "chart_int.h"
+#include "escape.h"
 #include "util.h"
 
 /* latency/<target>[-<phase>]-<op>[-<key>=<value>][-r<repeat>].hgrm, as
@@ -49,9 +50,17 @@ static char *hgrm_path(const struct chart_model *m, size_t row, size_t p)
 	return NULL;
 }
 
-/* Copies an .hgrm's percentile lines as "1/(1-p) µs" points; returns the
- * number of points and raises *xmax. */
-static size_t hgrm_copy(const char *path, FILE *d, double *xmax)
+static void range_addv(struct chart_range *r, double v)
+{
+	struct chart_acc a = {.sum = v, .sumsq = v * v, .n = 1};
+
+	chart_range_add(r, &a);
+}
+
+/* Copies an .hgrm's percentile lines as "1/(1-p) µs" points, those the
+ * log axes can show (latency above 0); returns the number of points,
+ * raises *xmax and adds the latencies to *y. */
+static size_t hgrm_copy(const char *path, struct sbuf *d, double *xmax, struct chart_range *y)
 {
 	char *text = chart_slurp(path, NULL);
 	size_t n = 0;
@@ -65,8 +74,9 @@ static size_t hgrm_copy(const char *path, FILE *d, double *xmax)
 		/* The last line (percentile 1) has no 1/(1-p): it cannot sit on the axis. */
 		if (sscanf(line, "%lf %lf %lf %lf", &v, &pct, &count, &inv) == 4 && v > 0 && inv >= 1 &&
 		    isfinite(v) && isfinite(inv)) {
-			fprintf(d, "%.6g %.6g\n", inv, v * 1000);
+			sbuf_addf(d, "%.6g %.6g\n", inv, v * 1000);
 			*xmax = inv > *xmax ? inv : *xmax;
+			range_addv(y, v * 1000);
 			n++;
 		}
 		line = nl ? nl + 1 : NULL;
@@ -78,10 +88,14 @@ static size_t hgrm_copy(const char *path, FILE *d, double *xmax)
 static void latency_chart(struct chart_model *m, size_t p, size_t o)
 {
 	const struct chart_table *t = m->sum;
-	size_t ns = m->sweeps.n, nt = m->targets.n, nblocks = 0, points = 0;
-	bool *titled = xcalloc(ns * nt, sizeof(*titled));
-	struct sbuf plot = {0};
+	size_t ns = m->sweeps.n, nt = m->targets.n, nblocks = 0;
+	bool *titled = xcalloc(ns * nt, sizeof(*titled)), *named = xcalloc(ns * nt, sizeof(*named)), first = true;
+	struct sbuf plot = {0}, empty_files = {0}, gone = {0};
+	/* each file with no point: its series (s * nt + tg) and that series' name */
+	size_t *empty_ix = NULL, n_empty = 0, repeats_gone = 0;
+	char **empty_lt = NULL;
 	double xmax = 1;
+	struct chart_range y = {0};
 	char *base = xasprintf("latency-%s-%s", m->phases.v[p], m->ops.v[o]);
 	char *name = chart_new_name(m, base);
 	char *dat = xasprintf("%s.dat", name);
@@ -89,11 +103,15 @@ static void latency_chart(struct chart_model *m, size_t p, size_t o)
 				m->open_loop[p] ? " (open loop: from the intended send time)" : "");
 	FILE *d = chart_open(m, name, "dat"), *f;
 
-	if (d)
-		fprintf(d, "# %s, from ../latency/*.hgrm: one block per file;\n"
-			   "# x = 1/(1 - percentile), latency in µs\n", title);
+	if (d) {
+		fputs("# ", d);
+		chart_gp_str(d, title);
+		fprintf(d, ", from ../latency/*.hgrm: one block per file;\n"
+			   "# x = 1/(1 - percentile), latency in µs\n");
+	}
 	for (size_t r = 0; d && r < t->nrows; r++) {
-		char *path;
+		struct sbuf pts = {0};
+		char *path, *lt;
 		size_t tg, s;
 
 		if (strcmp(chart_table_cell(t, r, m->c_phase), m->phases.v[p]) != 0 ||
@@ -101,28 +119,57 @@ static void latency_chart(struct chart_model *m, size_t p, size_t o)
 			continue;
 		tg = (size_t)chart_set_find(&m->targets, chart_table_cell(t, r, m->c_target));
 		s = (size_t)chart_set_find(&m->sweeps, chart_table_cell(t, r, m->c_sval));
-		fprintf(d, "%s# %s\n", nblocks ? "\n\n" : "", strrchr(path, '/') + 1);
-		points += hgrm_copy(path, d, &xmax);
-		sbuf_addf(&plot, "%s    \"%s\" index %zu using 1:2 with lines lt %d dt %zu ", nblocks ? ", \\\n" : "",
-			  dat, nblocks, chart_target_lt(tg), s % 5 + 1);
-		if (!titled[s * nt + tg]) {
-			char *lt = *m->sweeps.v[s] ? xasprintf("%s %s=%s", m->targets.v[tg], m->sweep_key, m->sweeps.v[s])
-						   : xstrdup(m->targets.v[tg]);
-
-			titled[s * nt + tg] = true;
-			sbuf_addf(&plot, "title \"");
-			for (const char *c = lt; *c; c++)
-				sbuf_addf(&plot, "%s%c", *c == '"' || *c == '\\' ? "\\" : "",
-					  (unsigned char)*c < 0x20 ? ' ' : *c);
-			sbuf_addf(&plot, "\"");
-			free(lt);
+		lt = *m->sweeps.v[s] ? xasprintf("%s %s=%s", m->targets.v[tg], m->sweep_key, m->sweeps.v[s])
+				     : xstrdup(m->targets.v[tg]);
+		if (hgrm_copy(path, &pts, &xmax, &y) == 0) {
+			/* Nothing above the 1 µs resolution (a fast host rounds the
+			 * null driver's latencies down to 0): no log axis shows it. */
+			sbuf_addf(&empty_files, "%s%s", empty_files.len ? " " : "", strrchr(path, '/') + 1);
+			empty_ix = xrealloc(empty_ix, (n_empty + 1) * sizeof(*empty_ix));
+			empty_lt = xrealloc(empty_lt, (n_empty + 1) * sizeof(*empty_lt));
+			empty_ix[n_empty] = s * nt + tg;
+			empty_lt[n_empty++] = xstrdup(lt);
 		} else {
-			sbuf_addf(&plot, "notitle");
+			chart_dat_block(d, nblocks, "file", strrchr(path, '/') + 1);
+			fputs(pts.buf, d);
+			sbuf_addf(&plot, "%s    ", first ? "" : ", \\\n"); /* chart_gp_elem() */
+			first = false;
+			escape_gnuplot(&plot, dat);
+			sbuf_addf(&plot, " index %zu using 1:2 with lines lt %d dt %zu ", nblocks, chart_target_lt(tg),
+				  s % 5 + 1);
+			if (!titled[s * nt + tg]) {
+				titled[s * nt + tg] = true;
+				sbuf_addf(&plot, "title ");
+				escape_gnuplot(&plot, lt);
+			} else {
+				sbuf_addf(&plot, "notitle");
+			}
+			nblocks++;
 		}
-		nblocks++;
+		free(lt);
+		free(pts.buf);
 		free(path);
 	}
+	if (d && empty_files.len) {
+		fputs("\n# not drawn (no latency above the .hgrm's 1 µs resolution): ", d);
+		chart_gp_str(d, empty_files.buf);
+		fputc('\n', d);
+	}
 	chart_close(m, d, dat);
+	/* The chart names the series with no file drawn, and counts the files
+	 * left out of series it does draw (a repeat all below 1 µs). */
+	for (size_t i = 0; i < n_empty; i++) {
+		if (titled[empty_ix[i]]) {
+			repeats_gone++;
+		} else if (!named[empty_ix[i]]) {
+			named[empty_ix[i]] = true;
+			sbuf_addf(&gone, "%s%s", gone.len ? ", " : "", empty_lt[i]);
+		}
+		free(empty_lt[i]);
+	}
+	if (repeats_gone)
+		sbuf_addf(&gone, "%s%zu file%s of the series drawn", gone.len ? "; " : "", repeats_gone,
+			  repeats_gone == 1 ? "" : "s");
 	f = chart_open(m, name, "gp");
 	if (f) {
 		double top = 100;
@@ -134,26 +181,33 @@ static void latency_chart(struct chart_model *m, size_t p, size_t o)
 		chart_gp_begin(f, name, title, "../latency/*.hgrm");
 		fprintf(f, "set xlabel \"percentile\"\nset ylabel \"latency (µs)\"\nset key top left Left reverse\n");
 		fprintf(f, "set grid xtics ytics lc rgb \"#dddddd\"\n");
-		if (points) {
+		if (nblocks) {
+			chart_gp_not_drawn(f, gone.buf, "");
 			fprintf(f, "set logscale x\nset logscale y\nset xrange [1:%.0f]\nset xtics (\"50%%%%\" 2", top);
 			for (int k = 0; k < 7 && pow(10, k + 1) <= top; k++)
 				fprintf(f, ", \"%s\" %.0f", nines[k], pow(10, k + 1));
 			fprintf(f, ")\nunset mxtics\n");
+			/* one latency throughout: autoscale would make an empty range */
+			if (!(y.hi > y.lo))
+				fprintf(f, "set yrange [%.6g:%.6g]\n", y.lo / 2, y.hi * 2);
 		} else {
 			fprintf(f, "set xrange [0:1]\nset yrange [0:1]\nunset xtics\n"
 				   "set label 1 \"no latency data (none recorded above the .hgrm's 1 µs resolution)\" "
 				   "at graph 0.5, graph 0.5 center\n");
 		}
 		chart_gp_outputs(f, name, CHART_W, CHART_H);
-		if (nblocks)
-			fprintf(f, "  plot \\\n%s\n", plot.buf);
-		else
-			fprintf(f, "  plot NaN notitle\n");
+		fprintf(f, "  plot \\\n%s", plot.buf ? plot.buf : "");
+		chart_gp_plot_end(f, first);
 		chart_gp_end(f);
 	}
 	if (chart_close(m, f, name) == 0)
 		chart_register(m, name, title);
 	free(plot.buf);
+	free(named);
+	free(empty_files.buf);
+	free(gone.buf);
+	free(empty_ix);
+	free(empty_lt);
 	free(titled);
 	free(title);
 	free(dat);
@@ -179,9 +233,9 @@ void chart_gp_latency(struct chart_model *m)
 struct series {
 	size_t t, o;
 	double dur;     /* the phase run's duration_s from summary.csv, or NAN */
-	bool titled;
 	size_t *rows, n;
 	char *label;
+	struct chart_range r[2]; /* its requests/s and its p99, as written */
 };
 
 /* duration_s of the phase run that row r of timeseries.csv belongs to. */
@@ -203,30 +257,46 @@ static double run_duration(const struct chart_model *m, const struct chart_table
 	return NAN;
 }
 
-static void range_addv(struct chart_range *r, double v)
-{
-	struct chart_acc a = {.sum = v, .sumsq = v * v, .n = 1};
-
-	chart_range_add(r, &a);
-}
-
+/* Column col (2 or 3) of every series; a label (target op) is named in the
+ * key once, by its first series drawn, its repeats drawn alike. */
 static void timeline_panel(FILE *f, const char *dat, const struct series *sv, size_t n, int col,
 			   const struct chart_range *yr, const char *ylabel)
 {
-	fprintf(f, "  set ylabel \"%s\"\n", ylabel);
+	struct chart_set titled = {0}, gone = {0};
+	struct sbuf names = {0};
+	bool first = true;
+
+	chart_gp_set(f, "  ", "ylabel", ylabel);
 	chart_gp_yaxis(f, yr, "  ");
+	for (size_t i = 0; i < n; i++)
+		if (!chart_range_drawable(&sv[i].r[col - 2], yr, false))
+			chart_set_add(&gone, sv[i].label);
+	for (size_t i = 0; i < gone.n; i++)
+		sbuf_addf(&names, "%s%s", i ? ", " : "", gone.v[i]);
+	chart_gp_not_drawn(f, names.buf, "  ");
 	fprintf(f, "  plot \\\n");
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "    \"%s\" index %zu using 1:%d with linespoints lt %d dt %zu ", dat, i, col,
-			chart_target_lt(sv[i].t), sv[i].o % 5 + 1);
-		if (sv[i].titled) {
+		size_t before = titled.n;
+
+		if (!chart_range_drawable(&sv[i].r[col - 2], yr, false))
+			continue;
+		chart_gp_elem(f, &first);
+		fputs("    ", f);
+		chart_gp_str(f, dat);
+		fprintf(f, " index %zu using 1:%d with linespoints lt %d dt %zu ", i, col, chart_target_lt(sv[i].t),
+			sv[i].o % 5 + 1);
+		chart_set_add(&titled, sv[i].label);
+		if (titled.n > before) {
 			fprintf(f, "title ");
 			chart_gp_str(f, sv[i].label);
 		} else {
 			fprintf(f, "notitle");
 		}
-		fprintf(f, "%s\n", i + 1 < n ? ", \\" : "");
 	}
+	chart_gp_plot_end(f, first);
+	chart_set_free(&titled);
+	chart_set_free(&gone);
+	free(names.buf);
 }
 
 /* The series of one phase × sweep point of timeseries.csv (pair k). */
@@ -235,7 +305,7 @@ static void timeline_chart(struct chart_model *m, const struct chart_table *ts, 
 {
 	int c_t = chart_table_col(ts, "target"), c_o = chart_table_col(ts, "op"), c_r = chart_table_col(ts, "repeat");
 	int c_sec = chart_table_col(ts, "second"), c_ops = chart_table_col(ts, "ops"), c_p99 = chart_table_col(ts, "p99_us");
-	struct chart_set keys = {0}, titled = {0};
+	struct chart_set keys = {0};
 	struct series *s = NULL;
 	size_t nser = 0;
 	struct chart_range opr = {0}, lr = {0};
@@ -259,28 +329,31 @@ static void timeline_chart(struct chart_model *m, const struct chart_table *ts, 
 		if (i == nser) { /* a new series */
 			long tg = chart_set_find(&m->targets, chart_table_cell(ts, r, c_t));
 			long op = chart_set_find(&m->ops, chart_table_cell(ts, r, c_o));
-			size_t before = titled.n;
 
 			s = xrealloc(s, keys.n * sizeof(*s));
 			s[i] = (struct series){.t = tg < 0 ? m->targets.n : (size_t)tg, .o = op < 0 ? 0 : (size_t)op,
 					       .dur = run_duration(m, ts, r)};
 			s[i].label = xasprintf("%s %s", chart_table_cell(ts, r, c_t), chart_table_cell(ts, r, c_o));
-			chart_set_add(&titled, s[i].label);
-			s[i].titled = titled.n > before;
 			nser++;
 		}
 		s[i].rows = xrealloc(s[i].rows, (s[i].n + 1) * sizeof(*s[i].rows));
 		s[i].rows[s[i].n++] = r;
 	}
 	d = chart_open(m, name, "dat");
-	if (d)
-		fprintf(d, "# %s, from ../timeseries.csv: one block per target × op × repeat;\n"
+	if (d) {
+		fputs("# ", d);
+		chart_gp_str(d, title);
+		fprintf(d, ", from ../timeseries.csv: one block per target × op × repeat;\n"
 			   "# second (negative = warmup), requests answered per second, p99 µs (? = none answered);\n"
 			   "# the measurement's last second, cut short by its end, is scaled to a rate by its\n"
 			   "# length (duration_s in summary.csv), or left out (?) when under 0.25 s after a\n"
-			   "# whole second\n", title);
+			   "# whole second\n");
+	}
 	for (size_t i = 0; d && i < keys.n; i++) {
-		fprintf(d, "%s# %s (repeat %s)\n", i ? "\n\n" : "", s[i].label, strrchr(keys.v[i], '\x1f') + 1);
+		char *what = xasprintf("%s (repeat %s)", s[i].label, strrchr(keys.v[i], '\x1f') + 1);
+
+		chart_dat_block(d, i, "series", what);
+		free(what);
 		for (size_t j = 0; j < s[i].n; j++) {
 			size_t r = s[i].rows[j];
 			double sec = NAN, ops = NAN, p99 = NAN;
@@ -310,6 +383,8 @@ static void timeline_chart(struct chart_model *m, const struct chart_table *ts, 
 			fputc('\n', d);
 			range_addv(&opr, ops);
 			range_addv(&lr, p99);
+			range_addv(&s[i].r[0], ops);
+			range_addv(&s[i].r[1], p99);
 		}
 	}
 	chart_close(m, d, dat);
@@ -340,7 +415,6 @@ static void timeline_chart(struct chart_model *m, const struct chart_table *ts, 
 	}
 	free(s);
 	chart_set_free(&keys);
-	chart_set_free(&titled);
 	free(title);
 	free(dat);
 	free(name);

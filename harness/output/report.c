@@ -13,33 +13,16 @@
 
 #include "chart.h"
 #include "chart_int.h"
+#include "escape.h"
 #include "report.h"
 #include "report_json.h"
 #include "util.h"
 
 /* ---- HTML ---- */
 
-void report_html_escape(struct sbuf *sb, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': sbuf_add(sb, "&amp;", 5); break;
-		case '<': sbuf_add(sb, "&lt;", 4); break;
-		case '>': sbuf_add(sb, "&gt;", 4); break;
-		case '"': sbuf_add(sb, "&quot;", 6); break;
-		case '\'': sbuf_add(sb, "&#39;", 5); break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				sbuf_add(sb, "\xef\xbf\xbd", 3); /* U+FFFD: a control character */
-			else
-				sbuf_add(sb, s, 1);
-		}
-	}
-}
-
 static void esc(struct sbuf *sb, const char *s)
 {
-	report_html_escape(sb, s);
+	escape_html(sb, s);
 }
 
 /* A number as JSON wrote it, shortened: 0.69999999999999996 → 0.7. */

@@ -22,8 +22,4 @@
  */
 int report_write(const char *result_dir, char *err, size_t errlen);
 
-struct sbuf;
-/* Appends s HTML-escaped (& < > " ' and control characters); NULL = "". */
-void report_html_escape(struct sbuf *sb, const char *s);
-
 #endif

@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "csv.h"
+#include "escape.h"
 #include "shard.h"
 #include "secret.h"
+#include "util.h"
 
 /* The columns of docs/csv-schema.md, in its order. */
 const char csv_summary_header[] =
@@ -23,21 +25,14 @@ const char csv_timeseries_header[] =
 
 void csv_put_field(FILE *f, const char *field)
 {
-	char *scrubbed = secret_scrub(field), *s = scrubbed; /* no secret in a CSV */
+	char *scrubbed = secret_scrub(field); /* no secret in a CSV */
+	struct sbuf sb = {0};
 
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		free(scrubbed);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
+	escape_csv(&sb, scrubbed);
+	if (sb.buf)
+		fputs(sb.buf, f);
+	free(sb.buf);
 	free(scrubbed);
-	fputc('"', f);
 }
 
 void csv_put_latencies(FILE *f, const struct hist *h, const char *none)

@@ -7,7 +7,8 @@
 
 #include "results.h"
 
-/* Writes s as one CSV field, RFC 4180 quoting only when needed. */
+/* Writes s as one CSV field: secrets scrubbed (secret.h), then escape_csv()
+ * (RFC 4180 quoting only when needed; a formula's first character made text). */
 void csv_put_field(FILE *f, const char *s);
 
 /* Writes ",mean,p50,p90,p99,p99.9,max" of h in µs, as summary.csv has

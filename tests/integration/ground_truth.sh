@@ -12,11 +12,15 @@
 #    reply, so every request takes at least 2·D: p50 >= 2·D is a hard floor,
 #    not a tolerance. Above it come two timer wake-ups in the proxy, four
 #    loopback hops, the server and bench's own (sanitized) code: tens to a few
-#    hundred µs on a busy 2-core machine, so the band is [2·D, 2·D + 1.5 ms]
-#    (seen: 4.19 to 4.50 ms over 14 runs).
+#    hundred µs on a quiet machine (seen: 4.19 to 4.50 ms over 14 runs), but
+#    milliseconds on a loaded one. So the ceiling is not a wall-clock figure:
+#    it is 2·(2·D) + 4 x the direct p50 (the same workload without the proxy,
+#    measured just before: it grows with the host's load). It catches a bench
+#    that counts a request twice or from the wrong moment, not a slow host.
 #    The fastest request (from latency/<target>-get.hgrm) must be >= 2·D too.
-#    The same workload without the proxy must have p50 < D/4, which shows the
-#    4 ms came from the proxy and not from the setup.
+#    The proxied p50 must exceed the direct p50 by at least D (half of the
+#    2·D the proxy adds: the two runs may see different load), which shows
+#    the 4 ms came from the proxy and not from the setup.
 # b. Coordinated omission. Open loop at 2000 req/s over 2 clients for 4 s
 #    (~8000 requests); redis-server is stopped (SIGSTOP) for 1 s mid-run.
 #    Latency from the due time (bench's corrected figures) charges the stall
@@ -30,8 +34,9 @@
 #    - corrected p90 >= 500 ms: the top 10% (800 requests) are those due in
 #      the first 0.4 s of the stall, so each waited >= 0.6 s; the 100 ms
 #      margin is for what that sum rounds off (seen: 620 to 662 ms);
-#    - uncorrected p99 < 10 ms: 2 of ~8000 requests waited, the rest are
-#      plain loopback round trips (~0.1 ms; 10 ms allows a noisy machine);
+#    - uncorrected p99 < corrected p90 / 5 (so under 100 ms at most): 2 of
+#      ~8000 requests waited, the rest are plain loopback round trips
+#      (~0.1 ms, or a few ms on a loaded machine), far below the stall;
 #    - from latency/redis-get.hgrm: the count above 100 ms is within a
 #      factor 2 of rate x stall = 2000 (ideal: 2000 x 0.9 = 1800); from the
 #      .uncorrected.hgrm: within a factor 2 of the 2 clients, i.e. 1 to 4.
@@ -162,10 +167,11 @@ YAML
   || { cat "$tmp/validate.log"; die "the test's own workloads do not validate"; }
 
 # ---- a. known delay ----
+declare -A direct=([redis]=0 [memcached]=0)
 if run_bench direct "$tmp/delay.yaml" "$rport" "$mport"; then
   for t in redis memcached; do
-    p50=$(get "$t" run get p50_us)
-    check "direct $t get p50 = $p50 us < D/4 = $((D / 4)) us" "$p50 < $D / 4"
+    direct[$t]=$(get "$t" run get p50_us)
+    check "direct $t get p50 = ${direct[$t]} us is a figure" "${direct[$t]} > 0"
   done
 fi
 start_proxy px-redis "$rport" || die "delay_proxy for redis printed no PORT line"
@@ -175,8 +181,10 @@ px_m=$proxy_port
 if run_bench proxied "$tmp/delay.yaml" "$px_r" "$px_m"; then
   for t in redis memcached; do
     p50=$(get "$t" run get p50_us) ops=$(get "$t" run get ops) errs=$(get "$t" run get errors)
-    check "proxied $t get p50 = $p50 us in [2D, 2D + 1500] = [$((2 * D)), $((2 * D + 1500))] us" \
-      "$p50 >= 2 * $D && $p50 <= 2 * $D + 1500"
+    check "proxied $t get p50 = $p50 us in [2D, 4D + 4 x direct p50] = [$((2 * D)), $((4 * D)) + 4 x ${direct[$t]}] us" \
+      "$p50 >= 2 * $D && $p50 <= 4 * $D + 4 * ${direct[$t]}"
+    check "proxied $t get p50 = $p50 us >= direct p50 ${direct[$t]} us + D: the delay is the proxy's" \
+      "$p50 >= ${direct[$t]} + $D"
     check "proxied $t: ops = $ops of 300, errors = $errs" "$ops == 300 && $errs == 0"
     # The spectrum's first row is the fastest request (its bucket's top, so
     # never below it): the floor holds for every request, not just the median.
@@ -232,7 +240,8 @@ if [ -f "$csv" ]; then
   check "co: uncorrected max = $umax us >= 900000 (the request in flight waited it out)" "$umax >= 900000"
   check "co: corrected p90 = $p90 us >= 500000 (~25% of $ops requests were due in the stall); p99 = $p99 us" \
     "$p90 >= 500000"
-  check "co: uncorrected p99 = $up99 us < 10000 (only the in-flight requests saw the stall)" "$up99 < 10000"
+  check "co: uncorrected p99 = $up99 us < corrected p90 / 5 = $p90 / 5 us (only the in-flight requests saw the stall)" \
+    "$up99 < $p90 / 5"
   # rate x duration = 8000 requests are due, and every one is sent.
   check "co: ops = $ops of 2000/s x 4 s = 8000, errors = $errs" "$ops == 8000 && $errs == 0"
   # The tail's size, from the full spectrum (latency/*.hgrm, in ms): rate x
