@@ -267,7 +267,7 @@ static int redis_uri_parse(const char *uri, struct redis_uri *u, char *err, size
 	 * quote the address past them, never the whole uri. */
 	rc = bench_uri_credentials(p, u->user, sizeof(u->user), u->password, sizeof(u->password), &p, why, sizeof(why));
 	if (rc < 0) {
-		snprintf(err, errlen, "redis: %s", why);
+		snprintf(err, errlen, "redis: %.120s", why);
 		return -1;
 	}
 	u->has_password = rc;
