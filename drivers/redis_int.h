@@ -164,6 +164,10 @@ static inline char *redis_resp_len(char *p, char lead, size_t len)
  * call (the connection is then lost). */
 int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
+/* redis.c: what to say of a failed hiredis call on ctx: "timeout after N
+ * ms" when the socket timeout ran out (hiredis says "Resource temporarily
+ * unavailable"), else hiredis's errstr. Valid until the thread's next call. */
+const char *redis_ctx_errtext(const struct bench_conn *conn, const redisContext *ctx);
 /* redis.c: exec and load on one server (the driver's exec and load
  * without the cluster dispatch; redis_cluster.c runs sub-batches on them). */
 int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
