@@ -196,6 +196,11 @@ struct bench_target {
 	 * so they sort in record order. The mongodb driver pre-splits a ranged
 	 * shard_key at evenly spaced keys of it; 0 = unknown. */
 	uint64_t records;
+	/* Added after ABI 4 (at the end): the harness's stop request, polled
+	 * by ns_count and ns_clean between the replies they read, so a server
+	 * that never ends a listing cannot keep bench from stopping; they give
+	 * up with errstr "stopped" when it returns nonzero. NULL = never. */
+	int (*should_stop)(void);
 };
 
 /* Identity of the server that really answered. */
@@ -326,7 +331,11 @@ struct bench_driver {
 	 * ns_clean both or neither; ns_flush optional, only with them). Called on a connection
 	 * used for nothing else, from one thread, never during a phase; they
 	 * may allocate. docs/drivers.md ("Data safety") says what each driver
-	 * does.
+	 * does. The server is not trusted: ns_count and ns_clean count and
+	 * remove only keys they compared with the prefix themselves (a
+	 * server-side filter, SCAN MATCH or a query, only narrows what comes
+	 * back), every loop over replies has a bound in replies, bytes or
+	 * keys, and they poll target->should_stop between replies.
 	 *   ns_count  counts the keys (documents) under the target's prefix in
 	 *             the driver's namespace (Redis: the uri's database;
 	 *             MongoDB: its collection), and may stop once it has found
@@ -366,7 +375,8 @@ unsigned bench_op_caps(enum bench_op op);
 const char *bench_target_option(const struct bench_target *t, const char *key);
 
 /* Formats into conn->errstr and returns -1 (for `return bench_conn_error(..)`).
- * The connection stays usable. */
+ * A text longer than errstr is cut and ends in "...". The connection stays
+ * usable. */
 int bench_conn_error(struct bench_conn *conn, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

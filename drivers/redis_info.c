@@ -169,5 +169,5 @@ int redis_prepare(struct bench_conn *conn)
 		return -1;
 	if (!rc->idx_range && !rc->idx_query)
 		return 0;
-	return redis_ns_scan(conn, "~idx:*", 1, 0, &removed);
+	return redis_ns_scan(conn, "~idx:", 1, 0, &removed);
 }

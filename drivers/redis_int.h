@@ -196,11 +196,14 @@ int redis_server_info(struct bench_conn *conn, struct bench_server_info *out);
 int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 int redis_prepare(struct bench_conn *conn);
 
-/* redis_ns.c: the data safety hooks, and their SCAN MATCH <escaped
- * prefix><suffix> (suffix: a glob pattern) that counts the keys found, or
- * with unlink UNLINKs them and counts those removed, into *n; it stops
- * once *n >= limit (0: no limit). 0, or -1 with errstr. */
-int redis_ns_scan(struct bench_conn *conn, const char *suffix, int unlink, uint64_t limit, uint64_t *n);
+/* redis_ns.c: the data safety hooks, and their walk over the keys that
+ * start with the prefix and then sub (plain text, not a pattern): SCAN
+ * MATCH <both escaped>*, each key returned compared with them here (the
+ * server's MATCH is not trusted), counted into *n, or with unlink UNLINKed
+ * and those removed counted; it stops once *n >= limit (0: no limit).
+ * Bounded in SCAN calls (redis_ns.c) and by target->should_stop. 0, or -1
+ * with errstr. */
+int redis_ns_scan(struct bench_conn *conn, const char *sub, int unlink, uint64_t limit, uint64_t *n);
 int redis_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
 int redis_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
 int redis_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
