@@ -201,6 +201,12 @@ struct bench_target {
 	 * that never ends a listing cannot keep bench from stopping; they give
 	 * up with errstr "stopped" when it returns nonzero. NULL = never. */
 	int (*should_stop)(void);
+	/* Added after ABI 4 (at the end): the longest value the workload
+	 * writes, in bytes (values.size's max times fields, over every sweep
+	 * point); 0 = unknown. A reply announcing a much longer one is not to
+	 * be believed: the memcached driver refuses it before its client
+	 * library reserves room for it. */
+	uint64_t value_max;
 };
 
 /* Identity of the server that really answered. */
