@@ -52,17 +52,6 @@ mp() { "$probe" "$muri" "$@"; }
 
 # ---- the servers' contents ----
 
-# mc_io: stdin to memcached; prints its reply lines up to END or VERSION.
-mc_io() (
-  exec {fd}<>"/dev/tcp/127.0.0.1/$mport" || exit 1
-  cat >&"$fd"
-  while IFS= read -r -t 5 line <&"$fd"; do
-    line=${line%$'\r'}
-    echo "$line"
-    case $line in END | VERSION*) exit 0 ;; esac
-  done
-  exit 1
-)
 # mc_keys: every key memcached holds (its crawler's list, URI-decoded), sorted.
 mc_keys() {
   printf 'lru_crawler metadump hash\r\n' | mc_io | sed -n 's/^key=\([^ ]*\) .*/\1/p' |
