@@ -495,16 +495,18 @@ static int mc_deliver(struct bench_conn *conn, struct bench_request *reqs, size_
 }
 
 /*
- * Whether the replies to an mget ended as they should. The library closes
- * the socket of a server whose reply it cannot parse (a line of 8 MB, a
- * length of 10^23, a value it had no room for) and reports the gets it did
- * not answer as "not found" (or "end" when some were answered): counted so,
- * garbage would pass for misses. So the socket of every server asked must
- * still be open (srcport not 0). 1, or 0 with the connection lost. (What
- * the library cannot tell, neither can this: the two bytes after a value
- * are not checked to be CRLF; the event path checks them.)
+ * Whether the gets left without a value are misses. The library closes the
+ * socket of a server whose reply it cannot parse (a line of 8 MB, a length
+ * of 10^23, a value it had no room for) and reports the gets it did not
+ * answer as "not found" (or "end" when some were answered): counted so,
+ * garbage would pass for misses. So the socket of the server of each such
+ * get must still be open (srcport not 0; one getsockname per server, and
+ * none for a batch whose gets all had a value). 1, or 0 with the
+ * connection lost. (What the library cannot tell, neither can this: the
+ * two bytes after a value are not checked to be CRLF; the event path
+ * checks them.)
  */
-static int mc_replies_ended(struct bench_conn *conn, size_t ng)
+static int mc_misses_real(struct bench_conn *conn, const struct bench_request *reqs, size_t ng)
 {
 	struct mc_conn *mc = conn->priv;
 	const memcached_instance_st *seen[8] = {NULL}, *in;
@@ -514,6 +516,8 @@ static int mc_replies_ended(struct bench_conn *conn, size_t ng)
 	for (size_t j = 0; j < ng; j++) {
 		size_t k = 0;
 
+		if (reqs[mc->req_idx[j]].status != MC_PENDING)
+			continue;
 		in = mc->n_servers == 1 ? memcached_server_instance_by_position(mc->memc, 0)
 		   : memcached_server_by_key(mc->memc, mc->keys[j], mc->key_lens[j], &rc);
 		while (k < nseen && seen[k] != in)
@@ -580,7 +584,7 @@ static enum bench_status mc_gets(struct bench_conn *conn, struct bench_request *
 		/* Some servers never got their keys: the others answered, but
 		 * the unanswered gets cannot be called misses. */
 		rest = mc_fail(conn, sent, "mget");
-	} else if (!mc_replies_ended(conn, ng)) {
+	} else if (!mc_misses_real(conn, reqs, ng)) {
 		rest = BENCH_DISCONNECTED;
 	}
 finish:
