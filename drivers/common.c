@@ -91,22 +91,12 @@ const char *bench_target_option(const struct bench_target *t, const char *key)
 	return NULL;
 }
 
-/* errstr from fmt; a text too long for it ends in "..." rather than
- * stopping mid-word as if that were all. */
-static void conn_errstr(struct bench_conn *conn, const char *fmt, va_list ap)
-{
-	size_t cap = sizeof(conn->errstr);
-
-	if (vsnprintf(conn->errstr, cap, fmt, ap) >= (int)cap)
-		memcpy(conn->errstr + cap - 4, "...", 4);
-}
-
 int bench_conn_error(struct bench_conn *conn, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	conn_errstr(conn, fmt, ap);
+	vsnprintf(conn->errstr, sizeof(conn->errstr), fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -116,7 +106,7 @@ int bench_conn_lost(struct bench_conn *conn, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	conn_errstr(conn, fmt, ap);
+	vsnprintf(conn->errstr, sizeof(conn->errstr), fmt, ap);
 	va_end(ap);
 	conn->err = 1;
 	return -1;

@@ -381,8 +381,7 @@ unsigned bench_op_caps(enum bench_op op);
 const char *bench_target_option(const struct bench_target *t, const char *key);
 
 /* Formats into conn->errstr and returns -1 (for `return bench_conn_error(..)`).
- * A text longer than errstr is cut and ends in "...". The connection stays
- * usable. */
+ * The connection stays usable. */
 int bench_conn_error(struct bench_conn *conn, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
