@@ -5,9 +5,10 @@
 # purpose. bench must delete nothing foreign, finish (a hang guard of
 # minutes, never a time limit on the work), stay within bounded memory,
 # honour the first SIGTERM, and say what went wrong.
-# Usage: broken_servers.sh BENCH_BINARY HOSTILE_PROXY_BINARY
+# Usage: broken_servers.sh BENCH_BINARY HOSTILE_PROXY_BINARY MONGO_PROBE_BINARY|none
 # Exit 77 (skipped) when redis-server, redis-cli or memcached is missing,
-# unless CI=true, where that is a failure.
+# unless CI=true, where that is a failure; without FerretDB (or without
+# tests/mongo_probe) the MongoDB checks are skipped, a failure when CI=true.
 #
 # a. SCAN's MATCH dropped (every key comes back), for the check before the
 #    run and the cleanup after it, and for the cleanup only (--skip 1: the
@@ -34,8 +35,12 @@
 # e. memcached -o no_lru_crawler: the refusal says why in a whole
 #    sentence. A SIGSTOPped redis-server: "timeout after 300 ms", not
 #    "Resource temporarily unavailable".
+# f. MongoDB (FerretDB, when tools/bin/bench-ferretdb and tests/mongo_probe
+#    are built) through a proxy that takes the filter off every find and
+#    the $match off every aggregate: the run succeeds, its cleanup removes
+#    its own documents, and every foreign document is what it was.
 set -uo pipefail
-bench=$1 proxy=$2
+bench=$1 proxy=$2 probe=${3:-none}
 
 [ -x "$bench" ] || { echo "FAIL - not executable: $bench"; exit 1; }
 [ -x "$proxy" ] || { echo "FAIL - not executable: $proxy"; exit 1; }
@@ -63,11 +68,11 @@ start_px() {
 contains() { if grep -q -- "$2" "$1"; then pass "$3"; else fail "$3: '$2' not in $(head -c 600 "$1")"; fi; }
 lacks() { if grep -q -- "$2" "$1"; then fail "$3: '$2' in $1"; else pass "$3"; fi; }
 
-# workload NAME URI [RUN_PHASE]: one target (redis:// uri: redis, else
-# memcached), 100 records under "bench:".
+# workload NAME URI [RUN_PHASE]: one target (redis:// uri: redis,
+# mongodb://: mongodb, else memcached), 100 records under "bench:".
 workload() {
   local driver=memcached run=${3:-"{name: run, ops: 100, mix: {get: 0.5, set: 0.5}}"}
-  case $2 in redis://*) driver=redis ;; esac
+  case $2 in redis://*) driver=redis ;; mongodb://*) driver=mongodb ;; esac
   cat >"$tmp/$1.yaml" <<YAML
 name: broken-$1
 seed: 3
@@ -269,6 +274,31 @@ check "stopped redis: unreachable, exit 3 (exit $rc)" "$rc == 3" || cat "$tmp/st
 contains "$tmp/stopped.log" "not run: cannot reach redis at redis://127.0.0.1:$rport: redis: INFO cluster: timeout after 300 ms" \
   "stopped redis: the message says it timed out"
 lacks "$tmp/stopped.log" "Resource temporarily unavailable" "stopped redis: no EAGAIN text"
+
+# ---- f. MongoDB without its query filter ----
+if have_ferretdb && [ -x "$probe" ]; then
+  start_ferretdb || die "bench-ferretdb did not start: $(tail -3 "$tmp/ferretdb.log" "$tmp/ready.log")"
+  mp() { "$probe" "mongodb://127.0.0.1:$fport/" "$@"; }
+  for k in user:1 bench 'bench;1' 'benc:1' 'abcx:1'; do mp insert bench kv "$k" "v-$k"; done
+  mp dump bench kv >"$tmp/m-foreign"
+  start_px mongo "$fport" --mode mongo-no-filter || die "hostile_proxy did not start"
+  # Sets only: a get is a find, whose filter the proxy takes away too.
+  workload mongo "mongodb://127.0.0.1:$px_port/" "{name: run, ops: 100, mix: {set: 1}}"
+  run mongo
+  check "no filter: bench exits 0 (exit $rc)" "$rc == 0" || cat "$tmp/mongo.log"
+  c=$(cleanup_of) n=$(sed -n 's/^removed \([0-9]*\) documents.*/\1/p' <<<"$c")
+  check "no filter: cleanup removed the run's 100 documents ($c)" "${n:-0} == 100"
+  check "no filter: the proxy took filters away ($(grep -c changed "$tmp/mongo.err") commands)" \
+    "$(grep -c changed "$tmp/mongo.err") > 0"
+  mp dump bench kv >"$tmp/m-now"
+  if cmp -s "$tmp/m-foreign" "$tmp/m-now"; then pass "no filter: every foreign document intact, nothing else left"
+  else fail "no filter: bench.kv changed: $(diff "$tmp/m-foreign" "$tmp/m-now" | head -6 | tr '\n' ' ')"; fi
+  stop_pid "$px_pid"
+elif [ "${CI:-}" = true ]; then
+  fail "FerretDB (tools/bin/bench-ferretdb) or tests/mongo_probe missing (CI=true: required)"
+else
+  echo "skip: MongoDB checks (no tools/bin/bench-ferretdb or tests/mongo_probe)"
+fi
 
 echo "broken_servers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,6 +29,14 @@
  *   get-reply       every get/gets is answered by the proxy with --arg,
  *                   where \r and \n are CR and LF, {key} is the first key
  *                   asked for and {fill:N} is N bytes 'x' (streamed).
+ * MongoDB mode (the client's messages are read as OP_MSG; built with
+ * libbson only):
+ *   mongo-no-filter a find command loses its filter, and the $match stages
+ *                   of an aggregate match everything: the server returns
+ *                   every document of the collection (a proxy or server
+ *                   that does not apply the query). Writes (delete) are
+ *                   left alone: no client can protect against a server
+ *                   that ignores the filter of a delete.
  * Everything else goes to the upstream server as it came, and its replies
  * come back unchanged.
  *
@@ -54,10 +62,14 @@
 
 #include "test_net.h"
 
+#ifdef HOSTILE_BSON
+#include <bson/bson.h>
+#endif
+
 #define BUF_MAX (16u << 20) /* the most a command may take */
 #define MAX_ARGS 64
 
-enum mode { M_SCAN_MATCH_ALL, M_SCAN_EVAL, M_METADUMP, M_GET_REPLY };
+enum mode { M_SCAN_MATCH_ALL, M_SCAN_EVAL, M_METADUMP, M_GET_REPLY, M_MONGO_NO_FILTER };
 
 static enum mode mode;
 static const char *arg = "";
@@ -275,6 +287,100 @@ static long mc_command(int client, int up, const char *buf, size_t len)
 	return (long)take;
 }
 
+#ifdef HOSTILE_BSON
+static uint32_t le32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+}
+
+static void put_le32(char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (char)(v >> (8 * i));
+}
+
+/* A copy of a command body without its filter (find), or with every
+ * $match stage matching everything (aggregate); NULL: leave it alone. */
+static bson_t *mongo_unfiltered(const bson_t *body)
+{
+	bson_iter_t it, st;
+	bson_t *out, pipe, stage;
+	const char *cmd;
+
+	if (!bson_iter_init(&it, body) || !bson_iter_next(&it))
+		return NULL;
+	cmd = bson_iter_key(&it);
+	if (strcmp(cmd, "find") != 0 && strcmp(cmd, "aggregate") != 0)
+		return NULL;
+	out = bson_new();
+	bson_iter_init(&it, body);
+	while (bson_iter_next(&it)) {
+		if (!strcmp(cmd, "find") && !strcmp(bson_iter_key(&it), "filter"))
+			continue;
+		if (!strcmp(cmd, "find") || strcmp(bson_iter_key(&it), "pipeline") || !BSON_ITER_HOLDS_ARRAY(&it)) {
+			bson_append_iter(out, NULL, 0, &it);
+			continue;
+		}
+		bson_append_array_begin(out, "pipeline", -1, &pipe);
+		bson_iter_recurse(&it, &st);
+		for (unsigned k = 0; bson_iter_next(&st); k++) {
+			char idx[16];
+			bson_iter_t in;
+
+			snprintf(idx, sizeof(idx), "%u", k);
+			if (BSON_ITER_HOLDS_DOCUMENT(&st) && bson_iter_recurse(&st, &in) && bson_iter_next(&in) &&
+			    !strcmp(bson_iter_key(&in), "$match")) {
+				bson_append_document_begin(&pipe, idx, -1, &stage);
+				bson_t empty = BSON_INITIALIZER;
+				bson_append_document(&stage, "$match", -1, &empty);
+				bson_append_document_end(&pipe, &stage);
+			} else {
+				bson_append_iter(&pipe, idx, -1, &st);
+			}
+		}
+		bson_append_array_end(out, &pipe);
+	}
+	return out;
+}
+
+/*
+ * A whole message at buf[0..len): returns the bytes it takes, 0 when
+ * incomplete. Forwards it, an OP_MSG whose body is a find or an aggregate
+ * (kind 0 section first, no checksum) with the filter taken away.
+ */
+static long mongo_message(int up, const char *buf, size_t len)
+{
+	uint32_t mlen, blen;
+	bson_t body, *nb;
+	bson_iter_t it;
+	char head[21];
+
+	if (len < 4 || len < (mlen = le32(buf)))
+		return 0;
+	if (mlen < 26 || le32(buf + 12) != 2013 || (le32(buf + 16) & 1) || buf[20] != 0 ||
+	    (blen = le32(buf + 21)) > mlen - 21 || !bson_init_static(&body, (const uint8_t *)buf + 21, blen) ||
+	    !(nb = mongo_unfiltered(&body))) {
+		put(up, buf, mlen);
+		return (long)mlen;
+	}
+	if (atomic_fetch_add(intercepted, 1) < skip) {
+		bson_destroy(nb);
+		put(up, buf, mlen);
+		return (long)mlen;
+	}
+	changed(bson_iter_init(&it, &body) && bson_iter_next(&it) ? bson_iter_key(&it) : "?");
+	memcpy(head, buf, sizeof(head));
+	put_le32(head, mlen - blen + nb->len);
+	put(up, head, sizeof(head));
+	put(up, bson_get_data(nb), nb->len);
+	put(up, buf + 21 + blen, mlen - 21 - blen);
+	bson_destroy(nb);
+	return (long)mlen;
+}
+#endif
+
 /* Serves one client connection until either side closes. */
 static void serve(int client, const struct sockaddr_storage *ua, socklen_t ualen)
 {
@@ -325,6 +431,12 @@ static void serve(int client, const struct sockaddr_storage *ua, socklen_t ualen
 				} else if (used > 0) {
 					redis_command(up, buf, (size_t)used, av, avl, ac);
 				}
+			} else if (mode == M_MONGO_NO_FILTER) {
+#ifdef HOSTILE_BSON
+				used = mongo_message(up, buf, len);
+#else
+				_exit(2); /* refused in main */
+#endif
 			} else {
 				used = mc_command(client, up, buf, len);
 			}
@@ -338,14 +450,15 @@ static void serve(int client, const struct sockaddr_storage *ua, socklen_t ualen
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hostile_proxy --upstream HOST:PORT --mode scan-match-all|scan-eval|metadump|get-reply "
+	fprintf(stderr, "usage: hostile_proxy --upstream HOST:PORT --mode scan-match-all|scan-eval|metadump|get-reply|"
+			"mongo-no-filter "
 			"[--arg TEXT] [--skip N] [--delay-ms D]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = {"scan-match-all", "scan-eval", "metadump", "get-reply"};
+	static const char *const names[] = {"scan-match-all", "scan-eval", "metadump", "get-reply", "mongo-no-filter"};
 	const char *upstream = NULL, *m = NULL, *sk = "0", *dl = "0";
 	struct sockaddr_storage ua, la;
 	socklen_t ualen, lalen;
@@ -369,6 +482,12 @@ int main(int argc, char **argv)
 		}
 	if (!upstream || !found)
 		usage();
+#ifndef HOSTILE_BSON
+	if (mode == M_MONGO_NO_FILTER) {
+		fprintf(stderr, "hostile_proxy: built without libbson: no mongo-no-filter\n");
+		return 2;
+	}
+#endif
 	skip = strtoul(sk, NULL, 10);
 	delay_ms = strtoul(dl, NULL, 10);
 	intercepted = mmap(NULL, sizeof(*intercepted), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
