@@ -385,6 +385,10 @@ const char *bench_target_option(const struct bench_target *t, const char *key);
 int bench_conn_error(struct bench_conn *conn, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Whether the harness asks the data safety hooks to give up: the
+ * target's should_stop, when it has one, returns nonzero. */
+int bench_conn_should_stop(const struct bench_conn *conn);
+
 /* As bench_conn_error, and also sets conn->err: the connection is lost. */
 int bench_conn_lost(struct bench_conn *conn, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

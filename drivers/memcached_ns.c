@@ -70,10 +70,6 @@ static int ns_fail(struct bench_conn *conn, const struct ns_sock *s, const char 
 	return bench_conn_error(conn, "memcached %s:%u: %s: %s", s->host, s->port, what, why);
 }
 
-static int ns_stopped(const struct bench_conn *conn)
-{
-	return conn->target->should_stop && conn->target->should_stop();
-}
 
 static int ns_connect(struct bench_conn *conn, struct ns_sock *s)
 {
@@ -157,7 +153,7 @@ static int ns_line(struct bench_conn *conn, struct ns_sock *s, const char **line
 		r = recv(s->fd, s->buf + s->len, sizeof(s->buf) - s->len, 0);
 		/* A signal interrupts recv (the socket has SO_RCVTIMEO, so the
 		 * call is not restarted): give up if it asked bench to stop. */
-		if (r < 0 && errno == EINTR && ns_stopped(conn))
+		if (r < 0 && errno == EINTR && bench_conn_should_stop(conn))
 			return ns_fail(conn, s, "read", "stopped");
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -243,7 +239,7 @@ static int ns_dump_start(struct bench_conn *conn, struct ns_sock *s, const char 
 		/* BUSY: another dump or the automatic crawl is running;
 		 * NOTSTARTED: every LRU's crawler was still taken. */
 		if ((ns_starts(*line, *len, "BUSY") || ns_starts(*line, *len, "NOTSTARTED")) && waited < NS_BUSY_MS) {
-			if (ns_stopped(conn))
+			if (bench_conn_should_stop(conn))
 				return ns_fail(conn, s, "lru_crawler metadump", "stopped");
 			nanosleep(&pause, NULL);
 			waited += 100;
@@ -311,7 +307,7 @@ static int ns_dump(struct bench_conn *conn, struct ns_sock *s, uint64_t limit, u
 		if (++lines > max_lines)
 			return bench_conn_error(conn, "memcached %s:%u: lru_crawler metadump: over %llu lines for %llu items",
 						s->host, s->port, (unsigned long long)max_lines, (unsigned long long)items);
-		if (ns_stopped(conn))
+		if (bench_conn_should_stop(conn))
 			return ns_fail(conn, s, "lru_crawler metadump", "stopped");
 		if ((size_t)klen >= plen && memcmp(key, prefix, plen) == 0) {
 			if (keys && keys->len + 1 + (size_t)klen > NS_CLEAN_BYTES) {

@@ -99,10 +99,6 @@ static int64_t ns_count_docs(struct bench_conn *conn, const bson_t *filter, uint
 	return n;
 }
 
-static int ns_stopped(const struct bench_conn *conn)
-{
-	return conn->target->should_stop && conn->target->should_stop();
-}
 
 /* A cursor over the _ids of the documents the prefix filter selects, at
  * most limit (0: no limit) of them as the server counts. */
@@ -162,7 +158,7 @@ static int ns_count_mine(struct bench_conn *conn, uint64_t limit, uint64_t *n)
 
 	*n = 0;
 	while (ret == 0 && mongoc_cursor_next(cur, &doc)) {
-		if (ns_stopped(conn))
+		if (bench_conn_should_stop(conn))
 			ret = bench_conn_error(conn, "mongodb: count under the prefix: stopped");
 		else if (ns_mine(conn, doc, &len)) {
 			if (++*n == limit)
@@ -252,7 +248,7 @@ static int ns_clean_pass(struct bench_conn *conn, uint64_t *listed, uint64_t *re
 		const char *id = ns_mine(conn, doc, &len);
 		char idx[24];
 
-		if (ns_stopped(conn)) {
+		if (bench_conn_should_stop(conn)) {
 			ret = bench_conn_error(conn, "mongodb: cleanup under the prefix: stopped");
 			break;
 		}

@@ -1,11 +1,11 @@
 /*
  * redis_ns.c - data safety hooks of the redis driver: count and remove the
  * keys under the target's prefix (SCAN MATCH <escaped prefix>* and UNLINK,
- * never KEYS, which blocks the server for its whole keyspace; each key the
- * SCAN returns is compared with the prefix here before it is counted or
- * UNLINKed, and the walk is bounded), and empty
- * the uri's database for --flush (FLUSHDB). Setup-time commands, over
- * hiredis's own reply objects like redis_info.c.
+ * never KEYS, which blocks the server for its whole keyspace), and empty
+ * the uri's database for --flush (FLUSHDB). Each key a SCAN returns is
+ * compared with the prefix here before it is counted or UNLINKed, and a
+ * walk is bounded in calls. Setup-time commands, over hiredis's own reply
+ * objects like redis_info.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,10 +45,6 @@ static redisReply *ns_command(struct bench_conn *conn, int argc, const char **ar
 	return r;
 }
 
-static int ns_stopped(const struct bench_conn *conn)
-{
-	return conn->target->should_stop && conn->target->should_stop();
-}
 
 /* The keys a walk looks for: those starting with the prefix and then sub. */
 struct ns_walk {
@@ -166,7 +162,7 @@ static int ns_scan_node(struct bench_conn *conn, const struct ns_walk *w, uint64
 		const char *argv[6] = { "SCAN", cursor, "MATCH", pattern, "COUNT", REDIS_SCAN_COUNT };
 		redisReply *r, *keys;
 
-		if (ns_stopped(conn)) {
+		if (bench_conn_should_stop(conn)) {
 			ret = bench_conn_error(conn, "redis: SCAN: stopped");
 			break;
 		}
