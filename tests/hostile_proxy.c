@@ -76,7 +76,7 @@ static const char *arg = "";
 static unsigned long skip, delay_ms;
 static atomic_ulong *intercepted; /* commands seen that the mode changes, over every child */
 
-static void die(const char *what)
+_Noreturn static void die(const char *what)
 {
 	fprintf(stderr, "hostile_proxy: %s: %s\n", what, strerror(errno));
 	exit(1);
@@ -448,7 +448,7 @@ static void serve(int client, const struct sockaddr_storage *ua, socklen_t ualen
 	}
 }
 
-static void usage(void)
+_Noreturn static void usage(void)
 {
 	fprintf(stderr, "usage: hostile_proxy --upstream HOST:PORT --mode scan-match-all|scan-eval|metadump|get-reply|"
 			"mongo-no-filter "
