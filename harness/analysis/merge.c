@@ -39,19 +39,19 @@ static int bad(const char *fmt, ...)
 static void warn_partial(struct merge *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		const struct report_jv *run = &m->in[i].run, *t = report_json_get(run, "targets");
-		const char *complete = report_json_str(run, "complete");
+		json_t *run = m->in[i].run, *t;
+		size_t k;
 
-		if (!complete || strcmp(complete, "true") != 0)
+		if (!json_is_true(json_object_get(run, "complete")))
 			merge_warn(m, "shard %zu/%zu (%s) was interrupted: the merge holds what it ran", i, m->n,
 				   m->in[i].dir);
-		for (size_t k = 0; t && t->type == REPORT_J_ARR && k < t->n; k++) {
-			const char *skipped = report_json_str(&t->kids[k], "skipped");
+		json_array_foreach (json_object_get(run, "targets"), k, t) {
+			const char *skipped = report_json_str(t, "skipped");
 
 			if (skipped)
 				merge_warn(m, "shard %zu/%zu (%s): target %s did not run all phases (%s): its merged rows "
-					   "lack that shard's share", i, m->n, m->in[i].dir,
-					   report_json_str(&t->kids[k], "name"), skipped);
+					   "lack that shard's share", i, m->n, m->in[i].dir, report_json_str(t, "name"),
+					   skipped);
 		}
 	}
 }
@@ -227,33 +227,37 @@ static int check_counts(const struct chart_table *t, const char *path, const cha
  * Returns 0 or BENCH_EXIT_USAGE. */
 static int load_input(struct merge_in *in, uint64_t *count)
 {
-	char *path = xasprintf("%s/run.json", in->dir), err[512];
-	const struct report_jv *shard;
-	const char *why = NULL, *idx, *cnt;
-	size_t len = 0, at = 0;
-	int rc = BENCH_EXIT_USAGE;
+	char *path = xasprintf("%s/run.json", in->dir), err[512], *text;
+	json_t *shard, *idx, *cnt;
+	json_error_t jerr;
+	size_t len = 0;
+	int rc = BENCH_EXIT_USAGE, parsed;
 
-	in->json_text = chart_slurp(path, &len);
-	if (!in->json_text) {
+	text = chart_slurp(path, &len);
+	if (!text) {
 		bad("cannot read %s: %s (is %s a result directory of bench run?)", path, strerror(errno), in->dir);
 		goto out;
 	}
-	if (report_json_parse(in->json_text, len, &in->run, &why, &at) < 0) {
-		bad("%s: not valid JSON at byte %zu: %s", path, at, why);
+	parsed = report_json_parse(text, len, &in->run, &jerr);
+	free(text);
+	if (parsed < 0) {
+		bad("%s: not valid JSON at byte %d: %s", path, jerr.position, jerr.text);
 		goto out;
 	}
-	shard = report_json_get(&in->run, "shard");
-	idx = report_json_str(shard, "index");
-	cnt = report_json_str(shard, "count");
-	if (!shard || shard->type != REPORT_J_OBJ) {
+	shard = json_object_get(in->run, "shard");
+	idx = json_object_get(shard, "index");
+	cnt = json_object_get(shard, "count");
+	if (!json_is_object(shard)) {
 		bad("%s was not run with --shard (its run.json has no shard): only shards of one run merge", in->dir);
 		goto out;
 	}
-	if (!idx || !cnt || util_parse_u64(idx, &in->index) < 0 || util_parse_u64(cnt, count) < 0 || *count == 0 ||
-	    in->index >= *count) {
+	if (!json_is_integer(idx) || !json_is_integer(cnt) || json_integer_value(idx) < 0 ||
+	    json_integer_value(cnt) <= json_integer_value(idx)) {
 		bad("%s: shard.index and shard.count are not a valid shard", path);
 		goto out;
 	}
+	in->index = (uint64_t)json_integer_value(idx);
+	*count = (uint64_t)json_integer_value(cnt);
 	for (int i = 0; i < 2; i++) {
 		struct chart_table **t = i == 0 ? &in->sum : &in->ts;
 
@@ -279,41 +283,57 @@ out:
 }
 
 /* The first difference between two JSON values, as a path into *where
- * ("keyspace.records"); `skip` is a top-level member left out. */
-static bool json_differs(const struct report_jv *a, const struct report_jv *b, const char *skip, struct sbuf *where)
+ * ("keyspace.records"); `skip` is a top-level member left out. Members are
+ * compared in order, as bench wrote them. */
+static bool json_differs(json_t *a, json_t *b, const char *skip, struct sbuf *where)
 {
-	if (a->type != b->type || a->n != b->n || (a->text && b->text && strcmp(a->text, b->text) != 0) ||
-	    (!a->text) != (!b->text))
-		return true;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct report_jv *x = &a->kids[i], *y = &b->kids[i];
-		size_t mark = where->len;
+	void *ia, *ib;
+	size_t mark = where->len;
 
-		if ((x->key || y->key) && (!x->key || !y->key || strcmp(x->key, y->key) != 0))
+	if (json_typeof(a) != json_typeof(b))
+		return true;
+	if (json_is_array(a)) {
+		if (json_array_size(a) != json_array_size(b))
 			return true;
-		if (skip && x->key && strcmp(x->key, skip) == 0)
-			continue;
-		if (x->key)
-			sbuf_addf(where, "%s%s", mark ? "." : "", x->key);
-		else
+		for (size_t i = 0; i < json_array_size(a); i++) {
 			sbuf_addf(where, "[%zu]", i);
-		if (json_differs(x, y, NULL, where))
+			if (json_differs(json_array_get(a, i), json_array_get(b, i), NULL, where))
+				return true;
+			where->len = mark;
+			where->buf[mark] = '\0';
+		}
+		return false;
+	}
+	if (!json_is_object(a))
+		return !json_equal(a, b);
+	if (json_object_size(a) != json_object_size(b))
+		return true;
+	for (ia = json_object_iter(a), ib = json_object_iter(b); ia && ib;
+	     ia = json_object_iter_next(a, ia), ib = json_object_iter_next(b, ib)) {
+		const char *k = json_object_iter_key(ia);
+
+		if (strcmp(k, json_object_iter_key(ib)) != 0)
+			return true;
+		if (skip && strcmp(k, skip) == 0)
+			continue;
+		sbuf_addf(where, "%s%s", mark ? "." : "", k);
+		if (json_differs(json_object_iter_value(ia), json_object_iter_value(ib), NULL, where))
 			return true;
 		where->len = mark;
-		if (where->buf)
-			where->buf[mark] = '\0';
+		where->buf[mark] = '\0';
 	}
 	return false;
 }
 
 /* The names of the targets run.json lists, comma-separated (caller frees). */
-static char *target_names(const struct report_jv *run)
+static char *target_names(const json_t *run)
 {
-	const struct report_jv *t = report_json_get(run, "targets");
 	struct sbuf sb = {0};
+	json_t *t;
+	size_t i;
 
-	for (size_t i = 0; t && t->type == REPORT_J_ARR && i < t->n; i++)
-		sbuf_addf(&sb, "%s%s", i ? "," : "", report_json_str(&t->kids[i], "name"));
+	json_array_foreach (json_object_get(run, "targets"), i, t)
+		sbuf_addf(&sb, "%s%s", i ? "," : "", report_json_str(t, "name") ? report_json_str(t, "name") : "");
 	return sbuf_take(&sb);
 }
 
@@ -353,10 +373,9 @@ static int check_shards(struct merge *m, const uint64_t *counts)
 			m->in[i] = t;
 		}
 	first = &m->in[0];
-	names0 = target_names(&first->run);
+	names0 = target_names(first->run);
 	for (size_t i = 1; i < m->n && rc == 0; i++) {
-		const struct report_jv *a = report_json_get(&first->run, "workload");
-		const struct report_jv *b = report_json_get(&m->in[i].run, "workload");
+		json_t *a = json_object_get(first->run, "workload"), *b = json_object_get(m->in[i].run, "workload");
 		struct sbuf where = {0};
 		char *names;
 
@@ -364,7 +383,7 @@ static int check_shards(struct merge *m, const uint64_t *counts)
 			rc = bad("%s and %s ran different workloads (run.json workload%s%s differs): not shards of one run",
 				 first->dir, m->in[i].dir, where.len ? "." : "", where.len ? where.buf : "");
 		free(where.buf);
-		names = target_names(&m->in[i].run);
+		names = target_names(m->in[i].run);
 		if (rc == 0 && strcmp(names, names0) != 0)
 			rc = bad("%s ran targets [%s] but %s ran [%s]: run every shard with the same --target", m->in[i].dir,
 				 names, first->dir, names0);
@@ -493,8 +512,7 @@ static void free_merge(struct merge *m)
 			hist_free(in->hists[h].unc);
 		}
 		free(in->hists);
-		report_json_free(&in->run);
-		free(in->json_text);
+		json_decref(in->run);
 		chart_table_free(in->sum);
 		chart_table_free(in->ts);
 	}
@@ -533,7 +551,7 @@ int merge_dirs(const char *const *dirs, size_t n, const char *out, const char *c
 		goto out;
 	warn_partial(&m);
 	for (size_t i = 0; i < n; i++) {
-		const char *s = report_json_str(&m.in[i].run, "started_utc");
+		const char *s = report_json_str(m.in[i].run, "started_utc");
 
 		/* It names the directory: a stamp (digits, T, Z) or nothing. */
 		if (s && strspn(s, "0123456789TZ") == strlen(s) && strlen(s) < sizeof(m.started) &&
@@ -542,7 +560,7 @@ int merge_dirs(const char *const *dirs, size_t n, const char *out, const char *c
 	}
 	if (!m.started[0])
 		util_utc_stamp(m.started, sizeof(m.started));
-	wname = report_json_str(report_json_get(&m.in[0].run, "workload"), "name");
+	wname = report_json_str(json_object_get(m.in[0].run, "workload"), "name");
 	name = xasprintf("%s-merged", wname ? wname : "run");
 	*final = outdir_create(out, m.started, name, merge_write, &m);
 	free(name);

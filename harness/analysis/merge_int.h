@@ -30,8 +30,7 @@ struct merge_hist {
 struct merge_in {
 	const char *dir;
 	uint64_t index;
-	char *json_text;
-	struct report_jv run;           /* run.json */
+	json_t *run;                    /* run.json */
 	struct chart_table *sum, *ts;   /* summary.csv, timeseries.csv */
 	int key[MERGE_KEY_COLS];        /* summary.csv's key columns */
 	struct merge_hist *hists;

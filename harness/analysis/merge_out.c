@@ -323,128 +323,94 @@ static int write_timeseries(const void *arg, FILE *f)
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
-/* A JSON value read from a shard's run.json, written back. */
-static void put_jv(FILE *f, const struct report_jv *v, int depth, const char *skip)
+/* A copy of the object o without its member `skip` (o itself when it is
+ * not an object), for the caller to own. */
+static json_t *copy_without(json_t *o, const char *skip)
 {
-	bool first = true;
+	json_t *c, *v;
+	const char *key;
 
-	switch (v->type) {
-	case REPORT_J_NULL:
-		fputs("null", f);
-		return;
-	case REPORT_J_STR:
-		json_put_string(f, v->text);
-		return;
-	case REPORT_J_NUM:
-	case REPORT_J_BOOL:
-		fputs(v->text, f);
-		return;
-	default:
-		break;
-	}
-	fputc(v->type == REPORT_J_ARR ? '[' : '{', f);
-	for (size_t i = 0; i < v->n; i++) {
-		if (skip && v->kids[i].key && !strcmp(v->kids[i].key, skip))
-			continue;
-		fprintf(f, "%s\n%*s", first ? "" : ",", 2 * (depth + 1), "");
-		first = false;
-		if (v->kids[i].key) {
-			json_put_string(f, v->kids[i].key);
-			fputs(": ", f);
-		}
-		put_jv(f, &v->kids[i], depth + 1, NULL);
-	}
-	if (!first)
-		fprintf(f, "\n%*s", 2 * depth, "");
-	fputc(v->type == REPORT_J_ARR ? ']' : '}', f);
+	if (!json_is_object(o))
+		return json_incref(o);
+	c = json_object();
+	json_object_foreach (o, key, v)
+		if (strcmp(key, skip) != 0)
+			jsonw_set(c, key, json_incref(v));
+	return c;
 }
 
-static void put_member(FILE *f, const char *key, const struct report_jv *v, const char *skip)
+/* The shard's member `key`, shared with the new tree; null when missing. */
+static json_t *member(const json_t *o, const char *key)
 {
-	fprintf(f, ",\n  ");
-	json_put_string(f, key);
-	fputs(": ", f);
-	if (v)
-		put_jv(f, v, 1, skip);
-	else
-		fputs("null", f);
+	json_t *v = json_object_get(o, key);
+
+	return v ? json_incref(v) : json_null();
 }
 
 static int write_run_json(const void *arg, FILE *f)
 {
 	const struct merge *m = arg;
-	const struct report_jv *run0 = &m->in[0].run, *targets = report_json_get(run0, "targets");
+	json_t *run0 = m->in[0].run, *run = json_object(), *o, *a, *v;
 	const char *finished = "";
 	bool complete = true;
+	size_t i;
+	int rc;
 
-	for (size_t i = 0; i < m->n; i++) {
-		const char *c = report_json_str(&m->in[i].run, "complete"), *fin;
+	for (i = 0; i < m->n; i++) {
+		const char *fin = report_json_str(m->in[i].run, "finished_utc");
 
-		complete &= c && !strcmp(c, "true");
-		fin = report_json_str(&m->in[i].run, "finished_utc");
+		complete &= json_is_true(json_object_get(m->in[i].run, "complete"));
 		if (fin && strcmp(fin, finished) > 0)
 			finished = fin;
 	}
-	fputs("{\n  \"bench\": {\"version\": ", f);
-	json_put_string(f, BENCH_VERSION);
-	fputs(", \"git_revision\": ", f);
-	json_put_string(f, BENCH_GIT_REV);
-	fputs("},\n  \"command\": ", f);
-	json_put_string(f, m->command);
-	fprintf(f, ",\n  \"merged\": true,\n  \"shard\": null,\n  \"shards\": %zu,\n  \"complete\": %s", m->n,
-		complete ? "true" : "false");
-	fputs(",\n  \"started_utc\": ", f);
-	json_put_string(f, m->started);
-	fputs(",\n  \"finished_utc\": ", f);
-	json_put_string(f, finished);
-	fputs(",\n  \"servers\": ", f);
-	json_put_string(f, report_json_str(run0, "servers") ? report_json_str(run0, "servers") : "");
-	fputs(",\n  \"inputs\": [", f);
-	for (size_t i = 0; i < m->n; i++) {
-		const struct report_jv *run = &m->in[i].run;
+	o = json_object();
+	jsonw_set(o, "version", jsonw_str(BENCH_VERSION));
+	jsonw_set(o, "git_revision", jsonw_str(BENCH_GIT_REV));
+	jsonw_set(run, "bench", o);
+	jsonw_set(run, "command", jsonw_str(m->command));
+	jsonw_set(run, "merged", json_true());
+	jsonw_set(run, "shard", json_null());
+	jsonw_set(run, "shards", jsonw_u64(m->n));
+	jsonw_set(run, "complete", json_boolean(complete));
+	jsonw_set(run, "started_utc", jsonw_str(m->started));
+	jsonw_set(run, "finished_utc", jsonw_str(finished));
+	jsonw_set(run, "servers", jsonw_str(report_json_str(run0, "servers") ? report_json_str(run0, "servers") : ""));
+	a = json_array();
+	for (i = 0; i < m->n; i++) {
 		static const char *const copy[] = {"command", "complete", "started_utc", "finished_utc", "host"};
 
-		fprintf(f, "%s\n    {\"dir\": ", i ? "," : "");
-		json_put_string(f, m->in[i].dir);
-		fprintf(f, ", \"shard\": %zu", i);
-		for (size_t k = 0; k < sizeof(copy) / sizeof(copy[0]); k++) {
-			const struct report_jv *v = report_json_get(run, copy[k]);
-
-			fprintf(f, ", \"%s\": ", copy[k]);
-			if (v)
-				put_jv(f, v, 2, NULL);
-			else
-				fputs("null", f);
-		}
-		fputc('}', f);
+		o = json_object();
+		jsonw_set(o, "dir", jsonw_str(m->in[i].dir));
+		jsonw_set(o, "shard", jsonw_u64(i));
+		for (size_t k = 0; k < sizeof(copy) / sizeof(copy[0]); k++)
+			jsonw_set(o, copy[k], member(m->in[i].run, copy[k]));
+		jsonw_append(a, o);
 	}
-	fputs("\n  ]", f);
-	put_member(f, "workload", report_json_get(run0, "workload"), NULL);
+	jsonw_set(run, "inputs", a);
+	jsonw_set(run, "workload", member(run0, "workload"));
 	/* Each shard's runs (CPU, reconnects ...) stay in its own run.json. */
-	fputs(",\n  \"targets\": [", f);
-	for (size_t i = 0; targets && targets->type == REPORT_J_ARR && i < targets->n; i++) {
-		fprintf(f, "%s\n    ", i ? "," : "");
-		put_jv(f, &targets->kids[i], 2, "runs");
-	}
-	fputs("\n  ],\n  \"warnings\": [", f);
-	for (size_t i = 0, n = 0; i < m->n; i++) {
-		const struct report_jv *w = report_json_get(&m->in[i].run, "warnings");
+	a = json_array();
+	json_array_foreach (json_object_get(run0, "targets"), i, v)
+		jsonw_append(a, copy_without(v, "runs"));
+	jsonw_set(run, "targets", a);
+	a = json_array();
+	for (i = 0; i < m->n; i++) {
+		json_t *w;
+		size_t k;
 
-		for (size_t k = 0; w && w->type == REPORT_J_ARR && k < w->n; k++) {
-			char *s = xasprintf("shard %zu/%zu: %s", i, m->n, w->kids[k].text ? w->kids[k].text : "");
+		json_array_foreach (json_object_get(m->in[i].run, "warnings"), k, w) {
+			char *s = xasprintf("shard %zu/%zu: %s", i, m->n, json_is_string(w) ? json_string_value(w) : "");
 
-			fprintf(f, "%s\n    ", n++ ? "," : "");
-			json_put_string(f, s);
+			jsonw_append(a, jsonw_str(s));
 			free(s);
 		}
-		if (i + 1 == m->n)
-			for (size_t k = 0; k < m->n_warnings; k++) {
-				fprintf(f, "%s\n    ", n++ ? "," : "");
-				json_put_string(f, m->warnings[k]);
-			}
 	}
-	fputs("\n  ]\n}\n", f);
-	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+	for (i = 0; i < m->n_warnings; i++)
+		jsonw_append(a, jsonw_str(m->warnings[i]));
+	jsonw_set(run, "warnings", a);
+	rc = jsonw_dump(run, f);
+	json_decref(run);
+	return rc;
 }
 
 /* latency/: per merged row, NAME.hist and NAME.hgrm from the merged

@@ -25,50 +25,69 @@ static void esc(struct sbuf *sb, const char *s)
 	escape_html(sb, s);
 }
 
-/* A number as JSON wrote it, shortened: 0.69999999999999996 → 0.7. */
-static void esc_scalar(struct sbuf *sb, const struct report_jv *v)
+/* A scalar as text; a number shortened: 0.69999999999999996 → 0.7. */
+static void esc_scalar(struct sbuf *sb, const json_t *v)
 {
-	double d;
+	char buf[64];
 
-	if (v->type == REPORT_J_NUM && util_parse_double(v->text, &d) == 0) {
-		char buf[64];
-
-		snprintf(buf, sizeof(buf), "%.10g", d);
+	switch (json_typeof(v)) {
+	case JSON_INTEGER:
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		esc(sb, buf);
-	} else if (v->type == REPORT_J_NULL) {
+		break;
+	case JSON_REAL:
+		snprintf(buf, sizeof(buf), "%.10g", json_real_value(v));
+		esc(sb, buf);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		esc(sb, json_is_true(v) ? "true" : "false");
+		break;
+	case JSON_STRING:
+		esc(sb, json_string_value(v));
+		break;
+	default:
 		sbuf_addf(sb, "<span class=\"dim\">null</span>");
-	} else {
-		esc(sb, v->text);
+		break;
 	}
 }
 
 /* Any value on one line: scalars as text, arrays joined by ", ",
  * objects as "key: value; ...". */
-static void esc_compact(struct sbuf *sb, const struct report_jv *v)
+static void esc_compact(struct sbuf *sb, json_t *v)
 {
-	if (v->type != REPORT_J_ARR && v->type != REPORT_J_OBJ) {
-		esc_scalar(sb, v);
-		return;
-	}
-	for (size_t i = 0; i < v->n; i++) {
-		if (i)
-			sbuf_addf(sb, v->type == REPORT_J_OBJ ? "; " : ", ");
-		if (v->type == REPORT_J_OBJ) {
-			esc(sb, v->kids[i].key);
-			sbuf_addf(sb, ": ");
+	const char *key;
+	json_t *m;
+	size_t i = 0;
+
+	if (json_is_array(v)) {
+		json_array_foreach (v, i, m) {
+			if (i)
+				sbuf_addf(sb, ", ");
+			esc_compact(sb, m);
 		}
-		esc_compact(sb, &v->kids[i]);
+	} else if (json_is_object(v)) {
+		json_object_foreach (v, key, m) {
+			if (i++)
+				sbuf_addf(sb, "; ");
+			esc(sb, key);
+			sbuf_addf(sb, ": ");
+			esc_compact(sb, m);
+		}
+	} else {
+		esc_scalar(sb, v);
 	}
 }
 
-static void row_kv(struct sbuf *sb, const char *k, const char *v)
+/* A row of a key-value table; nothing when v is missing. */
+static void row_kv(struct sbuf *sb, const char *k, json_t *v)
 {
 	if (!v)
 		return;
 	sbuf_addf(sb, "<tr><th>");
 	esc(sb, k);
 	sbuf_addf(sb, "</th><td>");
-	esc(sb, v);
+	esc_compact(sb, v);
 	sbuf_addf(sb, "</td></tr>\n");
 }
 
@@ -102,48 +121,48 @@ static bool item_begin(struct sbuf *items, size_t *n, size_t *shown)
 	return true;
 }
 
-static void sec_warnings(struct sbuf *sb, const struct report_jv *run, const char *run_err, const struct chart_table *t)
+static void sec_warnings(struct sbuf *sb, const json_t *run, const char *run_err, const struct chart_table *t)
 {
-	const struct report_jv *w = report_json_get(run, "warnings"), *targets = report_json_get(run, "targets");
-	const char *complete = report_json_str(run, "complete");
+	json_t *w = json_object_get(run, "warnings"), *targets = json_object_get(run, "targets"), *v;
 	int c_ph = chart_table_col(t, "phase"), c_t = chart_table_col(t, "target"), c_op = chart_table_col(t, "op");
 	int c_e = chart_table_col(t, "errors"), c_to = chart_table_col(t, "timeouts");
 	int c_d = chart_table_col(t, "disconnects"), c_sv = chart_table_col(t, "sweep_value");
 	int c_r = chart_table_col(t, "repeat");
-	size_t n = 0, shown = 0;
+	size_t n = 0, shown = 0, i;
 	struct sbuf items = {0};
 
 	if (run_err && item_begin(&items, &n, &shown)) {
 		esc(&items, run_err);
 		sbuf_addf(&items, "</li>\n");
 	}
-	if (complete && !strcmp(complete, "false") && item_begin(&items, &n, &shown))
+	if (json_is_false(json_object_get(run, "complete")) && item_begin(&items, &n, &shown))
 		sbuf_addf(&items, "The run was interrupted: the results are partial.</li>\n");
-	for (size_t i = 0; w && w->type == REPORT_J_ARR && i < w->n; i++) {
+	json_array_foreach (w, i, v) {
 		if (item_begin(&items, &n, &shown)) {
-			esc_compact(&items, &w->kids[i]);
+			esc_compact(&items, v);
 			sbuf_addf(&items, "</li>\n");
 		}
 	}
-	for (size_t i = 0; targets && targets->type == REPORT_J_ARR && i < targets->n; i++) {
-		const struct report_jv *tg = &targets->kids[i], *runs = report_json_get(tg, "runs");
-		const char *skipped = report_json_str(tg, "skipped");
+	json_array_foreach (targets, i, v) {
+		json_t *runs = json_object_get(v, "runs"), *run1;
+		const char *skipped = report_json_str(v, "skipped"), *tname = report_json_str(v, "name");
+		size_t k;
 
 		if (skipped && item_begin(&items, &n, &shown)) {
 			sbuf_addf(&items, "Target <b>");
-			esc(&items, report_json_str(tg, "name"));
+			esc(&items, tname);
 			sbuf_addf(&items, "</b> did not run: ");
 			esc(&items, skipped);
 			sbuf_addf(&items, "</li>\n");
 		}
-		for (size_t k = 0; runs && runs->type == REPORT_J_ARR && k < runs->n; k++) {
-			const char *e = report_json_str(&runs->kids[k], "error");
+		json_array_foreach (runs, k, run1) {
+			const char *e = report_json_str(run1, "error");
 
 			if (e && item_begin(&items, &n, &shown)) {
 				sbuf_addf(&items, "Target <b>");
-				esc(&items, report_json_str(tg, "name"));
+				esc(&items, tname);
 				sbuf_addf(&items, "</b>, phase ");
-				esc(&items, report_json_str(&runs->kids[k], "phase"));
+				esc(&items, report_json_str(run1, "phase"));
 				sbuf_addf(&items, ": ");
 				esc(&items, e);
 				sbuf_addf(&items, "</li>\n");
@@ -191,46 +210,54 @@ static void sec_warnings(struct sbuf *sb, const struct report_jv *run, const cha
 	free(items.buf);
 }
 
-static void sec_run(struct sbuf *sb, const struct report_jv *run)
+static void sec_run(struct sbuf *sb, const json_t *run)
 {
-	const struct report_jv *host = report_json_get(run, "host"), *bench = report_json_get(run, "bench");
+	static const char *const top[][2] = {{"command", "command"}, {"started_utc", "started (UTC)"},
+					     {"finished_utc", "finished (UTC)"}, {"complete", "complete"},
+					     {"servers", "servers"}};
+	static const char *const groups[] = {"bench", "host"};
+	const char *key;
+	json_t *v;
 
 	sbuf_addf(sb, "<h2 id=\"run\">Run and host</h2>\n<table class=\"kv\">\n");
-	row_kv(sb, "command", report_json_str(run, "command"));
-	row_kv(sb, "started (UTC)", report_json_str(run, "started_utc"));
-	row_kv(sb, "finished (UTC)", report_json_str(run, "finished_utc"));
-	row_kv(sb, "complete", report_json_str(run, "complete"));
-	row_kv(sb, "servers", report_json_str(run, "servers"));
-	for (size_t i = 0; bench && bench->type == REPORT_J_OBJ && i < bench->n; i++) {
-		char *k = xasprintf("bench %s", bench->kids[i].key);
+	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+		row_kv(sb, top[i][1], json_object_get(run, top[i][0]));
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		json_object_foreach (json_object_get(run, groups[g]), key, v) {
+			char *k = xasprintf("%s %s", groups[g], key);
 
-		row_kv(sb, k, bench->kids[i].text);
-		free(k);
-	}
-	for (size_t i = 0; host && host->type == REPORT_J_OBJ && i < host->n; i++) {
-		char *k = xasprintf("host %s", host->kids[i].key);
-
-		row_kv(sb, k, host->kids[i].text);
-		free(k);
+			row_kv(sb, k, v);
+			free(k);
+		}
 	}
 	sbuf_addf(sb, "</table>\n");
 }
 
-static void sec_servers(struct sbuf *sb, const struct report_jv *run)
+/* A string member, or `dflt` when it is missing or not a string. */
+static const char *str_or(const json_t *o, const char *key, const char *dflt)
 {
-	const struct report_jv *targets = report_json_get(run, "targets");
+	const char *s = report_json_str(o, key);
+
+	return s ? s : dflt;
+}
+
+static void sec_servers(struct sbuf *sb, const json_t *run)
+{
+	json_t *targets = json_object_get(run, "targets"), *tg;
 	static const char *const cols[] = {"target", "driver", "server", "address", "spawned", "engine",
 					   "server CPU from", "configuration"};
+	size_t i;
 
-	if (!targets || targets->type != REPORT_J_ARR)
+	if (!json_is_array(targets))
 		return;
 	sbuf_addf(sb, "<h2 id=\"servers\">Servers</h2>\n<div class=\"scroll\"><table class=\"grid\"><thead><tr>");
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		sbuf_addf(sb, "<th>%s</th>", cols[i]);
 	sbuf_addf(sb, "</tr></thead><tbody>\n");
-	for (size_t i = 0; i < targets->n; i++) {
-		const struct report_jv *tg = &targets->kids[i], *srv = report_json_get(tg, "server"), *cfg = report_json_get(srv, "config");
-		const char *uri = report_json_str(tg, "uri");
+	json_array_foreach (targets, i, tg) {
+		json_t *srv = json_object_get(tg, "server"), *cfg = json_object_get(srv, "config"), *v;
+		const char *uri = report_json_str(tg, "uri"), *key;
+		size_t k = 0;
 
 		sbuf_addf(sb, "<tr><td>");
 		esc(sb, report_json_str(tg, "name"));
@@ -252,17 +279,17 @@ static void sec_servers(struct sbuf *sb, const struct report_jv *run)
 		sbuf_addf(sb, "</td><td><code>");
 		esc(sb, uri && *uri ? uri : "-");
 		sbuf_addf(sb, "</code></td><td>");
-		esc(sb, report_json_str(tg, "spawned") ? report_json_str(tg, "spawned") : "no");
+		esc(sb, str_or(tg, "spawned", "no"));
 		sbuf_addf(sb, "</td><td>");
 		esc(sb, report_json_str(tg, "engine"));
 		sbuf_addf(sb, "</td><td>");
-		esc(sb, report_json_str(tg, "server_cpu_source") ? report_json_str(tg, "server_cpu_source") : "unknown");
+		esc(sb, str_or(tg, "server_cpu_source", "unknown"));
 		sbuf_addf(sb, "</td><td>");
-		for (size_t k = 0; cfg && cfg->type == REPORT_J_OBJ && k < cfg->n; k++) {
-			sbuf_addf(sb, "%s<code>", k ? "<br>" : "");
-			esc(sb, cfg->kids[k].key);
+		json_object_foreach (cfg, key, v) {
+			sbuf_addf(sb, "%s<code>", k++ ? "<br>" : "");
+			esc(sb, key);
 			sbuf_addf(sb, "=");
-			esc_compact(sb, &cfg->kids[k]);
+			esc_compact(sb, v);
 			sbuf_addf(sb, "</code>");
 		}
 		sbuf_addf(sb, "</td></tr>\n");
@@ -270,29 +297,31 @@ static void sec_servers(struct sbuf *sb, const struct report_jv *run)
 	sbuf_addf(sb, "</tbody></table></div>\n");
 }
 
-static void sec_workload(struct sbuf *sb, const struct report_jv *run)
+static void sec_workload(struct sbuf *sb, const json_t *run)
 {
-	const struct report_jv *w = report_json_get(run, "workload"), *phases = report_json_get(w, "phases");
+	json_t *w = json_object_get(run, "workload"), *phases = json_object_get(w, "phases"), *v, *ph;
 	struct chart_set keys = {0};
+	const char *key;
+	size_t i;
 
-	if (!w || w->type != REPORT_J_OBJ)
+	if (!json_is_object(w))
 		return;
 	sbuf_addf(sb, "<h2 id=\"workload\">Workload</h2>\n<table class=\"kv\">\n");
-	for (size_t i = 0; i < w->n; i++) {
-		if (w->kids[i].key && !strcmp(w->kids[i].key, "phases"))
+	json_object_foreach (w, key, v) {
+		if (!strcmp(key, "phases"))
 			continue;
 		sbuf_addf(sb, "<tr><th>");
-		esc(sb, w->kids[i].key);
+		esc(sb, key);
 		sbuf_addf(sb, "</th><td>");
-		esc_compact(sb, &w->kids[i]);
+		esc_compact(sb, v);
 		sbuf_addf(sb, "</td></tr>\n");
 	}
 	sbuf_addf(sb, "</table>\n");
-	if (!phases || phases->type != REPORT_J_ARR || phases->n == 0)
+	if (json_array_size(phases) == 0)
 		return;
-	for (size_t i = 0; i < phases->n; i++)
-		for (size_t k = 0; phases->kids[i].type == REPORT_J_OBJ && k < phases->kids[i].n; k++)
-			chart_set_add(&keys, phases->kids[i].kids[k].key ? phases->kids[i].kids[k].key : "");
+	json_array_foreach (phases, i, ph)
+		json_object_foreach (ph, key, v)
+			chart_set_add(&keys, key);
 	sbuf_addf(sb, "<h3>Phases</h3>\n<div class=\"scroll\"><table class=\"grid\"><thead><tr>");
 	for (size_t k = 0; k < keys.n; k++) {
 		sbuf_addf(sb, "<th>");
@@ -300,11 +329,10 @@ static void sec_workload(struct sbuf *sb, const struct report_jv *run)
 		sbuf_addf(sb, "</th>");
 	}
 	sbuf_addf(sb, "</tr></thead><tbody>\n");
-	for (size_t i = 0; i < phases->n; i++) {
+	json_array_foreach (phases, i, ph) {
 		sbuf_addf(sb, "<tr>");
 		for (size_t k = 0; k < keys.n; k++) {
-			const struct report_jv *v = report_json_get(&phases->kids[i], keys.v[k]);
-
+			v = json_object_get(ph, keys.v[k]);
 			sbuf_addf(sb, "<td>");
 			if (v)
 				esc_compact(sb, v);
@@ -541,9 +569,8 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/summary.csv", result_dir), *json, *run_err = NULL;
 	struct chart_table *t = NULL;
-	struct report_jv run = {.type = REPORT_J_NULL};
+	json_t *run = NULL, *w;
 	struct sbuf sb = {0};
-	const struct report_jv *w;
 	const char *wname, *desc;
 	size_t len = 0;
 	int rc = -1;
@@ -558,22 +585,21 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 		run_err = xasprintf("run.json could not be read (%s): the host, servers and workload are unknown",
 				    strerror(errno));
 	} else {
-		const char *why = NULL;
-		size_t at = 0;
+		json_error_t jerr;
 
-		if (report_json_parse(json, len, &run, &why, &at) < 0)
-			run_err = xasprintf("run.json is not valid JSON (%s at byte %zu): what could be read is shown",
-					    why ? why : "an error", at);
+		if (report_json_parse(json, len, &run, &jerr) < 0)
+			run_err = xasprintf("run.json is not valid JSON (%s at byte %d): what could be read is shown",
+					    jerr.text, jerr.position);
 		free(json);
 	}
-	w = report_json_get(&run, "workload");
-	wname = report_json_str(w, "name") ? report_json_str(w, "name") : chart_table_cell(t, 0, chart_table_col(t, "workload"));
+	w = json_object_get(run, "workload");
+	wname = str_or(w, "name", chart_table_cell(t, 0, chart_table_col(t, "workload")));
 	desc = report_json_str(w, "description");
 	sbuf_addf(&sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>bench: ");
 	esc(&sb, wname);
 	sbuf_addf(&sb, " ");
-	esc(&sb, report_json_str(&run, "started_utc"));
+	esc(&sb, report_json_str(run, "started_utc"));
 	sbuf_addf(&sb, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>bench report: ", css);
 	esc(&sb, wname);
 	sbuf_addf(&sb, "</h1>\n<p class=\"sub\">");
@@ -582,25 +608,25 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 		sbuf_addf(&sb, " · ");
 	}
 	sbuf_addf(&sb, "started ");
-	esc(&sb, report_json_str(&run, "started_utc") ? report_json_str(&run, "started_utc") : "?");
+	esc(&sb, str_or(run, "started_utc", "?"));
 	sbuf_addf(&sb, " UTC · result directory <code>");
 	esc(&sb, result_dir);
 	sbuf_addf(&sb, "</code></p>\n<nav><a href=\"#warnings\">Warnings</a><a href=\"#summary\">Summary</a>"
 		       "<a href=\"#charts\">Charts</a><a href=\"#servers\">Servers</a><a href=\"#workload\">Workload</a>"
 		       "<a href=\"#run\">Run and host</a></nav>\n");
-	sec_warnings(&sb, &run, run_err, t);
+	sec_warnings(&sb, run, run_err, t);
 	sec_summary(&sb, t);
 	sec_charts(&sb, result_dir);
-	sec_servers(&sb, &run);
-	sec_workload(&sb, &run);
-	sec_run(&sb, &run);
+	sec_servers(&sb, run);
+	sec_workload(&sb, run);
+	sec_run(&sb, run);
 	sbuf_addf(&sb, "<p class=\"dim\">Written by <code>bench report</code> from summary.csv, run.json and charts/ "
 		       "(docs/charts.md, docs/csv-schema.md).</p>\n</body>\n</html>\n");
 	rc = write_atomic(result_dir, "report.html", sb.buf, err, errlen);
 done:
 	free(sb.buf);
 	free(run_err);
-	report_json_free(&run);
+	json_decref(run);
 	chart_table_free(t);
 	free(path);
 	return rc;

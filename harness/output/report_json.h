@@ -1,35 +1,29 @@
 /*
- * report_json.h - a small JSON reader for run.json (report.c). Values are
- * kept as text; a tree is owned by its root and freed with
- * report_json_free().
+ * report_json.h - run.json read back through jansson, for report.html and
+ * bench merge, and what of a damaged one can still be shown.
  */
 #ifndef BENCH_REPORT_JSON_H
 #define BENCH_REPORT_JSON_H
 
 #include <stddef.h>
 
-enum report_jtype { REPORT_J_NULL, REPORT_J_BOOL, REPORT_J_NUM, REPORT_J_STR, REPORT_J_ARR, REPORT_J_OBJ };
-
-struct report_jv {
-	enum report_jtype type;
-	char *key;               /* a member of an object: its key; else NULL */
-	char *text;              /* STR (UTF-8, escapes decoded), NUM, BOOL: the value as text */
-	struct report_jv *kids;  /* ARR, OBJ: the elements or members, in order */
-	size_t n;
-};
+#include <jansson.h>
 
 /*
- * Parses text[0..len) (no NUL needed). Returns 0 with *out filled, or -1
- * with *why (a static phrase) and *at (byte offset) saying where it failed;
- * *out then holds what was read before the error. Either way the caller
- * frees *out with report_json_free(). Nesting deeper than 64 is an error.
+ * Parses text[0..len) (no NUL needed) with jansson. Returns 0 with *out the
+ * tree; or -1 with *err saying what jansson refused and where
+ * (err->text, err->position: a byte offset), and *out the tree of the
+ * longest text before that place that closing its open brackets makes
+ * valid, or NULL when none does (a run.json cut short still shows its
+ * first sections). The caller json_decref()s *out either way. Bounded: at
+ * most REPORT_JSON_SALVAGE_TRIES extra parses of at most len bytes, and
+ * jansson refuses nesting deeper than 2048.
  */
-int report_json_parse(const char *text, size_t len, struct report_jv *out, const char **why, size_t *at);
-/* Frees what v holds (not v itself). */
-void report_json_free(struct report_jv *v);
-/* The member `key` of object o; NULL when o is NULL, not an object, or lacks it. */
-const struct report_jv *report_json_get(const struct report_jv *o, const char *key);
-/* The member `key` as text when it is a string, number or boolean; else NULL. */
-const char *report_json_str(const struct report_jv *o, const char *key);
+#define REPORT_JSON_SALVAGE_TRIES 16
+int report_json_parse(const char *text, size_t len, json_t **out, json_error_t *err);
+
+/* The member `key` of o when it is a string; NULL when o is NULL or not
+ * an object, or the member is missing or not a string. */
+const char *report_json_str(const json_t *o, const char *key);
 
 #endif

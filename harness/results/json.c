@@ -1,4 +1,8 @@
-/* json.c - run.json: harness, host, workload as resolved, servers, warnings. */
+/* json.c - run.json: harness, host, workload as resolved, servers, warnings;
+ * and the JSON helpers every writer shares. jansson builds and writes the
+ * text (escaping, numbers, layout); what is written here is only what
+ * jansson leaves to its caller: bytes that are not UTF-8 and the scrubber. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,104 +20,225 @@
 #define BENCH_GIT_REV "unknown"
 #endif
 
-/* A minimal streaming writer: tracks nesting for commas and indentation. */
-struct jw {
-	FILE *f;
-	int depth;
-	bool first[16];
-};
-
-void json_put_string(FILE *f, const char *str)
+/* jansson returns NULL when it cannot allocate; bench aborts, as xmalloc. */
+static json_t *must(json_t *v)
 {
-	char *s = secret_scrub(str); /* no secret in run.json, whatever quoted it */
+	if (!v) {
+		fputs("bench: out of memory (jansson)\n", stderr);
+		abort();
+	}
+	return v;
+}
 
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		lo = p[0] == 0xe0 ? 0xa0 : lo;
+		hi = p[0] == 0xed ? 0x9f : hi;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		lo = p[0] == 0xf0 ? 0x90 : lo;
+		hi = p[0] == 0xf4 ? 0x8f : hi;
+	} else {
+		return 0;
+	}
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++) /* stops at a NUL: it is no continuation byte */
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* s as well-formed UTF-8, each byte that starts no sequence replaced by
+ * U+FFFD (caller frees), or NULL when s is well-formed already. A server's
+ * reply, a file name or a command line may hold any bytes, and jansson
+ * refuses a string or a key that is not UTF-8. */
+static char *utf8_valid(const char *s)
+{
+	struct sbuf sb = {0};
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p && (n = utf8_len(p)) > 0)
+		p += n;
+	if (!*p)
+		return NULL;
+	sbuf_add(&sb, s, (size_t)((const char *)p - s));
+	while (*p) {
+		n = utf8_len(p);
+		if (n) {
+			sbuf_add(&sb, (const char *)p, n);
+			p += n;
+		} else {
+			sbuf_add(&sb, "\xef\xbf\xbd", 3);
+			p++;
 		}
 	}
-	fputc('"', f);
-	free(s);
+	return sbuf_take(&sb);
 }
 
-static void jw_string(struct jw *j, const char *s)
+json_t *jsonw_str(const char *s)
 {
-	json_put_string(j->f, s);
+	char *fixed;
+	json_t *v;
+
+	if (!s)
+		return must(json_null());
+	fixed = utf8_valid(s);
+	v = must(json_string_nocheck(fixed ? fixed : s));
+	free(fixed);
+	return v;
 }
 
-/* Starts a member (key != NULL) or an array element. */
-static void jw_item(struct jw *j, const char *key)
+json_t *jsonw_num(double v)
 {
-	if (!j->first[j->depth])
-		fputc(',', j->f);
-	j->first[j->depth] = false;
-	fprintf(j->f, "\n%*s", 2 * j->depth, "");
-	if (key) {
-		jw_string(j, key);
-		fputs(": ", j->f);
+	return must(isfinite(v) ? json_real(v) : json_null());
+}
+
+json_t *jsonw_u64(uint64_t v)
+{
+	char digits[24];
+
+	_Static_assert(sizeof(json_int_t) == sizeof(int64_t), "jansson's integers are 64 bits");
+	if (v <= (uint64_t)INT64_MAX)
+		return must(json_integer((json_int_t)v));
+	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	return must(json_string(digits));
+}
+
+void jsonw_set(json_t *o, const char *key, json_t *v)
+{
+	char *fixed = utf8_valid(key);
+	int rc = json_object_set_new_nocheck(o, fixed ? fixed : key, v);
+
+	free(fixed);
+	if (rc < 0)
+		must(NULL);
+}
+
+void jsonw_append(json_t *a, json_t *v)
+{
+	if (json_array_append_new(a, v) < 0)
+		must(NULL);
+}
+
+/* A copy of v with every string and key through secret_scrub: no secret in
+ * a JSON file, whatever quoted it (a server's reply, an error, a shard's
+ * run.json read back by bench merge). */
+static json_t *scrubbed(const json_t *v)
+{
+	json_t *c, *m;
+	const char *k;
+	char *s;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		c = must(json_object());
+		json_object_foreach ((json_t *)v, k, m) {
+			s = secret_scrub(k);
+			jsonw_set(c, s, scrubbed(m));
+			free(s);
+		}
+		return c;
+	case JSON_ARRAY:
+		c = must(json_array());
+		json_array_foreach (v, i, m)
+			jsonw_append(c, scrubbed(m));
+		return c;
+	case JSON_STRING:
+		s = secret_scrub(json_string_value(v));
+		c = jsonw_str(s);
+		free(s);
+		return c;
+	default: /* numbers, true, false, null: nothing to hide */
+		return json_incref((json_t *)v);
 	}
 }
 
-static void jw_open(struct jw *j, const char *key, char bracket)
+int jsonw_dump(const json_t *root, FILE *f)
 {
-	if (j->depth > 0 || key)
-		jw_item(j, key);
-	fputc(bracket, j->f);
-	j->first[++j->depth] = true;
+	json_t *out = scrubbed(root);
+	/* JSON_PRESERVE_ORDER is what jansson >= 2.8 does anyway (members in
+	 * the order they were set); said so for older ones. %.17g reals read
+	 * back to the same double. */
+	int rc = json_dumpf(out, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+
+	json_decref(out);
+	if (rc == 0)
+		fputc('\n', f);
+	return rc == 0 && fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
-static void jw_close(struct jw *j, char bracket)
-{
-	bool empty = j->first[j->depth];
+/* ---- run.json ---- */
 
-	j->depth--;
-	if (!empty)
-		fprintf(j->f, "\n%*s", 2 * j->depth, "");
-	fputc(bracket, j->f);
+static json_t *put_obj(json_t *o, const char *key)
+{
+	json_t *c = must(json_object());
+
+	jsonw_set(o, key, c);
+	return c; /* o holds it */
 }
 
-static void jw_str(struct jw *j, const char *key, const char *v)
+static json_t *put_arr(json_t *o, const char *key)
 {
-	jw_item(j, key);
-	if (v)
-		jw_string(j, v);
-	else
-		fputs("null", j->f);
+	json_t *c = must(json_array());
+
+	jsonw_set(o, key, c);
+	return c;
 }
 
-static void jw_u64(struct jw *j, const char *key, uint64_t v)
+static json_t *append_obj(json_t *a)
 {
-	jw_item(j, key);
-	fprintf(j->f, "%llu", (unsigned long long)v);
+	json_t *c = must(json_object());
+
+	jsonw_append(a, c);
+	return c;
 }
 
-static void jw_num(struct jw *j, const char *key, double v)
+static void put_str(json_t *o, const char *key, const char *v)
 {
-	jw_item(j, key);
-	fprintf(j->f, "%.17g", v);
+	jsonw_set(o, key, jsonw_str(v));
 }
 
-static void jw_bool(struct jw *j, const char *key, bool v)
+static void put_u64(json_t *o, const char *key, uint64_t v)
 {
-	jw_item(j, key);
-	fputs(v ? "true" : "false", j->f);
+	jsonw_set(o, key, jsonw_u64(v));
 }
 
-static void write_host(struct jw *j)
+static void put_num(json_t *o, const char *key, double v)
+{
+	jsonw_set(o, key, jsonw_num(v));
+}
+
+static void put_bool(json_t *o, const char *key, bool v)
+{
+	jsonw_set(o, key, must(json_boolean(v)));
+}
+
+/* A figure that is negative when unknown: null then. */
+static void put_num_or_null(json_t *o, const char *key, double v)
+{
+	jsonw_set(o, key, v >= 0 ? jsonw_num(v) : must(json_null()));
+}
+
+static void write_host(json_t *run)
 {
 	struct utsname u;
 	char line[512], model[256] = "unknown";
 	FILE *f = fopen("/proc/cpuinfo", "r");
+	json_t *h;
 
 	while (f && fgets(line, sizeof(line), f)) {
 		char *colon = strchr(line, ':');
@@ -126,126 +251,119 @@ static void write_host(struct jw *j)
 	}
 	if (f)
 		fclose(f);
-	jw_open(j, "host", '{');
-	jw_str(j, "cpu_model", model);
-	jw_u64(j, "cores", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+	h = put_obj(run, "host");
+	put_str(h, "cpu_model", model);
+	put_u64(h, "cores", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
 	if (uname(&u) == 0) {
-		jw_str(j, "kernel", u.release);
-		jw_str(j, "machine", u.machine);
+		put_str(h, "kernel", u.release);
+		put_str(h, "machine", u.machine);
 	}
-	jw_close(j, '}');
 }
 
 /* The distribution and only the parameters it uses. */
-static void write_dist(struct jw *j, const struct dist_params *d)
+static void write_dist(json_t *o, const struct dist_params *d)
 {
-	jw_str(j, "distribution", dist_kind_name(d->kind));
+	put_str(o, "distribution", dist_kind_name(d->kind));
 	switch (d->kind) {
 	case DIST_ZIPFIAN:
-		jw_num(j, "zipf_theta", d->zipf_theta);
-		jw_bool(j, "zipf_scrambled", d->zipf_scrambled != 0);
+		put_num(o, "zipf_theta", d->zipf_theta);
+		put_bool(o, "zipf_scrambled", d->zipf_scrambled != 0);
 		break;
 	case DIST_LATEST:
-		jw_num(j, "zipf_theta", d->zipf_theta);
+		put_num(o, "zipf_theta", d->zipf_theta);
 		break;
 	case DIST_HOTSPOT:
-		jw_num(j, "hot_fraction", d->hot_fraction);
-		jw_num(j, "hot_op_fraction", d->hot_op_fraction);
+		put_num(o, "hot_fraction", d->hot_fraction);
+		put_num(o, "hot_op_fraction", d->hot_op_fraction);
 		break;
 	case DIST_EXPONENTIAL:
-		jw_num(j, "exponential_percentile", d->exp_percentile);
-		jw_num(j, "exponential_fraction", d->exp_fraction);
+		put_num(o, "exponential_percentile", d->exp_percentile);
+		put_num(o, "exponential_fraction", d->exp_fraction);
 		break;
 	default:
 		break;
 	}
 }
 
-static void write_workload(struct jw *j, const struct workload *w)
+static void write_phase(json_t *o, const struct wl_phase *p)
 {
-	jw_open(j, "workload", '{');
-	jw_str(j, "file", w->file);
-	jw_str(j, "name", w->name);
-	jw_str(j, "description", w->description);
-	jw_u64(j, "seed", w->seed);
-	jw_open(j, "keyspace", '{');
-	jw_u64(j, "records", w->keyspace.records);
-	jw_str(j, "prefix", w->keyspace.prefix);
-	if (w->keyspace.shard_key) {
-		jw_open(j, "shard_key", '{');
-		jw_str(j, "_id", w->keyspace.shard_key);
-		jw_close(j, '}');
-	}
-	write_dist(j, &w->keyspace.dist);
-	jw_close(j, '}');
-	jw_open(j, "values", '{');
-	if (w->values.n_sizes) {
-		jw_open(j, "sizes", '[');
-		for (size_t i = 0; i < w->values.n_sizes; i++) {
-			jw_open(j, NULL, '{');
-			jw_u64(j, "size", w->values.sizes[i]);
-			jw_num(j, "weight", w->values.weights[i]);
-			jw_close(j, '}');
-		}
-		jw_close(j, ']');
+	put_str(o, "name", p->name);
+	put_str(o, "type", workload_phase_type_name(p->type));
+	put_u64(o, "clients", p->clients);
+	if (p->type == WL_PHASE_LOAD) {
+		put_u64(o, "batch", p->batch);
+	} else if (p->type == WL_PHASE_REPLICATION) {
+		put_num(o, "duration_s", (double)p->duration_ns / 1e9);
+		put_num(o, "rate", p->rate);
+	} else if (p->type == WL_PHASE_CRASH) {
+		put_u64(o, "pipeline", p->pipeline);
+		put_num(o, "kill_after_min_s", (double)p->kill_min_ns / 1e9);
+		put_num(o, "kill_after_max_s", (double)p->kill_max_ns / 1e9);
 	} else {
-		jw_u64(j, "size_min", w->values.size_min);
-		jw_u64(j, "size_max", w->values.size_max);
-	}
-	jw_close(j, '}');
-	if (w->sweep.key) {
-		jw_open(j, "sweep", '{');
-		jw_str(j, "key", w->sweep.key);
-		jw_open(j, "values", '[');
-		for (size_t i = 0; i < w->sweep.n_values; i++)
-			jw_str(j, NULL, w->sweep.values[i]);
-		jw_close(j, ']');
-		jw_close(j, '}');
-	}
-	jw_open(j, "phases", '[');
-	for (size_t i = 0; i < w->n_phases; i++) {
-		const struct wl_phase *p = &w->phases[i];
+		json_t *mix;
 
-		jw_open(j, NULL, '{');
-		jw_str(j, "name", p->name);
-		jw_str(j, "type", workload_phase_type_name(p->type));
-		jw_u64(j, "clients", p->clients);
-		if (p->type == WL_PHASE_LOAD) {
-			jw_u64(j, "batch", p->batch);
-		} else if (p->type == WL_PHASE_REPLICATION) {
-			jw_num(j, "duration_s", (double)p->duration_ns / 1e9);
-			jw_num(j, "rate", p->rate);
-		} else if (p->type == WL_PHASE_CRASH) {
-			jw_u64(j, "pipeline", p->pipeline);
-			jw_num(j, "kill_after_min_s", (double)p->kill_min_ns / 1e9);
-			jw_num(j, "kill_after_max_s", (double)p->kill_max_ns / 1e9);
-		} else {
-			jw_num(j, "warmup_s", (double)p->warmup_ns / 1e9);
-			if (p->duration_ns)
-				jw_num(j, "duration_s", (double)p->duration_ns / 1e9);
-			else
-				jw_u64(j, "ops", p->ops);
-			jw_u64(j, "pipeline", p->pipeline);
-			jw_num(j, "rate", p->rate);
-			jw_u64(j, "idle_connections", p->idle_connections);
-			jw_open(j, "mix", '{');
-			for (int op = 0; op < BENCH_OP__COUNT; op++)
-				if (p->mix[op] > 0)
-					jw_num(j, bench_op_name((enum bench_op)op), p->mix[op]);
-			jw_close(j, '}');
-		}
-		jw_close(j, '}');
+		put_num(o, "warmup_s", (double)p->warmup_ns / 1e9);
+		if (p->duration_ns)
+			put_num(o, "duration_s", (double)p->duration_ns / 1e9);
+		else
+			put_u64(o, "ops", p->ops);
+		put_u64(o, "pipeline", p->pipeline);
+		put_num(o, "rate", p->rate);
+		put_u64(o, "idle_connections", p->idle_connections);
+		mix = put_obj(o, "mix");
+		for (int op = 0; op < BENCH_OP__COUNT; op++)
+			if (p->mix[op] > 0)
+				put_num(mix, bench_op_name((enum bench_op)op), p->mix[op]);
 	}
-	jw_close(j, ']');
-	jw_u64(j, "repeat", w->repeat);
-	jw_num(j, "max_error_rate", w->max_error_rate);
-	jw_close(j, '}');
 }
 
-/* "key=value\n" lines → a JSON object. */
-static void write_config(struct jw *j, const char *lines)
+static void write_workload(json_t *run, const struct workload *w)
 {
-	jw_open(j, "config", '{');
+	json_t *o = put_obj(run, "workload"), *ks, *vals, *a;
+
+	put_str(o, "file", w->file);
+	put_str(o, "name", w->name);
+	put_str(o, "description", w->description);
+	put_u64(o, "seed", w->seed);
+	ks = put_obj(o, "keyspace");
+	put_u64(ks, "records", w->keyspace.records);
+	put_str(ks, "prefix", w->keyspace.prefix);
+	if (w->keyspace.shard_key)
+		put_str(put_obj(ks, "shard_key"), "_id", w->keyspace.shard_key);
+	write_dist(ks, &w->keyspace.dist);
+	vals = put_obj(o, "values");
+	if (w->values.n_sizes) {
+		a = put_arr(vals, "sizes");
+		for (size_t i = 0; i < w->values.n_sizes; i++) {
+			json_t *s = append_obj(a);
+
+			put_u64(s, "size", w->values.sizes[i]);
+			put_num(s, "weight", w->values.weights[i]);
+		}
+	} else {
+		put_u64(vals, "size_min", w->values.size_min);
+		put_u64(vals, "size_max", w->values.size_max);
+	}
+	if (w->sweep.key) {
+		json_t *sw = put_obj(o, "sweep");
+
+		put_str(sw, "key", w->sweep.key);
+		a = put_arr(sw, "values");
+		for (size_t i = 0; i < w->sweep.n_values; i++)
+			jsonw_append(a, jsonw_str(w->sweep.values[i]));
+	}
+	a = put_arr(o, "phases");
+	for (size_t i = 0; i < w->n_phases; i++)
+		write_phase(append_obj(a), &w->phases[i]);
+	put_u64(o, "repeat", w->repeat);
+	put_num(o, "max_error_rate", w->max_error_rate);
+}
+
+/* "key=value\n" lines → o's "config" object. */
+static void write_config(json_t *o, const char *lines)
+{
+	json_t *cfg = put_obj(o, "config");
+
 	while (lines && *lines) {
 		const char *nl = strchr(lines, '\n');
 		size_t len = nl ? (size_t)(nl - lines) : strlen(lines);
@@ -255,91 +373,77 @@ static void write_config(struct jw *j, const char *lines)
 			char *k = xstrndup(lines, (size_t)(eq - lines));
 			char *v = xstrndup(eq + 1, len - (size_t)(eq - lines) - 1);
 
-			jw_str(j, k, v);
+			put_str(cfg, k, v);
 			free(k);
 			free(v);
 		}
 		lines = nl ? nl + 1 : NULL;
 	}
-	jw_close(j, '}');
-}
-
-static void jw_num_or_null(struct jw *j, const char *key, double v)
-{
-	if (v >= 0) {
-		jw_num(j, key, v);
-	} else {
-		jw_item(j, key);
-		fputs("null", j->f);
-	}
 }
 
 /* One phase run: where it stood in the plan, its engine, CPU and error. */
-static void write_run(struct jw *j, const struct phase_result *p)
+static void write_run(json_t *o, const struct phase_result *p)
 {
 	double cli_us, srv_us;
 
 	results_cpu_per_op(p, &cli_us, &srv_us);
-	jw_open(j, NULL, '{');
-	jw_str(j, "phase", p->phase->name);
-	jw_bool(j, "warmup", p->warmup);
-	jw_str(j, "sweep_value", p->sweep_value);
-	jw_u64(j, "repeat", p->repeat);
-	jw_str(j, "engine", p->engine);
-	jw_num(j, "duration_s", p->duration_s);
-	jw_u64(j, "requests", results_phase_requests(p));
-	jw_num(j, "cpu_wall_s", p->cpu_wall_s);
-	jw_num(j, "client_cpu_s", p->client_cpu_s);
-	jw_num_or_null(j, "server_cpu_s", p->server_cpu_s);
-	jw_num_or_null(j, "client_cpu_us_per_op", cli_us);
-	jw_num_or_null(j, "server_cpu_us_per_op", srv_us);
-	jw_u64(j, "reconnects", p->reconnects);
-	jw_u64(j, "unsent", p->unsent);
-	jw_u64(j, "redirects_moved", p->redirects_moved);
-	jw_u64(j, "redirects_ask", p->redirects_ask);
+	put_str(o, "phase", p->phase->name);
+	put_bool(o, "warmup", p->warmup);
+	put_str(o, "sweep_value", p->sweep_value);
+	put_u64(o, "repeat", p->repeat);
+	put_str(o, "engine", p->engine);
+	put_num(o, "duration_s", p->duration_s);
+	put_u64(o, "requests", results_phase_requests(p));
+	put_num(o, "cpu_wall_s", p->cpu_wall_s);
+	put_num(o, "client_cpu_s", p->client_cpu_s);
+	put_num_or_null(o, "server_cpu_s", p->server_cpu_s);
+	put_num_or_null(o, "client_cpu_us_per_op", cli_us);
+	put_num_or_null(o, "server_cpu_us_per_op", srv_us);
+	put_u64(o, "reconnects", p->reconnects);
+	put_u64(o, "unsent", p->unsent);
+	put_u64(o, "redirects_moved", p->redirects_moved);
+	put_u64(o, "redirects_ask", p->redirects_ask);
 	if (p->phase->idle_connections) {
-		jw_u64(j, "idle_connections", p->idle_held);
-		jw_u64(j, "idle_refused", p->idle_refused);
+		put_u64(o, "idle_connections", p->idle_held);
+		put_u64(o, "idle_refused", p->idle_refused);
 	}
 	if (p->server_rss_bytes > 0)
-		jw_u64(j, "server_rss_bytes", (uint64_t)p->server_rss_bytes);
-	jw_bool(j, "interrupted", p->interrupted);
-	jw_u64(j, "failed", results_phase_failed(p));
-	jw_num(j, "error_rate", results_phase_error_rate(p));
-	jw_bool(j, "over_error_limit", p->over_error_limit);
-	jw_str(j, "error", p->error[0] ? p->error : NULL);
+		put_u64(o, "server_rss_bytes", (uint64_t)p->server_rss_bytes);
+	put_bool(o, "interrupted", p->interrupted);
+	put_u64(o, "failed", results_phase_failed(p));
+	put_num(o, "error_rate", results_phase_error_rate(p));
+	put_bool(o, "over_error_limit", p->over_error_limit);
+	put_str(o, "error", p->error[0] ? p->error : NULL);
 	if (p->repl.ran) {
 		const struct hist *lag = p->repl.lag;
+		json_t *r = put_obj(o, "replication");
 
-		jw_open(j, "replication", '{');
-		jw_u64(j, "writes_acknowledged", p->ops[BENCH_OP_SET].status[BENCH_OK]);
-		jw_u64(j, "replica_reads", op_stats_answered(&p->ops[BENCH_OP_GET]));
-		jw_u64(j, "stale_reads", p->ops[BENCH_OP_GET].status[BENCH_MISS]);
-		jw_u64(j, "lag_samples", hist_count(lag));
+		put_u64(r, "writes_acknowledged", p->ops[BENCH_OP_SET].status[BENCH_OK]);
+		put_u64(r, "replica_reads", op_stats_answered(&p->ops[BENCH_OP_GET]));
+		put_u64(r, "stale_reads", p->ops[BENCH_OP_GET].status[BENCH_MISS]);
+		put_u64(r, "lag_samples", hist_count(lag));
 		if (hist_count(lag)) {
-			jw_num(j, "lag_mean_us", hist_mean(lag) / 1e3);
-			jw_num(j, "lag_p50_us", (double)hist_percentile(lag, 50) / 1e3);
-			jw_num(j, "lag_p99_us", (double)hist_percentile(lag, 99) / 1e3);
-			jw_num(j, "lag_max_us", (double)hist_max(lag) / 1e3);
+			put_num(r, "lag_mean_us", hist_mean(lag) / 1e3);
+			put_num(r, "lag_p50_us", (double)hist_percentile(lag, 50) / 1e3);
+			put_num(r, "lag_p99_us", (double)hist_percentile(lag, 99) / 1e3);
+			put_num(r, "lag_max_us", (double)hist_max(lag) / 1e3);
 		}
-		jw_close(j, '}');
 	}
 	if (p->crash.ran) {
-		jw_open(j, "crash", '{');
-		jw_num(j, "killed_at_s", p->crash.killed_at_s);
-		jw_u64(j, "acknowledged", p->ops[BENCH_OP_SET].status[BENCH_OK]);
-		jw_u64(j, "survived", p->ops[BENCH_OP_GET].status[BENCH_OK]);
-		jw_u64(j, "lost", p->ops[BENCH_OP_GET].status[BENCH_MISS]);
-		jw_u64(j, "data_bytes", p->crash.data_bytes);
-		jw_num(j, "restart_s", p->crash.restart_s);
-		jw_close(j, '}');
+		json_t *c = put_obj(o, "crash");
+
+		put_num(c, "killed_at_s", p->crash.killed_at_s);
+		put_u64(c, "acknowledged", p->ops[BENCH_OP_SET].status[BENCH_OK]);
+		put_u64(c, "survived", p->ops[BENCH_OP_GET].status[BENCH_OK]);
+		put_u64(c, "lost", p->ops[BENCH_OP_GET].status[BENCH_MISS]);
+		put_u64(c, "data_bytes", p->crash.data_bytes);
+		put_num(c, "restart_s", p->crash.restart_s);
 	}
-	jw_close(j, '}');
 }
 
 /* "server_after_run": {"config": {...}} with the lines of after that are
  * not in before (new or changed); nothing when there are none. */
-static void write_config_after(struct jw *j, const char *before, const char *after)
+static void write_config_after(json_t *o, const char *before, const char *after)
 {
 	char *wrapped = xasprintf("\n%s%s", before, *before && before[strlen(before) - 1] != '\n' ? "\n" : "");
 	struct sbuf changed = {0};
@@ -354,92 +458,81 @@ static void write_config_after(struct jw *j, const char *before, const char *aft
 		free(needle);
 		l = nl ? nl + 1 : NULL;
 	}
-	if (changed.buf) {
-		jw_open(j, "server_after_run", '{');
-		write_config(j, changed.buf);
-		jw_close(j, '}');
-	}
+	if (changed.buf)
+		write_config(put_obj(o, "server_after_run"), changed.buf);
 	free(changed.buf);
 	free(wrapped);
 }
 
-static void write_target(struct jw *j, const struct target_result *t)
+static void write_target(json_t *o, const struct target_result *t)
 {
-	jw_open(j, NULL, '{');
-	jw_str(j, "name", t->target->name);
-	jw_str(j, "driver", t->driver ? t->driver->name : t->target->driver);
-	jw_str(j, "uri", t->uri);
-	jw_str(j, "spawned", t->spawned);
+	json_t *a;
+
+	put_str(o, "name", t->target->name);
+	put_str(o, "driver", t->driver ? t->driver->name : t->target->driver);
+	put_str(o, "uri", t->uri);
+	put_str(o, "spawned", t->spawned);
 	if (t->target->n_spawn_args) {
-		jw_open(j, "spawn_args", '[');
+		a = put_arr(o, "spawn_args");
 		for (size_t i = 0; i < t->target->n_spawn_args; i++)
-			jw_str(j, NULL, t->target->spawn_args[i]);
-		jw_close(j, ']');
+			jsonw_append(a, jsonw_str(t->target->spawn_args[i]));
 	}
-	if (t->target->shard_key) { /* the target's own, over keyspace.shard_key */
-		jw_open(j, "shard_key", '{');
-		jw_str(j, "_id", t->target->shard_key);
-		jw_close(j, '}');
-	}
+	if (t->target->shard_key) /* the target's own, over keyspace.shard_key */
+		put_str(put_obj(o, "shard_key"), "_id", t->target->shard_key);
 	/* The request timeout in force: every driver's default is 5 s. */
-	jw_u64(j, "timeout_ms", t->target->timeout_ms ? t->target->timeout_ms : 5000);
-	jw_str(j, "engine", t->n_runs ? t->runs[0].engine : NULL);
-	jw_str(j, "skipped", t->skipped);
-	jw_str(j, "cleanup", t->cleanup);
+	put_u64(o, "timeout_ms", t->target->timeout_ms ? t->target->timeout_ms : 5000);
+	put_str(o, "engine", t->n_runs ? t->runs[0].engine : NULL);
+	put_str(o, "skipped", t->skipped);
+	put_str(o, "cleanup", t->cleanup);
 	if (t->have_info) {
-		jw_open(j, "server", '{');
-		jw_str(j, "product", t->info.product);
-		jw_str(j, "version", t->info.version);
-		jw_str(j, "detail", t->info.detail);
-		write_config(j, t->info.config);
-		jw_close(j, '}');
+		json_t *srv = put_obj(o, "server");
+
+		put_str(srv, "product", t->info.product);
+		put_str(srv, "version", t->info.version);
+		put_str(srv, "detail", t->info.detail);
+		write_config(srv, t->info.config);
 	}
 	if (t->have_info && t->have_info_after)
-		write_config_after(j, t->info.config, t->info_after.config);
-	jw_str(j, "server_cpu_source", t->cpu_source[0] ? t->cpu_source : NULL);
-	jw_open(j, "runs", '[');
+		write_config_after(o, t->info.config, t->info_after.config);
+	put_str(o, "server_cpu_source", t->cpu_source[0] ? t->cpu_source : NULL);
+	a = put_arr(o, "runs");
 	for (size_t i = 0; i < t->n_runs; i++)
-		write_run(j, &t->runs[i]);
-	jw_close(j, ']');
-	jw_close(j, '}');
+		write_run(append_obj(a), &t->runs[i]);
 }
 
-int json_write_run(const struct results *r, FILE *f)
+int jsonw_run(const struct results *r, FILE *f)
 {
-	struct jw j = {.f = f, .first = {true}};
+	json_t *run = must(json_object()), *b, *a;
+	int rc;
 
-	jw_open(&j, NULL, '{');
-	jw_open(&j, "bench", '{');
-	jw_str(&j, "version", BENCH_VERSION);
-	jw_str(&j, "git_revision", BENCH_GIT_REV);
-	jw_close(&j, '}');
-	jw_str(&j, "command", r->command);
-	jw_bool(&j, "complete", r->complete);
-	jw_num(&j, "max_error_rate", r->w->max_error_rate);
-	jw_u64(&j, "runs_over_error_limit", r->n_over_error_limit);
-	jw_str(&j, "started_utc", r->started_utc);
-	jw_str(&j, "finished_utc", r->finished_utc);
-	jw_str(&j, "servers", r->servers_mode);
+	b = put_obj(run, "bench");
+	put_str(b, "version", BENCH_VERSION);
+	put_str(b, "git_revision", BENCH_GIT_REV);
+	put_str(run, "command", r->command);
+	put_bool(run, "complete", r->complete);
+	put_num(run, "max_error_rate", r->w->max_error_rate);
+	put_u64(run, "runs_over_error_limit", r->n_over_error_limit);
+	put_str(run, "started_utc", r->started_utc);
+	put_str(run, "finished_utc", r->finished_utc);
+	put_str(run, "servers", r->servers_mode);
 	/* bench run --shard: which share this machine ran (bench merge reads it). */
 	if (r->w->shard.count) {
-		jw_open(&j, "shard", '{');
-		jw_u64(&j, "index", r->w->shard.index);
-		jw_u64(&j, "count", r->w->shard.count);
-		jw_close(&j, '}');
+		json_t *s = put_obj(run, "shard");
+
+		put_u64(s, "index", r->w->shard.index);
+		put_u64(s, "count", r->w->shard.count);
 	} else {
-		jw_str(&j, "shard", NULL);
+		put_str(run, "shard", NULL);
 	}
-	write_host(&j);
-	write_workload(&j, r->w);
-	jw_open(&j, "targets", '[');
+	write_host(run);
+	write_workload(run, r->w);
+	a = put_arr(run, "targets");
 	for (size_t i = 0; i < r->n_targets; i++)
-		write_target(&j, &r->targets[i]);
-	jw_close(&j, ']');
-	jw_open(&j, "warnings", '[');
+		write_target(append_obj(a), &r->targets[i]);
+	a = put_arr(run, "warnings");
 	for (size_t i = 0; i < r->n_warnings; i++)
-		jw_str(&j, NULL, r->warnings[i]);
-	jw_close(&j, ']');
-	jw_close(&j, '}');
-	fputc('\n', f);
-	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+		jsonw_append(a, jsonw_str(r->warnings[i]));
+	rc = jsonw_dump(run, f);
+	json_decref(run);
+	return rc;
 }

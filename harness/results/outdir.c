@@ -263,7 +263,7 @@ static int fill_results(const char *tmp, const void *arg)
 {
 	const struct results *r = arg;
 
-	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", json_write_run, r) < 0 ||
+	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", jsonw_run, r) < 0 ||
 	    write_one(tmp, "timeseries.csv", csv_write_timeseries, r) < 0 ||
 	    (csv_has_warmup(r) && write_one(tmp, "warmup.csv", csv_write_warmup, r) < 0) || write_latency(tmp, r) < 0)
 		return -1;

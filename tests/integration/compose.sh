@@ -174,6 +174,15 @@ while read -r img; do
 done <"$tmp/froms"
 contains "$df" "^FROM debian:trixie" "the image builds on Debian trixie (hiredis >= 1.0, TLS)"
 contains "$df" "cmake --build" "the image builds bench with cmake"
+# Every library CMake requires (bench_require's Debian package) is among the
+# image's build packages and scripts/install-deps' (its runtime library
+# follows through the Dockerfile's ldd step).
+cat CMakeLists.txt drivers/*/CMakeLists.txt | sed -n 's/^bench_require([A-Z_]* [^ ]* \([^ )]*\))$/\1/p' >"$tmp/required"
+[ "$(wc -l <"$tmp/required")" -ge 6 ] && ok || fail "bench_require lines not found: $(cat "$tmp/required")"
+while read -r pkg; do
+  contains "$df" " $pkg" "the image's build stage installs $pkg (CMake requires it)"
+  contains scripts/install-deps " $pkg" "scripts/install-deps installs $pkg (CMake requires it)"
+done <"$tmp/required"
 for ignored in .git build results tools/bin; do
   contains .dockerignore "^$ignored\$" ".dockerignore keeps $ignored out of the context"
 done
