@@ -11,10 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include "chart.h"
 #include "chart_int.h"
+#include "cmptab.h"
 #include "escape.h"
 #include "report.h"
+#include "report_cmp.h"
 #include "report_json.h"
 #include "util.h"
 
@@ -73,7 +77,7 @@ static void row_kv(struct sbuf *sb, const char *k, const char *v)
 }
 
 static const char css[] =
-	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;margin:0 auto;"
+	"body{font:14px/1.45 " REPORT_FONTS ";color:#222;margin:0 auto;"
 	"max-width:1400px;padding:0 24px 48px}\n"
 	"h1{font-size:24px;margin:24px 0 4px}h2{font-size:19px;margin:32px 0 8px;border-bottom:1px solid #ddd}\n"
 	"h3{font-size:15px;margin:18px 0 6px}.sub{color:#555;margin:0}.dim{color:#888}\n"
@@ -88,21 +92,121 @@ static const char css[] =
 	".scroll{overflow-x:auto}.warn{background:#fff8e1;border:1px solid #f0c36d;border-radius:4px;"
 	"padding:8px 16px}.ok{color:#2e7d32}\n"
 	"figure{margin:16px 0 28px}figure svg{max-width:100%;height:auto;display:block}\n"
-	"figcaption{color:#555;font-size:13px;margin-top:4px}nav a{margin-right:14px}\n";
+	"figcaption{color:#555;font-size:13px;margin-top:4px}nav a{margin-right:14px}\n"
+	"table.cmp tbody.g{border-top:2px solid #bbb}table.cmp th.m{text-align:center;border-left:1px solid #ddd}\n"
+	".pm{color:#666}.v-best{font-weight:700;color:#1b5e20}.v-tie{background:#fff8d6;font-weight:600}\n"
+	".v-worse{color:#7a1c1c}.unlike{color:#8a4b00;font-style:italic;font-size:12px}td.mixd{background:#fff4e5}\n"
+	"tr.note td{background:#fff4e5;color:#5d3a00;font-size:12.5px;white-space:normal}\n"
+	"p.warncount{margin:10px 0 0}\n";
 
 /* ---- sections ---- */
 
+/* The Warnings section's items: the first 100 are shown, all counted. */
+struct items {
+	struct sbuf sb;
+	size_t n, shown;
+};
+
 /* Starts a list item unless 100 are shown already; counts it either way. */
-static bool item_begin(struct sbuf *items, size_t *n, size_t *shown)
+static bool item_begin(struct items *it)
 {
-	if ((*n)++ >= 100)
+	if (it->n++ >= 100)
 		return false;
-	(*shown)++;
-	sbuf_addf(items, "<li>");
+	it->shown++;
+	sbuf_addf(&it->sb, "<li>");
 	return true;
 }
 
-static void sec_warnings(struct sbuf *sb, const struct report_jv *run, const char *run_err, const struct chart_table *t)
+/* What each driver's own server calls itself; another product answering
+ * (FerretDB for mongodb, Valkey for redis) is a stand-in, and its figures
+ * are not the named server's. */
+static const struct {
+	const char *driver, *product;
+} native[] = {{"redis", "Redis"}, {"memcached", "memcached"}, {"mongodb", "MongoDB"}};
+
+static void warn_stand_ins(struct items *it, const struct report_jv *targets)
+{
+	for (size_t i = 0; targets && targets->type == REPORT_J_ARR && i < targets->n; i++) {
+		const struct report_jv *tg = &targets->kids[i], *srv = report_json_get(tg, "server");
+		const char *driver = report_json_str(tg, "driver"), *product = report_json_str(srv, "product");
+
+		for (size_t k = 0; driver && product && *product && k < sizeof(native) / sizeof(native[0]); k++) {
+			if (strcmp(driver, native[k].driver) != 0 || strcasecmp(product, native[k].product) == 0 ||
+			    !item_begin(it))
+				continue;
+			sbuf_addf(&it->sb, "Target <b>");
+			esc(&it->sb, report_json_str(tg, "name"));
+			sbuf_addf(&it->sb, "</b> (driver ");
+			esc(&it->sb, driver);
+			sbuf_addf(&it->sb, ") was answered by ");
+			esc(&it->sb, product);
+			if (report_json_str(srv, "version")) {
+				sbuf_addf(&it->sb, " ");
+				esc(&it->sb, report_json_str(srv, "version"));
+			}
+			sbuf_addf(&it->sb, ", a stand-in for %s: its figures are ", native[k].product);
+			esc(&it->sb, product);
+			sbuf_addf(&it->sb, "'s, not %s's.</li>\n", native[k].product);
+		}
+	}
+}
+
+/* Per target, the phase runs (phase × sweep point, shortest repeat) that
+ * measured under a second: start-up and noise more than the server. */
+static void warn_short_runs(struct items *it, const struct chart_table *t)
+{
+	int c_t = chart_table_col(t, "target"), c_ph = chart_table_col(t, "phase"), c_sv = chart_table_col(t, "sweep_value");
+	int c_sk = chart_table_col(t, "sweep_key"), c_d = chart_table_col(t, "duration_s"), c_ops = chart_table_col(t, "ops");
+	struct chart_set targets = {0}, runs = {0};
+	double *shortest = NULL;
+
+	for (size_t r = 0; c_d >= 0 && r < t->nrows; r++) {
+		double d, ops = 0;
+		char *key;
+		size_t i, before = runs.n;
+
+		if (util_parse_double(chart_table_cell(t, r, c_d), &d) < 0 || d >= 1 ||
+		    (util_parse_double(chart_table_cell(t, r, c_ops), &ops) == 0 && ops <= 0))
+			continue; /* an op the target did not run has no duration of its own */
+		chart_set_add(&targets, chart_table_cell(t, r, c_t));
+		key = *chart_table_cell(t, r, c_sv)
+			      ? xasprintf("%s\x1f%s %s=%s", chart_table_cell(t, r, c_t), chart_table_cell(t, r, c_ph),
+					  chart_table_cell(t, r, c_sk), chart_table_cell(t, r, c_sv))
+			      : xasprintf("%s\x1f%s", chart_table_cell(t, r, c_t), chart_table_cell(t, r, c_ph));
+		i = chart_set_add(&runs, key);
+		free(key);
+		if (runs.n > before) {
+			shortest = xrealloc(shortest, runs.n * sizeof(*shortest));
+			shortest[i] = d;
+		} else if (d < shortest[i]) {
+			shortest[i] = d;
+		}
+	}
+	for (size_t k = 0; k < targets.n; k++) {
+		size_t len = strlen(targets.v[k]), listed = 0;
+
+		if (!item_begin(it))
+			continue;
+		sbuf_addf(&it->sb, "Target <b>");
+		esc(&it->sb, targets.v[k]);
+		sbuf_addf(&it->sb, "</b> ran less than 1 s in ");
+		for (size_t i = 0; i < runs.n; i++) {
+			if (strncmp(runs.v[i], targets.v[k], len) != 0 || runs.v[i][len] != '\x1f')
+				continue;
+			sbuf_addf(&it->sb, "%s", listed++ ? ", " : "");
+			esc(&it->sb, runs.v[i] + len + 1);
+			sbuf_addf(&it->sb, " (%.3f s)", shortest[i]);
+		}
+		sbuf_addf(&it->sb, ": too short for stable figures (and for <code>bench compare</code>); give those phases a "
+				   "<code>duration</code> of a few seconds.</li>\n");
+	}
+	free(shortest);
+	chart_set_free(&targets);
+	chart_set_free(&runs);
+}
+
+static void collect_warnings(struct items *it, const struct report_jv *run, const char *run_err,
+			     const struct chart_table *t, const struct cmptab *cmp)
 {
 	const struct report_jv *w = report_json_get(run, "warnings"), *targets = report_json_get(run, "targets");
 	const char *complete = report_json_str(run, "complete");
@@ -110,43 +214,50 @@ static void sec_warnings(struct sbuf *sb, const struct report_jv *run, const cha
 	int c_e = chart_table_col(t, "errors"), c_to = chart_table_col(t, "timeouts");
 	int c_d = chart_table_col(t, "disconnects"), c_sv = chart_table_col(t, "sweep_value");
 	int c_r = chart_table_col(t, "repeat");
-	size_t n = 0, shown = 0;
-	struct sbuf items = {0};
+	struct chart_set mixes = {0};
 
-	if (run_err && item_begin(&items, &n, &shown)) {
-		esc(&items, run_err);
-		sbuf_addf(&items, "</li>\n");
+	if (run_err && item_begin(it)) {
+		esc(&it->sb, run_err);
+		sbuf_addf(&it->sb, "</li>\n");
 	}
-	if (complete && !strcmp(complete, "false") && item_begin(&items, &n, &shown))
-		sbuf_addf(&items, "The run was interrupted: the results are partial.</li>\n");
+	if (complete && !strcmp(complete, "false") && item_begin(it))
+		sbuf_addf(&it->sb, "The run was interrupted: the results are partial.</li>\n");
 	for (size_t i = 0; w && w->type == REPORT_J_ARR && i < w->n; i++) {
-		if (item_begin(&items, &n, &shown)) {
-			esc_compact(&items, &w->kids[i]);
-			sbuf_addf(&items, "</li>\n");
+		if (item_begin(it)) {
+			esc_compact(&it->sb, &w->kids[i]);
+			sbuf_addf(&it->sb, "</li>\n");
 		}
 	}
+	warn_stand_ins(it, targets);
+	if (cmp)
+		report_cmp_warnings(cmp, &mixes);
+	for (size_t i = 0; i < mixes.n; i++)
+		if (item_begin(it))
+			sbuf_addf(&it->sb, "%s</li>\n", mixes.v[i]);
+	chart_set_free(&mixes);
+	warn_short_runs(it, t);
 	for (size_t i = 0; targets && targets->type == REPORT_J_ARR && i < targets->n; i++) {
 		const struct report_jv *tg = &targets->kids[i], *runs = report_json_get(tg, "runs");
 		const char *skipped = report_json_str(tg, "skipped");
 
-		if (skipped && item_begin(&items, &n, &shown)) {
-			sbuf_addf(&items, "Target <b>");
-			esc(&items, report_json_str(tg, "name"));
-			sbuf_addf(&items, "</b> did not run: ");
-			esc(&items, skipped);
-			sbuf_addf(&items, "</li>\n");
+		if (skipped && item_begin(it)) {
+			sbuf_addf(&it->sb, "Target <b>");
+			esc(&it->sb, report_json_str(tg, "name"));
+			sbuf_addf(&it->sb, "</b> did not run: ");
+			esc(&it->sb, skipped);
+			sbuf_addf(&it->sb, "</li>\n");
 		}
 		for (size_t k = 0; runs && runs->type == REPORT_J_ARR && k < runs->n; k++) {
 			const char *e = report_json_str(&runs->kids[k], "error");
 
-			if (e && item_begin(&items, &n, &shown)) {
-				sbuf_addf(&items, "Target <b>");
-				esc(&items, report_json_str(tg, "name"));
-				sbuf_addf(&items, "</b>, phase ");
-				esc(&items, report_json_str(&runs->kids[k], "phase"));
-				sbuf_addf(&items, ": ");
-				esc(&items, e);
-				sbuf_addf(&items, "</li>\n");
+			if (e && item_begin(it)) {
+				sbuf_addf(&it->sb, "Target <b>");
+				esc(&it->sb, report_json_str(tg, "name"));
+				sbuf_addf(&it->sb, "</b>, phase ");
+				esc(&it->sb, report_json_str(&runs->kids[k], "phase"));
+				sbuf_addf(&it->sb, ": ");
+				esc(&it->sb, e);
+				sbuf_addf(&it->sb, "</li>\n");
 			}
 		}
 	}
@@ -156,39 +267,42 @@ static void sec_warnings(struct sbuf *sb, const struct report_jv *run, const cha
 
 		if ((!*e || !strcmp(e, "0")) && (!*to || !strcmp(to, "0")) && (!*d || !strcmp(d, "0")))
 			continue;
-		if (!item_begin(&items, &n, &shown))
+		if (!item_begin(it))
 			continue;
-		sbuf_addf(&items, "<b>");
-		esc(&items, chart_table_cell(t, r, c_t));
-		sbuf_addf(&items, "</b> ");
-		esc(&items, chart_table_cell(t, r, c_ph));
-		sbuf_addf(&items, " ");
-		esc(&items, chart_table_cell(t, r, c_op));
+		sbuf_addf(&it->sb, "<b>");
+		esc(&it->sb, chart_table_cell(t, r, c_t));
+		sbuf_addf(&it->sb, "</b> ");
+		esc(&it->sb, chart_table_cell(t, r, c_ph));
+		sbuf_addf(&it->sb, " ");
+		esc(&it->sb, chart_table_cell(t, r, c_op));
 		if (*sv) {
-			sbuf_addf(&items, " (sweep ");
-			esc(&items, sv);
-			sbuf_addf(&items, ")");
+			sbuf_addf(&it->sb, " (sweep ");
+			esc(&it->sb, sv);
+			sbuf_addf(&it->sb, ")");
 		}
-		sbuf_addf(&items, " repeat ");
-		esc(&items, chart_table_cell(t, r, c_r));
-		sbuf_addf(&items, ": ");
-		esc(&items, *e ? e : "0");
-		sbuf_addf(&items, " errors, ");
-		esc(&items, *to ? to : "0");
-		sbuf_addf(&items, " timeouts, ");
-		esc(&items, *d ? d : "0");
-		sbuf_addf(&items, " disconnects</li>\n");
+		sbuf_addf(&it->sb, " repeat ");
+		esc(&it->sb, chart_table_cell(t, r, c_r));
+		sbuf_addf(&it->sb, ": ");
+		esc(&it->sb, *e ? e : "0");
+		sbuf_addf(&it->sb, " errors, ");
+		esc(&it->sb, *to ? to : "0");
+		sbuf_addf(&it->sb, " timeouts, ");
+		esc(&it->sb, *d ? d : "0");
+		sbuf_addf(&it->sb, " disconnects</li>\n");
 	}
+}
+
+static void sec_warnings(struct sbuf *sb, const struct items *it)
+{
 	sbuf_addf(sb, "<h2 id=\"warnings\">Warnings</h2>\n");
-	if (n == 0) {
+	if (it->n == 0) {
 		sbuf_addf(sb, "<p class=\"ok\">None: no errors, timeouts or disconnects, and no warning from the run.</p>\n");
 	} else {
-		sbuf_addf(sb, "<div class=\"warn\"><ul>\n%s", items.buf);
-		if (n > shown)
-			sbuf_addf(sb, "<li>… and %zu more (see summary.csv and run.json)</li>\n", n - shown);
+		sbuf_addf(sb, "<div class=\"warn\"><ul>\n%s", it->sb.buf);
+		if (it->n > it->shown)
+			sbuf_addf(sb, "<li>… and %zu more (see summary.csv and run.json)</li>\n", it->n - it->shown);
 		sbuf_addf(sb, "</ul></div>\n");
 	}
-	free(items.buf);
 }
 
 static void sec_run(struct sbuf *sb, const struct report_jv *run)
@@ -434,12 +548,11 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void sec_charts(struct sbuf *sb, const char *dir)
+/* charts/index.txt's names and titles, in order; without it, the .svg
+ * files in name order (a directory drawn by hand). */
+static void read_index(const char *cdir, struct chart_set *names, struct chart_set *titles)
 {
-	char *cdir = xasprintf("%s/charts", dir), *ipath = xasprintf("%s/index.txt", cdir);
-	char *index = chart_slurp(ipath, NULL);
-	struct chart_set names = {0}, titles = {0};
-	unsigned drawn = 0;
+	char *ipath = xasprintf("%s/index.txt", cdir), *index = chart_slurp(ipath, NULL);
 
 	if (index) {
 		for (char *line = index; *line;) {
@@ -450,10 +563,10 @@ static void sec_charts(struct sbuf *sb, const char *dir)
 			tab = strchr(line, '\t');
 			if (tab) {
 				*tab = '\0';
-				if (chart_set_find(&names, line) < 0) {
-					chart_set_add(&names, line);
-					titles.v = xrealloc(titles.v, (titles.n + 1) * sizeof(*titles.v));
-					titles.v[titles.n++] = xstrdup(tab + 1);
+				if (chart_set_find(names, line) < 0) {
+					chart_set_add(names, line);
+					titles->v = xrealloc(titles->v, (titles->n + 1) * sizeof(*titles->v));
+					titles->v[titles->n++] = xstrdup(tab + 1);
 				}
 			}
 			if (!nl)
@@ -470,27 +583,46 @@ static void sec_charts(struct sbuf *sb, const char *dir)
 			if (len > 4 && !strcmp(e->d_name + len - 4, ".svg")) {
 				char *base = xstrndup(e->d_name, len - 4);
 
-				chart_set_add(&names, base);
+				chart_set_add(names, base);
 				free(base);
 			}
 		}
 		if (d)
 			closedir(d);
-		if (names.n > 1)
-			qsort(names.v, names.n, sizeof(*names.v), name_cmp);
+		if (names->n > 1)
+			qsort(names->v, names->n, sizeof(*names->v), name_cmp);
 	}
-	sbuf_addf(sb, "<h2 id=\"charts\">Charts</h2>\n");
+	free(index);
+	free(ipath);
+}
+
+/* The charts of the result directory, inline: those whose name starts
+ * with "compare-" (the comparison's) when compare, else the others.
+ * *drawn counts the SVGs inlined over the page, for unique ids. Returns
+ * how many this call inlined. */
+static unsigned show_charts(struct sbuf *sb, const char *dir, bool compare, unsigned *drawn)
+{
+	char *cdir = xasprintf("%s/charts", dir);
+	struct chart_set names = {0}, titles = {0};
+	unsigned here = 0;
+
+	read_index(cdir, &names, &titles);
 	for (size_t i = 0; i < names.n; i++) {
-		char *svg = xasprintf("%s/%s.svg", cdir, names.v[i]);
+		char *svg;
 		const char *title = i < titles.n ? titles.v[i] : names.v[i];
 
+		if ((strncmp(names.v[i], "compare-", 8) == 0) != compare)
+			continue;
+		svg = xasprintf("%s/%s.svg", cdir, names.v[i]);
 		sbuf_addf(sb, "<figure>\n<h3>");
 		esc(sb, title);
 		sbuf_addf(sb, "</h3>\n");
-		if (inline_svg(sb, svg, drawn + 1) == 0)
-			drawn++;
-		else
+		if (inline_svg(sb, svg, *drawn + 1) == 0) {
+			(*drawn)++;
+			here++;
+		} else {
 			sbuf_addf(sb, "<p class=\"dim\">(the SVG is missing, or not a plain SVG)</p>\n");
+		}
 		sbuf_addf(sb, "<figcaption><code>charts/");
 		esc(sb, names.v[i]);
 		sbuf_addf(sb, ".svg</code>, drawn by <code>charts/");
@@ -498,15 +630,38 @@ static void sec_charts(struct sbuf *sb, const char *dir)
 		sbuf_addf(sb, ".gp</code> (PNG beside it)</figcaption>\n</figure>\n");
 		free(svg);
 	}
-	if (drawn == 0)
-		sbuf_addf(sb, "<p class=\"warn\">No charts yet: draw them with <code>bench chart DIR</code> (needs gnuplot: "
-			      "<code>apt-get install gnuplot-nox</code>), then rewrite this page with "
-			      "<code>bench report DIR</code>.</p>\n");
 	chart_set_free(&names);
 	chart_set_free(&titles);
-	free(index);
-	free(ipath);
 	free(cdir);
+	return here;
+}
+
+static const char no_charts[] =
+	"<p class=\"warn\">No charts yet: draw them with <code>bench chart DIR</code> (needs gnuplot: "
+	"<code>apt-get install gnuplot-nox</code>), then rewrite this page with <code>bench report DIR</code>.</p>\n";
+
+static void sec_charts(struct sbuf *sb, const char *dir, unsigned *drawn)
+{
+	sbuf_addf(sb, "<h2 id=\"charts\">Charts</h2>\n");
+	if (show_charts(sb, dir, false, drawn) == 0 && *drawn == 0)
+		sbuf_addf(sb, "%s", no_charts);
+}
+
+/* The comparison that opens the page: its table first, then a chart per
+ * metric (targets side by side per op, 95% CI whiskers). */
+static void sec_comparison(struct sbuf *sb, const char *dir, const struct cmptab *cmp, unsigned *drawn)
+{
+	sbuf_addf(sb, "<h2 id=\"comparison\">Comparison</h2>\n");
+	report_cmp_table(sb, cmp);
+	sbuf_addf(sb, "<p class=\"sub\">Per phase, op and sweep point, each target that ran it: the mean over "
+		      "n repeats ± the half-width of its 95%% confidence interval (Student t); the ratio of its "
+		      "mean to the best target's (highest ops/s, lowest latency) with the ratio's 95%% interval; "
+		      "the verdict: <span class=\"v-best\">best</span>, <span class=\"v-tie\">tie</span> (its "
+		      "interval overlaps the best's: not shown to differ) or <span class=\"v-worse\">worse</span>; "
+		      "none with a single repeat. From comparison.csv (docs/csv-schema.md); the raw rows are under "
+		      "<a href=\"#summary\">Summary</a>.</p>\n");
+	if (show_charts(sb, dir, true, drawn) == 0)
+		sbuf_addf(sb, "%s", no_charts);
 }
 
 /* Writes text to dir/name through a temporary file and a rename. */
@@ -541,15 +696,18 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/summary.csv", result_dir), *json, *run_err = NULL;
 	struct chart_table *t = NULL;
+	struct cmptab *cmp = NULL;
 	struct report_jv run = {.type = REPORT_J_NULL};
+	struct items warnings = {0};
 	struct sbuf sb = {0};
 	const struct report_jv *w;
 	const char *wname, *desc;
 	size_t len = 0;
+	unsigned drawn = 0;
 	int rc = -1;
 
 	chart_seterr(err, errlen, "%s", "");
-	if (chart_table_load(path, &t, err, errlen) < 0)
+	if (chart_table_load(path, &t, err, errlen) < 0 || cmptab_load(result_dir, &cmp, err, errlen) < 0)
 		goto done;
 	free(path);
 	path = xasprintf("%s/run.json", result_dir);
@@ -585,12 +743,21 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 	esc(&sb, report_json_str(&run, "started_utc") ? report_json_str(&run, "started_utc") : "?");
 	sbuf_addf(&sb, " UTC · result directory <code>");
 	esc(&sb, result_dir);
-	sbuf_addf(&sb, "</code></p>\n<nav><a href=\"#warnings\">Warnings</a><a href=\"#summary\">Summary</a>"
+	sbuf_addf(&sb, "</code></p>\n<nav>%s<a href=\"#warnings\">Warnings</a><a href=\"#summary\">Summary</a>"
 		       "<a href=\"#charts\">Charts</a><a href=\"#servers\">Servers</a><a href=\"#workload\">Workload</a>"
-		       "<a href=\"#run\">Run and host</a></nav>\n");
-	sec_warnings(&sb, &run, run_err, t);
+		       "<a href=\"#run\">Run and host</a></nav>\n", cmp ? "<a href=\"#comparison\">Comparison</a>" : "");
+	collect_warnings(&warnings, &run, run_err, t, cmp);
+	/* With the targets set against each other, that comes first (the
+	 * page's first table); the warnings are counted above it. */
+	if (cmp) {
+		if (warnings.n)
+			sbuf_addf(&sb, "<p class=\"warncount\"><a href=\"#warnings\">%zu warning%s</a> below: read them "
+				       "before the figures are believed.</p>\n", warnings.n, warnings.n == 1 ? "" : "s");
+		sec_comparison(&sb, result_dir, cmp, &drawn);
+	}
+	sec_warnings(&sb, &warnings);
 	sec_summary(&sb, t);
-	sec_charts(&sb, result_dir);
+	sec_charts(&sb, result_dir, &drawn);
 	sec_servers(&sb, &run);
 	sec_workload(&sb, &run);
 	sec_run(&sb, &run);
@@ -599,8 +766,10 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 	rc = write_atomic(result_dir, "report.html", sb.buf, err, errlen);
 done:
 	free(sb.buf);
+	free(warnings.sb.buf);
 	free(run_err);
 	report_json_free(&run);
+	cmptab_free(cmp);
 	chart_table_free(t);
 	free(path);
 	return rc;
