@@ -23,7 +23,7 @@
 
 /* The join key, then the figures: indexes into `columns`. */
 enum { K_WORKLOAD, K_PHASE, K_TARGET, K_OP, K_SWEEP_KEY, K_SWEEP_VALUE, N_KEY };
-enum { C_REPEAT = N_KEY, C_METRIC0, N_COLS = C_METRIC0 + COMPARE_N_METRICS };
+enum { C_REPEAT = N_KEY, C_METRIC0, C_DURATION = C_METRIC0 + COMPARE_N_METRICS, N_COLS };
 
 static const struct {
 	const char *name;
@@ -31,7 +31,7 @@ static const struct {
 } columns[N_COLS] = {
 	{"workload", true}, {"phase", true}, {"target", true}, {"op", true},
 	{"sweep_key", false}, {"sweep_value", false}, {"repeat", true},
-	{"ops_per_sec", true}, {"p50_us", true}, {"p99_us", true},
+	{"ops_per_sec", true}, {"p50_us", true}, {"p99_us", true}, {"duration_s", false},
 };
 
 enum value_state { V_EMPTY, V_UNSUPPORTED, V_NUMBER };
@@ -46,6 +46,7 @@ struct row {
 	uint64_t repeat;
 	size_t line;
 	struct value m[COMPARE_N_METRICS];
+	struct value duration; /* V_EMPTY when the file has no duration_s */
 };
 
 /* Rows sharing a key: a slice of the side's sorted row pointers. */
@@ -264,13 +265,12 @@ static int check_fields(struct csvr *r, const int *col, struct row *w, char **er
 				 shown(csvr_field(r, (size_t)col[C_REPEAT]), buf, sizeof(buf)));
 		return -1;
 	}
-	for (int m = 0; m < COMPARE_N_METRICS; m++) {
-		const char *f = csvr_field(r, (size_t)col[C_METRIC0 + m]);
-		int rc = parse_value(f, &w->m[m]);
+	for (int c = C_METRIC0; c <= C_DURATION; c++) {
+		const char *f = col[c] >= 0 ? csvr_field(r, (size_t)col[c]) : "";
+		int rc = parse_value(f, c == C_DURATION ? &w->duration : &w->m[c - C_METRIC0]);
 
 		if (rc < 0) {
-			*err = xasprintf("%s:%zu: %s '%s' is %s", name, line, columns[C_METRIC0 + m].name,
-					 shown(f, buf, sizeof(buf)),
+			*err = xasprintf("%s:%zu: %s '%s' is %s", name, line, columns[c].name, shown(f, buf, sizeof(buf)),
 					 rc == -2 ? "negative" : "not a number (nor empty, nor 'unsupported')");
 			return -1;
 		}
@@ -484,7 +484,9 @@ static void stat_of(const struct group *g, int m, struct compare_stat *st)
 	free(v);
 }
 
-static void judge(struct compare_cell *c, int m, double threshold)
+/* A run shorter than a second measures start-up and scheduling more than
+ * the server: its change is shown, never judged (docs/compare.md). */
+static void judge(struct compare_cell *c, int m, const struct compare_result *r, bool too_short)
 {
 	const struct compare_stat *b = &c->base, *k = &c->cand;
 	double worse;
@@ -502,12 +504,28 @@ static void judge(struct compare_cell *c, int m, double threshold)
 	worse = m == COMPARE_OPS_PER_SEC ? -c->delta_pct : c->delta_pct;
 	if (b->n >= 2 && k->n >= 2)
 		c->significant = b->mean + b->ci95 < k->mean - k->ci95 || k->mean + k->ci95 < b->mean - b->ci95;
-	if (fabs(worse) <= threshold)
+	if (too_short)
+		c->verdict = COMPARE_TOO_SHORT;
+	else if (fabs(worse) <= r->threshold_pct)
 		c->verdict = COMPARE_UNCHANGED;
 	else if (c->significant == 0)
 		c->verdict = COMPARE_NOT_SIGNIFICANT;
+	else if (c->significant < 0 && !r->strict) /* one run on a side: nothing to test it with */
+		c->verdict = worse > 0 ? COMPARE_UNTESTED_WORSE : COMPARE_UNTESTED_BETTER;
 	else
 		c->verdict = worse > 0 ? COMPARE_REGRESSION : COMPARE_IMPROVEMENT;
+}
+
+/* The shortest duration_s among a group's runs; NAN when none says. */
+static double shortest(const struct group *g, double so_far)
+{
+	for (size_t i = 0; g && i < g->n; i++) {
+		const struct value *d = &g->rows[i]->duration;
+
+		if (d->state == V_NUMBER && (isnan(so_far) || d->v < so_far))
+			so_far = d->v;
+	}
+	return so_far;
 }
 
 static void fill_entry(struct compare_result *r, struct compare_entry *e, const struct group *b,
@@ -522,6 +540,7 @@ static void fill_entry(struct compare_result *r, struct compare_entry *e, const 
 	e->op = k->key[K_OP];
 	e->sweep_key = k->key[K_SWEEP_KEY];
 	e->sweep_value = k->key[K_SWEEP_VALUE];
+	e->shortest_s = shortest(c, shortest(b, NAN));
 	for (int m = 0; m < COMPARE_N_METRICS; m++) {
 		struct compare_cell *cell = &e->m[m];
 
@@ -532,9 +551,12 @@ static void fill_entry(struct compare_result *r, struct compare_entry *e, const 
 			cell->verdict = b ? COMPARE_ONLY_BASELINE : COMPARE_ONLY_CANDIDATE;
 			continue;
 		}
-		judge(cell, m, r->threshold_pct);
+		judge(cell, m, r, e->shortest_s < COMPARE_MIN_DURATION_S);
 		r->regressions += cell->verdict == COMPARE_REGRESSION;
 		r->improvements += cell->verdict == COMPARE_IMPROVEMENT;
+		r->untested_worse += cell->verdict == COMPARE_UNTESTED_WORSE;
+		r->untested_better += cell->verdict == COMPARE_UNTESTED_BETTER;
+		r->too_short += cell->verdict == COMPARE_TOO_SHORT;
 		r->unchanged += cell->verdict == COMPARE_UNCHANGED || cell->verdict == COMPARE_NOT_SIGNIFICANT;
 		r->not_significant += cell->verdict == COMPARE_NOT_SIGNIFICANT;
 		r->not_measured += cell->verdict == COMPARE_NOT_MEASURED;
@@ -632,6 +654,7 @@ int compare_runs(const char *baseline, const char *candidate, const struct compa
 	r->base_workloads = names(r->base);
 	r->cand_workloads = names(r->cand);
 	r->threshold_pct = o->threshold_pct;
+	r->strict = o->strict;
 	repeats_range(r->base, r->base_repeats);
 	repeats_range(r->cand, r->cand_repeats);
 	if (check_workloads(r, o, &any_workload, err) < 0)

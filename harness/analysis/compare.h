@@ -19,11 +19,15 @@ enum compare_metric {
 	COMPARE_N_METRICS
 };
 
+/* Every verdict before COMPARE_NOT_MEASURED has both figures and a delta. */
 enum compare_verdict {
 	COMPARE_UNCHANGED,      /* within the threshold */
 	COMPARE_NOT_SIGNIFICANT,/* beyond the threshold, but the intervals overlap */
-	COMPARE_REGRESSION,     /* worse by more than the threshold, significant (or no repeats) */
-	COMPARE_IMPROVEMENT,    /* better by more than the threshold, significant (or no repeats) */
+	COMPARE_REGRESSION,     /* worse by more than the threshold, significant (or one run, --strict) */
+	COMPARE_IMPROVEMENT,    /* better by more than the threshold, significant (or one run, --strict) */
+	COMPARE_UNTESTED_WORSE, /* worse by more than the threshold, one run on a side: untested, not a regression */
+	COMPARE_UNTESTED_BETTER,/* better by more than the threshold, one run on a side: untested */
+	COMPARE_TOO_SHORT,      /* a run of the row measured under COMPARE_MIN_DURATION_S: not judged */
 	COMPARE_NOT_MEASURED,   /* empty or `unsupported` on a side: never a regression */
 	COMPARE_ONLY_BASELINE,  /* the row is in the baseline only */
 	COMPARE_ONLY_CANDIDATE  /* the row is in the candidate only */
@@ -31,9 +35,14 @@ enum compare_verdict {
 
 enum compare_format { COMPARE_TABLE, COMPARE_CSV, COMPARE_MARKDOWN };
 
+/* A phase run shorter than this (summary.csv's duration_s) is too short to
+ * compare: its figures are mostly start-up and noise. */
+#define COMPARE_MIN_DURATION_S 1.0
+
 struct compare_opts {
 	double threshold_pct; /* >= 0; 5 by default */
 	bool force;           /* join runs of differently named workloads */
+	bool strict;          /* one run on a side: the threshold alone decides (a regression fails) */
 };
 
 /* One side's figure for one row and metric. */
@@ -56,6 +65,7 @@ struct compare_cell {
  * workload names may differ; otherwise they are the same string. */
 struct compare_entry {
 	const char *workload, *cand_workload, *phase, *target, *op, *sweep_key, *sweep_value;
+	double shortest_s; /* the shortest duration_s of its runs on either side; NAN when unknown */
 	struct compare_cell m[COMPARE_N_METRICS];
 };
 
@@ -66,10 +76,12 @@ struct compare_result {
 	char *base_workloads, *cand_workloads; /* their workload names, ", "-separated */
 	size_t base_repeats[2], cand_repeats[2]; /* fewest and most repeats of a key on each side */
 	double threshold_pct;
+	bool strict;
 	struct compare_entry *entries;     /* baseline's row order, then candidate-only rows */
 	size_t n_entries;
 	/* Per row and metric: */
 	size_t regressions, improvements, unchanged, not_significant, not_measured;
+	size_t untested_worse, untested_better, too_short;
 	/* Per row: */
 	size_t only_baseline, only_candidate;
 	struct compare_side *base, *cand;  /* owned storage */
@@ -88,7 +100,9 @@ int compare_runs(const char *baseline, const char *candidate, const struct compa
 /* NULL is a no-op. */
 void compare_result_free(struct compare_result *r);
 
-/* BENCH_EXIT_ERRORS when a regression was found, else BENCH_EXIT_OK. */
+/* BENCH_EXIT_ERRORS when a regression was found (a significant one; with
+ * --strict also one beyond the threshold with one run on a side), else
+ * BENCH_EXIT_OK. */
 int compare_exit_code(const struct compare_result *r);
 
 /*

@@ -21,6 +21,9 @@ static const char *const verdict_names[] = {
 	[COMPARE_NOT_SIGNIFICANT] = "not significant",
 	[COMPARE_REGRESSION] = "regression",
 	[COMPARE_IMPROVEMENT] = "improvement",
+	[COMPARE_UNTESTED_WORSE] = "worse (untested)",
+	[COMPARE_UNTESTED_BETTER] = "better (untested)",
+	[COMPARE_TOO_SHORT] = "too short",
 	[COMPARE_NOT_MEASURED] = "not measured",
 	[COMPARE_ONLY_BASELINE] = "only in baseline",
 	[COMPARE_ONLY_CANDIDATE] = "only in candidate",
@@ -52,9 +55,10 @@ int compare_parse_format(const char *s, enum compare_format *out)
 	return -1;
 }
 
+/* Both figures are there: the delta is shown, judged or not. */
 static bool judged(const struct compare_cell *c)
 {
-	return c->verdict <= COMPARE_IMPROVEMENT;
+	return c->verdict < COMPARE_NOT_MEASURED;
 }
 
 /* ---- the summary line ---- */
@@ -65,6 +69,11 @@ int compare_write_summary(const struct compare_result *r, FILE *out)
 		r->regressions == 1 ? "" : "s", r->improvements, r->improvements == 1 ? "" : "s", r->unchanged);
 	if (r->not_significant)
 		fprintf(out, " (%zu of them beyond the threshold but not significant)", r->not_significant);
+	if (r->untested_worse || r->untested_better)
+		fprintf(out, "; %zu worse and %zu better beyond the threshold, untested for significance (one run on "
+			     "a side)", r->untested_worse, r->untested_better);
+	if (r->too_short)
+		fprintf(out, "; %zu too short to compare (a run under %g s)", r->too_short, COMPARE_MIN_DURATION_S);
 	if (r->not_measured)
 		fprintf(out, "; %zu not measured", r->not_measured);
 	if (r->only_baseline)
@@ -317,6 +326,7 @@ static char *repeats_text(const size_t *n)
 	return xasprintf("%zu to %zu repeats", n[0], n[1]);
 }
 
+/* Regressions or improvements judged by the threshold alone (--strict). */
 static bool any_unrepeated(const struct compare_result *r)
 {
 	for (size_t i = 0; i < r->n_entries; i++)
@@ -350,8 +360,15 @@ static void print_head(const struct compare_result *r, FILE *f, bool markdown)
 	fprintf(f, "threshold %g%%; \u00b1 is the 95%% confidence interval of the mean over repeats; a change is "
 		   "significant when the two intervals do not overlap\n", r->threshold_pct);
 	if (any_unrepeated(r))
-		fprintf(f, "(no repeats): a side has one run, so there is no interval and the threshold alone "
-			   "decides\n");
+		fprintf(f, "(no repeats): a side has one run, so there is no interval and, under --strict, the "
+			   "threshold alone decides\n");
+	if (r->untested_worse || r->untested_better)
+		fprintf(f, "(untested): a side has one run, so there is no interval: these changes are untested for "
+			   "significance and fail nothing (repeat the runs to test them; --strict counts the worse "
+			   "as regressions)\n");
+	if (r->too_short)
+		fprintf(f, "too short: a run of the row measured under %g s (duration_s), too short to compare; its "
+			   "change is shown, never judged\n", COMPARE_MIN_DURATION_S);
 	fputc('\n', f);
 }
 

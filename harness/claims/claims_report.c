@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "claims_report.h"
+#include "report.h"
 #include "escape.h"
 #include "util.h"
 
@@ -196,7 +197,7 @@ int claims_report_write(const char *path, const struct claims_report_row *rows, 
 	int rc;
 
 	sbuf_addf(&sb, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>bench claims</title>\n"
-		  "<style>body{font-family:sans-serif;margin:2em;max-width:70em}"
+		  "<style>body{font-family:" REPORT_FONTS ";margin:2em;max-width:70em}"
 		  "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;"
 		  "text-align:left}.sup{fill:#2e7d32;color:#2e7d32}.ref{fill:#c62828;color:#c62828}"
 		  ".inc{fill:#f9a825;color:#a06800}.nr{color:#666}.const{fill:#9e9e9e}"

@@ -14,6 +14,7 @@
 
 const char cmd_compare_usage[] =
 	"usage: bench compare BASELINE CANDIDATE [--threshold PCT] [--format table|csv|markdown] [--force]\n"
+	"                     [--strict]\n"
 	"\n"
 	"Compares two runs: BASELINE and CANDIDATE are summary.csv files or result\n"
 	"directories (DIR/summary.csv). Rows are joined by workload, phase, target, op\n"
@@ -21,10 +22,13 @@ const char cmd_compare_usage[] =
 	"p50 and p99 (lower is better) it prints both values, the absolute and the\n"
 	"relative delta and a verdict. With 2+ repeats on both sides a value is shown\n"
 	"as mean \u00b1 95% confidence interval, and a change is significant only when\n"
-	"the two intervals do not overlap; with a single run on a side there is no\n"
-	"interval and the threshold alone decides (marked \"no repeats\"). Empty and\n"
-	"`unsupported` figures are \"not measured\", never a regression. Rows in one\n"
-	"run only are listed as such. Details: docs/compare.md.\n"
+	"the two intervals do not overlap. With a single run on a side there is no\n"
+	"interval: a change beyond the threshold is shown as \"worse (untested)\" or\n"
+	"\"better (untested)\", untested for significance, and fails nothing unless\n"
+	"--strict. A row with a run shorter than 1 s (duration_s) is \"too short\":\n"
+	"its change is shown, never judged. Empty and `unsupported` figures are \"not\n"
+	"measured\", never a regression. Rows in one run only are listed as such.\n"
+	"Details: docs/compare.md.\n"
 	"\n"
 	"  --threshold PCT   a change smaller than PCT% is \"unchanged\" (default 5; 0 =\n"
 	"                    any significant change counts); \"5%\" is accepted too\n"
@@ -33,9 +37,14 @@ const char cmd_compare_usage[] =
 	"                    written to stdout (csv: the summary line goes to stderr)\n"
 	"  --force           compare runs of differently named workloads, joining rows\n"
 	"                    by phase, target, op and sweep point only\n"
+	"  --strict          with a single run on a side, let the threshold alone decide:\n"
+	"                    a change beyond it is a regression (exit 1) or an\n"
+	"                    improvement, marked \"no repeats\" (noise included)\n"
 	"\n"
-	"Exit status: 0 no regression; 1 a significant regression beyond the threshold\n"
-	"(in any row and metric); 2 usage, a missing, unreadable, malformed or non-CSV\n"
+	"Exit status: 0 no regression (changes untested for significance and rows too\n"
+	"short to compare included); 1 a significant regression beyond the threshold\n"
+	"(in any row and metric), or with --strict one beyond the threshold with a\n"
+	"single run on a side; 2 usage, a missing, unreadable, malformed or non-CSV\n"
 	"input (the message names file:line), runs of different workloads without\n"
 	"--force, or the output could not be written.\n";
 
@@ -45,7 +54,7 @@ struct compare_args {
 	enum compare_format format;
 };
 
-static const char *const options[] = {"--threshold", "--format", "--force", "--help", NULL};
+static const char *const options[] = {"--threshold", "--format", "--force", "--strict", "--help", NULL};
 
 static int parse_threshold(const char *v, double *out)
 {
@@ -79,6 +88,8 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
 			return BENCH_EXIT_USAGE;
 		} else if (strcmp(argv[i], "--force") == 0) {
 			a->opts.force = true;
+		} else if (strcmp(argv[i], "--strict") == 0) {
+			a->opts.strict = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			const char *hint = util_suggest(argv[i], options);
 

@@ -265,6 +265,10 @@ static int model_load(struct chart_model *m, const char *dir, char *err, size_t 
 		if (*k)
 			m->sweep_key = k;
 	}
+	/* The targets set against each other, when the run wrote them; a
+	 * damaged comparison.csv is bad input like a damaged summary.csv. */
+	if (cmptab_load(dir, &m->cmp, err, errlen) < 0)
+		return -1;
 	np = m->phases.n, no = m->ops.n, ns = m->sweeps.n, nt = m->targets.n, nr = m->repeats.n;
 	m->tput = xcalloc(np * no * ns * nt, sizeof(*m->tput));
 	m->p99 = xcalloc(np * no * ns * nt, sizeof(*m->p99));
@@ -312,6 +316,7 @@ static int model_load(struct chart_model *m, const char *dir, char *err, size_t 
 static void model_free(struct chart_model *m)
 {
 	chart_table_free(m->sum);
+	cmptab_free(m->cmp);
 	chart_set_free(&m->phases);
 	chart_set_free(&m->targets);
 	chart_set_free(&m->ops);
@@ -361,7 +366,7 @@ int chart_check_dir(const char *dir, char *err, size_t errlen)
 
 /* ---- files in charts/ ---- */
 
-static const char *const chart_prefixes[] = {"throughput", "cpu", "sweep-", "latency-", "timeline-", NULL};
+static const char *const chart_prefixes[] = {"compare-", "throughput", "cpu", "sweep-", "latency-", "timeline-", NULL};
 
 /* Removes what an earlier chart_draw() wrote, so no stale chart survives a
  * redraw; files of other names are the user's. */
@@ -604,6 +609,7 @@ int chart_draw(const char *result_dir, char *err, size_t errlen)
 		goto done;
 	}
 	remove_old(m.charts_dir);
+	chart_gp_compare(&m); /* first: report.html opens with the comparison */
 	chart_gp_throughput(&m);
 	chart_gp_cpu(&m);
 	chart_gp_sweep(&m);

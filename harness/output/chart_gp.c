@@ -53,20 +53,29 @@ static void dat_mean_ci(FILE *f, const struct chart_acc *a)
 	chart_dat_num(f, isfinite(ci) ? mean + ci : NAN);
 }
 
-void chart_range_add(struct chart_range *r, const struct chart_acc *a)
+/* A mean v with its interval [lo, hi] (NAN: none). */
+static void range_add_ci(struct chart_range *r, double v, double lo, double hi)
 {
-	double v = chart_acc_mean(a), ci = chart_acc_ci(a);
+	bool ci = isfinite(lo) && isfinite(hi);
+	double top = ci && hi > v ? hi : v;
 
 	if (!isfinite(v))
 		return;
 	r->any = true;
-	r->ci |= isfinite(ci);
-	r->ci_pos |= isfinite(ci) && v > 0;
-	r->top = r->top > v + (isfinite(ci) ? ci : 0) ? r->top : v + (isfinite(ci) ? ci : 0);
+	r->ci |= ci;
+	r->ci_pos |= ci && v > 0;
+	r->top = r->top > top ? r->top : top;
 	if (v > 0) {
 		r->lo = r->lo > 0 && r->lo < v ? r->lo : v;
 		r->hi = r->hi > v ? r->hi : v;
 	}
+}
+
+void chart_range_add(struct chart_range *r, const struct chart_acc *a)
+{
+	double v = chart_acc_mean(a), ci = chart_acc_ci(a);
+
+	range_add_ci(r, v, isfinite(ci) ? v - ci : NAN, isfinite(ci) ? v + ci : NAN);
 }
 
 /* Values over two orders of magnitude apart share a log axis, so the small
@@ -160,17 +169,17 @@ static void gp_errorbars(FILE *f, bool *first, const char *dat, size_t index, in
 		xcol, locol, locol, locol + 1, locol, locol);
 }
 
-/* Bars of column xcol + 1 at x column xcol of block t, with error bars from
+/* Bars of column xcol + 1 at x column xcol of block t in colour lt, with error bars from
  * the two CI columns after it; each only when the axis can show it (s spans
  * the bars' values). */
-static void gp_bars(FILE *f, bool *first, const char *dat, size_t t, int xcol, const char *fill, const char *title,
-		    const struct chart_range *s, const struct chart_range *axis)
+static void gp_bars(FILE *f, bool *first, const char *dat, size_t t, int lt, int xcol, const char *fill,
+		    const char *title, const struct chart_range *s, const struct chart_range *axis)
 {
 	if (!chart_range_drawable(s, axis, false))
 		return;
 	chart_gp_elem(f, first);
 	gp_source(f, dat, t);
-	fprintf(f, " using %d:%d with boxes lt %d%s title ", xcol, xcol + 1, chart_target_lt(t), fill);
+	fprintf(f, " using %d:%d with boxes lt %d%s title ", xcol, xcol + 1, lt, fill);
 	chart_gp_str(f, title);
 	if (chart_range_drawable(s, axis, true))
 		gp_errorbars(f, first, dat, t, xcol, xcol + 2);
@@ -248,19 +257,30 @@ static char *cluster_label(const struct chart_model *m, const struct cluster *c,
 		   : xasprintf("%s %s", m->phases.v[c->p], m->ops.v[c->o]);
 }
 
-static void gp_xtics(FILE *f, const struct chart_model *m, const struct cluster *cl, size_t n, bool with_op)
+/* Tic labels 0 .. n-1 under clusters of bars; two_lines when a label has
+ * a second line (the sweep point). */
+static void gp_xtics_labels(FILE *f, char *const *labels, size_t n, bool two_lines)
 {
 	fprintf(f, "set xtics (");
 	for (size_t c = 0; c < n; c++) {
-		char *label = cluster_label(m, &cl[c], with_op);
-
-		gp_tic(f, label);
+		gp_tic(f, labels[c]);
 		fprintf(f, " %zu%s", c, c + 1 < n ? ", " : "");
-		free(label);
 	}
 	fprintf(f, ")%s\nset xrange [-0.6:%zu.6]\n", n > 8 ? " rotate by -30" : "", n ? n - 1 : 0);
 	/* gnuplot leaves too little room for two-line tic labels */
-	fprintf(f, "set bmargin %d\n", (*m->sweep_key ? 5 : 3) + (n > 8 ? 3 : 0));
+	fprintf(f, "set bmargin %d\n", (two_lines ? 5 : 3) + (n > 8 ? 3 : 0));
+}
+
+static void gp_xtics(FILE *f, const struct chart_model *m, const struct cluster *cl, size_t n, bool with_op)
+{
+	char **labels = xcalloc(n ? n : 1, sizeof(*labels));
+
+	for (size_t c = 0; c < n; c++)
+		labels[c] = cluster_label(m, &cl[c], with_op);
+	gp_xtics_labels(f, labels, n, *m->sweep_key);
+	for (size_t c = 0; c < n; c++)
+		free(labels[c]);
+	free(labels);
 }
 
 static unsigned max_repeats(const struct chart_acc *a, size_t n)
@@ -275,6 +295,162 @@ static unsigned max_repeats(const struct chart_acc *a, size_t n)
 static const char *repeats_note(unsigned n)
 {
 	return n > 1 ? " (mean of repeats, 95% CI)" : "";
+}
+
+/* The x of target t's bar (of nt, each bw wide) in cluster c. */
+static double bar_x(size_t c, size_t t, size_t nt, double bw)
+{
+	return (double)c + ((double)t - (double)(nt - 1) / 2) * bw;
+}
+
+/* A note standing at the foot of a bar: grey where the bar is missing,
+ * black over one (on_bar). Untagged, so set after label 4. */
+static void gp_bar_note(FILE *f, double x, const char *text, bool on_bar)
+{
+	fputs("set label ", f);
+	chart_gp_str(f, text);
+	fprintf(f, " at first %.4f, graph 0.03 rotate by 90 left font \",9\" tc rgb \"%s\" front\n", x,
+		on_bar ? "#000000" : "#777777");
+}
+
+/* ---- the targets set against each other: comparison.csv ---- */
+
+/* A target's colour: its place in summary.csv, as in every other chart. */
+static int target_lt(const struct chart_model *m, const char *target)
+{
+	long t = chart_set_find(&m->targets, target);
+
+	return chart_target_lt(t < 0 ? m->targets.n : (size_t)t);
+}
+
+/* "phase op" (a load phase: its name), and "key=value" below it. */
+static char *group_label(const struct cmptab_group *g)
+{
+	char *first = strcmp(g->op, "load") == 0 ? xstrdup(g->phase) : xasprintf("%s %s", g->phase, g->op);
+	char *label = *g->sweep_value ? xasprintf("%s\n%s=%s", first, g->sweep_key, g->sweep_value) : xstrdup(first);
+
+	free(first);
+	return label;
+}
+
+/* One chart: metric k of every group that has it, a bar per target with
+ * its 95% interval (comparison.csv's ci_low and ci_high), a note where a
+ * target's mix differed. */
+static void compare_chart(struct chart_model *m, size_t k)
+{
+	const struct cmptab *c = m->cmp;
+	size_t nt = c->ntargets, n = 0;
+	size_t *cl = xcalloc(c->ngroups + 1, sizeof(*cl));
+	struct chart_range yr = {0}, *tr = xcalloc(nt + 1, sizeof(*tr));
+	double bw = 0.8 / (double)(nt ? nt : 1), reps = 0;
+	const char *label = cmptab_metric_label(c->metrics[k]);
+	bool higher = false, two_lines = false;
+	char *base, *name, *dat, *title, *yl;
+	FILE *f;
+
+	for (size_t g = 0; g < c->ngroups; g++) {
+		bool any = false;
+
+		for (size_t t = 0; t < nt; t++) {
+			const struct cmptab_row *r = cmptab_find(c, g, k, t);
+
+			if (r && isfinite(r->mean)) {
+				any = true;
+				higher = r->higher;
+				reps = isfinite(r->n) && r->n > reps ? r->n : reps;
+			}
+		}
+		if (any) {
+			cl[n++] = g;
+			two_lines |= *c->groups[g].sweep_value != '\0';
+		}
+	}
+	if (n == 0)
+		goto done;
+	base = xasprintf("compare-%s", c->metrics[k]);
+	name = chart_new_name(m, base);
+	dat = xasprintf("%s.dat", name);
+	title = xasprintf("Targets compared: %s (%s is better)", label, higher ? "higher" : "lower");
+	f = chart_open(m, name, "dat");
+	if (f) {
+		fputs("# ", f);
+		chart_gp_str(f, title);
+		fprintf(f, ", from ../comparison.csv: one block per target (gnuplot's index),\n"
+			   "# one line per phase x op x sweep point: x, mean, ci_low, ci_high; ? = none\n");
+		for (size_t t = 0; t < nt; t++) {
+			chart_dat_block(f, t, "target", c->targets[t]);
+			for (size_t i = 0; i < n; i++) {
+				const struct cmptab_row *r = cmptab_find(c, cl[i], k, t);
+				double v = r ? r->mean : NAN, lo = r ? r->ci_low : NAN, hi = r ? r->ci_high : NAN;
+
+				fprintf(f, "%.4f", bar_x(i, t, nt, bw));
+				chart_dat_num(f, v);
+				chart_dat_num(f, lo);
+				chart_dat_num(f, hi);
+				fputc('\n', f);
+				range_add_ci(&yr, v, lo, hi);
+				range_add_ci(&tr[t], v, lo, hi);
+			}
+		}
+	}
+	chart_close(m, f, dat);
+	f = chart_open(m, name, "gp");
+	if (f) {
+		char **labels = xcalloc(n, sizeof(*labels));
+		struct sbuf gone = {0};
+		bool first = true;
+
+		chart_gp_begin(f, name, title, "../comparison.csv");
+		yl = xasprintf("%s%s", label, reps > 1 ? " (mean of repeats, 95% CI)" : "");
+		chart_gp_set(f, "", "ylabel", yl);
+		free(yl);
+		fprintf(f, "set style fill solid 0.85 border -1\nset boxwidth %.4f absolute\n", bw * 0.9);
+		fprintf(f, "set key outside top center horizontal samplen 2 width 2\n");
+		for (size_t i = 0; i < n; i++)
+			labels[i] = group_label(&c->groups[cl[i]]);
+		gp_xtics_labels(f, labels, n, two_lines);
+		for (size_t i = 0; i < n; i++)
+			free(labels[i]);
+		free(labels);
+		chart_gp_yaxis(f, &yr, "");
+		for (size_t t = 0; t < nt; t++)
+			if (!chart_range_drawable(&tr[t], &yr, false))
+				sbuf_addf(&gone, "%s%s", gone.len ? ", " : "", c->targets[t]);
+		chart_gp_not_drawn(f, gone.buf, "");
+		free(gone.buf);
+		for (size_t i = 0; i < n; i++)
+			for (size_t t = 0; t < nt; t++) {
+				const struct cmptab_row *r = cmptab_find(c, cl[i], k, t);
+
+				if (!r)
+					gp_bar_note(f, bar_x(i, t, nt, bw), "not run", false);
+				else if (!isfinite(r->mean))
+					gp_bar_note(f, bar_x(i, t, nt, bw), "no figure", false);
+				else if (r->mix_differs)
+					gp_bar_note(f, bar_x(i, t, nt, bw), "mix differs", true);
+			}
+		chart_gp_outputs(f, name, n * nt * 26 + 200 > CHART_W ? (int)(n * nt * 26 + 200) : CHART_W, CHART_H);
+		fprintf(f, "  plot \\\n");
+		for (size_t t = 0; t < nt; t++)
+			gp_bars(f, &first, dat, t, target_lt(m, c->targets[t]), 1, "", c->targets[t], &tr[t], &yr);
+		chart_gp_plot_end(f, first);
+		chart_gp_end(f);
+	}
+	if (chart_close(m, f, name) == 0)
+		chart_register(m, name, title);
+	free(title);
+	free(dat);
+	free(name);
+	free(base);
+done:
+	free(tr);
+	free(cl);
+}
+
+void chart_gp_compare(struct chart_model *m)
+{
+	for (size_t k = 0; m->cmp && k < m->cmp->nmetrics; k++)
+		compare_chart(m, k);
 }
 
 void chart_gp_throughput(struct chart_model *m)
@@ -308,7 +484,7 @@ void chart_gp_throughput(struct chart_model *m)
 			for (size_t c = 0; c < n; c++) {
 				const struct chart_acc *a = &m->tput[CHART_IX4(m, cl[c].p, cl[c].o, cl[c].s, t)];
 
-				fprintf(f, "%.4f", (double)c + ((double)t - (double)(nt - 1) / 2) * bw);
+				fprintf(f, "%.4f", bar_x(c, t, nt, bw));
 				dat_mean_ci(f, a);
 				fputc('\n', f);
 				chart_range_add(&yr, a);
@@ -338,13 +514,11 @@ void chart_gp_throughput(struct chart_model *m)
 		for (size_t c = 0; c < n; c++)
 			for (size_t t = 0; t < nt; t++)
 				if (m->unsup[CHART_IX4(m, cl[c].p, cl[c].o, cl[c].s, t)])
-					fprintf(f, "set label \"unsupported\" at first %.4f, graph 0.03 rotate by 90 left "
-						   "font \",9\" tc rgb \"#777777\"\n",
-						(double)c + ((double)t - (double)(nt - 1) / 2) * bw);
+					gp_bar_note(f, bar_x(c, t, nt, bw), "unsupported", false);
 		chart_gp_outputs(f, name, n * nt * 26 + 200 > CHART_W ? (int)(n * nt * 26 + 200) : CHART_W, CHART_H);
 		fprintf(f, "  plot \\\n");
 		for (size_t t = 0; t < nt; t++)
-			gp_bars(f, &first, dat, t, 1, "", m->targets.v[t], &tr[t], &yr);
+			gp_bars(f, &first, dat, t, chart_target_lt(t), 1, "", m->targets.v[t], &tr[t], &yr);
 		chart_gp_plot_end(f, first);
 		chart_gp_end(f);
 	}
@@ -445,8 +619,8 @@ void chart_gp_cpu(struct chart_model *m)
 			char *ts = xasprintf("%s server", m->targets.v[t]);
 			char *tc = xasprintf("%s client", m->targets.v[t]);
 
-			gp_bars(f, &first, dat, t, 1, " fs solid 0.85", ts, &sr[t], &yr);
-			gp_bars(f, &first, dat, t, 5, " fs pattern 4", tc, &cr[t], &yr);
+			gp_bars(f, &first, dat, t, chart_target_lt(t), 1, " fs solid 0.85", ts, &sr[t], &yr);
+			gp_bars(f, &first, dat, t, chart_target_lt(t), 5, " fs pattern 4", tc, &cr[t], &yr);
 			free(ts);
 			free(tc);
 		}

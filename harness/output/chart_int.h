@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "chart.h"
+#include "cmptab.h"
 
 /* An ordered set of strings (first-seen order); owns its copies. */
 struct chart_set {
@@ -53,6 +54,7 @@ struct chart_model {
 	struct chart_acc *ccpu, *scpu;     /* [phase][sweep][target] */
 	unsigned char *cpu_seen;           /* [phase][sweep][target][repeat] */
 	bool *is_load, *open_loop;         /* [phase] */
+	struct cmptab *cmp;                /* comparison.csv; NULL when the run has none */
 
 	struct chart_set names;   /* every chart name handed out */
 	char **chart_names, **chart_titles; /* the charts to draw, in order */
@@ -81,6 +83,7 @@ void chart_register(struct chart_model *m, const char *name, const char *title);
 
 /* Each writes its .dat and .gp files and registers its charts; a write
  * failure sets m->failed. chart_gp.c: */
+void chart_gp_compare(struct chart_model *m);
 void chart_gp_throughput(struct chart_model *m);
 void chart_gp_cpu(struct chart_model *m);
 void chart_gp_sweep(struct chart_model *m);

@@ -11,10 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include "chart.h"
 #include "chart_int.h"
+#include "cmptab.h"
 #include "escape.h"
 #include "report.h"
+#include "report_cmp.h"
 #include "report_json.h"
 #include "util.h"
 
@@ -92,7 +96,7 @@ static void row_kv(struct sbuf *sb, const char *k, json_t *v)
 }
 
 static const char css[] =
-	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;margin:0 auto;"
+	"body{font:14px/1.45 " REPORT_FONTS ";color:#222;margin:0 auto;"
 	"max-width:1400px;padding:0 24px 48px}\n"
 	"h1{font-size:24px;margin:24px 0 4px}h2{font-size:19px;margin:32px 0 8px;border-bottom:1px solid #ddd}\n"
 	"h3{font-size:15px;margin:18px 0 6px}.sub{color:#555;margin:0}.dim{color:#888}\n"
@@ -107,65 +111,176 @@ static const char css[] =
 	".scroll{overflow-x:auto}.warn{background:#fff8e1;border:1px solid #f0c36d;border-radius:4px;"
 	"padding:8px 16px}.ok{color:#2e7d32}\n"
 	"figure{margin:16px 0 28px}figure svg{max-width:100%;height:auto;display:block}\n"
-	"figcaption{color:#555;font-size:13px;margin-top:4px}nav a{margin-right:14px}\n";
+	"figcaption{color:#555;font-size:13px;margin-top:4px}nav a{margin-right:14px}\n"
+	"table.cmp tbody.g{border-top:2px solid #bbb}table.cmp th.m{text-align:center;border-left:1px solid #ddd}\n"
+	".pm{color:#666}.v-best{font-weight:700;color:#1b5e20}.v-tie{background:#fff8d6;font-weight:600}\n"
+	".v-worse{color:#7a1c1c}.unlike{color:#8a4b00;font-style:italic;font-size:12px}td.mixd{background:#fff4e5}\n"
+	"tr.note td{background:#fff4e5;color:#5d3a00;font-size:12.5px;white-space:normal}\n"
+	"p.warncount{margin:10px 0 0}\n";
 
 /* ---- sections ---- */
 
+/* The Warnings section's items: the first 100 are shown, all counted. */
+struct items {
+	struct sbuf sb;
+	size_t n, shown;
+};
+
 /* Starts a list item unless 100 are shown already; counts it either way. */
-static bool item_begin(struct sbuf *items, size_t *n, size_t *shown)
+static bool item_begin(struct items *it)
 {
-	if ((*n)++ >= 100)
+	if (it->n++ >= 100)
 		return false;
-	(*shown)++;
-	sbuf_addf(items, "<li>");
+	it->shown++;
+	sbuf_addf(&it->sb, "<li>");
 	return true;
 }
 
-static void sec_warnings(struct sbuf *sb, const json_t *run, const char *run_err, const struct chart_table *t)
+/* What each driver's own server calls itself; another product answering
+ * (FerretDB for mongodb, Valkey for redis) is a stand-in, and its figures
+ * are not the named server's. */
+static const struct {
+	const char *driver, *product;
+} native[] = {{"redis", "Redis"}, {"memcached", "memcached"}, {"mongodb", "MongoDB"}};
+
+static void warn_stand_ins(struct items *it, const json_t *targets)
+{
+	json_t *tg;
+	size_t i;
+
+	json_array_foreach (targets, i, tg) {
+		const json_t *srv = json_object_get(tg, "server");
+		const char *driver = report_json_str(tg, "driver"), *product = report_json_str(srv, "product");
+
+		for (size_t k = 0; driver && product && *product && k < sizeof(native) / sizeof(native[0]); k++) {
+			if (strcmp(driver, native[k].driver) != 0 || strcasecmp(product, native[k].product) == 0 ||
+			    !item_begin(it))
+				continue;
+			sbuf_addf(&it->sb, "Target <b>");
+			esc(&it->sb, report_json_str(tg, "name"));
+			sbuf_addf(&it->sb, "</b> (driver ");
+			esc(&it->sb, driver);
+			sbuf_addf(&it->sb, ") was answered by ");
+			esc(&it->sb, product);
+			if (report_json_str(srv, "version")) {
+				sbuf_addf(&it->sb, " ");
+				esc(&it->sb, report_json_str(srv, "version"));
+			}
+			sbuf_addf(&it->sb, ", a stand-in for %s: its figures are ", native[k].product);
+			esc(&it->sb, product);
+			sbuf_addf(&it->sb, "'s, not %s's.</li>\n", native[k].product);
+		}
+	}
+}
+
+/* Per target, the phase runs (phase × sweep point, shortest repeat) that
+ * measured under a second: start-up and noise more than the server. */
+static void warn_short_runs(struct items *it, const struct chart_table *t)
+{
+	int c_t = chart_table_col(t, "target"), c_ph = chart_table_col(t, "phase"), c_sv = chart_table_col(t, "sweep_value");
+	int c_sk = chart_table_col(t, "sweep_key"), c_d = chart_table_col(t, "duration_s"), c_ops = chart_table_col(t, "ops");
+	struct chart_set targets = {0}, runs = {0};
+	double *shortest = NULL;
+
+	for (size_t r = 0; c_d >= 0 && r < t->nrows; r++) {
+		double d, ops = 0;
+		char *key;
+		size_t i, before = runs.n;
+
+		if (util_parse_double(chart_table_cell(t, r, c_d), &d) < 0 || d >= 1 ||
+		    (util_parse_double(chart_table_cell(t, r, c_ops), &ops) == 0 && ops <= 0))
+			continue; /* an op the target did not run has no duration of its own */
+		chart_set_add(&targets, chart_table_cell(t, r, c_t));
+		key = *chart_table_cell(t, r, c_sv)
+			      ? xasprintf("%s\x1f%s %s=%s", chart_table_cell(t, r, c_t), chart_table_cell(t, r, c_ph),
+					  chart_table_cell(t, r, c_sk), chart_table_cell(t, r, c_sv))
+			      : xasprintf("%s\x1f%s", chart_table_cell(t, r, c_t), chart_table_cell(t, r, c_ph));
+		i = chart_set_add(&runs, key);
+		free(key);
+		if (runs.n > before) {
+			shortest = xrealloc(shortest, runs.n * sizeof(*shortest));
+			shortest[i] = d;
+		} else if (d < shortest[i]) {
+			shortest[i] = d;
+		}
+	}
+	for (size_t k = 0; k < targets.n; k++) {
+		size_t len = strlen(targets.v[k]), listed = 0;
+
+		if (!item_begin(it))
+			continue;
+		sbuf_addf(&it->sb, "Target <b>");
+		esc(&it->sb, targets.v[k]);
+		sbuf_addf(&it->sb, "</b> ran less than 1 s in ");
+		for (size_t i = 0; i < runs.n; i++) {
+			if (strncmp(runs.v[i], targets.v[k], len) != 0 || runs.v[i][len] != '\x1f')
+				continue;
+			sbuf_addf(&it->sb, "%s", listed++ ? ", " : "");
+			esc(&it->sb, runs.v[i] + len + 1);
+			sbuf_addf(&it->sb, " (%.3f s)", shortest[i]);
+		}
+		sbuf_addf(&it->sb, ": too short for stable figures (and for <code>bench compare</code>); give those phases a "
+				   "<code>duration</code> of a few seconds.</li>\n");
+	}
+	free(shortest);
+	chart_set_free(&targets);
+	chart_set_free(&runs);
+}
+
+static void collect_warnings(struct items *it, const json_t *run, const char *run_err,
+			     const struct chart_table *t, const struct cmptab *cmp)
 {
 	json_t *w = json_object_get(run, "warnings"), *targets = json_object_get(run, "targets"), *v;
 	int c_ph = chart_table_col(t, "phase"), c_t = chart_table_col(t, "target"), c_op = chart_table_col(t, "op");
 	int c_e = chart_table_col(t, "errors"), c_to = chart_table_col(t, "timeouts");
 	int c_d = chart_table_col(t, "disconnects"), c_sv = chart_table_col(t, "sweep_value");
 	int c_r = chart_table_col(t, "repeat");
-	size_t n = 0, shown = 0, i;
-	struct sbuf items = {0};
+	struct chart_set mixes = {0};
+	size_t i;
 
-	if (run_err && item_begin(&items, &n, &shown)) {
-		esc(&items, run_err);
-		sbuf_addf(&items, "</li>\n");
+	if (run_err && item_begin(it)) {
+		esc(&it->sb, run_err);
+		sbuf_addf(&it->sb, "</li>\n");
 	}
-	if (json_is_false(json_object_get(run, "complete")) && item_begin(&items, &n, &shown))
-		sbuf_addf(&items, "The run was interrupted: the results are partial.</li>\n");
+	if (json_is_false(json_object_get(run, "complete")) && item_begin(it))
+		sbuf_addf(&it->sb, "The run was interrupted: the results are partial.</li>\n");
 	json_array_foreach (w, i, v) {
-		if (item_begin(&items, &n, &shown)) {
-			esc_compact(&items, v);
-			sbuf_addf(&items, "</li>\n");
+		if (item_begin(it)) {
+			esc_compact(&it->sb, v);
+			sbuf_addf(&it->sb, "</li>\n");
 		}
 	}
+	warn_stand_ins(it, targets);
+	if (cmp)
+		report_cmp_warnings(cmp, &mixes);
+	for (size_t m = 0; m < mixes.n; m++)
+		if (item_begin(it))
+			sbuf_addf(&it->sb, "%s</li>\n", mixes.v[m]);
+	chart_set_free(&mixes);
+	warn_short_runs(it, t);
 	json_array_foreach (targets, i, v) {
 		json_t *runs = json_object_get(v, "runs"), *run1;
 		const char *skipped = report_json_str(v, "skipped"), *tname = report_json_str(v, "name");
 		size_t k;
 
-		if (skipped && item_begin(&items, &n, &shown)) {
-			sbuf_addf(&items, "Target <b>");
-			esc(&items, tname);
-			sbuf_addf(&items, "</b> did not run: ");
-			esc(&items, skipped);
-			sbuf_addf(&items, "</li>\n");
+		if (skipped && item_begin(it)) {
+			sbuf_addf(&it->sb, "Target <b>");
+			esc(&it->sb, tname);
+			sbuf_addf(&it->sb, "</b> did not run: ");
+			esc(&it->sb, skipped);
+			sbuf_addf(&it->sb, "</li>\n");
 		}
 		json_array_foreach (runs, k, run1) {
 			const char *e = report_json_str(run1, "error");
 
-			if (e && item_begin(&items, &n, &shown)) {
-				sbuf_addf(&items, "Target <b>");
-				esc(&items, tname);
-				sbuf_addf(&items, "</b>, phase ");
-				esc(&items, report_json_str(run1, "phase"));
-				sbuf_addf(&items, ": ");
-				esc(&items, e);
-				sbuf_addf(&items, "</li>\n");
+			if (e && item_begin(it)) {
+				sbuf_addf(&it->sb, "Target <b>");
+				esc(&it->sb, tname);
+				sbuf_addf(&it->sb, "</b>, phase ");
+				esc(&it->sb, report_json_str(run1, "phase"));
+				sbuf_addf(&it->sb, ": ");
+				esc(&it->sb, e);
+				sbuf_addf(&it->sb, "</li>\n");
 			}
 		}
 	}
@@ -175,39 +290,42 @@ static void sec_warnings(struct sbuf *sb, const json_t *run, const char *run_err
 
 		if ((!*e || !strcmp(e, "0")) && (!*to || !strcmp(to, "0")) && (!*d || !strcmp(d, "0")))
 			continue;
-		if (!item_begin(&items, &n, &shown))
+		if (!item_begin(it))
 			continue;
-		sbuf_addf(&items, "<b>");
-		esc(&items, chart_table_cell(t, r, c_t));
-		sbuf_addf(&items, "</b> ");
-		esc(&items, chart_table_cell(t, r, c_ph));
-		sbuf_addf(&items, " ");
-		esc(&items, chart_table_cell(t, r, c_op));
+		sbuf_addf(&it->sb, "<b>");
+		esc(&it->sb, chart_table_cell(t, r, c_t));
+		sbuf_addf(&it->sb, "</b> ");
+		esc(&it->sb, chart_table_cell(t, r, c_ph));
+		sbuf_addf(&it->sb, " ");
+		esc(&it->sb, chart_table_cell(t, r, c_op));
 		if (*sv) {
-			sbuf_addf(&items, " (sweep ");
-			esc(&items, sv);
-			sbuf_addf(&items, ")");
+			sbuf_addf(&it->sb, " (sweep ");
+			esc(&it->sb, sv);
+			sbuf_addf(&it->sb, ")");
 		}
-		sbuf_addf(&items, " repeat ");
-		esc(&items, chart_table_cell(t, r, c_r));
-		sbuf_addf(&items, ": ");
-		esc(&items, *e ? e : "0");
-		sbuf_addf(&items, " errors, ");
-		esc(&items, *to ? to : "0");
-		sbuf_addf(&items, " timeouts, ");
-		esc(&items, *d ? d : "0");
-		sbuf_addf(&items, " disconnects</li>\n");
+		sbuf_addf(&it->sb, " repeat ");
+		esc(&it->sb, chart_table_cell(t, r, c_r));
+		sbuf_addf(&it->sb, ": ");
+		esc(&it->sb, *e ? e : "0");
+		sbuf_addf(&it->sb, " errors, ");
+		esc(&it->sb, *to ? to : "0");
+		sbuf_addf(&it->sb, " timeouts, ");
+		esc(&it->sb, *d ? d : "0");
+		sbuf_addf(&it->sb, " disconnects</li>\n");
 	}
+}
+
+static void sec_warnings(struct sbuf *sb, const struct items *it)
+{
 	sbuf_addf(sb, "<h2 id=\"warnings\">Warnings</h2>\n");
-	if (n == 0) {
+	if (it->n == 0) {
 		sbuf_addf(sb, "<p class=\"ok\">None: no errors, timeouts or disconnects, and no warning from the run.</p>\n");
 	} else {
-		sbuf_addf(sb, "<div class=\"warn\"><ul>\n%s", items.buf);
-		if (n > shown)
-			sbuf_addf(sb, "<li>… and %zu more (see summary.csv and run.json)</li>\n", n - shown);
+		sbuf_addf(sb, "<div class=\"warn\"><ul>\n%s", it->sb.buf);
+		if (it->n > it->shown)
+			sbuf_addf(sb, "<li>… and %zu more (see summary.csv and run.json)</li>\n", it->n - it->shown);
 		sbuf_addf(sb, "</ul></div>\n");
 	}
-	free(items.buf);
 }
 
 static void sec_run(struct sbuf *sb, const json_t *run)
@@ -462,12 +580,11 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void sec_charts(struct sbuf *sb, const char *dir)
+/* charts/index.txt's names and titles, in order; without it, the .svg
+ * files in name order (a directory drawn by hand). */
+static void read_index(const char *cdir, struct chart_set *names, struct chart_set *titles)
 {
-	char *cdir = xasprintf("%s/charts", dir), *ipath = xasprintf("%s/index.txt", cdir);
-	char *index = chart_slurp(ipath, NULL);
-	struct chart_set names = {0}, titles = {0};
-	unsigned drawn = 0;
+	char *ipath = xasprintf("%s/index.txt", cdir), *index = chart_slurp(ipath, NULL);
 
 	if (index) {
 		for (char *line = index; *line;) {
@@ -478,10 +595,10 @@ static void sec_charts(struct sbuf *sb, const char *dir)
 			tab = strchr(line, '\t');
 			if (tab) {
 				*tab = '\0';
-				if (chart_set_find(&names, line) < 0) {
-					chart_set_add(&names, line);
-					titles.v = xrealloc(titles.v, (titles.n + 1) * sizeof(*titles.v));
-					titles.v[titles.n++] = xstrdup(tab + 1);
+				if (chart_set_find(names, line) < 0) {
+					chart_set_add(names, line);
+					titles->v = xrealloc(titles->v, (titles->n + 1) * sizeof(*titles->v));
+					titles->v[titles->n++] = xstrdup(tab + 1);
 				}
 			}
 			if (!nl)
@@ -498,27 +615,46 @@ static void sec_charts(struct sbuf *sb, const char *dir)
 			if (len > 4 && !strcmp(e->d_name + len - 4, ".svg")) {
 				char *base = xstrndup(e->d_name, len - 4);
 
-				chart_set_add(&names, base);
+				chart_set_add(names, base);
 				free(base);
 			}
 		}
 		if (d)
 			closedir(d);
-		if (names.n > 1)
-			qsort(names.v, names.n, sizeof(*names.v), name_cmp);
+		if (names->n > 1)
+			qsort(names->v, names->n, sizeof(*names->v), name_cmp);
 	}
-	sbuf_addf(sb, "<h2 id=\"charts\">Charts</h2>\n");
+	free(index);
+	free(ipath);
+}
+
+/* The charts of the result directory, inline: those whose name starts
+ * with "compare-" (the comparison's) when compare, else the others.
+ * *drawn counts the SVGs inlined over the page, for unique ids. Returns
+ * how many this call inlined. */
+static unsigned show_charts(struct sbuf *sb, const char *dir, bool compare, unsigned *drawn)
+{
+	char *cdir = xasprintf("%s/charts", dir);
+	struct chart_set names = {0}, titles = {0};
+	unsigned here = 0;
+
+	read_index(cdir, &names, &titles);
 	for (size_t i = 0; i < names.n; i++) {
-		char *svg = xasprintf("%s/%s.svg", cdir, names.v[i]);
+		char *svg;
 		const char *title = i < titles.n ? titles.v[i] : names.v[i];
 
+		if ((strncmp(names.v[i], "compare-", 8) == 0) != compare)
+			continue;
+		svg = xasprintf("%s/%s.svg", cdir, names.v[i]);
 		sbuf_addf(sb, "<figure>\n<h3>");
 		esc(sb, title);
 		sbuf_addf(sb, "</h3>\n");
-		if (inline_svg(sb, svg, drawn + 1) == 0)
-			drawn++;
-		else
+		if (inline_svg(sb, svg, *drawn + 1) == 0) {
+			(*drawn)++;
+			here++;
+		} else {
 			sbuf_addf(sb, "<p class=\"dim\">(the SVG is missing, or not a plain SVG)</p>\n");
+		}
 		sbuf_addf(sb, "<figcaption><code>charts/");
 		esc(sb, names.v[i]);
 		sbuf_addf(sb, ".svg</code>, drawn by <code>charts/");
@@ -526,15 +662,38 @@ static void sec_charts(struct sbuf *sb, const char *dir)
 		sbuf_addf(sb, ".gp</code> (PNG beside it)</figcaption>\n</figure>\n");
 		free(svg);
 	}
-	if (drawn == 0)
-		sbuf_addf(sb, "<p class=\"warn\">No charts yet: draw them with <code>bench chart DIR</code> (needs gnuplot: "
-			      "<code>apt-get install gnuplot-nox</code>), then rewrite this page with "
-			      "<code>bench report DIR</code>.</p>\n");
 	chart_set_free(&names);
 	chart_set_free(&titles);
-	free(index);
-	free(ipath);
 	free(cdir);
+	return here;
+}
+
+static const char no_charts[] =
+	"<p class=\"warn\">No charts yet: draw them with <code>bench chart DIR</code> (needs gnuplot: "
+	"<code>apt-get install gnuplot-nox</code>), then rewrite this page with <code>bench report DIR</code>.</p>\n";
+
+static void sec_charts(struct sbuf *sb, const char *dir, unsigned *drawn)
+{
+	sbuf_addf(sb, "<h2 id=\"charts\">Charts</h2>\n");
+	if (show_charts(sb, dir, false, drawn) == 0 && *drawn == 0)
+		sbuf_addf(sb, "%s", no_charts);
+}
+
+/* The comparison that opens the page: its table first, then a chart per
+ * metric (targets side by side per op, 95% CI whiskers). */
+static void sec_comparison(struct sbuf *sb, const char *dir, const struct cmptab *cmp, unsigned *drawn)
+{
+	sbuf_addf(sb, "<h2 id=\"comparison\">Comparison</h2>\n");
+	report_cmp_table(sb, cmp);
+	sbuf_addf(sb, "<p class=\"sub\">Per phase, op and sweep point, each target that ran it: the mean over "
+		      "n repeats ± the half-width of its 95%% confidence interval (Student t); the ratio of its "
+		      "mean to the best target's (highest ops/s, lowest latency) with the ratio's 95%% interval; "
+		      "the verdict: <span class=\"v-best\">best</span>, <span class=\"v-tie\">tie</span> (its "
+		      "interval overlaps the best's: not shown to differ) or <span class=\"v-worse\">worse</span>; "
+		      "none with a single repeat. From comparison.csv (docs/csv-schema.md); the raw rows are under "
+		      "<a href=\"#summary\">Summary</a>.</p>\n");
+	if (show_charts(sb, dir, true, drawn) == 0)
+		sbuf_addf(sb, "%s", no_charts);
 }
 
 /* Writes text to dir/name through a temporary file and a rename. */
@@ -569,14 +728,17 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/summary.csv", result_dir), *json, *run_err = NULL;
 	struct chart_table *t = NULL;
+	struct cmptab *cmp = NULL;
 	json_t *run = NULL, *w;
+	struct items warnings = {0};
 	struct sbuf sb = {0};
 	const char *wname, *desc;
 	size_t len = 0;
+	unsigned drawn = 0;
 	int rc = -1;
 
 	chart_seterr(err, errlen, "%s", "");
-	if (chart_table_load(path, &t, err, errlen) < 0)
+	if (chart_table_load(path, &t, err, errlen) < 0 || cmptab_load(result_dir, &cmp, err, errlen) < 0)
 		goto done;
 	free(path);
 	path = xasprintf("%s/run.json", result_dir);
@@ -611,12 +773,21 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 	esc(&sb, str_or(run, "started_utc", "?"));
 	sbuf_addf(&sb, " UTC · result directory <code>");
 	esc(&sb, result_dir);
-	sbuf_addf(&sb, "</code></p>\n<nav><a href=\"#warnings\">Warnings</a><a href=\"#summary\">Summary</a>"
+	sbuf_addf(&sb, "</code></p>\n<nav>%s<a href=\"#warnings\">Warnings</a><a href=\"#summary\">Summary</a>"
 		       "<a href=\"#charts\">Charts</a><a href=\"#servers\">Servers</a><a href=\"#workload\">Workload</a>"
-		       "<a href=\"#run\">Run and host</a></nav>\n");
-	sec_warnings(&sb, run, run_err, t);
+		       "<a href=\"#run\">Run and host</a></nav>\n", cmp ? "<a href=\"#comparison\">Comparison</a>" : "");
+	collect_warnings(&warnings, run, run_err, t, cmp);
+	/* With the targets set against each other, that comes first (the
+	 * page's first table); the warnings are counted above it. */
+	if (cmp) {
+		if (warnings.n)
+			sbuf_addf(&sb, "<p class=\"warncount\"><a href=\"#warnings\">%zu warning%s</a> below: read them "
+				       "before the figures are believed.</p>\n", warnings.n, warnings.n == 1 ? "" : "s");
+		sec_comparison(&sb, result_dir, cmp, &drawn);
+	}
+	sec_warnings(&sb, &warnings);
 	sec_summary(&sb, t);
-	sec_charts(&sb, result_dir);
+	sec_charts(&sb, result_dir, &drawn);
 	sec_servers(&sb, run);
 	sec_workload(&sb, run);
 	sec_run(&sb, run);
@@ -625,8 +796,10 @@ int report_write(const char *result_dir, char *err, size_t errlen)
 	rc = write_atomic(result_dir, "report.html", sb.buf, err, errlen);
 done:
 	free(sb.buf);
+	free(warnings.sb.buf);
 	free(run_err);
 	json_decref(run);
+	cmptab_free(cmp);
 	chart_table_free(t);
 	free(path);
 	return rc;

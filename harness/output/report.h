@@ -7,6 +7,16 @@
 
 #include <stddef.h>
 
+/* The CSS font stack of bench's HTML pages (report.html, the claims
+ * report): the system's UI font, then fonts that have Chinese, Japanese
+ * and Korean glyphs (the notes claims quote are in Chinese; Debian's
+ * fonts-noto-cjk, which scripts/install-deps installs, gives the Noto
+ * ones), then any sans-serif. */
+#define REPORT_FONTS                                                                                              \
+	"system-ui,-apple-system,'Segoe UI','Noto Sans',"                                                         \
+	"'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',"                 \
+	"'WenQuanYi Micro Hei',sans-serif"
+
 /*
  * Writes result_dir/report.html from the files the run wrote: run.json
  * (workload, host, bench version, servers, warnings), summary.csv (the

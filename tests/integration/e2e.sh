@@ -95,7 +95,7 @@ contains "$tmp/out" "^Exit status: 0 no regression" "help compare gives the exit
 cmp_fix=tests/fixtures/compare
 null_a=$(ls -d "$tmp"/res-null/*/ | head -1); null_b=$(ls -d "$tmp"/res-null/*/ | tail -1)
 expect_rc 0 "compare a run with itself (directories)" -- "$bench" compare "$null_a" "$null_a"
-contains "$tmp/out" "^0 regressions, 0 improvements, 12 unchanged" "a run against itself is unchanged"
+contains "$tmp/out" "^0 regressions, 0 improvements, 0 unchanged; 12 too short to compare" "a run against itself: its phases, under a second, are too short to compare"
 expect_rc 0 "compare two null runs with a wide threshold" -- "$bench" compare "$null_a" "${null_b}summary.csv" --threshold 1000
 expect_rc 1 "compare finds a regression" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/regress.csv
 contains "$tmp/out" "^redis  *run  *get  *ops/s .* -10.0%  regression$" "the regressed row"

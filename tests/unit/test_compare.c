@@ -241,14 +241,23 @@ struct run_case {
 	int want_rc;
 	const char *want_err;            /* substring of the message (want_rc 2) */
 	size_t regressions, improvements, unchanged, not_measured, only_base, only_cand;
+	/* Last, so that the cases above need not say them (0, false): */
+	bool strict;
+	size_t untested_worse, untested_better, too_short;
 };
 
 /* The minimal header: the required columns only. */
 #define H "workload,phase,target,op,repeat,ops_per_sec,p50_us,p99_us\n"
 /* Counts: regressions, improvements, unchanged, not measured, only in
  * baseline, only in candidate. base.csv has 8 rows, one unsupported. */
-#define COUNTS(reg, imp, unch, nm, ob, oc) reg, imp, unch, nm, ob, oc
+#define COUNTS6(reg, imp, unch, nm, ob, oc) reg, imp, unch, nm, ob, oc
+#define COUNTS(reg, imp, unch, nm, ob, oc) COUNTS6(reg, imp, unch, nm, ob, oc), false, 0, 0, 0
 #define REFUSED(msg) 2, msg, COUNTS(0, 0, 0, 0, 0, 0)
+/* strict, untested worse and better, too short */
+#define UNTESTED(strict, worse, better) strict, worse, better, 0
+#define TOO_SHORT(strict, n) strict, 0, 0, n
+/* With duration_s: a phase run of 0.5 s is too short to compare, 1 s is not. */
+#define HD "workload,phase,target,op,repeat,ops_per_sec,p50_us,p99_us,duration_s\n"
 
 static const struct run_case run_cases[] = {
 	{"no change", FIX("base.csv"), FIX("same.csv"), 5, false, 0, NULL, COUNTS(0, 0, 21, 3, 0, 0)},
@@ -291,14 +300,38 @@ static const struct run_case run_cases[] = {
 	{"a PNG", FIX("not-csv.png"), FIX("base.csv"), 5, false, REFUSED("not-csv.png:1: not a bench summary.csv")},
 	{"a YAML file", FIX("base.csv"), FIX("workload.yaml"), 5, false,
 	 REFUSED("workload.yaml:1: not a bench summary.csv")},
-	/* Inline: single runs are judged by the threshold alone. */
-	{"no repeats, regression", H "kv,run,redis,get,1,1000,50,100\n", H "kv,run,redis,get,1,900,50,100\n", 5, false,
-	 1, NULL, COUNTS(1, 0, 2, 0, 0, 0)},
+	/* Inline: with a single run on a side a change beyond the threshold is
+	 * untested, and fails nothing; --strict lets the threshold decide. */
+	{"no repeats: worse, untested", H "kv,run,redis,get,1,1000,50,100\n", H "kv,run,redis,get,1,900,50,100\n", 5,
+	 false, 0, NULL, COUNTS6(0, 0, 2, 0, 0, 0), UNTESTED(false, 1, 0)},
+	{"no repeats, --strict: a regression", H "kv,run,redis,get,1,1000,50,100\n", H "kv,run,redis,get,1,900,50,100\n",
+	 5, false, 1, NULL, COUNTS6(1, 0, 2, 0, 0, 0), UNTESTED(true, 0, 0)},
 	{"no repeats, within threshold", H "kv,run,redis,get,1,1000,50,100\n", H "kv,run,redis,get,1,960,51,104\n",
 	 5, false, 0, NULL, COUNTS(0, 0, 3, 0, 0, 0)},
-	{"3 repeats against 1: the threshold decides",
+	{"no repeats, within threshold, --strict", H "kv,run,redis,get,1,1000,50,100\n",
+	 H "kv,run,redis,get,1,960,51,104\n", 5, false, 0, NULL, COUNTS6(0, 0, 3, 0, 0, 0), UNTESTED(true, 0, 0)},
+	{"3 repeats against 1: untested",
 	 H "kv,run,redis,get,1,1000,50,100\nkv,run,redis,get,2,1010,50,100\nkv,run,redis,get,3,990,50,100\n",
-	 H "kv,run,redis,get,1,1000,50,130\n", 5, false, 1, NULL, COUNTS(1, 0, 2, 0, 0, 0)},
+	 H "kv,run,redis,get,1,1000,50,130\n", 5, false, 0, NULL, COUNTS6(0, 0, 2, 0, 0, 0), UNTESTED(false, 1, 0)},
+	{"3 repeats against 1, --strict: the threshold decides",
+	 H "kv,run,redis,get,1,1000,50,100\nkv,run,redis,get,2,1010,50,100\nkv,run,redis,get,3,990,50,100\n",
+	 H "kv,run,redis,get,1,1000,50,130\n", 5, false, 1, NULL, COUNTS6(1, 0, 2, 0, 0, 0), UNTESTED(true, 0, 0)},
+	/* Too short: any run of the row, on either side, under 1 s. */
+	{"repeats, a run under 1 s: too short, never a regression",
+	 HD "kv,run,r,get,1,1000,50,100,0.5\nkv,run,r,get,2,1010,50,100,0.5\nkv,run,r,get,3,990,50,100,0.5\n"
+	    "kv,run,r,set,1,1000,50,100,1\nkv,run,r,set,2,1010,50,100,1\nkv,run,r,set,3,990,50,100,1\n",
+	 HD "kv,run,r,get,1,100,50,100,0.5\nkv,run,r,get,2,101,50,100,0.5\nkv,run,r,get,3,99,50,100,0.5\n"
+	    "kv,run,r,set,1,100,50,100,1\nkv,run,r,set,2,101,50,100,1\nkv,run,r,set,3,99,50,100,1\n",
+	 5, false, 1, NULL, COUNTS6(1, 0, 2, 0, 0, 0), TOO_SHORT(false, 3)},
+	{"too short on the candidate's side only, --strict",
+	 HD "kv,run,r,get,1,1000,50,100,2\n", HD "kv,run,r,get,1,100,50,100,0.999\n",
+	 5, false, 0, NULL, COUNTS6(0, 0, 0, 0, 0, 0), TOO_SHORT(true, 3)},
+	{"too short and unsupported: not measured first",
+	 HD "kv,run,r,range,1,unsupported,unsupported,unsupported,0\n",
+	 HD "kv,run,r,range,1,unsupported,unsupported,unsupported,0\n",
+	 5, false, 0, NULL, COUNTS(0, 0, 0, 3, 0, 0)},
+	{"a duration that is not a number", HD "kv,run,r,get,1,1000,50,100,1s\n", FIX("base.csv"), 5, false,
+	 REFUSED(":2: duration_s '1s' is not a number")},
 	{"overlapping intervals: not significant",
 	 H "kv,run,redis,get,1,500,50,100\nkv,run,redis,get,2,1500,50,100\nkv,run,redis,get,3,1000,50,100\n",
 	 H "kv,run,redis,get,1,400,50,100\nkv,run,redis,get,2,1200,50,100\nkv,run,redis,get,3,800,50,100\n",
@@ -307,7 +340,9 @@ static const struct run_case run_cases[] = {
 	 H "kv,run,mc,range,1,unsupported,unsupported,unsupported\nkv,run,mc,get,1,1000,,\n",
 	 H "kv,run,mc,range,1,5000,40,90\nkv,run,mc,get,1,1000,50,100\n", 5, false, 0, NULL, COUNTS(0, 0, 1, 5, 0, 0)},
 	{"a zero baseline", H "kv,run,r,get,1,0,50,100\n", H "kv,run,r,get,1,10,50,100\n", 5, false,
-	 0, NULL, COUNTS(0, 1, 2, 0, 0, 0)},
+	 0, NULL, COUNTS6(0, 0, 2, 0, 0, 0), UNTESTED(false, 0, 1)},
+	{"a zero baseline, --strict", H "kv,run,r,get,1,0,50,100\n", H "kv,run,r,get,1,10,50,100\n", 5, false,
+	 0, NULL, COUNTS6(0, 1, 2, 0, 0, 0), UNTESTED(true, 0, 0)},
 	{"sweep points join separately",
 	 "workload,phase,target,op,repeat,ops_per_sec,p50_us,p99_us,sweep_key,sweep_value\n"
 	 "kv,run,r,get,1,1000,50,100,clients,1\nkv,run,r,get,1,4000,60,120,clients,4\n",
@@ -349,7 +384,7 @@ static struct compare_result *run_case(const struct run_case *c, size_t i, int *
 	char name[64];
 	char *paths[2] = {NULL, NULL};
 	const char *in[2] = {c->base, c->cand};
-	struct compare_opts o = {.threshold_pct = c->threshold, .force = c->force};
+	struct compare_opts o = {.threshold_pct = c->threshold, .force = c->force, .strict = c->strict};
 	struct compare_result *r = NULL;
 
 	for (int s = 0; s < 2; s++) {
@@ -387,6 +422,9 @@ static void test_run_cases(void)
 			CHECK_INT(r->not_measured, c->not_measured);
 			CHECK_INT(r->only_baseline, c->only_base);
 			CHECK_INT(r->only_candidate, c->only_cand);
+			CHECK_INT(r->untested_worse, c->untested_worse);
+			CHECK_INT(r->untested_better, c->untested_better);
+			CHECK_INT(r->too_short, c->too_short);
 		}
 		if (check_failures != before)
 			fprintf(stderr, "  in case '%s'%s%s\n", c->name, err ? ": " : "", err ? err : "");
@@ -600,7 +638,8 @@ static void test_outputs(void)
 }
 
 /* Names from the input are cleaned for a terminal and for markdown; the
- * csv keeps them exactly (quoted). Single runs are marked "(no repeats)". */
+ * csv keeps them exactly (quoted). Single runs are marked "untested", or
+ * "(no repeats)" under --strict. */
 static void test_output_names(void)
 {
 	char *a = tmp_file("names-a.csv", "workload,phase,target,op,repeat,ops_per_sec,p50_us,p99_us,sweep_key,"
@@ -609,22 +648,70 @@ static void test_output_names(void)
 	char *b = tmp_file("names-b.csv", "workload,phase,target,op,repeat,ops_per_sec,p50_us,p99_us,sweep_key,"
 					  "sweep_value\n"
 					  "kv,run,\"a|b\x1b[31m\",get,1,800,50,100,clients,4\n");
+	struct compare_opts strict = {.threshold_pct = 5, .strict = true};
 	struct compare_result *r = load(a, b, 5, false);
-	char *t;
+	char *t, *err = NULL;
 
 	if (r) {
 		t = written(r, COMPARE_TABLE);
 		CHECK(strstr(t, "a|b?[31m") != NULL && strchr(t, '\x1b') == NULL);
 		CHECK(strstr(t, "clients=4") != NULL);
-		CHECK(strstr(t, "regression (no repeats)") != NULL);
-		CHECK(strstr(t, "(no repeats): a side has one run") != NULL);
+		CHECK(strstr(t, "  worse (untested)\n") != NULL);
+		CHECK(strstr(t, "  regression") == NULL);
+		CHECK(strstr(t, "(untested): a side has one run, so there is no interval: these changes are untested "
+				"for significance and fail nothing") != NULL);
+		CHECK(strstr(t, "\n0 regressions, 0 improvements, 2 unchanged; 1 worse and 0 better beyond the "
+				"threshold, untested for significance (one run on a side)\n") != NULL);
 		free(t);
 		t = written(r, COMPARE_MARKDOWN);
 		CHECK(strstr(t, "| a\\|b?\\[31m |") != NULL);
 		free(t);
 		t = written(r, COMPARE_CSV);
 		CHECK(strstr(t, "\nkv,run,a|b\x1b[31m,get,clients,4,ops_per_sec,1,1000,,1,800,,-200,-20,,"
-				"regression\n") != NULL);
+				"worse (untested)\n") != NULL);
+		free(t);
+	}
+	compare_result_free(r);
+	r = NULL;
+	CHECK_INT(compare_runs(a, b, &strict, &r, &err), 0);
+	if (r) {
+		CHECK_INT(compare_exit_code(r), 1);
+		t = written(r, COMPARE_TABLE);
+		CHECK(strstr(t, "regression (no repeats)") != NULL);
+		CHECK(strstr(t, "(no repeats): a side has one run, so there is no interval and, under --strict, the "
+				"threshold alone decides") != NULL);
+		CHECK(strstr(t, "untested") == NULL);
+		free(t);
+		t = written(r, COMPARE_CSV);
+		CHECK(strstr(t, ",-200,-20,,regression\n") != NULL);
+		free(t);
+	}
+	compare_result_free(r);
+	free(err);
+	free(a);
+	free(b);
+}
+
+/* A row with a run under a second: its change is shown, its verdict is
+ * "too short", and the lines around the table say why. */
+static void test_too_short_output(void)
+{
+	char *a = tmp_file("short-a.csv", HD "kv,load,r,load,1,1000,50,100,0.004\nkv,load,r,load,2,1000,50,100,0.004\n");
+	char *b = tmp_file("short-b.csv", HD "kv,load,r,load,1,500,50,100,0.004\nkv,load,r,load,2,510,50,100,0.005\n");
+	struct compare_result *r = load(a, b, 5, false);
+	const struct compare_entry *e = r ? &r->entries[0] : NULL;
+	char *t;
+
+	CHECK(e && fabs(e->shortest_s - 0.004) < 1e-12);
+	CHECK(e && e->m[COMPARE_OPS_PER_SEC].verdict == COMPARE_TOO_SHORT);
+	CHECK(e && fabs(e->m[COMPARE_OPS_PER_SEC].delta + 495) < 1e-9);
+	if (r) {
+		CHECK_INT(compare_exit_code(r), 0);
+		t = written(r, COMPARE_TABLE);
+		CHECK(strstr(t, "-49.5%  too short\n") != NULL);
+		CHECK(strstr(t, "too short: a run of the row measured under 1 s (duration_s), too short to compare") !=
+		      NULL);
+		CHECK(strstr(t, "; 3 too short to compare (a run under 1 s)\n") != NULL);
 		free(t);
 	}
 	compare_result_free(r);
@@ -705,6 +792,7 @@ int main(void)
 	test_inline_figures();
 	test_outputs();
 	test_output_names();
+	test_too_short_output();
 	test_formats();
 	test_mutations();
 	util_remove_tree(tmpdir);

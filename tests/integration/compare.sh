@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# `bench compare` over time, end to end on the null driver (no server).
+# Usage: compare.sh BENCH_BINARY SOURCE_DIR
+#
+# Two runs of one workload with one repeat each differ by noise alone: the
+# comparison shows the changes, says they are untested for significance and
+# exits 0; --strict lets the threshold decide and fails on a worse one. With
+# repeats, only a significant regression beyond the threshold exits 1. A
+# phase run shorter than a second (the load phase) is flagged as too short
+# to compare and never judged. docs/compare.md.
+set -uo pipefail
+bench=$1
+src=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-compare-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/../lib/lib.sh"
+cd "$src"
+w=tests/fixtures/compare/over-time.yaml
+
+# run NAME [ARGS...]: runs the workload into $tmp/NAME; prints the result directory.
+run() {
+  local name=$1
+  shift
+  if ! "$bench" run "$w" --out "$tmp/$name" --quiet --no-charts "$@" >"$tmp/run-$name.log" 2>&1; then
+    fail "bench run $name"; cat "$tmp/run-$name.log" >&2
+  fi
+  ls -d "$tmp/$name"/*/ 2>/dev/null | head -1
+}
+# scale DIR PHASE FACTOR: copies DIR to DIR-scaled with ops_per_sec of PHASE's rows times FACTOR.
+scale() {
+  cp -r "$1" "$1-scaled"
+  awk -F, -v OFS=, -v phase="$2" -v f="$3" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "ops_per_sec") c = i; if ($i == "phase") p = i }; print; next }
+    { if ($p == phase) $c = sprintf("%.1f", $c * f); print }' "$1/summary.csv" >"$1-scaled/summary.csv"
+  echo "$1-scaled"
+}
+
+a=$(run a)
+b=$(run b)
+[ -n "$a" ] && [ -n "$b" ] || { fail "the runs wrote no result directory"; finish compare; exit 1; }
+
+# --- one repeat per side: untested, exit 0 ---
+expect_rc 0 "two runs of one workload, one repeat each, exit 0" -- "$bench" compare "$a" "$b"
+cp "$tmp/out" "$tmp/ab.txt"
+contains "$tmp/ab.txt" "(workload cmp-over-time, no repeats)" "the inputs are said to have no repeats"
+contains "$tmp/ab.txt" "^0 regressions, 0 improvements, " "no regression and no improvement without repeats"
+contains "$tmp/ab.txt" "(untested): a side has one run, so there is no interval: these changes are untested for significance" \
+  "the changes are said to be untested (whenever one is beyond the threshold)"
+# the load phase runs for milliseconds, the run phase for a second
+for t in alpha beta; do
+  for m in "ops/s" "p50 us" "p99 us"; do
+    contains "$tmp/ab.txt" "^$t  *load  *load  *$m .*  too short$" "$t's load $m is too short to compare"
+  done
+done
+lacks "$tmp/ab.txt" "  run  .*too short$" "a phase of a second is compared"
+contains "$tmp/ab.txt" "^too short: a run of the row measured under 1 s (duration_s)" "too short is explained"
+contains "$tmp/ab.txt" "; 6 too short to compare (a run under 1 s)$" "the summary counts the rows too short"
+expect_rc 0 "csv of two single runs" -- "$bench" compare "$a" "$b" --format csv
+[ "$(grep -c ',load,.*,too short$' "$tmp/out")" -eq 6 ] && ok || fail "csv: the 6 load rows' verdict is 'too short'"
+lacks "$tmp/out" ",regression$" "csv: no regression without repeats"
+
+# A change well beyond the threshold, one run a side: shown, untested, exit 0;
+# --strict makes it a regression (exit 1).
+half=$(scale "${a%/}" run 0.5)
+expect_rc 0 "a halved run phase with one repeat: untested, exit 0" -- "$bench" compare "$a" "$half"
+contains "$tmp/out" "^alpha  *run  *get  *ops/s .*-50.0%  worse (untested)$" "the halved ops/s is worse (untested)"
+contains "$tmp/out" " worse and .* better beyond the threshold, untested for significance (one run on a side)" \
+  "the summary counts the untested changes"
+expect_rc 1 "--strict: the halved run phase is a regression" -- "$bench" compare "$a" "$half" --strict
+contains "$tmp/out" "^alpha  *run  *get  *ops/s .*  regression (no repeats)$" "--strict: a regression, marked no repeats"
+contains "$tmp/out" "under --strict, the threshold alone decides" "--strict is said"
+expect_rc 0 "--strict: an improvement alone exits 0" -- "$bench" compare "$half" "$a" --strict --threshold 1000
+# The two real runs under --strict with threshold 0: every change counts,
+# so one direction or the other has a worse figure (they are never equal to
+# the op per second).
+"$bench" compare "$a" "$b" --strict --threshold 0 >"$tmp/s1" 2>&1; rc1=$?
+"$bench" compare "$b" "$a" --strict --threshold 0 >"$tmp/s2" 2>&1; rc2=$?
+{ [ "$rc1" -eq 1 ] || [ "$rc2" -eq 1 ]; } && [ "$rc1" -le 1 ] && [ "$rc2" -le 1 ] && ok \
+  || fail "--strict --threshold 0 on two single runs: exit $rc1 and $rc2, want 1 one way or the other"
+
+# --- repeats: only a significant regression fails ---
+c=$(run c --set repeat=3)
+[ -n "$c" ] || { fail "the repeated run wrote no result directory"; finish compare; exit 1; }
+expect_rc 0 "a repeated run against itself" -- "$bench" compare "$c" "$c"
+contains "$tmp/out" "(workload cmp-over-time, 3 repeats)" "three repeats read"
+contains "$tmp/out" "^0 regressions, 0 improvements, 12 unchanged; 6 too short to compare" "a run against itself is unchanged"
+slow=$(scale "${c%/}" run 0.01)
+expect_rc 1 "repeats, the run phase 100 times slower: a regression" -- "$bench" compare "$c" "$slow"
+for t in alpha beta; do
+  for op in get set; do
+    contains "$tmp/out" "^$t  *run  *$op  *ops/s .* ± .*-99\.0%  regression$" "$t $op: a significant regression"
+  done
+done
+contains "$tmp/out" "^4 regressions, " "four regressions (2 targets x 2 ops)"
+lacks "$tmp/out" "untested" "with repeats nothing is untested"
+# the load phase, too short, is never judged, however much it changed
+loadslow=$(scale "${c%/}" load 0.01)
+expect_rc 0 "repeats, the too short load phase 100 times slower: not judged" -- "$bench" compare "$c" "$loadslow"
+contains "$tmp/out" "^alpha  *load  *load  *ops/s .*-99\.0%  too short$" "a too short phase is shown, not judged"
+
+# --- the option is documented ---
+expect_rc 0 "compare --help" -- "$bench" compare --help
+contains "$tmp/out" "--strict  *with a single run on a side, let the threshold alone decide" "--help documents --strict"
+contains "$tmp/out" "\"too short\"" "--help documents too short"
+grep -q -- "--strict" docs/compare.md && ok || fail "docs/compare.md documents --strict"
+
+finish compare
