@@ -132,15 +132,29 @@ static char *stat_cell(const struct agg_row *r, enum agg_metric m)
 	return xasprintf("%.*f ± %.*f", d, s->mean, d, (s->ci_high - s->ci_low) / 2);
 }
 
-/* "0.0335 [0.0248, 0.0438]": three digits, as far apart as the figures
- * are; the best is 1 (its interval, 1 to 1, says nothing). */
+/* A ratio to three digits, and whole from 1000 on (never 1.02e+03). */
+static void add_ratio(struct sbuf *sb, double v)
+{
+	sbuf_addf(sb, fabs(v) >= 1000 ? "%.0f" : "%.3g", v);
+}
+
+/* "0.0335 [0.0248, 0.0438]"; the best is 1 (its interval, 1 to 1, says
+ * nothing). */
 static char *ratio_cell(const struct agg_cmp *c, bool interval)
 {
+	struct sbuf sb = {0};
+
 	if (!c || isnan(c->ratio))
 		return NULL;
-	if (interval && !isnan(c->ratio_low) && c->verdict != AGG_BEST)
-		return xasprintf("%.3g [%.3g, %.3g]", c->ratio, c->ratio_low, c->ratio_high);
-	return xasprintf("%.3g", c->ratio);
+	add_ratio(&sb, c->ratio);
+	if (interval && !isnan(c->ratio_low) && c->verdict != AGG_BEST) {
+		sbuf_addf(&sb, " [");
+		add_ratio(&sb, c->ratio_low);
+		sbuf_addf(&sb, ", ");
+		add_ratio(&sb, c->ratio_high);
+		sbuf_addf(&sb, "]");
+	}
+	return sbuf_take(&sb);
 }
 
 static char *verdict_cell(const struct agg_cmp *c)
