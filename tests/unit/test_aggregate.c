@@ -553,6 +553,49 @@ out:
 	agg_free(a);
 }
 
+/* A sweep: per op and metric, one table of sweep value x target. */
+static void test_print_sweep(void)
+{
+	static const char text[] = "name: sw\ntargets: [{name: A, driver: null}, {name: B, driver: null}]\n"
+				   "repeat: 2\nsweep: {clients: [1, 2]}\nphases: [{name: run, ops: 10, mix: {get: 1}}]\n";
+	struct agg_sample s[] = {
+		sample("run", "get", "1", "A", 10, 5, 0, 1), sample("run", "get", "1", "A", 12, 5, 0, 1),
+		sample("run", "get", "1", "B", 20, 4, 0, 1), sample("run", "get", "1", "B", 22, 4, 0, 1),
+		sample("run", "get", "2", "A", 40, 5, 0, 1), sample("run", "get", "2", "A", 44, 5, 0, 1),
+		sample("run", "get", "2", "B", 30, 4, 0, 1), sample("run", "get", "2", "B", 30, 4, 0, 1),
+	};
+	struct workload *w = NULL;
+	struct results r = {0};
+	struct aggregate *a = agg_build(s, sizeof(s) / sizeof(s[0]));
+	char *msgs = NULL, *buf = NULL, *line;
+	size_t len = 0;
+	FILE *f;
+
+	CHECK_INT(workload_parse("sw.yaml", text, sizeof(text) - 1, NULL, 0, &w, &msgs), 0);
+	if (!w)
+		goto out;
+	r.w = w;
+	f = open_memstream(&buf, &len);
+	agg_print(a, &r, f);
+	fclose(f);
+	CHECK(strstr(buf, "sw (sw.yaml): 2 repeats, sweep over clients\n") == buf);
+	/* The ops/s table: its head names the op and the targets; a row per
+	 * sweep value, each target's mean ± half-interval, ratio, verdict
+	 * (11 -+ 12.7 overlaps 21 -+ 12.7: a tie). CPU per sweep value and
+	 * target, once. */
+	line = strstr(buf, "  get ops/s ");
+	CHECK(line && strstr(line, "A") < strstr(line, "B") && strchr(line, '\n') > strstr(line, "B"));
+	CHECK(strstr(buf, "\n  1          11.0 ± 12.7  x0.524 tie  21.0 ± 12.7  x1 best\n") != NULL);
+	CHECK(strstr(buf, "\n  2          42.0 ± 25.4  x1 best      30.0 ± 0.0  x0.714 tie\n") != NULL);
+	CHECK(strstr(buf, "  get p99 us ") != NULL);
+	CHECK(strstr(buf, "\n  2        B          2.00 ± 0.00  1.00 ± 0.00\n") != NULL);
+	free(buf);
+out:
+	workload_free(w);
+	free(msgs);
+	agg_free(a);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -569,6 +612,7 @@ int main(void)
 	test_from_summary();
 	test_results_json();
 	test_print();
+	test_print_sweep();
 	util_remove_tree(tmpdir);
 	return check_report("test_aggregate");
 }
