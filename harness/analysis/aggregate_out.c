@@ -156,12 +156,14 @@ static int add_summary(json_t *root, const char *dir)
 	return 0;
 }
 
-/* bench, command, host, workload, targets (without their runs: run.json
- * keeps those) and warnings, as run.json has them. */
+/* bench, command, host (a merged run: its inputs), workload, targets
+ * (without their runs: run.json keeps those) and warnings, as run.json has
+ * them. */
 static int add_run_json(json_t *root, const char *dir)
 {
 	static const char *const keys[] = {"bench", "command", "complete", "started_utc", "finished_utc", "servers",
-					   "shard", "host", "workload", "targets", "warnings", NULL};
+					   "shard", "merged", "shards", "inputs", "host", "workload", "targets",
+					   "warnings", NULL};
 	char *path = xasprintf("%s/run.json", dir);
 	json_error_t e;
 	json_t *run = json_load_file(path, 0, &e), *targets, *t;

@@ -22,7 +22,7 @@
 
 /* ---- a table of text cells, aligned ---- */
 
-#define GRID_MAX_COLS 16
+#define GRID_MAX_COLS 32 /* a sweep table: 15 targets */
 
 struct grid {
 	size_t ncols, nrows;

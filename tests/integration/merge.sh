@@ -167,6 +167,7 @@ import csv, json, sys
 r = json.load(open(sys.argv[1] + "/results.json"))
 rows = list(csv.DictReader(open(sys.argv[1] + "/summary.csv")))
 assert r["schema_version"] == 1 and r["workload"]["name"] == "merge-kv"
+assert r["merged"] is True and [i["shard"] for i in r["inputs"]] == [0, 1]
 assert [(s["phase"], s["op"], s["ops"]) for s in r["summary"]] == [(s["phase"], s["op"], int(s["ops"])) for s in rows]
 assert all(a["repeats"] == 1 for a in r["aggregates"]) and r["comparison"] == []
 PY
