@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "aggregate.h"
 #include "csv.h"
 #include "json.h"
 #include "merge_int.h"
@@ -465,7 +466,8 @@ int merge_write(const char *tmp, const void *arg)
 	char *sum = xasprintf("%s/summary.csv", tmp), *ts = xasprintf("%s/timeseries.csv", tmp);
 	char *run = xasprintf("%s/run.json", tmp);
 	int rc = outdir_write_file(sum, write_summary, m) < 0 || outdir_write_file(ts, write_timeseries, m) < 0 ||
-			 write_latency(tmp, m) < 0 || outdir_write_file(run, write_run_json, m) < 0
+			 write_latency(tmp, m) < 0 || outdir_write_file(run, write_run_json, m) < 0 ||
+			 agg_write_dir(tmp) < 0 /* the merged run's comparison, from the merged summary */
 		 ? -1 : 0;
 
 	free(sum);

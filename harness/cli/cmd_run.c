@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aggregate.h"
 #include "chart.h"
 #include "cmd.h"
 #include "cmd_run.h"
@@ -37,7 +38,10 @@ const char cmd_run_usage[] =
 	"usage: bench run WORKLOAD.yaml [options]\n"
 	"\n"
 	"Runs the workload's phases against each target in turn and writes\n"
-	"<out>/<UTC time>-<workload name>/ with summary.csv and run.json.\n"
+	"<out>/<UTC time>-<workload name>/ with summary.csv, run.json, comparison.csv\n"
+	"and results.json (docs/csv-schema.md); the terminal ends with the comparison of\n"
+	"the targets: per op, ops/s and p99 (mean ± 95% interval over the repeats), the\n"
+	"ratio to the best target and whether the difference is a tie.\n"
 	"\n"
 	"  --servers spawn|external  spawn: start private redis-server, memcached and a\n"
 	"                            MongoDB-compatible server on free 127.0.0.1 ports (default);\n"
@@ -206,6 +210,13 @@ bool run_selected(const char *list, const char *name)
 		p = comma ? comma + 1 : NULL;
 	}
 	return false;
+}
+
+/* A warning of the workload concerns this run: it is about the workload,
+ * or about a target that runs. */
+static bool warning_applies(const struct run_args *a, const struct workload *w, const struct wl_warning *x)
+{
+	return x->target < 0 || (size_t)x->target >= w->n_targets || run_selected(a->targets, w->targets[x->target].name);
 }
 
 /* Crash and replication phases kill or copy the server: only one bench
@@ -598,6 +609,29 @@ void run_args_free(struct run_args *a, struct workload *w, struct workload **poi
 	free(a->ov);
 }
 
+static int put_comparison(const char *dir, FILE *f, const void *agg)
+{
+	(void)dir;
+	return agg_write_comparison_csv(agg, f);
+}
+
+static int put_results_json(const char *dir, FILE *f, const void *agg)
+{
+	return agg_write_results_json(dir, agg, f);
+}
+
+/* The result directory: the results model's files, and the comparison
+ * of its targets (analysis/aggregate.h) in the same temporary directory. */
+static char *write_results(const struct run_args *a, const struct results *r, const struct aggregate *agg)
+{
+	const struct outdir_file extra[] = {
+		{"comparison.csv", put_comparison, agg},
+		{"results.json", put_results_json, agg},
+	};
+
+	return outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]));
+}
+
 /*
  * Charts and report.html, drawn from the files of the finished result
  * directory: derived outputs, so a failure here is reported but changes
@@ -628,18 +662,25 @@ int cmd_run(int argc, char **argv)
 	size_t n_points = 0;
 	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
 	char *msgs = NULL, *dir = NULL;
-	size_t ran = 0, skipped = 0;
+	struct aggregate *agg = NULL;
+	size_t ran = 0, skipped = 0, n_workload_warnings = 0;
 	int rc;
 
 	rc = parse_args(argc, argv, &a);
 	if (rc)
 		goto out;
 	rc = workload_load(a.workload, a.ov, a.n_ov, &w, &msgs);
-	fputs(msgs ? msgs : "", stderr);
-	if (rc)
+	if (rc) {
+		fputs(msgs ? msgs : "", stderr);
 		goto out;
+	}
 	if ((rc = run_check_target_list("run", a.targets, w)) != 0 || (rc = run_resolve_credentials(&a, w)) != 0)
 		goto out;
+	/* The workload's warnings (msgs holds only those): what concerns the
+	 * targets that run, and not under --quiet; run.json gets them too. */
+	for (size_t i = 0; i < w->n_warnings && !a.quiet; i++)
+		if (warning_applies(&a, w, &w->warnings[i]))
+			fprintf(stderr, "%s\n", w->warnings[i].text);
 	if ((rc = check_spawn_phases(&a, w)) != 0)
 		goto out;
 	points = run_load_points(&a, w, &n_points);
@@ -667,6 +708,10 @@ int cmd_run(int argc, char **argv)
 	r.servers_mode = a.servers;
 	r.command = cmd_join_args(argc, argv);
 	r.targets = xcalloc(w->n_targets, sizeof(*r.targets));
+	for (size_t i = 0; i < w->n_warnings; i++)
+		if (warning_applies(&a, w, &w->warnings[i]))
+			results_warn(&r, "%s", w->warnings[i].text);
+	n_workload_warnings = r.n_warnings;
 	util_utc_stamp(r.started_utc, sizeof(r.started_utc));
 	run_say(&a, "bench: %s (%s), servers: %s\n", w->name, w->file, a.servers);
 	if (w->shard.count)
@@ -721,7 +766,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run_quit_checkpoint();
-	dir = outdir_write(a.out, &r);
+	agg = agg_from_results(&r);
+	dir = write_results(&a, &r, agg);
 	if (!dir) {
 		rc = BENCH_EXIT_ERRORS;
 		goto out;
@@ -729,9 +775,10 @@ int cmd_run(int argc, char **argv)
 	draw_outputs(&a, dir);
 	if (!a.quiet) {
 		putchar('\n');
-		results_print_table(&r, stdout);
-		for (size_t i = 0; i < r.n_warnings; i++)
-			printf("warning: %s\n", r.warnings[i]);
+		agg_print(agg, &r, stdout);
+		/* The workload's own were said before the run. */
+		for (size_t i = n_workload_warnings; i < r.n_warnings; i++)
+			printf("%swarning: %s\n", i == n_workload_warnings ? "\n" : "", r.warnings[i]);
 		printf("\nresults: %s/\n", dir);
 	}
 	if (r.n_over_error_limit)
@@ -747,6 +794,7 @@ int cmd_run(int argc, char **argv)
 		rc = BENCH_EXIT_OK;
 out:
 	servers_free(servers);
+	agg_free(agg);
 	results_free(&r);
 	run_args_free(&a, w, points, n_points);
 	free(msgs);

@@ -259,20 +259,51 @@ static int write_latency(const char *dir, const struct results *r)
 	return rc;
 }
 
+struct fill {
+	const struct results *r;
+	const struct outdir_file *extra;
+	size_t n_extra;
+};
+
+/* An extra file's writer, told the directory it writes into. */
+struct extra_call {
+	const struct outdir_file *file;
+	const char *dir;
+};
+
+static int call_extra(const void *arg, FILE *f)
+{
+	const struct extra_call *c = arg;
+
+	return c->file->write(c->dir, f, c->file->arg);
+}
+
 static int fill_results(const char *tmp, const void *arg)
 {
-	const struct results *r = arg;
+	const struct fill *fl = arg;
+	const struct results *r = fl->r;
 
 	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", jsonw_run, r) < 0 ||
 	    write_one(tmp, "timeseries.csv", csv_write_timeseries, r) < 0 ||
 	    (csv_has_warmup(r) && write_one(tmp, "warmup.csv", csv_write_warmup, r) < 0) || write_latency(tmp, r) < 0)
 		return -1;
+	for (size_t i = 0; i < fl->n_extra; i++) {
+		struct extra_call c = {&fl->extra[i], tmp};
+		char *path = xasprintf("%s/%s", tmp, fl->extra[i].name);
+		int rc = outdir_write_file(path, call_extra, &c);
+
+		free(path);
+		if (rc < 0)
+			return -1;
+	}
 	return 0;
 }
 
-char *outdir_write(const char *out, const struct results *r)
+char *outdir_write(const char *out, const struct results *r, const struct outdir_file *extra, size_t n_extra)
 {
-	return outdir_create(out, r->started_utc, r->w->name, fill_results, r);
+	struct fill fl = {r, extra, n_extra};
+
+	return outdir_create(out, r->started_utc, r->w->name, fill_results, &fl);
 }
 
 char *outdir_create(const char *out, const char *stamp, const char *name,

@@ -3,18 +3,30 @@
 #define BENCH_OUTDIR_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "results.h"
 
+/* A file a higher layer adds to the result directory (comparison.csv,
+ * results.json): written after the others, so summary.csv and run.json
+ * are in `dir` (the temporary directory) by then. write() returns 0, or -1
+ * after printing why or on a write error. */
+struct outdir_file {
+	const char *name;
+	int (*write)(const char *dir, FILE *f, const void *arg);
+	const void *arg;
+};
+
 /*
  * Writes summary.csv, timeseries.csv, warmup.csv (with warmups), run.json
- * and latency/<target>-<op>.hgrm into a temporary directory under `out` and renames it
+ * and latency/<target>-<op>.hgrm, then extra[0..n_extra), into a temporary
+ * directory under `out` and renames it
  * to out/<started_utc>-<workload name>: a result directory is complete or
  * absent. Never replaces an existing directory (RENAME_NOREPLACE); adds -2,
  * -3 ... instead. Returns the final path (caller frees), or NULL after
  * printing why.
  */
-char *outdir_write(const char *out, const struct results *r);
+char *outdir_write(const char *out, const struct results *r, const struct outdir_file *extra, size_t n_extra);
 
 /*
  * Whether results can be written under dir, checked before any work:

@@ -1,4 +1,4 @@
-/* results.c - the results model's helpers and the terminal table. */
+/* results.c - the results model's helpers. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,69 +186,4 @@ char *results_redact_uri(const char *uri)
 	s = secret_scrub(cut);
 	free(cut);
 	return s;
-}
-
-static void fmt_us(char *buf, size_t len, const struct hist *h, double pct)
-{
-	if (!h || hist_count(h) == 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.1f", (double)hist_percentile(h, pct) / 1e3);
-}
-
-void results_print_table(const struct results *r, FILE *out)
-{
-	const char *sweep = r->w->sweep.key;
-
-	fprintf(out, "%-12s %-24s %-6s %-13s", "target", "server", "phase", "op");
-	if (sweep)
-		fprintf(out, " %10.10s", sweep);
-	fprintf(out, " %4s %12s %10s %10s %8s %9s %9s\n", "rep", "ops/s", "p50 us", "p99 us", "errors", "cli us/op",
-		"srv us/op");
-	for (size_t i = 0; i < r->n_targets; i++) {
-		const struct target_result *t = &r->targets[i];
-		char server[160];
-
-		results_server_label(t, server, sizeof(server));
-		if (t->skipped && t->n_runs == 0) {
-			secret_fprintf(out, "%-12s %-24s not run: %s\n", t->target->name, server, t->skipped);
-			continue;
-		}
-		for (size_t j = 0; j < t->n_runs; j++) {
-			const struct phase_result *p = &t->runs[j];
-
-			char cli[32] = "-", srv[32] = "-";
-			double cli_us, srv_us;
-
-			if (p->warmup)
-				continue;
-			results_cpu_per_op(p, &cli_us, &srv_us);
-			if (cli_us >= 0)
-				snprintf(cli, sizeof(cli), "%.2f", cli_us);
-			if (srv_us >= 0)
-				snprintf(srv, sizeof(srv), "%.2f", srv_us);
-			for (int op = 0; op < BENCH_OP__COUNT; op++) {
-				const struct op_stats *s = &p->ops[op];
-				char p50[32], p99[32], rate[32];
-				uint64_t ops = op_stats_answered(s);
-
-				if (op_stats_total(s) == 0)
-					continue;
-				if (ops == 0 && s->status[BENCH_UNSUPPORTED] > 0)
-					snprintf(rate, sizeof(rate), "unsupported");
-				else if (p->crash.ran && op == BENCH_OP_GET) /* the read-back: a count, not a rate */
-					snprintf(rate, sizeof(rate), "-");
-				else
-					snprintf(rate, sizeof(rate), "%.0f", p->duration_s > 0 ? (double)ops / p->duration_s : 0);
-				fmt_us(p50, sizeof(p50), s->lat, 50);
-				fmt_us(p99, sizeof(p99), s->lat, 99);
-				fprintf(out, "%-12s %-24.24s %-6.6s %-13s", t->target->name, server, p->phase->name,
-					results_op_label(p, (enum bench_op)op));
-				if (sweep)
-					fprintf(out, " %10.10s", p->sweep_value ? p->sweep_value : "");
-				fprintf(out, " %4llu %12s %10s %10s %8llu %9s %9s\n", (unsigned long long)p->repeat, rate, p50,
-					p99, (unsigned long long)(op_stats_errors(s) + s->status[BENCH_TIMEOUT]), cli, srv);
-			}
-		}
-	}
 }

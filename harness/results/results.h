@@ -1,7 +1,7 @@
 /*
  * results.h - the results model: everything a run measured, in one place.
- * The runner fills it; the writers (csv.c, json.c, the terminal table) only
- * read it.
+ * The runner fills it; the writers (csv.c, json.c, and analysis/'s
+ * comparison and terminal table) only read it.
  */
 #ifndef BENCH_RESULTS_H
 #define BENCH_RESULTS_H
@@ -166,8 +166,5 @@ char *results_server_label(const struct target_result *t, char *buf, size_t len)
  * bench_uri_password) and every other secret (secret.h) replaced by
  * "***". Caller frees. */
 char *results_redact_uri(const char *uri);
-
-/* Prints the end-of-run table (target, op, ops/s, p50, p99, errors). */
-void results_print_table(const struct results *r, FILE *out);
 
 #endif

@@ -305,7 +305,8 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 
 		parse_spawn(c, t, v[TK_SPAWN], p);
 		if (t->uri)
-			wt_warn(c, kn[TK_SPAWN], "%s has no effect: the target has a uri, so bench never spawns its server", p);
+			wt_warn_target(c, kn[TK_SPAWN], (int)(t - w->targets),
+				       "%s has no effect: the target has a uri, so bench never spawns its server", p);
 		free(p);
 	}
 	if (wt_present(v[TK_AUTH])) {
@@ -428,8 +429,9 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 			if ((c->drivers[t]->caps & bench_op_caps((enum bench_op)op)) == bench_op_caps((enum bench_op)op))
 				able++;
 			else
-				wt_warn(c, seen[op], "op '%s' is not supported by target '%s'; it will be reported as unsupported there",
-				        bench_op_name((enum bench_op)op), w->targets[t].name);
+				wt_warn_target(c, seen[op], (int)t, "op '%s' is not supported by target '%s'; it will be "
+					       "reported as unsupported there", bench_op_name((enum bench_op)op),
+					       w->targets[t].name);
 		}
 		if (known && !able)
 			wt_report(c, seen[op], "op '%s' cannot run on any target of this workload",
@@ -780,7 +782,7 @@ int workload_parse(const char *name, const char *text, size_t len,
 
 	*out = NULL;
 	w = wl_parse(&c);
-	wt_finish(&c, errors);
+	wt_finish(&c, errors, w);
 	if (c.n_errors) {
 		workload_free(w);
 		return BENCH_EXIT_USAGE;
@@ -850,6 +852,9 @@ void workload_free(struct workload *w)
 	}
 	for (size_t i = 0; i < w->n_phases; i++)
 		free(w->phases[i].name);
+	for (size_t i = 0; i < w->n_warnings; i++)
+		free(w->warnings[i].text);
+	free(w->warnings);
 	for (size_t i = 0; i < w->sweep.n_values; i++)
 		free(w->sweep.values[i]);
 	for (size_t i = 0; i < w->sweep.n_paths; i++)

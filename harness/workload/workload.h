@@ -74,6 +74,15 @@ struct wl_phase {
 	uint64_t idle_connections;
 };
 
+/* A warning of the parse, as workload_load also gives it in *errors
+ * ("file:line:col: warning: ...", without the newline), and the target it
+ * is about (an index into targets; -1: the whole workload), so that `bench
+ * run --target` says only what concerns the targets it runs. */
+struct wl_warning {
+	char *text;
+	int target;
+};
+
 struct workload {
 	char *file;                    /* path it was read from */
 	char *name;
@@ -133,6 +142,8 @@ struct workload {
 	struct {
 		uint64_t index, count;
 	} shard;
+	struct wl_warning *warnings;   /* every warning of the parse, in file order */
+	size_t n_warnings;
 };
 
 /* An override from the command line: `--set keyspace.records=1000`. Path

@@ -21,16 +21,17 @@ struct wt_msg {
 	int line, col;      /* 0 = no position: sorts first */
 	size_t seq;         /* keeps the order of messages at one position */
 	int warning;
+	int target;         /* a warning about this target only (index); -1: none */
 	size_t body;        /* text + body: the message after "file:L:C: [warning: ]" */
 	char *text;
 };
 
 /* ---- messages ---- */
 
-static void add_msg(struct wt_ctx *c, int line, int col, int warning, char *text, size_t body)
+static void add_msg(struct wt_ctx *c, int line, int col, int warning, int target, char *text, size_t body)
 {
 	c->msgs = xrealloc(c->msgs, (c->n_msgs + 1) * sizeof(*c->msgs));
-	c->msgs[c->n_msgs] = (struct wt_msg){line, col, c->n_msgs, warning, body, text};
+	c->msgs[c->n_msgs] = (struct wt_msg){line, col, c->n_msgs, warning, target, body, text};
 	c->n_msgs++;
 	if (!warning)
 		c->n_errors++;
@@ -47,7 +48,7 @@ void wt_add_msg(struct wt_ctx *c, int line, int col, int warning, char *text)
 			body++;
 		body += text[body] == ' ';
 	}
-	add_msg(c, line, col, warning, text, body);
+	add_msg(c, line, col, warning, -1, text, body);
 }
 
 /* An override's value as messages show it: a refused password is never
@@ -75,7 +76,7 @@ static char *ov_shown(const struct wl_override *ov)
 	return shown;
 }
 
-static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const char *fmt, va_list ap)
+static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, int target, const char *fmt, va_list ap)
 {
 	struct sbuf sb = {0};
 	int id = n ? (int)(n - c->doc.nodes.start) + 1 : 0;
@@ -104,7 +105,7 @@ static void vreport(struct wt_ctx *c, const yaml_node_t *n, int warning, const c
 	body = sb.len;
 	sbuf_vaddf(&sb, fmt, ap);
 	sbuf_add(&sb, "\n", 1);
-	add_msg(c, line, col, warning, sbuf_take(&sb), body);
+	add_msg(c, line, col, warning, target, sbuf_take(&sb), body);
 }
 
 void wt_report(struct wt_ctx *c, const yaml_node_t *n, const char *fmt, ...)
@@ -112,7 +113,7 @@ void wt_report(struct wt_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(c, n, 0, fmt, ap);
+	vreport(c, n, 0, -1, fmt, ap);
 	va_end(ap);
 }
 
@@ -121,7 +122,16 @@ void wt_warn(struct wt_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(c, n, 1, fmt, ap);
+	vreport(c, n, 1, -1, fmt, ap);
+	va_end(ap);
+}
+
+void wt_warn_target(struct wt_ctx *c, const yaml_node_t *n, int target, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, n, 1, target, fmt, ap);
 	va_end(ap);
 }
 
@@ -139,7 +149,7 @@ static void __attribute__((format(printf, 3, 4))) report_ov(struct wt_ctx *c, si
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	sbuf_add(&sb, "\n", 1);
-	add_msg(c, 0, 0, 0, sbuf_take(&sb), body);
+	add_msg(c, 0, 0, 0, -1, sbuf_take(&sb), body);
 }
 
 void wt_adopt_msgs(struct wt_ctx *c, struct wt_ctx *from, const yaml_node_t *at, const char *prefix)
@@ -156,7 +166,7 @@ void wt_adopt_msgs(struct wt_ctx *c, struct wt_ctx *from, const yaml_node_t *at,
 			;
 		/* One the workload itself has is not the point's doing. */
 		if (j == n_old && m->warning)
-			wt_warn(c, at, "%s%.*s", prefix, len, body);
+			wt_warn_target(c, at, m->target, "%s%.*s", prefix, len, body);
 		else if (j == n_old)
 			wt_report(c, at, "%s%.*s", prefix, len, body);
 		free(m->text);
@@ -179,7 +189,7 @@ static int msg_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-void wt_finish(struct wt_ctx *c, char **errors)
+void wt_finish(struct wt_ctx *c, char **errors, struct workload *w)
 {
 	struct sbuf sb = {0};
 
@@ -188,6 +198,13 @@ void wt_finish(struct wt_ctx *c, char **errors)
 	if (*errors)
 		sbuf_add(&sb, *errors, strlen(*errors));
 	for (size_t i = 0; i < c->n_msgs; i++) {
+		const struct wt_msg *m = &c->msgs[i];
+
+		if (w && m->warning) {
+			w->warnings = xrealloc(w->warnings, (w->n_warnings + 1) * sizeof(*w->warnings));
+			w->warnings[w->n_warnings].text = xstrndup(m->text, strlen(m->text) - 1); /* no newline */
+			w->warnings[w->n_warnings++].target = m->target;
+		}
 		sbuf_add(&sb, c->msgs[i].text, strlen(c->msgs[i].text));
 		free(c->msgs[i].text);
 	}

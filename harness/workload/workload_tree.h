@@ -59,6 +59,10 @@ void wt_report(struct wt_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void wt_warn(struct wt_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A warning about target number `target` of the workload only: `bench run`
+ * says it only when that target runs (workload.h, wl_warning). */
+void wt_warn_target(struct wt_ctx *c, const yaml_node_t *n, int target, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Adds the error of a failed yaml_parser_load on p, whose input was
  * text/len. */
@@ -73,8 +77,9 @@ void wt_adopt_msgs(struct wt_ctx *c, struct wt_ctx *from, const yaml_node_t *at,
 /* Sorts the messages by position (keeping the order within one position),
  * appends them to *errors and frees them and ov_end. *errors is NULL or a
  * malloc'd string; it is replaced by a malloc'd string (the caller frees),
- * never NULL. n_errors is kept; doc and drivers are not touched. */
-void wt_finish(struct wt_ctx *c, char **errors);
+ * never NULL. With w, the warnings are also appended to w->warnings.
+ * n_errors is kept; doc and drivers are not touched. */
+void wt_finish(struct wt_ctx *c, char **errors, struct workload *w);
 
 /* ---- nodes ---- */
 

@@ -14,6 +14,7 @@
 #   (1) sweep values and the description of a workload, through `bench run`
 #       on the null driver (summary.csv, timeseries.csv, run.json, charts
 #       drawn by gnuplot, report.html), `bench compare` in all three formats;
+#       with two targets, comparison.csv, results.json and the terminal;
 #   (2) the same run sharded and `bench merge`d (merged CSVs, charts, report);
 #   (3) a result directory whose workload, target, phase, op and sweep key
 #       are hostile (a workload file cannot name them so), through `bench
@@ -217,6 +218,20 @@ expect_rc 0 "bench report again" -- "$bench" report "$dir"
 check_html "$dir/report.html" "bench report"
 no_canary "bench report"
 check_compare "$dir" "$dir" "a run with hostile sweep values" "'=cmd|' /C calc'!A0" "-5"
+
+# --- (1b) two targets compared: comparison.csv, results.json, the terminal ---
+sed 's/^  - {name: alpha, driver: null}$/  - {name: alpha, driver: null}\n  - {name: beta, driver: null}/' "$tmp/w.yaml" >"$tmp/w2.yaml"
+expect_rc 0 "bench run of two targets with hostile sweep values" -- "$bench" run "$tmp/w2.yaml" --out "$tmp/res2" --no-charts
+no_canary "bench run of two targets"
+if LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <"$tmp/out"); then fail "the comparison on the terminal holds control characters"; else ok; fi
+contains "$tmp/out" "=cmd|' /C calc'!A0" "the terminal's sweep table shows a sweep value as it is"
+cdir=$(ls -d "$tmp"/res2/*/ 2>/dev/null | head -1)
+check_csv "${cdir}comparison.csv" "bench run: comparison.csv" "'=cmd|' /C calc'!A0" "'@SUM(1+1)" "'-2+3" "-5"
+python3 - "${cdir}results.json" "$tmp/hostile.json" <<'PY' && ok || fail "results.json holds every sweep value as it was"
+import json, sys
+r, h = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(not ({c["sweep_value"] for c in r["comparison"]} == set(h) == {s["sweep_value"] for s in r["summary"]}))
+PY
 
 # --- (2) the same run in two shards, merged ---
 expect_rc 0 "shard 0/2" -- "$bench" run "$tmp/w.yaml" --shard 0/2 --out "$tmp/s0" --quiet --no-charts

@@ -91,7 +91,8 @@ check "Redis counted $gets GETs = $g0 + $g1" "${gets:-0} == $g0 + $g1"
 expect_rc 0 "merge of 0/2 and 1/2" -- "$bench" merge "$d1" "$d0" --out "$tmp/m" --no-charts --quiet
 dm=$(ls -d "$tmp"/m/*-merge-kv-merged/ 2>/dev/null | head -1)
 [ -n "$dm" ] || { fail "no merged directory"; ls -R "$tmp/m" >&2; exit 1; }
-for f in summary.csv timeseries.csv run.json latency/redis-get.hist latency/redis-get.hgrm latency/redis-load.hist; do
+for f in summary.csv timeseries.csv run.json comparison.csv results.json latency/redis-get.hist latency/redis-get.hgrm \
+  latency/redis-load.hist; do
   [ -s "$dm/$f" ] && pass "merged $f written" || fail "merged $f missing"
 done
 for phop in "load load" "run get" "run set"; do
@@ -160,6 +161,16 @@ assert dirs == [sys.argv[2], sys.argv[3]], dirs
 assert r["workload"]["name"] == "merge-kv"
 PY
 then pass "merged run.json lists both inputs in shard order"; else fail "merged run.json"; fi
+# The merged run's results.json: the merged summary's rows, run.json's inputs' workload.
+python3 - "$dm" <<'PY' && pass "merged results.json holds the merged summary.csv's rows" || fail "merged results.json"
+import csv, json, sys
+r = json.load(open(sys.argv[1] + "/results.json"))
+rows = list(csv.DictReader(open(sys.argv[1] + "/summary.csv")))
+assert r["schema_version"] == 1 and r["workload"]["name"] == "merge-kv"
+assert r["merged"] is True and [i["shard"] for i in r["inputs"]] == [0, 1]
+assert [(s["phase"], s["op"], s["ops"]) for s in r["summary"]] == [(s["phase"], s["op"], int(s["ops"])) for s in rows]
+assert all(a["repeats"] == 1 for a in r["aggregates"]) and r["comparison"] == []
+PY
 
 # c. open-loop rate split by client (null driver)
 cat >"$tmp/rate.yaml" <<'EOF'

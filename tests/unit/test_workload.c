@@ -820,6 +820,38 @@ static void test_spawn_args(void)
 		CHECK(w->targets[2].spawn_args == NULL && w->targets[2].n_spawn_args == 0);
 		CHECK(w->targets[0].spawn_program == NULL);
 		CHECK_STR(w->targets[3].spawn_program, "bench-ferretdb");
+		/* The warning is about target b (index 1) only. */
+		CHECK_INT(w->n_warnings, 1);
+		CHECK(w->n_warnings == 1 && w->warnings[0].target == 1 &&
+		      !strcmp(w->warnings[0].text, "s.yaml:4:35: warning: targets.b.spawn has no effect: the target has a uri, "
+						   "so bench never spawns its server"));
+	}
+	workload_free(w);
+	free(errors);
+}
+
+/* Warnings are kept on the workload with the target they concern (an op a
+ * target cannot do), or -1 for the workload itself, in file order: `bench
+ * run --target` says only those of the targets it runs. */
+static void test_target_warnings(void)
+{
+	static const char text[] = "name: s\ntargets: [{name: n, driver: null}, memcached]\n"
+				   "phases: [{name: run, duration: 1s, clients: 4, rate: 2, mix: {get: 0.5, range: 0.5}}]\n";
+	struct workload *w = NULL;
+	char *errors = NULL;
+
+	if (!have_net_drivers)
+		return;
+	CHECK_INT(workload_parse("s.yaml", text, sizeof(text) - 1, NULL, 0, &w, &errors), 0);
+	CHECK(w && w->n_warnings == 2);
+	if (w && w->n_warnings == 2) {
+		CHECK_INT(w->warnings[0].target, -1);
+		CHECK(strstr(w->warnings[0].text, "s.yaml:3:54: warning: phases.run.rate 2 is less") == w->warnings[0].text);
+		CHECK_INT(w->warnings[1].target, 1);
+		CHECK_STR(w->warnings[1].text, "s.yaml:3:73: warning: op 'range' is not supported by target 'memcached'; it "
+					       "will be reported as unsupported there");
+		/* The same lines as the messages, which end in a newline. */
+		CHECK(strstr(errors, w->warnings[1].text) && strstr(errors, w->warnings[0].text));
 	}
 	workload_free(w);
 	free(errors);
@@ -1227,6 +1259,7 @@ int main(void)
 	CHECK(n_workloads >= 2);
 	test_misc();
 	test_spawn_args();
+	test_target_warnings();
 	test_target_shard_key();
 	test_limits();
 	test_driver_options();
