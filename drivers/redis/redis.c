@@ -297,8 +297,16 @@ static const struct bench_option_spec redis_options[] = {
 static const struct bench_server_recipe redis_servers[] = {
 	{"redis-server", "redis://127.0.0.1:%d", "apt-get install redis-server",
 	 {"redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-	  "--dir", "{dir}", "--daemonize", "no", "--logfile", "", NULL}},
-	{NULL, NULL, NULL, {NULL}},
+	  "--dir", "{dir}", "--daemonize", "no", "--logfile", "", NULL},
+	 {"--replicaof", "127.0.0.1", "{primary_port}", NULL}},
+	{NULL, NULL, NULL, {NULL}, {NULL}},
+};
+
+/* bench_conn.counters, in enum redis_counter's order. */
+static const char *const redis_counters[REDIS_COUNTER__COUNT + 1] = {
+	[REDIS_COUNTER_MOVED] = "redirects_moved",
+	[REDIS_COUNTER_ASK] = "redirects_ask",
+	[REDIS_COUNTER__COUNT] = NULL,
 };
 
 const struct bench_driver bench_driver_redis = {
@@ -327,4 +335,5 @@ const struct bench_driver bench_driver_redis = {
 	.ns_count = redis_ns_count,
 	.ns_clean = redis_ns_clean,
 	.ns_flush = redis_ns_flush,
+	.counters = redis_counters,
 };

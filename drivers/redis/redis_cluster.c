@@ -194,11 +194,11 @@ static int settle(struct bench_conn *conn, struct redis_cluster *cl, struct benc
 			return -1;
 		cl->route[i] = to;
 		if (nt->kind == RC_NOTE_ASK) {
-			conn->redirects_ask++;
+			conn->counters[REDIS_COUNTER_ASK]++;
 			cl->asking[i] = 1;
 			return 0;
 		}
-		conn->redirects_moved++;
+		conn->counters[REDIS_COUNTER_MOVED]++;
 		cl->asking[i] = 0;
 		cl->slot_node[nt->slot] = to;
 		return 1;

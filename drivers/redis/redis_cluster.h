@@ -8,7 +8,8 @@
  * master, each run by the single-node path (redis_ops_exec/_load), and the
  * answers are copied back in request order. MOVED and ASK replies are
  * noticed through the node reader's error hook while a node runs its
- * sub-batch, followed and counted in conn->redirects_moved / redirects_ask.
+ * sub-batch, followed and counted in the connection's counters
+ * (REDIS_COUNTER_MOVED, REDIS_COUNTER_ASK).
  *
  * redis_cluster_map.c: detection, the node table, the slot map (CLUSTER
  * SLOTS) and node connections. redis_cluster.c: routing a batch.

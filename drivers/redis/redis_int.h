@@ -17,6 +17,14 @@
 
 #define REDIS_DEFAULT_TIMEOUT_MS 5000u
 
+/* The driver's connection counters (bench_conn.counters), named in
+ * redis.c's table: Redis Cluster redirections followed. */
+enum redis_counter {
+	REDIS_COUNTER_MOVED = 0,        /* "redirects_moved" */
+	REDIS_COUNTER_ASK,              /* "redirects_ask" */
+	REDIS_COUNTER__COUNT
+};
+
 /* Keys a SCAN call visits (fuzzy, prepare): 100x fewer round trips than
  * the default 10, while one call still holds the server for well under a
  * millisecond. */

@@ -523,10 +523,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		out->reconnects += workers[i].reconnects;
 		out->unsent += workers[i].unsent;
 	}
-	for (uint64_t i = 0; i < nclients; i++) {
-		out->redirects_moved += clients[i].conn.redirects_moved;
-		out->redirects_ask += clients[i].conn.redirects_ask;
-	}
+	for (uint64_t i = 0; i < nclients; i++)
+		results_add_conn_counters(out, drv, clients[i].conn.counters);
 	cpu_delta(out, &cpu[1], &cpu[2]);
 	if (warmup_out && ph->warmup_ns) {
 		cpu_delta(warmup_out, &cpu[0], &cpu[1]);
