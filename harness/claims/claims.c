@@ -382,41 +382,21 @@ static void parse_claim(struct cctx *c, struct claim *cl, yaml_node_t *m, const 
 		check_quick(c, cl, quick_key, v[CK_EXPECT]);
 }
 
-static int read_file(const char *path, struct sbuf *out)
-{
-	FILE *f = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
-	int rc = 0;
-
-	if (!f)
-		return errno;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && out->len <= CLAIM_MAX_FILE)
-		sbuf_add(out, buf, n);
-	if (ferror(f))
-		rc = EIO;
-	else if (out->len > CLAIM_MAX_FILE)
-		rc = EFBIG;
-	fclose(f);
-	return rc;
-}
-
 int claim_load(const char *path, const struct workload *w, struct claim **out, char **errors)
 {
 	struct cctx c = {.file = path};
-	struct sbuf text = {0};
+	char *text = NULL;
 	struct claim *cl = NULL;
 	yaml_parser_t p;
 	yaml_node_t *root;
-	int rc, have_doc = 0;
+	int have_doc = 0;
 
 	*out = NULL;
-	if ((rc = read_file(path, &text)) != 0) {
-		report_at(&c, 0, 0, "cannot read: %s", strerror(rc));
+	if (util_read_file(path, CLAIM_MAX_FILE, "the claim file", &text, &c.len, NULL, 0) < 0) {
+		report_at(&c, 0, 0, "cannot read: %s", strerror(errno));
 		goto done;
 	}
-	c.text = text.buf ? text.buf : "";
-	c.len = text.len;
+	c.text = text;
 	if (!yaml_parser_initialize(&p))
 		abort();
 	yaml_parser_set_input_string(&p, (const unsigned char *)c.text, c.len);
@@ -438,7 +418,7 @@ int claim_load(const char *path, const struct workload *w, struct claim **out, c
 done:
 	if (have_doc)
 		yaml_document_delete(&c.doc);
-	free(text.buf);
+	free(text);
 	if (c.n_errors) {
 		struct sbuf all = {0};
 

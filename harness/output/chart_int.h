@@ -38,7 +38,10 @@ double chart_acc_ci(const struct chart_acc *a);    /* half width; NAN below 2 va
 
 /* Formats into err (when errlen > 0). */
 void chart_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A whole file, NUL-terminated (NULL with errno on failure); *len may be NULL. Caller frees. */
+/* A whole file of a result directory, NUL-terminated, through
+ * util_read_file (at most CHART_FILE_MAX bytes); NULL with errno on
+ * failure; *len may be NULL. Caller frees. */
+#define CHART_FILE_MAX ((size_t)1 << 30)
 char *chart_slurp(const char *path, size_t *len);
 /* s with every character but letters, digits and -_.= replaced by _ (the
  * rule outdir.c names latency files by). Caller frees. */

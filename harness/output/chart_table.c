@@ -28,24 +28,9 @@ void chart_seterr(char *err, size_t errlen, const char *fmt, ...)
 
 char *chart_slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	struct sbuf sb = {0};
-	char buf[65536];
-	size_t n;
+	char *text;
 
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&sb, buf, n);
-	if (ferror(f)) {
-		fclose(f);
-		free(sb.buf);
-		return NULL;
-	}
-	fclose(f);
-	if (len)
-		*len = sb.len;
-	return sbuf_take(&sb);
+	return util_read_file(path, CHART_FILE_MAX, NULL, &text, len, NULL, 0) == 0 ? text : NULL;
 }
 
 /* Through csvread.c, the one strict reader: a record with more or fewer

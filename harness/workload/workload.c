@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -792,36 +793,21 @@ int workload_parse(const char *name, const char *text, size_t len,
 int workload_load(const char *path, const struct wl_override *ov, size_t n_ov,
 		  struct workload **out, char **errors)
 {
-	FILE *f = fopen(path, "rb");
-	struct sbuf text = {0};
-	char buf[65536];
-	size_t n;
+	char *text, err[PATH_MAX + 128];
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	if (!f)
-		goto fail;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && text.len <= WL_MAX_FILE)
-		sbuf_add(&text, buf, n);
-	if (ferror(f) || text.len > WL_MAX_FILE) {
-		errno = ferror(f) ? EIO : EFBIG;
-		goto fail;
-	}
-	fclose(f);
-	rc = workload_parse(path, text.buf ? text.buf : "", text.len, ov, n_ov, out, errors);
-	free(text.buf);
-	return rc;
-fail:
-	{
-		char *msg = xasprintf("%s%s: cannot read the workload: %s\n", *errors ? *errors : "", path, strerror(errno));
+	if (util_read_file(path, WL_MAX_FILE, "the workload", &text, &len, err, sizeof(err)) < 0) {
+		char *msg = xasprintf("%s%s\n", *errors ? *errors : "", err);
 
 		free(*errors);
 		*errors = msg;
+		return BENCH_EXIT_USAGE;
 	}
-	if (f)
-		fclose(f);
-	free(text.buf);
-	return BENCH_EXIT_USAGE;
+	rc = workload_parse(path, text, len, ov, n_ov, out, errors);
+	free(text);
+	return rc;
 }
 
 void workload_free(struct workload *w)

@@ -938,6 +938,11 @@ static void test_misc(void)
 	CHECK(w == NULL);
 	CHECK(errors && strstr(errors, "does-not-exist.yaml: cannot read the workload: No such file"));
 	free(errors);
+	errors = NULL;
+	/* A directory opens, and fails when read: said so, not "I/O error". */
+	CHECK_INT(workload_load(BENCH_FIXTURES, NULL, 0, &w, &errors), BENCH_EXIT_USAGE);
+	CHECK(errors && strstr(errors, "fixtures: cannot read the workload: Is a directory"));
+	free(errors);
 }
 
 /* head, then unit n times, then tail; the caller frees. */
