@@ -296,12 +296,13 @@ int util_write_file(const char *path, const char *text)
 	int err = 0;
 
 	if (fd < 0)
-		return errno;
+		return -1;
 	if (util_write_all(fd, text, strlen(text)) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)
 		err = errno;
-	return err;
+	errno = err;
+	return err ? -1 : 0;
 }
 
 int util_read_file(const char *path, size_t max, const char *what, char **out, size_t *len, char *err,

@@ -73,7 +73,7 @@ const char *util_suggest(const char *word, const char *const *candidates);
 int util_write_all(int fd, const void *buf, size_t n);
 
 /* Writes the whole string to path, creating it (mode 0644); fails when path
- * exists. Returns 0 or an errno value. */
+ * exists. Returns 0, or -1 with errno set. */
 int util_write_file(const char *path, const char *text);
 
 /*

@@ -323,7 +323,7 @@ done:
 		wt_finish(&c, errors);
 	if (c.n_errors) {
 		claim_free(cl);
-		return BENCH_EXIT_USAGE;
+		return -1;
 	}
 	*out = cl;
 	return 0;

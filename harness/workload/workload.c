@@ -784,7 +784,7 @@ int workload_parse(const char *name, const char *text, size_t len,
 	wt_finish(&c, errors);
 	if (c.n_errors) {
 		workload_free(w);
-		return BENCH_EXIT_USAGE;
+		return -1;
 	}
 	*out = w;
 	return 0;
@@ -807,7 +807,7 @@ int workload_load(const char *path, const struct wl_override *ov, size_t n_ov,
 	}
 	rc = workload_parse(path, text, len, ov, n_ov, out, errors);
 	free(text);
-	return rc;
+	return rc < 0 ? BENCH_EXIT_USAGE : 0;
 }
 
 void workload_free(struct workload *w)

@@ -5,6 +5,7 @@
  * an error naming the metric, never a 0; and a claim file's `claim:` block
  * (claims.c), whose messages are the workload parser's file:line:col ones.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "check.h"
 #include "claims.h"
 #include "claims_expr.h"
+#include "claims_report.h"
 #include "util.h"
 
 /* Three repeats, swept over clients (1, 64). fast is exactly twice slow;
@@ -342,7 +344,7 @@ static void test_claim_files(void)
 			CHECK_INT(rc, 0);
 			CHECK(cl && !strcmp(cl->id, "c1") && !strcmp(cl->statement, "x") && cl->expect);
 		} else {
-			CHECK_INT(rc, BENCH_EXIT_USAGE);
+			CHECK_INT(rc, -1);
 			CHECK(cl == NULL);
 			CHECK(msgs && strstr(msgs, k->want));
 		}
@@ -353,10 +355,24 @@ static void test_claim_files(void)
 		free(msgs);
 		free(text);
 	}
+	/* The claims report is never written over: a second write fails the
+	 * library's way, -1 with errno (it returned EEXIST, which the command
+	 * took for success and then for its exit code). */
+	{
+		char *report = xasprintf("%s/report.html", dir);
+		struct claims_report_row row = {"c1", "SUPPORTED", "x", "", "null.get.ops > 0", "", "", NULL};
+
+		CHECK_INT(claims_report_write(report, &row, 1, 2, "spawn", false), 0);
+		errno = 0;
+		CHECK_INT(claims_report_write(report, &row, 1, 2, "spawn", false), -1);
+		CHECK_INT(errno, EEXIST);
+		unlink(report);
+		free(report);
+	}
 	/* A claim file that cannot be read: said with the file, no position. */
 	unlink(path);
 	msgs = NULL;
-	CHECK_INT(claim_load(path, NULL, &cl, &msgs), BENCH_EXIT_USAGE);
+	CHECK_INT(claim_load(path, NULL, &cl, &msgs), -1);
 	CHECK(msgs && strstr(msgs, "/c1.yaml: cannot read the claim file: No such file or directory\n"));
 	free(msgs);
 	free(path);
