@@ -94,6 +94,11 @@ const char *bench_target_option(const struct bench_target *t, const char *key)
 	return NULL;
 }
 
+int bench_conn_should_stop(const struct bench_conn *conn)
+{
+	return conn->target->should_stop && conn->target->should_stop();
+}
+
 int bench_conn_error(struct bench_conn *conn, const char *fmt, ...)
 {
 	va_list ap;

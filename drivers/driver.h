@@ -225,10 +225,21 @@ struct bench_target {
 	const char *user;
 	const char *password;
 	/* The workload's keyspace.records. Keys are prefix + the record number
-	 * 0 .. records-1 in 12 zero-padded decimal digits (harness/keygen.h),
+	 * 0 .. records-1 in 12 zero-padded decimal digits (harness/gen/keygen.h),
 	 * so they sort in record order. The mongodb driver pre-splits a ranged
 	 * shard_key at evenly spaced keys of it; 0 = unknown. */
 	uint64_t records;
+	/* Added after ABI 4 (at the end): the harness's stop request, polled
+	 * by ns_count and ns_clean between the replies they read, so a server
+	 * that never ends a listing cannot keep bench from stopping; they give
+	 * up with errstr "stopped" when it returns nonzero. NULL = never. */
+	int (*should_stop)(void);
+	/* Added after ABI 4 (at the end): the longest value the workload
+	 * writes, in bytes (values.size's max times fields, over every sweep
+	 * point); 0 = unknown. A reply announcing a much longer one is not to
+	 * be believed: the memcached driver refuses it before its client
+	 * library reserves room for it. */
+	uint64_t value_max;
 };
 
 /* Identity of the server that really answered. */
@@ -403,7 +414,11 @@ struct bench_driver {
 	 * ns_clean both or neither; ns_flush optional, only with them). Called on a connection
 	 * used for nothing else, from one thread, never during a phase; they
 	 * may allocate. docs/drivers.md ("Data safety") says what each driver
-	 * does.
+	 * does. The server is not trusted: ns_count and ns_clean count and
+	 * remove only keys they compared with the prefix themselves (a
+	 * server-side filter, SCAN MATCH or a query, only narrows what comes
+	 * back), every loop over replies has a bound in replies, bytes or
+	 * keys, and they poll target->should_stop between replies.
 	 *   ns_count  counts the keys (documents) under the target's prefix in
 	 *             the driver's namespace (Redis: the uri's database;
 	 *             MongoDB: its collection), and may stop once it has found
@@ -479,7 +494,7 @@ const char *bench_uri_public(const char *uri);
  * scheme (mongodb://, mongodb+srv://): the userinfo lies before the first
  * '/' and ends at its last '@' (libmongoc takes the first; this covers
  * both). Returns 0 when there is none (no '@', no ':' before it, or an
- * empty password). The harness's scrubber (harness/secret.c) finds
+ * empty password). The harness's scrubber (harness/base/secret.c) finds
  * passwords with it.
  */
 int bench_uri_password(const char *uri, size_t len, const char **from, const char **to);
@@ -498,6 +513,10 @@ size_t bench_pct_encode(const char *s, char *out);
  * The connection stays usable. */
 int bench_conn_error(struct bench_conn *conn, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Whether the harness asks the data safety hooks to give up: the
+ * target's should_stop, when it has one, returns nonzero. */
+int bench_conn_should_stop(const struct bench_conn *conn);
 
 /* As bench_conn_error, and also sets conn->err: the connection is lost. */
 int bench_conn_lost(struct bench_conn *conn, const char *fmt, ...)

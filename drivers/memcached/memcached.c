@@ -44,6 +44,47 @@ static const struct bench_option_spec mc_options[] = {
 
 /* ---- setup ---- */
 
+/*
+ * libmemcached's allocators, the C library's with a cap: a reply line
+ * "VALUE <key> <flags> <bytes>" makes the library reserve <bytes> before
+ * it reads them (999999999: 1 GB per connection, for a server that then
+ * sends nothing). Nothing the library allocates for a value accepted
+ * (value_cap + its 1 KiB rounding) or for itself (server lists, ketama
+ * points: well under 1 MiB) is larger than value_cap + MC_ALLOC_SLACK.
+ */
+#define MC_ALLOC_SLACK (64u << 10)
+
+static void *mc_malloc(const memcached_st *m, size_t size, void *ctx)
+{
+	const struct mc_conn *mc = ctx;
+
+	(void)m;
+	return size > mc->value_cap + MC_ALLOC_SLACK ? NULL : malloc(size);
+}
+
+static void mc_free(const memcached_st *m, void *mem, void *ctx)
+{
+	(void)m;
+	(void)ctx;
+	free(mem);
+}
+
+static void *mc_realloc(const memcached_st *m, void *mem, size_t size, void *ctx)
+{
+	const struct mc_conn *mc = ctx;
+
+	(void)m;
+	return size > mc->value_cap + MC_ALLOC_SLACK ? NULL : realloc(mem, size);
+}
+
+static void *mc_calloc(const memcached_st *m, size_t n, size_t size, void *ctx)
+{
+	const struct mc_conn *mc = ctx;
+
+	(void)m;
+	return n && size > (mc->value_cap + MC_ALLOC_SLACK) / n ? NULL : calloc(n, size);
+}
+
 static int mc_reserve(struct mc_conn *mc, size_t n)
 {
 	size_t cap = mc->cap ? mc->cap : MC_INITIAL_BATCH;
@@ -266,6 +307,13 @@ static int mc_open(struct bench_conn *conn)
 	if (n < 0 || mc_sasl(conn, mc) < 0)
 		return -1;
 	mc->n_servers = (uint32_t)n;
+	/* After the servers (a large pool's list may take more than the cap);
+	 * the C library's functions are behind them, so what was allocated
+	 * before (memcached_st itself) may be freed through mc_free. */
+	mc->value_cap = !t->value_max ? MC_VALUE_DEFAULT : t->value_max < MC_VALUE_FLOOR ? MC_VALUE_FLOOR
+		      : t->value_max > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)t->value_max;
+	if (memcached_set_memory_allocators(mc->memc, mc_malloc, mc_free, mc_realloc, mc_calloc, mc) != MEMCACHED_SUCCESS)
+		return bench_conn_lost(conn, "memcached: cannot set the allocators");
 	if (!memcached_result_create(mc->memc, &mc->result))
 		return bench_conn_lost(conn, "memcached: memcached_result_create failed");
 	mc->result_ready = 1;
@@ -379,25 +427,80 @@ static size_t mc_hash(const char *key, size_t len)
 	return (size_t)h;
 }
 
-/* Gives the fetched value to every pending get of the batch with its key. */
-static void mc_deliver(struct mc_conn *mc, struct bench_request *reqs, size_t mask)
+/*
+ * Gives the fetched value to every pending get of the batch with its key.
+ * A value for a key not asked for, or longer than value_cap (the library
+ * believed a length such as -1), makes no sense: -1, the connection lost
+ * (its replies can no longer be matched), as on the event path.
+ */
+static int mc_deliver(struct bench_conn *conn, struct bench_request *reqs, size_t mask)
 {
+	struct mc_conn *mc = conn->priv;
 	const char *key = memcached_result_key_value(&mc->result);
 	size_t klen = memcached_result_key_length(&mc->result);
 	const char *val = memcached_result_value(&mc->result);
 	size_t vlen = memcached_result_length(&mc->result);
+	int found = 0;
 
+	if (vlen > mc->value_cap)
+		return bench_conn_lost(conn, "memcached get: a value of %zu bytes for '%.*s' (at most %zu expected)", vlen,
+				       (int)(klen > 60 ? 60 : klen), key, mc->value_cap);
 	for (size_t h = mc_hash(key, klen) & mask; mc->table[h] != MC_EMPTY; h = (h + 1) & mask) {
 		size_t j = mc->table[h];
 		struct bench_request *r = &reqs[mc->req_idx[j]];
 
 		if (mc->key_lens[j] != klen || memcmp(mc->keys[j], key, klen) != 0)
 			continue;
+		found = 1;
 		r->status = BENCH_OK;
 		r->value_len_out = vlen;
 		if (r->out && r->out_cap && vlen)
 			memcpy(r->out, val, vlen < r->out_cap ? vlen : r->out_cap);
 	}
+	if (!found)
+		return bench_conn_lost(conn, "memcached get: a value for '%.*s', a key not asked for",
+				       (int)(klen > 60 ? 60 : klen), key);
+	return 0;
+}
+
+/*
+ * Whether the gets left without a value are misses. The library closes the
+ * socket of a server whose reply it cannot parse (a line of 8 MB, a length
+ * of 10^23, a value it had no room for) and reports the gets it did not
+ * answer as "not found" (or "end" when some were answered): counted so,
+ * garbage would pass for misses. So the socket of the server of each such
+ * get must still be open (srcport not 0; one getsockname per server, and
+ * none for a batch whose gets all had a value). 1, or 0 with the
+ * connection lost. (What the library cannot tell, neither can this: the
+ * two bytes after a value are not checked to be CRLF; the event path
+ * checks them.)
+ */
+static int mc_misses_real(struct bench_conn *conn, const struct bench_request *reqs, size_t ng)
+{
+	struct mc_conn *mc = conn->priv;
+	const memcached_instance_st *seen[8] = {NULL}, *in;
+	size_t nseen = 0;
+	memcached_return_t rc;
+
+	for (size_t j = 0; j < ng; j++) {
+		size_t k = 0;
+
+		if (reqs[mc->req_idx[j]].status != MC_PENDING)
+			continue;
+		in = mc->n_servers == 1 ? memcached_server_instance_by_position(mc->memc, 0)
+		   : memcached_server_by_key(mc->memc, mc->keys[j], mc->key_lens[j], &rc);
+		while (k < nseen && seen[k] != in)
+			k++;
+		if (k < nseen)
+			continue; /* looked at already (one server: after the first) */
+		if (!in || memcached_server_srcport(in) == 0) {
+			memcached_quit(mc->memc);
+			return !bench_conn_lost(conn, "memcached get: a reply that is not VALUE <key> <flags> <bytes> ... END");
+		}
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = in;
+	}
+	return 1;
 }
 
 /* Runs every pending get of the batch as one mget. Returns the status given
@@ -439,13 +542,20 @@ static enum bench_status mc_gets(struct bench_conn *conn, struct bench_request *
 		goto finish;
 	}
 	while (memcached_fetch_result(mc->memc, &mc->result, &rc))
-		mc_deliver(mc, reqs, mask);
-	if (rc != MEMCACHED_END && rc != MEMCACHED_NOTFOUND && rc != MEMCACHED_SUCCESS)
+		if (mc_deliver(conn, reqs, mask) < 0) {
+			memcached_quit(mc->memc); /* the rest of the reply is not to be read */
+			rest = BENCH_DISCONNECTED;
+			goto finish;
+		}
+	if (rc != MEMCACHED_END && rc != MEMCACHED_NOTFOUND && rc != MEMCACHED_SUCCESS) {
 		rest = mc_fail(conn, rc, "get");
-	else if (sent == MEMCACHED_SOME_ERRORS)
+	} else if (sent == MEMCACHED_SOME_ERRORS) {
 		/* Some servers never got their keys: the others answered, but
 		 * the unanswered gets cannot be called misses. */
 		rest = mc_fail(conn, sent, "mget");
+	} else if (!mc_misses_real(conn, reqs, ng)) {
+		rest = BENCH_DISCONNECTED;
+	}
 finish:
 	for (size_t j = 0; j < ng; j++) {
 		struct bench_request *r = &reqs[mc->req_idx[j]];

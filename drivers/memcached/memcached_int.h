@@ -18,6 +18,11 @@
 #define MC_DEFAULT_PORT 11211
 #define MC_DEFAULT_TIMEOUT_MS 5000u
 #define MC_MAX_KEY_LEN 250      /* the server's KEY_MAX_LENGTH, both protocols */
+/* The longest value a get accepts is the workload's longest, but never
+ * less than memcached's default item size limit (1 MiB), and 64 MiB (the
+ * workload format's largest value) when the target does not say. */
+#define MC_VALUE_FLOOR (1u << 20)
+#define MC_VALUE_DEFAULT (64u << 20)
 
 /* Internal only: a request that has no final status yet. */
 #define MC_PENDING ((enum bench_status)BENCH_STATUS__COUNT)
@@ -97,6 +102,10 @@ struct mc_conn {
 	size_t *req_idx;
 	size_t table_cap;               /* a power of two >= 2 * cap */
 	size_t *table;
+	/* The longest value a get accepts (the workload's longest, at least
+	 * MC_VALUE_FLOOR); libmemcached may allocate a little more than that
+	 * for one, and no more (memcached.c, the allocators). */
+	size_t value_cap;
 	char errbuf[128];               /* mc_errtext's cleaned message */
 	struct mc_text ev;
 };

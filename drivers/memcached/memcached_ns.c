@@ -7,7 +7,12 @@
  * cls=... size=..." per item, then "END". ns_count and ns_clean send it to every server of
  * the uri over a text-protocol socket of their own (libmemcached cannot
  * send it), keep the keys under the prefix, and ns_clean deletes exactly
- * those, on the server that listed them. Deleting the record ids the
+ * those, on the server that listed them (the prefix is compared here, on
+ * keys decoded here: the server is not trusted to filter). Every dump is
+ * bounded: in lines (NS_DUMP_SLACK + 2 x the server's curr_items), in
+ * the bytes of keys held at once (NS_CLEAN_BYTES; ns_clean deletes those
+ * and dumps again, at most NS_CLEAN_PASSES times), by the line length
+ * (NS_BUF) and by target->should_stop. Deleting the record ids the
  * harness thinks it wrote instead would miss inserts past the loaded
  * keyspace, incr's counter keys and anything a partial run left, and
  * would count keys that a miss never wrote; docs/drivers.md ("Data
@@ -32,6 +37,18 @@
 #define NS_BUSY_MS 10000
 /* Deletes sent before their replies are read. */
 #define NS_DELETE_BATCH 128
+/* A dump may have this many lines beyond twice the items the server said
+ * it holds (`stats` curr_items, asked just before): room for items written
+ * meanwhile. More is a server that does not end its dump. */
+#define NS_DUMP_SLACK 100000u
+/* The keys one cleanup pass holds in memory at most (a length byte and the
+ * key each: 1.3 M keys of bench's usual 24 bytes); then they are deleted
+ * and the server dumped again. */
+#define NS_CLEAN_BYTES (32u << 20)
+/* Cleanup passes on one server at most: 2 GiB of keys. */
+#define NS_CLEAN_PASSES 64
+/* Lines of a `stats` reply at most (memcached 1.6 sends about 90). */
+#define NS_STATS_LINES 1000
 
 /* A blocking text-protocol socket to one server and its input buffer. */
 struct ns_sock {
@@ -52,6 +69,7 @@ static int ns_fail(struct bench_conn *conn, const struct ns_sock *s, const char 
 {
 	return bench_conn_error(conn, "memcached %s:%u: %s: %s", s->host, s->port, what, why);
 }
+
 
 static int ns_connect(struct bench_conn *conn, struct ns_sock *s)
 {
@@ -133,6 +151,10 @@ static int ns_line(struct bench_conn *conn, struct ns_sock *s, const char **line
 		if (s->len == sizeof(s->buf))
 			return ns_fail(conn, s, "read", "a reply line longer than 64 KiB");
 		r = recv(s->fd, s->buf + s->len, sizeof(s->buf) - s->len, 0);
+		/* A signal interrupts recv (the socket has SO_RCVTIMEO, so the
+		 * call is not restarted): give up if it asked bench to stop. */
+		if (r < 0 && errno == EINTR && bench_conn_should_stop(conn))
+			return ns_fail(conn, s, "read", "stopped");
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -217,39 +239,81 @@ static int ns_dump_start(struct bench_conn *conn, struct ns_sock *s, const char 
 		/* BUSY: another dump or the automatic crawl is running;
 		 * NOTSTARTED: every LRU's crawler was still taken. */
 		if ((ns_starts(*line, *len, "BUSY") || ns_starts(*line, *len, "NOTSTARTED")) && waited < NS_BUSY_MS) {
+			if (bench_conn_should_stop(conn))
+				return ns_fail(conn, s, "lru_crawler metadump", "stopped");
 			nanosleep(&pause, NULL);
 			waited += 100;
 		} else if (c + 1 < sizeof(cmds) / sizeof(cmds[0])) {
 			c++; /* ERROR, or BADCLASS from a server that reads "hash" as a class list */
 		} else {
-			return bench_conn_error(conn, "memcached %s:%u: lru_crawler metadump: %.*s (bench lists the keys "
-						      "under the prefix with it: memcached >= 1.5 with the LRU crawler on, "
-						      "text protocol allowed)",
-						s->host, s->port, (int)(*len > 120 ? 120 : *len), *line);
+			/* Short enough for errstr whole, with the server's reply
+			 * (memcached -o no_lru_crawler: "CLIENT_ERROR lru crawler
+			 * disabled"). */
+			return bench_conn_error(conn, "memcached %s:%u: lru_crawler metadump: %.*s (needs the LRU crawler)",
+						s->host, s->port, (int)(*len > 40 ? 40 : *len), *line);
 		}
 	}
 }
 
 /*
- * Lists the keys under the prefix on server s: counts them into *n and,
- * when keys is not NULL, appends them. Stops once *n reaches limit (0: no
- * limit), leaving the socket mid-dump (close it). 0, or -1 with errstr.
+ * The items server s holds (`stats` curr_items), for the bound of a dump;
+ * 0 when it does not say. 0, or -1 with errstr (the socket failed).
  */
-static int ns_dump(struct bench_conn *conn, struct ns_sock *s, uint64_t limit, uint64_t *n, struct ns_keys *keys)
+static int ns_items(struct bench_conn *conn, struct ns_sock *s, uint64_t *items)
+{
+	const char *line;
+	size_t len;
+
+	*items = 0;
+	if (ns_send(conn, s, "stats\r\n", 7) < 0)
+		return -1;
+	for (int i = 0; i < NS_STATS_LINES; i++) {
+		if (ns_line(conn, s, &line, &len) < 0)
+			return -1;
+		if ((len == 3 && memcmp(line, "END", 3) == 0) || !ns_starts(line, len, "STAT "))
+			return 0; /* END, or ERROR from a server without stats */
+		if (ns_starts(line, len, "STAT curr_items ")) {
+			*items = 0;
+			for (size_t k = 16; k < len && line[k] >= '0' && line[k] <= '9' && *items < UINT64_MAX / 20; k++)
+				*items = *items * 10 + (uint64_t)(line[k] - '0');
+		}
+	}
+	return ns_fail(conn, s, "stats", "a reply of more than 1000 lines");
+}
+
+/*
+ * Lists the keys under the prefix on server s: counts them into *n and,
+ * when keys is not NULL, appends them, up to NS_CLEAN_BYTES (then sets
+ * *full and returns, the socket mid-dump: close it). Stops once *n
+ * reaches limit (0: no limit), also mid-dump. 0, or -1 with errstr.
+ */
+static int ns_dump(struct bench_conn *conn, struct ns_sock *s, uint64_t limit, uint64_t *n, struct ns_keys *keys,
+		   int *full)
 {
 	const char *prefix = conn->target->prefix ? conn->target->prefix : "";
 	size_t plen = strlen(prefix), len;
+	uint64_t items, lines = 0, max_lines;
 	const char *line;
 	char key[MC_MAX_KEY_LEN + 1];
 
-	if (ns_dump_start(conn, s, &line, &len) < 0)
+	if (ns_items(conn, s, &items) < 0 || ns_dump_start(conn, s, &line, &len) < 0)
 		return -1;
+	max_lines = NS_DUMP_SLACK + (items < UINT64_MAX / 4 ? 2 * items : UINT64_MAX / 2);
 	while (!(len == 3 && memcmp(line, "END", 3) == 0)) {
 		int klen = ns_starts(line, len, "key=") ? ns_key(line, len, key) : -1;
 
 		if (klen < 0)
 			return ns_fail(conn, s, "lru_crawler metadump", "a line that is not key=...");
+		if (++lines > max_lines)
+			return bench_conn_error(conn, "memcached %s:%u: lru_crawler metadump: over %llu lines for %llu items",
+						s->host, s->port, (unsigned long long)max_lines, (unsigned long long)items);
+		if (bench_conn_should_stop(conn))
+			return ns_fail(conn, s, "lru_crawler metadump", "stopped");
 		if ((size_t)klen >= plen && memcmp(key, prefix, plen) == 0) {
+			if (keys && keys->len + 1 + (size_t)klen > NS_CLEAN_BYTES) {
+				*full = 1;
+				return 0;
+			}
 			(*n)++;
 			if (keys && ns_keys_add(keys, key, (size_t)klen) < 0)
 				return bench_conn_error(conn, "memcached: out of memory");
@@ -351,7 +415,7 @@ static int ns_count_one(struct bench_conn *conn, struct ns_sock *s, void *arg)
 
 	if (a->limit && a->n >= a->limit)
 		return 0;
-	return ns_dump(conn, s, a->limit, &a->n, NULL);
+	return ns_dump(conn, s, a->limit, &a->n, NULL, NULL);
 }
 
 int mc_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out)
@@ -370,16 +434,36 @@ int mc_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *
 	return 0;
 }
 
+/*
+ * Dumps and deletes until a dump ends with everything it listed deleted:
+ * more than NS_CLEAN_BYTES of keys take several passes, each a dump from
+ * the start; a pass that deletes nothing while the dump still goes on
+ * (a server listing keys that are not there) ends it with an error.
+ */
 static int ns_clean_one(struct bench_conn *conn, struct ns_sock *s, void *arg)
 {
-	struct ns_keys keys = {0};
-	uint64_t n = 0;
-	int ret = ns_dump(conn, s, 0, &n, &keys);
+	uint64_t *removed = arg;
 
-	if (ret == 0)
-		ret = ns_delete(conn, s, &keys, arg);
-	free(keys.p);
-	return ret;
+	for (int pass = 0; pass < NS_CLEAN_PASSES; pass++) {
+		struct ns_keys keys = {0};
+		uint64_t n = 0, before = *removed;
+		int full = 0, ret = ns_dump(conn, s, 0, &n, &keys, &full);
+
+		if (ret == 0 && full) { /* the socket is mid-dump */
+			ns_close(s);
+			ret = ns_connect(conn, s);
+		}
+		if (ret == 0)
+			ret = ns_delete(conn, s, &keys, removed);
+		free(keys.p);
+		if (ret < 0 || !full)
+			return ret;
+		if (*removed == before)
+			return bench_conn_error(conn, "memcached %s:%u: lru_crawler metadump listed %llu keys under the prefix "
+						"that delete did not find", s->host, s->port, (unsigned long long)n);
+	}
+	return bench_conn_error(conn, "memcached %s:%u: more keys under the prefix than %d cleanup passes of %u MiB remove",
+				s->host, s->port, NS_CLEAN_PASSES, NS_CLEAN_BYTES >> 20);
 }
 
 int mc_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed)

@@ -189,7 +189,7 @@ void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out);
  * mongo_shard_split_id: floor(records * i / n), the first record of chunk
  * i of n. mongo_shard_sample_id: floor(records * (2i+1) / (2n)), the
  * middle of slice i of n. mongo_shard_key: the key of record id (prefix
- * and 12 zero-padded digits, as harness/keygen.c makes it) into buf;
+ * and 12 zero-padded digits, as harness/gen/keygen.c makes it) into buf;
  * returns snprintf's count.
  */
 int mongo_explain_shards(const bson_t *reply);

@@ -30,7 +30,7 @@
 #define MONGO_EXPLAIN_RANGE 100
 /* Keys explained per op by server_info (fewer when there are fewer records). */
 #define MONGO_EXPLAIN_SAMPLES 16
-/* The digits of a record number in a key (harness/keygen.h KEYGEN_DIGITS;
+/* The digits of a record number in a key (harness/gen/keygen.h KEYGEN_DIGITS;
  * tests/unit/test_sharding_explain.c checks they agree). */
 #define MONGO_KEY_DIGITS 12
 /* At most this many shards get a chunk of a ranged collection. */

@@ -52,8 +52,7 @@ static int redis_copy(char *dst, size_t cap, const char *src, size_t len)
 static int redis_uri_parse(const char *uri, struct redis_uri *u, char *err, size_t errlen)
 {
 	const char *p = uri, *host, *host_end, *port = NULL, *path;
-	char *end;
-	size_t pre;
+	char *end, why[200];
 	long v;
 	int rc;
 
@@ -76,12 +75,11 @@ static int redis_uri_parse(const char *uri, struct redis_uri *u, char *err, size
 	/* The last '@' ends the credentials, so a password may hold '@' or '/';
 	 * both parts are percent-decoded (driver.h). Messages from here on
 	 * quote the address past them, never the whole uri. */
-	/* Their message goes into err after "redis: " (errlen > 8). */
-	pre = (size_t)snprintf(err, errlen, "redis: ");
-	rc = bench_uri_credentials(p, u->user, sizeof(u->user), u->password, sizeof(u->password), &p, err + pre,
-				   errlen - pre);
-	if (rc < 0)
+	rc = bench_uri_credentials(p, u->user, sizeof(u->user), u->password, sizeof(u->password), &p, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "redis: %.120s", why);
 		return -1;
+	}
 	u->has_password = rc;
 	uri = p; /* quoted below */
 
@@ -145,7 +143,7 @@ static int redis_setup_command(struct bench_conn *conn, int argc, const char **a
 	int ret = 0;
 
 	if (!reply)
-		return bench_conn_lost(conn, "redis: %s: %s", what, rc->ctx->errstr);
+		return bench_conn_lost(conn, "redis: %s: %s", what, redis_ctx_errtext(conn, rc->ctx));
 	if (reply->type == REDIS_REPLY_ERROR)
 		ret = bench_conn_lost(conn, "redis: %s failed: %s", what, reply->str);
 	freeReplyObject(reply);
@@ -196,7 +194,7 @@ static int redis_open(struct bench_conn *conn)
 	if (!rc->ctx)
 		return bench_conn_lost(conn, "redis: out of memory");
 	if (rc->ctx->err)
-		return bench_conn_lost(conn, "redis %s:%d: %s", u.host, u.port, rc->ctx->errstr);
+		return bench_conn_lost(conn, "redis %s:%d: %s", u.host, u.port, redis_ctx_errtext(conn, rc->ctx));
 	if (redisSetTimeout(rc->ctx, tv) != REDIS_OK)
 		return bench_conn_lost(conn, "redis: cannot set the socket timeout: %s", rc->ctx->errstr);
 	/* After the timeout: a TLS handshake with a server that never answers

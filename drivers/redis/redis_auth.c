@@ -29,7 +29,7 @@ int redis_auth(struct bench_conn *conn, redisContext *ctx, const char *where, co
 	/* The reply (WRONGPASS ..., ERR invalid password) never holds the
 	 * password; hiredis's errstr is about the socket. */
 	if (!reply)
-		return bench_conn_lost(conn, "redis at %s: AUTH failed: %s", where, ctx->errstr);
+		return bench_conn_lost(conn, "redis at %s: AUTH failed: %s", where, redis_ctx_errtext(conn, ctx));
 	if (reply->type == REDIS_REPLY_ERROR)
 		ret = bench_conn_lost(conn, "redis at %s: AUTH failed for %s%s: %s", where, user && *user ? "user " : "",
 				      user && *user ? user : "the default user", reply->str);

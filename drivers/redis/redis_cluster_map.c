@@ -260,7 +260,7 @@ static int cluster_enabled(struct bench_conn *conn, int required)
 	int on;
 
 	if (!r)
-		return bench_conn_lost(conn, "redis: INFO cluster: %s", rc->ctx->errstr);
+		return bench_conn_lost(conn, "redis: INFO cluster: %s", redis_ctx_errtext(conn, rc->ctx));
 	on = (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) && strstr(r->str, "cluster_enabled:1");
 	if (!on && required)
 		bench_conn_lost(conn, "redis: option cluster is on but %s is not a cluster node (INFO cluster: %s)",
@@ -277,7 +277,7 @@ static int read_myid(struct bench_conn *conn, struct redis_cluster *cl)
 	int ret = 0;
 
 	if (!r)
-		return bench_conn_lost(conn, "redis: CLUSTER MYID: %s", ((struct redis_conn *)conn->priv)->ctx->errstr);
+		return bench_conn_lost(conn, "redis: CLUSTER MYID: %s", redis_ctx_errtext(conn, ((struct redis_conn *)conn->priv)->ctx));
 	if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
 		snprintf(cl->seed_id, sizeof(cl->seed_id), "%s", r->str);
 	else

@@ -49,7 +49,7 @@ static int redis_config(struct bench_conn *conn, struct bench_server_info *out)
 		int w;
 
 		if (!r)
-			return bench_conn_lost(conn, "redis: CONFIG GET: %s", rc->ctx->errstr);
+			return bench_conn_lost(conn, "redis: CONFIG GET: %s", redis_ctx_errtext(conn, rc->ctx));
 		if (r->type == REDIS_REPLY_ERROR) {
 			/* Disabled or renamed CONFIG: say so instead of failing. */
 			snprintf(out->config, cap, "config=unavailable: %s\n", r->str);
@@ -85,7 +85,7 @@ int redis_server_info(struct bench_conn *conn, struct bench_server_info *out)
 
 	r = redisCommandArgv(rc->ctx, 2, argv, NULL);
 	if (!r) {
-		bench_conn_lost(conn, "redis: INFO: %s", rc->ctx->errstr);
+		bench_conn_lost(conn, "redis: INFO: %s", redis_ctx_errtext(conn, rc->ctx));
 		goto out;
 	}
 	if (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS) {
@@ -138,7 +138,7 @@ int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out)
 	rc->ctx->reader->fn = rc->default_fn;
 	r = redisCommandArgv(rc->ctx, 2, argv, NULL);
 	if (!r) {
-		bench_conn_lost(conn, "redis: INFO cpu: %s", rc->ctx->errstr);
+		bench_conn_lost(conn, "redis: INFO cpu: %s", redis_ctx_errtext(conn, rc->ctx));
 	} else if (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS) {
 		bench_conn_error(conn, "redis: INFO cpu failed: %s", r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
 	} else {
@@ -169,5 +169,5 @@ int redis_prepare(struct bench_conn *conn)
 		return -1;
 	if (!rc->idx_range && !rc->idx_query)
 		return 0;
-	return redis_ns_scan(conn, "~idx:*", 1, 0, &removed);
+	return redis_ns_scan(conn, "~idx:", 1, 0, &removed);
 }

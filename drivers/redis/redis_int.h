@@ -190,6 +190,11 @@ void redis_reply_begin(struct redis_reply *r, struct bench_request *req);
  * call (the connection is then lost). */
 int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
+/* What to say of a failed hiredis call on ctx: "timeout after N ms" when
+ * the socket timeout ran out (hiredis says "Resource temporarily
+ * unavailable"), else hiredis's errstr. Valid until the thread's next
+ * call. */
+const char *redis_ctx_errtext(const struct bench_conn *conn, const redisContext *ctx);
 /* Whether the batch can take the plain path: only get, set and delete,
  * none of them on a hash record, and no writes while an index is kept. The
  * plain path is the fast one (one formatter, top-level replies only). */
@@ -227,11 +232,14 @@ int redis_server_info(struct bench_conn *conn, struct bench_server_info *out);
 int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 int redis_prepare(struct bench_conn *conn);
 
-/* redis_ns.c: the data safety hooks, and their SCAN MATCH <escaped
- * prefix><suffix> (suffix: a glob pattern) that counts the keys found, or
- * with unlink UNLINKs them and counts those removed, into *n; it stops
- * once *n >= limit (0: no limit). 0, or -1 with errstr. */
-int redis_ns_scan(struct bench_conn *conn, const char *suffix, int unlink, uint64_t limit, uint64_t *n);
+/* redis_ns.c: the data safety hooks, and their walk over the keys that
+ * start with the prefix and then sub (plain text, not a pattern): SCAN
+ * MATCH <both escaped>*, each key returned compared with them here (the
+ * server's MATCH is not trusted), counted into *n, or with unlink UNLINKed
+ * and those removed counted; it stops once *n >= limit (0: no limit).
+ * Bounded in SCAN calls (redis_ns.c) and by target->should_stop. 0, or -1
+ * with errstr. */
+int redis_ns_scan(struct bench_conn *conn, const char *sub, int unlink, uint64_t limit, uint64_t *n);
 int redis_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
 int redis_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
 int redis_ns_flush(struct bench_conn *conn, char *what, size_t what_len);

@@ -197,22 +197,41 @@ static void redis_fail_rest(struct bench_request *reqs, size_t from, size_t n, e
 			reqs[i].status = st;
 }
 
+/* Whether ctx failed on the socket timeout: an EAGAIN from a blocking
+ * socket is SO_RCVTIMEO/SO_SNDTIMEO running out, which hiredis reports as
+ * strerror(EAGAIN), "Resource temporarily unavailable" (its text, set at
+ * the failure, rather than errno, which later calls may have changed). */
+static int redis_ctx_timed_out(const redisContext *ctx)
+{
+	return ctx->err == REDIS_ERR_IO && strcmp(ctx->errstr, strerror(EAGAIN)) == 0;
+}
+
+static unsigned redis_timeout_ms(const struct bench_conn *conn)
+{
+	return conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS;
+}
+
+const char *redis_ctx_errtext(const struct bench_conn *conn, const redisContext *ctx)
+{
+	static _Thread_local char text[48];
+
+	if (!redis_ctx_timed_out(ctx))
+		return ctx->errstr[0] ? ctx->errstr : "connection lost";
+	snprintf(text, sizeof(text), "timeout after %u ms", redis_timeout_ms(conn));
+	return text;
+}
+
 /*
- * After a failed hiredis call: an EAGAIN from a blocking socket is the
- * SO_RCVTIMEO/SO_SNDTIMEO timeout. Either way the connection is given up,
- * since later replies would be matched to the wrong requests.
+ * After a failed hiredis call: a timeout, or the connection lost. Either
+ * way the connection is given up, since later replies would be matched to
+ * the wrong requests.
  */
 enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx)
 {
-	int saved = errno;
+	int timed_out = redis_ctx_timed_out(ctx);
 
-	if (ctx->err == REDIS_ERR_IO && (saved == EAGAIN || saved == EWOULDBLOCK)) {
-		bench_conn_lost(conn, "redis: timeout after %u ms", conn->target->timeout_ms ?
-				conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS);
-		return BENCH_TIMEOUT;
-	}
-	bench_conn_lost(conn, "redis: %s", ctx->errstr[0] ? ctx->errstr : "connection lost");
-	return BENCH_DISCONNECTED;
+	bench_conn_lost(conn, "redis: %s", redis_ctx_errtext(conn, ctx));
+	return timed_out ? BENCH_TIMEOUT : BENCH_DISCONNECTED;
 }
 
 /*

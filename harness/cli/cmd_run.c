@@ -469,6 +469,12 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	char label[160];
 	pid_t pid = 0;
 
+	/* The longest value any sweep point writes (driver.h, value_max). */
+	for (size_t i = 0; i < n_points; i++) {
+		uint64_t v = points[i]->values.size_max * (points[i]->values.fields ? points[i]->values.fields : 1);
+
+		bt.value_max = v > bt.value_max ? v : bt.value_max;
+	}
 	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &bt) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
 		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);

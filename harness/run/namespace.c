@@ -31,6 +31,18 @@ static void note(const struct namespace_opts *o, const char *fmt, ...)
 	fflush(stderr);
 }
 
+/* Whether bench was asked to stop (Ctrl-C, SIGTERM) before the cleanup
+ * began: that stop is what the cleanup is part of, so only a later one
+ * ends it early. */
+static int stopped_before_cleanup;
+
+/* The drivers' should_stop during the cleanup: a first stop signal that
+ * came while it ran (one before it is why it runs). */
+static int cleanup_should_stop(void)
+{
+	return !stopped_before_cleanup && runner_stop_requested();
+}
+
 /* "1234 keys", "1 key", "1 document in bench.kv", or with `more` "1000000
  * or more keys" (the count stopped at the limit). Caller frees. */
 static char *how_many(uint64_t n, const char *noun, bool more)
@@ -81,9 +93,14 @@ int namespace_before(const struct namespace_opts *o, struct results *r, struct t
 		     const struct bench_target *bt, struct namespace_guard *g)
 {
 	const struct bench_driver *d = t->driver;
-	struct bench_conn c = {.driver = d, .target = bt};
+	/* The check ends at the first stop signal: a server whose listing
+	 * never ends must not hold bench up. */
+	struct bench_target st = *bt;
+	struct bench_conn c = {.driver = d, .target = &st};
 	char *why, *count;
-	int ret = -1;
+	int ret = -1, counted;
+
+	st.should_stop = runner_stop_requested;
 
 	memset(g, 0, sizeof(*g));
 	if (!(d->caps & BENCH_CAP_NETWORK))
@@ -110,7 +127,13 @@ int namespace_before(const struct namespace_opts *o, struct results *r, struct t
 	}
 	if (o->flush && flush(r, t, &c) < 0)
 		goto out;
-	if (d->ns_count(&c, NAMESPACE_COUNT_LIMIT, &g->before) < 0) {
+	counted = d->ns_count(&c, NAMESPACE_COUNT_LIMIT, &g->before);
+	if (counted < 0 && runner_stop_requested()) {
+		t->skipped = xasprintf("interrupted while checking that prefix '%s' is empty on %s at %s", bt->prefix,
+				       d->name, t->uri);
+		goto out;
+	}
+	if (counted < 0) {
 		why = xasprintf("cannot check that prefix '%s' is empty on %s at %s: %s", bt->prefix, d->name, t->uri, c.errstr);
 		ret = unchecked(o, t, why);
 		free(why);
@@ -165,15 +188,18 @@ void namespace_after(const struct namespace_opts *o, struct results *r, struct t
 		     const struct bench_target *bt, struct namespace_guard *g)
 {
 	const struct bench_driver *d = t->driver;
-	struct bench_conn c = {.driver = d, .target = bt};
+	struct bench_target st = *bt;
+	struct bench_conn c = {.driver = d, .target = &st};
 	uint64_t removed = 0, left = 0;
 	const char *noun = g->before.noun;
 	char *what;
 
 	if (!g->active || !g->clean)
 		return;
+	stopped_before_cleanup = runner_stop_requested();
+	st.should_stop = cleanup_should_stop;
 	note(o, "%s: removing the run's %s under prefix '%s'%s\n", t->target->name, noun, bt->prefix,
-	     runner_stop_requested() ? " (Ctrl-C again, a second later, to quit at once and leave them)" : "");
+	     stopped_before_cleanup ? " (Ctrl-C again, a second later, to quit at once and leave them)" : "");
 	if (d->open(&c) < 0 || namespace_remove(&c, &g->before, &removed, &left) < 0)
 		goto fail;
 	what = how_many(removed, noun, false);

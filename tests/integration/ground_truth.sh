@@ -5,7 +5,7 @@
 # Exit 77 (skipped) when redis-server, redis-cli or memcached is missing,
 # unless CI=true, where that is a failure.
 #
-# a. Known delay. tests/delay_proxy holds every chunk it reads for D µs before
+# a. Known delay. tests/lib/delay_proxy holds every chunk it reads for D µs before
 #    writing it on, in both directions. A get at pipeline 1 is one request
 #    chunk (held D on its way to the server) and one reply chunk (held D on
 #    its way back), and bench's clock runs from before the send to after the

@@ -5,7 +5,7 @@
 # Usage: safety.sh BENCH_BINARY MONGO_PROBE_BINARY|none
 # Exit 77 (skipped) when redis-server, redis-cli or memcached is missing,
 # unless CI=true, where that is a failure; without FerretDB (or without
-# tests/mongo_probe) the MongoDB checks are skipped, a failure when CI=true.
+# tests/lib/mongo_probe) the MongoDB checks are skipped, a failure when CI=true.
 #
 # Foreign data first: another prefix written by `bench run --keep`, keys a
 # careless glob or a range bound would catch ("bench", "bench;1", "abcx:1",
@@ -49,26 +49,15 @@ if have_ferretdb && [ -x "$probe" ]; then
   start_ferretdb || die "bench-ferretdb did not start: $(tail -3 "$tmp/ferretdb.log" "$tmp/ready.log")"
   mongo=1
 elif [ "${CI:-}" = true ]; then
-  fail "FerretDB (tools/bin/bench-ferretdb) or tests/mongo_probe missing (CI=true: required)"
+  fail "FerretDB (tools/bin/bench-ferretdb) or tests/lib/mongo_probe missing (CI=true: required)"
 else
-  echo "skip: MongoDB checks (no tools/bin/bench-ferretdb or tests/mongo_probe)"
+  echo "skip: MongoDB checks (no tools/bin/bench-ferretdb or tests/lib/mongo_probe)"
 fi
 muri="mongodb://127.0.0.1:${fport:-1}/"
 mp() { "$probe" "$muri" "$@"; }
 
 # ---- the servers' contents ----
 
-# mc_io: stdin to memcached; prints its reply lines up to END or VERSION.
-mc_io() (
-  exec {fd}<>"/dev/tcp/127.0.0.1/$mport" || exit 1
-  cat >&"$fd"
-  while IFS= read -r -t 5 line <&"$fd"; do
-    line=${line%$'\r'}
-    echo "$line"
-    case $line in END | VERSION*) exit 0 ;; esac
-  done
-  exit 1
-)
 # mc_keys: every key memcached holds (its crawler's list, URI-decoded), sorted.
 mc_keys() {
   printf 'lru_crawler metadump hash\r\n' | mc_io | sed -n 's/^key=\([^ ]*\) .*/\1/p' |

@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_net.h"
+
 #define CHUNK_MAX 65536
 #define QUEUE_MAX (8u << 20)
 
@@ -84,27 +86,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "delay_proxy: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-/* "HOST:PORT" -> an address; 0 or -1. */
-static int resolve(const char *hp, int passive, struct sockaddr_storage *out, socklen_t *len)
-{
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				 .ai_flags = passive ? AI_PASSIVE : 0};
-	struct addrinfo *ai = NULL;
-	const char *colon = strrchr(hp, ':');
-	char host[256];
-
-	if (!colon || (size_t)(colon - hp) >= sizeof(host))
-		return -1;
-	memcpy(host, hp, (size_t)(colon - hp));
-	host[colon - hp] = '\0';
-	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
-		return -1;
-	memcpy(out, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
 }
 
 /* Registers fd for `want`; a socket with nothing to wait for leaves the set,
@@ -272,7 +253,7 @@ int main(int argc, char **argv)
 	if (*end || delay_ns > 3600000000u) /* at most an hour */
 		usage();
 	delay_ns *= 1000u;
-	if (resolve(upstream, 0, &up, &up_len) != 0 || resolve(listen_at, 1, &la, &la_len) != 0) {
+	if (test_net_resolve(upstream, 0, &up, &up_len) != 0 || test_net_resolve(listen_at, 1, &la, &la_len) != 0) {
 		fprintf(stderr, "delay_proxy: cannot resolve %s or %s\n", upstream, listen_at);
 		return 2;
 	}

@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	/* As bench's main does: a killed probe leaves no counters file whose
-	 * pid a later process could reuse (harness/main.c). */
+	 * pid a later process could reuse (harness/cli/main.c). */
 	snprintf(shm, sizeof(shm), "/mongoc-%ld", (long)getpid());
 	shm_unlink(shm);
 

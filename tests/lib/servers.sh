@@ -9,7 +9,7 @@
 # Provides: lib.sh's assertions, bg/forget (tracked background processes),
 # start_redis/start_memcached/start_ferretdb [PORT] [ARGS...] (set
 # rport/rpid, mport/mpid, fport/fpid), have_ferretdb, stop_pid, rcli,
-# info_field, mc_stats, mc_field, get.
+# info_field, mc_stats, mc_field, mc_io, get.
 
 for prog in redis-server redis-cli memcached; do
   if ! command -v "$prog" >/dev/null; then
@@ -106,6 +106,18 @@ mc_stats() (
   exit 1
 )
 mc_field() { mc_stats "$mport" | awk -v k="$1" '$1 == k { print $2 }'; }
+# mc_io: stdin to memcached on $mport; prints its reply lines up to END or
+# VERSION (end the input with `version`).
+mc_io() (
+  exec {fd}<>"/dev/tcp/127.0.0.1/$mport" || exit 1
+  cat >&"$fd"
+  while IFS= read -r -t 5 line <&"$fd"; do
+    line=${line%$'\r'}
+    echo "$line"
+    case $line in END | VERSION*) exit 0 ;; esac
+  done
+  exit 1
+)
 mc_ours() { local p; p=$(mc_field pid) && echo "pid $p, want $mpid" && [ "$p" = "$mpid" ]; }
 
 # start_on FIXED READY LAUNCH [ARGS...]: runs `LAUNCH PORT ARGS...` (which

@@ -3,7 +3,7 @@
  * mongos (there is none on the project's machines): the mongodb driver's
  * reading of explain replies as a mongos of MongoDB 7.0 writes them
  * (queryPlanner.winningPlan.shards), the mean over the sampled keys, the
- * sample and split keys (which must be the keys harness/keygen.c makes),
+ * sample and split keys (which must be the keys harness/gen/keygen.c makes),
  * and the harness's reading of the driver's per-op shards figures
  * (bench_server_info.shards_per_op) into summary.csv's shards_per_op.
  */
