@@ -42,8 +42,9 @@
  *    the config text; struct bench_server_recipe has replica_argv where
  *    the harness asked whether the driver was called "redis". Every one
  *    of these changes a struct's size or offsets. bench_target's
- *    shard_key and records, added after ABI 3 and 4 without a bump, are
- *    part of 6 (shard_key now for any driver with BENCH_CAP_SHARD_KEY). */
+ *    shard_key, records, should_stop and value_max, added after ABI 3
+ *    and 4 without a bump, are part of 6 (shard_key now for any driver
+ *    with BENCH_CAP_SHARD_KEY). */
 #define BENCH_DRIVER_ABI 6
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
@@ -229,12 +230,12 @@ struct bench_target {
 	 * so they sort in record order. The mongodb driver pre-splits a ranged
 	 * shard_key at evenly spaced keys of it; 0 = unknown. */
 	uint64_t records;
-	/* Added after ABI 4 (at the end): the harness's stop request, polled
+	/* The harness's stop request, polled
 	 * by ns_count and ns_clean between the replies they read, so a server
 	 * that never ends a listing cannot keep bench from stopping; they give
 	 * up with errstr "stopped" when it returns nonzero. NULL = never. */
 	int (*should_stop)(void);
-	/* Added after ABI 4 (at the end): the longest value the workload
+	/* The longest value the workload
 	 * writes, in bytes (values.size's max times fields, over every sweep
 	 * point); 0 = unknown. A reply announcing a much longer one is not to
 	 * be believed: the memcached driver refuses it before its client
