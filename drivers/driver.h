@@ -33,8 +33,19 @@
  * 5: struct bench_option_spec has a type and allowed values (its size
  *    changed, so an older driver's table cannot be read); struct
  *    bench_driver has its servers (address_env, address_default, servers)
- *    and BENCH_CAP_SHARD_KEY. */
-#define BENCH_DRIVER_ABI 5
+ *    and BENCH_CAP_SHARD_KEY.
+ * 6: no server's own fields in the generic structs. struct bench_conn's
+ *    redirects_moved/redirects_ask became counters[], named by the
+ *    driver's `counters` (new, at the end of struct bench_driver);
+ *    struct bench_server_info has typed per-op figures (shards_per_op,
+ *    shards_known) where the harness parsed "shards_per_op.<op>=" out of
+ *    the config text; struct bench_server_recipe has replica_argv where
+ *    the harness asked whether the driver was called "redis". Every one
+ *    of these changes a struct's size or offsets. bench_target's
+ *    shard_key, records, should_stop and value_max, added after ABI 3
+ *    and 4 without a bump, are part of 6 (shard_key now for any driver
+ *    with BENCH_CAP_SHARD_KEY). */
+#define BENCH_DRIVER_ABI 6
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
 enum bench_status {
@@ -199,10 +210,12 @@ struct bench_target {
 	 * Redis io-threads); 0 = unknown. The harness sizes its event
 	 * threads by it. */
 	unsigned server_threads;
-	/* Added after ABI 3 (the version bump is the lead's): the workload's
-	 * keyspace.shard_key for the record key _id, "hashed" or "1"; NULL =
-	 * none. The mongodb driver shards its collection on it, and refuses a
-	 * server that is not a mongos (see open); other drivers ignore it. */
+	/* The key the target's data is to be sharded on (the target's
+	 * shard_key or the workload's keyspace.shard_key) for the record key
+	 * _id: "hashed" or "1"; NULL = none. Only a driver with
+	 * BENCH_CAP_SHARD_KEY gets one (the workload is refused otherwise);
+	 * it shards its data on it, or refuses a server that cannot (see
+	 * open). mongodb: the collection, on a mongos. */
 	const char *shard_key;
 	/* Credentials (added with ABI 4), resolved by the harness from the
 	 * environment or a file (docs/security.md); NULL = none. user NULL with
@@ -212,18 +225,17 @@ struct bench_target {
 	 * in errstr when the server refuses them. */
 	const char *user;
 	const char *password;
-	/* Added after ABI 4 (at the end, so older drivers are unaffected): the
-	 * workload's keyspace.records. Keys are prefix + the record number
+	/* The workload's keyspace.records. Keys are prefix + the record number
 	 * 0 .. records-1 in 12 zero-padded decimal digits (harness/gen/keygen.h),
 	 * so they sort in record order. The mongodb driver pre-splits a ranged
 	 * shard_key at evenly spaced keys of it; 0 = unknown. */
 	uint64_t records;
-	/* Added after ABI 4 (at the end): the harness's stop request, polled
+	/* The harness's stop request, polled
 	 * by ns_count and ns_clean between the replies they read, so a server
 	 * that never ends a listing cannot keep bench from stopping; they give
 	 * up with errstr "stopped" when it returns nonzero. NULL = never. */
 	int (*should_stop)(void);
-	/* Added after ABI 4 (at the end): the longest value the workload
+	/* The longest value the workload
 	 * writes, in bytes (values.size's max times fields, over every sweep
 	 * point); 0 = unknown. A reply announcing a much longer one is not to
 	 * be believed: the memcached driver refuses it before its client
@@ -238,6 +250,14 @@ struct bench_server_info {
 	char detail[256];       /* free text: mode, compatibility version ... */
 	/* Configuration that matters to the result, as "key=value" lines. */
 	char config[1024];
+	/* Per op, the mean number of shards (servers) a request of that op
+	 * reaches, for summary.csv's shards_per_op: shards_per_op[op] holds
+	 * it when bit (1u << op) of shards_known is set. The harness zeroes
+	 * the struct, so a driver that does not shard says nothing. Read from
+	 * the server_info taken after a target's runs. mongodb on a mongos:
+	 * from explain (docs/drivers.md). */
+	double shards_per_op[BENCH_OP__WIRE_COUNT];
+	uint32_t shards_known;
 };
 
 /* Server counters the harness samples before and after a phase. */
@@ -259,6 +279,9 @@ struct bench_ns_state {
 				 * before the run (MongoDB: the collection did not exist) */
 };
 
+/* Counters a driver may keep on a connection (bench_conn.counters). */
+#define BENCH_CONN_COUNTERS 8
+
 /*
  * A connection. The harness allocates it and zeroes it; open() fills priv.
  * err/errstr follow hiredis: err != 0 means the connection is unusable.
@@ -269,9 +292,12 @@ struct bench_conn {
 	void *priv;             /* the driver's per-connection state */
 	int err;                /* sticky: connection lost or never opened */
 	char errstr[128];       /* text of the latest failure, "" if none */
-	/* Cluster redirections the driver followed (Redis MOVED and ASK);
-	 * open/close leave them alone, so they add up over reconnects. */
-	uint64_t redirects_moved, redirects_ask;
+	/* The driver's own counters, named by its `counters` (counters[i] is
+	 * the i-th name): events the harness cannot see, such as Redis
+	 * Cluster's MOVED and ASK redirections followed. The harness zeroes
+	 * them per phase run and sums them over the clients; open/close leave
+	 * them alone, so they add up over reconnects. */
+	uint64_t counters[BENCH_CONN_COUNTERS];
 };
 
 /*
@@ -287,6 +313,11 @@ struct bench_server_recipe {
 	const char *uri;            /* printf format of its address, with the port */
 	const char *install_hint;   /* what to do when it is missing; NULL: none */
 	const char *argv[24];       /* NULL-terminated */
+	/* What makes the program a replica of another one bench spawned
+	 * (replication phases), added after argv; "{primary_port}" (inside an
+	 * argument too) becomes that server's port. NULL-terminated; empty:
+	 * bench cannot start a replica of this program. */
+	const char *replica_argv[8];
 };
 
 struct bench_driver {
@@ -410,6 +441,11 @@ struct bench_driver {
 	int (*ns_count)(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
 	int (*ns_clean)(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
 	int (*ns_flush)(struct bench_conn *conn, char *what, size_t what_len);
+
+	/* The names of conn->counters[0..], NULL-terminated, at most
+	 * BENCH_CONN_COUNTERS, each a lower_case word written as it is into
+	 * run.json (docs/csv-schema.md says which it writes). NULL: none. */
+	const char *const *counters;
 };
 
 /* Whether d offers the event-driven hooks (bench_driver_check ensures all

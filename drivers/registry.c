@@ -65,6 +65,17 @@ int bench_driver_check(const struct bench_driver *d, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* Counter names go into run.json as they are: a few plain words. */
+	for (size_t i = 0; d->counters && d->counters[i]; i++) {
+		const char *c = d->counters[i];
+		size_t ok = strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+		if (i >= BENCH_CONN_COUNTERS || !*c || c[ok] || strlen(c) > 32) {
+			snprintf(err, errlen, "driver '%s' has a bad counters table: at most %d names of 1 to 32 "
+				 "characters a-z, 0-9 and _ (entry %zu)", d->name, BENCH_CONN_COUNTERS, i);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -846,8 +846,8 @@ static int mc_server_stats(struct bench_conn *conn, struct bench_server_stats *o
  * values fit with their overhead. */
 static const struct bench_server_recipe mc_servers[] = {
 	{"memcached", "127.0.0.1:%d", "apt-get install memcached",
-	 {"memcached", "-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "1024", "-I", "2m", "{user}", NULL}},
-	{NULL, NULL, NULL, {NULL}},
+	 {"memcached", "-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "1024", "-I", "2m", "{user}", NULL}, {NULL}},
+	{NULL, NULL, NULL, {NULL}, {NULL}},
 };
 
 const struct bench_driver bench_driver_memcached = {

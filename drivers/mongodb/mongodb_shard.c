@@ -366,6 +366,20 @@ static void mongo_config_mean(struct bench_server_info *out, const char *key, do
 		mongo_config_add(out, key, "unknown");
 }
 
+/* The mean shards a request of op reaches (< 0: unknown): the config line
+ * "shards_per_op.<op>=", and the typed figure when known. */
+static void mongo_shards_per_op(struct bench_server_info *out, enum bench_op op, double mean)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "shards_per_op.%s", bench_op_name(op));
+	mongo_config_mean(out, key, mean);
+	if (mean >= 0) {
+		out->shards_per_op[op] = mean;
+		out->shards_known |= 1u << op;
+	}
+}
+
 /* Copies the _id of one record under the target's prefix into buf;
  * false when there is none (nothing loaded yet). */
 static bool mongo_sample_key(struct mongo_priv *p, const char *prefix, char *buf, size_t len)
@@ -444,11 +458,11 @@ void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out)
 	get_mean = mongo_shard_mean(get_n, n);
 	range_mean = mongo_shard_mean(range_n, n);
 	mongo_config_add(out, "explain_samples", "%u", n);
-	/* summary.csv's shards_per_op (the harness copies these; "unknown"
-	 * leaves it empty): set and delete filter on {_id: key} as get does,
-	 * so they target as it does. */
-	mongo_config_mean(out, "shards_per_op.get", get_mean);
-	mongo_config_mean(out, "shards_per_op.set", get_mean);
-	mongo_config_mean(out, "shards_per_op.delete", get_mean);
-	mongo_config_mean(out, "shards_per_op.range", range_mean);
+	/* summary.csv's shards_per_op (typed, and as config lines for
+	 * run.json's server_after_run; "unknown" leaves it empty): set and
+	 * delete filter on {_id: key} as get does, so they target as it does. */
+	mongo_shards_per_op(out, BENCH_OP_GET, get_mean);
+	mongo_shards_per_op(out, BENCH_OP_SET, get_mean);
+	mongo_shards_per_op(out, BENCH_OP_DELETE, get_mean);
+	mongo_shards_per_op(out, BENCH_OP_RANGE, range_mean);
 }

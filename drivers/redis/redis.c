@@ -1,26 +1,22 @@
 /*
- * redis.c - the `redis` driver over one blocking hiredis (0.14) connection:
- * open/close, the plain path (GET/SET/DEL of plain records, pipelined when
- * a batch has more than one request) and the event engine. Every other op,
- * and writes that keep an index or fields, take the general path of
- * redis_ops.c.
+ * redis.c - the `redis` driver: the target's URI, open/close over one
+ * blocking hiredis connection, and the driver's table. Each hook goes to
+ * the part of the driver that does the work, and none of them calls back
+ * up here:
  *
- * Replies are not built as redisReply objects: the connection's reader gets
- * its own redisReplyObjectFunctions that record the top-level reply's type,
- * integer, length and (for errors) text into a per-connection slot, and copy
- * a GET value straight from the reader's buffer into req->out. That keeps
- * exec() free of reply allocations and keeps the request -> reply logic in
- * small functions (redis_request_argv, redis_reply_begin/_finish) that work
- * the same with a bare redisReader fed from a non-blocking socket.
+ *   redis.c -> redis_cluster.c  a Redis Cluster connection's batches
+ *           -> redis_ops.c      a batch on one server (the general path)
+ *           -> redis_info.c     setup commands, identity, counters
+ *           -> redis_ns.c       the data safety hooks
+ *           -> redis_node.c     the plain path, the reply reader and the
+ *                               event engine, at the bottom
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <hiredis.h>
 
@@ -40,211 +36,6 @@ struct redis_uri {
 	long db;
 	int tls;                /* rediss:// */
 };
-
-/* ---- reply functions for the reader ---- */
-
-static void *redis_reply_string(const redisReadTask *task, char *str, size_t len)
-{
-	struct redis_reply *r = task->privdata;
-	size_t n;
-
-	if (task->parent) {
-		if (r->kind != RK_TOP && redis_ops_element(r, task, str, len) < 0)
-			return NULL; /* out of memory: hiredis fails the read */
-		return r;
-	}
-	r->type = task->type;
-	r->len = len;
-	if (task->type == REDIS_REPLY_STRING) {
-		/* The value lives in the reader's buffer only during this call. */
-		if (r->req && r->req->out && r->kind <= RK_GET) {
-			n = len < r->req->out_cap ? len : r->req->out_cap;
-			if (n)
-				memcpy(r->req->out, str, n);
-		}
-	} else {
-		n = len < sizeof(r->text) - 1 ? len : sizeof(r->text) - 1;
-		memcpy(r->text, str, n);
-		r->text[n] = '\0';
-		if (task->type == REDIS_REPLY_ERROR && r->rc && r->rc->redir)
-			redis_cluster_note(r, str, len); /* MOVED, ASK */
-	}
-	/* Any non-NULL pointer: NULL would mean out of memory to hiredis. */
-	return r;
-}
-
-#if HIREDIS_MAJOR >= 1
-static void *redis_reply_array(const redisReadTask *task, size_t elements)
-#else
-static void *redis_reply_array(const redisReadTask *task, int elements)
-#endif
-{
-	struct redis_reply *r = task->privdata;
-
-	if (!task->parent) {
-		r->type = REDIS_REPLY_ARRAY;
-		r->integer = (long long)elements;
-	}
-	return r;
-}
-
-static void *redis_reply_integer(const redisReadTask *task, long long value)
-{
-	struct redis_reply *r = task->privdata;
-
-	if (!task->parent) {
-		r->type = REDIS_REPLY_INTEGER;
-		r->integer = value;
-	}
-	return r;
-}
-
-static void *redis_reply_nil(const redisReadTask *task)
-{
-	struct redis_reply *r = task->privdata;
-
-	if (!task->parent)
-		r->type = REDIS_REPLY_NIL;
-	return r;
-}
-
-/* The "objects" are the slot itself: nothing to free. */
-static void redis_reply_free(void *obj)
-{
-	(void)obj;
-}
-
-/* Not const: redisReader.fn is a plain pointer. Never written. */
-redisReplyObjectFunctions redis_slot_fns = {
-	.createString = redis_reply_string,
-	.createArray = redis_reply_array,
-	.createInteger = redis_reply_integer,
-	.createNil = redis_reply_nil,
-	.freeObject = redis_reply_free,
-};
-
-/* ---- request -> command, reply -> status (engine independent) ---- */
-
-/* Fills argv/argvlen (3 slots) for req; returns argc, 0 for an unknown op. */
-static int redis_request_argv(const struct bench_request *req, const char **argv, size_t *argvlen)
-{
-	argv[1] = req->key;
-	argvlen[1] = req->key_len;
-	switch (req->op) {
-	case BENCH_OP_GET:
-		argv[0] = "GET";
-		argvlen[0] = 3;
-		return 2;
-	case BENCH_OP_SET:
-		argv[0] = "SET";
-		argvlen[0] = 3;
-		argv[2] = req->value ? req->value : "";
-		argvlen[2] = req->value_len;
-		return 3;
-	case BENCH_OP_DELETE:
-		argv[0] = "DEL";
-		argvlen[0] = 3;
-		return 2;
-	default:
-		return 0;
-	}
-}
-
-/* Arms the slot before the reply to req is parsed. */
-static void redis_reply_begin(struct redis_reply *r, struct bench_request *req)
-{
-	r->kind = RK_TOP;
-	r->type = 0;
-	r->integer = 0;
-	r->len = 0;
-	r->text[0] = '\0';
-	r->req = req;
-}
-
-/* Turns the parsed reply in the slot into req->status. */
-static void redis_reply_finish(struct bench_conn *conn, struct redis_reply *r, struct bench_request *req)
-{
-	r->req = NULL;
-	if (r->type == REDIS_REPLY_ERROR) {
-		req->status = BENCH_ERROR;
-		bench_conn_error(conn, "%s", r->text);
-		return;
-	}
-	switch (req->op) {
-	case BENCH_OP_GET:
-		if (r->type == REDIS_REPLY_STRING) {
-			req->status = BENCH_OK;
-			req->value_len_out = r->len;
-			return;
-		}
-		if (r->type == REDIS_REPLY_NIL) {
-			req->status = BENCH_MISS;
-			return;
-		}
-		break;
-	case BENCH_OP_SET:
-		if (r->type == REDIS_REPLY_STATUS) {
-			req->status = BENCH_OK;
-			return;
-		}
-		break;
-	case BENCH_OP_DELETE:
-		if (r->type == REDIS_REPLY_INTEGER) {
-			req->status = r->integer > 0 ? BENCH_OK : BENCH_MISS;
-			return;
-		}
-		break;
-	default:
-		break;
-	}
-	req->status = BENCH_ERROR;
-	bench_conn_error(conn, "redis: unexpected reply type %d to %s", r->type, bench_op_name(req->op));
-}
-
-/* Gives every sent-but-unanswered request in [from, n) the status st. */
-static void redis_fail_rest(struct bench_request *reqs, size_t from, size_t n, enum bench_status st)
-{
-	for (size_t i = from; i < n; i++)
-		if (reqs[i].status != BENCH_UNSUPPORTED)
-			reqs[i].status = st;
-}
-
-/* Whether ctx failed on the socket timeout: an EAGAIN from a blocking
- * socket is SO_RCVTIMEO/SO_SNDTIMEO running out, which hiredis reports as
- * strerror(EAGAIN), "Resource temporarily unavailable" (its text, set at
- * the failure, rather than errno, which later calls may have changed). */
-static int redis_ctx_timed_out(const redisContext *ctx)
-{
-	return ctx->err == REDIS_ERR_IO && strcmp(ctx->errstr, strerror(EAGAIN)) == 0;
-}
-
-static unsigned redis_timeout_ms(const struct bench_conn *conn)
-{
-	return conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS;
-}
-
-const char *redis_ctx_errtext(const struct bench_conn *conn, const redisContext *ctx)
-{
-	static _Thread_local char text[48];
-
-	if (!redis_ctx_timed_out(ctx))
-		return ctx->errstr[0] ? ctx->errstr : "connection lost";
-	snprintf(text, sizeof(text), "timeout after %u ms", redis_timeout_ms(conn));
-	return text;
-}
-
-/*
- * After a failed hiredis call: a timeout, or the connection lost. Either
- * way the connection is given up, since later replies would be matched to
- * the wrong requests.
- */
-enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx)
-{
-	int timed_out = redis_ctx_timed_out(ctx);
-
-	bench_conn_lost(conn, "redis: %s", redis_ctx_errtext(conn, ctx));
-	return timed_out ? BENCH_TIMEOUT : BENCH_DISCONNECTED;
-}
 
 /* ---- URI ---- */
 
@@ -452,173 +243,6 @@ static void redis_close(struct bench_conn *conn)
 	conn->priv = NULL;
 }
 
-/*
- * Gives every request its initial status, so a failure part-way through
- * leaves no stale status (or counts) from the caller's previous batch.
- * Returns 0, or -1 when the connection is unusable (every status
- * DISCONNECTED).
- */
-int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-
-	for (size_t i = 0; i < n; i++) {
-		reqs[i].value_len_out = 0;
-		reqs[i].items_out = reqs[i].calls_out = 0;
-		reqs[i].status = (unsigned)reqs[i].op < BENCH_OP__WIRE_COUNT ? BENCH_DISCONNECTED : BENCH_UNSUPPORTED;
-	}
-	if (conn->err || !rc || !rc->ctx) {
-		for (size_t i = 0; i < n; i++)
-			reqs[i].status = BENCH_DISCONNECTED;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Formats the batch's commands in RESP into one buffer that lives as long
- * as the connection, so a request costs no allocation (hiredis's argv API
- * allocates per command); hiredis still parses the replies. Requests whose
- * op has no command become UNSUPPORTED. Returns 0, or -1 (out of memory;
- * the connection is lost).
- */
-static int redis_format_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-	size_t need = 0;
-	char *p;
-
-	for (size_t i = 0; i < n; i++)
-		if (reqs[i].status != BENCH_UNSUPPORTED)
-			need += 64 + reqs[i].key_len + (reqs[i].op == BENCH_OP_SET ? reqs[i].value_len : 0);
-	if (need > rc->wcap) {
-		char *b = realloc(rc->wbuf, need);
-
-		if (!b)
-			return bench_conn_lost(conn, "redis: out of memory for a batch of %zu bytes", need);
-		rc->wbuf = b;
-		rc->wcap = need;
-	}
-	p = rc->wbuf;
-	for (size_t i = 0; i < n; i++) {
-		const char *argv[3];
-		size_t argvlen[3];
-		int argc;
-
-		if (reqs[i].status == BENCH_UNSUPPORTED)
-			continue;
-		argc = redis_request_argv(&reqs[i], argv, argvlen);
-		if (!argc) {
-			reqs[i].status = BENCH_UNSUPPORTED;
-			continue;
-		}
-		reqs[i].calls_out = 1;
-		p = redis_resp_len(p, '*', (size_t)argc);
-		for (int a = 0; a < argc; a++) {
-			p = redis_resp_len(p, '$', argvlen[a]);
-			memcpy(p, argv[a], argvlen[a]);
-			p += argvlen[a];
-			*p++ = '\r';
-			*p++ = '\n';
-		}
-	}
-	rc->wlen = (size_t)(p - rc->wbuf);
-	rc->woff = 0;
-	return 0;
-}
-
-/* Blocking path: starts the batch and hands its commands, formatted once
- * (redis_format_batch), to hiredis's output buffer. Returns 0, or -1 when
- * the connection is or became unusable (statuses DISCONNECTED). */
-static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-
-	if (redis_begin_batch(conn, reqs, n) < 0 || redis_format_batch(conn, reqs, n) < 0)
-		return -1;
-	if (rc->wlen && redisAppendFormattedCommand(rc->ctx, rc->wbuf, rc->wlen) != REDIS_OK)
-		return bench_conn_lost(conn, "redis: %s", rc->ctx->errstr); /* out of memory only */
-	return 0;
-}
-
-/* Reads the replies of a plain batch queued by redis_queue (redis_node_send). */
-int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-	void *obj;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (reqs[i].status == BENCH_UNSUPPORTED)
-			continue;
-		redis_reply_begin(&rc->reply, &reqs[i]);
-		if (redisGetReply(rc->ctx, &obj) != REDIS_OK || obj != &rc->reply) {
-			rc->reply.req = NULL;
-			redis_fail_rest(reqs, i, n, redis_ctx_failed(conn, rc->ctx));
-			return -1;
-		}
-		redis_reply_finish(conn, &rc->reply, &reqs[i]);
-	}
-	return 0;
-}
-
-static int redis_exec_plain(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	/* Queue the whole batch; the first redisGetReply flushes it at once. */
-	if (redis_queue(conn, reqs, n) < 0)
-		return -1;
-	return redis_node_collect(conn, reqs, n);
-}
-
-/*
- * Whether the batch can take the plain path: only get, set and delete, none
- * of them on a hash record, and no writes while an index is kept. The plain
- * path is the fast one (one formatter, top-level replies only).
- */
-static int redis_batch_plain(const struct redis_conn *rc, const struct bench_request *reqs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		enum bench_op op = reqs[i].op;
-
-		if (op == BENCH_OP_GET) {
-			if (rc->hash_records && reqs[i].fields)
-				return 0;
-		} else if (op == BENCH_OP_SET || op == BENCH_OP_DELETE) {
-			if (rc->idx_range || rc->idx_query || (op == BENCH_OP_SET && rc->hash_records && reqs[i].fields))
-				return 0;
-		} else if ((unsigned)op < BENCH_OP__WIRE_COUNT) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-
-	if (rc && !redis_batch_plain(rc, reqs, n))
-		return redis_ops_exec(conn, reqs, n);
-	return redis_exec_plain(conn, reqs, n);
-}
-
-int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-	int done = 0;
-
-	if (!rc || !redis_batch_plain(rc, reqs, n))
-		return 0;
-	if (redis_queue(conn, reqs, n) < 0)
-		return -1;
-	while (!done) {
-		if (redisBufferWrite(rc->ctx, &done) != REDIS_OK) {
-			redis_fail_rest(reqs, 0, n, redis_ctx_failed(conn, rc->ctx));
-			return -1;
-		}
-	}
-	return 1;
-}
 
 static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
@@ -626,19 +250,7 @@ static int redis_exec(struct bench_conn *conn, struct bench_request *reqs, size_
 
 	if (rc && rc->cluster && !conn->err)
 		return redis_cluster_exec(conn, reqs, n, 0);
-	return redis_node_exec(conn, reqs, n);
-}
-
-/* A load batch of plain records is all SETs: the plain pipelined path is
- * already the fastest per-record way. With indexes or hash records, the
- * general path adds the index commands once per batch. */
-int redis_node_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-
-	if (rc && !redis_batch_plain(rc, reqs, n))
-		return redis_ops_load(conn, reqs, n);
-	return redis_exec_plain(conn, reqs, n);
+	return redis_ops_exec(conn, reqs, n);
 }
 
 static int redis_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
@@ -647,7 +259,7 @@ static int redis_load(struct bench_conn *conn, struct bench_request *reqs, size_
 
 	if (rc && rc->cluster && !conn->err)
 		return redis_cluster_exec(conn, reqs, n, 1);
-	return redis_node_load(conn, reqs, n);
+	return redis_ops_load(conn, reqs, n);
 }
 
 /* A cluster's CPU is its masters' (redis_cluster.c). */
@@ -658,108 +270,6 @@ static int redis_stats(struct bench_conn *conn, struct bench_server_stats *out)
 	if (rc && rc->cluster && !conn->err)
 		return redis_cluster_server_stats(conn, out);
 	return redis_server_stats(conn, out);
-}
-
-/* ---- the event-driven engine: hiredis's buffers over a non-blocking socket ---- */
-
-/* Declines (-1, conn->err not set) a target whose writes keep an index or
- * whose records are hashes: those need the general path, which is blocking
- * (the harness does not send them to the event engine either). A cluster
- * connection declines too: its batches are split over several sockets. */
-static int redis_event_fd(struct bench_conn *conn)
-{
-	struct redis_conn *rc = conn->priv;
-
-	if (!rc || !rc->ctx || rc->cluster)
-		return -1;
-	/* TLS: the event engine writes to the socket itself, past hiredis_ssl. */
-	return rc->plain && !rc->ssl ? rc->ctx->fd : -1;
-}
-
-static int redis_flush(struct bench_conn *conn)
-{
-	struct redis_conn *rc = conn->priv;
-
-	while (rc->woff < rc->wlen) {
-		ssize_t w = write(rc->ctx->fd, rc->wbuf + rc->woff, rc->wlen - rc->woff);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (w < 0) {
-			redis_fail_rest(rc->batch, rc->next, rc->batch_n, BENCH_DISCONNECTED);
-			return bench_conn_lost(conn, "redis: write: %s", strerror(errno));
-		}
-		rc->woff += (size_t)w;
-	}
-	return 1;
-}
-
-static int redis_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
-{
-	struct redis_conn *rc = conn->priv;
-
-	if (redis_begin_batch(conn, reqs, n) < 0)
-		return -1;
-	if (!rc->nonblocking) {
-		int flags = fcntl(rc->ctx->fd, F_GETFL);
-
-		if (flags < 0 || fcntl(rc->ctx->fd, F_SETFL, flags | O_NONBLOCK) < 0)
-			return bench_conn_lost(conn, "redis: cannot make the socket non-blocking: %s", strerror(errno));
-		/* Without REDIS_BLOCK, hiredis's read treats EAGAIN as "try later". */
-		rc->ctx->flags &= ~REDIS_BLOCK;
-		rc->nonblocking = 1;
-	}
-	rc->batch = reqs;
-	rc->batch_n = n;
-	rc->next = 0;
-	if (redis_format_batch(conn, reqs, n) < 0)
-		return -1;
-	return redis_flush(conn);
-}
-
-static int redis_on_readable(struct bench_conn *conn)
-{
-	struct redis_conn *rc = conn->priv;
-	void *obj;
-
-	if (redisBufferRead(rc->ctx) != REDIS_OK) {
-		redis_fail_rest(rc->batch, rc->next, rc->batch_n, redis_ctx_failed(conn, rc->ctx));
-		return -1;
-	}
-	for (; rc->next < rc->batch_n; rc->next++) {
-		struct bench_request *req = &rc->batch[rc->next];
-
-		if (req->status == BENCH_UNSUPPORTED)
-			continue;
-		redis_reply_begin(&rc->reply, req);
-		if (redisGetReplyFromReader(rc->ctx, &obj) != REDIS_OK) {
-			rc->reply.req = NULL;
-			redis_fail_rest(rc->batch, rc->next, rc->batch_n, redis_ctx_failed(conn, rc->ctx));
-			return -1;
-		}
-		if (!obj) {
-			rc->reply.req = NULL;
-			return 0; /* the rest has not arrived yet */
-		}
-		if (obj != &rc->reply) {
-			rc->reply.req = NULL;
-			redis_fail_rest(rc->batch, rc->next, rc->batch_n, BENCH_DISCONNECTED);
-			return bench_conn_lost(conn, "redis: reply parsed outside its slot");
-		}
-		redis_reply_finish(conn, &rc->reply, req);
-	}
-	return 1;
-}
-
-static void redis_expire(struct bench_conn *conn)
-{
-	struct redis_conn *rc = conn->priv;
-
-	redis_fail_rest(rc->batch, rc->next, rc->batch_n, BENCH_TIMEOUT);
-	bench_conn_lost(conn, "redis: timeout after %u ms",
-			conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS);
 }
 
 static const char *const redis_fields_as[] = {"hash", "string", NULL};
@@ -785,8 +295,16 @@ static const struct bench_option_spec redis_options[] = {
 static const struct bench_server_recipe redis_servers[] = {
 	{"redis-server", "redis://127.0.0.1:%d", "apt-get install redis-server",
 	 {"redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-	  "--dir", "{dir}", "--daemonize", "no", "--logfile", "", NULL}},
-	{NULL, NULL, NULL, {NULL}},
+	  "--dir", "{dir}", "--daemonize", "no", "--logfile", "", NULL},
+	 {"--replicaof", "127.0.0.1", "{primary_port}", NULL}},
+	{NULL, NULL, NULL, {NULL}, {NULL}},
+};
+
+/* bench_conn.counters, in enum redis_counter's order. */
+static const char *const redis_counters[REDIS_COUNTER__COUNT + 1] = {
+	[REDIS_COUNTER_MOVED] = "redirects_moved",
+	[REDIS_COUNTER_ASK] = "redirects_ask",
+	[REDIS_COUNTER__COUNT] = NULL,
 };
 
 const struct bench_driver bench_driver_redis = {
@@ -807,12 +325,13 @@ const struct bench_driver bench_driver_redis = {
 	.prepare = redis_prepare,
 	.server_info = redis_server_info,
 	.server_stats = redis_stats,
-	.event_fd = redis_event_fd,
-	.submit = redis_submit,
-	.flush = redis_flush,
-	.on_readable = redis_on_readable,
-	.expire = redis_expire,
+	.event_fd = redis_node_event_fd,
+	.submit = redis_node_submit,
+	.flush = redis_node_flush,
+	.on_readable = redis_node_on_readable,
+	.expire = redis_node_expire,
 	.ns_count = redis_ns_count,
 	.ns_clean = redis_ns_clean,
 	.ns_flush = redis_ns_flush,
+	.counters = redis_counters,
 };

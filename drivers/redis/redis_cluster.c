@@ -75,9 +75,12 @@ static unsigned request_slot(const struct redis_conn *rc, const struct bench_req
 
 /* ---- the reader's hook ---- */
 
-void redis_cluster_note(struct redis_reply *r, const char *str, size_t len)
+/* A top-level error reply to req on a node connection running a sub-batch
+ * (the reply slot's error hook, arg the cluster's struct redis_redir):
+ * notes a MOVED or ASK. */
+static void note_redirect(void *arg, const struct bench_request *req, const char *str, size_t len)
 {
-	struct redis_redir *d = r->rc ? r->rc->redir : NULL;
+	struct redis_redir *d = arg;
 	struct redis_redir_note *nt;
 	uintptr_t at, base;
 	size_t skip, alen;
@@ -86,9 +89,9 @@ void redis_cluster_note(struct redis_reply *r, const char *str, size_t len)
 	char *end;
 	int kind;
 
-	if (!d || !r->req || !d->base)
+	if (!d || !req || !d->base)
 		return;
-	at = (uintptr_t)r->req;
+	at = (uintptr_t)req;
 	base = (uintptr_t)d->base;
 	if (at < base || at >= base + d->n * sizeof(*d->base))
 		return;
@@ -191,11 +194,11 @@ static int settle(struct bench_conn *conn, struct redis_cluster *cl, struct benc
 			return -1;
 		cl->route[i] = to;
 		if (nt->kind == RC_NOTE_ASK) {
-			conn->redirects_ask++;
+			conn->counters[REDIS_COUNTER_ASK]++;
 			cl->asking[i] = 1;
 			return 0;
 		}
-		conn->redirects_moved++;
+		conn->counters[REDIS_COUNTER_MOVED]++;
 		cl->asking[i] = 0;
 		cl->slot_node[nt->slot] = to;
 		return 1;
@@ -219,9 +222,7 @@ static int send_asking(struct redis_node *nd)
 
 	if (nd->conn->err || !nrc)
 		return -1;
-	nrc->reply.req = NULL;
-	nrc->reply.kind = RK_TOP;
-	nrc->reply.type = 0;
+	redis_reply_begin(&nrc->reply, NULL);
 	if (redisAppendCommand(nrc->ctx, "ASKING") != REDIS_OK || redisGetReply(nrc->ctx, &obj) != REDIS_OK) {
 		redis_ctx_failed(nd->conn, nrc->ctx);
 		return -1;
@@ -238,6 +239,7 @@ static int run_node(struct bench_conn *conn, struct redis_cluster *cl, struct be
 		    int load, int asking)
 {
 	struct redis_node *nd = cl->nodes[k];
+	struct redis_conn *nrc;
 	int refresh = 0, r;
 
 	if (redis_cluster_connect(cl, k) < 0)
@@ -245,16 +247,24 @@ static int run_node(struct bench_conn *conn, struct redis_cluster *cl, struct be
 	cl->redir.base = nd->sub;
 	cl->redir.n = nd->m;
 	memset(cl->redir.notes, 0, nd->m * sizeof(*cl->redir.notes));
+	/* The node's reader tells us its error replies while it runs this
+	 * sub-batch (a connection that broke has no priv left). */
+	if ((nrc = nd->conn->priv)) {
+		nrc->reply.error = note_redirect;
+		nrc->reply.error_arg = &cl->redir;
+	}
 	if (asking && send_asking(nd) < 0) {
 		nd->sub[0].status = nd->conn->err ? BENCH_DISCONNECTED : BENCH_ERROR;
 		nd->sub[0].calls_out = 1;
 	} else if (asking || nd->sent == 0) {
-		(load ? redis_node_load : redis_node_exec)(nd->conn, nd->sub, nd->m);
+		(load ? redis_ops_load : redis_ops_exec)(nd->conn, nd->sub, nd->m);
 		nd->sub[0].calls_out += (uint64_t)asking;
 	} else if (nd->sent > 0) {
 		redis_node_collect(nd->conn, nd->sub, nd->m);
 	}
 	cl->redir.base = NULL;
+	if ((nrc = nd->conn->priv))
+		nrc->reply.error = NULL;
 	for (size_t j = 0; j < nd->m; j++) {
 		if ((r = settle(conn, cl, reqs, nd, j)) < 0)
 			return -1;

@@ -5,10 +5,11 @@
  * plus one connection per master node, each an ordinary single-node
  * bench_conn of the same driver opened with the option cluster: off. A
  * batch is split by the slot of each request's key into one sub-batch per
- * master, each run by the single-node path (redis_node_exec/_load), and the
+ * master, each run by the single-node path (redis_ops_exec/_load), and the
  * answers are copied back in request order. MOVED and ASK replies are
- * noticed by the reader (redis_cluster_note), followed and counted in
- * conn->redirects_moved / redirects_ask.
+ * noticed through the node reader's error hook while a node runs its
+ * sub-batch, followed and counted in the connection's counters
+ * (REDIS_COUNTER_MOVED, REDIS_COUNTER_ASK).
  *
  * redis_cluster_map.c: detection, the node table, the slot map (CLUSTER
  * SLOTS) and node connections. redis_cluster.c: routing a batch.
@@ -39,8 +40,8 @@ struct redis_redir_note {
 	char addr[80];          /* host:port as the server wrote it */
 };
 
-/* Where the reader notes redirections: the sub-batch being run (node
- * connections' redis_conn.redir points here). */
+/* Where the reader notes redirections: the sub-batch being run (the error
+ * hook's argument on the node connection running it). */
 struct redis_redir {
 	const struct bench_request *base;
 	size_t n;
@@ -109,9 +110,6 @@ redisReply *redis_cluster_command(struct redis_conn *rc, int argc, const char **
 /* exec (load = 0) and load (load = 1) of a cluster connection: the exec
  * contract of driver.h. */
 int redis_cluster_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n, int load);
-/* The reader's hook for a top-level error reply to r->req on a node
- * connection: notes a MOVED or ASK. */
-void redis_cluster_note(struct redis_reply *r, const char *str, size_t len);
 /* server_stats summed over the masters. */
 int redis_cluster_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 

@@ -161,7 +161,6 @@ int redis_cluster_connect(struct redis_cluster *cl, uint16_t k)
 		node_disconnect(nd);
 		return -1;
 	}
-	((struct redis_conn *)nd->own.priv)->redir = &cl->redir;
 	return 0;
 }
 
@@ -307,8 +306,6 @@ int redis_cluster_open(struct bench_conn *conn)
 	rc->cluster = cl;
 	cl->seed = conn;
 	snprintf(cl->seed_host, sizeof(cl->seed_host), "%s", rc->ctx->tcp.host ? rc->ctx->tcp.host : "127.0.0.1");
-	/* The seed's node serves its slots through this connection. */
-	rc->redir = &cl->redir;
 	/* No index can live in one slot with records spread over the
 	 * cluster: range and query are unsupported (redis_cluster.c). */
 	rc->idx_range = rc->idx_query = 0;

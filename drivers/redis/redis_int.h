@@ -1,6 +1,7 @@
 /*
  * redis_int.h - private to the redis driver: the per-connection state shared
- * by redis.c (connection, the plain get/set/delete path, the event engine),
+ * by redis.c (URI, connection, the driver's table), redis_node.c (the
+ * reply reader, the plain get/set/delete path, the event engine),
  * redis_ops.c (every other op, index upkeep, load with indexes) and
  * redis_info.c (setup commands over hiredis's reply objects: naming the
  * server, reading its counters, prepare). Not part of the driver ABI.
@@ -15,6 +16,14 @@
 #include "driver.h"
 
 #define REDIS_DEFAULT_TIMEOUT_MS 5000u
+
+/* The driver's connection counters (bench_conn.counters), named in
+ * redis.c's table: Redis Cluster redirections followed. */
+enum redis_counter {
+	REDIS_COUNTER_MOVED = 0,        /* "redirects_moved" */
+	REDIS_COUNTER_ASK,              /* "redirects_ask" */
+	REDIS_COUNTER__COUNT
+};
 
 /* Keys a SCAN call visits (fuzzy, prepare): 100x fewer round trips than
  * the default 10, while one call still holds the server for well under a
@@ -44,7 +53,6 @@ enum redis_kind {
 
 struct redis_conn;
 struct redis_cluster;
-struct redis_redir;
 
 /* Keys bench derives under the target's prefix (redis_ops.c; the cluster
  * routes structure ops by them). A record key is the prefix and digits;
@@ -63,7 +71,19 @@ struct redis_redir;
  * The slot the reply functions fill for the reply being parsed: the
  * top-level reply's type, integer, length and error text; with a kind
  * other than RK_TOP also counts of the array's elements.
+ *
+ * The reader (redis_node.c) knows only the top level. What else a reply
+ * means is told by hooks, so the reader never calls up into the parts that
+ * use it: `element`, set by whoever arms the slot (redis_reply_begin
+ * clears it; redis_ops.c sets its own), gets every string element of an
+ * array reply; `error`, set on a connection for as long as someone wants
+ * them (redis_cluster.c while a node runs its sub-batch: MOVED, ASK), gets
+ * every top-level error reply with the request it answers (NULL when none).
  */
+struct redis_reply;
+typedef int (*redis_element_fn)(struct redis_reply *r, const redisReadTask *task, const char *str, size_t len);
+typedef void (*redis_error_fn)(void *arg, const struct bench_request *req, const char *str, size_t len);
+
 struct redis_reply {
 	int type;               /* REDIS_REPLY_*, 0 = nothing parsed yet */
 	long long integer;
@@ -76,6 +96,9 @@ struct redis_reply {
 	size_t bytes;           /* their total length */
 	size_t out_off;         /* bytes copied into req->out so far */
 	struct redis_conn *rc;
+	redis_element_fn element; /* 0, or -1 out of memory (the read fails) */
+	redis_error_fn error;
+	void *error_arg;
 };
 
 /* A command sent, waiting for its reply: whose it is and how to read it.
@@ -130,14 +153,12 @@ struct redis_conn {
 	char *wbuf;
 	size_t wlen, woff, wcap;
 	/* Redis Cluster (redis_cluster.h): the seed connection's cluster
-	 * state (NULL: a single server), and where a node connection's reader
-	 * notes MOVED/ASK answers (NULL: not part of a cluster). */
+	 * state (NULL: a single server). */
 	struct redis_cluster *cluster;
-	struct redis_redir *redir;
 	void *ssl;              /* redisSSLContext of a rediss:// connection (redis_tls.c) */
 };
 
-/* The reader functions exec() uses (redis.c): replies land in rc->reply. */
+/* The reader functions exec() uses (redis_node.c): replies land in rc->reply. */
 extern redisReplyObjectFunctions redis_slot_fns;
 
 /* Appends "$<len>\r\n" (or "*<n>\r\n" with lead '*') at p; returns the
@@ -159,32 +180,47 @@ static inline char *redis_resp_len(char *p, char lead, size_t len)
 	return p;
 }
 
-/* redis.c: statuses to start a batch with (0, or -1 when the connection is
+/* ---- redis_node.c: one server's plain path, the reader, the event engine ---- */
+
+/* Arms the slot before the top-level reply to req (NULL: a setup command's)
+ * is parsed: kind RK_TOP, no element hook. */
+void redis_reply_begin(struct redis_reply *r, struct bench_request *req);
+/* Statuses to start a batch with (0, or -1 when the connection is
  * unusable: every status DISCONNECTED); the status for a failed hiredis
  * call (the connection is then lost). */
 int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
-/* redis.c: what to say of a failed hiredis call on ctx: "timeout after N
- * ms" when the socket timeout ran out (hiredis says "Resource temporarily
- * unavailable"), else hiredis's errstr. Valid until the thread's next call. */
+/* What to say of a failed hiredis call on ctx: "timeout after N ms" when
+ * the socket timeout ran out (hiredis says "Resource temporarily
+ * unavailable"), else hiredis's errstr. Valid until the thread's next
+ * call. */
 const char *redis_ctx_errtext(const struct bench_conn *conn, const redisContext *ctx);
-/* redis.c: exec and load on one server (the driver's exec and load
- * without the cluster dispatch; redis_cluster.c runs sub-batches on them). */
+/* Whether the batch can take the plain path: only get, set and delete,
+ * none of them on a hash record, and no writes while an index is kept. The
+ * plain path is the fast one (one formatter, top-level replies only). */
+int redis_node_plain(const struct redis_conn *rc, const struct bench_request *reqs, size_t n);
+/* A plain batch pipelined on one server: the exec contract of driver.h. */
 int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
-int redis_node_load(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 /* The plain path in two halves, so that a cluster batch reaches every
  * node before any reply is read: send returns 1 when the batch was plain
  * and is written (then collect reads its replies), 0 when it takes the
- * general path (nothing sent: run it with redis_node_exec/_load), -1 when
+ * general path (nothing sent: run it with redis_ops_exec/_load), -1 when
  * the connection broke (statuses set). */
 int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+/* The event engine's hooks (driver.h), on a single server's plain
+ * records; event_fd declines (-1) anything else. */
+int redis_node_event_fd(struct bench_conn *conn);
+int redis_node_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_node_flush(struct bench_conn *conn);
+int redis_node_on_readable(struct bench_conn *conn);
+void redis_node_expire(struct bench_conn *conn);
 
-/* redis_ops.c: the general path of exec and load (same contract), and the
- * reader's hook for an element of an array reply (0, or -1 out of memory). */
+/* redis_ops.c: exec and load on one server (the driver's exec and load
+ * without the cluster dispatch; redis_cluster.c runs sub-batches on them):
+ * the plain path when the batch allows it, else the general path. */
 int redis_ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n);
-int redis_ops_element(struct redis_reply *r, const redisReadTask *task, const char *str, size_t len);
 /* Redis glob patterns: the length of s escaped (each of * ? [ ] and
  * backslash preceded by a backslash), and s escaped at p (returns the end;
  * no terminator). */

@@ -1,8 +1,9 @@
 /*
  * redis_ops.c - the redis driver's general path: range, query, fuzzy, the
  * structure ops, records of N fields kept as hashes, and writes that keep
- * the key-order and category indexes, at exec and at load.
- * docs/drivers.md (## redis) lists every command sent.
+ * the key-order and category indexes, at exec and at load; and one
+ * server's exec and load, which send a batch the plain path can take to
+ * redis_node.c instead. docs/drivers.md (## redis) lists every command sent.
  *
  * A batch runs in rounds. Round 0 pipelines every request's commands in
  * batch order (a write with its index upkeep: SET + ZADD + SADD). Replies
@@ -14,8 +15,8 @@
  * query take two round trips for the whole batch, fuzzy one per SCAN call.
  *
  * Commands are formatted in RESP into the connection's buffer and replies
- * parsed without redisReply objects (redis.c's reader functions call
- * redis_ops_element for array elements), so once the buffers have grown to
+ * parsed without redisReply objects (redis_node.c's reader functions call
+ * the slot's element hook, ops_element, for array elements), so once the buffers have grown to
  * the batch's size a request allocates nothing here. hiredis still copies
  * each round's commands into its output buffer (sdscatlen).
  */
@@ -405,8 +406,9 @@ static int out_is_list(enum bench_op op)
 	       op == BENCH_OP_SMEMBERS || op == BENCH_OP_ZRANGEBYSCORE;
 }
 
-/* Array elements, as the reader parses them (redis.c's reply functions). */
-int redis_ops_element(struct redis_reply *r, const redisReadTask *task, const char *str, size_t len)
+/* Array elements, as the reader parses them: the slot's element hook,
+ * set by arm (redis_node.c's reader calls it). 0, or -1 out of memory. */
+static int ops_element(struct redis_reply *r, const redisReadTask *task, const char *str, size_t len)
 {
 	int child = task->parent->parent == NULL; /* an element of the top-level array */
 	struct bench_request *q = r->req;
@@ -494,6 +496,7 @@ static void arm(struct redis_conn *rc, const struct redis_pend *p)
 	struct redis_reply *r = &rc->reply;
 
 	r->kind = p->kind;
+	r->element = ops_element;
 	r->type = 0;
 	r->integer = 0;
 	r->len = 0;
@@ -670,7 +673,7 @@ static int ops_run(struct bench_conn *conn, struct redis_conn *rc)
 	}
 }
 
-int redis_ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+static int ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 
@@ -727,7 +730,7 @@ static int emit_run(struct redis_conn *rc, const char *cmd, const struct warg *k
  * one ZADD for all the keys and one SADD per category present, all in the
  * same pipeline. A record is ok once its write and its index commands are.
  */
-int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+static int ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 	size_t m = 0;
@@ -776,4 +779,27 @@ int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n
 		}
 	}
 	return ops_run(conn, rc);
+}
+
+/* ---- one server's exec and load ---- */
+
+int redis_ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && !redis_node_plain(rc, reqs, n))
+		return ops_exec(conn, reqs, n);
+	return redis_node_exec(conn, reqs, n);
+}
+
+/* A load batch of plain records is all SETs: the plain pipelined path is
+ * already the fastest per-record way. With indexes or hash records, the
+ * general path adds the index commands once per batch. */
+int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && !redis_node_plain(rc, reqs, n))
+		return ops_load(conn, reqs, n);
+	return redis_node_exec(conn, reqs, n);
 }

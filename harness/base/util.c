@@ -1,4 +1,4 @@
-/* util.c - clocks, allocation, strings and units for the harness. */
+/* util.c - clocks, allocation, strings, units and the file reader for the harness. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -296,12 +296,58 @@ int util_write_file(const char *path, const char *text)
 	int err = 0;
 
 	if (fd < 0)
-		return errno;
+		return -1;
 	if (util_write_all(fd, text, strlen(text)) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)
 		err = errno;
-	return err;
+	errno = err;
+	return err ? -1 : 0;
+}
+
+int util_read_file(const char *path, size_t max, const char *what, char **out, size_t *len, char *err,
+		   size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct sbuf sb = {0};
+	char buf[65536];
+	size_t n;
+	int e = 0;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	if (!f) {
+		e = errno;
+	} else {
+		errno = 0;
+		/* Reads stop one chunk past max at most: a larger file is never
+		 * held whole. */
+		while (sb.len <= max && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+			sbuf_add(&sb, buf, n);
+		/* fopen takes a directory; reading it fails (EISDIR). */
+		if (ferror(f))
+			e = errno ? errno : EIO;
+		else if (sb.len > max)
+			e = EFBIG;
+		fclose(f);
+	}
+	if (e) {
+		free(sb.buf);
+		if (err && errlen) {
+			if (e == EFBIG)
+				snprintf(err, errlen, "%s: cannot read %s: larger than %zu bytes", path,
+					 what ? what : "the file", max);
+			else
+				snprintf(err, errlen, "%s: cannot read %s: %s", path, what ? what : "the file", strerror(e));
+		}
+		errno = e;
+		return -1;
+	}
+	if (len)
+		*len = sb.len;
+	*out = sbuf_take(&sb);
+	return 0;
 }
 
 int util_remove_tree(const char *path)

@@ -1,6 +1,6 @@
 /*
  * util.h - small helpers shared by the harness: clocks, allocation that
- * aborts on out-of-memory, string building, units.
+ * aborts on out-of-memory, string building, units, reading a whole file.
  */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
@@ -73,8 +73,19 @@ const char *util_suggest(const char *word, const char *const *candidates);
 int util_write_all(int fd, const void *buf, size_t n);
 
 /* Writes the whole string to path, creating it (mode 0644); fails when path
- * exists. Returns 0 or an errno value. */
+ * exists. Returns 0, or -1 with errno set. */
 int util_write_file(const char *path, const char *text);
+
+/*
+ * The one file reader: the whole file at path, at most max bytes, into a
+ * NUL-terminated buffer in *out (the caller frees it; binary-safe: *len,
+ * when len is not NULL, is its length). Returns 0, or -1 with *out NULL,
+ * errno set (EFBIG for a file larger than max, EISDIR for a directory)
+ * and err[errlen] naming the file: "PATH: cannot read WHAT: REASON" (what
+ * NULL: "the file").
+ */
+int util_read_file(const char *path, size_t max, const char *what, char **out, size_t *len, char *err,
+		   size_t errlen);
 
 /* rm -r of a directory tree this process created. Returns 0 or -1. */
 int util_remove_tree(const char *path);

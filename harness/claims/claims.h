@@ -34,8 +34,8 @@ struct claim {
  * (parsed; its targets, phases, ops and sweep selectors must exist in w),
  * needs, and that the workload still validates with the quick overrides.
  * Returns 0 with *out (NULL when the file has no claim block; free with
- * claim_free), or BENCH_EXIT_USAGE after appending "file:line:col: message"
- * lines to *errors (NULL or malloc'd; the caller frees).
+ * claim_free), or -1 after appending "file:line:col: message" lines to
+ * *errors (NULL or malloc'd; the caller frees).
  */
 int claim_load(const char *path, const struct workload *w, struct claim **out, char **errors);
 

@@ -1,7 +1,10 @@
 /*
- * chart_int.h - what chart.c (input, model, running gnuplot), chart_gp.c
+ * chart_int.h - what chart.c (the model, running gnuplot), chart_gp.c
  * (the bar charts and sweep curves), chart_series.c (spectra, over time)
- * and report.c share. Not for other modules: use chart.h.
+ * and report.c share. Not for other modules: use chart.h. The files form a
+ * tree: chart.c -> {chart_gp.c, chart_series.c} -> chart_script.c (the
+ * files in charts/, script helpers) -> chart_table.c (table, sets, means,
+ * names); report.c uses chart_table.c.
  */
 #ifndef BENCH_CHART_INT_H
 #define BENCH_CHART_INT_H
@@ -11,6 +14,8 @@
 
 #include "chart.h"
 #include "cmptab.h"
+
+/* ---- chart_table.c (and chart.h's table) ---- */
 
 /* An ordered set of strings (first-seen order); owns its copies. */
 struct chart_set {
@@ -31,6 +36,19 @@ struct chart_acc {
 void chart_acc_add(struct chart_acc *a, double v);
 double chart_acc_mean(const struct chart_acc *a);  /* NAN when empty */
 double chart_acc_ci(const struct chart_acc *a);    /* half width; NAN below 2 values */
+
+/* Formats into err (when errlen > 0). */
+void chart_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A whole file of a result directory, NUL-terminated, through
+ * util_read_file (at most CHART_FILE_MAX bytes); NULL with errno on
+ * failure; *len may be NULL. Caller frees. */
+#define CHART_FILE_MAX ((size_t)1 << 30)
+char *chart_slurp(const char *path, size_t *len);
+/* s with every character but letters, digits and -_.= replaced by _ (the
+ * rule outdir.c names latency files by). Caller frees. */
+char *chart_safe_name(const char *s);
+
+/* ---- the model (chart.c) ---- */
 
 /*
  * summary.csv, indexed by phase × op × sweep point × target (the sets below
@@ -64,13 +82,7 @@ struct chart_model {
 #define CHART_IX4(m, p, o, s, t) ((((p) * (m)->ops.n + (o)) * (m)->sweeps.n + (s)) * (m)->targets.n + (t))
 #define CHART_IX3(m, p, s, t) (((p) * (m)->sweeps.n + (s)) * (m)->targets.n + (t))
 
-/* Formats into err (when errlen > 0). */
-void chart_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A whole file, NUL-terminated (NULL with errno on failure); *len may be NULL. Caller frees. */
-char *chart_slurp(const char *path, size_t *len);
-/* s with every character but letters, digits and -_.= replaced by _ (the
- * rule outdir.c names latency files by). Caller frees. */
-char *chart_safe_name(const char *s);
+/* ---- chart_script.c: files in charts/ ---- */
 
 /* A fresh chart name from base (made safe; -2, -3 ... on a clash). Caller frees. */
 char *chart_new_name(struct chart_model *m, const char *base);
@@ -80,6 +92,8 @@ FILE *chart_open(struct chart_model *m, const char *name, const char *ext);
 int chart_close(struct chart_model *m, FILE *f, const char *name);
 /* Queues NAME.gp for gnuplot and for charts/index.txt with its title. */
 void chart_register(struct chart_model *m, const char *name, const char *title);
+
+/* ---- the charts ---- */
 
 /* Each writes its .dat and .gp files and registers its charts; a write
  * failure sets m->failed. chart_gp.c: */
@@ -91,7 +105,7 @@ void chart_gp_sweep(struct chart_model *m);
 void chart_gp_latency(struct chart_model *m);
 void chart_gp_timeline(struct chart_model *m);
 
-/* ---- script helpers (chart_gp.c) ---- */
+/* ---- chart_script.c: script helpers ---- */
 
 #define CHART_W 1000   /* chart size in pixels */
 #define CHART_H 560
@@ -107,6 +121,9 @@ struct chart_range {
 	bool ci_pos;    /* any confidence interval around a positive mean */
 };
 void chart_range_add(struct chart_range *r, const struct chart_acc *a);
+/* The same for a mean v with its interval [lo, hi] (NAN: none), as
+ * comparison.csv gives them. */
+void chart_range_add_ci(struct chart_range *r, double v, double lo, double hi);
 /* Writes the y axis's settings: log when the values span over 100x, else
  * linear from 0; "no data" on an empty axis. indent prefixes each line. */
 void chart_gp_yaxis(FILE *f, const struct chart_range *r, const char *indent);

@@ -1,4 +1,5 @@
 /* results.c - the results model's helpers. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,23 +138,22 @@ void results_cpu_per_op(const struct phase_result *p, double *client_us, double 
 
 double results_shards_per_op(const struct target_result *t, const struct phase_result *p, enum bench_op op)
 {
-	char key[64];
-	const char *c, *at;
-	size_t len;
-	double v;
-	char *end;
+	const struct bench_server_info *i = &t->info_after;
 
-	if (!t->have_info_after || p->phase->type != WL_PHASE_RUN)
+	if (!t->have_info_after || p->phase->type != WL_PHASE_RUN || (unsigned)op >= BENCH_OP__WIRE_COUNT ||
+	    !(i->shards_known & (1u << op)))
 		return -1;
-	len = (size_t)snprintf(key, sizeof(key), "shards_per_op.%s=", bench_op_name(op));
-	/* A line that starts with the key. */
-	for (c = t->info_after.config; (at = strstr(c, key)); c = at + 1) {
-		if (at != t->info_after.config && at[-1] != '\n')
-			continue;
-		v = strtod(at + len, &end);
-		return end != at + len && (*end == '\n' || !*end) && v >= 0 ? v : -1;
+	return isfinite(i->shards_per_op[op]) && i->shards_per_op[op] >= 0 ? i->shards_per_op[op] : -1;
+}
+
+void results_add_conn_counters(struct phase_result *p, const struct bench_driver *d, const uint64_t *counters)
+{
+	for (size_t k = 0; d && d->counters && k < BENCH_CONN_COUNTERS && d->counters[k]; k++) {
+		if (strcmp(d->counters[k], "redirects_moved") == 0)
+			p->redirects_moved += counters[k];
+		else if (strcmp(d->counters[k], "redirects_ask") == 0)
+			p->redirects_ask += counters[k];
 	}
-	return -1;
 }
 
 const char *results_op_label(const struct phase_result *p, enum bench_op op)

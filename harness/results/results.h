@@ -45,8 +45,9 @@ struct phase_result {
 	 * included) that were never sent, because the clients were still
 	 * behind their schedule one request timeout after the end. */
 	uint64_t unsent;
-	/* Cluster redirections followed (Redis MOVED, ASK), warmup included
-	 * (0 on the warmup's own result). */
+	/* The driver's connection counters that run.json writes
+	 * (results_add_conn_counters): cluster redirections followed (Redis
+	 * MOVED, ASK), warmup included (0 on the warmup's own result). */
 	uint64_t redirects_moved, redirects_ask;
 	/* CPU seconds over cpu_wall_s of wall time: the harness's (every
 	 * thread) and the server's (< 0: unknown, see server_cpu_source). */
@@ -150,11 +151,17 @@ double results_phase_error_rate(const struct phase_result *p);
 void results_cpu_per_op(const struct phase_result *p, double *client_us, double *server_us);
 
 /* summary.csv's shards_per_op of a run phase's op: the mean number of
- * shards a request of op was sent to, from the `shards_per_op.<op>=`
- * line of the server_info the driver gave after the target's runs
- * (t->info_after; mongodb on a mongos). < 0 when the driver did not say
- * (not sharded, another driver) and for load phases. */
+ * shards a request of op was sent to, from the server_info the driver
+ * gave after the target's runs (t->info_after.shards_per_op; mongodb on
+ * a mongos). < 0 when the driver did not say (not sharded, another
+ * driver) and for load phases. */
 double results_shards_per_op(const struct target_result *t, const struct phase_result *p, enum bench_op op);
+
+/* Adds one connection's driver counters (bench_conn.counters, named by
+ * d->counters) to p: the counters run.json writes, by name
+ * ("redirects_moved", "redirects_ask"; docs/csv-schema.md). A driver's
+ * other counters are not written anywhere yet. */
+void results_add_conn_counters(struct phase_result *p, const struct bench_driver *d, const uint64_t *counters);
 
 /* The op name as written in outputs: "load" for a load phase's records. */
 const char *results_op_label(const struct phase_result *p, enum bench_op op);

@@ -196,65 +196,73 @@ static int wait_serving(struct crash_client *c, uint64_t t0, double *restart_s, 
 	}
 }
 
-int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t phase_index, uint64_t repeat,
-		    const struct bench_driver *drv, const struct bench_target *bt, struct server *srv,
-		    struct phase_result *out)
+/* Readies the n clients of the run (buffers, histograms) and connects
+ * each. Returns 0, or -1 with out->error. */
+static int open_clients(struct crash_run *run, struct crash_client *cl, size_t n, const struct bench_driver *drv,
+			struct phase_result *out)
 {
-	struct crash_run run = {.w = w, .ph = ph, .bt = bt};
-	size_t n = ph->clients;
-	struct crash_client *cl = xcalloc(n, sizeof(*cl));
-	struct rng rng;
-	uint64_t start, kill_at;
-	char *value;
-	int rc = -1;
-
-	out->phase = ph;
-	out->repeat = repeat;
-	out->engine = "blocking";
-	run.base = keygen_phase_block(CRASH_ID_BASE, CRASH_BLOCK, repeat, phase_index);
-	run.key_cap = keygen_key_len(bt->prefix);
-	rng_seed(&rng, w->seed, UINT64_C(0xC4A5) + repeat * 64 + phase_index);
-	value = keygen_value_buffer(w->values.size_min, &rng);
-	run.value = value;
-	run.value_len = w->values.size_min;
+	size_t slots = run->ph->pipeline > CRASH_READ_BATCH ? run->ph->pipeline : CRASH_READ_BATCH;
 
 	for (size_t i = 0; i < n; i++) {
 		struct crash_client *c = &cl[i];
 
-		c->run = &run;
+		c->run = run;
 		c->index = i;
-		c->reqs = xcalloc(ph->pipeline > CRASH_READ_BATCH ? ph->pipeline : CRASH_READ_BATCH, sizeof(*c->reqs));
-		c->keys = xcalloc(ph->pipeline > CRASH_READ_BATCH ? ph->pipeline : CRASH_READ_BATCH, run.key_cap);
+		c->reqs = xcalloc(slots, sizeof(*c->reqs));
+		c->keys = xcalloc(slots, run->key_cap);
 		c->set.lat = hist_new_latency();
 		c->set.lat_uncorrected = hist_new_latency();
 		c->get.lat = hist_new_latency();
 		c->get.lat_uncorrected = hist_new_latency();
 		c->conn.driver = drv;
-		c->conn.target = bt;
+		c->conn.target = run->bt;
 		if (drv->open(&c->conn) < 0) {
-			snprintf(out->error, sizeof(out->error), "client %zu could not connect to %s: %s", i, bt->name,
+			snprintf(out->error, sizeof(out->error), "client %zu could not connect to %s: %s", i, run->bt->name,
 				 c->conn.errstr);
-			goto done;
+			return -1;
 		}
 	}
+	return 0;
+}
 
-	/* The kill moment: drawn from the seed, so a repeat of the same
-	 * workload kills at the same moment. */
-	kill_at = ph->kill_min_ns + (ph->kill_max_ns > ph->kill_min_ns
-					     ? rng_below(&rng, ph->kill_max_ns - ph->kill_min_ns + 1) : 0);
-	start = util_now_ns();
-	run.deadline_ns = start + kill_at + CRASH_WRITE_LIMIT_NS;
-	for (size_t i = 0; i < n; i++)
-		if (pthread_create(&cl[i].thread, NULL, writer, &cl[i]) != 0) {
+/* A thread per client running fn. Returns 0, or -1 with out->error after
+ * joining those started (go, when not NULL, is set first to let them
+ * run to their end). */
+static int start_clients(struct crash_client *cl, size_t n, void *(*fn)(void *), atomic_int *go,
+			 struct phase_result *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (pthread_create(&cl[i].thread, NULL, fn, &cl[i]) != 0) {
 			snprintf(out->error, sizeof(out->error), "cannot start a thread: %s", strerror(errno));
-			atomic_store(&run.go, 1);
+			if (go)
+				atomic_store(go, 1);
 			for (size_t j = 0; j < i; j++)
 				pthread_join(cl[j].thread, NULL);
-			goto done;
+			return -1;
 		}
-	atomic_store(&run.go, 1);
-	/* Ctrl-C during the wait: the writers stop, the server is not killed
-	 * and nothing is read back (the phase is interrupted). */
+	}
+	return 0;
+}
+
+/*
+ * The writers write until the kill moment, drawn from the seed (so a
+ * repeat of the same workload kills at the same moment), when the server
+ * is killed with SIGKILL; then they end (their requests fail). Ctrl-C
+ * during the wait: the writers stop and the server is not killed
+ * (out->interrupted). Returns 0, or -1 with out->error.
+ */
+static int write_until_kill(struct crash_run *run, struct crash_client *cl, size_t n, struct rng *rng,
+			    struct server *srv, struct phase_result *out)
+{
+	const struct wl_phase *ph = run->ph;
+	uint64_t kill_at = ph->kill_min_ns + (ph->kill_max_ns > ph->kill_min_ns
+						      ? rng_below(rng, ph->kill_max_ns - ph->kill_min_ns + 1) : 0);
+	uint64_t start = util_now_ns();
+
+	run->deadline_ns = start + kill_at + CRASH_WRITE_LIMIT_NS;
+	if (start_clients(cl, n, writer, &run->go, out) < 0)
+		return -1;
+	atomic_store(&run->go, 1);
 	while (util_now_ns() < start + kill_at && !runner_stop_requested())
 		util_sleep_until_ns(util_now_ns() + 50000000 < start + kill_at ? util_now_ns() + 50000000 : start + kill_at);
 	if (!runner_stop_requested()) {
@@ -264,52 +272,45 @@ int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 	for (size_t i = 0; i < n; i++)
 		pthread_join(cl[i].thread, NULL);
 	out->duration_s = (double)(util_now_ns() - start) / 1e9;
-	if (runner_stop_requested()) {
-		out->interrupted = true;
-		rc = 0;
-		goto done;
-	}
-	out->duration_s = out->crash.killed_at_s;
-	out->crash.data_bytes = servers_data_bytes(srv);
+	out->interrupted = runner_stop_requested();
+	return 0;
+}
 
-	{
-		char err[480];
-		double up_s;
-		uint64_t t0 = util_now_ns();
-		int e = servers_restart(srv, drv, &up_s, err, sizeof(err));
+/* Restarts the killed server and waits until it serves reads (answering
+ * is not serving: Redis answers INFO while it loads its AOF or RDB and
+ * -LOADING to reads until it is done); then every client reconnects.
+ * Returns 0, or -1 with out->error. */
+static int restart_and_reconnect(struct crash_run *run, struct crash_client *cl, size_t n,
+				 const struct bench_driver *drv, struct server *srv, struct phase_result *out)
+{
+	char err[480];
+	double up_s;
+	uint64_t t0 = util_now_ns();
 
-		if (e != 0) {
-			snprintf(out->error, sizeof(out->error), "after the kill: %s", err);
-			goto done;
-		}
-		/* Answering is not serving: Redis answers INFO while it loads
-		 * its AOF or RDB and -LOADING to reads until it is done. */
-		if (wait_serving(&cl[0], t0, &out->crash.restart_s, out->error, sizeof(out->error)) < 0)
-			goto done;
+	if (servers_restart(srv, drv, &up_s, err, sizeof(err)) != 0) {
+		snprintf(out->error, sizeof(out->error), "after the kill: %s", err);
+		return -1;
 	}
+	if (wait_serving(&cl[0], t0, &out->crash.restart_s, out->error, sizeof(out->error)) < 0)
+		return -1;
 	out->crash.ran = true;
 	for (size_t i = 0; i < n; i++) {
 		drv->close(&cl[i].conn);
 		memset(&cl[i].conn, 0, sizeof(cl[i].conn));
 		cl[i].conn.driver = drv;
-		cl[i].conn.target = bt;
+		cl[i].conn.target = run->bt;
 		if (drv->open(&cl[i].conn) < 0) {
 			snprintf(out->error, sizeof(out->error), "client %zu could not reconnect to %s after the restart: %s",
-				 i, bt->name, cl[i].conn.errstr);
-			goto done;
+				 i, run->bt->name, cl[i].conn.errstr);
+			return -1;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		if (pthread_create(&cl[i].thread, NULL, reader, &cl[i]) != 0) {
-			snprintf(out->error, sizeof(out->error), "cannot start a thread: %s", strerror(errno));
-			for (size_t j = 0; j < i; j++)
-				pthread_join(cl[j].thread, NULL);
-			goto done;
-		}
-	for (size_t i = 0; i < n; i++)
-		pthread_join(cl[i].thread, NULL);
-	rc = 0;
-done:
+	return 0;
+}
+
+/* Every client's counts into out, and the clients closed and freed. */
+static void close_clients(struct crash_client *cl, size_t n, const struct bench_driver *drv, struct phase_result *out)
+{
 	for (size_t i = 0; i < n; i++) {
 		struct crash_client *c = &cl[i];
 
@@ -325,6 +326,44 @@ done:
 		free(c->keys);
 		free(c->acked);
 	}
+}
+
+int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t phase_index, uint64_t repeat,
+		    const struct bench_driver *drv, const struct bench_target *bt, struct server *srv,
+		    struct phase_result *out)
+{
+	struct crash_run run = {.w = w, .ph = ph, .bt = bt};
+	size_t n = ph->clients;
+	struct crash_client *cl = xcalloc(n, sizeof(*cl));
+	struct rng rng;
+	char *value;
+	int rc = -1;
+
+	out->phase = ph;
+	out->repeat = repeat;
+	out->engine = "blocking";
+	run.base = keygen_phase_block(CRASH_ID_BASE, CRASH_BLOCK, repeat, phase_index);
+	run.key_cap = keygen_key_len(bt->prefix);
+	rng_seed(&rng, w->seed, UINT64_C(0xC4A5) + repeat * 64 + phase_index);
+	value = keygen_value_buffer(w->values.size_min, &rng);
+	run.value = value;
+	run.value_len = w->values.size_min;
+
+	if (open_clients(&run, cl, n, drv, out) < 0 || write_until_kill(&run, cl, n, &rng, srv, out) < 0)
+		goto done;
+	if (out->interrupted) { /* nothing is read back */
+		rc = 0;
+		goto done;
+	}
+	out->duration_s = out->crash.killed_at_s;
+	out->crash.data_bytes = servers_data_bytes(srv);
+	if (restart_and_reconnect(&run, cl, n, drv, srv, out) < 0 || start_clients(cl, n, reader, NULL, out) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		pthread_join(cl[i].thread, NULL);
+	rc = 0;
+done:
+	close_clients(cl, n, drv, out);
 	free(cl);
 	free(value);
 	return rc;

@@ -38,8 +38,8 @@ struct run_args {
 
 /*
  * Quitting at once (run_quit.c). run_quit_init starts the thread that
- * does the work (0 or an errno value; without it a quit only kills the
- * servers). run_quit_now, async-signal-safe, for the handler: kills the
+ * does the work (0, or -1 with errno set; without it a quit only kills
+ * the servers). run_quit_now, async-signal-safe, for the handler: kills the
  * servers and wakes that thread, which removes the servers' directory,
  * counts what the watched target leaves under its prefix (5 s at most),
  * prints it with the `bench clean` command `hint`, and exits 1; called

@@ -81,7 +81,7 @@ int run_quit_init(void)
 	int rc;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return errno;
+		return -1;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&th, NULL, quitter, (void *)(intptr_t)fds[0]);
@@ -89,7 +89,8 @@ int run_quit_init(void)
 	if (rc != 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return rc;
+		errno = rc;
+		return -1;
 	}
 	/* Left blocked on the pipe until the process ends: closing the pipe
 	 * would race with a handler about to write to it. */

@@ -358,34 +358,20 @@ static void watch_phase(struct phase_ctx *ctx, uint64_t nworkers, const struct r
 		cpu[1] = cpu[2]; /* stopped within the warmup */
 }
 
-int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64_t repeat,
-		     const struct bench_driver *drv, const struct bench_target *target,
-		     const struct runner_probe *probe, struct phase_result *out, struct phase_result *warmup_out)
+/*
+ * Readies clients[0..nclients) (phase clients first_client.. of every
+ * shard's) and connects each before the clock starts; the event engine is
+ * given up when the driver declines this target; client 0 of the whole
+ * phase prepares a load. Returns 0, or -1 with out->error.
+ */
+static int connect_clients(struct phase_ctx *ctx, const struct bench_target *target, struct client *clients,
+			   uint64_t nclients, uint64_t first_client, uint64_t repeat, struct phase_result *out)
 {
-	struct phase_ctx ctx;
-	struct cpu_mark cpu[3] = {{0}}; /* phase start, measurement start, end */
-	uint64_t nclients, first_client;
-	size_t slots = ph->type == WL_PHASE_LOAD ? ph->batch : ph->pipeline;
-	struct client *clients;
-	struct worker *workers = NULL;
-	uint64_t nworkers, started = 0, last = 0;
-	sigset_t block, old_mask;
-	int rc = -1;
+	const struct workload *w = ctx->w;
+	const struct wl_phase *ph = ctx->ph;
+	const struct bench_driver *drv = ctx->drv;
+	size_t slots = ctx->load ? ph->batch : ph->pipeline;
 
-	/* A shard runs its block of the phase's clients under their own
-	 * numbers: the same streams, records, quotas and schedules as in an
-	 * unsharded run, and no two machines insert the same key. */
-	shard_split(ph->clients, w->shard.index, w->shard.count, &first_client, &nclients);
-	clients = xcalloc(nclients, sizeof(*clients));
-	nworkers = nclients;
-
-	out->phase = ph;
-	out->repeat = repeat;
-	if (ctx_init(&ctx, w, ph, drv, out) < 0)
-		goto done;
-	ctx.timeout_ns = (uint64_t)(target->timeout_ms ? target->timeout_ms : 5000) * 1000000u;
-
-	/* Connect every client before the clock starts. */
 	for (uint64_t i = 0; i < nclients; i++) {
 		struct client *c = &clients[i];
 		uint64_t g = first_client + i, all = ph->clients; /* over every shard */
@@ -393,69 +379,88 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		uint64_t stream = (repeat << 48) ^ ((uint64_t)(ph - w->phases) << 32) ^ g;
 
 		c->index = g;
-		client_init(c, &ctx, target, stream, slots);
-		if (ctx.load) {
+		client_init(c, ctx, target, stream, slots);
+		if (ctx->load) {
 			c->next_id = w->keyspace.records * g / all;
 			c->end_id = w->keyspace.records * (g + 1) / all;
-			ctx.ops_total += c->end_id - c->next_id;
+			ctx->ops_total += c->end_id - c->next_id;
 		} else {
 			/* Sequential keys: each client starts at its own slice. */
-			dist_cursor_init(ctx.dist, &c->cursor, w->keyspace.records * g / all);
+			dist_cursor_init(ctx->dist, &c->cursor, w->keyspace.records * g / all);
 			if (ph->ops)
 				c->quota = ph->ops / all + (g < ph->ops % all);
-			ctx.ops_total += c->quota;
+			ctx->ops_total += c->quota;
 		}
 		if (drv->open(&c->conn) < 0) {
 			snprintf(out->error, sizeof(out->error), "client %llu could not connect to %s: %s",
 				 (unsigned long long)g, target->name, c->conn.errstr);
-			goto done;
+			return -1;
 		}
 		/* A driver may offer events but not for this target (a memcached
 		 * pool, say): event_fd < 0 without a lost connection says so. */
-		if (ctx.event && i == 0 && drv->event_fd(&c->conn) < 0) {
+		if (ctx->event && i == 0 && drv->event_fd(&c->conn) < 0) {
 			if (c->conn.err) {
 				snprintf(out->error, sizeof(out->error), "client 0 could not connect to %s: %s",
 					 target->name, c->conn.errstr);
-				goto done;
+				return -1;
 			}
-			ctx.event = 0;
+			ctx->event = 0;
 		}
 		/* Client 0 only: with shards, one machine readies the namespace
 		 * (docs/scale.md says what that means for Redis's range index). */
-		if (ctx.load && g == 0 && drv->prepare && drv->prepare(&c->conn) < 0) {
+		if (ctx->load && g == 0 && drv->prepare && drv->prepare(&c->conn) < 0) {
 			snprintf(out->error, sizeof(out->error), "preparing %s failed: %s", target->name, c->conn.errstr);
-			goto done;
+			return -1;
 		}
 	}
+	return 0;
+}
 
-	/* Blocking engine: a thread per client. Event engine: the clients
-	 * spread over one thread per core but one, left to a single-threaded
-	 * server; a multi-threaded one (memcached) is fed by one per core:
-	 * a single client thread leaves its threads idle between bursts. */
-	if (ctx.event) {
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+/*
+ * How many worker threads serve nclients. Blocking engine: a thread per
+ * client. Event engine: the clients spread over one thread per core but
+ * one, left to a single-threaded server; a multi-threaded one (memcached)
+ * is fed by one per core: a single client thread leaves its threads idle
+ * between bursts.
+ */
+static uint64_t count_workers(const struct phase_ctx *ctx, const struct bench_target *target, uint64_t nclients)
+{
+	long cores;
+	uint64_t n;
 
-		nworkers = cores > 2 ? (uint64_t)cores - 1 : 1;
-		if (target->server_threads > 1 && cores > 1)
-			nworkers = (uint64_t)cores;
-		if (nworkers > nclients)
-			nworkers = nclients;
-	}
-	workers = xcalloc(nworkers, sizeof(*workers));
-	for (uint64_t i = 0; i < nworkers; i++) {
-		uint64_t first = nclients * i / nworkers, end = nclients * (i + 1) / nworkers;
+	if (!ctx->event)
+		return nclients;
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	n = cores > 2 ? (uint64_t)cores - 1 : 1;
+	if (target->server_threads > 1 && cores > 1)
+		n = (uint64_t)cores;
+	return n > nclients ? nclients : n;
+}
 
-		workers[i].ctx = &ctx;
+/* Gives workers[0..n) their share of the clients, their epoll set (event
+ * engine) and a histogram per op the phase runs. Returns 0, or -1 with
+ * out->error. */
+static int setup_workers(struct phase_ctx *ctx, struct worker *workers, uint64_t n, struct client *clients,
+			 uint64_t nclients, const struct bench_target *target, struct phase_result *out)
+{
+	const struct wl_phase *ph = ctx->ph;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t first = nclients * i / n, end = nclients * (i + 1) / n;
+
+		workers[i].ctx = ctx;
 		workers[i].clients = &clients[first];
 		workers[i].n_clients = end - first;
 		workers[i].epfd = -1;
-		if (ctx.event && runner_ev_setup(&workers[i]) < 0) {
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		if (ctx->event && runner_ev_setup(&workers[i]) < 0) {
 			snprintf(out->error, sizeof(out->error), "cannot watch %s's connections: %s", target->name,
 				 strerror(errno));
-			goto done;
+			return -1;
 		}
 		for (int op = 0; op < BENCH_OP__COUNT; op++) {
-			if (!(ph->mix[op] > 0 || (ctx.load && op == BENCH_OP_SET)))
+			if (!(ph->mix[op] > 0 || (ctx->load && op == BENCH_OP_SET)))
 				continue;
 			for (int k = STATS_WARMUP; k <= STATS_MEASURED; k++) {
 				if (k == STATS_WARMUP && ph->warmup_ns == 0)
@@ -465,9 +470,21 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 			}
 		}
 	}
-	if (probe && probe->connected)
-		probe->connected(probe->connected_arg);
-	pthread_barrier_init(&ctx.start, NULL, (unsigned)nworkers + 1);
+	return 0;
+}
+
+/*
+ * Starts the workers, starts the clock once they wait at the barrier,
+ * watches the phase (CPU marks in cpu[0..2], progress) and joins them.
+ * Returns when the last ended, with *last = when that was.
+ */
+static void run_workers(struct phase_ctx *ctx, struct worker *workers, uint64_t n, const struct runner_probe *probe,
+			struct cpu_mark *cpu, uint64_t *last)
+{
+	const struct wl_phase *ph = ctx->ph;
+	sigset_t block, old_mask;
+
+	pthread_barrier_init(&ctx->start, NULL, (unsigned)n + 1);
 	/* The workers inherit a mask without SIGINT and SIGTERM: a Ctrl-C
 	 * then lands on this thread and never interrupts a client's send or
 	 * receive, which some client libraries would count as a failure. */
@@ -475,44 +492,55 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &block, &old_mask);
-	for (uint64_t i = 0; i < nworkers; i++, started++) {
-		if (pthread_create(&workers[i].tid, NULL, ctx.event ? runner_event_worker_main : worker_main, &workers[i]) != 0) {
+	for (uint64_t i = 0; i < n; i++) {
+		if (pthread_create(&workers[i].tid, NULL, ctx->event ? runner_event_worker_main : worker_main,
+				   &workers[i]) != 0) {
 			/* Cannot happen for sane client counts; fail loudly, not half-measured. */
 			fprintf(stderr, "bench: cannot start thread %llu of %llu\n", (unsigned long long)i,
-				(unsigned long long)nworkers);
+				(unsigned long long)n);
 			abort();
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	/* The workers wait at the barrier: the clock starts now, and what
 	 * they read below is set before the barrier lets them go. */
-	ctx.start_ns = util_now_ns();
-	ctx.measure_ns = ctx.start_ns + ph->warmup_ns;
-	ctx.end_ns = ph->duration_ns ? ctx.measure_ns + ph->duration_ns : 0;
-	ctx.late_end_ns = ctx.end_ns && ctx.client_rate > 0 ? ctx.end_ns + ctx.timeout_ns : 0;
-	if (ts_init(ctx.measure_ns, ctx.start_ns, ctx.ts_ops, nworkers, &ctx.ts) != 0) {
+	ctx->start_ns = util_now_ns();
+	ctx->measure_ns = ctx->start_ns + ph->warmup_ns;
+	ctx->end_ns = ph->duration_ns ? ctx->measure_ns + ph->duration_ns : 0;
+	ctx->late_end_ns = ctx->end_ns && ctx->client_rate > 0 ? ctx->end_ns + ctx->timeout_ns : 0;
+	if (ts_init(ctx->measure_ns, ctx->start_ns, ctx->ts_ops, n, &ctx->ts) != 0) {
 		fprintf(stderr, "bench: out of memory for the time series\n");
 		abort();
 	}
-	for (uint64_t i = 0; i < nworkers; i++)
-		workers[i].ts = ts_local(ctx.ts, (size_t)i);
+	for (uint64_t i = 0; i < n; i++)
+		workers[i].ts = ts_local(ctx->ts, (size_t)i);
 	cpu_sample(&cpu[0], probe);
-	pthread_barrier_wait(&ctx.start);
-	watch_phase(&ctx, started, probe, cpu);
-	for (uint64_t i = 0; i < started; i++) {
+	pthread_barrier_wait(&ctx->start);
+	watch_phase(ctx, n, probe, cpu);
+	*last = 0;
+	for (uint64_t i = 0; i < n; i++) {
 		pthread_join(workers[i].tid, NULL);
-		if (workers[i].finished_ns > last)
-			last = workers[i].finished_ns;
+		if (workers[i].finished_ns > *last)
+			*last = workers[i].finished_ns;
 	}
-	pthread_barrier_destroy(&ctx.start);
-	ts_collect(ctx.ts, NULL);
-	out->series = ts_take_rows(ctx.ts, &out->n_series);
+	pthread_barrier_destroy(&ctx->start);
+}
 
-	out->duration_s = last > ctx.measure_ns ? (double)(last - ctx.measure_ns) / 1e9 : 0;
+/* The phase's results (and its warmup's) from the workers and clients,
+ * after the last worker ended at `last`. */
+static void collect_results(struct phase_ctx *ctx, struct worker *workers, uint64_t nworkers,
+			    const struct client *clients, uint64_t nclients, const struct cpu_mark *cpu, uint64_t last,
+			    struct phase_result *out, struct phase_result *warmup_out)
+{
+	const struct wl_phase *ph = ctx->ph;
+
+	ts_collect(ctx->ts, NULL);
+	out->series = ts_take_rows(ctx->ts, &out->n_series);
+	out->duration_s = last > ctx->measure_ns ? (double)(last - ctx->measure_ns) / 1e9 : 0;
 	/* Cut short only when the stop came before its last client was done:
 	 * a phase that had finished when Ctrl-C came is complete. */
 	out->interrupted = runner_stop_requested() && runner_stop_requested_at() < last;
-	out->engine = ctx.event ? "event" : "blocking";
+	out->engine = ctx->event ? "event" : "blocking";
 	for (uint64_t i = 0; i < nworkers; i++) {
 		if (workers[i].first_error[0] && !out->error[0])
 			snprintf(out->error, sizeof(out->error), "thread %llu: first failure: %s",
@@ -523,15 +551,13 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		out->reconnects += workers[i].reconnects;
 		out->unsent += workers[i].unsent;
 	}
-	for (uint64_t i = 0; i < nclients; i++) {
-		out->redirects_moved += clients[i].conn.redirects_moved;
-		out->redirects_ask += clients[i].conn.redirects_ask;
-	}
+	for (uint64_t i = 0; i < nclients; i++)
+		results_add_conn_counters(out, ctx->drv, clients[i].conn.counters);
 	cpu_delta(out, &cpu[1], &cpu[2]);
 	if (warmup_out && ph->warmup_ns) {
 		cpu_delta(warmup_out, &cpu[0], &cpu[1]);
 		warmup_out->phase = ph;
-		warmup_out->repeat = repeat;
+		warmup_out->repeat = out->repeat;
 		warmup_out->warmup = true;
 		warmup_out->sweep_value = out->sweep_value;
 		warmup_out->duration_s = (double)ph->warmup_ns / 1e9;
@@ -539,6 +565,40 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 		warmup_out->engine = out->engine;
 		merge_stats(warmup_out, workers, nworkers, STATS_WARMUP);
 	}
+}
+
+int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64_t repeat,
+		     const struct bench_driver *drv, const struct bench_target *target,
+		     const struct runner_probe *probe, struct phase_result *out, struct phase_result *warmup_out)
+{
+	struct phase_ctx ctx;
+	struct cpu_mark cpu[3] = {{0}}; /* phase start, measurement start, end */
+	uint64_t nclients, first_client, nworkers = 0, last;
+	struct client *clients;
+	struct worker *workers = NULL;
+	int rc = -1;
+
+	/* A shard runs its block of the phase's clients under their own
+	 * numbers: the same streams, records, quotas and schedules as in an
+	 * unsharded run, and no two machines insert the same key. */
+	shard_split(ph->clients, w->shard.index, w->shard.count, &first_client, &nclients);
+	clients = xcalloc(nclients, sizeof(*clients));
+	out->phase = ph;
+	out->repeat = repeat;
+	if (ctx_init(&ctx, w, ph, drv, out) < 0)
+		goto done;
+	ctx.timeout_ns = (uint64_t)(target->timeout_ms ? target->timeout_ms : 5000) * 1000000u;
+	/* Every client connects before the clock starts. */
+	if (connect_clients(&ctx, target, clients, nclients, first_client, repeat, out) < 0)
+		goto done;
+	nworkers = count_workers(&ctx, target, nclients);
+	workers = xcalloc(nworkers, sizeof(*workers));
+	if (setup_workers(&ctx, workers, nworkers, clients, nclients, target, out) < 0)
+		goto done;
+	if (probe && probe->connected)
+		probe->connected(probe->connected_arg);
+	run_workers(&ctx, workers, nworkers, probe, cpu, &last);
+	collect_results(&ctx, workers, nworkers, clients, nclients, cpu, last, out, warmup_out);
 	rc = 0;
 done:
 	for (uint64_t i = 0; i < nclients; i++)

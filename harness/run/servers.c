@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "registry.h"
 #include "servers.h"
 #include "util.h"
 
@@ -702,16 +703,51 @@ int servers_restart(struct server *srv, const struct bench_driver *driver, doubl
 	return 0;
 }
 
+/* The programs of every built-in driver whose recipe can make a replica
+ * ("redis-server"), for the message that refuses another. */
+static void replica_programs(char *buf, size_t len)
+{
+	size_t n, used = 0;
+	const struct bench_driver *const *d = bench_drivers_builtin(&n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		for (const struct bench_server_recipe *r = d[i]->servers; r && r->program; r++)
+			if (r->replica_argv[0] && used < len)
+				used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " or " : "", r->program);
+}
+
 int servers_spawn_replica(struct server_set *set, const struct bench_driver *driver, const struct server *primary,
 			  struct server **out, char *err, size_t errlen)
 {
-	char port[16];
-	const char *args[] = {"--replicaof", "127.0.0.1", port, NULL};
+	const struct bench_server_recipe *r = NULL;
+	char port[16], known[128];
+	const char *args[sizeof(r->replica_argv) / sizeof(r->replica_argv[0])];
+	char *owned[sizeof(args) / sizeof(args[0])] = {0};
+	size_t n = 0;
+	int rc;
 
-	if (strcmp(driver->name, "redis") != 0) {
-		snprintf(err, errlen, "bench starts replicas of redis-server only, not of a %s server", driver->name);
+	for (const struct bench_server_recipe *c = driver->servers; c && c->program && !r; c++)
+		if (strcmp(c->program, primary->program) == 0)
+			r = c;
+	if (!r || !r->replica_argv[0]) {
+		replica_programs(known, sizeof(known));
+		snprintf(err, errlen, "bench starts replicas of %s only, not of a %s server", known[0] ? known : "no server",
+			 driver->name);
 		return ENOTSUP;
 	}
 	snprintf(port, sizeof(port), "%d", primary->port);
-	return servers_spawn(set, driver, primary->program, args, out, err, errlen);
+	for (; n < sizeof(args) / sizeof(args[0]) - 1 && r->replica_argv[n]; n++) {
+		static const char key[] = "{primary_port}";
+		const char *a = r->replica_argv[n], *brace = strstr(a, key);
+
+		args[n] = a;
+		if (brace)
+			args[n] = owned[n] = xasprintf("%.*s%s%s", (int)(brace - a), a, port, brace + sizeof(key) - 1);
+	}
+	args[n] = NULL;
+	rc = servers_spawn(set, driver, primary->program, args, out, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		free(owned[i]);
+	return rc;
 }

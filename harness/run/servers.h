@@ -73,9 +73,9 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver, con
 int servers_check_spawn(const struct bench_driver *driver, const char *program, char *err, size_t errlen);
 /*
  * Starts a replica of primary (spawned by this set) and waits until it
- * answers; it may still be copying the primary's data. Redis only
- * (`--replicaof`); other drivers give ENOTSUP with err. Returns as
- * servers_spawn.
+ * answers; it may still be copying the primary's data. Only a program
+ * whose recipe has replica arguments (driver.h, replica_argv: Redis's
+ * `--replicaof`); others give ENOTSUP with err. Returns as servers_spawn.
  */
 int servers_spawn_replica(struct server_set *set, const struct bench_driver *driver, const struct server *primary,
 			  struct server **out, char *err, size_t errlen);

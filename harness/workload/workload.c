@@ -13,7 +13,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -195,6 +197,105 @@ enum { TK_NAME, TK_DRIVER, TK_URI, TK_SERVERS, TK_OPTIONS, TK_SPAWN, TK_TIMEOUT,
 static const char *const wl_target_keys[] = {"name", "driver", "uri", "servers", "options", "spawn", "timeout", "auth",
 				      "shard_key", NULL};
 
+/* timeout: milliseconds, at least one (0 would mean the driver's default). */
+static void parse_timeout(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const char *path)
+{
+	uint64_t ns = 0;
+
+	if (wt_get_duration(c, n, path, &ns) < 0)
+		return;
+	if (ns < 1000000u || ns > (uint64_t)UINT32_MAX * 1000000u)
+		wt_report(c, n, "%s must be between 1ms and %ums, got %s", path, UINT32_MAX, wt_sval(n));
+	else
+		t->timeout_ms = (unsigned)(ns / 1000000u);
+}
+
+/* The keys of a target's mapping after its name and driver (d: NULL when
+ * unknown): where its server is, options, timeout, spawn, auth, shard key.
+ * ti is the target's index (its warnings are printed only when it runs). */
+static void parse_target_keys(struct wt_ctx *c, struct wl_target *t, int ti, yaml_node_t *const *v,
+			      yaml_node_t *const *kn, const char *path, const struct bench_driver *d)
+{
+	char *p;
+
+	if (wt_present(v[TK_URI])) {
+		p = xasprintf("%s.uri", path);
+		if (wt_get_str(c, v[TK_URI], p, &t->uri) == 0)
+			wl_check_uri_secret(c, t, v[TK_URI], p, d);
+		free(p);
+	}
+	if (wt_present(v[TK_SERVERS])) {
+		p = xasprintf("%s.servers", path);
+		if (wt_present(v[TK_URI])) {
+			wt_report(c, kn[TK_SERVERS], "%s has both uri and servers; give one", path);
+		} else {
+			parse_servers(c, t, v[TK_SERVERS], p);
+			if (t->uri) /* [user:password@h1:p1, h2:p2] */
+				wl_check_uri_secret(c, t, v[TK_SERVERS], p, d);
+		}
+		free(p);
+	}
+	if (wt_present(v[TK_OPTIONS])) {
+		p = xasprintf("%s.options", path);
+		parse_options(c, t, v[TK_OPTIONS], p, d);
+		free(p);
+	}
+	if (wt_present(v[TK_TIMEOUT])) {
+		p = xasprintf("%s.timeout", path);
+		parse_timeout(c, t, v[TK_TIMEOUT], p);
+		free(p);
+	}
+	if (wt_present(v[TK_SPAWN])) {
+		p = xasprintf("%s.spawn", path);
+		parse_spawn(c, t, v[TK_SPAWN], p);
+		if (t->uri)
+			wt_warn_target(c, kn[TK_SPAWN], ti, "%s has no effect: the target has a uri, so bench never spawns its "
+				       "server", p);
+		free(p);
+	}
+	if (wt_present(v[TK_AUTH])) {
+		p = xasprintf("%s.auth", path);
+		wl_parse_auth(c, t, v[TK_AUTH], p);
+		free(p);
+	}
+	if (wt_present(v[TK_SHARD_KEY])) {
+		p = xasprintf("%s.shard_key", path);
+		/* Only a driver with BENCH_CAP_SHARD_KEY shards (mongodb, on a
+		 * mongos); elsewhere the key would be silently meaningless. */
+		if (d && !(d->caps & BENCH_CAP_SHARD_KEY))
+			wt_report(c, kn[TK_SHARD_KEY], "%s: only the mongodb driver shards on a key; target %s uses %s",
+			          p, t->name, d->name);
+		else
+			wl_parse_shard_key(c, v[TK_SHARD_KEY], p, &t->shard_key);
+		free(p);
+	}
+}
+
+/* The name and driver of a target given as a mapping, and the nodes a
+ * message about each points at. */
+static void parse_target_ident(struct wt_ctx *c, struct wl_target *t, yaml_node_t *n, const char *path,
+			       yaml_node_t *const *v, yaml_node_t **name_node, yaml_node_t **driver_node)
+{
+	char *p;
+
+	if (!v[TK_NAME])
+		wt_report(c, n, "missing required key 'name' in %s", path);
+	else if (is_null_driver(v[TK_NAME]))
+		t->name = xstrdup("null");
+	else
+		wt_get_str(c, v[TK_NAME], "a target's name", &t->name);
+	*driver_node = *name_node = v[TK_NAME] ? v[TK_NAME] : n;
+	if (is_null_driver(v[TK_DRIVER])) {
+		t->driver = xstrdup("null");
+		*driver_node = v[TK_DRIVER];
+	} else if (wt_present(v[TK_DRIVER])) {
+		p = xasprintf("%s.driver", path);
+		wt_get_str(c, *driver_node = v[TK_DRIVER], p, &t->driver);
+		free(p);
+	}
+}
+
+/* Item idx of targets: a name (the driver's, or null) or a mapping. */
 static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
 {
 	struct wl_target *t = &w->targets[w->n_targets];
@@ -212,22 +313,7 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 	} else if (n->type == YAML_MAPPING_NODE) {
 		path = item_path(c, n, "targets", idx);
 		wt_map_fields(c, n, path, wl_target_keys, v, kn);
-		if (!v[TK_NAME])
-			wt_report(c, n, "missing required key 'name' in %s", path);
-		else if (is_null_driver(v[TK_NAME]))
-			t->name = xstrdup("null");
-		else
-			wt_get_str(c, v[TK_NAME], "a target's name", &t->name);
-		driver_node = name_node = v[TK_NAME] ? v[TK_NAME] : n;
-		if (is_null_driver(v[TK_DRIVER])) {
-			t->driver = xstrdup("null");
-			driver_node = v[TK_DRIVER];
-		} else if (wt_present(v[TK_DRIVER])) {
-			char *p = xasprintf("%s.driver", path);
-
-			wt_get_str(c, driver_node = v[TK_DRIVER], p, &t->driver);
-			free(p);
-		}
+		parse_target_ident(c, t, n, path, v, &name_node, &driver_node);
 	} else {
 		char buf[64];
 
@@ -259,74 +345,8 @@ static void parse_target(struct wt_ctx *c, struct workload *w, yaml_node_t *n, s
 	if (!(d = bench_driver_find(t->driver, err, sizeof(err))))
 		wt_report(c, driver_node, "%s", err);
 	c->drivers[w->n_targets - 1] = d;
-	if (n->type != YAML_MAPPING_NODE)
-		goto out;
-	if (wt_present(v[TK_URI])) {
-		char *p = xasprintf("%s.uri", path);
-
-		if (wt_get_str(c, v[TK_URI], p, &t->uri) == 0)
-			wl_check_uri_secret(c, t, v[TK_URI], p, d);
-		free(p);
-	}
-	if (wt_present(v[TK_SERVERS])) {
-		char *p = xasprintf("%s.servers", path);
-
-		if (wt_present(v[TK_URI])) {
-			wt_report(c, kn[TK_SERVERS], "%s has both uri and servers; give one", path);
-		} else {
-			parse_servers(c, t, v[TK_SERVERS], p);
-			if (t->uri) /* [user:password@h1:p1, h2:p2] */
-				wl_check_uri_secret(c, t, v[TK_SERVERS], p, d);
-		}
-		free(p);
-	}
-	if (wt_present(v[TK_OPTIONS])) {
-		char *p = xasprintf("%s.options", path);
-
-		parse_options(c, t, v[TK_OPTIONS], p, d);
-		free(p);
-	}
-	if (wt_present(v[TK_TIMEOUT])) {
-		char *p = xasprintf("%s.timeout", path);
-		uint64_t ns = 0;
-
-		if (wt_get_duration(c, v[TK_TIMEOUT], p, &ns) == 0) {
-			/* Milliseconds, at least one: 0 would mean the driver's default. */
-			if (ns < 1000000u || ns > (uint64_t)UINT32_MAX * 1000000u)
-				wt_report(c, v[TK_TIMEOUT], "%s must be between 1ms and %ums, got %s", p, UINT32_MAX,
-				          wt_sval(v[TK_TIMEOUT]));
-			else
-				t->timeout_ms = (unsigned)(ns / 1000000u);
-		}
-		free(p);
-	}
-	if (wt_present(v[TK_SPAWN])) {
-		char *p = xasprintf("%s.spawn", path);
-
-		parse_spawn(c, t, v[TK_SPAWN], p);
-		if (t->uri)
-			wt_warn_target(c, kn[TK_SPAWN], (int)(t - w->targets),
-				       "%s has no effect: the target has a uri, so bench never spawns its server", p);
-		free(p);
-	}
-	if (wt_present(v[TK_AUTH])) {
-		char *p = xasprintf("%s.auth", path);
-
-		wl_parse_auth(c, t, v[TK_AUTH], p);
-		free(p);
-	}
-	if (wt_present(v[TK_SHARD_KEY])) {
-		char *p = xasprintf("%s.shard_key", path);
-
-		/* Only a driver with BENCH_CAP_SHARD_KEY shards (mongodb, on a
-		 * mongos); elsewhere the key would be silently meaningless. */
-		if (d && !(d->caps & BENCH_CAP_SHARD_KEY))
-			wt_report(c, kn[TK_SHARD_KEY], "%s: only the mongodb driver shards on a key; target %s uses %s",
-			          p, t->name, d->name);
-		else
-			wl_parse_shard_key(c, v[TK_SHARD_KEY], p, &t->shard_key);
-		free(p);
-	}
+	if (n->type == YAML_MAPPING_NODE)
+		parse_target_keys(c, t, (int)(t - w->targets), v, kn, path, d);
 out:
 	free(path);
 }
@@ -441,13 +461,45 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
        PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK__COUNT };
-static const char *const wl_phase_keys[] = {
-	"name", "type", "batch", "clients", "warmup", "duration", "ops", "pipeline", "rate", "mix", "range", "query",
-	"fuzzy", "structures", "kill_after", "idle_connections", NULL,
+
+/* The phase types a key is for: one bit per enum wl_phase_type. */
+#define PT_LOAD (1u << WL_PHASE_LOAD)
+#define PT_RUN (1u << WL_PHASE_RUN)
+#define PT_CRASH (1u << WL_PHASE_CRASH)
+#define PT_REPLICATION (1u << WL_PHASE_REPLICATION)
+#define PT_ANY (PT_LOAD | PT_RUN | PT_CRASH | PT_REPLICATION)
+
+/* Each key of a phase and the phase types that take it. */
+static const struct phase_key {
+	const char *name;
+	unsigned types;
+} phase_keys[PK__COUNT] = {
+	[PK_NAME] = {"name", PT_ANY},
+	[PK_TYPE] = {"type", PT_ANY},
+	[PK_BATCH] = {"batch", PT_LOAD},
+	[PK_CLIENTS] = {"clients", PT_ANY},
+	[PK_WARMUP] = {"warmup", PT_RUN},
+	[PK_DURATION] = {"duration", PT_RUN | PT_REPLICATION},
+	[PK_OPS] = {"ops", PT_RUN},
+	[PK_PIPELINE] = {"pipeline", PT_RUN | PT_CRASH},
+	[PK_RATE] = {"rate", PT_RUN | PT_REPLICATION},
+	[PK_MIX] = {"mix", PT_RUN},
+	[PK_RANGE] = {"range", PT_RUN},
+	[PK_QUERY] = {"query", PT_RUN},
+	[PK_FUZZY] = {"fuzzy", PT_RUN},
+	[PK_STRUCTURES] = {"structures", PT_RUN},
+	[PK_KILL_AFTER] = {"kill_after", PT_CRASH},
+	[PK_IDLE] = {"idle_connections", PT_RUN},
 };
-/* Which phase types take each key: bit 1 << type (1 load, 2 run, 4 crash,
- * 8 replication). */
-static const unsigned char phase_key_types[PK__COUNT] = {15, 15, 1, 15, 2, 10, 2, 6, 10, 2, 2, 2, 2, 2, 4, 2};
+
+/* The names of phase_keys, NULL-terminated, into names[PK__COUNT + 1]
+ * (wt_map_fields and the sweep's key check take such a list). */
+static void phase_key_names(const char **names)
+{
+	for (int k = 0; k < PK__COUNT; k++)
+		names[k] = phase_keys[k].name;
+	names[PK__COUNT] = NULL;
+}
 
 /* The phase types whose bits are in mask, for a message: "load or run". */
 static char *phase_types_of(unsigned mask)
@@ -505,89 +557,98 @@ static void parse_kill_after(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t 
 		wt_report(c, n, "%s min (%s) is greater than max (%s)", path, wt_sval(v[0]), wt_sval(v[1]));
 }
 
-static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
+/* duration: more than 0. */
+static void parse_duration(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
 {
-	struct wl_phase *ph = &w->phases[w->n_phases];
-	yaml_node_t *v[PK__COUNT], *kn[PK__COUNT];
-	char *path = item_path(c, n, "phases", idx), *p;
+	if (wt_get_duration(c, n, path, &ph->duration_ns) == 0 && !ph->duration_ns)
+		wt_report(c, n, "%s must be more than 0", path);
+}
+
+/* The value n of key k of phase ph, at path ("phases[1].clients"). */
+static void parse_phase_value(struct wt_ctx *c, struct wl_phase *ph, int k, yaml_node_t *n, const char *path)
+{
+	switch (k) {
+	case PK_CLIENTS:
+		wt_get_u64(c, n, path, 1, WL_MAX_CLIENTS, &ph->clients);
+		break;
+	case PK_BATCH:
+		wt_get_u64(c, n, path, 1, WL_MAX_BATCH, &ph->batch);
+		break;
+	case PK_PIPELINE:
+		wt_get_u64(c, n, path, 1, WL_MAX_PIPELINE, &ph->pipeline);
+		break;
+	case PK_KILL_AFTER:
+		parse_kill_after(c, ph, n, path);
+		break;
+	case PK_WARMUP:
+		wt_get_duration(c, n, path, &ph->warmup_ns);
+		break;
+	case PK_IDLE:
+		wt_get_u64(c, n, path, 0, WL_MAX_IDLE, &ph->idle_connections);
+		break;
+	case PK_OPS:
+		wt_get_u64(c, n, path, 1, UINT64_MAX, &ph->ops);
+		break;
+	case PK_DURATION:
+		parse_duration(c, ph, n, path);
+		break;
+	case PK_RATE:
+		parse_rate(c, ph, n, path);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Parses key k of the phase at path when it is there and the phase's type
+ * takes it (a key its type does not take is reported once, by
+ * parse_phase). Returns whether it did. */
+static bool parse_phase_key(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *const *v, int k, const char *path)
+{
+	char *p;
+
+	if (!wt_present(v[k]) || !(phase_keys[k].types & (1u << ph->type)))
+		return false;
+	p = xasprintf("%s.%s", path, phase_keys[k].name);
+	parse_phase_value(c, ph, k, v[k], p);
+	free(p);
+	return true;
+}
+
+/* A phase's type: "load" by name, else run, unless `type` says. */
+static void parse_phase_type(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
+{
 	static const char *const types[] = {"load", "run", "crash", "replication", NULL};
+	const char *s;
+	struct sbuf sb = {0};
 
-	if (wt_want_kind(c, n, path, YAML_MAPPING_NODE) < 0)
-		goto out;
-	w->n_phases++;
-	wt_map_fields(c, n, path, wl_phase_keys, v, kn);
-	if (!v[PK_NAME]) {
-		wt_report(c, n, "missing required key 'name' in %s", path);
-	} else if (wt_get_str(c, v[PK_NAME], "a phase's name", &ph->name) == 0 &&
-		   check_name(c, v[PK_NAME], "phase name", ph->name, 0) == 0) {
-		for (size_t i = 0; i + 1 < w->n_phases; i++)
-			if (w->phases[i].name && !strcmp(w->phases[i].name, ph->name))
-				wt_report(c, v[PK_NAME], "duplicate phase name '%s'", ph->name);
-	}
 	ph->type = ph->name && !strcmp(ph->name, "load") ? WL_PHASE_LOAD : WL_PHASE_RUN;
-	if (wt_present(v[PK_TYPE]) && wt_want_scalar(c, v[PK_TYPE], "a phase type", "a string") == 0) {
-		const char *s = wt_sval(v[PK_TYPE]);
-
-		int t = -1;
-
-		for (int k = 0; types[k]; k++)
-			if (!strcmp(s, types[k]))
-				t = k;
-		if (t >= 0) {
-			ph->type = (enum wl_phase_type)t;
-		} else {
-			struct sbuf sb = {0};
-
-			wt_add_hint(&sb, s, types, "types");
-			wt_report(c, v[PK_TYPE], "unknown phase type '%s' for %s%s", s, path, sb.buf);
-			free(sb.buf);
+	if (!wt_present(n) || wt_want_scalar(c, n, "a phase type", "a string") < 0)
+		return;
+	s = wt_sval(n);
+	for (int k = 0; types[k]; k++) {
+		if (!strcmp(s, types[k])) {
+			ph->type = (enum wl_phase_type)k;
+			return;
 		}
 	}
-	for (int i = 0; i < PK__COUNT; i++) {
-		if (kn[i] && !(phase_key_types[i] & (1u << ph->type))) {
-			char *takes = phase_types_of(phase_key_types[i]);
+	wt_add_hint(&sb, s, types, "types");
+	wt_report(c, n, "unknown phase type '%s' for %s%s", s, path, sb.buf);
+	free(sb.buf);
+}
 
-			wt_report(c, kn[i], "key '%s' is only for %s phases; %s is a %s phase", wl_phase_keys[i],
-			          takes, path, workload_phase_type_name(ph->type));
-			free(takes);
-		}
-	}
-	ph->batch = 100;
-	ph->pipeline = 1;
-	ph->clients = ph->type == WL_PHASE_LOAD ? 4 : 1;
-#define FIELD(key, stmt)                                   \
-	if (wt_present(v[key]) && (phase_key_types[key] & (1u << ph->type))) { \
-		p = xasprintf("%s.%s", path, wl_phase_keys[key]); \
-		stmt;                                      \
-		free(p);                                   \
-	}
-	FIELD(PK_CLIENTS, wt_get_u64(c, v[PK_CLIENTS], p, 1, WL_MAX_CLIENTS, &ph->clients))
-	FIELD(PK_BATCH, wt_get_u64(c, v[PK_BATCH], p, 1, WL_MAX_BATCH, &ph->batch))
-	if (ph->type == WL_PHASE_LOAD)
-		goto out;
-	FIELD(PK_PIPELINE, wt_get_u64(c, v[PK_PIPELINE], p, 1, WL_MAX_PIPELINE, &ph->pipeline))
-	if (ph->type == WL_PHASE_CRASH) {
-		FIELD(PK_KILL_AFTER, parse_kill_after(c, ph, v[PK_KILL_AFTER], p))
-		else
-			wt_report(c, n, "%s needs kill_after, the moment the server is killed, e.g. kill_after: "
-				  "{min: 1s, max: 3s}", path);
-		goto out;
-	}
-	if (ph->type == WL_PHASE_REPLICATION) {
-		FIELD(PK_DURATION, if (wt_get_duration(c, v[PK_DURATION], p, &ph->duration_ns) == 0 && !ph->duration_ns)
-			      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))
-		else
-			wt_report(c, n, "%s needs a duration, e.g. duration: 10s", path);
-		FIELD(PK_RATE, parse_rate(c, ph, v[PK_RATE], p))
-		goto out;
-	}
-	FIELD(PK_WARMUP, wt_get_duration(c, v[PK_WARMUP], p, &ph->warmup_ns))
-	FIELD(PK_IDLE, wt_get_u64(c, v[PK_IDLE], p, 0, WL_MAX_IDLE, &ph->idle_connections))
-	FIELD(PK_OPS, wt_get_u64(c, v[PK_OPS], p, 1, UINT64_MAX, &ph->ops))
-	FIELD(PK_DURATION, if (wt_get_duration(c, v[PK_DURATION], p, &ph->duration_ns) == 0 && !ph->duration_ns)
-		      wt_report(c, v[PK_DURATION], "%s must be more than 0", p))
-	FIELD(PK_RATE, parse_rate(c, ph, v[PK_RATE], p))
-#undef FIELD
+/* What only a run phase has: its length (duration or ops), warmup, rate,
+ * idle connections, op parameters and mix. */
+static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
+			    yaml_node_t *const *v, yaml_node_t *const *kn, const char *path)
+{
+	char *p;
+
+	parse_phase_key(c, ph, v, PK_WARMUP, path);
+	parse_phase_key(c, ph, v, PK_IDLE, path);
+	parse_phase_key(c, ph, v, PK_OPS, path);
+	parse_phase_key(c, ph, v, PK_DURATION, path);
+	parse_phase_key(c, ph, v, PK_RATE, path); /* after clients: a rate is per client */
 	if (wt_present(v[PK_DURATION]) && wt_present(v[PK_OPS])) {
 		yaml_node_t *later = kn[PK_OPS]->start_mark.index > kn[PK_DURATION]->start_mark.index ?
 			kn[PK_OPS] : kn[PK_DURATION];
@@ -603,6 +664,61 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 		p = xasprintf("%s.mix", path);
 		parse_mix(c, w, ph, v[PK_MIX], p);
 		free(p);
+	}
+}
+
+static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, size_t idx)
+{
+	struct wl_phase *ph = &w->phases[w->n_phases];
+	yaml_node_t *v[PK__COUNT], *kn[PK__COUNT];
+	const char *names[PK__COUNT + 1];
+	char *path = item_path(c, n, "phases", idx);
+
+	if (wt_want_kind(c, n, path, YAML_MAPPING_NODE) < 0)
+		goto out;
+	w->n_phases++;
+	phase_key_names(names);
+	wt_map_fields(c, n, path, names, v, kn);
+	if (!v[PK_NAME]) {
+		wt_report(c, n, "missing required key 'name' in %s", path);
+	} else if (wt_get_str(c, v[PK_NAME], "a phase's name", &ph->name) == 0 &&
+		   check_name(c, v[PK_NAME], "phase name", ph->name, 0) == 0) {
+		for (size_t i = 0; i + 1 < w->n_phases; i++)
+			if (w->phases[i].name && !strcmp(w->phases[i].name, ph->name))
+				wt_report(c, v[PK_NAME], "duplicate phase name '%s'", ph->name);
+	}
+	parse_phase_type(c, ph, v[PK_TYPE], path);
+	for (int k = 0; k < PK__COUNT; k++) {
+		if (kn[k] && !(phase_keys[k].types & (1u << ph->type))) {
+			char *takes = phase_types_of(phase_keys[k].types);
+
+			wt_report(c, kn[k], "key '%s' is only for %s phases; %s is a %s phase", phase_keys[k].name,
+			          takes, path, workload_phase_type_name(ph->type));
+			free(takes);
+		}
+	}
+	ph->batch = 100;
+	ph->pipeline = 1;
+	ph->clients = ph->type == WL_PHASE_LOAD ? 4 : 1;
+	parse_phase_key(c, ph, v, PK_CLIENTS, path);
+	parse_phase_key(c, ph, v, PK_BATCH, path);
+	parse_phase_key(c, ph, v, PK_PIPELINE, path);
+	switch (ph->type) {
+	case WL_PHASE_LOAD:
+		break;
+	case WL_PHASE_CRASH:
+		if (!parse_phase_key(c, ph, v, PK_KILL_AFTER, path))
+			wt_report(c, n, "%s needs kill_after, the moment the server is killed, e.g. kill_after: "
+				  "{min: 1s, max: 3s}", path);
+		break;
+	case WL_PHASE_REPLICATION:
+		if (!parse_phase_key(c, ph, v, PK_DURATION, path))
+			wt_report(c, n, "%s needs a duration, e.g. duration: 10s", path);
+		parse_phase_key(c, ph, v, PK_RATE, path);
+		break;
+	case WL_PHASE_RUN:
+		parse_run_phase(c, w, ph, n, v, kn, path);
+		break;
 	}
 out:
 	free(path);
@@ -698,8 +814,12 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 	/* Last: it re-validates the workload for every sweep point and keeps
 	 * only the messages the workload does not have already. */
 	if (wt_present(v[TOP_SWEEP])) {
-		static const struct wl_keys keys = {wl_top_keys, wl_target_keys, wl_phase_keys};
-		yaml_node_t **items = wl_parse_sweep(c, w, v[TOP_SWEEP], root, &keys);
+		const char *phase_names[PK__COUNT + 1];
+		struct wl_keys keys = {wl_top_keys, wl_target_keys, phase_names};
+		yaml_node_t **items;
+
+		phase_key_names(phase_names);
+		items = wl_parse_sweep(c, w, v[TOP_SWEEP], root, &keys);
 
 		if (items && c->check_points)
 			check_points(c, w, items);
@@ -785,7 +905,7 @@ int workload_parse(const char *name, const char *text, size_t len,
 	wt_finish(&c, errors, w);
 	if (c.n_errors) {
 		workload_free(w);
-		return BENCH_EXIT_USAGE;
+		return -1;
 	}
 	*out = w;
 	return 0;
@@ -794,36 +914,21 @@ int workload_parse(const char *name, const char *text, size_t len,
 int workload_load(const char *path, const struct wl_override *ov, size_t n_ov,
 		  struct workload **out, char **errors)
 {
-	FILE *f = fopen(path, "rb");
-	struct sbuf text = {0};
-	char buf[65536];
-	size_t n;
+	char *text, err[PATH_MAX + 128];
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	if (!f)
-		goto fail;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && text.len <= WL_MAX_FILE)
-		sbuf_add(&text, buf, n);
-	if (ferror(f) || text.len > WL_MAX_FILE) {
-		errno = ferror(f) ? EIO : EFBIG;
-		goto fail;
-	}
-	fclose(f);
-	rc = workload_parse(path, text.buf ? text.buf : "", text.len, ov, n_ov, out, errors);
-	free(text.buf);
-	return rc;
-fail:
-	{
-		char *msg = xasprintf("%s%s: cannot read the workload: %s\n", *errors ? *errors : "", path, strerror(errno));
+	if (util_read_file(path, WL_MAX_FILE, "the workload", &text, &len, err, sizeof(err)) < 0) {
+		char *msg = xasprintf("%s%s\n", *errors ? *errors : "", err);
 
 		free(*errors);
 		*errors = msg;
+		return BENCH_EXIT_USAGE;
 	}
-	if (f)
-		fclose(f);
-	free(text.buf);
-	return BENCH_EXIT_USAGE;
+	rc = workload_parse(path, text, len, ov, n_ov, out, errors);
+	free(text);
+	return rc < 0 ? BENCH_EXIT_USAGE : 0;
 }
 
 void workload_free(struct workload *w)

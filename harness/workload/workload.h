@@ -157,7 +157,9 @@ struct wl_override {
 /*
  * Reads and validates a workload file, applying overrides before validation.
  * On success returns 0 and *out (free with workload_free). On failure returns
- * BENCH_EXIT_USAGE (2) after appending every problem, one per line, as
+ * BENCH_EXIT_USAGE (2; the one function left below cli/ that returns an
+ * exit code: cmd_run.c returns it as it is; docs/architecture.md,
+ * "Errors") after appending every problem, one per line, as
  * "file:line:col: message\n" to *errors (caller frees *errors; it may also
  * hold warnings on success, as "file:line:col: warning: ...\n").
  * `errors` may not be NULL; *errors is NULL or a malloc'd string to append
@@ -167,7 +169,8 @@ struct wl_override {
 int workload_load(const char *path, const struct wl_override *ov, size_t n_ov,
 		  struct workload **out, char **errors);
 
-/* As workload_load, from a string; `name` is used as the file in messages. */
+/* As workload_load, from a string; `name` is used as the file in messages.
+ * Returns 0, or -1 (not an exit code) with the problems in *errors. */
 int workload_parse(const char *name, const char *text, size_t len,
 		   const struct wl_override *ov, size_t n_ov,
 		   struct workload **out, char **errors);

@@ -135,6 +135,21 @@ void wt_warn_target(struct wt_ctx *c, const yaml_node_t *n, int target, const ch
 	va_end(ap);
 }
 
+void wt_report_pos(struct wt_ctx *c, int line, int col, const char *fmt, ...)
+{
+	struct sbuf sb = {0};
+	va_list ap;
+	size_t body;
+
+	sbuf_addf(&sb, "%s:%d:%d: ", c->file, line, col);
+	body = sb.len;
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	sbuf_add(&sb, "\n", 1);
+	add_msg(c, line, col, 0, -1, sbuf_take(&sb), body);
+}
+
 static void __attribute__((format(printf, 3, 4))) report_ov(struct wt_ctx *c, size_t k, const char *fmt, ...)
 {
 	struct sbuf sb = {0};

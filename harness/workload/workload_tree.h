@@ -1,8 +1,10 @@
 /*
- * workload_tree.h - private to the workload parser (workload*.c): the libyaml
- * node tree, the messages it collects, `--set` overrides applied to the
- * tree, and what the parser's files share. Not part of the harness's API;
- * include only from workload*.c.
+ * workload_tree.h - the workload parser's (workload*.c) libyaml node tree,
+ * the messages it collects, `--set` overrides applied to the tree, and what
+ * the parser's files share. Not part of the harness's API: include it from
+ * workload*.c, and from claims/claims.c, which reads a claim file's
+ * `claim:` block with the same messages and node helpers (the one YAML
+ * diagnostics layer; docs/architecture.md).
  *
  * Nodes are libyaml's, owned by ctx->doc. A yaml_node_t pointer is valid
  * only until the next node is added to the document (wt_apply_overrides
@@ -26,7 +28,9 @@ struct sbuf;
 struct wt_msg;
 
 /* One parse. Zero-initialise, then set file, text, len, ov, n_ov and
- * check_points, and call wl_parse. The caller owns file, text and ov;
+ * check_points, and call wl_parse. (Another reader of a YAML file sets
+ * file, text, len, loads doc itself and sets n_file_nodes to its node
+ * count, and ends with wt_finish.) The caller owns file, text and ov;
  * wl_parse loads doc, sets n_file_nodes and frees doc and drivers before it
  * returns; msgs and ov_end belong to this module and are freed by wt_finish
  * (or wt_adopt_msgs). */
@@ -62,6 +66,11 @@ void wt_warn(struct wt_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 /* A warning about target number `target` of the workload only: `bench run`
  * says it only when that target runs (workload.h, wl_warning). */
 void wt_warn_target(struct wt_ctx *c, const yaml_node_t *n, int target, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Adds an error at line:col (1-based) of the file, a place inside a
+ * scalar that no node marks (claims.c: a column of an expression). */
+void wt_report_pos(struct wt_ctx *c, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* Adds the error of a failed yaml_parser_load on p, whose input was

@@ -7,7 +7,7 @@
  * given as overrides, as `bench run --set PATH=VALUE` does.
  *
  * Besides "no crash, no leak, no undefined behaviour", it checks the
- * loader's contract: either 0 with a workload, or BENCH_EXIT_USAGE with no
+ * loader's contract: either 0 with a workload, or -1 with no
  * workload and at least one "name:line:col: message" line; *errors is never
  * NULL after the call. A broken contract aborts, so libFuzzer saves the
  * input.
@@ -142,8 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(perr);
 			free(pov);
 		}
-	} else if (rc != BENCH_EXIT_USAGE) {
-		broken("returned neither 0 nor BENCH_EXIT_USAGE", errors);
+	} else if (rc != -1) {
+		broken("returned neither 0 nor -1", errors);
 	} else if (w) {
 		broken("a failure set *out", errors);
 	} else if (!strstr(errors, "fuzz.yaml:")) {

@@ -336,6 +336,29 @@ static void check_null(const struct bench_driver *d)
 	d->close(&c);
 }
 
+/* The driver's counter names (bench_conn.counters) go into run.json as
+ * they are: at most BENCH_CONN_COUNTERS plain words, checked at load. */
+static void check_counters(const struct bench_driver *d)
+{
+	static const char *const upper[] = {"Redirects", NULL};
+	static const char *const empty[] = {"", NULL};
+	static const char *const nine[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", NULL};
+	static const char *const quote[] = {"a\"b", NULL};
+	const char *const *bad[] = {upper, empty, nine, quote};
+	struct bench_driver copy = *d;
+	char err[256];
+
+	for (size_t i = 0; d->counters && d->counters[i]; i++)
+		CHECK(i < BENCH_CONN_COUNTERS);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		copy.counters = bad[i];
+		CHECK_INT(bench_driver_check(&copy, err, sizeof(err)), -1);
+		CHECK(strstr(err, "bad counters table") != NULL);
+	}
+	copy.counters = nine + 1; /* eight: as many as a connection keeps */
+	CHECK_INT(bench_driver_check(&copy, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	size_t n;
@@ -354,6 +377,7 @@ int main(void)
 
 		printf("== %s\n", d->name);
 		CHECK_INT(bench_driver_check(d, err, sizeof(err)), 0);
+		check_counters(d);
 		if (!(d->caps & BENCH_CAP_NETWORK)) {
 			check_null(d);
 			continue;

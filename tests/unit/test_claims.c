@@ -2,14 +2,20 @@
  * test_claims.c - the `expect:` language (claims_expr.c, claims_eval.c):
  * crafted summary.csv data (no server) that gives each verdict, parse
  * errors with their line:col, and metrics that match nothing, which must be
- * an error naming the metric, never a 0.
+ * an error naming the metric, never a 0; and a claim file's `claim:` block
+ * (claims.c), whose messages are the workload parser's file:line:col ones.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "claims.h"
 #include "claims_expr.h"
+#include "claims_report.h"
 #include "util.h"
 
 /* Three repeats, swept over clients (1, 64). fast is exactly twice slow;
@@ -280,6 +286,99 @@ static void test_depth(void)
 	CHECK(cx_known_column("shards_per_op"));
 }
 
+/* A claim file c1.yaml: a null workload, then `claim:` and the block. */
+struct claim_case {
+	const char *block;   /* the lines after "claim:" (or its value, after "claim: ") */
+	const char *want;    /* in the messages; NULL: the claim loads */
+};
+
+#define CLAIM_HEAD "name: c1\ntargets: [null]\nphases: [{name: run, ops: 10, mix: {get: 1}}]\nclaim:"
+#define CLAIM_OK "\n  id: c1\n  statement: x\n  expect: null.get.ops > 0\n"
+
+static const struct claim_case claim_cases[] = {
+	{CLAIM_OK, NULL},
+	{CLAIM_OK "  notez: y\n", "c1.yaml:8:3: unknown key 'notez' in claim; did you mean 'notes'?"},
+	{CLAIM_OK "  id: c1\n", "c1.yaml:8:3: duplicate key 'id' in claim (first at line 5)"},
+	{"\n  id: [c1]\n  statement: x\n  expect: null.get.ops > 0\n",
+	 "c1.yaml:5:7: expected a string for claim.id, got a sequence"},
+	{"\n  id: other\n  statement: x\n  expect: null.get.ops > 0\n",
+	 "c1.yaml:5:7: claim.id 'other' must be the file's name without .yaml ('c1')"},
+	{"\n  id: c1\n  expect: null.get.ops > 0\n",
+	 "c1.yaml:5:3: missing required key 'statement' in claim (the claim in English)"},
+	{CLAIM_OK "  needs: {cores: 0}\n", "c1.yaml:8:18: claim.needs.cores must be between 1 and 4096, got 0"},
+	{CLAIM_OK "  needs: {core: 2}\n", "c1.yaml:8:11: unknown key 'core' in claim.needs; did you mean 'cores'?"},
+	{CLAIM_OK "  needs: [4]\n", "c1.yaml:8:10: expected a mapping for claim.needs, got a sequence"},
+	{CLAIM_OK "  quick: {phases.run.ops: [1]}\n",
+	 "c1.yaml:8:27: claim.quick: write KEY.PATH: VALUE, a scalar as --set takes it"},
+	{" 3\n", "c1.yaml:4:8: expected a mapping for claim, got '3'"},
+	/* A position inside the expression: file:line:col of the metric. */
+	{"\n  id: c1\n  statement: x\n  expect: ghost.get.ops > 0\n",
+	 "c1.yaml:7:11: claim.expect: no target 'ghost' in this workload (targets: null)"},
+};
+
+static void test_claim_files(void)
+{
+	char dir[] = "/tmp/bench-test-claims-XXXXXX";
+	char *path, *msgs;
+	struct workload *w;
+	struct claim *cl;
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	path = xasprintf("%s/c1.yaml", dir);
+	for (size_t i = 0; i < sizeof(claim_cases) / sizeof(claim_cases[0]); i++) {
+		const struct claim_case *k = &claim_cases[i];
+		char *text = xasprintf("%s%s", CLAIM_HEAD, k->block);
+		int rc;
+
+		unlink(path);
+		CHECK_INT(util_write_file(path, text), 0);
+		w = NULL;
+		cl = NULL;
+		msgs = NULL;
+		CHECK_INT(workload_load(path, NULL, 0, &w, &msgs), 0);
+		rc = w ? claim_load(path, w, &cl, &msgs) : -1;
+		if (!k->want) {
+			CHECK_INT(rc, 0);
+			CHECK(cl && !strcmp(cl->id, "c1") && !strcmp(cl->statement, "x") && cl->expect);
+		} else {
+			CHECK_INT(rc, -1);
+			CHECK(cl == NULL);
+			CHECK(msgs && strstr(msgs, k->want));
+		}
+		if (k->want ? !msgs || !strstr(msgs, k->want) : rc != 0)
+			fprintf(stderr, "case %zu: want '%s', got: %s\n", i, k->want ? k->want : "ok", msgs ? msgs : "");
+		claim_free(cl);
+		workload_free(w);
+		free(msgs);
+		free(text);
+	}
+	/* The claims report is never written over: a second write fails the
+	 * library's way, -1 with errno (it returned EEXIST, which the command
+	 * took for success and then for its exit code). */
+	{
+		char *report = xasprintf("%s/report.html", dir);
+		struct claims_report_row row = {"c1", "SUPPORTED", "x", "", "null.get.ops > 0", "", "", NULL};
+
+		CHECK_INT(claims_report_write(report, &row, 1, 2, "spawn", false), 0);
+		errno = 0;
+		CHECK_INT(claims_report_write(report, &row, 1, 2, "spawn", false), -1);
+		CHECK_INT(errno, EEXIST);
+		unlink(report);
+		free(report);
+	}
+	/* A claim file that cannot be read: said with the file, no position. */
+	unlink(path);
+	msgs = NULL;
+	CHECK_INT(claim_load(path, NULL, &cl, &msgs), -1);
+	CHECK(msgs && strstr(msgs, "/c1.yaml: cannot read the claim file: No such file or directory\n"));
+	free(msgs);
+	free(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++)
@@ -288,5 +387,6 @@ int main(void)
 		run_parse(&parse_cases[i]);
 	test_figures();
 	test_depth();
+	test_claim_files();
 	return check_report("test_claims");
 }

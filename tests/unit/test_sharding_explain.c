@@ -4,8 +4,8 @@
  * reading of explain replies as a mongos of MongoDB 7.0 writes them
  * (queryPlanner.winningPlan.shards), the mean over the sampled keys, the
  * sample and split keys (which must be the keys harness/gen/keygen.c makes),
- * and the harness's reading of the driver's shards_per_op.<op> lines into
- * summary.csv's shards_per_op.
+ * and the harness's reading of the driver's per-op shards figures
+ * (bench_server_info.shards_per_op) into summary.csv's shards_per_op.
  */
 #include <float.h>
 #include <math.h>
@@ -131,8 +131,9 @@ static void test_keys(void)
 	CHECK_STR(mine, theirs);
 }
 
-/* summary.csv's shards_per_op: from the lines of the server_info after the
- * runs, for run phases only; nothing without them. */
+/* summary.csv's shards_per_op: from the typed per-op figures of the
+ * server_info after the runs (driver.h), for run phases only; nothing
+ * without them, and never from the config text (which run.json shows). */
 static void test_results(void)
 {
 	struct wl_phase run = {.type = WL_PHASE_RUN}, load = {.type = WL_PHASE_LOAD};
@@ -141,22 +142,24 @@ static void test_results(void)
 
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_GET) < 0); /* never read */
 	t.have_info_after = true;
-	snprintf(t.info_after.config, sizeof(t.info_after.config),
-		 "storage_engine=wiredTiger\nshard_key=_id 1\nshards=2\nexplain_samples=16\n"
-		 "shards_per_op.get=1.00\nshards_per_op.set=1.00\n"
-		 "shards_per_op.delete=1.00\nshards_per_op.range=1.50\nxshards_per_op.query=9\n");
+	t.info_after.shards_per_op[BENCH_OP_GET] = 1.0;
+	t.info_after.shards_per_op[BENCH_OP_SET] = 1.0;
+	t.info_after.shards_per_op[BENCH_OP_RANGE] = 1.5;
+	t.info_after.shards_per_op[BENCH_OP_QUERY] = 9; /* not said: its bit is not set */
+	t.info_after.shards_known = 1u << BENCH_OP_GET | 1u << BENCH_OP_SET | 1u << BENCH_OP_RANGE;
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_GET) == 1.0);
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_RANGE) == 1.5);
-	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_DELETE) == 1.0);
-	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_QUERY) < 0); /* only at a line's start */
+	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_QUERY) < 0);
+	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_DELETE) < 0); /* 0, and not said */
 	CHECK(results_shards_per_op(&t, &pl, BENCH_OP_SET) < 0);   /* a load is not a set */
-	/* The last line without its newline; a value that is not a number. */
-	snprintf(t.info_after.config, sizeof(t.info_after.config), "shards_per_op.get=unknown\nshards_per_op.range=2");
+	CHECK(results_shards_per_op(&t, &pr, BENCH_OP__COUNT) < 0);
+	/* A figure that is no mean of shards. */
+	t.info_after.shards_per_op[BENCH_OP_GET] = -1;
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_GET) < 0);
-	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_RANGE) == 2.0);
 	/* A driver that says nothing of shards (redis, memcached, mongodb
-	 * without shard_key). */
-	snprintf(t.info_after.config, sizeof(t.info_after.config), "maxmemory=0\n");
+	 * without shard_key), whatever its config lines look like. */
+	memset(&t.info_after, 0, sizeof(t.info_after));
+	snprintf(t.info_after.config, sizeof(t.info_after.config), "shards_per_op.get=1.00\nmaxmemory=0\n");
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_GET) < 0);
 }
 
