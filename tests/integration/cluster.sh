@@ -347,10 +347,18 @@ if start_node; then
     wait "$bpid"; rc=$?; forget "$bpid"
     dir=$(ls -d "$tmp/res-failover"/*/ 2>/dev/null | head -1) csv=${dir}summary.csv
     if [ -f "$csv" ]; then
-      check "failover: bench exits 0 (exit $rc)" "$rc == 0" || tail -5 "$tmp/failover.log"
-      f=$(failed_requests run)
-      check "failover: 0 errors, timeouts, disconnects (got $f)" "$f == 0" \
-        || grep -o '"error": "[^"]*"' "${dir}run.json"
+      # While the cluster takes the failover in, a node may answer
+      # CLUSTERDOWN for a moment (more likely on a loaded host): bench
+      # counts those as errors and exits 1, which is honest; anything
+      # else failing, or more than a few, is a fault.
+      f=$(failed_requests run) all=$(($(sum run ops) + $(failed_requests run)))
+      if [ "$f" -eq 0 ]; then
+        check "failover: bench exits 0 (exit $rc)" "$rc == 0" || tail -5 "$tmp/failover.log"
+      else
+        others=$(grep -o '"error": "[^"]*"' "${dir}run.json" | grep -vc 'CLUSTERDOWN')
+        check "failover: every failure is CLUSTERDOWN ($others others), under 5% of $all requests (got $f), exit 1 (exit $rc)" \
+          "$others == 0 && $f * 20 < $all && $rc == 1" || grep -o '"error": "[^"]*"' "${dir}run.json"
+      fi
       moved=$(json_sum redirects_moved)
       check "failover: run.json counts MOVED = $moved > 0" "$moved > 0"
       ports=("$rep" "${ports[1]}" "${ports[2]}") # the masters now
