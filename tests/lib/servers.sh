@@ -141,7 +141,7 @@ launch_memcached() {
 start_memcached() { local fixed=${1:-}; shift || true; start_on "$fixed" mc_ours launch_memcached "$@"; }
 # The MongoDB-compatible server scripts/install-deps builds (optional: a
 # test that needs it checks have_ferretdb).
-ferretdb_bin=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/bin/bench-ferretdb
+ferretdb_bin=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/bin/bench-ferretdb
 have_ferretdb() { [ -x "$ferretdb_bin" ]; }
 # FerretDB listens once its SQLite backend is open; nothing else to ask it.
 fdb_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$fport") 2>/dev/null; }
