@@ -88,6 +88,13 @@ struct mongo_outcome {
 #define MONGO_DEFAULT_COLLECTION "kv"
 /* The category index, named as MongoDB would name it. */
 #define MONGO_CATEGORY_INDEX "category_1__id_1"
+/* The buildInfo.buildEnvironment key with which bench-ferretdb
+ * (tools/ferretdb/) says it indexes the SQLite expression its _id
+ * lookups use; its value is that expression. */
+#define MONGO_FERRETDB_ID_INDEX "benchIdIndex"
+/* ... and names its backend ("SQLite"), which FerretDB itself names only
+ * once a database is open. */
+#define MONGO_FERRETDB_BACKEND "benchBackend"
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t mongo_now_ms(void);

@@ -391,6 +391,8 @@ static void write_target(struct jw *j, const struct target_result *t)
 		jw_str(j, "product", t->info.product);
 		jw_str(j, "version", t->info.version);
 		jw_str(j, "detail", t->info.detail);
+		jw_str(j, "variant", t->info.variant[0] ? t->info.variant : NULL);
+		jw_str(j, "stands_in_for", t->info.stands_in_for[0] ? t->info.stands_in_for : NULL);
 		write_config(j, t->info.config);
 		jw_close(j, '}');
 	}
