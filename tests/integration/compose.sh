@@ -173,7 +173,9 @@ while read -r img; do
   esac
 done <"$tmp/froms"
 contains "$df" "^FROM debian:trixie" "the image builds on Debian trixie (hiredis >= 1.0, TLS)"
-contains "$df" "cmake --build" "the image builds bench with cmake"
+contains "$df" "^RUN sh /usr/local/lib/bench/build.sh build$" "the image builds bench through docker/build.sh"
+contains docker/build.sh "cmake --build" "docker/build.sh builds bench with cmake"
+expect_rc 0 "docker/build.sh parses" -- sh -n docker/build.sh
 for ignored in .git build results tools/bin; do
   contains .dockerignore "^$ignored\$" ".dockerignore keeps $ignored out of the context"
 done
