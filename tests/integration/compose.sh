@@ -12,7 +12,9 @@
 #   - the bench service reaches each server by a service name that exists;
 #   - every file a service mounts from ./ and every COPY source of
 #     docker/Dockerfile exists; the init scripts parse (bash -n, node
-#     --check when node is installed); the Dockerfile's stages are pinned.
+#     --check when node is installed); the Dockerfile's stages are pinned;
+#   - scripts/check-compose parses (and passes shellcheck where installed)
+#     and brings up every profile.
 # Exit 77 (skipped) without docker-compose, unless CI=true.
 set -u
 root=${1:?usage: compose.sh ROOT}
@@ -193,6 +195,17 @@ for host in mongo-cfg:27019 mongo-shard1:27018 mongo-shard2:27018 mongos:27017; 
 done
 contains docker/mongo-sharded-init.js "rs.initiate" "the sharded init initiates the replica sets"
 contains docker/mongo-sharded-init.js "sh.addShard" "the sharded init adds the shards"
+
+# 4. scripts/check-compose (the first real run, for a machine with an
+# engine; it cannot run here): it parses, and brings up every profile.
+expect_rc 0 "scripts/check-compose parses" -- bash -n scripts/check-compose
+if command -v shellcheck >/dev/null; then
+  expect_rc 0 "scripts/check-compose passes shellcheck" -- shellcheck -x scripts/check-compose
+fi
+for p in "${profiles[@]}"; do
+  [ "$p" = bench ] && { contains scripts/check-compose "run --rm bench" "check-compose runs the bench image"; continue; }
+  contains scripts/check-compose "^if up $p " "check-compose brings up the $p profile"
+done
 
 echo "compose: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
