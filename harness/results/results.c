@@ -212,19 +212,25 @@ static void fmt_us(char *buf, size_t len, const struct hist *h, double pct)
 void results_print_table(const struct results *r, FILE *out)
 {
 	const char *sweep = r->w->sweep.key;
+	char server[RESULTS_SERVER_LABEL_MAX];
+	int w = 24; /* the server column: as wide as the longest label, up to 48 */
 
-	fprintf(out, "%-12s %-24s %-6s %-13s", "target", "server", "phase", "op");
+	for (size_t i = 0; i < r->n_targets; i++) {
+		int len = (int)strlen(results_server_label(&r->targets[i], server, sizeof(server)));
+
+		w = len > w ? (len < 48 ? len : 48) : w;
+	}
+	fprintf(out, "%-12s %-*s %-6s %-13s", "target", w, "server", "phase", "op");
 	if (sweep)
 		fprintf(out, " %10.10s", sweep);
 	fprintf(out, " %4s %12s %10s %10s %8s %9s %9s\n", "rep", "ops/s", "p50 us", "p99 us", "errors", "cli us/op",
 		"srv us/op");
 	for (size_t i = 0; i < r->n_targets; i++) {
 		const struct target_result *t = &r->targets[i];
-		char server[RESULTS_SERVER_LABEL_MAX];
 
 		results_server_label(t, server, sizeof(server));
 		if (t->skipped && t->n_runs == 0) {
-			secret_fprintf(out, "%-12s %-24s not run: %s\n", t->target->name, server, t->skipped);
+			secret_fprintf(out, "%-12s %-*s not run: %s\n", t->target->name, w, server, t->skipped);
 			continue;
 		}
 		for (size_t j = 0; j < t->n_runs; j++) {
@@ -255,7 +261,7 @@ void results_print_table(const struct results *r, FILE *out)
 					snprintf(rate, sizeof(rate), "%.0f", p->duration_s > 0 ? (double)ops / p->duration_s : 0);
 				fmt_us(p50, sizeof(p50), s->lat, 50);
 				fmt_us(p99, sizeof(p99), s->lat, 99);
-				fprintf(out, "%-12s %-24.24s %-6.6s %-13s", t->target->name, server, p->phase->name,
+				fprintf(out, "%-12s %-*.*s %-6.6s %-13s", t->target->name, w, w, server, p->phase->name,
 					results_op_label(p, (enum bench_op)op));
 				if (sweep)
 					fprintf(out, " %10.10s", p->sweep_value ? p->sweep_value : "");

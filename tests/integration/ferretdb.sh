@@ -14,7 +14,7 @@
 #     names the variant (FerretDB v1.24.2 (SQLite, indexed _id); with
 #     --id-index=false, (SQLite)), run.json's server says stands_in_for
 #     MongoDB and its warnings that a stand-in answered, as do the terminal
-#     and report.html.
+#     (its table's server column as wide as the variant) and report.html.
 # Usage: ferretdb.sh BENCH_BINARY MONGO_PROBE
 set -uo pipefail
 bench=$1 probe=$2
@@ -111,6 +111,7 @@ print(t["indexed"]["stands_in_for"] == "MongoDB" and t["indexed"]["variant"] == 
 contains "${dir}run.json" 'indexed: answered by FerretDB v1.24.2 (SQLite, indexed _id), a stand-in for MongoDB' "run.json warns"
 contains "${dir}run.json" 'as_is: answered by FerretDB v1.24.2 (SQLite), a stand-in for MongoDB' "run.json warns (as_is)"
 contains "$tmp/out" "warning: indexed: answered by FerretDB v1.24.2 (SQLite, indexed _id), a stand-in for MongoDB" "the terminal warns"
+contains "$tmp/out" "^indexed  *FerretDB v1.24.2 (SQLite, indexed _id)  *run  *get " "the terminal table names the variant whole"
 contains "$tmp/err" "indexed: FerretDB v1.24.2 (SQLite, indexed _id) at mongodb://127.0.0.1:[0-9]*, a stand-in for MongoDB" "the target's first line says so"
 "$bench" report "$dir" >/dev/null 2>&1 || fail "bench report"
 contains "${dir}report.html" "a stand-in for MongoDB, not MongoDB" "report.html's servers table"
