@@ -258,6 +258,17 @@ struct bench_server_info {
 	 * from explain (docs/drivers.md). */
 	double shards_per_op[BENCH_OP__WIRE_COUNT];
 	uint32_t shards_known;
+	/* Added with ABI 6, at the end: the harness zeroes the struct before
+	 * server_info, so a driver built without them leaves them empty.
+	 * variant: what sets this server apart from a stock one of its product
+	 * and version, named in the server label after them ("SQLite, indexed
+	 * _id": FerretDB v1.24.2 (SQLite, indexed _id)); "" none.
+	 * stands_in_for: the product whose place this server takes when it is
+	 * another one that speaks its protocol ("MongoDB" for FerretDB); "" when
+	 * it is that product. Its figures are the stand-in's: run.json warns,
+	 * and a claim that reads them gets no verdict (docs/claims.md). */
+	char variant[96];
+	char stands_in_for[64];
 };
 
 /* Server counters the harness samples before and after a phase. */

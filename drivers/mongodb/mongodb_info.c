@@ -307,17 +307,31 @@ int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out)
 
 	if (ferret) {
 		/* A MongoDB-compatible server: "version" is only the MongoDB
-		 * version it imitates, never its own. */
+		 * version it imitates, never its own. It stands in for MongoDB:
+		 * its figures are FerretDB's (docs/architecture.md, "FerretDB"). */
 		char backend[96];
+		const char *id_index = mongo_find_utf8(&build, "buildEnvironment." MONGO_FERRETDB_ID_INDEX);
+		const char *said = mongo_find_utf8(&build, "buildEnvironment." MONGO_FERRETDB_BACKEND);
+		bool have_backend = mongo_ferretdb_backend(p, backend, sizeof(backend));
+
+		if (!have_backend && said) {
+			snprintf(backend, sizeof(backend), "%s", said);
+			have_backend = true;
+		}
 
 		snprintf(out->product, sizeof(out->product), "FerretDB");
 		snprintf(out->version, sizeof(out->version), "%s", ferret);
 		snprintf(out->detail, sizeof(out->detail), "MongoDB-compatible %s", version ? version : "?");
+		snprintf(out->stands_in_for, sizeof(out->stands_in_for), "MongoDB");
 		mongo_config_add(out, "storage_engine", "%s", engine ? engine : "unknown");
-		if (mongo_ferretdb_backend(p, backend, sizeof(backend)))
-			mongo_config_add(out, "backend", "%s", backend);
-		else
-			mongo_config_add(out, "backend", "unknown");
+		mongo_config_add(out, "backend", "%s", have_backend ? backend : "unknown");
+		/* The variant: the backend by name ("SQLite 3.46.0" -> "SQLite"),
+		 * and whether the server indexes the expression its _id lookups
+		 * use (bench-ferretdb says so in buildInfo). */
+		snprintf(out->variant, sizeof(out->variant), "%.*s%s%s", have_backend ? (int)strcspn(backend, " ") : 0,
+			 backend, have_backend && id_index ? ", " : "", id_index ? "indexed _id" : "");
+		if (id_index)
+			mongo_config_add(out, "id_index", "%s", id_index);
 	} else {
 		const char *topology;
 

@@ -88,6 +88,13 @@ struct mongo_outcome {
 #define MONGO_DEFAULT_COLLECTION "kv"
 /* The category index, named as MongoDB would name it. */
 #define MONGO_CATEGORY_INDEX "category_1__id_1"
+/* The buildInfo.buildEnvironment key with which bench-ferretdb
+ * (tools/ferretdb/) says it indexes the SQLite expression its _id
+ * lookups use; its value is that expression. */
+#define MONGO_FERRETDB_ID_INDEX "benchIdIndex"
+/* ... and names its backend ("SQLite"), which FerretDB itself names only
+ * once a database is open. */
+#define MONGO_FERRETDB_BACKEND "benchBackend"
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t mongo_now_ms(void);
@@ -197,6 +204,39 @@ double mongo_shard_mean(const int *counts, size_t n);
 uint64_t mongo_shard_split_id(uint64_t records, unsigned i, unsigned n);
 uint64_t mongo_shard_sample_id(uint64_t records, unsigned i, unsigned n);
 int mongo_shard_key(char *buf, size_t cap, const char *prefix, uint64_t id);
+
+/*
+ * The sharding commands the driver sends and the replies it reads, in the
+ * shapes MongoDB 7.0 documents (docs/drivers.md, "Sharding"; checked on
+ * canned documents by tests/unit/test_sharding_explain.c). Each mongo_cmd_*
+ * appends one command to an empty `cmd`:
+ *   enable_sharding  {enableSharding: db}                        on admin
+ *   hashed_index     {createIndexes: coll, indexes: [{key: {_id: "hashed"},
+ *                     name: "_id_hashed"}]}                     on the db
+ *   shard_collection {shardCollection: ns, key: {_id: "hashed" | 1}} on admin
+ *   split            {split: ns, middle: {_id: key}}             on admin
+ *   move_chunk       {moveChunk: ns, find: {_id: key}, to: shard} on admin
+ *                    (ranged keys only: find must not be used on hashed ones)
+ *   explain_find     {explain: {find: coll, filter, sort: {_id: 1}, limit},
+ *                     verbosity: "queryPlanner"}                 on the db
+ * mongo_reply_is_mongos: a hello (isMaster) reply says msg "isdbgrid".
+ * mongo_reply_shards: the _id of each entry of listShards' shards, at most
+ * max into names ("" for an entry without a string _id); the number of
+ * entries, -1 when there is no shards array. mongo_doc_primary: a
+ * config.databases document's primary shard into buf; false without one.
+ * mongo_doc_sharded: a config.collections document describes a sharded
+ * collection (not dropped, before 5.0; not unsplittable, 8.0).
+ */
+void mongo_cmd_enable_sharding(bson_t *cmd, const char *db);
+void mongo_cmd_hashed_index(bson_t *cmd, const char *coll);
+void mongo_cmd_shard_collection(bson_t *cmd, const char *ns, const char *shard_key);
+void mongo_cmd_split(bson_t *cmd, const char *ns, const char *key);
+void mongo_cmd_move_chunk(bson_t *cmd, const char *ns, const char *key, const char *to);
+void mongo_cmd_explain_find(bson_t *cmd, const char *coll, const bson_t *filter, int64_t limit);
+bool mongo_reply_is_mongos(const bson_t *hello);
+int mongo_reply_shards(const bson_t *reply, char (*names)[64], int max);
+bool mongo_doc_primary(const bson_t *doc, char *buf, size_t len);
+bool mongo_doc_sharded(const bson_t *doc);
 
 /* The server_stats hook: CPU from serverStatus extra_info where the server
  * reports it (MongoDB 4.4+ on Linux), else cpu_s < 0. */

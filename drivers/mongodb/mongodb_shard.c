@@ -9,9 +9,11 @@
  * operator-facing description is docs/drivers.md (mongodb, "Sharding").
  *
  * Never run against a real mongos on the project's machines (there is
- * none): only the refusal path is tested (against FerretDB), and the pure
- * pieces (explain parsing, sample and split keys, the mean) by
- * tests/unit/test_sharding_explain.c on canned replies.
+ * none): only the refusal path is tested (against FerretDB). Every command
+ * is built, and every reply read, by a function of its own (mongo_cmd_*,
+ * mongo_reply_*, mongo_doc_*), which tests/unit/test_sharding_explain.c
+ * checks against MongoDB 7.0's documented shapes on canned documents, as
+ * it does the explain parsing, the sample and split keys and the mean.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -36,19 +38,132 @@
 /* At most this many shards get a chunk of a ranged collection. */
 #define MONGO_MAX_SPLIT_SHARDS 64
 
+static bool mongo_hashed_key(const char *shard_key)
+{
+	return shard_key && strcmp(shard_key, "hashed") == 0;
+}
+
 static bool mongo_hashed(const struct bench_target *t)
 {
-	return t->shard_key && strcmp(t->shard_key, "hashed") == 0;
+	return mongo_hashed_key(t->shard_key);
 }
 
 /* Appends {_id: "hashed"} or {_id: 1} to b under name. */
-static bool mongo_append_shard_key(bson_t *b, const char *name, const struct bench_target *t)
+static bool mongo_append_shard_key(bson_t *b, const char *name, const char *shard_key)
 {
 	bson_t key;
 
 	return bson_append_document_begin(b, name, -1, &key) &&
-	       (mongo_hashed(t) ? bson_append_utf8(&key, "_id", 3, "hashed", 6) : bson_append_int32(&key, "_id", 3, 1)) &&
+	       (mongo_hashed_key(shard_key) ? bson_append_utf8(&key, "_id", 3, "hashed", 6)
+					    : bson_append_int32(&key, "_id", 3, 1)) &&
 	       bson_append_document_end(b, &key);
+}
+
+void mongo_cmd_enable_sharding(bson_t *cmd, const char *db)
+{
+	BSON_APPEND_UTF8(cmd, "enableSharding", db);
+}
+
+void mongo_cmd_hashed_index(bson_t *cmd, const char *coll)
+{
+	bson_t arr, idx;
+
+	BSON_APPEND_UTF8(cmd, "createIndexes", coll);
+	BSON_APPEND_ARRAY_BEGIN(cmd, "indexes", &arr);
+	BSON_APPEND_DOCUMENT_BEGIN(&arr, "0", &idx);
+	mongo_append_shard_key(&idx, "key", "hashed");
+	BSON_APPEND_UTF8(&idx, "name", MONGO_HASHED_INDEX);
+	bson_append_document_end(&arr, &idx);
+	bson_append_array_end(cmd, &arr);
+}
+
+void mongo_cmd_shard_collection(bson_t *cmd, const char *ns, const char *shard_key)
+{
+	BSON_APPEND_UTF8(cmd, "shardCollection", ns);
+	mongo_append_shard_key(cmd, "key", shard_key);
+}
+
+/* {<verb>: ns, <field>: {_id: key}[, to: to]} (split, moveChunk). */
+static void mongo_cmd_chunk(bson_t *cmd, const char *verb, const char *ns, const char *field, const char *key,
+			    const char *to)
+{
+	bson_t id;
+
+	BSON_APPEND_UTF8(cmd, verb, ns);
+	BSON_APPEND_DOCUMENT_BEGIN(cmd, field, &id);
+	BSON_APPEND_UTF8(&id, "_id", key);
+	bson_append_document_end(cmd, &id);
+	if (to)
+		BSON_APPEND_UTF8(cmd, "to", to);
+}
+
+void mongo_cmd_split(bson_t *cmd, const char *ns, const char *key)
+{
+	mongo_cmd_chunk(cmd, "split", ns, "middle", key, NULL);
+}
+
+void mongo_cmd_move_chunk(bson_t *cmd, const char *ns, const char *key, const char *to)
+{
+	mongo_cmd_chunk(cmd, "moveChunk", ns, "find", key, to);
+}
+
+void mongo_cmd_explain_find(bson_t *cmd, const char *coll, const bson_t *filter, int64_t limit)
+{
+	bson_t find, sort;
+
+	BSON_APPEND_DOCUMENT_BEGIN(cmd, "explain", &find);
+	BSON_APPEND_UTF8(&find, "find", coll);
+	BSON_APPEND_DOCUMENT(&find, "filter", filter);
+	BSON_APPEND_DOCUMENT_BEGIN(&find, "sort", &sort);
+	BSON_APPEND_INT32(&sort, "_id", 1);
+	bson_append_document_end(&find, &sort);
+	BSON_APPEND_INT64(&find, "limit", limit);
+	bson_append_document_end(cmd, &find);
+	BSON_APPEND_UTF8(cmd, "verbosity", "queryPlanner");
+}
+
+bool mongo_reply_is_mongos(const bson_t *hello)
+{
+	bson_iter_t it;
+
+	return bson_iter_init_find(&it, hello, "msg") && BSON_ITER_HOLDS_UTF8(&it) &&
+	       strcmp(bson_iter_utf8(&it, NULL), "isdbgrid") == 0;
+}
+
+int mongo_reply_shards(const bson_t *reply, char (*names)[64], int max)
+{
+	bson_iter_t it, arr, id;
+	int n;
+
+	if (!bson_iter_init_find(&it, reply, "shards") || !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &arr))
+		return -1;
+	for (n = 0; bson_iter_next(&arr); n++) {
+		if (n >= max || !names)
+			continue;
+		names[n][0] = '\0'; /* "" when the entry has no string _id */
+		if (BSON_ITER_HOLDS_DOCUMENT(&arr) && bson_iter_recurse(&arr, &id) && bson_iter_find(&id, "_id") &&
+		    BSON_ITER_HOLDS_UTF8(&id))
+			snprintf(names[n], sizeof(names[n]), "%s", bson_iter_utf8(&id, NULL));
+	}
+	return n;
+}
+
+bool mongo_doc_primary(const bson_t *doc, char *buf, size_t len)
+{
+	bson_iter_t it;
+
+	if (!bson_iter_init_find(&it, doc, "primary") || !BSON_ITER_HOLDS_UTF8(&it) || !*bson_iter_utf8(&it, NULL))
+		return false;
+	snprintf(buf, len, "%s", bson_iter_utf8(&it, NULL));
+	return true;
+}
+
+bool mongo_doc_sharded(const bson_t *doc)
+{
+	bson_iter_t it;
+
+	return !(bson_iter_init_find(&it, doc, "dropped") && bson_iter_as_bool(&it)) &&
+	       !(bson_iter_init_find(&it, doc, "unsplittable") && bson_iter_as_bool(&it));
 }
 
 /* Runs cmd on database db; reply is always initialized. */
@@ -61,7 +176,6 @@ int mongo_shard_check(struct bench_conn *conn, struct mongo_priv *p)
 {
 	bson_t cmd = BSON_INITIALIZER, reply;
 	bson_error_t e;
-	bson_iter_t it;
 	const mongoc_host_list_t *h;
 	bool ok, mongos;
 
@@ -78,8 +192,7 @@ int mongo_shard_check(struct bench_conn *conn, struct mongo_priv *p)
 		ok = mongo_db_cmd(p, "admin", &old, &reply, &e);
 		bson_destroy(&old);
 	}
-	mongos = ok && bson_iter_init_find(&it, &reply, "msg") && BSON_ITER_HOLDS_UTF8(&it) &&
-		 strcmp(bson_iter_utf8(&it, NULL), "isdbgrid") == 0;
+	mongos = ok && mongo_reply_is_mongos(&reply);
 	bson_destroy(&reply);
 	if (!ok) {
 		bench_conn_error(conn, "mongodb: hello failed: %s", e.message);
@@ -99,20 +212,11 @@ static int mongo_list_shards(struct mongo_priv *p, char (*names)[64], int max)
 {
 	bson_t cmd = BSON_INITIALIZER, reply;
 	bson_error_t e;
-	bson_iter_t it, arr, id;
 	int n = -1;
 
 	BSON_APPEND_INT32(&cmd, "listShards", 1);
-	if (mongo_db_cmd(p, "admin", &cmd, &reply, &e) && bson_iter_init_find(&it, &reply, "shards") &&
-	    BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &arr))
-		for (n = 0; bson_iter_next(&arr);) {
-			if (n < max && names) {
-				names[n][0] = '\0'; /* "" when the entry has no string _id */
-				if (bson_iter_recurse(&arr, &id) && bson_iter_find(&id, "_id") && BSON_ITER_HOLDS_UTF8(&id))
-					snprintf(names[n], sizeof(names[n]), "%s", bson_iter_utf8(&id, NULL));
-			}
-			n++;
-		}
+	if (mongo_db_cmd(p, "admin", &cmd, &reply, &e))
+		n = mongo_reply_shards(&reply, names, max);
 	bson_destroy(&reply);
 	bson_destroy(&cmd);
 	return n;
@@ -148,13 +252,11 @@ static bool mongo_config_find(struct mongo_priv *p, const char *coll, const char
 static bool mongo_is_sharded(struct mongo_priv *p, const char *ns)
 {
 	bson_t doc;
-	bson_iter_t it;
 	bool sharded;
 
 	if (!mongo_config_find(p, "collections", ns, &doc))
 		return false;
-	sharded = !(bson_iter_init_find(&it, &doc, "dropped") && bson_iter_as_bool(&it)) &&
-		  !(bson_iter_init_find(&it, &doc, "unsplittable") && bson_iter_as_bool(&it));
+	sharded = mongo_doc_sharded(&doc);
 	bson_destroy(&doc);
 	return sharded;
 }
@@ -180,20 +282,16 @@ int mongo_shard_key(char *buf, size_t cap, const char *prefix, uint64_t id)
 	return snprintf(buf, cap, "%s%0*" PRIu64, prefix ? prefix : "", MONGO_KEY_DIGITS, id);
 }
 
-/* Runs {<verb>: ns, <field>: {_id: key}[, to: to]} on admin (split,
- * moveChunk). */
-static bool mongo_chunk_cmd(struct mongo_priv *p, const char *verb, const char *ns, const char *field,
-			    const char *key, const char *to, bson_error_t *e)
+/* Runs split (to NULL) or moveChunk (to a shard) at key on admin. */
+static bool mongo_chunk_cmd(struct mongo_priv *p, const char *ns, const char *key, const char *to, bson_error_t *e)
 {
-	bson_t cmd = BSON_INITIALIZER, reply, id;
+	bson_t cmd = BSON_INITIALIZER, reply;
 	bool ok;
 
-	BSON_APPEND_UTF8(&cmd, verb, ns);
-	BSON_APPEND_DOCUMENT_BEGIN(&cmd, field, &id);
-	BSON_APPEND_UTF8(&id, "_id", key);
-	bson_append_document_end(&cmd, &id);
 	if (to)
-		BSON_APPEND_UTF8(&cmd, "to", to);
+		mongo_cmd_move_chunk(&cmd, ns, key, to);
+	else
+		mongo_cmd_split(&cmd, ns, key);
 	ok = mongo_db_cmd(p, "admin", &cmd, &reply, e);
 	bson_destroy(&reply);
 	bson_destroy(&cmd);
@@ -215,7 +313,6 @@ static bool mongo_presplit(struct mongo_priv *p, const struct bench_target *t, c
 {
 	char names[MONGO_MAX_SPLIT_SHARDS][64], order[MONGO_MAX_SPLIT_SHARDS][64], key[512], primary[64] = "";
 	bson_t db;
-	bson_iter_t it;
 	int n = mongo_list_shards(p, names, MONGO_MAX_SPLIT_SHARDS), k = 1;
 	bool ok = true;
 
@@ -224,8 +321,7 @@ static bool mongo_presplit(struct mongo_priv *p, const struct bench_target *t, c
 	if (n < 2 || t->records < (uint64_t)n) /* one shard, or too few keys: nothing to spread */
 		return true;
 	if (mongo_config_find(p, "databases", p->dbname, &db)) {
-		if (bson_iter_init_find(&it, &db, "primary") && BSON_ITER_HOLDS_UTF8(&it))
-			snprintf(primary, sizeof(primary), "%s", bson_iter_utf8(&it, NULL));
+		mongo_doc_primary(&db, primary, sizeof(primary));
 		bson_destroy(&db);
 	}
 	*step = "find the primary shard in config.databases";
@@ -241,10 +337,10 @@ static bool mongo_presplit(struct mongo_priv *p, const struct bench_target *t, c
 	for (int i = 1; ok && i < k; i++) {
 		mongo_shard_key(key, sizeof(key), t->prefix, mongo_shard_split_id(t->records, (unsigned)i, (unsigned)k));
 		*step = "split";
-		ok = mongo_chunk_cmd(p, "split", ns, "middle", key, NULL, e);
+		ok = mongo_chunk_cmd(p, ns, key, NULL, e);
 		if (ok) {
 			*step = "moveChunk";
-			ok = mongo_chunk_cmd(p, "moveChunk", ns, "find", key, order[i], e);
+			ok = mongo_chunk_cmd(p, ns, key, order[i], e);
 		}
 	}
 	return ok;
@@ -256,7 +352,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 	const struct bench_target *t = conn->target;
 	const char *coll = mongoc_collection_get_name(p->coll);
 	char ns[256];
-	bson_t cmd = BSON_INITIALIZER, reply, arr, idx;
+	bson_t cmd = BSON_INITIALIZER, reply;
 	bson_error_t e;
 	const char *step = "enableSharding";
 	bool ok, was_sharded;
@@ -266,7 +362,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 	snprintf(ns, sizeof(ns), "%s.%s", p->dbname, coll);
 	/* Not needed since MongoDB 6.0 (shardCollection enables it), still
 	 * accepted, and needed before. */
-	BSON_APPEND_UTF8(&cmd, "enableSharding", p->dbname);
+	mongo_cmd_enable_sharding(&cmd, p->dbname);
 	ok = mongo_db_cmd(p, "admin", &cmd, &reply, &e);
 	if (ok && mongo_hashed(t)) {
 		/* A non-empty collection (an earlier run's records) can only be
@@ -274,13 +370,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 		step = "createIndexes " MONGO_HASHED_INDEX;
 		bson_reinit(&cmd);
 		bson_destroy(&reply);
-		BSON_APPEND_UTF8(&cmd, "createIndexes", coll);
-		BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &arr);
-		BSON_APPEND_DOCUMENT_BEGIN(&arr, "0", &idx);
-		mongo_append_shard_key(&idx, "key", t);
-		BSON_APPEND_UTF8(&idx, "name", MONGO_HASHED_INDEX);
-		bson_append_document_end(&arr, &idx);
-		bson_append_array_end(&cmd, &arr);
+		mongo_cmd_hashed_index(&cmd, coll);
 		ok = mongo_db_cmd(p, p->dbname, &cmd, &reply, &e);
 	}
 	/* Sharded by an earlier load (a repeat): its chunks stay as they are. */
@@ -290,8 +380,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 		step = "shardCollection";
 		bson_reinit(&cmd);
 		bson_destroy(&reply);
-		BSON_APPEND_UTF8(&cmd, "shardCollection", ns);
-		mongo_append_shard_key(&cmd, "key", t);
+		mongo_cmd_shard_collection(&cmd, ns, t->shard_key);
 		ok = mongo_db_cmd(p, "admin", &cmd, &reply, &e);
 	}
 	/* A hashed key on an empty collection gets chunks on every shard from
@@ -337,19 +426,11 @@ double mongo_shard_mean(const int *counts, size_t n)
  * the shards it targets, or -1. */
 static int mongo_explain_find(struct mongo_priv *p, const bson_t *filter, int64_t limit)
 {
-	bson_t cmd = BSON_INITIALIZER, find, sort, reply;
+	bson_t cmd = BSON_INITIALIZER, reply;
 	bson_error_t e;
 	int n = -1;
 
-	BSON_APPEND_DOCUMENT_BEGIN(&cmd, "explain", &find);
-	BSON_APPEND_UTF8(&find, "find", mongoc_collection_get_name(p->coll));
-	BSON_APPEND_DOCUMENT(&find, "filter", filter);
-	BSON_APPEND_DOCUMENT_BEGIN(&find, "sort", &sort);
-	BSON_APPEND_INT32(&sort, "_id", 1);
-	bson_append_document_end(&find, &sort);
-	BSON_APPEND_INT64(&find, "limit", limit);
-	bson_append_document_end(&cmd, &find);
-	BSON_APPEND_UTF8(&cmd, "verbosity", "queryPlanner");
+	mongo_cmd_explain_find(&cmd, mongoc_collection_get_name(p->coll), filter, limit);
 	if (mongo_db_cmd(p, p->dbname, &cmd, &reply, &e))
 		n = mongo_explain_shards(&reply);
 	bson_destroy(&reply);

@@ -135,8 +135,9 @@ static void bar(struct sbuf *sb, const struct side *s, double lo, double hi, int
 }
 
 /* The chart of one claim: its comparisons, two bars each; nothing when
- * the reason holds none (NOT RUN, an error). */
-static void chart(struct sbuf *sb, const char *reason)
+ * the reason holds none (NOT RUN, an error). A stand-in's (stand_in): every
+ * bar grey, each outcome marked as the stand-in's, never a verdict's color. */
+static void chart(struct sbuf *sb, const char *reason, bool stand_in)
 {
 	struct cmp *cs = NULL;
 	size_t n = 0;
@@ -166,13 +167,13 @@ static void chart(struct sbuf *sb, const char *reason)
 
 			if (!(hi > lo))
 				hi = lo + 1;
-			bar(sb, &c->l, lo, hi, y, verdict_class(c->verdict));
-			bar(sb, &c->r, lo, hi, y + ROW, verdict_class(c->verdict));
+			bar(sb, &c->l, lo, hi, y, stand_in ? "si" : verdict_class(c->verdict));
+			bar(sb, &c->r, lo, hi, y + ROW, stand_in ? "si" : verdict_class(c->verdict));
 			/* The comparison between its two bars, and how it came out. */
 			sbuf_addf(sb, "<text x='4' y='%d' class='op'>", y + ROW + 4);
 			escape_html(sb, c->op);
-			sbuf_addf(sb, "</text><text x='%d' y='%d' class='vd %s'>%s</text>", W - 4, y + ROW + 4,
-				  verdict_class(c->verdict), c->verdict);
+			sbuf_addf(sb, "</text><text x='%d' y='%d' class='vd %s'>%s%s</text>", W - 4, y + ROW + 4,
+				  stand_in ? "nr" : verdict_class(c->verdict), stand_in ? "stand-in: " : "", c->verdict);
 			y += 2 * ROW + 12;
 		}
 		sbuf_addf(sb, "</svg>\n");
@@ -200,15 +201,17 @@ int claims_report_write(const char *path, const struct claims_report_row *rows, 
 		  "<style>body{font-family:" REPORT_FONTS ";margin:2em;max-width:70em}"
 		  "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;"
 		  "text-align:left}.sup{fill:#2e7d32;color:#2e7d32}.ref{fill:#c62828;color:#c62828}"
-		  ".inc{fill:#f9a825;color:#a06800}.nr{color:#666}.const{fill:#9e9e9e}"
+		  ".inc{fill:#f9a825;color:#a06800}.nr{color:#666}.const{fill:#9e9e9e}.si{fill:#bdbdbd}"
+		  ".standin{border-left:4px solid #9e9e9e;padding-left:1em;color:#444}"
 		  ".ci{stroke:#000;stroke-width:1.5}.lab{font-size:11px;text-anchor:end}.num{font-size:11px}"
 		  ".op{font-size:14px;font-weight:bold}.vd{font-size:11px;text-anchor:end}"
 		  "pre{white-space:pre-wrap}svg{display:block;margin:.5em 0 1.5em}</style></head><body>\n"
 		  "<h1>bench claims</h1>\n<p>Host cores: %ld. Servers: ", cores);
 	escape_html(&sb, servers_mode);
 	sbuf_addf(&sb, "%s. Each verdict comes from the claim's <code>expect:</code> expression and the 95%% "
-		  "confidence intervals of its sides over the repeats (docs/claims.md); a MongoDB-compatible "
-		  "server is named as what it is.</p>\n<h2>Verdicts</h2>\n<table><tr><th>claim</th><th>verdict</th>"
+		  "confidence intervals of its sides over the repeats (docs/claims.md). A claim whose expression "
+		  "reads a target that a stand-in answered (FerretDB for MongoDB) is NOT RUN: the stand-in's "
+		  "figures are shown apart, in grey, and are not evidence.</p>\n<h2>Verdicts</h2>\n<table><tr><th>claim</th><th>verdict</th>"
 		  "<th>statement</th><th>the notes</th></tr>\n", quick ? " (--quick)" : "");
 	for (size_t i = 0; i < n; i++) {
 		sbuf_addf(&sb, "<tr><td><a href='#");
@@ -234,8 +237,18 @@ int claims_report_write(const char *path, const struct claims_report_row *rows, 
 		cell(&sb, "p", rows[i].statement);
 		if (rows[i].expect && *rows[i].expect)
 			cell(&sb, "pre", rows[i].expect);
-		chart(&sb, rows[i].reason);
+		chart(&sb, rows[i].reason, false);
 		cell(&sb, "p", rows[i].reason);
+		if (rows[i].stand_in_reason && *rows[i].stand_in_reason) {
+			sbuf_addf(&sb, "<div class='standin'><p><b>The stand-in's figures, not evidence.</b> On them the "
+				  "expression gives ");
+			escape_html(&sb, rows[i].stand_in_verdict ? rows[i].stand_in_verdict : "?");
+			sbuf_addf(&sb, "; that is a statement about the stand-in, not about the server the claim is "
+				  "about.</p>\n");
+			chart(&sb, rows[i].stand_in_reason, true);
+			cell(&sb, "p", rows[i].stand_in_reason);
+			sbuf_addf(&sb, "</div>\n");
+		}
 		if (rows[i].servers && *rows[i].servers)
 			cell(&sb, "p", rows[i].servers);
 		if (rows[i].result && *rows[i].result) {

@@ -19,6 +19,10 @@ struct claims_report_row {
 	const char *reason;
 	const char *servers;    /* "target=Server version; ..." */
 	const char *result;     /* the claim's run directory, relative; may be NULL */
+	/* NOT RUN because a stand-in answered a target the expression reads:
+	 * what the expression gives on the stand-in's figures and its reason
+	 * (as `reason`), drawn apart and grey; NULL otherwise. */
+	const char *stand_in_verdict, *stand_in_reason;
 };
 
 /*

@@ -23,6 +23,7 @@
 
 #include "claims.h"
 #include "claims_report.h"
+#include "claims_standin.h"
 #include "cmd.h"
 #include "csv.h"
 #include "escape.h"
@@ -67,6 +68,10 @@ struct entry {
 	/* the outcome */
 	const char *verdict;
 	char *reason, *figures, *servers, *result;
+	/* When a stand-in answered a target the expression reads (NOT RUN):
+	 * what the expression gives on its figures, never the verdict. */
+	const char *stand_in_verdict;
+	char *stand_in_reason;
 	bool failed;
 };
 
@@ -221,17 +226,19 @@ static char *not_run_reason(const struct claims_args *a, const struct entry *e)
 	if (e->c->experiment)
 		return xasprintf("experiment not built yet: %s", e->c->experiment);
 	if (e->c->profile && strcmp(a->servers, "spawn") == 0)
-		return xasprintf("needs the %s docker-compose profile (docker-compose --profile %s up -d, then "
-				 "bench claims --servers external)", e->c->profile, e->c->profile);
+		return xasprintf("needs the %s docker-compose profile: `docker compose --profile %s up -d` then `bench "
+				 "claims --servers external --only %s`", e->c->profile, e->c->profile, e->c->id);
 	if (strcmp(a->servers, "spawn") != 0)
 		return NULL;
 	for (size_t i = 0; i < e->w->n_targets; i++) {
 		const struct wl_target *t = &e->w->targets[i];
 		const struct bench_driver *d = bench_driver_find(t->driver, NULL, 0);
 
+		/* The program first: the line on the terminal is cut. */
 		if (!t->uri && d && (d->caps & BENCH_CAP_NETWORK) &&
 		    servers_check_spawn(d, t->spawn_program, err, sizeof(err)) != 0)
-			return xasprintf("target %s: %s", t->name, err);
+			return xasprintf("needs %s%s: target %s: %s", t->spawn_program ? t->spawn_program : "a server for driver ",
+					 t->spawn_program ? "" : d->name, t->name, err);
 	}
 	return NULL;
 }
@@ -356,12 +363,34 @@ static char *find_result(const char *dir, const char *id)
 	return found;
 }
 
+/* A stand-in answered a target the expression reads: NOT RUN, and what
+ * the expression gives on the stand-in's figures kept apart. */
+static void stand_in_outcome(struct entry *e, const struct cx_data *data, const struct claim_stand_in *si, size_t n)
+{
+	struct cx_result r;
+	struct cx_error err;
+
+	e->verdict = "NOT RUN";
+	e->reason = claim_stand_in_reason(e->c->id, e->c->profile, si, n);
+	if (cx_eval(e->c->expect, data, &r, &err) == 0) {
+		e->stand_in_verdict = cx_verdict_name(r.verdict);
+		e->stand_in_reason = r.reason;
+		r.reason = NULL;
+		cx_result_free(&r);
+	} else {
+		e->stand_in_verdict = "INCONCLUSIVE";
+		e->stand_in_reason = xasprintf("cannot evaluate: %s", err.msg);
+	}
+}
+
 static void evaluate(struct entry *e, const char *dir, int status, const char *log, long cores)
 {
-	char *res = find_result(dir, e->c->id), *csv, *msg = NULL;
+	char *res = find_result(dir, e->c->id), *csv, *msg = NULL, *json, *json_err = NULL;
 	struct cx_data *data = NULL;
 	struct cx_result r;
 	struct cx_error err;
+	struct claim_stand_in *si = NULL;
+	int n_si;
 
 	if (!res) {
 		e->verdict = status == BENCH_EXIT_UNREACHABLE ? "NOT RUN" : "INCONCLUSIVE";
@@ -372,8 +401,10 @@ static void evaluate(struct entry *e, const char *dir, int status, const char *l
 	}
 	e->result = xstrdup(res + strlen(dir) + 1);
 	csv = xasprintf("%s/summary.csv", res);
+	json = xasprintf("%s/run.json", res);
 	if (cx_data_load(csv, &data, &msg) == 0)
 		e->servers = cx_data_servers(data);
+	n_si = data ? claim_stand_ins(e->c->expect, json, &si, &json_err) : 0;
 	if (!data) {
 		e->verdict = "INCONCLUSIVE";
 		e->reason = xasprintf("cannot read the results: %s", msg);
@@ -382,6 +413,12 @@ static void evaluate(struct entry *e, const char *dir, int status, const char *l
 		e->verdict = "INCONCLUSIVE";
 		e->reason = xasprintf("interrupted: partial results in %s", e->result);
 		e->failed = true;
+	} else if (n_si < 0) {
+		e->verdict = "INCONCLUSIVE";
+		e->reason = xasprintf("cannot tell which servers answered: %s", json_err);
+		e->failed = true;
+	} else if (n_si > 0) {
+		stand_in_outcome(e, data, si, (size_t)n_si);
 	} else if (cx_eval(e->c->expect, data, &r, &err) < 0) {
 		bool unreachable = status == BENCH_EXIT_UNREACHABLE;
 
@@ -401,15 +438,16 @@ static void evaluate(struct entry *e, const char *dir, int status, const char *l
 		}
 		if (status == BENCH_EXIT_ERRORS)
 			sbuf_addf(&sb, "; the run had failed requests over its max_error_rate (see %s)", log);
-		if (strstr(e->servers, "FerretDB"))
-			sbuf_addf(&sb, "; measured on FerretDB, not MongoDB");
 		e->reason = sbuf_take(&sb);
 		e->figures = r.figures;
 		r.figures = NULL;
 		cx_result_free(&r);
 	}
+	claim_stand_ins_free(si, n_si > 0 ? (size_t)n_si : 0);
 	cx_data_free(data);
+	free(json_err);
 	free(msg);
+	free(json);
 	free(csv);
 	free(res);
 }
@@ -421,7 +459,8 @@ static int write_csv(const char *path, const struct entry *e, size_t n, const st
 
 	if (!f)
 		return -1;
-	fputs("id,verdict,reason,figures,statement,notes,expect,host_cores,needs_cores,servers,servers_mode,quick,result\n", f);
+	fputs("id,verdict,reason,figures,statement,notes,expect,host_cores,needs_cores,servers,servers_mode,quick,result,"
+	      "stand_in_verdict,stand_in_reason\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const char *fields[] = {e[i].c->id, e[i].verdict, e[i].reason, e[i].figures, e[i].c->statement,
 					e[i].c->notes, e[i].c->expect_text};
@@ -439,6 +478,10 @@ static int write_csv(const char *path, const struct entry *e, size_t n, const st
 		csv_put_field(f, a->servers);
 		fprintf(f, ",%s,", a->quick ? "true" : "false");
 		csv_put_field(f, e[i].result ? e[i].result : "");
+		fputc(',', f);
+		csv_put_field(f, e[i].stand_in_verdict ? e[i].stand_in_verdict : "");
+		fputc(',', f);
+		csv_put_field(f, e[i].stand_in_reason ? e[i].stand_in_reason : "");
 		fputc('\n', f);
 	}
 	return fclose(f) == 0 ? 0 : -1;
@@ -453,7 +496,8 @@ static int write_report(const char *dir, const struct entry *e, size_t n, const 
 
 	for (size_t i = 0; i < n; i++)
 		rows[i] = (struct claims_report_row){e[i].c->id, e[i].verdict, e[i].c->statement, e[i].c->notes,
-						    e[i].c->expect_text, e[i].reason, e[i].servers, e[i].result};
+						    e[i].c->expect_text, e[i].reason, e[i].servers, e[i].result,
+						    e[i].stand_in_verdict, e[i].stand_in_reason};
 	rc = claims_report_write(path, rows, n, cores, a->servers, a->quick);
 	if (rc < 0)
 		fprintf(stderr, "bench claims: cannot write %s: %s\n", path, strerror(errno));
@@ -579,6 +623,7 @@ out:
 		claim_free(e[i].c);
 		workload_free(e[i].w);
 		free(e[i].reason);
+		free(e[i].stand_in_reason);
 		free(e[i].figures);
 		free(e[i].servers);
 		free(e[i].result);

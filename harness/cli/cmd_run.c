@@ -407,6 +407,7 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		if (t->driver->server_info(&conn, &t->info) == 0) {
 			t->have_info = true;
 			bt->server_threads = server_threads(t->info.config);
+			results_warn_stand_in(r, t);
 		}
 		else
 			results_warn(r, "%s: could not read the server's identity: %s", wt->name, conn.errstr);
@@ -477,7 +478,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	struct watch wt = {0};
 	struct namespace_guard ns;
 	char *uri_owned = NULL;
-	char label[160];
+	char label[RESULTS_SERVER_LABEL_MAX];
 	pid_t pid = 0;
 
 	/* The longest value any sweep point writes (driver.h, value_max). */
@@ -492,7 +493,8 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		goto done;
 	}
 	if (t->driver->caps & BENCH_CAP_NETWORK)
-		run_say(a, "%s: %s at %s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri);
+		run_say(a, "%s: %s at %s%s%s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri,
+			t->info.stands_in_for[0] ? ", a stand-in for " : "", t->info.stands_in_for);
 	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
 	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
 	if (ns.clean) {

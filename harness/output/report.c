@@ -29,6 +29,16 @@ static void esc(struct sbuf *sb, const char *s)
 	escape_html(sb, s);
 }
 
+/* s escaped between the markup pre and post; nothing when s is NULL. */
+static void esc_between(struct sbuf *sb, const char *pre, const char *s, const char *post)
+{
+	if (!s)
+		return;
+	sbuf_addf(sb, "%s", pre);
+	esc(sb, s);
+	sbuf_addf(sb, "%s", post);
+}
+
 /* A scalar as text; a number shortened: 0.69999999999999996 → 0.7. */
 static void esc_scalar(struct sbuf *sb, const json_t *v)
 {
@@ -386,11 +396,10 @@ static void sec_servers(struct sbuf *sb, const json_t *run)
 			esc(sb, report_json_str(srv, "product"));
 			sbuf_addf(sb, " ");
 			esc(sb, report_json_str(srv, "version"));
-			if (report_json_str(srv, "detail")) {
-				sbuf_addf(sb, "<br><span class=\"dim\">");
-				esc(sb, report_json_str(srv, "detail"));
-				sbuf_addf(sb, "</span>");
-			}
+			esc_between(sb, " (", report_json_str(srv, "variant"), ")");
+			esc_between(sb, "<br><b>a stand-in for ", report_json_str(srv, "stands_in_for"), "");
+			esc_between(sb, ", not ", report_json_str(srv, "stands_in_for"), "</b>");
+			esc_between(sb, "<br><span class=\"dim\">", report_json_str(srv, "detail"), "</span>");
 		} else {
 			sbuf_addf(sb, "<span class=\"dim\">none reported</span>");
 		}

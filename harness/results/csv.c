@@ -59,7 +59,7 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	uint64_t ops = op_stats_answered(s);
 	int unsupported_only = ops == 0 && s->status[BENCH_UNSUPPORTED] > 0 && op_stats_errors(s) == 0;
 	const char *none = unsupported_only ? "unsupported" : "";
-	char server[160];
+	char server[RESULTS_SERVER_LABEL_MAX];
 	double cli_us, srv_us, shards;
 	uint64_t first, clients;
 

@@ -490,6 +490,8 @@ static void write_target(json_t *o, const struct target_result *t)
 		put_str(srv, "product", t->info.product);
 		put_str(srv, "version", t->info.version);
 		put_str(srv, "detail", t->info.detail);
+		put_str(srv, "variant", t->info.variant[0] ? t->info.variant : NULL);
+		put_str(srv, "stands_in_for", t->info.stands_in_for[0] ? t->info.stands_in_for : NULL);
 		write_config(srv, t->info.config);
 	}
 	if (t->have_info && t->have_info_after)

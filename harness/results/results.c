@@ -167,9 +167,22 @@ char *results_server_label(const struct target_result *t, char *buf, size_t len)
 		snprintf(buf, len, "none");
 	else if (!t->have_info)
 		snprintf(buf, len, "unknown");
+	else if (t->info.variant[0])
+		snprintf(buf, len, "%s %s (%s)", t->info.product, t->info.version, t->info.variant);
 	else
 		snprintf(buf, len, "%s %s", t->info.product, t->info.version);
 	return buf;
+}
+
+void results_warn_stand_in(struct results *r, const struct target_result *t)
+{
+	char label[RESULTS_SERVER_LABEL_MAX];
+
+	if (!t->have_info || !t->info.stands_in_for[0])
+		return;
+	results_warn(r, "%s: answered by %s, a stand-in for %s: its figures are %s's, not %s's", t->target->name,
+		     results_server_label(t, label, sizeof(label)), t->info.stands_in_for, t->info.product,
+		     t->info.stands_in_for);
 }
 
 char *results_redact_uri(const char *uri)

@@ -166,8 +166,15 @@ void results_add_conn_counters(struct phase_result *p, const struct bench_driver
 /* The op name as written in outputs: "load" for a load phase's records. */
 const char *results_op_label(const struct phase_result *p, enum bench_op op);
 
-/* "Redis 7.0.15" into buf; "unknown" when no identity. Returns buf. */
+/* "Redis 7.0.15", with the server's variant when it has one ("FerretDB
+ * v1.24.2 (SQLite, indexed _id)"), into buf; "unknown" when no identity.
+ * Returns buf. RESULTS_SERVER_LABEL_MAX holds any label. */
+#define RESULTS_SERVER_LABEL_MAX 256
 char *results_server_label(const struct target_result *t, char *buf, size_t len);
+
+/* When a stand-in answered target t (driver.h, stands_in_for): adds run.json's
+ * warning that its figures are not its stand-in's product's. */
+void results_warn_stand_in(struct results *r, const struct target_result *t);
 
 /* Copies uri with its password (as its driver reads it: driver.h's
  * bench_uri_password) and every other secret (secret.h) replaced by

@@ -492,7 +492,7 @@ static int wait_ready(struct server *srv, const struct bench_driver *driver, cha
 		}
 		if (port_accepts(srv->port)) {
 			struct bench_conn conn = {.driver = driver, .target = &target};
-			struct bench_server_info info;
+			struct bench_server_info info = {0};
 			int ok = driver->open(&conn) == 0 && driver->server_info(&conn, &info) == 0;
 
 			driver->close(&conn);

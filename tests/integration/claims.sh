@@ -10,8 +10,14 @@
 #     SUPPORTED row, its figures, host cores and the servers that answered.
 #     (3) Crafted claims on the null driver: a verdict REFUTED and an
 #     INCONCLUSIVE one from the expression, NOT RUN for an experiment, a
-#     compose profile and a missing server program; invalid claim files
-#     and an unknown --only exit 2 writing nothing.
+#     compose profile and a missing server program, each reason starting
+#     with what the claim needs; invalid claim files and an unknown --only
+#     exit 2 writing nothing. (4) A claim whose expression reads a target
+#     FerretDB answered (the spawned stand-in for MongoDB) is NOT RUN with
+#     "needs MongoDB: ..." first, its figures kept as the stand-in's
+#     (claims.csv's stand_in_verdict, stand_in_reason; report.html, grey);
+#     the same targets with an expression that does not read the stand-in
+#     get their verdict.
 # Exit 77 (skipped) when redis-server or memcached is missing (a failure
 # under CI=true).
 set -uo pipefail
@@ -88,7 +94,7 @@ stop_pid "$mpid"
 # --- (2) a shipped claim, end to end ---
 run_rc 0 "bench claims --quick --only memcached-kv-only" -- "$bench" claims --quick --only memcached-kv-only --out "$tmp/res-claims"
 csv=$(ls -d "$tmp"/res-claims/*-claims/)claims.csv
-has "$csv" "^id,verdict,reason,figures,statement,notes,expect,host_cores,needs_cores,servers,servers_mode,quick,result$" "claims.csv header"
+has "$csv" "^id,verdict,reason,figures,statement,notes,expect,host_cores,needs_cores,servers,servers_mode,quick,result,stand_in_verdict,stand_in_reason$" "claims.csv header"
 [ "$(($(wc -l <"$csv")))" -eq 2 ] && pass "one claim row" || fail "claims.csv has $(wc -l <"$csv") lines, want 2"
 [ "$(field "$csv" memcached-kv-only verdict)" = SUPPORTED ] && pass "memcached-kv-only SUPPORTED" ||
   fail "memcached-kv-only: $(field "$csv" memcached-kv-only verdict): $(field "$csv" memcached-kv-only reason)"
@@ -171,12 +177,57 @@ if grep -q "<script" "$rep"; then fail "report: has a script"; else pass "report
 field "$csv" c-experiment reason >"$tmp/r"
 has "$tmp/r" "^experiment not built yet: a ledger$" "experiment reason"
 field "$csv" c-profile reason >"$tmp/r"
-has "$tmp/r" "^needs the sharded docker-compose profile" "profile reason"
+has "$tmp/r" "^needs the sharded docker-compose profile: \`docker compose --profile sharded up -d\` then \`bench claims --servers external --only c-profile\`$" "profile reason"
 field "$csv" c-noserver reason >"$tmp/r"
-has "$tmp/r" "^target redis: redis-server not found on PATH" "missing server reason"
+has "$tmp/r" "^needs a server for driver redis: target redis: redis-server not found on PATH" "missing server reason"
 [ ! -d "$(dirname "$csv")/runs/c-noserver" ] && pass "a NOT RUN claim did not run" || fail "c-noserver ran"
 field "$csv" c-noprogram reason >"$tmp/r"
-has "$tmp/r" "^target m: mongod not found on PATH (the target's spawn.program)" "spawn.program missing: NOT RUN"
+has "$tmp/r" "^needs mongod: target m: mongod not found on PATH (the target's spawn.program)" "spawn.program missing: NOT RUN"
+
+# --- (4) a stand-in answered: no verdict from it ---
+if have_ferretdb; then
+  mkdir -p "$tmp/standin"
+  for c in c-standin c-standin-unread; do
+    expect="mongodb.get.ops > 0 and null.get.ops > 0"
+    [ "$c" = c-standin-unread ] && expect="null.get.ops > 0"
+    cat >"$tmp/standin/$c.yaml" <<YAML
+name: $c
+targets: [null, {name: mongodb, driver: mongodb, spawn: {program: bench-ferretdb}}]
+keyspace: {records: 50, prefix: "standin:"}
+phases: [{name: load}, {name: run, ops: 200, clients: 2, mix: {get: 1}}]
+repeat: 2
+claim: {id: $c, statement: x, expect: "$expect"}
+YAML
+  done
+  run_rc 0 "claims on a stand-in" -- "$bench" claims --claims "$tmp/standin" --out "$tmp/res-standin"
+  csv=$(ls -d "$tmp"/res-standin/*-claims/)claims.csv
+  want='needs MongoDB: the mongodb target here was FerretDB v1.24.2 (SQLite, indexed _id); `docker compose up -d` then `bench claims --servers external --only c-standin`'
+  [ "$(field "$csv" c-standin verdict)" = "NOT RUN" ] && pass "a claim reading the stand-in: NOT RUN" ||
+    fail "c-standin: $(field "$csv" c-standin verdict): $(field "$csv" c-standin reason)"
+  [ "$(field "$csv" c-standin reason)" = "$want" ] && pass "its reason names what it needs first" ||
+    fail "c-standin reason: $(field "$csv" c-standin reason)"
+  [ "$(field "$csv" c-standin stand_in_verdict)" = SUPPORTED ] && pass "the stand-in's outcome is kept apart" ||
+    fail "c-standin stand_in_verdict: $(field "$csv" c-standin stand_in_verdict)"
+  field "$csv" c-standin stand_in_reason >"$tmp/r"
+  has "$tmp/r" "^mongodb.get.ops > 0: SUPPORTED (200 ± 0 (n=2) vs 0); null.get.ops > 0: SUPPORTED" "the stand-in's figures"
+  [ -z "$(field "$csv" c-standin figures)" ] && pass "no figures given as evidence" || fail "c-standin figures: $(field "$csv" c-standin figures)"
+  res=$(dirname "$csv")/$(field "$csv" c-standin result)
+  [ -s "$res/summary.csv" ] && pass "the stand-in's run directory is kept" || fail "no summary.csv in $res"
+  has "$tmp/out" "^c-standin  *NOT RUN  *needs MongoDB: the mongodb target here was FerretDB v1.24.2 (SQLite, indexed _id)" \
+    "the terminal line starts with the reason's key words"
+  [ "$(field "$csv" c-standin-unread verdict)" = SUPPORTED ] && pass "a claim not reading the stand-in gets its verdict" ||
+    fail "c-standin-unread: $(field "$csv" c-standin-unread verdict): $(field "$csv" c-standin-unread reason)"
+  [ -z "$(field "$csv" c-standin-unread stand_in_verdict)" ] && pass "and no stand-in outcome" || fail "c-standin-unread has a stand-in outcome"
+  rep=$(dirname "$csv")/report.html
+  has "$rep" "<h3 id='c-standin'>c-standin: <span class='nr'>NOT RUN</span></h3>" "report: NOT RUN, not a verdict's color"
+  has "$rep" "The stand-in's figures, not evidence" "report: the stand-in's figures marked"
+  has "$rep" "class='vd nr'>stand-in: SUPPORTED<" "report: the chart says whose outcome it is"
+  if grep -q "class='vd sup'" "$rep" && ! grep -q "<h3 id='c-standin-unread'>c-standin-unread: <span class='sup'>" "$rep"; then
+    fail "report: a green outcome outside the claim that has a verdict"
+  else pass "report: green only where there is a verdict"; fi
+elif [ "${CI:-}" = true ]; then
+  fail "bench-ferretdb missing (CI=true: required)"
+fi
 
 # --- invalid input: exit 2, nothing written ---
 mkdir -p "$tmp/res-none"

@@ -12,7 +12,9 @@
 #   - the bench service reaches each server by a service name that exists;
 #   - every file a service mounts from ./ and every COPY source of
 #     docker/Dockerfile exists; the init scripts parse (bash -n, node
-#     --check when node is installed); the Dockerfile's stages are pinned.
+#     --check when node is installed); the Dockerfile's stages are pinned;
+#   - scripts/check-compose parses (and passes shellcheck where installed)
+#     and brings up every profile.
 # Exit 77 (skipped) without docker-compose, unless CI=true.
 set -u
 root=${1:?usage: compose.sh ROOT}
@@ -173,14 +175,16 @@ while read -r img; do
   esac
 done <"$tmp/froms"
 contains "$df" "^FROM debian:trixie" "the image builds on Debian trixie (hiredis >= 1.0, TLS)"
-contains "$df" "cmake --build" "the image builds bench with cmake"
+contains "$df" "^RUN sh /usr/local/lib/bench/build.sh build$" "the image builds bench through docker/build.sh"
+contains docker/build.sh "cmake --build" "docker/build.sh builds bench with cmake"
+expect_rc 0 "docker/build.sh parses" -- sh -n docker/build.sh
 # Every library CMake requires (bench_require's Debian package) is among the
-# image's build packages and scripts/install-deps' (its runtime library
-# follows through the Dockerfile's ldd step).
+# image's build packages (docker/build.sh) and scripts/install-deps' (its
+# runtime library follows through build.sh's runtime list).
 cat CMakeLists.txt drivers/*/CMakeLists.txt | sed -n 's/^bench_require([A-Z_]* [^ ]* \([^ )]*\))$/\1/p' >"$tmp/required"
 [ "$(wc -l <"$tmp/required")" -ge 6 ] && ok || fail "bench_require lines not found: $(cat "$tmp/required")"
 while read -r pkg; do
-  contains "$df" " $pkg" "the image's build stage installs $pkg (CMake requires it)"
+  contains docker/build.sh " $pkg" "the image's build stage (docker/build.sh) installs $pkg (CMake requires it)"
   contains scripts/install-deps " $pkg" "scripts/install-deps installs $pkg (CMake requires it)"
 done <"$tmp/required"
 for ignored in .git build results tools/bin; do
@@ -200,6 +204,17 @@ for host in mongo-cfg:27019 mongo-shard1:27018 mongo-shard2:27018 mongos:27017; 
 done
 contains docker/mongo-sharded-init.js "rs.initiate" "the sharded init initiates the replica sets"
 contains docker/mongo-sharded-init.js "sh.addShard" "the sharded init adds the shards"
+
+# 4. scripts/check-compose (the first real run, for a machine with an
+# engine; it cannot run here): it parses, and brings up every profile.
+expect_rc 0 "scripts/check-compose parses" -- bash -n scripts/check-compose
+if command -v shellcheck >/dev/null; then
+  expect_rc 0 "scripts/check-compose passes shellcheck" -- shellcheck -x scripts/check-compose
+fi
+for p in "${profiles[@]}"; do
+  [ "$p" = bench ] && { contains scripts/check-compose "run --rm bench" "check-compose runs the bench image"; continue; }
+  contains scripts/check-compose "^if up $p " "check-compose brings up the $p profile"
+done
 
 echo "compose: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -44,9 +44,9 @@ csv=${dir}summary.csv
 
 # field TARGET OP COLUMN: from the crash phase's row
 field() {
-  awk -F, -v t="$1" -v o="$2" -v name="$3" '
+  csvtab "$csv" | awk -F'\t' -v t="$1" -v o="$2" -v name="$3" '
     NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-    $h["target"] == t && $h["phase"] == "crash" && $h["op"] == o { print $h[name]; exit }' "$csv"
+    $h["target"] == t && $h["phase"] == "crash" && $h["op"] == o { print $h[name]; exit }'
 }
 # json_crash TARGET KEY: from run.json's crash object of that target
 json_crash() {
@@ -71,9 +71,9 @@ for t in redis memcached mongodb; do
     "'$(json_crash "$t" acknowledged)' == '$acked' and '$(json_crash "$t" lost)' == '$lost'"
   holds "$t: the read-back has no rate" "'$(field "$t" get ops_per_sec)' == ''"
   # The server came back: the next phase ran without a failure.
-  after_errs=$(awk -F, -v t="$t" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+  after_errs=$(csvtab "$csv" | awk -F'\t' -v t="$t" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
     $h["target"] == t && $h["phase"] == "after" { s += $h["errors"] + $h["disconnects"] + $h["timeouts"]; n += $h["ops"] }
-    END { print s + 0, n + 0 }' "$csv")
+    END { print s + 0, n + 0 }')
   holds "$t: the phase after the restart ran cleanly (errors, ops: $after_errs)" \
     "${after_errs% *} == 0 and ${after_errs#* } > 0"
   contains "$tmp/run.log" "$t: crash (repeat 1): killed -9 at .* after $acked acknowledged writes; $lost of them lost" \

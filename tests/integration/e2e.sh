@@ -178,28 +178,29 @@ head -1 "$csv" | grep -q '^workload,phase,target,driver,server,op,clients,pipeli
   && ok || fail "summary.csv does not start with docs/csv-schema.md's columns"
 for target in redis memcached mongodb; do
   for op in load get set delete insert rmw; do
-    row=$(awk -F, -v t="$target" -v o="$op" '$3 == t && $6 == o' "$csv")
+    row=$(csvtab "$csv" | awk -F'\t' -v t="$target" -v o="$op" '$3 == t && $6 == o')
     if [ -z "$row" ]; then fail "no $target/$op row"; continue; fi
-    echo "$row" | awk -F, '{ exit !($12 > 0 && $14 == 0 && $15 == 0) }' && ok || fail "$target/$op: want ops > 0 and no errors: $row"
+    echo "$row" | awk -F'\t' '{ exit !($12 > 0 && $14 == 0 && $15 == 0) }' && ok || fail "$target/$op: want ops > 0 and no errors: $row"
   done
 done
 grep -q '"product": "FerretDB"\|"product": "MongoDB"' "${dir}run.json" && ok || fail "run.json names the MongoDB-compatible server"
-awk -F, '$3 == "mongodb" && $5 !~ /^(FerretDB|MongoDB) / { bad = 1 } END { exit bad }' "$csv" && ok || fail "mongodb rows name the real server"
-awk -F, '$3 == "redis" && $5 !~ /^Redis / { bad = 1 } END { exit bad }' "$csv" && ok || fail "redis rows name the server"
+csvtab "$csv" >"$tmp/summary.tsv"
+awk -F'\t' '$3 == "mongodb" && $5 !~ /^(FerretDB|MongoDB) / { bad = 1 } END { exit bad }' "$tmp/summary.tsv" && ok || fail "mongodb rows name the real server"
+awk -F'\t' '$3 == "redis" && $5 !~ /^Redis / { bad = 1 } END { exit bad }' "$tmp/summary.tsv" && ok || fail "redis rows name the server"
 c_engine=$(col "$csv" engine)
-awk -F, -v e="$c_engine" '$3 == "redis" && $e != "event" { bad = 1 } END { exit bad }' "$csv" && ok || fail "redis is served by the event engine"
-awk -F, -v e="$c_engine" '$3 == "memcached" && $e != "event" { bad = 1 } END { exit bad }' "$csv" && ok || fail "memcached (one server, text protocol) is served by the event engine"
+awk -F'\t' -v e="$c_engine" '$3 == "redis" && $e != "event" { bad = 1 } END { exit bad }' "$tmp/summary.tsv" && ok || fail "redis is served by the event engine"
+awk -F'\t' -v e="$c_engine" '$3 == "memcached" && $e != "event" { bad = 1 } END { exit bad }' "$tmp/summary.tsv" && ok || fail "memcached (one server, text protocol) is served by the event engine"
 # Cost per op: measured for the harness, and for the spawned servers (/proc).
 c_cli=$(col "$csv" client_cpu_us_per_op); c_srv=$(col "$csv" server_cpu_us_per_op)
-awk -F, -v c="$c_cli" -v s="$c_srv" 'NR > 1 && !($c > 0 && $s > 0) { bad = 1 } END { exit bad }' "$csv" \
+awk -F'\t' -v c="$c_cli" -v s="$c_srv" 'NR > 1 && !($c > 0 && $s > 0) { bad = 1 } END { exit bad }' "$tmp/summary.tsv" \
   && ok || fail "every row should have client and server CPU per op"
 grep -q '"server_cpu_source": "/proc/' "${dir}run.json" && ok || fail "run.json names where the server CPU came from"
 # shards_per_op: a column of every row, empty for targets that are not
 # sharded (none here has a shard_key; mongodb is FerretDB, not a mongos).
 c_shards=$(col "$csv" shards_per_op)
 [ -n "$c_shards" ] && ok || fail "summary.csv has a shards_per_op column"
-awk -F, -v c="$c_shards" -v n="$(head -1 "$csv" | tr ',' '\n' | wc -l)" \
-  'NR > 1 && (NF != n || $c != "") { bad = 1 } END { exit bad }' "$csv" \
+awk -F'\t' -v c="$c_shards" -v n="$(head -1 "$csv" | tr ',' '\n' | wc -l)" \
+  'NR > 1 && (NF != n || $c != "") { bad = 1 } END { exit bad }' "$tmp/summary.tsv" \
   && ok || fail "shards_per_op is empty on every row of targets that are not sharded"
 for target in redis memcached mongodb; do
   for f in "$target-load.hgrm" "$target-get.hgrm" "$target-rmw.hgrm"; do

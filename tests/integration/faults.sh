@@ -54,9 +54,9 @@ finish_bench() {
 }
 # sum TARGET PHASE COLUMN: over every op of that phase.
 sum() {
-  awk -F, -v t="$1" -v ph="$2" -v name="$3" '
+  csvtab "$csv" | awk -F'\t' -v t="$1" -v ph="$2" -v name="$3" '
     NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-    $h["target"] == t && $h["phase"] == ph { s += $h[name] } END { print s + 0 }' "$csv"
+    $h["target"] == t && $h["phase"] == ph { s += $h[name] } END { print s + 0 }'
 }
 # after_gap TARGET PHASE: answered requests in the seconds after the first
 # second with disconnects or timeouts (timeseries.csv), or -1 when no

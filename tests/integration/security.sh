@@ -94,8 +94,8 @@ run() {
 }
 has() { if grep -q -- "$2" "$1"; then pass "$3"; else fail "$3: '$2' not in $1"; head -c 2000 "$1"; fi; }
 sum_col() { # COLUMN: over every row of summary.csv
-  awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s += $h[name] } END { print s + 0 }' \
-    "${dir}summary.csv"
+  csvtab "${dir}summary.csv" |
+    awk -F'\t' -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s += $h[name] } END { print s + 0 }'
 }
 
 wl() { # NAME TARGET_EXTRA RUN_PHASE

@@ -89,7 +89,7 @@ if [ -n "$dir" ]; then
   contains "${dir}run.json" '"_id": "1"' "run.json's target holds its shard key (the keyspace has none)"
   contains "${dir}summary.csv" "^sk-target,run,plain,mongodb,.*,get," "the other target ran"
   c=$(head -1 "${dir}summary.csv" | tr ',' '\n' | grep -nx shards_per_op | cut -d: -f1)
-  awk -F, -v c="$c" 'NR > 1 && $3 == "plain" && $c != "" { bad = 1 } END { exit bad }' "${dir}summary.csv" \
+  csvtab "${dir}summary.csv" | awk -F'\t' -v c="$c" 'NR > 1 && $3 == "plain" && $c != "" { bad = 1 } END { exit bad }' \
     && ok || fail "shards_per_op is empty for a target without a shard key"
 else
   fail "no result directory: the plain target should still have run"

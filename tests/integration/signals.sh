@@ -138,7 +138,7 @@ check_partial() {
   json=${dir}run.json csv=${dir}summary.csv
   grep -q '"complete": false' "$json" && ok || fail "$case: run.json is not \"complete\": false"
   grep -q '"interrupted": true' "$json" && ok || fail "$case: no run marked interrupted in run.json"
-  awk -F, -v ph="$1" -v op="$2" 'NR > 1 && $2 == ph && $6 == op && $12 > 0 { found = 1 } END { exit !found }' "$csv" \
+  csvtab "$csv" | awk -F'\t' -v ph="$1" -v op="$2" 'NR > 1 && $2 == ph && $6 == op && $12 > 0 { found = 1 } END { exit !found }' \
     && ok || { fail "$case: summary.csv has no $1/$2 row with ops > 0"; cat "$csv" >&2; }
   grep -q 'stopping (again, a second later, to quit at once)' "$tmp/$case.err" && ok || fail "$case: no 'stopping' message"
 }

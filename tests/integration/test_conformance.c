@@ -402,8 +402,13 @@ int main(void)
 		CHECK(info.product[0] != '\0');
 		CHECK(info.version[0] != '\0');
 		printf("   server: %s %s (%s)\n", info.product, info.version, info.detail);
-		if (strcmp(d->name, "mongodb") == 0 && strcmp(srv->program, "bench-ferretdb") == 0)
+		if (strcmp(d->name, "mongodb") == 0 && strcmp(srv->program, "bench-ferretdb") == 0) {
 			CHECK_STR(info.product, "FerretDB"); /* never presented as MongoDB */
+			CHECK_STR(info.stands_in_for, "MongoDB");
+			CHECK_STR(info.variant, "SQLite, indexed _id");
+		} else {
+			CHECK_STR(info.stands_in_for, ""); /* the real thing */
+		}
 		check_kv(&c, d->name);
 		check_pipeline(&c, d->name);
 		check_load(&c, d->name);

@@ -12,6 +12,16 @@ fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
 check() {
   if [[ $2 =~ ^[-+0-9.e\ \<\>=!\&\|\(\)*/^]+$ ]] && awk "BEGIN { exit !($2) }"; then pass "$1"; else fail "$1"; return 1; fi
 }
+# csvtab FILE: an RFC 4180 CSV as tab-separated lines, for awk -F'\t'. A
+# quoted field may hold commas (summary.csv's server "FerretDB v1.24.2
+# (SQLite, indexed _id)"), which awk -F, would split.
+csvtab() {
+  python3 -c 'import csv, sys
+for r in csv.reader(open(sys.argv[1], newline="")):
+    sys.stdout.write("\t".join(f.replace("\t", " ").replace("\n", " ") for f in r) + "\n")' "$1"
+}
+# same DESCRIPTION GOT WANT: two strings are equal.
+same() { if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi; }
 finish() { echo "$1: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
 # expect_rc WANT DESCRIPTION -- command...
 expect_rc() {

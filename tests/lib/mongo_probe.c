@@ -9,6 +9,10 @@
  *   mongo_probe URI count DB COLL             number of documents
  *   mongo_probe URI collections DB            collection names, sorted
  *   mongo_probe URI indexes DB COLL           index names, sorted
+ *   mongo_probe URI plan DB COLL ID           explain of a find {_id: ID}:
+ *                                             its queryPlanner, relaxed
+ *                                             extended JSON (FerretDB on
+ *                                             SQLite: SQLite's query plan)
  *
  * Exit 0, or 1 with the error on stderr.
  */
@@ -102,6 +106,30 @@ static int run(mongoc_client_t *client, int argc, char **argv)
 		rc = print_names(cur);
 		mongoc_cursor_destroy(cur);
 		e.message[0] = '\0';
+	} else if (strcmp(cmd, "plan") == 0 && argc == 6) {
+		bson_t *ex = BCON_NEW("explain", "{", "find", BCON_UTF8(argv[4]), "filter", "{", "_id",
+				      BCON_UTF8(argv[5]), "}", "}");
+		bson_t reply;
+		bson_iter_t it;
+		bool ok = mongoc_client_command_simple(client, argv[3], ex, NULL, &reply, &e);
+
+		if (ok)
+			snprintf(e.message, sizeof(e.message), "no queryPlanner document in the reply");
+		if (ok && bson_iter_init_find(&it, &reply, "queryPlanner") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
+			const uint8_t *data;
+			uint32_t len;
+			bson_t plan;
+			char *json;
+
+			bson_iter_document(&it, &len, &data);
+			if (bson_init_static(&plan, data, len) && (json = bson_as_relaxed_extended_json(&plan, NULL))) {
+				printf("%s\n", json);
+				bson_free(json);
+				rc = 0;
+			}
+		}
+		bson_destroy(&reply);
+		bson_destroy(ex);
 	} else {
 		snprintf(e.message, sizeof(e.message), "bad arguments (see tests/lib/mongo_probe.c)");
 	}
@@ -124,7 +152,7 @@ int main(int argc, char **argv)
 	shm_unlink(shm);
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: mongo_probe URI insert|dump|count|collections|indexes ...\n");
+		fprintf(stderr, "usage: mongo_probe URI insert|dump|count|collections|indexes|plan ...\n");
 		return 1;
 	}
 	/* Silent before mongoc_init, which itself may warn ("Falling back to

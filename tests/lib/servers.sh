@@ -157,22 +157,23 @@ ferretdb_bin=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tools/bin/bench
 have_ferretdb() { [ -x "$ferretdb_bin" ]; }
 # FerretDB listens once its SQLite backend is open; nothing else to ask it.
 fdb_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$fport") 2>/dev/null; }
-# start_ferretdb [PORT]: a private bench-ferretdb keeping its data in
-# $tmp/ferretdb/ (a restart on PORT finds the same data).
+# start_ferretdb [PORT] [ARGS...]: a private bench-ferretdb keeping its data
+# in $tmp/ferretdb/ (a restart on PORT finds the same data; ARGS come last,
+# so a -sqlite-url among them wins).
 launch_ferretdb() {
-  fport=$1
+  fport=$1; shift
   mkdir -p "$tmp/ferretdb"
-  bg "$ferretdb_bin" -listen-addr "127.0.0.1:$fport" -sqlite-url "file:$tmp/ferretdb/" \
+  bg "$ferretdb_bin" -listen-addr "127.0.0.1:$fport" -sqlite-url "file:$tmp/ferretdb/" "$@" \
     </dev/null >>"$tmp/ferretdb.log" 2>&1
   fpid=$bg_pid
 }
-start_ferretdb() { start_on "${1:-}" fdb_listening launch_ferretdb; }
+start_ferretdb() { local fixed=${1:-}; shift || true; start_on "$fixed" fdb_listening launch_ferretdb "$@"; }
 stop_pid() { kill -CONT "$1" 2>/dev/null; kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; forget "$1"; }
 
 # get TARGET PHASE OP COLUMN: a value of $csv (summary.csv), columns found
 # by header name.
 get() {
-  awk -F, -v t="$1" -v ph="$2" -v o="$3" -v name="$4" '
+  csvtab "$csv" | awk -F'\t' -v t="$1" -v ph="$2" -v o="$3" -v name="$4" '
     NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; if (!(name in h)) exit 1; next }
-    $h["target"] == t && $h["phase"] == ph && $h["op"] == o { print $h[name]; exit }' "$csv"
+    $h["target"] == t && $h["phase"] == ph && $h["op"] == o { print $h[name]; exit }'
 }

@@ -2,10 +2,14 @@
  * test_claims.c - the `expect:` language (claims_expr.c, claims_eval.c):
  * crafted summary.csv data (no server) that gives each verdict, parse
  * errors with their line:col, and metrics that match nothing, which must be
- * an error naming the metric, never a 0; and a claim file's `claim:` block
- * (claims.c), whose messages are the workload parser's file:line:col ones.
+ * an error naming the metric, never a 0; a claim file's `claim:` block
+ * (claims.c), whose messages are the workload parser's file:line:col ones;
+ * and which targets an expression reads that a stand-in answered
+ * (claims_standin.c, on a crafted run.json), with the NOT RUN reason that
+ * names them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 #include "claims.h"
 #include "claims_expr.h"
 #include "claims_report.h"
+#include "claims_standin.h"
 #include "util.h"
 
 /* Three repeats, swept over clients (1, 64). fast is exactly twice slow;
@@ -360,7 +365,7 @@ static void test_claim_files(void)
 	 * took for success and then for its exit code). */
 	{
 		char *report = xasprintf("%s/report.html", dir);
-		struct claims_report_row row = {"c1", "SUPPORTED", "x", "", "null.get.ops > 0", "", "", NULL};
+		struct claims_report_row row = {"c1", "SUPPORTED", "x", "", "null.get.ops > 0", "", "", NULL, NULL, NULL};
 
 		CHECK_INT(claims_report_write(report, &row, 1, 2, "spawn", false), 0);
 		errno = 0;
@@ -379,6 +384,74 @@ static void test_claim_files(void)
 	rmdir(dir);
 }
 
+/* A run.json with two FerretDB targets (one the expression reads twice),
+ * a Valkey standing in for Redis, and a real Redis. */
+static const char run_json[] =
+	"{\"targets\": ["
+	"{\"name\": \"redis\", \"server\": {\"product\": \"Redis\", \"version\": \"7.0.15\"}},"
+	"{\"name\": \"mongodb\", \"server\": {\"product\": \"FerretDB\", \"version\": \"v1.24.2\","
+	" \"variant\": \"SQLite, indexed _id\", \"stands_in_for\": \"MongoDB\"}},"
+	"{\"name\": \"m2\", \"server\": {\"product\": \"FerretDB\", \"version\": \"v1.24.2\","
+	" \"variant\": \"SQLite, indexed _id\", \"stands_in_for\": \"MongoDB\"}},"
+	"{\"name\": \"kv\", \"server\": {\"product\": \"Valkey\", \"version\": \"8.0.1\","
+	" \"stands_in_for\": \"Redis\"}},"
+	"{\"name\": \"unread\", \"server\": {\"product\": \"FerretDB\", \"version\": \"v1.24.2\","
+	" \"stands_in_for\": \"MongoDB\"}},"
+	"{\"name\": \"skipped\", \"skipped\": \"cannot reach it\"}]}";
+
+static void test_stand_ins(void)
+{
+	char path[] = "/tmp/test_claims-XXXXXX", *err = NULL, *reason;
+	struct claim_stand_in *s = NULL;
+	struct cx_expr *e = NULL;
+	struct cx_error perr;
+	int fd = mkstemp(path), n;
+
+	CHECK(fd >= 0 && write(fd, run_json, strlen(run_json)) == (ssize_t)strlen(run_json));
+	close(fd);
+	CHECK_INT(cx_parse("mongodb.get.ops > redis.get.ops and m2.get.ops > 0 and kv.get.ops > mongodb.get.ops "
+			   "and skipped.get.ops > 0", &e, &perr), 0);
+	n = e ? claim_stand_ins(e, path, &s, &err) : -1;
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(s[0].target, "mongodb");
+		CHECK_STR(s[0].server, "FerretDB v1.24.2 (SQLite, indexed _id)");
+		CHECK_STR(s[0].stands_in_for, "MongoDB");
+		CHECK_STR(s[1].target, "m2");
+		CHECK_STR(s[2].server, "Valkey 8.0.1");
+		reason = claim_stand_in_reason("x-y", NULL, s, 3);
+		CHECK_STR(reason, "needs MongoDB and Redis: the mongodb and m2 targets here were FerretDB v1.24.2 "
+				  "(SQLite, indexed _id); the kv target here was Valkey 8.0.1; `docker compose up -d` then "
+				  "`bench claims --servers external --only x-y`");
+		free(reason);
+		reason = claim_stand_in_reason("it's", "sharded", s, 1);
+		CHECK_STR(reason, "needs MongoDB: the mongodb target here was FerretDB v1.24.2 (SQLite, indexed _id); "
+				  "`docker compose --profile sharded up -d` then `bench claims --servers external "
+				  "--only 'it'\\''s'`");
+		free(reason);
+	}
+	claim_stand_ins_free(s, n > 0 ? (size_t)n : 0);
+	cx_free(e);
+
+	/* Nothing read from a stand-in: none. */
+	CHECK_INT(cx_parse("redis.get.ops > 0", &e, &perr), 0);
+	CHECK_INT(e ? claim_stand_ins(e, path, &s, &err) : -1, 0);
+	CHECK(s == NULL);
+	/* A run.json that cannot be read or parsed: an error naming it. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, "{\"targets\": [", 13) == 13);
+	close(fd);
+	CHECK_INT(e ? claim_stand_ins(e, path, &s, &err) : 0, -1);
+	CHECK(err && strstr(err, path) && strstr(err, "not valid JSON"));
+	free(err);
+	err = NULL;
+	unlink(path);
+	CHECK_INT(e ? claim_stand_ins(e, path, &s, &err) : 0, -1);
+	CHECK(err && strstr(err, "cannot read"));
+	free(err);
+	cx_free(e);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++)
@@ -388,5 +461,6 @@ int main(void)
 	test_figures();
 	test_depth();
 	test_claim_files();
+	test_stand_ins();
 	return check_report("test_claims");
 }

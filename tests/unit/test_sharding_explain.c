@@ -6,9 +6,16 @@
  * sample and split keys (which must be the keys harness/gen/keygen.c makes),
  * and the harness's reading of the driver's per-op shards figures
  * (bench_server_info.shards_per_op) into summary.csv's shards_per_op.
+ * And every other command the driver sends to
+ * a sharded cluster (enableSharding, createIndexes, shardCollection, split,
+ * moveChunk, explain of a find) against the fields and types MongoDB 7.0's
+ * reference documents for it, and the replies it reads (hello from a mongos
+ * and a mongod, listShards, config.databases and config.collections
+ * documents) as 7.0 writes them.
  */
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,8 +170,249 @@ static void test_results(void)
 	CHECK(results_shards_per_op(&t, &pr, BENCH_OP_GET) < 0);
 }
 
+/* ---- commands: the fields MongoDB 7.0's reference lists for each ---- */
+
+enum { ANY_NUMBER = -1 };
+
+struct field {
+	const char *name;
+	int type;               /* a bson_type_t, or ANY_NUMBER (int32, int64, double) */
+	bool required;
+};
+
+/* Every field of cmd is one the reference lists, with its type; every
+ * required one is there; the command's name is its first field. */
+static void check_shape(const char *what, const bson_t *cmd, const struct field *spec)
+{
+	bson_iter_t it;
+	bool first = true;
+
+	CHECK(bson_iter_init(&it, cmd));
+	while (bson_iter_next(&it)) {
+		const struct field *f = spec;
+		int t = bson_iter_type(&it);
+
+		while (f->name && strcmp(f->name, bson_iter_key(&it)) != 0)
+			f++;
+		if (!f->name || (first && f != spec) ||
+		    (f->type == ANY_NUMBER ? !BSON_ITER_HOLDS_NUMBER(&it) : t != f->type)) {
+			fprintf(stderr, "  %s: field '%s' (type %d) is not %s\n", what, bson_iter_key(&it), t,
+				!f->name ? "documented" : first && f != spec ? "the command's name" : "of the documented type");
+			CHECK(0);
+		}
+		first = false;
+	}
+	for (const struct field *f = spec; f->name; f++)
+		if (f->required && !(bson_iter_init_find(&it, cmd, f->name))) {
+			fprintf(stderr, "  %s: required field '%s' missing\n", what, f->name);
+			CHECK(0);
+		}
+}
+
+/* cmd as relaxed extended JSON equals want. */
+static void check_json(const bson_t *cmd, const char *want)
+{
+	char *json = bson_as_relaxed_extended_json(cmd, NULL);
+
+	CHECK_STR(json, want);
+	bson_free(json);
+}
+
+/* The sub-document `key` of cmd into out (static, valid while cmd is). */
+static bool sub_doc(const bson_t *cmd, const char *key, bson_t *out)
+{
+	bson_iter_t top, it;
+	const uint8_t *data;
+	uint32_t len;
+
+	if (!bson_iter_init(&top, cmd) || !bson_iter_find_descendant(&top, key, &it) ||
+	    !(BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)))
+		return false;
+	if (BSON_ITER_HOLDS_DOCUMENT(&it))
+		bson_iter_document(&it, &len, &data);
+	else
+		bson_iter_array(&it, &len, &data);
+	return bson_init_static(out, data, len);
+}
+
+/* cmd has spec's shape (and its sub-document sub_key, when given, sub's)
+ * and is exactly json. */
+static void check_command(const char *what, const bson_t *cmd, const struct field *spec, const char *sub_key,
+			  const struct field *sub, const char *json)
+{
+	bson_t doc;
+
+	check_shape(what, cmd, spec);
+	if (sub_key) {
+		CHECK(sub_doc(cmd, sub_key, &doc));
+		check_shape(sub_key, &doc, sub);
+	}
+	check_json(cmd, json);
+}
+
+static void test_commands(void)
+{
+	/* reference/command/<name>, MongoDB 7.0 */
+	static const struct field enable_sharding[] = {
+		{"enableSharding", BSON_TYPE_UTF8, true}, {"primaryShard", BSON_TYPE_UTF8, false}, {NULL, 0, false}};
+	static const struct field create_indexes[] = {
+		{"createIndexes", BSON_TYPE_UTF8, true}, {"indexes", BSON_TYPE_ARRAY, true},
+		{"writeConcern", BSON_TYPE_DOCUMENT, false}, {"commitQuorum", BSON_TYPE_UTF8, false},
+		{"comment", BSON_TYPE_UTF8, false}, {NULL, 0, false}};
+	static const struct field index_spec[] = {
+		{"key", BSON_TYPE_DOCUMENT, true}, {"name", BSON_TYPE_UTF8, true}, {"unique", BSON_TYPE_BOOL, false},
+		{NULL, 0, false}};
+	static const struct field shard_collection[] = {
+		{"shardCollection", BSON_TYPE_UTF8, true}, {"key", BSON_TYPE_DOCUMENT, true},
+		{"unique", BSON_TYPE_BOOL, false}, {"numInitialChunks", ANY_NUMBER, false},
+		{"presplitHashedZones", BSON_TYPE_BOOL, false}, {"collation", BSON_TYPE_DOCUMENT, false},
+		{"timeseries", BSON_TYPE_DOCUMENT, false}, {NULL, 0, false}};
+	/* split: exactly one of find, middle and bounds */
+	static const struct field split[] = {
+		{"split", BSON_TYPE_UTF8, true}, {"find", BSON_TYPE_DOCUMENT, false}, {"middle", BSON_TYPE_DOCUMENT, false},
+		{"bounds", BSON_TYPE_ARRAY, false}, {NULL, 0, false}};
+	/* moveChunk: find or bounds, not both; to is the shard's _id */
+	static const struct field move_chunk[] = {
+		{"moveChunk", BSON_TYPE_UTF8, true}, {"find", BSON_TYPE_DOCUMENT, false}, {"bounds", BSON_TYPE_ARRAY, false},
+		{"to", BSON_TYPE_UTF8, true}, {"forceJumbo", BSON_TYPE_BOOL, false},
+		{"_secondaryThrottle", BSON_TYPE_BOOL, false}, {"writeConcern", BSON_TYPE_DOCUMENT, false},
+		{"_waitForDelete", BSON_TYPE_BOOL, false}, {NULL, 0, false}};
+	static const struct field explain[] = {
+		{"explain", BSON_TYPE_DOCUMENT, true}, {"verbosity", BSON_TYPE_UTF8, false},
+		{"comment", BSON_TYPE_UTF8, false}, {NULL, 0, false}};
+	static const struct field find[] = {
+		{"find", BSON_TYPE_UTF8, true}, {"filter", BSON_TYPE_DOCUMENT, false}, {"sort", BSON_TYPE_DOCUMENT, false},
+		{"projection", BSON_TYPE_DOCUMENT, false}, {"hint", BSON_TYPE_DOCUMENT, false}, {"skip", ANY_NUMBER, false},
+		{"limit", ANY_NUMBER, false}, {"batchSize", ANY_NUMBER, false}, {"singleBatch", BSON_TYPE_BOOL, false},
+		{"comment", BSON_TYPE_UTF8, false}, {"maxTimeMS", ANY_NUMBER, false}, {NULL, 0, false}};
+	bson_t cmd = BSON_INITIALIZER, filter = BSON_INITIALIZER;
+	bson_iter_t it, id;
+
+	mongo_cmd_enable_sharding(&cmd, "bench");
+	check_command("enableSharding", &cmd, enable_sharding, NULL, NULL, "{ \"enableSharding\" : \"bench\" }");
+
+	bson_reinit(&cmd);
+	mongo_cmd_hashed_index(&cmd, "kv_hashed");
+	check_command("createIndexes", &cmd, create_indexes, "indexes.0", index_spec, "{ \"createIndexes\" : \"kv_hashed\", \"indexes\" : [ { \"key\" : { \"_id\" : \"hashed\" }, "
+			 "\"name\" : \"_id_hashed\" } ] }");
+
+	/* key: { <field>: <1|"hashed"> } */
+	bson_reinit(&cmd);
+	mongo_cmd_shard_collection(&cmd, "bench.kv_hashed", "hashed");
+	check_command("shardCollection", &cmd, shard_collection, NULL, NULL, "{ \"shardCollection\" : \"bench.kv_hashed\", \"key\" : { \"_id\" : \"hashed\" } }");
+	bson_reinit(&cmd);
+	mongo_cmd_shard_collection(&cmd, "bench.kv_ranged", "1");
+	check_command("shardCollection", &cmd, shard_collection, NULL, NULL, "{ \"shardCollection\" : \"bench.kv_ranged\", \"key\" : { \"_id\" : 1 } }");
+	CHECK(bson_iter_init(&it, &cmd) && bson_iter_find_descendant(&it, "key._id", &id) && BSON_ITER_HOLDS_INT32(&id) &&
+	      bson_iter_int32(&id) == 1);
+
+	bson_reinit(&cmd);
+	mongo_cmd_split(&cmd, "bench.kv_ranged", "claim-shard:000000050000");
+	check_command("split", &cmd, split, NULL, NULL, "{ \"split\" : \"bench.kv_ranged\", \"middle\" : { \"_id\" : \"claim-shard:000000050000\" } }");
+
+	bson_reinit(&cmd);
+	mongo_cmd_move_chunk(&cmd, "bench.kv_ranged", "claim-shard:000000050000", "shard2");
+	check_command("moveChunk", &cmd, move_chunk, NULL, NULL, "{ \"moveChunk\" : \"bench.kv_ranged\", \"find\" : { \"_id\" : \"claim-shard:000000050000\" }, "
+			 "\"to\" : \"shard2\" }");
+	CHECK(!bson_has_field(&cmd, "bounds")); /* find or bounds, not both */
+
+	/* explain: {explain: <command>, verbosity: queryPlanner |
+	 * executionStats | allPlansExecution} */
+	BSON_APPEND_UTF8(&filter, "_id", "claim-shard:000000003125");
+	bson_reinit(&cmd);
+	mongo_cmd_explain_find(&cmd, "kv_hashed", &filter, 1);
+	check_command("explain", &cmd, explain, "explain", find, "{ \"explain\" : { \"find\" : \"kv_hashed\", \"filter\" : { \"_id\" : \"claim-shard:000000003125\" }, "
+			 "\"sort\" : { \"_id\" : 1 }, \"limit\" : 1 }, \"verbosity\" : \"queryPlanner\" }");
+	bson_destroy(&filter);
+	bson_destroy(&cmd);
+}
+
+/* ---- replies, as MongoDB 7.0 writes them ---- */
+
+static bson_t *doc(const char *json)
+{
+	bson_error_t e;
+	bson_t *b = bson_new_from_json((const uint8_t *)json, -1, &e);
+
+	if (!b)
+		fprintf(stderr, "  bad canned JSON: %s\n", e.message);
+	CHECK(b != NULL);
+	return b ? b : bson_new();
+}
+
+static void test_replies(void)
+{
+	/* hello from a mongos of 7.0 (reference/command/hello: "msg":
+	 * "isdbgrid" only on mongos), and from a mongod. */
+	bson_t *mongos = doc("{\"isWritablePrimary\": true, \"msg\": \"isdbgrid\", \"topologyVersion\": {\"processId\":"
+			     " {\"$oid\": \"6742a1f0c2b5d1e3a4f5a6b7\"}, \"counter\": {\"$numberLong\": \"0\"}},"
+			     " \"maxBsonObjectSize\": 16777216, \"maxMessageSizeBytes\": 48000000, \"maxWriteBatchSize\": 100000,"
+			     " \"localTime\": {\"$date\": \"2024-11-24T06:33:20Z\"}, \"logicalSessionTimeoutMinutes\": 30,"
+			     " \"connectionId\": 42, \"maxWireVersion\": 21, \"minWireVersion\": 0, \"ok\": 1.0}");
+	bson_t *mongod = doc("{\"isWritablePrimary\": true, \"topologyVersion\": {\"processId\": {\"$oid\":"
+			     " \"6742a1f0c2b5d1e3a4f5a6b8\"}, \"counter\": {\"$numberLong\": \"0\"}},"
+			     " \"maxBsonObjectSize\": 16777216, \"maxWireVersion\": 21, \"minWireVersion\": 0,"
+			     " \"readOnly\": false, \"ok\": 1.0}");
+	/* listShards (reference/command/listShards), with the fields 7.0 adds */
+	bson_t *shards = doc("{\"shards\": [{\"_id\": \"shard1\", \"host\": \"shard1/mongo-shard1:27018\", \"state\": 1,"
+			     " \"topologyTime\": {\"$timestamp\": {\"t\": 1732430000, \"i\": 2}}, \"replSetConfigVersion\":"
+			     " {\"$numberLong\": \"-1\"}}, {\"_id\": \"shard2\", \"host\": \"shard2/mongo-shard2:27018\","
+			     " \"tags\": [\"NYC\"], \"state\": 1, \"topologyTime\": {\"$timestamp\": {\"t\": 1732430001,"
+			     " \"i\": 2}}}], \"ok\": 1, \"$clusterTime\": {\"clusterTime\": {\"$timestamp\": {\"t\": 1732430005,"
+			     " \"i\": 1}}, \"signature\": {\"hash\": {\"$binary\": {\"base64\": \"B2ViX7XLzFLS5Fl9XEuFXbwKIM4=\","
+			     " \"subType\": \"00\"}}, \"keyId\": {\"$numberLong\": \"6488045157173166092\"}}},"
+			     " \"operationTime\": {\"$timestamp\": {\"t\": 1732430005, \"i\": 1}}}");
+	bson_t *odd = doc("{\"shards\": [{\"host\": \"x:1\"}, 7, {\"_id\": \"s3\"}], \"ok\": 1}");
+	bson_t *none = doc("{\"ok\": 0, \"errmsg\": \"no such command: 'listShards'\", \"code\": 59}");
+	/* config.databases (reference/config-database): 6.0 and later have
+	 * no "partitioned" */
+	bson_t *database = doc("{\"_id\": \"bench\", \"primary\": \"shard2\", \"version\": {\"uuid\": {\"$binary\":"
+			       " {\"base64\": \"AAAAAAAAAAAAAAAAAAAAAA==\", \"subType\": \"04\"}}, \"timestamp\": {\"$timestamp\":"
+			       " {\"t\": 1732430010, \"i\": 1}}, \"lastMod\": 1}}");
+	bson_t *no_primary = doc("{\"_id\": \"bench\", \"primary\": \"\"}");
+	/* config.collections: 7.0; before 5.0 a dropped entry stayed; 8.0
+	 * lists unsharded collections as unsplittable */
+	bson_t *coll70 = doc("{\"_id\": \"bench.kv_ranged\", \"lastmodEpoch\": {\"$oid\": \"6742a1f0c2b5d1e3a4f5a6c0\"},"
+			     " \"lastmod\": {\"$date\": \"2024-11-24T06:33:30Z\"}, \"timestamp\": {\"$timestamp\": {\"t\":"
+			     " 1732430010, \"i\": 5}}, \"uuid\": {\"$binary\": {\"base64\": \"AAAAAAAAAAAAAAAAAAAAAQ==\","
+			     " \"subType\": \"04\"}}, \"key\": {\"_id\": 1}, \"unique\": false, \"noBalance\": false}");
+	bson_t *coll44 = doc("{\"_id\": \"bench.kv_ranged\", \"dropped\": true, \"key\": {\"_id\": 1}}");
+	bson_t *coll80 = doc("{\"_id\": \"bench.kv\", \"key\": {\"_id\": 1}, \"unsplittable\": true}");
+	char names[4][64], primary[64] = "";
+
+	CHECK(mongo_reply_is_mongos(mongos));
+	CHECK(!mongo_reply_is_mongos(mongod));
+	CHECK_INT(mongo_reply_shards(shards, names, 4), 2);
+	CHECK_STR(names[0], "shard1");
+	CHECK_STR(names[1], "shard2");
+	CHECK_INT(mongo_reply_shards(shards, NULL, 0), 2);
+	CHECK_INT(mongo_reply_shards(shards, names, 1), 2); /* counts all, keeps max */
+	CHECK_INT(mongo_reply_shards(odd, names, 4), 3);
+	CHECK_STR(names[0], "");
+	CHECK_STR(names[2], "s3");
+	CHECK_INT(mongo_reply_shards(none, names, 4), -1);
+	CHECK(mongo_doc_primary(database, primary, sizeof(primary)));
+	CHECK_STR(primary, "shard2");
+	CHECK(!mongo_doc_primary(no_primary, primary, sizeof(primary)));
+	CHECK(mongo_doc_sharded(coll70));
+	CHECK(!mongo_doc_sharded(coll44));
+	CHECK(!mongo_doc_sharded(coll80));
+	bson_destroy(mongos);
+	bson_destroy(mongod);
+	bson_destroy(shards);
+	bson_destroy(odd);
+	bson_destroy(none);
+	bson_destroy(database);
+	bson_destroy(no_primary);
+	bson_destroy(coll70);
+	bson_destroy(coll44);
+	bson_destroy(coll80);
+}
+
 int main(void)
 {
+	test_commands();
+	test_replies();
 	test_explain();
 	test_mean();
 	test_keys();

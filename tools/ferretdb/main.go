@@ -6,6 +6,11 @@
 // that command refuses to start when built outside FerretDB's release tooling.
 // Telemetry is off (the embedded server never reports), and it listens only
 // on the loopback address it is given.
+//
+// It also gives every collection an SQLite index on the expression
+// FerretDB's queries compare `_id` with (idindex.go): FerretDB's own `_id`
+// index is on another expression, so without it every `_id` lookup scans
+// the table (docs/architecture.md, "FerretDB").
 package main
 
 import (
@@ -23,7 +28,12 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
-const module = "github.com/FerretDB/FerretDB"
+const (
+	module = "github.com/FerretDB/FerretDB"
+	// backendKey is the buildInfo.buildEnvironment key that names the
+	// backend (bench's mongodb driver reads it).
+	backendKey = "benchBackend"
+)
 
 func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "loopback host:port to listen on")
@@ -34,6 +44,7 @@ func main() {
 	tlsCert := flag.String("listen-tls-cert-file", "", "TLS listener: server certificate (PEM)")
 	tlsKey := flag.String("listen-tls-key-file", "", "TLS listener: server private key (PEM)")
 	tlsCA := flag.String("listen-tls-ca-file", "", "TLS listener: CA certificate (PEM); when set, clients must present a certificate it signed")
+	idIndex := flag.Bool("id-index", true, "index the expression _id lookups use (idindex.go); false: FerretDB as it is, every _id lookup a table scan")
 	flag.Parse()
 
 	// Report the real FerretDB version (from go.mod) in buildInfo.
@@ -69,7 +80,29 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench-ferretdb: --log-level: %v\n", err)
 		os.Exit(2)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	text := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})
+	logger := slog.New(text)
+
+	// buildInfo's buildEnvironment names the backend for clients (bench's
+	// mongodb driver names the variant in its server identity): FerretDB
+	// itself names it only once a database is open. Set before the server
+	// starts, like the _id index's key below: the document is not safe to
+	// change while buildInfo reads it.
+	version.Get().BuildEnvironment.Set(backendKey, "SQLite")
+
+	// The _id index: on every database already in the directory now, then
+	// on each collection as FerretDB creates it (idindex.go). Not for an
+	// in-memory database, which another connection cannot reach.
+	if ix := newIDIndexer(*sqliteURL); ix != nil && *idIndex {
+		if err := ix.ensureAll(); err != nil {
+			fmt.Fprintf(os.Stderr, "bench-ferretdb: %v\n", err)
+			os.Exit(1)
+		}
+		logger = slog.New(&idHandler{inner: text, level: level, ix: ix})
+		version.Get().BuildEnvironment.Set(idIndexKey, idExpr)
+	} else if *idIndex {
+		logger.Warn("in-memory SQLite: no _id index, every _id lookup scans its table")
+	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{
