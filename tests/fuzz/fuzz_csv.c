@@ -8,8 +8,9 @@
  *    error has a message and sticks.
  * 2. compare_runs() takes paths, not memory, so the same bytes are written
  *    to a private temporary file and compared with themselves (as baseline
- *    and candidate): 0 with a result in which every cell is unchanged or
- *    not measured, which is then written in every format to /dev/null, or
+ *    and candidate): 0 with a result in which every cell is unchanged, not
+ *    measured or too short to judge (with no change), which is then
+ *    written in every format to /dev/null, or
  *    BENCH_EXIT_USAGE with a message.
  *
  * 3. chart_table_load() on the same file, the table `bench chart`,
@@ -138,7 +139,9 @@ static void compare_self(void)
 		compare_write(res, COMPARE_MARKDOWN, devnull);
 		compare_write_summary(res, devnull);
 		/* The same figures on both sides: every cell unchanged (or not
-		 * measured), whatever the numbers. */
+		 * measured, or too short to judge: a run under a second is
+		 * shown, never judged, but still has no change), whatever the
+		 * numbers. */
 		if (res->regressions || res->improvements || res->not_significant || res->only_baseline ||
 		    res->only_candidate)
 			broken("a run compared with itself differs", NULL);
@@ -146,9 +149,12 @@ static void compare_self(void)
 			for (int m = 0; m < COMPARE_N_METRICS; m++) {
 				const struct compare_cell *c = &res->entries[i].m[m];
 
-				if (c->verdict != COMPARE_UNCHANGED && c->verdict != COMPARE_NOT_MEASURED)
+				if (c->verdict != COMPARE_UNCHANGED && c->verdict != COMPARE_NOT_MEASURED &&
+				    c->verdict != COMPARE_TOO_SHORT)
 					broken("a cell of a run compared with itself is not unchanged",
 					       compare_verdict_name(c->verdict));
+				if (c->verdict == COMPARE_TOO_SHORT && isfinite(c->delta) && c->delta != 0)
+					broken("a too short cell of a run compared with itself has a delta", NULL);
 				if (c->verdict == COMPARE_UNCHANGED && (!isfinite(c->base.mean) || c->delta != 0))
 					broken("an unchanged cell has a mean that is not finite or a delta", NULL);
 			}
