@@ -474,12 +474,14 @@ void agg_print(const struct aggregate *a, const struct results *r, FILE *out)
 	}
 	for (size_t i = 0, said = 0; i < r->n_targets; i++) {
 		const struct target_result *t = &r->targets[i];
-		char *name;
+		char *name, *why;
 
 		if (!t->skipped || t->n_runs)
 			continue;
 		name = term(t->target->name);
-		secret_fprintf(out, "%s%s: not run: %s\n", said++ ? "" : "\n", name, t->skipped);
+		why = term(t->skipped); /* may quote a server's reply */
+		secret_fprintf(out, "%s%s: not run: %s\n", said++ ? "" : "\n", name, why);
+		free(why);
 		free(name);
 	}
 	free(v.cmp_of);
