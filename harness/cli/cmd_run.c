@@ -654,6 +654,167 @@ static void draw_outputs(const struct run_args *a, const char *dir)
 		fprintf(stderr, "bench: report.html not written: %s\n", err);
 }
 
+/*
+ * The workload and its sweep points, checked as far as can be without a
+ * server: the --target list, credentials, phases that need spawned
+ * servers, --shard. Its warnings that concern this run are printed here
+ * (not under --quiet). Returns 0, or the exit code after saying why.
+ */
+static int load_and_validate(struct run_args *a, struct workload **w, struct workload ***points, size_t *n_points)
+{
+	char *msgs = NULL;
+	int rc = workload_load(a->workload, a->ov, a->n_ov, w, &msgs);
+
+	if (rc) {
+		fputs(msgs ? msgs : "", stderr);
+		free(msgs);
+		return rc;
+	}
+	free(msgs); /* only the warnings, which w->warnings holds too */
+	if ((rc = run_check_target_list("run", a->targets, *w)) != 0 || (rc = run_resolve_credentials(a, *w)) != 0)
+		return rc;
+	for (size_t i = 0; i < (*w)->n_warnings && !a->quiet; i++)
+		if (warning_applies(a, *w, &(*w)->warnings[i]))
+			fprintf(stderr, "%s\n", (*w)->warnings[i].text);
+	if ((rc = check_spawn_phases(a, *w)) != 0)
+		return rc;
+	*points = run_load_points(a, *w, n_points);
+	if (!*points)
+		return BENCH_EXIT_USAGE;
+	if ((rc = apply_shard(a, *points, *n_points)) != 0)
+		return rc;
+	(*w)->shard = (*points)[0]->shard; /* run.json's, when the points are reloads */
+	return 0;
+}
+
+/* The quitter thread and the stop signals' handler. */
+static void install_stop_handlers(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+
+	if (run_quit_init() != 0)
+		fprintf(stderr, "bench: no thread for quitting at once: a second Ctrl-C will not say what it leaves\n");
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The results model before any target runs: the workload, the command,
+ * the workload's warnings for run.json, the start time. Returns how many
+ * warnings are the workload's (already said on the terminal). */
+static size_t begin_results(const struct run_args *a, struct workload *w, int argc, char **argv, struct results *r)
+{
+	r->w = w;
+	r->servers_mode = a->servers;
+	r->command = cmd_join_args(argc, argv);
+	r->targets = xcalloc(w->n_targets, sizeof(*r->targets));
+	for (size_t i = 0; i < w->n_warnings; i++)
+		if (warning_applies(a, w, &w->warnings[i]))
+			results_warn(r, "%s", w->warnings[i].text);
+	util_utc_stamp(r->started_utc, sizeof(r->started_utc));
+	run_say(a, "bench: %s (%s), servers: %s\n", w->name, w->file, a->servers);
+	if (w->shard.count)
+		run_say(a, "bench: shard %llu of %llu (0-based): its share of every phase's clients\n",
+			(unsigned long long)w->shard.index, (unsigned long long)w->shard.count);
+	return r->n_warnings;
+}
+
+/*
+ * Every selected target in turn, one server at a time. Returns how many
+ * targets have results; *skipped counts those not run or stopped.
+ */
+static size_t run_targets(const struct run_args *a, struct results *r, struct workload *const *points,
+			  size_t n_points, struct server_set **servers, size_t *skipped)
+{
+	const struct workload *w = r->w;
+	size_t ran = 0;
+
+	servers_sweep_stale(a->quiet);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		struct target_result *t = &r->targets[r->n_targets];
+		char err[512];
+
+		if (!run_selected(a->targets, w->targets[i].name))
+			continue;
+		r->n_targets++;
+		t->target = &w->targets[i];
+		/* The workload loader has checked the driver; this cannot fail. */
+		t->driver = bench_driver_find(w->targets[i].driver, err, sizeof(err));
+		if (!t->driver) {
+			t->skipped = xstrdup(err);
+			(*skipped)++;
+			continue;
+		}
+		if (runner_stop_requested()) {
+			t->skipped = xstrdup("interrupted before it ran");
+			(*skipped)++;
+			continue;
+		}
+		run_target(a, r, t, points, n_points, servers);
+		if (w->shard.count > 1 && t->spawned)
+			results_warn(r, "%s: a shard ran against a server it spawned itself, which no other shard "
+				     "reached: a merge of such shards adds up separate servers (use --servers external)",
+				     t->target->name);
+		/* Stopped while its server was starting: nothing was measured. */
+		if (!t->skipped && t->n_runs == 0 && runner_stop_requested())
+			t->skipped = xstrdup("interrupted before it ran");
+		if (t->skipped) {
+			results_warn(r, "%s %s: %s", t->target->name, t->n_runs ? "stopped" : "not run", t->skipped);
+			(*skipped)++;
+			if (t->n_runs == 0)
+				continue;
+		}
+		ran++;
+	}
+	return ran;
+}
+
+/*
+ * The end of a run that measured something: the result directory, charts
+ * and report, the comparison on the terminal, the exit status.
+ */
+static int write_and_print(const struct run_args *a, struct results *r, size_t skipped, size_t n_workload_warnings)
+{
+	struct aggregate *agg;
+	char *dir;
+	int rc;
+
+	run_quit_checkpoint();
+	agg = agg_from_results(r);
+	dir = write_results(a, r, agg);
+	if (!dir) {
+		agg_free(agg);
+		return BENCH_EXIT_ERRORS;
+	}
+	draw_outputs(a, dir);
+	if (!a->quiet) {
+		putchar('\n');
+		agg_print(agg, r, stdout);
+		/* The workload's own were said before the run. */
+		for (size_t i = n_workload_warnings; i < r->n_warnings; i++)
+			printf("%swarning: %s\n", i == n_workload_warnings ? "\n" : "", r->warnings[i]);
+		printf("\nresults: %s/\n", dir);
+	}
+	if (r->n_over_error_limit)
+		fprintf(stderr, "bench: %zu run%s failed more requests than max_error_rate %g allows: exit status 1\n",
+			r->n_over_error_limit, r->n_over_error_limit == 1 ? "" : "s", r->w->max_error_rate);
+	if (!r->complete)
+		rc = BENCH_EXIT_ERRORS; /* interrupted: targets it never reached were not unreachable */
+	else if (skipped)
+		rc = BENCH_EXIT_UNREACHABLE;
+	else if (r->n_over_error_limit)
+		rc = BENCH_EXIT_ERRORS;
+	else
+		rc = BENCH_EXIT_OK;
+	agg_free(agg);
+	free(dir);
+	return rc;
+}
+
+/*
+ * bench run: options, then the workload (everything checked before any
+ * server starts, --out included), then the targets, then the results.
+ */
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {0};
@@ -661,145 +822,32 @@ int cmd_run(int argc, char **argv)
 	struct results r = {0};
 	struct server_set *servers = NULL;
 	struct workload **points = NULL;
-	size_t n_points = 0;
-	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
-	char *msgs = NULL, *dir = NULL;
-	struct aggregate *agg = NULL;
-	size_t ran = 0, skipped = 0, n_workload_warnings = 0;
+	size_t n_points = 0, ran, skipped = 0, n_workload_warnings;
 	int rc;
 
-	rc = parse_args(argc, argv, &a);
-	if (rc)
+	if ((rc = parse_args(argc, argv, &a)) != 0 || (rc = load_and_validate(&a, &w, &points, &n_points)) != 0)
 		goto out;
-	rc = workload_load(a.workload, a.ov, a.n_ov, &w, &msgs);
-	if (rc) {
-		fputs(msgs ? msgs : "", stderr);
-		goto out;
-	}
-	if ((rc = run_check_target_list("run", a.targets, w)) != 0 || (rc = run_resolve_credentials(&a, w)) != 0)
-		goto out;
-	/* The workload's warnings (msgs holds only those): what concerns the
-	 * targets that run, and not under --quiet; run.json gets them too. */
-	for (size_t i = 0; i < w->n_warnings && !a.quiet; i++)
-		if (warning_applies(&a, w, &w->warnings[i]))
-			fprintf(stderr, "%s\n", w->warnings[i].text);
-	if ((rc = check_spawn_phases(&a, w)) != 0)
-		goto out;
-	points = run_load_points(&a, w, &n_points);
-	if (!points) {
-		rc = BENCH_EXIT_USAGE;
-		goto out;
-	}
-	if ((rc = apply_shard(&a, points, n_points)) != 0)
-		goto out;
-	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
-	/* Before any server starts or is contacted: a run whose results
-	 * cannot be written is not started. */
+	/* A run whose results cannot be written is not started. */
 	if (outdir_check(a.out, "run", "--out", true) < 0) {
 		rc = BENCH_EXIT_USAGE;
 		goto out;
 	}
-	if (run_quit_init() != 0)
-		fprintf(stderr, "bench: no thread for quitting at once: a second Ctrl-C will not say what it leaves\n");
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-
-	r.w = w;
-	r.servers_mode = a.servers;
-	r.command = cmd_join_args(argc, argv);
-	r.targets = xcalloc(w->n_targets, sizeof(*r.targets));
-	for (size_t i = 0; i < w->n_warnings; i++)
-		if (warning_applies(&a, w, &w->warnings[i]))
-			results_warn(&r, "%s", w->warnings[i].text);
-	n_workload_warnings = r.n_warnings;
-	util_utc_stamp(r.started_utc, sizeof(r.started_utc));
-	run_say(&a, "bench: %s (%s), servers: %s\n", w->name, w->file, a.servers);
-	if (w->shard.count)
-		run_say(&a, "bench: shard %llu of %llu (0-based): its share of every phase's clients\n",
-		    (unsigned long long)w->shard.index, (unsigned long long)w->shard.count);
-	servers_sweep_stale(a.quiet);
-
-	for (size_t i = 0; i < w->n_targets; i++) {
-		struct target_result *t = &r.targets[r.n_targets];
-		char err[512];
-
-		if (!run_selected(a.targets, w->targets[i].name))
-			continue;
-		r.n_targets++;
-		t->target = &w->targets[i];
-		/* The workload loader has checked the driver; this cannot fail. */
-		t->driver = bench_driver_find(w->targets[i].driver, err, sizeof(err));
-		if (!t->driver) {
-			t->skipped = xstrdup(err);
-			skipped++;
-			continue;
-		}
-		if (runner_stop_requested()) {
-			t->skipped = xstrdup("interrupted before it ran");
-			skipped++;
-			continue;
-		}
-		run_target(&a, &r, t, points, n_points, &servers);
-		if (w->shard.count > 1 && t->spawned)
-			results_warn(&r, "%s: a shard ran against a server it spawned itself, which no other shard "
-				     "reached: a merge of such shards adds up separate servers (use --servers external)",
-				     t->target->name);
-		/* Stopped while its server was starting: nothing was measured. */
-		if (!t->skipped && t->n_runs == 0 && runner_stop_requested())
-			t->skipped = xstrdup("interrupted before it ran");
-		if (t->skipped) {
-			results_warn(&r, "%s %s: %s", t->target->name, t->n_runs ? "stopped" : "not run", t->skipped);
-			skipped++;
-			if (t->n_runs == 0)
-				continue;
-		}
-		ran++;
-	}
+	install_stop_handlers();
+	n_workload_warnings = begin_results(&a, w, argc, argv, &r);
+	ran = run_targets(&a, &r, points, n_points, &servers, &skipped);
 	run_quit_checkpoint();
 	util_utc_stamp(r.finished_utc, sizeof(r.finished_utc));
 	r.complete = !runner_stop_requested();
-
 	if (ran == 0) {
 		fprintf(stderr, "bench: %s, so no results were written\n",
 			runner_stop_requested() ? "interrupted before any target ran" : "no target ran");
 		rc = runner_stop_requested() ? BENCH_EXIT_ERRORS : BENCH_EXIT_UNREACHABLE;
 		goto out;
 	}
-	run_quit_checkpoint();
-	agg = agg_from_results(&r);
-	dir = write_results(&a, &r, agg);
-	if (!dir) {
-		rc = BENCH_EXIT_ERRORS;
-		goto out;
-	}
-	draw_outputs(&a, dir);
-	if (!a.quiet) {
-		putchar('\n');
-		agg_print(agg, &r, stdout);
-		/* The workload's own were said before the run. */
-		for (size_t i = n_workload_warnings; i < r.n_warnings; i++)
-			printf("%swarning: %s\n", i == n_workload_warnings ? "\n" : "", r.warnings[i]);
-		printf("\nresults: %s/\n", dir);
-	}
-	if (r.n_over_error_limit)
-		fprintf(stderr, "bench: %zu run%s failed more requests than max_error_rate %g allows: exit status 1\n",
-			r.n_over_error_limit, r.n_over_error_limit == 1 ? "" : "s", w->max_error_rate);
-	if (!r.complete)
-		rc = BENCH_EXIT_ERRORS; /* interrupted: targets it never reached were not unreachable */
-	else if (skipped)
-		rc = BENCH_EXIT_UNREACHABLE;
-	else if (r.n_over_error_limit)
-		rc = BENCH_EXIT_ERRORS;
-	else
-		rc = BENCH_EXIT_OK;
+	rc = write_and_print(&a, &r, skipped, n_workload_warnings);
 out:
 	servers_free(servers);
-	agg_free(agg);
 	results_free(&r);
 	run_args_free(&a, w, points, n_points);
-	free(msgs);
-	free(dir);
 	return rc;
 }
