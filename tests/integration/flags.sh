@@ -81,6 +81,16 @@ same "-n: ops, no duration" "$(yaml_get "$rs" "($run_phase[\"ops\"], $run_phase.
 same "--ratio 1:4" "$(yaml_get "$rs" "$run_phase[\"mix\"]")" "{'set': 0.2, 'get': 0.8}"
 same "--key-pattern S:S: sequential" "$(yaml_get "$rs" 'w["keyspace"]["distribution"]')" sequential
 
+# The terminal says what each phase ran: under a sweep over the run's
+# clients, the load's own 4 clients (not the sweep's), each point as key=value.
+expect_rc 0 "a sweep over clients" -- "$bench" run --target null -n 300 --records 40 --set 'sweep={clients: [2, 3]}' \
+  --out "$tmp/sw" --no-charts
+contains "$tmp/out" "^phase load (load): 4 clients, batch 100 at every sweep point$" "the load's clients, not the sweep's"
+contains "$tmp/out" "^phase run (run): clients by sweep point, pipeline 1$" "the run's clients are the sweep's"
+contains "$tmp/out" "^  clients=3 " "a sweep point's row names its key"
+same "summary.csv's clients: what ran" "$(awk -F, 'NR > 1 { print $2 $7 }' "$(one_dir "$tmp/sw")/summary.csv" | sort -u | tr '\n' ' ')" \
+  "load4 run2 run3 "
+
 # 4. With a file: the flags override it in every run phase; --set wins over a flag.
 cat >"$tmp/two.yaml" <<'YAML'
 name: two
