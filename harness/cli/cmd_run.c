@@ -55,7 +55,7 @@ const char cmd_run_usage[] =
 	"  --set KEY.PATH=VALUE      override a workload key (repeatable), e.g.\n"
 	"                            --set keyspace.records=1000 --set phases.run.clients=8\n"
 	"  --out DIR                 where result directories go (default: results)\n"
-	"  --quiet                   print nothing but errors (no progress line)\n"
+	"  --quiet                   print nothing but errors and the last line, results: DIR/\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
 	"  --shard I/N               one of N load machines: run the I-th share (0 <= I < N) of every\n"
 	"                            phase's clients, load records, ops and rate; default: BENCH_SHARD\n"
@@ -876,8 +876,10 @@ static int write_and_print(const struct run_args *a, struct results *r, const ch
 		/* The workload's own were said before the run. */
 		for (size_t i = n_workload_warnings; i < r->n_warnings; i++)
 			printf("%swarning: %s\n", i == n_workload_warnings ? "\n" : "", r->warnings[i]);
-		printf("\nresults: %s/\n", dir);
+		putchar('\n');
 	}
+	/* Also under --quiet: where the results went is the run's answer. */
+	printf("results: %s/\n", dir);
 	if (r->n_over_error_limit)
 		fprintf(stderr, "bench: %zu run%s failed more requests than max_error_rate %g allows: exit status 1\n",
 			r->n_over_error_limit, r->n_over_error_limit == 1 ? "" : "s", r->w->max_error_rate);
