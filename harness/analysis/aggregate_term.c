@@ -2,12 +2,14 @@
  * aggregate_term.c - the comparison that ends `bench run` on the terminal.
  *
  * One table per phase, in the workload's order, so load rows stand apart
- * from run rows: per op and target the ops/s and p99 (mean ± the 95%
+ * from run rows, under a title that says what the phase ran (its clients
+ * as they ran, not the sweep's; pipeline or batch; rate): per op and target the ops/s and p99 (mean ± the 95%
  * interval's half-width with repeats), the ratio to the best target with
  * its interval and the verdict, the hit ratio of reads, and failures when
  * there are any; a note under the table names every target whose mix
  * differs; the phase's CPU per op (one figure for all its ops) once,
- * below. With a sweep, each op is one table of sweep value x target. Every
+ * below. With a sweep, each op is one table of sweep point (key=value) x
+ * target. Repeats are folded into the figures, never rows of their own. Every
  * name from the workload goes through escape_terminal.
  */
 #include <math.h>
@@ -309,6 +311,17 @@ static void op_table(const struct view *v, const char *phase, FILE *out)
 	grid_print(&g, out, "  ");
 }
 
+/* A sweep point's row label, "clients=4": the sweep's key with its value,
+ * never the bare value under a header a reader takes for what ran (a load
+ * phase keeps its own clients under a sweep over the run's). */
+static char *point_label(const struct view *v, const char *value)
+{
+	char *label = xasprintf("%s=%s", v->r->w->sweep.key, value), *shown = term(label);
+
+	free(label);
+	return shown;
+}
+
 /* A sweep: per op and metric, sweep value x target; each target has its
  * figure and, beside it, its ratio to the best and the verdict. */
 static void sweep_tables(const struct view *v, const char *phase, FILE *out)
@@ -341,7 +354,7 @@ static void sweep_tables(const struct view *v, const char *phase, FILE *out)
 			for (size_t p = 0; p < n_points; p++) {
 				char *cells[GRID_MAX_COLS] = {0};
 
-				cells[0] = term(points[p]);
+				cells[0] = point_label(v, points[p]);
 				for (size_t t = 0; t < n_targets; t++) {
 					long row = find_row(v, phase, ops[o], points[p], targets[t]);
 					const struct agg_cmp *c = row < 0 ? NULL : cmp_of(v, (size_t)row, shown[k]);
@@ -371,8 +384,7 @@ static void sweep_tables(const struct view *v, const char *phase, FILE *out)
 static void cpu_table(const struct view *v, const char *phase, bool sweep, FILE *out)
 {
 	struct grid g = {.ncols = 4, .right = 1u << 2 | 1u << 3};
-	char *head[] = {sweep ? term(v->r->w->sweep.key) : NULL, xstrdup("CPU us/op"), xstrdup("client"),
-			xstrdup("server")};
+	char *head[] = {NULL, xstrdup("CPU us/op"), xstrdup("client"), xstrdup("server")};
 	size_t rows = 0;
 
 	grid_row(&g, head);
@@ -388,7 +400,7 @@ static void cpu_table(const struct view *v, const char *phase, bool sweep, FILE 
 			      !strcmp(v->a->rows[j].target, r->target) && !strcmp(v->a->rows[j].sweep_value, r->sweep_value);
 		if (dup)
 			continue;
-		cells[0] = sweep ? term(r->sweep_value) : NULL;
+		cells[0] = sweep ? point_label(v, r->sweep_value) : NULL;
 		cells[1] = term(r->target);
 		cells[2] = stat_cell(r, AGG_CLIENT_CPU);
 		cells[3] = stat_cell(r, AGG_SERVER_CPU);
@@ -398,6 +410,66 @@ static void cpu_table(const struct view *v, const char *phase, bool sweep, FILE 
 	if (rows)
 		grid_print(&g, out, "  ");
 	grid_free(&g);
+}
+
+/* One figure of what a phase ran, over all its runs (targets, sweep
+ * points, repeats): the value when they agree, or that it varies. */
+struct ran_fig {
+	double v;
+	bool seen, varies;
+};
+
+static void ran_add(struct ran_fig *f, double v)
+{
+	f->varies |= f->seen && f->v != v;
+	f->v = v;
+	f->seen = true;
+}
+
+/* What phase `name` ran, for its title, from its runs (not from the
+ * workload: a sweep point's workload, or a shard's share, may differ):
+ * "4 clients, batch 100" or "clients by sweep point, pipeline 1". Under a
+ * sweep that changes none of them, "... at every sweep point", so a load
+ * phase's rows are not read as run with the sweep's clients. NULL
+ * when no run says. */
+static char *phase_ran(const struct results *r, const char *name)
+{
+	struct ran_fig clients = {0}, knob = {0}, rate = {0};
+	const char *knob_name = "pipeline";
+	struct sbuf sb = {0};
+
+	for (size_t t = 0; t < r->n_targets; t++)
+		for (size_t k = 0; r->targets[t].runs && k < r->targets[t].n_runs; k++) {
+			const struct phase_result *p = &r->targets[t].runs[k];
+			uint64_t n;
+
+			if (p->warmup || strcmp(p->phase->name, name) != 0)
+				continue;
+			n = results_phase_clients(r, p);
+			ran_add(&clients, (double)n);
+			if (p->phase->type == WL_PHASE_LOAD)
+				knob_name = "batch";
+			if (p->phase->type != WL_PHASE_REPLICATION)
+				ran_add(&knob, (double)(p->phase->type == WL_PHASE_LOAD ? p->phase->batch : p->phase->pipeline));
+			ran_add(&rate, p->phase->clients ? p->phase->rate * (double)n / (double)p->phase->clients : 0);
+		}
+	if (!clients.seen)
+		return NULL;
+	if (clients.varies)
+		sbuf_addf(&sb, "clients by sweep point");
+	else
+		sbuf_addf(&sb, "%.0f client%s", clients.v, clients.v == 1 ? "" : "s");
+	if (knob.varies)
+		sbuf_addf(&sb, ", %s by sweep point", knob_name);
+	else if (knob.seen)
+		sbuf_addf(&sb, ", %s %.0f", knob_name, knob.v);
+	if (rate.varies)
+		sbuf_addf(&sb, ", rate by sweep point");
+	else if (rate.v > 0)
+		sbuf_addf(&sb, ", open loop at %g/s", rate.v);
+	if (r->w->sweep.key && !clients.varies && !knob.varies && !rate.varies)
+		sbuf_addf(&sb, " at every sweep point");
+	return sbuf_take(&sb);
 }
 
 /* "get 0.90, set 0.10" of a run phase; the records of a load phase. */
@@ -455,7 +527,7 @@ void agg_print(const struct aggregate *a, const struct results *r, FILE *out)
 	header(&v, out);
 	for (size_t i = 0; i < r->w->n_phases; i++) {
 		const struct wl_phase *ph = &r->w->phases[i];
-		char *name;
+		char *name, *ran_desc;
 		bool ran = false;
 
 		for (size_t j = 0; j < a->n_rows && !ran; j++)
@@ -463,7 +535,10 @@ void agg_print(const struct aggregate *a, const struct results *r, FILE *out)
 		if (!ran)
 			continue; /* no target got to it */
 		name = term(ph->name);
-		fprintf(out, "\nphase %s (%s)\n", name, workload_phase_type_name(ph->type));
+		ran_desc = phase_ran(r, ph->name);
+		fprintf(out, "\nphase %s (%s)%s%s\n", name, workload_phase_type_name(ph->type), ran_desc ? ": " : "",
+			ran_desc ? ran_desc : "");
+		free(ran_desc);
 		free(name);
 		if (sweep)
 			sweep_tables(&v, ph->name, out);

@@ -137,3 +137,17 @@ void escape_terminal(struct sbuf *sb, const char *s)
 	for (; s && *s; s++)
 		sbuf_add(sb, is_control(*s) ? "?" : s, 1);
 }
+
+void escape_yaml(struct sbuf *sb, const char *s)
+{
+	sbuf_add(sb, "\"", 1);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			sbuf_addf(sb, "\\%c", *s);
+		else if (is_control(*s))
+			sbuf_addf(sb, "\\x%02x", (unsigned)(unsigned char)*s);
+		else
+			sbuf_add(sb, s, 1);
+	}
+	sbuf_add(sb, "\"", 1);
+}

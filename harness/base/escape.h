@@ -1,6 +1,7 @@
 /*
  * escape.h - one escaping function per language bench writes for another
- * program: gnuplot, HTML, markdown, CSV (for spreadsheets), a terminal.
+ * program: gnuplot, HTML, markdown, CSV (for spreadsheets), a shell, a
+ * terminal, YAML.
  * Names in results come from workload files and result directories other
  * people wrote (a sweep value may be "a`rm -rf ~`:"), so every string that
  * leaves bench in one of these languages goes through its function here,
@@ -66,5 +67,11 @@ void escape_shell(struct sbuf *sb, const char *s);
 /* Text for a terminal, or one line of a text file (charts/index.txt):
  * control characters (escape sequences, tabs, line ends) become '?'. */
 void escape_terminal(struct sbuf *sb, const char *s);
+
+/* A YAML double-quoted scalar whose value is s (the workload `bench run`
+ * builds from flags): " and \ backslash-escaped, control characters as
+ * \xHH, every other byte as it is; never a plain scalar, so "null", "8",
+ * "[a]" or "a: b" stay the string they are. */
+void escape_yaml(struct sbuf *sb, const char *s);
 
 #endif

@@ -14,12 +14,14 @@
 #include "namespace.h"
 #include "registry.h"
 #include "results.h"
+#include "run_flags.h"
 #include "secret.h"
 #include "servers.h"
 #include "util.h"
 
 const char cmd_clean_usage[] =
 	"usage: bench clean WORKLOAD.yaml [options]\n"
+	"       bench clean --target [NAME=]URI... [flags] (a run from flags)\n"
 	"\n"
 	"Removes every key (document) under the workload's keyspace.prefix, and each\n"
 	"sweep point's prefix when the sweep changes it, from the servers of its\n"
@@ -33,8 +35,10 @@ const char cmd_clean_usage[] =
 	"                            BENCH_MONGODB_URI, else the standard local ports);\n"
 	"                            default: $BENCH_SERVERS, else spawn (servers bench\n"
 	"                            spawns are gone with their run: nothing to clean)\n"
-	"  --target NAME[,NAME...]   clean only these targets\n"
-	"  --set KEY.PATH=VALUE      override a workload key, as the run did (repeatable)\n"
+	"  --target NAME[,NAME...]   clean only these targets; without a workload file, the\n"
+	"                            targets themselves, as bench run takes them from flags\n"
+	"  --set KEY.PATH=VALUE      override a workload key, as the run did (repeatable);\n"
+	"                            bench run's workload flags (--key-prefix, ...) too\n"
 	"  --quiet                   print nothing but errors\n"
 	"\n"
 	"Passwords as for bench run. Keys are found with the drivers' own listing\n"
@@ -45,14 +49,14 @@ const char cmd_clean_usage[] =
 	"still there after it; 2 usage, an invalid workload, or no target on a server\n"
 	"bench did not start; 3 a server could not be reached.\n";
 
-static int parse_args(int argc, char **argv, struct run_args *a)
+static int parse_args(int argc, char **argv, struct run_args *a, struct run_flags *f)
 {
 	a->servers = getenv("BENCH_SERVERS") && *getenv("BENCH_SERVERS") ? getenv("BENCH_SERVERS") : "spawn";
 	a->ov = xcalloc((size_t)argc, sizeof(*a->ov));
 	for (int i = 1; i < argc; i++) {
 		int rc;
 
-		if (run_common_option("clean", argc, argv, &i, a, &rc)) {
+		if (run_flags_option("clean", argc, argv, &i, f, &rc) || run_common_option("clean", argc, argv, &i, a, &rc)) {
 			if (rc)
 				return rc;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -63,8 +67,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->workload = argv[i];
 		}
 	}
-	if (!a->workload)
+	if (!a->workload && !f->n_targets)
 		return cmd_usage_error("clean", "which workload? e.g. bench clean workloads/quick.yaml --servers external");
+	if (run_flags_finish("clean", f, a) != 0)
+		return BENCH_EXIT_USAGE;
 	if (strcmp(a->servers, "spawn") != 0 && strcmp(a->servers, "external") != 0)
 		return cmd_usage_error("clean", "--servers (or BENCH_SERVERS) is spawn or external, not '%s'", a->servers);
 	return 0;
@@ -155,14 +161,15 @@ static int clean_target(const struct run_args *a, struct workload *const *points
 int cmd_clean(int argc, char **argv)
 {
 	struct run_args a = {0};
+	struct run_flags f = {0};
 	struct workload *w = NULL, **points = NULL;
 	size_t n_points = 0, cleaned = 0;
 	char *msgs = NULL, err[512];
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &a)) != 0)
+	if ((rc = parse_args(argc, argv, &a, &f)) != 0)
 		goto out;
-	rc = workload_load(a.workload, a.ov, a.n_ov, &w, &msgs);
+	rc = run_load_workload(&a, &f, &w, &msgs);
 	fputs(msgs ? msgs : "", stderr);
 	if (rc)
 		goto out;
@@ -202,6 +209,7 @@ int cmd_clean(int argc, char **argv)
 				     "--servers external, or targets with a uri", w->file);
 out:
 	run_args_free(&a, w, points, n_points);
+	run_flags_free(&f);
 	free(msgs);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include "report.h"
 #include "registry.h"
 #include "results.h"
+#include "run_flags.h"
 #include "runner.h"
 #include "secret.h"
 #include "servers.h"
@@ -35,7 +36,8 @@
 #include "workload.h"
 
 const char cmd_run_usage[] =
-	"usage: bench run WORKLOAD.yaml [options]\n"
+	"usage: bench run WORKLOAD.yaml [options] [flags]\n"
+	"       bench run --target URI|DRIVER... [flags] [options]\n"
 	"\n"
 	"Runs the workload's phases against each target in turn and writes\n"
 	"<out>/<UTC time>-<workload name>/ with summary.csv, run.json, comparison.csv\n"
@@ -49,11 +51,11 @@ const char cmd_run_usage[] =
 	"                            BENCH_REDIS_URI, BENCH_MEMCACHED_SERVERS, BENCH_MONGODB_URI,\n"
 	"                            else the standard local ports); default: $BENCH_SERVERS,\n"
 	"                            else spawn (the docker image sets BENCH_SERVERS=external)\n"
-	"  --target NAME[,NAME...]   run only these targets of the workload\n"
+	"  --target NAME[,NAME...]   run only these targets of the workload (repeatable)\n"
 	"  --set KEY.PATH=VALUE      override a workload key (repeatable), e.g.\n"
 	"                            --set keyspace.records=1000 --set phases.run.clients=8\n"
 	"  --out DIR                 where result directories go (default: results)\n"
-	"  --quiet                   print nothing but errors (no progress line)\n"
+	"  --quiet                   print nothing but errors and the last line, results: DIR/\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
 	"  --shard I/N               one of N load machines: run the I-th share (0 <= I < N) of every\n"
 	"                            phase's clients, load records, ops and rate; default: BENCH_SHARD\n"
@@ -86,7 +88,9 @@ const char cmd_run_usage[] =
 	"Exit status: 0 ok; 1 a run's failed requests over the workload's max_error_rate\n"
 	"(default 0: any failure), or interrupted; 2 usage, invalid workload, or --out not\n"
 	"a writable directory (checked before any server starts); 3 a target could not\n"
-	"be reached, or was refused (its prefix already holds keys; see above).\n";
+	"be reached, or was refused (its prefix already holds keys; see above).\n"
+	"\n"
+	"Workload flags (below) build a workload without a file, or override a file's.\n";
 
 /*
  * The first SIGINT or SIGTERM stops the run cleanly; another within
@@ -120,8 +124,6 @@ bool run_common_option(const char *cmd, int argc, char **argv, int *i, struct ru
 	*rc = 0;
 	if ((v = cmd_opt_value(argc, argv, i, "--servers", &ok)) && ok) {
 		a->servers = v;
-	} else if (ok && (v = cmd_opt_value(argc, argv, i, "--target", &ok)) && ok) {
-		a->targets = v;
 	} else if (ok && (v = cmd_opt_value(argc, argv, i, "--set", &ok)) && ok) {
 		const char *eq = strchr(v, '=');
 
@@ -141,16 +143,18 @@ bool run_common_option(const char *cmd, int argc, char **argv, int *i, struct ru
 	return true;
 }
 
-static int parse_args(int argc, char **argv, struct run_args *a)
+static int parse_args(int argc, char **argv, struct run_args *a, struct run_flags *f)
 {
+	int rc;
+
 	a->servers = getenv("BENCH_SERVERS") && *getenv("BENCH_SERVERS") ? getenv("BENCH_SERVERS") : "spawn";
 	a->out = "results";
 	a->ov = xcalloc((size_t)argc, sizeof(*a->ov));
 	for (int i = 1; i < argc; i++) {
 		const char *v;
-		int ok, rc;
+		int ok;
 
-		if (run_common_option("run", argc, argv, &i, a, &rc)) {
+		if (run_flags_option("run", argc, argv, &i, f, &rc) || run_common_option("run", argc, argv, &i, a, &rc)) {
 			if (rc)
 				return rc;
 		} else if ((v = cmd_opt_value(argc, argv, &i, "--out", &ok)) && ok) {
@@ -176,8 +180,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->workload = argv[i];
 		}
 	}
-	if (!a->workload)
-		return cmd_usage_error("run", "which workload? e.g. bench run workloads/quick.yaml");
+	if ((rc = run_flags_finish("run", f, a)) != 0)
+		return rc;
 	a->ns.quiet = a->quiet;
 	if (!a->shard && getenv("BENCH_SHARD") && *getenv("BENCH_SHARD")) {
 		a->shard = getenv("BENCH_SHARD");
@@ -430,12 +434,21 @@ static void reread_info(struct target_result *t, const struct bench_target *bt)
 
 /* The `bench clean` command that removes what this run leaves under the
  * prefix of target `name`: the same workload and --set overrides. */
-static char *clean_hint(const struct run_args *a, const char *name)
+static char *clean_hint(const struct run_args *a, const struct wl_target *t)
 {
 	struct sbuf sb = {0};
 
 	sbuf_addf(&sb, "bench clean ");
-	escape_shell(&sb, a->workload);
+	if (a->workload_text) {
+		/* From flags: the target's --target, then the flags as --set. */
+		char *spec = run_flags_target_spec(t);
+
+		sbuf_addf(&sb, "--target ");
+		escape_shell(&sb, spec);
+		free(spec);
+	} else {
+		escape_shell(&sb, a->workload);
+	}
 	for (size_t i = 0; i < a->n_ov; i++) {
 		char *set = xasprintf("%s=%s", a->ov[i].path, a->ov[i].value);
 
@@ -443,8 +456,11 @@ static char *clean_hint(const struct run_args *a, const char *name)
 		escape_shell(&sb, set);
 		free(set);
 	}
-	sbuf_addf(&sb, " --servers external --target ");
-	escape_shell(&sb, name);
+	sbuf_addf(&sb, " --servers external");
+	if (!a->workload_text) {
+		sbuf_addf(&sb, " --target ");
+		escape_shell(&sb, t->name);
+	}
 	return sbuf_take(&sb);
 }
 
@@ -498,7 +514,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
 	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
 	if (ns.clean) {
-		char *hint = clean_hint(a, t->target->name);
+		char *hint = clean_hint(a, t->target);
 
 		run_quit_watch(t->driver, &bt, t->uri, hint);
 		free(hint);
@@ -519,6 +535,31 @@ done:
 		t->server = NULL;
 	}
 	free(uri_owned);
+}
+
+/* The workload from its file, or from the text the flags built. */
+static int load_text_or_file(const struct run_args *a, const struct wl_override *ov, size_t n_ov,
+			     struct workload **w, char **msgs)
+{
+	if (a->workload_text)
+		return workload_parse(a->workload, a->workload_text, strlen(a->workload_text), ov, n_ov, w, msgs) < 0
+			? BENCH_EXIT_USAGE : 0;
+	return workload_load(a->workload, ov, n_ov, w, msgs);
+}
+
+int run_load_workload(struct run_args *a, const struct run_flags *f, struct workload **w, char **msgs)
+{
+	int rc = load_text_or_file(a, a->ov, a->n_ov, w, msgs);
+
+	if (rc || !run_flags_any(f))
+		return rc;
+	/* The flags' phase keys go to the run phases this load found. */
+	run_flags_overrides(f, *w, a);
+	workload_free(*w);
+	*w = NULL;
+	free(*msgs);
+	*msgs = NULL;
+	return load_text_or_file(a, a->ov, a->n_ov, w, msgs);
 }
 
 /*
@@ -545,7 +586,7 @@ struct workload **run_load_points(const struct run_args *a, struct workload *w, 
 
 		memcpy(ov, a->ov, a->n_ov * sizeof(*ov));
 		workload_sweep_overrides(w, i, &ov, &n_ov);
-		rc = workload_load(a->workload, ov, n_ov, &points[i], &msgs);
+		rc = load_text_or_file(a, ov, n_ov, &points[i], &msgs);
 		free(ov);
 		if (rc != 0) {
 			fprintf(stderr, "%s", msgs ? msgs : "");
@@ -622,16 +663,56 @@ static int put_results_json(const char *dir, FILE *f, const void *agg)
 	return agg_write_results_json(dir, agg, f);
 }
 
-/* The result directory: the results model's files, and the comparison
- * of its targets (analysis/aggregate.h) in the same temporary directory. */
-static char *write_results(const struct run_args *a, const struct results *r, const struct aggregate *agg)
+static int put_text(const char *dir, FILE *f, const void *text)
+{
+	(void)dir;
+	return fputs(text, f) < 0 ? -1 : 0;
+}
+
+/* The result directory: the results model's files, the comparison of its
+ * targets (analysis/aggregate.h) and, for a run from flags, the workload
+ * it ran (yaml, NULL: none) in the same temporary directory. */
+static char *write_results(const struct run_args *a, const struct results *r, const struct aggregate *agg,
+			   const char *yaml)
 {
 	const struct outdir_file extra[] = {
 		{"comparison.csv", put_comparison, agg},
 		{"results.json", put_results_json, agg},
+		{"workload.yaml", put_text, yaml},
 	};
 
-	return outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]));
+	return outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]) - !yaml);
+}
+
+/*
+ * The workload a run from flags (with or without a file) ran, as YAML,
+ * for its result directory: `bench run DIR/workload.yaml` repeats it.
+ * Made before the run, so a failure is bad input (exit 2), and the file
+ * is not read twice far apart. NULL in *out for a run without flags.
+ */
+static int saved_workload(const struct run_args *a, const struct run_flags *f, char **out)
+{
+	char err[1024], *text = NULL;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (!a->workload_text && !run_flags_any(f))
+		return 0;
+	if (a->workload_text) {
+		text = xstrdup(a->workload_text);
+		len = strlen(text);
+	} else if (util_read_file(a->workload, WL_MAX_FILE, "the workload", &text, &len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		return BENCH_EXIT_USAGE;
+	}
+	rc = workload_emit(a->workload, text, len, a->ov, a->n_ov, out, err, sizeof(err));
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "bench: cannot save the workload as workload.yaml: %s\n", err);
+		return BENCH_EXIT_USAGE;
+	}
+	return 0;
 }
 
 /*
@@ -654,152 +735,209 @@ static void draw_outputs(const struct run_args *a, const char *dir)
 		fprintf(stderr, "bench: report.html not written: %s\n", err);
 }
 
-int cmd_run(int argc, char **argv)
+/*
+ * The workload and its sweep points, checked as far as can be without a
+ * server: the --target list, credentials, phases that need spawned
+ * servers, --shard. Its warnings that concern this run are printed here
+ * (not under --quiet). Returns 0, or the exit code after saying why.
+ */
+static int load_and_validate(struct run_args *a, const struct run_flags *f, struct workload **w,
+			     struct workload ***points, size_t *n_points)
 {
-	struct run_args a = {0};
-	struct workload *w = NULL;
-	struct results r = {0};
-	struct server_set *servers = NULL;
-	struct workload **points = NULL;
-	size_t n_points = 0;
-	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
-	char *msgs = NULL, *dir = NULL;
-	struct aggregate *agg = NULL;
-	size_t ran = 0, skipped = 0, n_workload_warnings = 0;
-	int rc;
+	char *msgs = NULL;
+	int rc = run_load_workload(a, f, w, &msgs);
 
-	rc = parse_args(argc, argv, &a);
-	if (rc)
-		goto out;
-	rc = workload_load(a.workload, a.ov, a.n_ov, &w, &msgs);
 	if (rc) {
 		fputs(msgs ? msgs : "", stderr);
-		goto out;
+		free(msgs);
+		return rc;
 	}
-	if ((rc = run_check_target_list("run", a.targets, w)) != 0 || (rc = run_resolve_credentials(&a, w)) != 0)
-		goto out;
-	/* The workload's warnings (msgs holds only those): what concerns the
-	 * targets that run, and not under --quiet; run.json gets them too. */
-	for (size_t i = 0; i < w->n_warnings && !a.quiet; i++)
-		if (warning_applies(&a, w, &w->warnings[i]))
-			fprintf(stderr, "%s\n", w->warnings[i].text);
-	if ((rc = check_spawn_phases(&a, w)) != 0)
-		goto out;
-	points = run_load_points(&a, w, &n_points);
-	if (!points) {
-		rc = BENCH_EXIT_USAGE;
-		goto out;
-	}
-	if ((rc = apply_shard(&a, points, n_points)) != 0)
-		goto out;
-	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
-	/* Before any server starts or is contacted: a run whose results
-	 * cannot be written is not started. */
-	if (outdir_check(a.out, "run", "--out", true) < 0) {
-		rc = BENCH_EXIT_USAGE;
-		goto out;
-	}
+	free(msgs); /* only the warnings, which w->warnings holds too */
+	if ((rc = run_check_target_list("run", a->targets, *w)) != 0 || (rc = run_resolve_credentials(a, *w)) != 0)
+		return rc;
+	for (size_t i = 0; i < (*w)->n_warnings && !a->quiet; i++)
+		if (warning_applies(a, *w, &(*w)->warnings[i]))
+			fprintf(stderr, "%s\n", (*w)->warnings[i].text);
+	if ((rc = check_spawn_phases(a, *w)) != 0)
+		return rc;
+	*points = run_load_points(a, *w, n_points);
+	if (!*points)
+		return BENCH_EXIT_USAGE;
+	if ((rc = apply_shard(a, *points, *n_points)) != 0)
+		return rc;
+	(*w)->shard = (*points)[0]->shard; /* run.json's, when the points are reloads */
+	return 0;
+}
+
+/* The quitter thread and the stop signals' handler. */
+static void install_stop_handlers(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+
 	if (run_quit_init() != 0)
 		fprintf(stderr, "bench: no thread for quitting at once: a second Ctrl-C will not say what it leaves\n");
-
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
 
-	r.w = w;
-	r.servers_mode = a.servers;
-	r.command = cmd_join_args(argc, argv);
-	r.targets = xcalloc(w->n_targets, sizeof(*r.targets));
+/* The results model before any target runs: the workload, the command,
+ * the workload's warnings for run.json, the start time. Returns how many
+ * warnings are the workload's (already said on the terminal). */
+static size_t begin_results(const struct run_args *a, struct workload *w, int argc, char **argv, struct results *r)
+{
+	r->w = w;
+	r->servers_mode = a->servers;
+	r->command = cmd_join_args(argc, argv);
+	r->targets = xcalloc(w->n_targets, sizeof(*r->targets));
 	for (size_t i = 0; i < w->n_warnings; i++)
-		if (warning_applies(&a, w, &w->warnings[i]))
-			results_warn(&r, "%s", w->warnings[i].text);
-	n_workload_warnings = r.n_warnings;
-	util_utc_stamp(r.started_utc, sizeof(r.started_utc));
-	run_say(&a, "bench: %s (%s), servers: %s\n", w->name, w->file, a.servers);
+		if (warning_applies(a, w, &w->warnings[i]))
+			results_warn(r, "%s", w->warnings[i].text);
+	util_utc_stamp(r->started_utc, sizeof(r->started_utc));
+	run_say(a, "bench: %s (%s), servers: %s\n", w->name, w->file, a->servers);
 	if (w->shard.count)
-		run_say(&a, "bench: shard %llu of %llu (0-based): its share of every phase's clients\n",
-		    (unsigned long long)w->shard.index, (unsigned long long)w->shard.count);
-	servers_sweep_stale(a.quiet);
+		run_say(a, "bench: shard %llu of %llu (0-based): its share of every phase's clients\n",
+			(unsigned long long)w->shard.index, (unsigned long long)w->shard.count);
+	return r->n_warnings;
+}
 
+/*
+ * Every selected target in turn, one server at a time. Returns how many
+ * targets have results; *skipped counts those not run or stopped.
+ */
+static size_t run_targets(const struct run_args *a, struct results *r, struct workload *const *points,
+			  size_t n_points, struct server_set **servers, size_t *skipped)
+{
+	const struct workload *w = r->w;
+	size_t ran = 0;
+
+	servers_sweep_stale(a->quiet);
 	for (size_t i = 0; i < w->n_targets; i++) {
-		struct target_result *t = &r.targets[r.n_targets];
+		struct target_result *t = &r->targets[r->n_targets];
 		char err[512];
 
-		if (!run_selected(a.targets, w->targets[i].name))
+		if (!run_selected(a->targets, w->targets[i].name))
 			continue;
-		r.n_targets++;
+		r->n_targets++;
 		t->target = &w->targets[i];
 		/* The workload loader has checked the driver; this cannot fail. */
 		t->driver = bench_driver_find(w->targets[i].driver, err, sizeof(err));
 		if (!t->driver) {
 			t->skipped = xstrdup(err);
-			skipped++;
+			(*skipped)++;
 			continue;
 		}
 		if (runner_stop_requested()) {
 			t->skipped = xstrdup("interrupted before it ran");
-			skipped++;
+			(*skipped)++;
 			continue;
 		}
-		run_target(&a, &r, t, points, n_points, &servers);
+		run_target(a, r, t, points, n_points, servers);
 		if (w->shard.count > 1 && t->spawned)
-			results_warn(&r, "%s: a shard ran against a server it spawned itself, which no other shard "
+			results_warn(r, "%s: a shard ran against a server it spawned itself, which no other shard "
 				     "reached: a merge of such shards adds up separate servers (use --servers external)",
 				     t->target->name);
 		/* Stopped while its server was starting: nothing was measured. */
 		if (!t->skipped && t->n_runs == 0 && runner_stop_requested())
 			t->skipped = xstrdup("interrupted before it ran");
 		if (t->skipped) {
-			results_warn(&r, "%s %s: %s", t->target->name, t->n_runs ? "stopped" : "not run", t->skipped);
-			skipped++;
+			results_warn(r, "%s %s: %s", t->target->name, t->n_runs ? "stopped" : "not run", t->skipped);
+			(*skipped)++;
 			if (t->n_runs == 0)
 				continue;
 		}
 		ran++;
 	}
+	return ran;
+}
+
+/*
+ * The end of a run that measured something: the result directory, charts
+ * and report, the comparison on the terminal, the exit status.
+ */
+static int write_and_print(const struct run_args *a, struct results *r, const char *yaml, size_t skipped,
+			   size_t n_workload_warnings)
+{
+	struct aggregate *agg;
+	char *dir;
+	int rc;
+
+	run_quit_checkpoint();
+	agg = agg_from_results(r);
+	dir = write_results(a, r, agg, yaml);
+	if (!dir) {
+		agg_free(agg);
+		return BENCH_EXIT_ERRORS;
+	}
+	draw_outputs(a, dir);
+	if (!a->quiet) {
+		putchar('\n');
+		agg_print(agg, r, stdout);
+		/* The workload's own were said before the run. */
+		for (size_t i = n_workload_warnings; i < r->n_warnings; i++)
+			printf("%swarning: %s\n", i == n_workload_warnings ? "\n" : "", r->warnings[i]);
+		putchar('\n');
+	}
+	/* Also under --quiet: where the results went is the run's answer. */
+	printf("results: %s/\n", dir);
+	if (r->n_over_error_limit)
+		fprintf(stderr, "bench: %zu run%s failed more requests than max_error_rate %g allows: exit status 1\n",
+			r->n_over_error_limit, r->n_over_error_limit == 1 ? "" : "s", r->w->max_error_rate);
+	if (!r->complete)
+		rc = BENCH_EXIT_ERRORS; /* interrupted: targets it never reached were not unreachable */
+	else if (skipped)
+		rc = BENCH_EXIT_UNREACHABLE;
+	else if (r->n_over_error_limit)
+		rc = BENCH_EXIT_ERRORS;
+	else
+		rc = BENCH_EXIT_OK;
+	agg_free(agg);
+	free(dir);
+	return rc;
+}
+
+/*
+ * bench run: options, then the workload (everything checked before any
+ * server starts, --out included), then the targets, then the results.
+ */
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a = {0};
+	struct run_flags f = {0};
+	struct workload *w = NULL;
+	struct results r = {0};
+	struct server_set *servers = NULL;
+	struct workload **points = NULL;
+	size_t n_points = 0, ran, skipped = 0, n_workload_warnings;
+	char *yaml = NULL;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a, &f)) != 0 || (rc = load_and_validate(&a, &f, &w, &points, &n_points)) != 0 ||
+	    (rc = saved_workload(&a, &f, &yaml)) != 0)
+		goto out;
+	/* A run whose results cannot be written is not started. */
+	if (outdir_check(a.out, "run", "--out", true) < 0) {
+		rc = BENCH_EXIT_USAGE;
+		goto out;
+	}
+	install_stop_handlers();
+	n_workload_warnings = begin_results(&a, w, argc, argv, &r);
+	ran = run_targets(&a, &r, points, n_points, &servers, &skipped);
 	run_quit_checkpoint();
 	util_utc_stamp(r.finished_utc, sizeof(r.finished_utc));
 	r.complete = !runner_stop_requested();
-
 	if (ran == 0) {
 		fprintf(stderr, "bench: %s, so no results were written\n",
 			runner_stop_requested() ? "interrupted before any target ran" : "no target ran");
 		rc = runner_stop_requested() ? BENCH_EXIT_ERRORS : BENCH_EXIT_UNREACHABLE;
 		goto out;
 	}
-	run_quit_checkpoint();
-	agg = agg_from_results(&r);
-	dir = write_results(&a, &r, agg);
-	if (!dir) {
-		rc = BENCH_EXIT_ERRORS;
-		goto out;
-	}
-	draw_outputs(&a, dir);
-	if (!a.quiet) {
-		putchar('\n');
-		agg_print(agg, &r, stdout);
-		/* The workload's own were said before the run. */
-		for (size_t i = n_workload_warnings; i < r.n_warnings; i++)
-			printf("%swarning: %s\n", i == n_workload_warnings ? "\n" : "", r.warnings[i]);
-		printf("\nresults: %s/\n", dir);
-	}
-	if (r.n_over_error_limit)
-		fprintf(stderr, "bench: %zu run%s failed more requests than max_error_rate %g allows: exit status 1\n",
-			r.n_over_error_limit, r.n_over_error_limit == 1 ? "" : "s", w->max_error_rate);
-	if (!r.complete)
-		rc = BENCH_EXIT_ERRORS; /* interrupted: targets it never reached were not unreachable */
-	else if (skipped)
-		rc = BENCH_EXIT_UNREACHABLE;
-	else if (r.n_over_error_limit)
-		rc = BENCH_EXIT_ERRORS;
-	else
-		rc = BENCH_EXIT_OK;
+	rc = write_and_print(&a, &r, yaml, skipped, n_workload_warnings);
 out:
 	servers_free(servers);
-	agg_free(agg);
 	results_free(&r);
 	run_args_free(&a, w, points, n_points);
-	free(msgs);
-	free(dir);
+	run_flags_free(&f);
+	free(yaml);
 	return rc;
 }

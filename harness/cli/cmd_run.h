@@ -1,6 +1,7 @@
 /*
  * cmd_run.h - what `bench run` (cmd_run.c) and `bench clean` (cmd_clean.c)
- * share: their common options, credentials, sweep points and targets.
+ * share: their common options, credentials, sweep points and targets
+ * (--target and the workload flags: run_flags.h).
  */
 #ifndef BENCH_CMD_RUN_H
 #define BENCH_CMD_RUN_H
@@ -10,7 +11,7 @@
 
 #include "run_phases.h"
 
-/* The options both take at argv[*i]: --servers, --target, --set (into a->ov,
+/* The options both take at argv[*i]: --servers, --set (into a->ov,
  * sized argc), --quiet. True when argv[*i] was one of them, advanced past
  * its value; *rc is then 0, or BENCH_EXIT_USAGE after saying what is wrong. */
 bool run_common_option(const char *cmd, int argc, char **argv, int *i, struct run_args *a, int *rc);
@@ -22,6 +23,13 @@ int run_check_target_list(const char *cmd, const char *list, const struct worklo
 /* a->creds for every selected target (a->servers, a->targets); 0, or
  * BENCH_EXIT_USAGE after saying why. */
 int run_resolve_credentials(struct run_args *a, const struct workload *w);
+struct run_flags;
+/* The workload of a's file (or the text the flags built, a->workload_text)
+ * with a's overrides; with flags, loaded again with the flags' overrides
+ * for its run phases before a's (a->ov grows: run_flags.h). Returns 0, or
+ * the exit code with the problems in *msgs (which may also hold
+ * warnings; caller frees). */
+int run_load_workload(struct run_args *a, const struct run_flags *f, struct workload **w, char **msgs);
 /* The workload of each sweep point (w itself without a sweep); NULL after
  * printing why. Freed by run_args_free. */
 struct workload **run_load_points(const struct run_args *a, struct workload *w, size_t *n_points);

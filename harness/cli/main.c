@@ -9,6 +9,7 @@
 #include "claims.h"
 #include "cmd.h"
 #include "registry.h"
+#include "run_flags.h"
 #include "util.h"
 #include "workload.h"
 
@@ -39,18 +40,20 @@ struct command {
 	int (*fn)(int argc, char **argv);
 	const char *usage;
 	const char *summary;
+	const char *usage_more; /* printed after usage; NULL: none */
 };
 
 static const struct command commands[] = {
-	{"run", cmd_run, cmd_run_usage, "run a workload against its targets and write results"},
-	{"validate", cmd_validate, validate_usage, "check workload files (file:line:col errors)"},
-	{"drivers", cmd_drivers, drivers_usage, "list drivers and their capabilities"},
-	{"compare", cmd_compare, cmd_compare_usage, "compare two runs: ops/s, p50, p99 deltas, regressions"},
-	{"chart", cmd_chart, cmd_chart_usage, "(re)draw a result directory's charts with gnuplot"},
-	{"report", cmd_report, cmd_report_usage, "write a result directory's report.html"},
-	{"claims", cmd_claims, cmd_claims_usage, "run the claims of workloads/claims/ and give each a verdict"},
-	{"merge", cmd_merge, cmd_merge_usage, "merge the shards of a run made on several load machines"},
-	{"clean", cmd_clean, cmd_clean_usage, "remove the keys under a workload's prefixes from servers bench did not start"},
+	{"run", cmd_run, cmd_run_usage, "run a workload against its targets and write results", run_flags_usage},
+	{"validate", cmd_validate, validate_usage, "check workload files (file:line:col errors)", NULL},
+	{"drivers", cmd_drivers, drivers_usage, "list drivers and their capabilities", NULL},
+	{"compare", cmd_compare, cmd_compare_usage, "compare two runs: ops/s, p50, p99 deltas, regressions", NULL},
+	{"chart", cmd_chart, cmd_chart_usage, "(re)draw a result directory's charts with gnuplot", NULL},
+	{"report", cmd_report, cmd_report_usage, "write a result directory's report.html", NULL},
+	{"claims", cmd_claims, cmd_claims_usage, "run the claims of workloads/claims/ and give each a verdict", NULL},
+	{"merge", cmd_merge, cmd_merge_usage, "merge the shards of a run made on several load machines", NULL},
+	{"clean", cmd_clean, cmd_clean_usage, "remove the keys under a workload's prefixes from servers bench did not start",
+	 run_flags_usage},
 };
 
 static void print_help(FILE *out)
@@ -63,6 +66,13 @@ static void print_help(FILE *out)
 	fprintf(out, "\nbench --version prints the version.\n"
 		     "Exit status: 0 ok, 1 finished with errors, 2 usage or invalid input, 3 a target could not be reached.\n"
 		     "Quick start: bench run workloads/quick.yaml (see README.md and docs/).\n");
+}
+
+static void print_usage(const struct command *c)
+{
+	fputs(c->usage, stdout);
+	if (c->usage_more)
+		fputs(c->usage_more, stdout);
 }
 
 static const struct command *find_command(const char *name)
@@ -216,7 +226,7 @@ int main(int argc, char **argv)
 			c = find_command(argv[2]);
 			if (!c)
 				return unknown_command(argv[2]);
-			fputs(c->usage, stdout);
+			print_usage(c);
 			return BENCH_EXIT_OK;
 		}
 		print_help(stdout);
@@ -226,7 +236,7 @@ int main(int argc, char **argv)
 	if (!c)
 		return unknown_command(argv[1]);
 	if (wants_help(argc - 1, argv + 1)) {
-		fputs(c->usage, stdout);
+		print_usage(c);
 		return BENCH_EXIT_OK;
 	}
 	return c->fn(argc - 1, argv + 1);

@@ -354,7 +354,7 @@ int chart_draw(const char *result_dir, char *err, size_t errlen)
 	if (model_load(&m, result_dir, err, errlen) < 0)
 		goto done;
 	m.charts_dir = xasprintf("%s/charts", result_dir);
-	if (mkdir(m.charts_dir, 0755) < 0 && errno != EEXIST) {
+	if (mkdir(m.charts_dir, 0777) < 0 && errno != EEXIST) { /* less the umask, as the result directory */
 		chart_seterr(err, errlen, "cannot create %s: %s", m.charts_dir, strerror(errno));
 		goto done;
 	}

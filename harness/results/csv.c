@@ -5,7 +5,6 @@
 
 #include "csv.h"
 #include "escape.h"
-#include "shard.h"
 #include "secret.h"
 #include "util.h"
 
@@ -61,10 +60,8 @@ static void put_row(FILE *f, const struct results *r, const struct target_result
 	const char *none = unsupported_only ? "unsupported" : "";
 	char server[RESULTS_SERVER_LABEL_MAX];
 	double cli_us, srv_us, shards;
-	uint64_t first, clients;
-
 	/* A shard's row: its share of the clients and of the rate. */
-	shard_split(ph->clients, r->w->shard.index, r->w->shard.count, &first, &clients);
+	uint64_t clients = results_phase_clients(r, p);
 
 	csv_put_field(f, r->w->name);
 	fputc(',', f);

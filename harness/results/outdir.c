@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,38 @@ static char *dir_safe_inplace(char *s)
 static char *dir_safe(const char *name)
 {
 	return dir_safe_inplace(xstrdup(name));
+}
+
+/*
+ * mkdtemp(3), but the directory gets mode 0777 less the umask, as
+ * mkdir(1) gives one (mkdtemp's is 0700 whatever the umask): tmpl ends in
+ * XXXXXX, replaced by random letters until mkdir makes a new directory.
+ * mkdir never follows or reuses what is there (EEXIST), so a name taken
+ * by anyone, a symlink included, only means another try. 0, or -1 with
+ * errno.
+ */
+static int make_temp_dir(char *tmpl)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	char *x = tmpl + strlen(tmpl) - 6;
+
+	for (unsigned attempt = 0; attempt < 1000; attempt++) {
+		unsigned char rnd[6];
+
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			uint64_t t = util_now_ns() ^ ((uint64_t)getpid() << 40) ^ attempt;
+
+			memcpy(rnd, &t, sizeof(rnd));
+		}
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			x[i] = letters[rnd[i] % (sizeof(letters) - 1)];
+		if (mkdir(tmpl, 0777) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
 }
 
 int outdir_mkdir_p(const char *path)
@@ -84,7 +117,7 @@ int outdir_check(const char *dir, const char *cmd, const char *what, bool create
 
 int outdir_write_file(const char *path, int (*write)(const void *arg, FILE *f), const void *arg)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* less the umask */
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	int rc = -1;
 
@@ -218,7 +251,7 @@ int outdir_write_hist(const char *dir, const char *name, const struct outdir_his
 static int write_latency(const char *dir, const struct results *r)
 {
 	char *sub = xasprintf("%s/latency", dir);
-	int rc = mkdir(sub, 0755);
+	int rc = mkdir(sub, 0777); /* less the umask, as the directory */
 
 	for (size_t i = 0; i < r->n_targets && rc == 0; i++) {
 		const struct target_result *t = &r->targets[i];
@@ -313,7 +346,7 @@ char *outdir_create(const char *out, const char *stamp, const char *name,
 	char *tmp = xasprintf("%s/.tmp-%s-%s-XXXXXX", out, stamp, safe);
 	char *final = NULL;
 
-	if (outdir_mkdir_p(out) < 0 || !mkdtemp(tmp)) {
+	if (outdir_mkdir_p(out) < 0 || make_temp_dir(tmp) < 0) {
 		fprintf(stderr, "bench: cannot create a result directory under %s: %s\n", out, strerror(errno));
 		goto fail;
 	}

@@ -6,6 +6,7 @@
 
 #include "results.h"
 #include "secret.h"
+#include "shard.h"
 #include "util.h"
 
 void results_warn(struct results *r, const char *fmt, ...)
@@ -97,6 +98,14 @@ uint64_t op_stats_total(const struct op_stats *s)
 	for (int i = 0; i < BENCH_STATUS__COUNT; i++)
 		n += s->status[i];
 	return n;
+}
+
+uint64_t results_phase_clients(const struct results *r, const struct phase_result *p)
+{
+	uint64_t first, clients;
+
+	shard_split(p->phase->clients, r->w->shard.index, r->w->shard.count, &first, &clients);
+	return clients;
 }
 
 uint64_t results_phase_requests(const struct phase_result *p)

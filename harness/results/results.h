@@ -140,6 +140,9 @@ uint64_t op_stats_answered(const struct op_stats *s); /* ok + miss */
 uint64_t op_stats_errors(const struct op_stats *s);   /* error + disconnected */
 uint64_t op_stats_total(const struct op_stats *s);    /* every request drawn */
 
+/* The clients the run ran on this machine: the phase's, or a shard's
+ * share of them (shard.h); summary.csv's `clients`. */
+uint64_t results_phase_clients(const struct results *r, const struct phase_result *p);
 /* Requests the phase sent (every op, every outcome but unsupported). */
 uint64_t results_phase_requests(const struct phase_result *p);
 /* Requests of the phase that failed: error + timeout + disconnected. */

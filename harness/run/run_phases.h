@@ -29,6 +29,9 @@ struct run_args {
 	struct wl_override *ov;
 	size_t n_ov;
 	struct secret_cred *creds;      /* per workload target (resolve_credentials) */
+	/* A workload built from flags (cli/run_flags.c): its YAML text, which
+	 * `workload` then only labels; NULL: the file `workload`. */
+	const char *workload_text;
 };
 
 /* A second stop signal this soon after the first is part of the same stop:

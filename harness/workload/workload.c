@@ -29,7 +29,6 @@
 #define WL_MAX_IDLE 100000
 #define WL_MAX_PIPELINE 10000
 #define WL_MAX_BATCH 100000
-#define WL_MAX_FILE (16u << 20)
 /* An open-loop client's interval between two requests (parse_rate). */
 #define WL_MIN_RATE_GAP_NS 1.0
 #define WL_MAX_RATE_GAP_NS 86400e9

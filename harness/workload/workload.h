@@ -146,6 +146,9 @@ struct workload {
 	size_t n_warnings;
 };
 
+/* The largest workload file read (bytes). */
+#define WL_MAX_FILE (16u << 20)
+
 /* An override from the command line: `--set keyspace.records=1000`. Path
  * elements are mapping keys; inside `phases`, an element is a phase name or
  * a 0-based index. */
@@ -174,6 +177,16 @@ int workload_load(const char *path, const struct wl_override *ov, size_t n_ov,
 int workload_parse(const char *name, const char *text, size_t len,
 		   const struct wl_override *ov, size_t n_ov,
 		   struct workload **out, char **errors);
+
+/*
+ * The workload `name` (text, len bytes) with the overrides applied, as
+ * YAML: the file the same run can be repeated from without the overrides
+ * (comments are not kept; passwords in a uri are masked). Call it only
+ * for text and overrides workload_parse accepted. Returns 0 with *out
+ * (caller frees), or -1 with a message in err.
+ */
+int workload_emit(const char *name, const char *text, size_t len, const struct wl_override *ov, size_t n_ov,
+		  char **out, char *err, size_t errlen);
 
 /* Frees everything; NULL is a no-op. */
 void workload_free(struct workload *w);

@@ -7,7 +7,7 @@
 # (which cannot do range) is marked mix_differs; the terminal ends with the
 # comparison. With one repeat: no interval, no verdict. The warning about
 # an op a target lacks reaches run.json, is printed only when that target
-# runs, and never under --quiet.
+# runs, and never under --quiet (which prints only the results: line).
 # Usage: compare_run.sh BENCH_BINARY SOURCE_DIR (77 = a server or python3
 # is missing, unless CI=true).
 set -uo pipefail
@@ -157,8 +157,8 @@ python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$dir/results.json" 
 out=$tmp/out
 contains "$out" "^cmp-e2e ($tmp/w.yaml): 3 repeats" "the workload on top"
 contains "$out" "^  run (run): mix get 0.5, set 0.3, range 0.2$" "its mix on top"
-contains "$out" "^phase load (load)$" "load rows apart"
-contains "$out" "^phase run (run)$" "run rows apart"
+contains "$out" "^phase load (load): 2 clients, batch 50$" "load rows apart, with what the load ran"
+contains "$out" "^phase run (run): 2 clients, pipeline 1$" "run rows apart, with what the run ran"
 contains "$out" "^  op  *target  *ops/s  *vs best  *p99 us  *vs best  *hit ratio" "the comparison's header"
 contains "$out" "^  get  *\(redis\|memcached \*\|nil\)  *[0-9.]* ± [0-9.]*  " "ops/s with its interval"
 contains "$out" "  \(best\|tie\|worse\)  " "verdicts"
@@ -185,11 +185,12 @@ lacks "$rdir/run.json" "not supported by target" "run.json has no warning for a 
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not (d["comparison"] == [] and len(d["summary"]) == 4))' \
   "$rdir/results.json" && ok || fail "one target: results.json has the summary rows and no comparison"
 
-# One repeat, --quiet: nothing printed (not the warning either); no interval,
-# no verdict, ratios all the same.
+# One repeat, --quiet: nothing printed but where the results went (not the
+# warning either); no interval, no verdict, ratios all the same.
 expect_rc 0 "run with one repeat, --quiet" -- "$bench" run "$tmp/w.yaml" --out "$tmp/res-1" --no-charts --quiet \
   --set repeat=1 --set phases.run.ops=600 --target memcached,nil
-[ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] && ok || fail "--quiet printed: $(head -c 300 "$tmp/out" "$tmp/err")"
+[ ! -s "$tmp/err" ] && [ "$(grep -vc '^results: ' "$tmp/out")" -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && ok \
+  || fail "--quiet printed: $(head -c 300 "$tmp/out" "$tmp/err")"
 odir=$(ls -d "$tmp"/res-1/*/ | head -1)
 python3 "$tmp/check.py" "$odir" memcached=1 && pass "one repeat: comparison.csv follows summary.csv" \
   || fail "one repeat: comparison.csv follows summary.csv"

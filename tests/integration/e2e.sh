@@ -76,9 +76,20 @@ BENCH_SERVERS=elsewhere expect_rc 2 "run with a bad BENCH_SERVERS" -- "$bench" r
 contains "$tmp/err" "BENCH_SERVERS) is spawn or external, not 'elsewhere'" "BENCH_SERVERS is read"
 
 # --- the null driver: exact counts, repeats, two runs never collide ---
-expect_rc 0 "run null" -- "$bench" run tests/fixtures/e2e/null.yaml --out "$tmp/res-null" --quiet
-[ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] && ok || fail "--quiet should print nothing"
-expect_rc 0 "run null again" -- "$bench" run tests/fixtures/e2e/null.yaml --out "$tmp/res-null" --quiet
+# --quiet: nothing but the one line that says where the results went. The
+# result directory follows the umask, as mkdir(1)'s would (mkdtemp's 0700
+# before), both ways.
+expect_rc 0 "run null" -- bash -c 'umask 002 && exec "$@"' umask "$bench" run tests/fixtures/e2e/null.yaml \
+  --out "$tmp/res-null" --quiet
+[ ! -s "$tmp/err" ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || fail "--quiet should print one line: $(head -c 300 "$tmp/out" "$tmp/err")"
+contains "$tmp/out" "^results: $tmp/res-null/[0-9TZ]*-e2e-null/$" "--quiet still says where the results went"
+quiet_dir=$(sed -n 's/^results: //p' "$tmp/out")
+same "umask 002: the result directory is 775" "$(stat -c %a "$quiet_dir")" 775
+same "umask 002: its latency/ is 775" "$(stat -c %a "$quiet_dir/latency")" 775
+same "umask 002: summary.csv is 664" "$(stat -c %a "$quiet_dir/summary.csv")" 664
+expect_rc 0 "run null again" -- bash -c 'umask 077 && exec "$@"' umask "$bench" run tests/fixtures/e2e/null.yaml \
+  --out "$tmp/res-null" --quiet
+same "umask 077: the result directory is 700" "$(stat -c %a "$(sed -n 's/^results: //p' "$tmp/out")")" 700
 [ "$(ls "$tmp/res-null" | wc -l)" -eq 2 ] && ok || fail "two runs should make two result directories"
 [ -z "$(ls -A "$tmp/res-null" | grep '^\.tmp' || true)" ] && ok || fail "temporary directory left behind"
 null_csv=$(ls -d "$tmp"/res-null/*/ | head -1)summary.csv

@@ -504,7 +504,7 @@ static const char workload[] =
 	"repeat: 3\n"
 	"phases:\n"
 	"  - {name: run, ops: 10, mix: {get: 0.6, range: 0.4}}\n"
-	"  - {name: one, ops: 10, mix: {set: 1}}\n";
+	"  - {name: one, ops: 10, clients: 3, pipeline: 4, rate: 500, mix: {set: 1}}\n";
 
 static void test_print(void)
 {
@@ -512,6 +512,7 @@ static void test_print(void)
 	char *msgs = NULL, *buf = NULL;
 	size_t len = 0;
 	struct target_result t[3] = {{0}};
+	struct phase_result runs[2] = {{0}};
 	struct results r = {.targets = t, .n_targets = 3};
 	struct aggregate *a = crafted();
 	FILE *f;
@@ -522,7 +523,13 @@ static void test_print(void)
 	r.w = w;
 	for (int i = 0; i < 3; i++)
 		t[i].target = &w->targets[i];
-	t[0].n_runs = t[1].n_runs = 1;
+	/* A's runs: what the phase ran goes into its title (B has none: the
+	 * title says nothing it does not know). */
+	t[0].runs = runs;
+	t[0].n_runs = 2;
+	runs[0].phase = &w->phases[0];
+	runs[1].phase = &w->phases[1];
+	t[1].n_runs = 1;
 	t[2].skipped = "cannot reach it";
 	f = open_memstream(&buf, &len);
 	agg_print(a, &r, f);
@@ -540,7 +547,8 @@ static void test_print(void)
 	CHECK(strstr(buf, "B *") != NULL);
 	CHECK(strstr(buf, "  * B ran get:1.000 (range unsupported there): not the mix the others ran") != NULL);
 	CHECK(strstr(buf, "unsupported") != NULL);
-	CHECK(strstr(buf, "\nphase run (run)\n") != NULL && strstr(buf, "\nphase one (run)\n") != NULL);
+	CHECK(strstr(buf, "\nphase run (run): 1 client, pipeline 1\n") != NULL);
+	CHECK(strstr(buf, "\nphase one (run): 3 clients, pipeline 4, open loop at 500/s\n") != NULL);
 	CHECK(strstr(strstr(buf, "phase run"), "CPU us/op") < strstr(buf, "phase one"));
 	CHECK(strstr(buf, "\nC: not run: cannot reach it\n") != NULL);
 	/* One repeat ("one"): figures without ±, no verdict. */
@@ -585,10 +593,10 @@ static void test_print_sweep(void)
 	 * target, once. */
 	line = strstr(buf, "  get ops/s ");
 	CHECK(line && strstr(line, "A") < strstr(line, "B") && strchr(line, '\n') > strstr(line, "B"));
-	CHECK(strstr(buf, "\n  1          11.0 ± 12.7  x0.524 tie  21.0 ± 12.7  x1 best\n") != NULL);
-	CHECK(strstr(buf, "\n  2          42.0 ± 25.4  x1 best      30.0 ± 0.0  x0.714 tie\n") != NULL);
+	CHECK(strstr(buf, "\n  clients=1  11.0 ± 12.7  x0.524 tie  21.0 ± 12.7  x1 best\n") != NULL);
+	CHECK(strstr(buf, "\n  clients=2  42.0 ± 25.4  x1 best      30.0 ± 0.0  x0.714 tie\n") != NULL);
 	CHECK(strstr(buf, "  get p99 us ") != NULL);
-	CHECK(strstr(buf, "\n  2        B          2.00 ± 0.00  1.00 ± 0.00\n") != NULL);
+	CHECK(strstr(buf, "\n  clients=2  B          2.00 ± 0.00  1.00 ± 0.00\n") != NULL);
 	free(buf);
 out:
 	workload_free(w);

@@ -11,6 +11,7 @@
 #include "csvread.h"
 #include "escape.h"
 #include "util.h"
+#include <yaml.h>
 
 typedef void (*escape_fn)(struct sbuf *, const char *);
 
@@ -177,8 +178,54 @@ static void test_terminal(void)
 	ESC(escape_terminal, "a\x1b[2Jb\n\tc\x7f", "a?[2Jb??c?");
 }
 
+/* What libyaml reads back from `k: <escaped>`. */
+static char *yaml_read_back(const char *s)
+{
+	struct sbuf doc = {0};
+	yaml_parser_t p;
+	yaml_document_t d;
+	char *got = NULL;
+
+	sbuf_addf(&doc, "k: ");
+	escape_yaml(&doc, s);
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)doc.buf, doc.len);
+	if (yaml_parser_load(&p, &d)) {
+		yaml_node_t *root = yaml_document_get_root_node(&d);
+		yaml_node_t *v = root && root->type == YAML_MAPPING_NODE && root->data.mapping.pairs.start < root->data.mapping.pairs.top
+			? yaml_document_get_node(&d, root->data.mapping.pairs.start[0].value) : NULL;
+
+		if (v && v->type == YAML_SCALAR_NODE)
+			got = xstrndup((const char *)v->data.scalar.value, v->data.scalar.length);
+		yaml_document_delete(&d);
+	}
+	yaml_parser_delete(&p);
+	free(doc.buf);
+	return got;
+}
+
+/* escape_yaml: a double-quoted scalar that libyaml reads back byte for byte. */
+static void test_yaml(void)
+{
+	static const char *const hostile[] = {
+		"redis://10.0.0.5:6379", "null", "~", "8", "[a, b]", "{a: b}", "a: b", "# c", "'q'", "\"dq\"",
+		"back\\slash\\", "tab\tnew\nline\r\x1b[2J\x7f", "&anchor *alias", "!!binary x", "\xc3\xa9t\xc3\xa9", "",
+	};
+
+	ESC(escape_yaml, "redis://h:1/0", "\"redis://h:1/0\"");
+	ESC(escape_yaml, "a\"b\\c\n", "\"a\\\"b\\\\c\\x0a\"");
+	ESC(escape_yaml, NULL, "\"\"");
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		char *got = yaml_read_back(hostile[i]);
+
+		CHECK(got && strcmp(got, hostile[i]) == 0);
+		free(got);
+	}
+}
+
 int main(void)
 {
+	test_yaml();
 	test_gnuplot();
 	test_html();
 	test_markdown();
