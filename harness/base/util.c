@@ -313,19 +313,24 @@ int util_read_file(const char *path, size_t max, const char *what, char **out, s
 	char buf[65536];
 	size_t n;
 	int e = 0;
+	struct stat st;
 
 	*out = NULL;
 	if (len)
 		*len = 0;
 	if (!f) {
 		e = errno;
+	} else if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* Said outright: reading a directory fails with EISDIR on
+		 * Linux, but a bare EIO elsewhere ("Input/output error"). */
+		e = EISDIR;
+		fclose(f);
 	} else {
 		errno = 0;
 		/* Reads stop one chunk past max at most: a larger file is never
 		 * held whole. */
 		while (sb.len <= max && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 			sbuf_add(&sb, buf, n);
-		/* fopen takes a directory; reading it fails (EISDIR). */
 		if (ferror(f))
 			e = errno ? errno : EIO;
 		else if (sb.len > max)
@@ -338,6 +343,9 @@ int util_read_file(const char *path, size_t max, const char *what, char **out, s
 			if (e == EFBIG)
 				snprintf(err, errlen, "%s: cannot read %s: larger than %zu bytes", path,
 					 what ? what : "the file", max);
+			else if (e == EISDIR)
+				snprintf(err, errlen, "%s: cannot read %s: this is a directory; name a file in it",
+					 path, what ? what : "the file");
 			else
 				snprintf(err, errlen, "%s: cannot read %s: %s", path, what ? what : "the file", strerror(e));
 		}

@@ -291,7 +291,8 @@ static int run_claim(const struct claims_args *a, const struct entry *e, const c
 	argv[n++] = xstrdup(out);
 	argv[n++] = xstrdup("--servers");
 	argv[n++] = xstrdup(a->servers);
-	argv[n++] = xstrdup("--no-charts");
+	/* Charts as a plain run draws them (when gnuplot is there): the
+	 * run's report.html, linked from the claims report, shows them. */
 	for (size_t i = 0; i < n_ov; i++) {
 		argv[n++] = xstrdup("--set");
 		argv[n++] = xasprintf("%s=%s", ov[i].path, ov[i].value);
@@ -596,17 +597,9 @@ int cmd_claims(int argc, char **argv)
 		rc = BENCH_EXIT_ERRORS;
 		goto out;
 	}
-	for (int k = 1; k < 1000 && !final; k++) {
-		final = k == 1 ? xasprintf("%s/%s-claims", a.out, stamp) : xasprintf("%s/%s-claims-%d", a.out, stamp, k);
-		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
-			break;
-		free(final);
-		final = NULL;
-		if (errno != EEXIST && errno != ENOTEMPTY)
-			break;
-	}
-	if (!final) {
-		fprintf(stderr, "bench claims: cannot move results into place: %s\n", strerror(errno));
+	/* The runs' logs, run.json and reports name the directory they were
+	 * written into: made to name the final one before it is in place. */
+	if (!(final = outdir_publish(tmp, a.out, stamp, "claims", true))) {
 		rc = BENCH_EXIT_ERRORS;
 		goto out;
 	}

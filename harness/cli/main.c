@@ -172,10 +172,13 @@ static int cmd_validate(int argc, char **argv)
 		if (r == 0)
 			r = claim_load(files[i], w, &cl, &msgs); /* a claim file's claim: block */
 		fputs(msgs ? msgs : "", stderr);
-		if (r == 0)
+		if (r == 0) {
 			printf("%s: ok (%s: %zu targets, %zu phases%s%s)\n", files[i], w->name, w->n_targets, w->n_phases,
 			       cl ? ", claim " : "", cl ? cl->id : "");
-		else
+			/* Each file's ok line right after its warnings (stderr is
+			 * unbuffered, a piped stdout is not). */
+			fflush(stdout);
+		} else
 			rc = BENCH_EXIT_USAGE;
 		free(msgs);
 		claim_free(cl);

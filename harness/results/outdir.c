@@ -1,5 +1,6 @@
 /* outdir.c - the result directory: every output file, written into a
  * temporary directory that is renamed into place when complete. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -339,6 +340,128 @@ char *outdir_write(const char *out, const struct results *r, const struct outdir
 	return outdir_create(out, r->started_utc, r->w->name, fill_results, &fl);
 }
 
+/* The files whose text may name the result directory: logs, JSON, HTML,
+ * gnuplot scripts. CSV files and histograms never do. */
+static bool text_file(const char *name)
+{
+	static const char *const ext[] = {".log", ".json", ".html", ".gp", ".txt", NULL};
+	size_t len = strlen(name);
+
+	for (size_t i = 0; ext[i]; i++)
+		if (len > strlen(ext[i]) && !strcmp(name + len - strlen(ext[i]), ext[i]))
+			return true;
+	return false;
+}
+
+/* path's text with every `from` made `to`, written beside it and renamed
+ * over it (a reader sees the old file or the new one). 0, or -1 after
+ * printing why. */
+#define OUTDIR_RETARGET_MAX ((size_t)256 << 20)
+
+static int retarget_file(const char *path, const char *from, const char *to)
+{
+	char err[512], *text, *next = NULL;
+	const char *p, *hit;
+	struct sbuf sb = {0};
+	size_t len, flen = strlen(from);
+	int rc = 0;
+
+	if (util_read_file(path, OUTDIR_RETARGET_MAX, NULL, &text, &len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	if (!memmem(text, len, from, flen)) {
+		free(text);
+		return 0;
+	}
+	for (p = text; (hit = memmem(p, len - (size_t)(p - text), from, flen)); p = hit + flen) {
+		sbuf_add(&sb, p, (size_t)(hit - p));
+		sbuf_add(&sb, to, strlen(to));
+	}
+	sbuf_add(&sb, p, len - (size_t)(p - text));
+	next = xasprintf("%s.retarget", path);
+	if (util_write_file(next, sb.buf) < 0 || rename(next, path) < 0) {
+		fprintf(stderr, "bench: cannot rewrite %s: %s\n", path, strerror(errno));
+		unlink(next);
+		rc = -1;
+	}
+	free(next);
+	free(sb.buf);
+	free(text);
+	return rc;
+}
+
+int outdir_retarget(const char *dir, const char *from, const char *to)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		fprintf(stderr, "bench: cannot read %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		char *path;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = outdir_retarget(path, from, to);
+		else if (S_ISREG(st.st_mode) && text_file(de->d_name))
+			rc = retarget_file(path, from, to);
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
+char *outdir_publish(const char *tmp, const char *out, const char *stamp, const char *name, bool retarget)
+{
+	char *safe = dir_safe(name), *final = NULL;
+	const char *slash = strrchr(tmp, '/');
+	char *cur = xstrdup(slash ? slash + 1 : tmp);
+
+	for (int n = 1; n < 1000; n++) {
+		const char *base;
+		struct stat st;
+		int e;
+
+		final = n == 1 ? xasprintf("%s/%s-%s", out, stamp, safe) : xasprintf("%s/%s-%s-%d", out, stamp, safe, n);
+		base = strrchr(final, '/') + 1;
+		if (retarget) {
+			/* Rewritten for a name that is free; RENAME_NOREPLACE
+			 * still decides (should another take it meanwhile, the
+			 * next name is written in). */
+			if (lstat(final, &st) == 0) {
+				free(final);
+				continue;
+			}
+			if (outdir_retarget(tmp, cur, base) < 0)
+				break;
+			free(cur);
+			cur = xstrdup(base);
+		}
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
+			goto done;
+		e = errno;
+		free(final);
+		final = NULL;
+		if (e != EEXIST && e != ENOTEMPTY) {
+			fprintf(stderr, "bench: cannot move results into place: %s\n", strerror(e));
+			break;
+		}
+	}
+	free(final);
+	final = NULL;
+done:
+	free(cur);
+	free(safe);
+	return final;
+}
+
 char *outdir_create(const char *out, const char *stamp, const char *name,
 		    int (*fill)(const char *tmp, const void *arg), const void *arg)
 {
@@ -348,27 +471,10 @@ char *outdir_create(const char *out, const char *stamp, const char *name,
 
 	if (outdir_mkdir_p(out) < 0 || make_temp_dir(tmp) < 0) {
 		fprintf(stderr, "bench: cannot create a result directory under %s: %s\n", out, strerror(errno));
-		goto fail;
+		goto done;
 	}
-	if (fill(tmp, arg) < 0)
-		goto fail_tmp;
-	for (int n = 1; n < 1000; n++) {
-		final = n == 1 ? xasprintf("%s/%s-%s", out, stamp, safe)
-			       : xasprintf("%s/%s-%s-%d", out, stamp, safe, n);
-		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
-			goto done;
-		free(final);
-		final = NULL;
-		if (errno != EEXIST && errno != ENOTEMPTY) {
-			fprintf(stderr, "bench: cannot move results into place: %s\n", strerror(errno));
-			break;
-		}
-	}
-fail_tmp:
-	util_remove_tree(tmp);
-fail:
-	free(final);
-	final = NULL;
+	if (fill(tmp, arg) < 0 || !(final = outdir_publish(tmp, out, stamp, name, false)))
+		util_remove_tree(tmp);
 done:
 	free(tmp);
 	free(safe);

@@ -49,6 +49,22 @@ int outdir_mkdir_p(const char *path);
 char *outdir_create(const char *out, const char *stamp, const char *name,
 		    int (*fill)(const char *tmp, const void *arg), const void *arg);
 
+/*
+ * Moves temporary directory tmp (a directory under out) into place as
+ * out/<stamp>-<name>, -2, -3 ... when taken, never replacing one
+ * (RENAME_NOREPLACE). With retarget, first rewrites, in every log, JSON,
+ * HTML, gnuplot and .txt file under tmp, tmp's last component into the
+ * final one (outdir_retarget): for content written by others (a child
+ * `bench run` records the --out it was given) that could only name the
+ * temporary directory. Returns the final path (caller frees), or NULL
+ * after printing why, tmp left as it is.
+ */
+char *outdir_publish(const char *tmp, const char *out, const char *stamp, const char *name, bool retarget);
+/* Replaces every `from` by `to` in the text files under dir (recursive;
+ * each rewritten beside itself and renamed over it). 0, or -1 after
+ * printing why. `from` should be unique (mkdtemp's name is). */
+int outdir_retarget(const char *dir, const char *from, const char *to);
+
 /* Creates path (never replacing a file), runs write(arg, f) and closes it.
  * Returns 0, or -1 after printing why. */
 int outdir_write_file(const char *path, int (*write)(const void *arg, FILE *f), const void *arg);

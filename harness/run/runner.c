@@ -308,25 +308,61 @@ static void cpu_delta(struct phase_result *r, const struct cpu_mark *a, const st
 	r->server_cpu_s = a->server_s >= 0 && b->server_s >= a->server_s ? b->server_s - a->server_s : -1;
 }
 
+/* While a second of the time series waits for a worker to hand it over,
+ * the main thread looks again this often. */
+#define PROGRESS_POLL_NS 10000000u /* 10 ms */
+
+/* Where the phase stands at now: the latest complete second (p->ts) and
+ * the measured requests finished so far, read live from the workers. */
+static void progress_report(struct phase_ctx *ctx, const struct worker *workers, uint64_t nworkers,
+			    const struct runner_probe *probe, uint64_t now, const struct ts_progress *ts)
+{
+	struct runner_progress p = {.phase = ctx->ph, .ts = *ts};
+
+	p.elapsed_s = (double)(now - ctx->start_ns) / 1e9;
+	p.warmup_s = (double)ctx->ph->warmup_ns / 1e9;
+	if (ctx->end_ns)
+		p.total_s = (double)(ctx->end_ns - ctx->start_ns) / 1e9;
+	else
+		p.ops_total = ctx->ops_total;
+	for (uint64_t i = 0; i < nworkers; i++)
+		p.done += atomic_load_explicit(&workers[i].done, memory_order_relaxed);
+	if (probe && probe->progress)
+		probe->progress(probe->arg, &p);
+}
+
 /*
  * The phase's main thread while the workers run: samples CPU when the
  * measurement starts (cpu[1]) and ends (cpu[2]), gathers the time series
- * and reports progress about once a second.
+ * and reports progress once per second of it (they count from the
+ * measurement's start; the first may be shorter).
+ *
+ * A worker hands a second over at its first completion after the second
+ * ended, so at the moment it ends none has: reported then, the line showed
+ * the second before, or "-  p99 -" for the first. The second is reported
+ * once every worker has handed it over (looked for every PROGRESS_POLL_NS),
+ * or, should one be stuck in a slow request, when the next second ends
+ * too, as far as it is then: the line never stops.
  */
-static void watch_phase(struct phase_ctx *ctx, uint64_t nworkers, const struct runner_probe *probe,
-			struct cpu_mark *cpu)
+static void watch_phase(struct phase_ctx *ctx, struct worker *workers, uint64_t nworkers,
+			const struct runner_probe *probe, struct cpu_mark *cpu)
 {
 	int measuring = ctx->measure_ns == ctx->start_ns;
-	uint64_t next_tick = ctx->start_ns + 1000000000u;
+	uint64_t part = ctx->ph->warmup_ns % 1000000000u;
+	/* The end of the first second: whole seconds from the measurement's
+	 * start, so a warmup of 1.5 s has a first second of 0.5 s. */
+	uint64_t tick = ctx->start_ns + (part ? part : 1000000000u);
 
 	if (measuring)
 		cpu[1] = cpu[0];
 	pthread_mutex_lock(&ctx->mu);
 	while (ctx->finished < nworkers) {
-		uint64_t wake = measuring || ctx->measure_ns > next_tick ? next_tick : ctx->measure_ns;
-		struct timespec ts = {(time_t)(wake / 1000000000u), (long)(wake % 1000000000u)};
-		uint64_t now;
+		uint64_t now = util_now_ns(), wake = tick > now ? tick : now + PROGRESS_POLL_NS;
+		struct timespec ts;
 
+		if (!measuring && ctx->measure_ns < wake)
+			wake = ctx->measure_ns;
+		ts = (struct timespec){(time_t)(wake / 1000000000u), (long)(wake % 1000000000u)};
 		pthread_cond_timedwait(&ctx->cv, &ctx->mu, &ts);
 		if (ctx->finished == nworkers)
 			break;
@@ -336,19 +372,18 @@ static void watch_phase(struct phase_ctx *ctx, uint64_t nworkers, const struct r
 			cpu_sample(&cpu[1], probe);
 			measuring = 1;
 		}
-		if (now >= next_tick) {
-			struct runner_progress p = {.phase = ctx->ph};
+		if (now >= tick) {
+			/* The second that ended at tick (seconds before the
+			 * measurement are negative; tick is whole seconds away). */
+			int64_t want = (int64_t)(tick - ctx->measure_ns) / 1000000000 - 1;
+			struct ts_progress got;
 
-			ts_collect(ctx->ts, &p.ts);
-			p.elapsed_s = (double)(now - ctx->start_ns) / 1e9;
-			if (ctx->end_ns)
-				p.total_s = (double)(ctx->end_ns - ctx->start_ns) / 1e9;
-			else
-				p.ops_total = ctx->ops_total;
-			if (probe && probe->progress)
-				probe->progress(probe->arg, &p);
-			while (next_tick <= now)
-				next_tick += 1000000000u;
+			ts_collect(ctx->ts, &got);
+			if (got.second >= want || now >= tick + 1000000000u) { /* none yet: INT64_MIN */
+				progress_report(ctx, workers, nworkers, probe, now, &got);
+				while (tick <= now)
+					tick += 1000000000u;
+			}
 		}
 		pthread_mutex_lock(&ctx->mu);
 	}
@@ -516,7 +551,7 @@ static void run_workers(struct phase_ctx *ctx, struct worker *workers, uint64_t 
 		workers[i].ts = ts_local(ctx->ts, (size_t)i);
 	cpu_sample(&cpu[0], probe);
 	pthread_barrier_wait(&ctx->start);
-	watch_phase(ctx, n, probe, cpu);
+	watch_phase(ctx, workers, n, probe, cpu);
 	*last = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		pthread_join(workers[i].tid, NULL);

@@ -15,13 +15,18 @@
 #include "timeseries.h"
 #include "workload.h"
 
-/* Where a phase stands, for the progress line (about once a second). */
+/* Where a phase stands, for the progress line: once per second of the
+ * time series, once every worker has handed that second over (or the next
+ * second has ended too). */
 struct runner_progress {
 	const struct wl_phase *phase;
 	double elapsed_s;         /* since the phase started, warmup included */
 	double total_s;           /* duration phases: warmup + duration; else 0 */
 	uint64_t ops_total;       /* ops and load phases: requests to make; else 0 */
 	struct ts_progress ts;    /* the latest complete second */
+	double warmup_s;          /* the phase's warmup: it is warming up while elapsed_s < warmup_s */
+	uint64_t done;            /* measured requests finished so far (answered or failed), counted
+				   * as they finish, not per complete second: "12000 of 20000" */
 };
 
 /* What the caller lends a phase. Every member may be NULL. */
@@ -30,7 +35,7 @@ struct runner_probe {
 	 * unknown. Called from the phase's main thread when the phase starts,
 	 * when its measurement starts and when it ends. */
 	double (*server_cpu_s)(void *arg);
-	/* Called from the phase's main thread about once a second. */
+	/* Called from the phase's main thread about once a second (runner_progress). */
 	void (*progress)(void *arg, const struct runner_progress *p);
 	void *arg;
 	/* Called from the phase's main thread once every client is

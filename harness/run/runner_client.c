@@ -183,6 +183,8 @@ void runner_record_batch(struct worker *wk, struct client *c, int measured, uint
 				 bench_status_name(st), c->conn.errstr);
 		}
 	}
+	if (measured)
+		atomic_fetch_add_explicit(&wk->done, n, memory_order_relaxed);
 	while (ops) {
 		int op = __builtin_ctz(ops);
 		struct op_stats *s = &wk->stats[measured][op];

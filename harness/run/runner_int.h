@@ -7,6 +7,7 @@
 #define BENCH_RUNNER_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "dist.h"
@@ -100,6 +101,8 @@ struct worker {
 	uint64_t reconnects;            /* connections reopened after a loss */
 	uint64_t unsent;                /* requests due before the end, never sent */
 	char first_error[160];          /* the first failed request's errstr */
+	_Atomic uint64_t done;          /* measured requests finished (runner_record_batch),
+					 * read live by the progress line */
 };
 
 

@@ -1,5 +1,6 @@
 /* watch.c - server CPU and the progress line during a phase. */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,10 +86,36 @@ static double watch_server_cpu(void *arg)
 	return st.cpu_s;
 }
 
+size_t watch_format(char *buf, size_t len, const char *target, const struct runner_progress *p)
+{
+	char where[64], rate[32] = "-", p99[32] = "-";
+	/* Whole seconds gone, rounded down: a line at 1.9 s of a 2 s warmup
+	 * reads "1/..." with "(warmup)", one at 2.0 s reads "2/..." without. */
+	double at = floor(p->elapsed_s);
+	int n;
+
+	if (p->total_s > 0)
+		snprintf(where, sizeof(where), "%.0f/%.0f s", at, p->total_s);
+	else if (p->ops_total)
+		snprintf(where, sizeof(where), "%.0f s, %llu of %llu", at, (unsigned long long)p->done,
+			 (unsigned long long)p->ops_total);
+	else
+		snprintf(where, sizeof(where), "%.0f s", at);
+	if (p->ts.second != INT64_MIN) {
+		snprintf(rate, sizeof(rate), "%llu/s", (unsigned long long)p->ts.answered);
+		if (p->ts.answered)
+			snprintf(p99, sizeof(p99), "%.3f ms", (double)p->ts.p99_ns / 1e6);
+	}
+	n = snprintf(buf, len, "  %s: %s%s  %s  %s  p99 %s  errors %llu", target, p->phase->name,
+		     p->elapsed_s < p->warmup_s ? " (warmup)" : "", where, rate, p99,
+		     (unsigned long long)p->ts.total_failed);
+	return n < 0 ? 0 : (size_t)n;
+}
+
 static void watch_progress(void *arg, const struct runner_progress *p)
 {
 	struct watch *wt = arg;
-	char where[48], rate[32] = "-", p99[32] = "-";
+	char line[256];
 
 	if (wt->mode == WATCH_QUIET)
 		return;
@@ -97,22 +124,8 @@ static void watch_progress(void *arg, const struct runner_progress *p)
 			return;
 		wt->next_plain_s = p->elapsed_s + 10;
 	}
-	if (p->total_s > 0)
-		snprintf(where, sizeof(where), "%.0f/%.0f s", p->elapsed_s, p->total_s);
-	else if (p->ops_total)
-		snprintf(where, sizeof(where), "%.0f s, %llu of %llu", p->elapsed_s,
-			 (unsigned long long)(p->ts.total_answered + p->ts.total_failed),
-			 (unsigned long long)p->ops_total);
-	else
-		snprintf(where, sizeof(where), "%.0f s", p->elapsed_s);
-	if (p->ts.second != INT64_MIN) {
-		snprintf(rate, sizeof(rate), "%llu/s", (unsigned long long)p->ts.answered);
-		if (p->ts.answered)
-			snprintf(p99, sizeof(p99), "%.3f ms", (double)p->ts.p99_ns / 1e6);
-	}
-	fprintf(stderr, "%s  %s: %s%s  %s  %s  p99 %s  errors %llu%s", wt->mode == WATCH_TTY ? "\r\033[K" : "",
-		wt->target, p->phase->name, p->ts.second < 0 && p->ts.second != INT64_MIN ? " (warmup)" : "", where,
-		rate, p99, (unsigned long long)p->ts.total_failed, wt->mode == WATCH_TTY ? "" : "\n");
+	watch_format(line, sizeof(line), wt->target, p);
+	fprintf(stderr, "%s%s%s", wt->mode == WATCH_TTY ? "\r\033[K" : "", line, wt->mode == WATCH_TTY ? "" : "\n");
 	fflush(stderr);
 	wt->line_open = wt->mode == WATCH_TTY;
 }

@@ -7,6 +7,7 @@
 #define BENCH_WATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -36,6 +37,16 @@ void watch_init(struct watch *wt, const struct bench_target *bt, const struct be
 		enum watch_mode mode);
 /* The probe to hand runner_run_phase (valid while wt lives). */
 void watch_probe(struct watch *wt, struct runner_probe *out);
+/*
+ * The progress line of target's phase at p, without the terminal's
+ * rewind or a newline, into buf[len] (cut to fit; returns the length it
+ * wanted): "  redis: run (warmup)  1/5 s  62310/s  p99 0.234 ms  errors 0".
+ * Whole seconds gone (rounded down) of the phase's total, or of an ops or
+ * load phase "1 s, 12000 of 20000" (p->done: finished so far); the rate and
+ * p99 of the latest complete second ("-" before one); "(warmup)" exactly
+ * while elapsed_s < warmup_s.
+ */
+size_t watch_format(char *buf, size_t len, const char *target, const struct runner_progress *p);
 /* Clears a progress line left on the terminal. */
 void watch_end_line(struct watch *wt);
 /* Closes the connection. */

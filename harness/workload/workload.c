@@ -636,6 +636,32 @@ static void parse_phase_type(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t 
 	free(sb.buf);
 }
 
+/* Whether phase mapping n has an unknown key that is a typo of one of
+ * `keys` (NULL-terminated): `duraton` is reported as unknown, and "needs a
+ * duration" on top of it would be a second error for one cause. */
+static bool phase_has_typo_of(struct wt_ctx *c, const yaml_node_t *n, const char *const *keys)
+{
+	const char *names[PK__COUNT + 1];
+
+	phase_key_names(names);
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&c->doc, p->key);
+		const char *hint;
+		size_t i;
+
+		if (k->type != YAML_SCALAR_NODE)
+			continue;
+		for (i = 0; names[i] && strcmp(names[i], wt_sval(k)); i++)
+			;
+		if (names[i] || !(hint = util_suggest(wt_sval(k), names)))
+			continue;
+		for (i = 0; keys[i]; i++)
+			if (!strcmp(hint, keys[i]))
+				return true;
+	}
+	return false;
+}
+
 /* What only a run phase has: its length (duration or ops), warmup, rate,
  * idle connections, op parameters and mix. */
 static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
@@ -652,13 +678,22 @@ static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phas
 		yaml_node_t *later = kn[PK_OPS]->start_mark.index > kn[PK_DURATION]->start_mark.index ?
 			kn[PK_OPS] : kn[PK_DURATION];
 
-		wt_report(c, later, "%s has both duration and ops; give exactly one", path);
-	} else if (!wt_present(v[PK_DURATION]) && !wt_present(v[PK_OPS])) {
+		/* A null value is no value (wt_present), so --set KEY=null takes
+		 * a key away: the fix for a timed phase given ops on the command
+		 * line. */
+		wt_report(c, later, "%s has both duration and ops; give exactly one: remove one of them, e.g. "
+			  "--set %s.duration=null to keep ops, or --set %s.ops=null to keep the duration",
+			  path, path, path);
+	} else if (!wt_present(v[PK_DURATION]) && !wt_present(v[PK_OPS]) &&
+		   !phase_has_typo_of(c, n, (const char *const[]){"duration", "ops", NULL})) {
 		wt_report(c, n, "%s needs a duration (e.g. duration: 30s) or an ops count (e.g. ops: 1000000)", path);
 	}
 	wl_parse_op_params(c, ph, path, v[PK_RANGE], v[PK_QUERY], v[PK_FUZZY], v[PK_STRUCTURES]);
 	if (!wt_present(v[PK_MIX])) {
-		wt_report(c, v[PK_MIX] ? v[PK_MIX] : n, "%s needs a mix, e.g. mix: {get: 0.9, set: 0.1}", path);
+		/* A typo of mix is reported as an unknown key, with its fix. */
+		if (!phase_has_typo_of(c, n, (const char *const[]){"mix", NULL}))
+			wt_report(c, v[PK_MIX] ? v[PK_MIX] : n, "%s needs a mix, e.g. mix: {get: 0.9, set: 0.1}",
+				  path);
 	} else {
 		p = xasprintf("%s.mix", path);
 		parse_mix(c, w, ph, v[PK_MIX], p);

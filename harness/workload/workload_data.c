@@ -149,37 +149,42 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 	dist_params_default(d, unknown ? DIST_UNIFORM : (enum dist_kind)kind, w->keyspace.records);
 
 	for (int i = KK_ZIPF_THETA; i <= KK_EXP_FRACTION; i++) {
+		struct dist_params scratch = *d;
+		struct dist_params *into = d;
 		char *path;
 		int r = 0;
 
 		if (!wt_present(v[i]))
 			continue;
-		/* Under an unknown distribution, still check the value itself. */
+		/* A parameter of another distribution is an error, and its value
+		 * is still checked (into a scratch copy): zipf_theta: 1.5 under
+		 * uniform gets both, the range too, not one now and one later. */
 		if (!unknown && !(param_kinds[i].kinds & KIND(kind))) {
 			wt_report(c, kn[i], "keyspace.%s applies to %s, not %s%s", wl_keyspace_keys[i],
 			          param_kinds[i].names, dist_kind_name((enum dist_kind)kind),
 			          wt_present(v[KK_DISTRIBUTION]) ? "" : " (the default distribution)");
-			continue;
+			into = &scratch;
+			bad = 1;
 		}
 		path = xasprintf("keyspace.%s", wl_keyspace_keys[i]);
 		switch (i) {
 		case KK_ZIPF_THETA:
-			r = wt_get_double_open(c, v[i], path, 0, 1, &d->zipf_theta);
+			r = wt_get_double_open(c, v[i], path, 0, 1, &into->zipf_theta);
 			break;
 		case KK_ZIPF_SCRAMBLED:
-			r = wt_get_bool(c, v[i], path, &d->zipf_scrambled);
+			r = wt_get_bool(c, v[i], path, &into->zipf_scrambled);
 			break;
 		case KK_HOT_FRACTION:
-			r = wt_get_double_open(c, v[i], path, 0, 1, &d->hot_fraction);
+			r = wt_get_double_open(c, v[i], path, 0, 1, &into->hot_fraction);
 			break;
 		case KK_HOT_OP_FRACTION:
-			r = wt_get_double(c, v[i], path, 0, 1, &d->hot_op_fraction);
+			r = wt_get_double(c, v[i], path, 0, 1, &into->hot_op_fraction);
 			break;
 		case KK_EXP_PERCENTILE:
-			r = wt_get_double_open(c, v[i], path, 0, 100, &d->exp_percentile);
+			r = wt_get_double_open(c, v[i], path, 0, 100, &into->exp_percentile);
 			break;
 		case KK_EXP_FRACTION:
-			r = wt_get_double_open(c, v[i], path, 0, INFINITY, &d->exp_fraction);
+			r = wt_get_double_open(c, v[i], path, 0, INFINITY, &into->exp_fraction);
 			break;
 		}
 		free(path);

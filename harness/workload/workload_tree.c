@@ -379,8 +379,15 @@ int wt_get_duration(struct wt_ctx *c, const yaml_node_t *n, const char *path, ui
 	if (wt_want_scalar(c, n, path, "a duration") < 0)
 		return -1;
 	if (util_parse_duration(wt_sval(n), out) < 0) {
-		wt_report(c, n, "invalid duration '%s' for %s; use a number with a unit ns, us, ms, s, m or h "
-		          "(e.g. 30s, 500ms); a bare number means seconds", wt_sval(n), path);
+		const char *s = wt_sval(n);
+		uint64_t ns;
+
+		/* "-5s" is a duration with the wrong sign, not a missing unit. */
+		if (s[0] == '-' && util_parse_duration(s + 1, &ns) == 0)
+			wt_report(c, n, "%s must be positive, got '%s' (a length of time, e.g. 30s)", path, wt_sval(n));
+		else
+			wt_report(c, n, "invalid duration '%s' for %s; use a number with a unit ns, us, ms, s, m or h "
+			          "(e.g. 30s, 500ms); a bare number means seconds", wt_sval(n), path);
 		return -1;
 	}
 	return 0;

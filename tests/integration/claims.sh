@@ -17,7 +17,10 @@
 #     "needs MongoDB: ..." first, its figures kept as the stand-in's
 #     (claims.csv's stand_in_verdict, stand_in_reason; report.html, grey);
 #     the same targets with an expression that does not read the stand-in
-#     get their verdict.
+#     get their verdict. (5) The claims directory's logs, run.json and
+#     reports name its final directory, not the temporary one; the
+#     recorded command pastes back; the runs have charts; "Its run" links
+#     the run's report.html.
 # Exit 77 (skipped) when redis-server or memcached is missing (a failure
 # under CI=true).
 set -uo pipefail
@@ -228,6 +231,58 @@ YAML
 elif [ "${CI:-}" = true ]; then
   fail "bench-ferretdb missing (CI=true: required)"
 fi
+
+# --- (5) what a claims directory points at (issue #20) ---
+# Its runs are written into a temporary directory that is renamed at the
+# end: the logs, run.json and reports name the final directory (every path
+# they give exists once bench claims is done); the recorded command can be
+# pasted back (the sweep override shell-quoted, an --out with a space);
+# the run has its charts as a plain run does (when gnuplot is here); "Its
+# run" links its report.html.
+mkdir -p "$tmp/paths"
+cat >"$tmp/paths/c-paths.yaml" <<'YAML'
+name: c-paths
+targets: [null]
+phases: [{name: run, ops: 2000, clients: 2, mix: {get: 1}}]
+sweep: {clients: [1, 2, 4]}
+claim:
+  id: c-paths
+  statement: the null driver answers at every sweep point
+  expect: null.get.ops[clients=1] > 0 and null.get.ops[clients=2] > 0
+  quick: {sweep: "{clients: [1, 2]}"}
+YAML
+run_rc 0 "claims with a sweep into a directory with a space" -- \
+  "$bench" claims --quick --claims "$tmp/paths" --out "$tmp/res paths"
+final=$(ls -d "$tmp/res paths"/*-claims)
+csv=$final/claims.csv
+[ "$(field "$csv" c-paths verdict)" = SUPPORTED ] && pass "c-paths SUPPORTED" ||
+  fail "c-paths: $(field "$csv" c-paths verdict): $(field "$csv" c-paths reason)"
+if grep -rl -- '\.tmp-' "$final" >"$tmp/tmprefs"; then
+  fail "files name the temporary directory: $(tr '\n' ' ' <"$tmp/tmprefs")"
+else pass "no file names the temporary directory"; fi
+log=$final/runs/c-paths.log
+results=$(sed -n 's/^results: //p' "$log")
+[ -n "$results" ] && [ -s "$results/summary.csv" ] && pass "the log's results line names the final directory" ||
+  fail "the log's results line: '$results'"
+run_json=$(ls -d "$final"/runs/c-paths/*/)run.json
+python3 - "$run_json" "$log" <<'PY' && pass "run.json's and the log's command paste back: --out exists, the sweep is one word" ||
+import json, os, shlex, sys
+for cmd in (json.load(open(sys.argv[1]))["command"], open(sys.argv[2]).readline()[2:]):
+    words = shlex.split(cmd)
+    out = words[words.index("--out") + 1]
+    sets = [words[i + 1] for i, w in enumerate(words) if w == "--set"]
+    if not (os.path.isdir(out) and "sweep={clients: [1, 2]}" in sets):
+        print("command:", cmd, "words:", words, file=sys.stderr)
+        sys.exit(1)
+PY
+  fail "a recorded command does not paste back"
+if command -v gnuplot >/dev/null; then
+  ls "$(dirname "$run_json")"/charts/*.svg >/dev/null 2>&1 && pass "the claim's run has charts" ||
+    fail "no charts in $(dirname "$run_json")"
+fi
+href=$(grep -o "Its run: <a href='[^']*'" "$final/report.html" | sed "s/.*href='//; s/'$//")
+[ "${href##*/}" = report.html ] && [ -s "$final/$href" ] && pass "Its run links the run's report.html" ||
+  fail "Its run links '$href'"
 
 # --- invalid input: exit 2, nothing written ---
 mkdir -p "$tmp/res-none"

@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "json.h"
+#include "outdir.h"
 #include "report_json.h"
 #include "results.h"
 #include "secret.h"
@@ -299,6 +302,90 @@ static void test_deep(void)
 	free(deep);
 }
 
+/* dir/name holds exactly want ("" for a file that is not there). */
+static void check_file(const char *dir, const char *name, const char *want)
+{
+	char *path = xasprintf("%s/%s", dir, name), *text = NULL;
+
+	if (util_read_file(path, 1 << 20, NULL, &text, NULL, NULL, 0) < 0)
+		text = xstrdup("");
+	CHECK_STR(text, want);
+	free(text);
+	free(path);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+
+	unlink(path);
+	CHECK_INT(util_write_file(path, text), 0);
+	free(path);
+}
+
+/*
+ * outdir_publish with retarget (bench claims): what child runs wrote into
+ * the temporary directory names it; once moved into place (here under -2,
+ * the first name being taken), the logs, JSON and HTML name the final
+ * directory instead, and nothing else is touched (a histogram's bytes, a
+ * CSV); without retarget nothing is rewritten.
+ */
+static void test_publish(void)
+{
+	char out[] = "/tmp/bench-publish-XXXXXX";
+	char *tmp, *taken, *final, *text, *want, *runs;
+
+	CHECK(mkdtemp(out) != NULL);
+	tmp = xasprintf("%s/.tmp-20260101T000000Z-claims-XXXXXX", out);
+	CHECK(mkdtemp(tmp) != NULL);
+	taken = xasprintf("%s/20260101T000000Z-claims", out);
+	CHECK_INT(mkdir(taken, 0755), 0);
+	text = xasprintf("$ bench run c.yaml --out '%s/runs/c'\nresults: %s/runs/c/r/\n", tmp, tmp);
+	runs = xasprintf("%s/runs", tmp);
+	CHECK_INT(mkdir(runs, 0755), 0);
+	free(runs);
+	put(tmp, "runs/c.log", text);
+	free(text);
+	text = xasprintf("{\"command\": \"bench run --out %s/runs/c\"}\n", tmp);
+	put(tmp, "run.json", text);
+	put(tmp, "report.html", text);
+	put(tmp, "lat.hist", text);
+	put(tmp, "summary.csv", text);
+	free(text);
+	final = outdir_publish(tmp, out, "20260101T000000Z", "claims", true);
+	CHECK(final != NULL);
+	if (final) {
+		CHECK_STR(strrchr(final, '/') + 1, "20260101T000000Z-claims-2");
+		want = xasprintf("$ bench run c.yaml --out '%s/runs/c'\nresults: %s/runs/c/r/\n", final, final);
+		check_file(final, "runs/c.log", want);
+		free(want);
+		want = xasprintf("{\"command\": \"bench run --out %s/runs/c\"}\n", final);
+		check_file(final, "run.json", want);
+		check_file(final, "report.html", want);
+		free(want);
+		want = xasprintf("{\"command\": \"bench run --out %s/runs/c\"}\n", tmp);
+		check_file(final, "lat.hist", want);
+		check_file(final, "summary.csv", want);
+		free(want);
+		check_file(final, "run.json.retarget", ""); /* no file left beside another */
+	}
+	CHECK(access(tmp, F_OK) != 0);
+	/* Without retarget: moved, not rewritten (the next free name, -3). */
+	free(tmp);
+	tmp = xasprintf("%s/.tmp-20260101T000000Z-claims-XXXXXX", out);
+	CHECK(mkdtemp(tmp) != NULL);
+	put(tmp, "run.json", "{\"command\": \".tmp-\"}\n");
+	free(final);
+	final = outdir_publish(tmp, out, "20260101T000000Z", "claims", false);
+	CHECK(final != NULL && !strcmp(strrchr(final, '/') + 1, "20260101T000000Z-claims-3"));
+	if (final)
+		check_file(final, "run.json", "{\"command\": \".tmp-\"}\n");
+	util_remove_tree(out);
+	free(final);
+	free(taken);
+	free(tmp);
+}
+
 int main(void)
 {
 	test_write_read();
@@ -306,5 +393,6 @@ int main(void)
 	test_values();
 	test_damaged();
 	test_deep();
+	test_publish();
 	return check_report("runjson");
 }

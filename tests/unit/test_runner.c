@@ -17,6 +17,7 @@
 #include "runner.h"
 #include "shard.h"
 #include "util.h"
+#include "watch.h"
 
 #define MAX_CONNS 64
 
@@ -726,6 +727,92 @@ static void test_open_loop_end(const struct bench_driver *drv)
 	free_workload(j.w);
 }
 
+/* ---- the progress line (issue #20) ---- */
+
+/* Its text from synthetic snapshots: "(warmup)" exactly while warming up
+ * (not while the latest complete second is a warmup one, a second late),
+ * whole seconds rounded down, an ops or load phase's "N of M" from the
+ * live count (not from complete seconds: "1 s, 0 of 20000" while loading
+ * 12k records/s). */
+static void test_progress_format(void)
+{
+	const struct wl_phase run_ph = {.name = "run"}, load_ph = {.name = "load"};
+	struct runner_progress p = {.phase = &run_ph, .elapsed_s = 0.5, .total_s = 5, .warmup_s = 2,
+				    .ts = {.second = INT64_MIN}};
+	char line[256];
+
+	watch_format(line, sizeof(line), "redis", &p);
+	CHECK_STR(line, "  redis: run (warmup)  0/5 s  -  p99 -  errors 0");
+	p.elapsed_s = 1.9999;
+	p.ts = (struct ts_progress){.second = -2, .answered = 61000, .p99_ns = 250000};
+	watch_format(line, sizeof(line), "redis", &p);
+	CHECK_STR(line, "  redis: run (warmup)  1/5 s  61000/s  p99 0.250 ms  errors 0");
+	/* Just past the warmup, the latest complete second is its last. */
+	p.elapsed_s = 2.0001;
+	p.ts = (struct ts_progress){.second = -1, .answered = 62310, .p99_ns = 234000, .total_failed = 3};
+	watch_format(line, sizeof(line), "redis", &p);
+	CHECK_STR(line, "  redis: run  2/5 s  62310/s  p99 0.234 ms  errors 3");
+	p = (struct runner_progress){.phase = &load_ph, .elapsed_s = 1.01, .ops_total = 20000, .done = 12000,
+				     .ts = {.second = INT64_MIN}};
+	watch_format(line, sizeof(line), "mongodb", &p);
+	CHECK_STR(line, "  mongodb: load  1 s, 12000 of 20000  -  p99 -  errors 0");
+	/* Cut to fit, the length it wanted returned. */
+	CHECK(watch_format(line, 10, "mongodb", &p) > 9 && strlen(line) == 9);
+}
+
+#define MAX_SNAPS 32
+struct snaps {
+	struct runner_progress p[MAX_SNAPS];
+	size_t n;
+};
+
+static void snap_progress(void *arg, const struct runner_progress *p)
+{
+	struct snaps *s = arg;
+
+	if (s->n < MAX_SNAPS)
+		s->p[s->n++] = *p;
+}
+
+/*
+ * A phase of 1 s warmup and 1 s measured, watched: every progress line has
+ * a complete second with its rate and p99, the first too (each line came
+ * the moment its second ended, before any worker had handed it over: the
+ * first read "-  p99 -"), a line inside the warmup window comes with a
+ * warmup second, and the live count only grows. No speed is assumed: a
+ * line a slower machine makes later still has all of this.
+ */
+static void test_progress_live(void)
+{
+	struct workload *w = make_workload(9, DIST_UNIFORM);
+	struct phase_result res = {0}, warm = {0};
+	struct snaps s = {.n = 0};
+	const struct runner_probe probe = {.progress = snap_progress, .arg = &s};
+
+	w->phases[0].ops = 0;
+	w->phases[0].warmup_ns = 1000000000;
+	w->phases[0].duration_ns = 1000000000;
+	w->phases[0].clients = 2;
+	n_conns = 0;
+	CHECK_INT(runner_run_phase(w, &w->phases[0], 1, driver_under_test, &target, &probe, &res, &warm), 0);
+	CHECK(s.n >= 1);
+	for (size_t i = 0; i < s.n; i++) {
+		const struct runner_progress *p = &s.p[i];
+
+		CHECK(p->ts.second != INT64_MIN && p->ts.answered > 0 && p->ts.p99_ns > 0);
+		CHECK(p->warmup_s == 1.0 && p->total_s == 2.0);
+		if (p->elapsed_s < p->warmup_s)
+			CHECK(p->ts.second < 0);
+		CHECK(i == 0 || p->done >= s.p[i - 1].done);
+		if (check_failures)
+			fprintf(stderr, "  line %zu at %.3f s: second %lld, %llu answered\n", i, p->elapsed_s,
+				(long long)p->ts.second, (unsigned long long)p->ts.answered);
+	}
+	free_result(&res);
+	free_result(&warm);
+	free_workload(w);
+}
+
 int main(void)
 {
 	/* Every check, once per engine. */
@@ -739,7 +826,9 @@ int main(void)
 		test_warmup_apart();
 		test_coordinated_omission();
 		test_shards();
+		test_progress_live();
 	}
+	test_progress_format();
 	test_op_args();
 	test_shard_split();
 	/* The null driver (blocking engine) and the event engine; last: a

@@ -498,6 +498,28 @@ static const struct bad_case bad_cases[] = {
 		{"3:63", "keyspace.exponential_percentile must be more than 0 and less than 100, got 100"},
 		{"3:90", "keyspace.exponential_fraction must be more than 0, got 0"},
 	}},
+	/* Errors that say what to do (issue #20): the range of a value under a
+	 * distribution it does not apply to; one root cause for a typo of a
+	 * required key (not also "needs a duration"), but both for a key
+	 * that is no typo of it; a negative duration; the fix for both
+	 * duration and ops (the null override is in good_cases). */
+	{NULL, KS("{zipf_theta: 1.5}"), {{0}}, 0, 0, {
+		{"3:12", "keyspace.zipf_theta applies to zipfian and latest, not uniform (the default distribution)"},
+		{"3:24", "keyspace.zipf_theta must be more than 0 and less than 1, got 1.5"},
+	}},
+	{NULL, PH("{name: run, duraton: 5s, mix: {get: 1}}"), {{0}}, 0, 0,
+	 {{"4:15", "unknown key 'duraton' in phases.run; did you mean 'duration'?"}}},
+	{NULL, PH("{name: run, duration: 1s, mx: {get: 1}}"), {{0}}, 0, 0,
+	 {{"4:29", "unknown key 'mx' in phases.run; did you mean 'mix'?"}}},
+	{NULL, PH("{name: run, lasting: 5s, mix: {get: 1}}"), {{0}}, 0, 0, {
+		{"4:15", "unknown key 'lasting' in phases.run"},
+		{"4:3", "phases.run needs a duration (e.g. duration: 30s) or an ops count"},
+	}},
+	{NULL, PH("{name: run, duration: -5s, mix: {get: 1}}"), {{0}}, 0, 0,
+	 {{"4:25", "phases.run.duration must be positive, got '-5s'"}}},
+	{FIX("valid-minimal.yaml"), NULL, {{"phases.run.ops", "1000"}}, 1, 0,
+	 {{"5:5", "phases.run has both duration and ops; give exactly one: remove one of them, e.g. --set "
+		  "phases.run.duration=null to keep ops, or --set phases.run.ops=null to keep the duration"}}},
 	/* values.size as a weighted list */
 	{FIX("bad-values-weighted.yaml"), NULL, {{0}}, 0, 0, {
 		{"6:27", "values.size[0].weight must be more than 0, got 0"},
@@ -972,9 +994,10 @@ static void test_misc(void)
 	CHECK(errors && strstr(errors, "does-not-exist.yaml: cannot read the workload: No such file"));
 	free(errors);
 	errors = NULL;
-	/* A directory opens, and fails when read: said so, not "I/O error". */
+	/* A directory opens: said so in words (bench validate DIR), not an
+	 * errno's text ("Input/output error" where read() gives EIO). */
 	CHECK_INT(workload_load(BENCH_FIXTURES, NULL, 0, &w, &errors), BENCH_EXIT_USAGE);
-	CHECK(errors && strstr(errors, "fixtures: cannot read the workload: Is a directory"));
+	CHECK(errors && strstr(errors, "fixtures: cannot read the workload: this is a directory; name a file in it"));
 	free(errors);
 }
 
