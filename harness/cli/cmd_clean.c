@@ -162,7 +162,7 @@ int cmd_clean(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != 0)
 		goto out;
-	rc = workload_load(a.workload, a.ov, a.n_ov, &w, &msgs);
+	rc = workload_load(a.workload, a.ov, a.n_ov, &w, &msgs) < 0 ? BENCH_EXIT_USAGE : 0;
 	fputs(msgs ? msgs : "", stderr);
 	if (rc)
 		goto out;

@@ -671,9 +671,9 @@ int cmd_run(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc)
 		goto out;
-	rc = workload_load(a.workload, a.ov, a.n_ov, &w, &msgs);
-	if (rc) {
+	if (workload_load(a.workload, a.ov, a.n_ov, &w, &msgs) < 0) {
 		fputs(msgs ? msgs : "", stderr);
+		rc = BENCH_EXIT_USAGE;
 		goto out;
 	}
 	if ((rc = run_check_target_list("run", a.targets, w)) != 0 || (rc = run_resolve_credentials(&a, w)) != 0)

@@ -924,11 +924,11 @@ int workload_load(const char *path, const struct wl_override *ov, size_t n_ov,
 
 		free(*errors);
 		*errors = msg;
-		return BENCH_EXIT_USAGE;
+		return -1;
 	}
 	rc = workload_parse(path, text, len, ov, n_ov, out, errors);
 	free(text);
-	return rc < 0 ? BENCH_EXIT_USAGE : 0;
+	return rc;
 }
 
 void workload_free(struct workload *w)
