@@ -550,10 +550,8 @@ int cmd_claims(int argc, char **argv)
 		return rc;
 	if ((rc = load_claims(&a, &e, &n)) != 0)
 		goto out;
-	if (outdir_check(a.out, "claims", "--out", true) < 0) {
-		rc = BENCH_EXIT_USAGE;
+	if ((rc = cmd_check_outdir("claims", "--out", a.out, true)) != 0)
 		goto out;
-	}
 	util_utc_stamp(stamp, sizeof(stamp));
 	tmp = xasprintf("%s/.tmp-%s-claims-XXXXXX", a.out, stamp);
 	if (outdir_mkdir_p(a.out) < 0 || !mkdtemp(tmp) || (runs = xasprintf("%s/runs", tmp), mkdir(runs, 0755) < 0)) {

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -611,15 +612,17 @@ void run_args_free(struct run_args *a, struct workload *w, struct workload **poi
 	free(a->ov);
 }
 
-static int put_comparison(const char *dir, FILE *f, const void *agg)
+static int put_comparison(const char *dir, FILE *f, const void *agg, char *err, size_t errlen)
 {
 	(void)dir;
+	(void)err;
+	(void)errlen;
 	return agg_write_comparison_csv(agg, f);
 }
 
-static int put_results_json(const char *dir, FILE *f, const void *agg)
+static int put_results_json(const char *dir, FILE *f, const void *agg, char *err, size_t errlen)
 {
-	return agg_write_results_json(dir, agg, f);
+	return agg_write_results_json(dir, agg, f, err, errlen);
 }
 
 /* The result directory: the results model's files, and the comparison
@@ -630,8 +633,12 @@ static char *write_results(const struct run_args *a, const struct results *r, co
 		{"comparison.csv", put_comparison, agg},
 		{"results.json", put_results_json, agg},
 	};
+	char err[PATH_MAX + 512];
+	char *dir = outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]), err, sizeof(err));
 
-	return outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]));
+	if (!dir)
+		secret_fprintf(stderr, "bench: %s\n", err);
+	return dir;
 }
 
 /*
@@ -695,10 +702,8 @@ int cmd_run(int argc, char **argv)
 	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
 	/* Before any server starts or is contacted: a run whose results
 	 * cannot be written is not started. */
-	if (outdir_check(a.out, "run", "--out", true) < 0) {
-		rc = BENCH_EXIT_USAGE;
+	if ((rc = cmd_check_outdir("run", "--out", a.out, true)) != 0)
 		goto out;
-	}
 	if (run_quit_init() != 0)
 		fprintf(stderr, "bench: no thread for quitting at once: a second Ctrl-C will not say what it leaves\n");
 
