@@ -355,16 +355,14 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		bt->uri = NULL;
 	} else if (strcmp(a->servers, "spawn") == 0) {
 		struct server *srv;
-		int rc;
 
-		if (!*servers && (rc = servers_init(servers)) != 0) {
-			t->skipped = xasprintf("cannot create a directory for servers: %s", strerror(rc));
+		if (!*servers && servers_init(servers, err, sizeof(err)) < 0) {
+			t->skipped = xstrdup(err);
 			return -1;
 		}
 		run_say(a, "%s: starting a private server ...\n", wt->name);
-		rc = servers_spawn(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args, &srv, err,
-				   sizeof(err));
-		if (rc != 0) {
+		if (servers_spawn(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args, &srv, err,
+				  sizeof(err)) < 0) {
 			t->skipped = xstrdup(err);
 			return -1;
 		}
