@@ -502,7 +502,8 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		run_quit_watch(t->driver, &bt, t->uri, hint);
 		free(hint);
 	}
-	run_points(a, r, t, points, n_points, &bt, &wt, *servers);
+	if (run_points(a, r, t, points, n_points, &bt, &wt, *servers) < 0)
+		secret_fprintf(stderr, "bench: %s: %s\n", t->target->name, t->skipped);
 	if (t->n_runs && t->have_info && !runner_stop_requested())
 		reread_info(t, &bt);
 	watch_free(&wt);
