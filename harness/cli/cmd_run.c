@@ -319,36 +319,53 @@ static unsigned server_threads(const char *config)
 	return n;
 }
 
-void run_fill_target(const struct run_args *a, const struct workload *w, const struct wl_target *wt,
-		     struct bench_target *bt)
+struct bench_option *run_fill_target(const struct run_args *a, const struct workload *w, const struct wl_target *wt,
+				     const struct bench_driver *d, struct bench_target *bt)
 {
+	const char *shard_key = wt->shard_key ? wt->shard_key : w->keyspace.shard_key;
+	struct bench_option *owned = NULL;
+
 	bt->name = wt->name;
 	bt->prefix = w->keyspace.prefix;
 	bt->options = wt->options;
 	bt->n_options = wt->n_options;
+	/* The key to shard on is the driver's shard_key option (driver.h,
+	 * ABI 7), given in the workload as a target's or the keyspace's
+	 * shard_key: {_id: hashed}. A driver that does not shard has no such
+	 * option (the workload refuses a target's shard_key for it). */
+	if (shard_key && d && (d->caps & BENCH_CAP_SHARD_KEY)) {
+		owned = xcalloc(wt->n_options + 1, sizeof(*owned));
+		if (wt->n_options) /* options is NULL without any */
+			memcpy(owned, wt->options, wt->n_options * sizeof(*owned));
+		owned[wt->n_options] = (struct bench_option){"shard_key", shard_key};
+		bt->options = owned;
+		bt->n_options = wt->n_options + 1;
+	}
 	bt->timeout_ms = wt->timeout_ms;
 	bt->user = a->creds[wt - w->targets].user;
 	bt->password = a->creds[wt - w->targets].password;
 	bt->fields = (unsigned)w->values.fields;
 	bt->categories = w->values.categories;
-	bt->shard_key = wt->shard_key ? wt->shard_key : w->keyspace.shard_key;
 	bt->records = w->keyspace.records;
 	for (size_t i = 0; i < w->n_phases; i++) {
 		bt->index_range |= w->phases[i].mix[BENCH_OP_RANGE] > 0;
 		bt->index_query |= w->phases[i].mix[BENCH_OP_QUERY] > 0;
 	}
+	return owned;
 }
 
 /* Brings up (or finds) the target's server and reads its identity. Returns
- * 0, or -1 with t->skipped set. */
+ * 0, or -1 with t->skipped set. *opts_owned: bt's options when
+ * run_fill_target made them (caller frees). */
 static int bring_up(const struct run_args *a, struct results *r, struct target_result *t,
-		    struct server_set **servers, struct bench_target *bt, char **uri_owned, pid_t *pid)
+		    struct server_set **servers, struct bench_target *bt, char **uri_owned, pid_t *pid,
+		    struct bench_option **opts_owned)
 {
 	const struct wl_target *wt = t->target;
 	char err[1024];
 	struct bench_conn conn = {.driver = t->driver, .target = bt};
 
-	run_fill_target(a, r->w, wt, bt);
+	*opts_owned = run_fill_target(a, r->w, wt, t->driver, bt);
 	if (wt->uri) {
 		bt->uri = wt->uri;
 	} else if (!(t->driver->caps & BENCH_CAP_NETWORK)) {
@@ -477,6 +494,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	struct watch wt = {0};
 	struct namespace_guard ns;
 	char *uri_owned = NULL;
+	struct bench_option *opts_owned = NULL;
 	char label[RESULTS_SERVER_LABEL_MAX];
 	pid_t pid = 0;
 
@@ -486,7 +504,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 
 		bt.value_max = v > bt.value_max ? v : bt.value_max;
 	}
-	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 ||
+	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid, &opts_owned) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &bt) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
 		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		goto done;
@@ -519,6 +537,7 @@ done:
 		t->server = NULL;
 	}
 	free(uri_owned);
+	free(opts_owned);
 }
 
 /*

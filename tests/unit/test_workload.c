@@ -878,6 +878,10 @@ static void test_target_shard_key(void)
 		 {{"3:41", "targets.m.shard_key holds one field: {_id: hashed} or {_id: 1}"}}},
 		{NULL, TSK("{name: m, driver: mongodb, shard_key: {_id: [1]}}"), {{0}}, 0, 1,
 		 {{"3:47", "expected hashed or 1 for targets.m.shard_key._id, got a sequence"}}},
+		/* The driver's shard_key option (ABI 7) is set from the key above. */
+		{NULL, TSK("{name: m, driver: mongodb, options: {shard_key: hashed}}"), {{0}}, 0, 1,
+		 {{"3:40", "targets.m.options.shard_key: give the target a shard_key: {_id: hashed} or {_id: 1} (or the "
+			   "keyspace one), not an option"}}},
 	};
 	const char *good = "name: s\nkeyspace: {shard_key: {_id: 1}}\ntargets:\n"
 			   "- {name: h, driver: mongodb, shard_key: {_id: hashed}}\n"
@@ -1230,6 +1234,12 @@ static void test_driver_options(void)
 	/* Without on and off among its values, an enum takes no booleans. */
 	CHECK_INT(bench_driver_check_option(&good_driver, "mode", "true", NULL, &out, err, sizeof(err)), -2);
 	CHECK_STR(err, "option mode of driver bad must be one or two, got 'true'");
+	/* A driver that shards takes the workload's shard_key as its option. */
+	good_driver.caps |= BENCH_CAP_SHARD_KEY;
+	CHECK_INT(bench_driver_check(&good_driver, err, sizeof(err)), -1);
+	CHECK(strstr(err, "driver 'bad' shards (BENCH_CAP_SHARD_KEY) but its options table does not take shard_key "
+			  "hashed and 1: unknown option 'shard_key' for driver bad") != NULL);
+	good_driver.caps &= ~(unsigned)BENCH_CAP_SHARD_KEY;
 	free(key);
 }
 
