@@ -128,14 +128,17 @@ static int read_rows(struct csvr *r, struct cx_data *d, char **err)
 	return 0;
 }
 
-static int data_from(struct csvr *r, const char *name, struct cx_data **out, char **err)
+static int data_from(struct csvr *r, const char *name, struct cx_data **out, char *err, size_t errlen)
 {
 	struct cx_data *d;
+	char *msg = NULL; /* read_rows builds its message whole */
 
 	*out = NULL;
 	d = xcalloc(1, sizeof(*d));
 	d->name = xstrdup(name);
-	if (read_rows(r, d, err) < 0) {
+	if (read_rows(r, d, &msg) < 0) {
+		snprintf(err, errlen, "%s", msg ? msg : "cannot read the rows");
+		free(msg);
 		csvr_free(r);
 		cx_data_free(d);
 		return -1;
@@ -145,24 +148,23 @@ static int data_from(struct csvr *r, const char *name, struct cx_data **out, cha
 	return 0;
 }
 
-int cx_data_load(const char *path, struct cx_data **out, char **err)
+int cx_data_load(const char *path, struct cx_data **out, char *err, size_t errlen)
 {
 	struct csvr *r = NULL;
-	char why[PATH_MAX + 128];
 
-	if (csvr_open(path, &r, why, sizeof(why)) < 0) {
+	if (csvr_open(path, &r, err, errlen) < 0) {
 		*out = NULL;
-		*err = xstrdup(why);
 		return -1;
 	}
-	return data_from(r, path, out, err);
+	return data_from(r, path, out, err, errlen);
 }
 
-int cx_data_read(const char *name, const char *text, size_t len, struct cx_data **out, char **err)
+int cx_data_read(const char *name, const char *text, size_t len, struct cx_data **out, char *err, size_t errlen)
 {
 	struct csvr *r = NULL;
+
 	csvr_open_mem(name, text, len, &r);
-	return data_from(r, name, out, err);
+	return data_from(r, name, out, err, errlen);
 }
 
 char *cx_data_servers(const struct cx_data *d)

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -385,7 +386,7 @@ static void stand_in_outcome(struct entry *e, const struct cx_data *data, const 
 
 static void evaluate(struct entry *e, const char *dir, int status, const char *log, long cores)
 {
-	char *res = find_result(dir, e->c->id), *csv, *msg = NULL, *json, *json_err = NULL;
+	char *res = find_result(dir, e->c->id), *csv, *json, msg[PATH_MAX + 512], json_err[PATH_MAX + 512];
 	struct cx_data *data = NULL;
 	struct cx_result r;
 	struct cx_error err;
@@ -402,9 +403,9 @@ static void evaluate(struct entry *e, const char *dir, int status, const char *l
 	e->result = xstrdup(res + strlen(dir) + 1);
 	csv = xasprintf("%s/summary.csv", res);
 	json = xasprintf("%s/run.json", res);
-	if (cx_data_load(csv, &data, &msg) == 0)
+	if (cx_data_load(csv, &data, msg, sizeof(msg)) == 0)
 		e->servers = cx_data_servers(data);
-	n_si = data ? claim_stand_ins(e->c->expect, json, &si, &json_err) : 0;
+	n_si = data ? claim_stand_ins(e->c->expect, json, &si, json_err, sizeof(json_err)) : 0;
 	if (!data) {
 		e->verdict = "INCONCLUSIVE";
 		e->reason = xasprintf("cannot read the results: %s", msg);
@@ -445,8 +446,6 @@ static void evaluate(struct entry *e, const char *dir, int status, const char *l
 	}
 	claim_stand_ins_free(si, n_si > 0 ? (size_t)n_si : 0);
 	cx_data_free(data);
-	free(json_err);
-	free(msg);
 	free(json);
 	free(csv);
 	free(res);
