@@ -44,8 +44,12 @@
  *    of these changes a struct's size or offsets. bench_target's
  *    shard_key, records, should_stop and value_max, added after ABI 3
  *    and 4 without a bump, are part of 6 (shard_key now for any driver
- *    with BENCH_CAP_SHARD_KEY). */
-#define BENCH_DRIVER_ABI 6
+ *    with BENCH_CAP_SHARD_KEY).
+ * 7: struct bench_target has no shard_key: the key to shard on is a
+ *    driver option, `shard_key` (hashed or 1) in the options table of a
+ *    driver with BENCH_CAP_SHARD_KEY, which the harness sets from the
+ *    workload's shard_key (the target's, over keyspace.shard_key). */
+#define BENCH_DRIVER_ABI 7
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
 enum bench_status {
@@ -98,7 +102,8 @@ enum bench_cap {
 	BENCH_CAP_CLUSTER     = 1u << 7,
 	BENCH_CAP_NETWORK     = 1u << 8, /* needs a server (false for null) */
 	BENCH_CAP_INCR        = 1u << 9, /* counters (memcached has them without STRUCTURES) */
-	BENCH_CAP_SHARD_KEY   = 1u << 10 /* shards on a target's shard_key (mongodb on a mongos) */
+	BENCH_CAP_SHARD_KEY   = 1u << 10 /* shards on its `shard_key` option (hashed or 1), which its
+					  * options table must have (mongodb on a mongos) */
 };
 
 /*
@@ -210,13 +215,6 @@ struct bench_target {
 	 * Redis io-threads); 0 = unknown. The harness sizes its event
 	 * threads by it. */
 	unsigned server_threads;
-	/* The key the target's data is to be sharded on (the target's
-	 * shard_key or the workload's keyspace.shard_key) for the record key
-	 * _id: "hashed" or "1"; NULL = none. Only a driver with
-	 * BENCH_CAP_SHARD_KEY gets one (the workload is refused otherwise);
-	 * it shards its data on it, or refuses a server that cannot (see
-	 * open). mongodb: the collection, on a mongos. */
-	const char *shard_key;
 	/* Credentials (added with ABI 4), resolved by the harness from the
 	 * environment or a file (docs/security.md); NULL = none. user NULL with
 	 * a password: Redis AUTH with the password alone. A driver sends them

@@ -65,6 +65,19 @@ int bench_driver_check(const struct bench_driver *d, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* The harness hands the workload's shard_key to a driver that shards
+	 * as its shard_key option: the table must take "hashed" and "1". */
+	if (d->caps & BENCH_CAP_SHARD_KEY) {
+		const char *out;
+		char why[256];
+
+		if (bench_driver_check_option(d, "shard_key", "hashed", NULL, &out, why, sizeof(why)) != 0 ||
+		    bench_driver_check_option(d, "shard_key", "1", NULL, &out, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "driver '%s' shards (BENCH_CAP_SHARD_KEY) but its options table does not "
+				 "take shard_key hashed and 1: %s", d->name, why);
+			return -1;
+		}
+	}
 	/* Counter names go into run.json as they are: a few plain words. */
 	for (size_t i = 0; d->counters && d->counters[i]; i++) {
 		const char *c = d->counters[i];

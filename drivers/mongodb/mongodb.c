@@ -43,11 +43,17 @@ static void mongo_global_init(void)
 	mongoc_init();
 }
 
+static const char *const mongo_shard_key_values[] = {"hashed", "1", NULL};
+
 static const struct bench_option_spec mongo_options[] = {
 	{ "database", "database holding the collection (default: bench)", BENCH_OPT_STRING, NULL },
 	{ "collection", "collection of {_id: key, v: binary} documents (default: kv)", BENCH_OPT_STRING, NULL },
 	{ "query_index", "true: keep the index {category: 1, _id: 1} for query ops; false: drop it, to measure "
 			 "unindexed queries (default: true)", BENCH_OPT_BOOL, NULL },
+	/* Set by the harness from the workload's shard_key ({_id: hashed} of
+	 * the target or the keyspace), never under a target's options. */
+	{ "shard_key", "shard the collection on _id: hashed or 1 (ranged), on a mongos; set by the workload's "
+		       "shard_key (default: not sharded)", BENCH_OPT_ENUM, mongo_shard_key_values },
 	{ NULL, NULL, BENCH_OPT_STRING, NULL },
 };
 

@@ -185,6 +185,8 @@ void mongo_config_add(struct bench_server_info *out, const char *key, const char
  * over the sample, 2 decimals, or unknown) lines in out->config.
  */
 int mongo_shard_check(struct bench_conn *conn, struct mongo_priv *p);
+/* The target's shard_key option ("hashed" or "1"), NULL when it has none. */
+const char *mongo_target_shard_key(const struct bench_target *t);
 int mongo_shard_prepare(struct bench_conn *conn);
 void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out);
 

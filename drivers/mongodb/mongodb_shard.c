@@ -43,9 +43,14 @@ static bool mongo_hashed_key(const char *shard_key)
 	return shard_key && strcmp(shard_key, "hashed") == 0;
 }
 
+const char *mongo_target_shard_key(const struct bench_target *t)
+{
+	return bench_target_option(t, "shard_key");
+}
+
 static bool mongo_hashed(const struct bench_target *t)
 {
-	return mongo_hashed_key(t->shard_key);
+	return mongo_hashed_key(mongo_target_shard_key(t));
 }
 
 /* Appends {_id: "hashed"} or {_id: 1} to b under name. */
@@ -179,7 +184,7 @@ int mongo_shard_check(struct bench_conn *conn, struct mongo_priv *p)
 	const mongoc_host_list_t *h;
 	bool ok, mongos;
 
-	if (!conn->target->shard_key)
+	if (!mongo_target_shard_key(conn->target))
 		return 0;
 	BSON_APPEND_INT32(&cmd, "hello", 1);
 	ok = mongo_db_cmd(p, "admin", &cmd, &reply, &e);
@@ -357,7 +362,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 	const char *step = "enableSharding";
 	bool ok, was_sharded;
 
-	if (!t->shard_key)
+	if (!mongo_target_shard_key(t))
 		return 0;
 	snprintf(ns, sizeof(ns), "%s.%s", p->dbname, coll);
 	/* Not needed since MongoDB 6.0 (shardCollection enables it), still
@@ -380,7 +385,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 		step = "shardCollection";
 		bson_reinit(&cmd);
 		bson_destroy(&reply);
-		mongo_cmd_shard_collection(&cmd, ns, t->shard_key);
+		mongo_cmd_shard_collection(&cmd, ns, mongo_target_shard_key(t));
 		ok = mongo_db_cmd(p, "admin", &cmd, &reply, &e);
 	}
 	/* A hashed key on an empty collection gets chunks on every shard from
@@ -390,7 +395,7 @@ int mongo_shard_prepare(struct bench_conn *conn)
 	bson_destroy(&reply);
 	bson_destroy(&cmd);
 	if (!ok)
-		return bench_conn_error(conn, "mongodb: %s on %s (shard key _id %s): %s", step, ns, t->shard_key, e.message);
+		return bench_conn_error(conn, "mongodb: %s on %s (shard key _id %s): %s", step, ns, mongo_target_shard_key(t), e.message);
 	return 0;
 }
 
@@ -517,9 +522,9 @@ void mongo_shard_info(struct bench_conn *conn, struct bench_server_info *out)
 	double get_mean, range_mean;
 	char key[512];
 
-	if (!t->shard_key)
+	if (!mongo_target_shard_key(t))
 		return;
-	mongo_config_add(out, "shard_key", "_id %s", t->shard_key);
+	mongo_config_add(out, "shard_key", "_id %s", mongo_target_shard_key(t));
 	if ((shards = mongo_list_shards(p, NULL, 0)) >= 0)
 		mongo_config_add(out, "shards", "%d", shards);
 	/* Nothing before the load: explain targets by the filter alone, but

@@ -136,16 +136,17 @@ extern const char agg_comparison_header[];
  * results.json for the result directory `dir` (docs/csv-schema.md): the
  * schema version, bench, host, the workload, the targets and their
  * servers, and the warnings as dir/run.json has them; every row of
- * dir/summary.csv; a's rows and comparison rows. Returns 0, or -1 after
- * printing why (a file of dir that cannot be read, a write error).
+ * dir/summary.csv; a's rows and comparison rows. Returns 0, or -1 on a
+ * write error, or with why in err (errlen bytes) when a file of dir cannot
+ * be read.
  */
-int agg_write_results_json(const char *dir, const struct aggregate *a, FILE *f);
+int agg_write_results_json(const char *dir, const struct aggregate *a, FILE *f, char *err, size_t errlen);
 #define AGG_RESULTS_JSON_VERSION 1
 
 /* Both files for a directory that holds summary.csv and run.json (`bench
  * merge`'s, before it is renamed into place), from its summary.csv.
- * Returns 0, or -1 after printing why. */
-int agg_write_dir(const char *dir);
+ * Returns 0, or -1 with why in err (errlen bytes). */
+int agg_write_dir(const char *dir, char *err, size_t errlen);
 
 /*
  * The end of `bench run` on the terminal: the workload and its mix, then

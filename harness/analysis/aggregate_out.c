@@ -117,14 +117,13 @@ static json_t *summary_cell(const char *col, const char *v)
 	return jsonw_str(v); /* "unsupported" */
 }
 
-static int add_summary(json_t *root, const char *dir)
+static int add_summary(json_t *root, const char *dir, char *err, size_t errlen)
 {
-	char *path = xasprintf("%s/summary.csv", dir), err[512];
+	char *path = xasprintf("%s/summary.csv", dir);
 	struct chart_table *t;
 	json_t *rows = json_array();
 
-	if (chart_table_load(path, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bench: results.json: %s\n", err);
+	if (chart_table_load(path, &t, err, errlen) < 0) {
 		free(path);
 		json_decref(rows);
 		return -1;
@@ -145,7 +144,7 @@ static int add_summary(json_t *root, const char *dir)
 /* bench, command, host (a merged run: its inputs), workload, targets
  * (without their runs: run.json keeps those) and warnings, as run.json has
  * them. */
-static int add_run_json(json_t *root, const char *dir)
+static int add_run_json(json_t *root, const char *dir, char *err, size_t errlen)
 {
 	static const char *const keys[] = {"bench", "command", "complete", "started_utc", "finished_utc", "servers",
 					   "shard", "merged", "shards", "inputs", "host", "workload", "targets",
@@ -160,8 +159,7 @@ static int add_run_json(json_t *root, const char *dir)
 	if (!run)
 		run = json_load_file(path, JSON_DECODE_INT_AS_REAL, &e);
 	if (!run || !json_is_object(run)) {
-		fprintf(stderr, "bench: results.json: cannot read %s: %s (line %d)\n", path, run ? "not an object" : e.text,
-			e.line);
+		snprintf(err, errlen, "cannot read %s: %s (line %d)", path, run ? "not an object" : e.text, e.line);
 		json_decref(run);
 		free(path);
 		return -1;
@@ -241,13 +239,13 @@ static json_t *comparison_row(const struct aggregate *a, const struct agg_cmp *c
 	return o;
 }
 
-int agg_write_results_json(const char *dir, const struct aggregate *a, FILE *f)
+int agg_write_results_json(const char *dir, const struct aggregate *a, FILE *f, char *err, size_t errlen)
 {
 	json_t *root = json_object(), *rows = json_array(), *cmp = json_array();
 	int rc = -1;
 
 	jsonw_set(root, "schema_version", json_integer(AGG_RESULTS_JSON_VERSION));
-	if (add_run_json(root, dir) < 0 || add_summary(root, dir) < 0)
+	if (add_run_json(root, dir, err, errlen) < 0 || add_summary(root, dir, err, errlen) < 0)
 		goto done;
 	for (size_t i = 0; i < a->n_rows; i++)
 		json_array_append_new(rows, aggregate_row(&a->rows[i]));
@@ -270,30 +268,32 @@ struct dir_writer {
 	const char *dir;
 };
 
-static int put_csv(const void *arg, FILE *f)
+static int put_csv(const void *arg, FILE *f, char *err, size_t errlen)
 {
+	(void)err;
+	(void)errlen;
 	return agg_write_comparison_csv(((const struct dir_writer *)arg)->a, f);
 }
 
-static int put_json(const void *arg, FILE *f)
+static int put_json(const void *arg, FILE *f, char *err, size_t errlen)
 {
 	const struct dir_writer *w = arg;
 
-	return agg_write_results_json(w->dir, w->a, f);
+	return agg_write_results_json(w->dir, w->a, f, err, errlen);
 }
 
-int agg_write_dir(const char *dir)
+int agg_write_dir(const char *dir, char *err, size_t errlen)
 {
 	struct aggregate *a;
-	char err[512], *csv = xasprintf("%s/comparison.csv", dir), *json = xasprintf("%s/results.json", dir);
-	int rc = agg_from_summary(dir, &a, err, sizeof(err));
+	char *csv = xasprintf("%s/comparison.csv", dir), *json = xasprintf("%s/results.json", dir);
+	int rc = agg_from_summary(dir, &a, err, errlen);
 
-	if (rc < 0) {
-		fprintf(stderr, "bench: %s\n", err);
-	} else {
+	if (rc == 0) {
 		struct dir_writer w = {a, dir};
 
-		rc = outdir_write_file(csv, put_csv, &w) < 0 || outdir_write_file(json, put_json, &w) < 0 ? -1 : 0;
+		rc = outdir_write_file(csv, put_csv, &w, err, errlen) < 0 ||
+				     outdir_write_file(json, put_json, &w, err, errlen) < 0
+			     ? -1 : 0;
 		agg_free(a);
 	}
 	free(csv);

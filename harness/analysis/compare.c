@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -425,15 +426,14 @@ static int side_load(const char *path, struct compare_side **out, char **err)
 {
 	struct compare_side *s = xcalloc(1, sizeof(*s));
 	struct csvr *r = NULL;
-	int rc;
+	char why[PATH_MAX + 128];
 
 	*out = NULL;
 	s->path = summary_path(path, err);
 	if (!s->path)
 		goto fail;
-	rc = csvr_open(s->path, &r);
-	if (rc) {
-		*err = xasprintf("%s: %s", s->path, strerror(rc));
+	if (csvr_open(s->path, &r, why, sizeof(why)) < 0) {
+		*err = xstrdup(why);
 		goto fail;
 	}
 	if (read_rows(s, r, err) < 0 || group_rows(s, err) < 0)
@@ -640,14 +640,16 @@ static void join(struct compare_result *r, bool any_workload)
 }
 
 int compare_runs(const char *baseline, const char *candidate, const struct compare_opts *o,
-		 struct compare_result **out, char **err)
+		 struct compare_result **out, char *err, size_t errlen)
 {
 	struct compare_result *r = xcalloc(1, sizeof(*r));
+	char *msg = NULL; /* the loaders build their messages whole; copied into err at the end */
 	bool any_workload;
 
 	*out = NULL;
-	*err = NULL;
-	if (side_load(baseline, &r->base, err) < 0 || side_load(candidate, &r->cand, err) < 0)
+	if (errlen)
+		err[0] = '\0';
+	if (side_load(baseline, &r->base, &msg) < 0 || side_load(candidate, &r->cand, &msg) < 0)
 		goto fail;
 	r->base_path = r->base->path;
 	r->cand_path = r->cand->path;
@@ -657,14 +659,16 @@ int compare_runs(const char *baseline, const char *candidate, const struct compa
 	r->strict = o->strict;
 	repeats_range(r->base, r->base_repeats);
 	repeats_range(r->cand, r->cand_repeats);
-	if (check_workloads(r, o, &any_workload, err) < 0)
+	if (check_workloads(r, o, &any_workload, &msg) < 0)
 		goto fail;
 	join(r, any_workload);
 	*out = r;
 	return 0;
 fail:
+	snprintf(err, errlen, "%s", msg ? msg : "cannot compare");
+	free(msg);
 	compare_result_free(r);
-	return BENCH_EXIT_USAGE;
+	return -1;
 }
 
 void compare_result_free(struct compare_result *r)
@@ -679,7 +683,3 @@ void compare_result_free(struct compare_result *r)
 	free(r);
 }
 
-int compare_exit_code(const struct compare_result *r)
-{
-	return r->regressions ? BENCH_EXIT_ERRORS : BENCH_EXIT_OK;
-}

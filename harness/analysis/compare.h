@@ -80,6 +80,8 @@ struct compare_result {
 	struct compare_entry *entries;     /* baseline's row order, then candidate-only rows */
 	size_t n_entries;
 	/* Per row and metric: */
+	/* regressions: significant ones; with --strict also one beyond the
+	 * threshold with one run on a side (what makes `bench compare` exit 1) */
 	size_t regressions, improvements, unchanged, not_significant, not_measured;
 	size_t untested_worse, untested_better, too_short;
 	/* Per row: */
@@ -90,20 +92,18 @@ struct compare_result {
 /*
  * Reads both inputs (a summary.csv path, or a directory holding one) and
  * joins them. Returns 0 with *out set (free with compare_result_free), or
- * BENCH_EXIT_USAGE with *err set to one message naming file:line (caller
- * frees) when an input is missing, unreadable, malformed or not a
+ * -1 with one message naming file:line in err (errlen bytes, truncated to
+ * fit) when an input is missing, unreadable, malformed or not a
  * summary.csv, or the runs used different workloads and o->force is off.
+ * A regression is not a failure: r->regressions counts them (cmd_compare.c
+ * turns a count above 0 into exit status 1).
  */
 int compare_runs(const char *baseline, const char *candidate, const struct compare_opts *o,
-		 struct compare_result **out, char **err);
+		 struct compare_result **out, char *err, size_t errlen);
 
 /* NULL is a no-op. */
 void compare_result_free(struct compare_result *r);
 
-/* BENCH_EXIT_ERRORS when a regression was found (a significant one; with
- * --strict also one beyond the threshold with one run on a side), else
- * BENCH_EXIT_OK. */
-int compare_exit_code(const struct compare_result *r);
 
 /*
  * Writes the comparison to out in the given format. The table and markdown

@@ -20,18 +20,16 @@
 const char *const merge_key_cols[MERGE_KEY_COLS] = {"workload", "target", "phase", "op",
 						    "sweep_key", "sweep_value", "repeat"};
 
-/* Prints "bench merge: ..." and returns BENCH_EXIT_USAGE. */
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
+/* Puts why the inputs cannot be merged into err; returns -1. */
+static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("bench merge: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return BENCH_EXIT_USAGE;
+	return -1;
 }
 
 /* What makes a merge a partial one: a shard interrupted, or a target a
@@ -141,8 +139,8 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct merge_hist *)a)->name, ((const struct merge_hist *)b)->name);
 }
 
-/* Every latency/NAME.hist of in->dir. Returns 0 or BENCH_EXIT_USAGE. */
-static int load_hists(struct merge_in *in)
+/* Every latency/NAME.hist of in->dir. Returns 0, or -1 with err set. */
+static int load_hists(struct merge_in *in, char *err, size_t errlen)
 {
 	char *sub = xasprintf("%s/latency", in->dir);
 	DIR *d = opendir(sub);
@@ -150,14 +148,14 @@ static int load_hists(struct merge_in *in)
 	int rc = 0;
 
 	if (!d) {
-		rc = bad("cannot read %s: %s", sub, strerror(errno));
+		rc = bad(err, errlen, "cannot read %s: %s", sub, strerror(errno));
 		free(sub);
 		return rc;
 	}
 	while (rc == 0 && (e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 		struct merge_hist *h;
-		char err[256], *path;
+		char why[256], *path;
 		FILE *f;
 
 		if (len <= 5 || strcmp(e->d_name + len - 5, ".hist") != 0)
@@ -169,9 +167,9 @@ static int load_hists(struct merge_in *in)
 		path = xasprintf("%s/%s", sub, e->d_name);
 		f = fopen(path, "r");
 		if (!f)
-			rc = bad("cannot read %s: %s", path, strerror(errno));
-		else if (read_hist(f, h, err, sizeof(err)) < 0)
-			rc = bad("%s:%s", path, err);
+			rc = bad(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		else if (read_hist(f, h, why, sizeof(why)) < 0)
+			rc = bad(err, errlen, "%s:%s", path, why);
 		if (f)
 			fclose(f);
 		free(path);
@@ -207,8 +205,9 @@ static const char *const count_cols[2][8] = {
 	{"second", "ops", "errors", "timeouts", "disconnects", "misses", "reconnects", NULL},
 };
 
-/* Returns 0, or BENCH_EXIT_USAGE naming the first bad count by file:line. */
-static int check_counts(const struct chart_table *t, const char *path, const char *const *cols)
+/* Returns 0, or -1 with err naming the first bad count by file:line. */
+static int check_counts(const struct chart_table *t, const char *path, const char *const *cols, char *err,
+			size_t errlen)
 {
 	uint64_t v;
 
@@ -217,43 +216,43 @@ static int check_counts(const struct chart_table *t, const char *path, const cha
 
 		for (size_t r = 0; r < t->nrows; r++)
 			if (util_parse_u64(chart_table_cell(t, r, col), &v) < 0)
-				return bad("%s:%zu: %s '%.40s' is not a whole number", path, t->lines[r], *c,
+				return bad(err, errlen, "%s:%zu: %s '%.40s' is not a whole number", path, t->lines[r], *c,
 					   chart_table_cell(t, r, col));
 	}
 	return 0;
 }
 
 /* run.json, summary.csv, timeseries.csv and latency/ of one shard.
- * Returns 0 or BENCH_EXIT_USAGE. */
-static int load_input(struct merge_in *in, uint64_t *count)
+ * Returns 0, or -1 with err set. */
+static int load_input(struct merge_in *in, uint64_t *count, char *err, size_t errlen)
 {
-	char *path = xasprintf("%s/run.json", in->dir), err[512], *text;
+	char *path = xasprintf("%s/run.json", in->dir), *text;
 	json_t *shard, *idx, *cnt;
 	json_error_t jerr;
 	size_t len = 0;
-	int rc = BENCH_EXIT_USAGE, parsed;
+	int rc = -1, parsed;
 
 	text = chart_slurp(path, &len);
 	if (!text) {
-		bad("cannot read %s: %s (is %s a result directory of bench run?)", path, strerror(errno), in->dir);
+		bad(err, errlen, "cannot read %s: %s (is %s a result directory of bench run?)", path, strerror(errno), in->dir);
 		goto out;
 	}
 	parsed = report_json_parse(text, len, &in->run, &jerr);
 	free(text);
 	if (parsed < 0) {
-		bad("%s: not valid JSON at byte %d: %s", path, jerr.position, jerr.text);
+		bad(err, errlen, "%s: not valid JSON at byte %d: %s", path, jerr.position, jerr.text);
 		goto out;
 	}
 	shard = json_object_get(in->run, "shard");
 	idx = json_object_get(shard, "index");
 	cnt = json_object_get(shard, "count");
 	if (!json_is_object(shard)) {
-		bad("%s was not run with --shard (its run.json has no shard): only shards of one run merge", in->dir);
+		bad(err, errlen, "%s was not run with --shard (its run.json has no shard): only shards of one run merge", in->dir);
 		goto out;
 	}
 	if (!json_is_integer(idx) || !json_is_integer(cnt) || json_integer_value(idx) < 0 ||
 	    json_integer_value(cnt) <= json_integer_value(idx)) {
-		bad("%s: shard.index and shard.count are not a valid shard", path);
+		bad(err, errlen, "%s: shard.index and shard.count are not a valid shard", path);
 		goto out;
 	}
 	in->index = (uint64_t)json_integer_value(idx);
@@ -263,20 +262,18 @@ static int load_input(struct merge_in *in, uint64_t *count)
 
 		free(path);
 		path = xasprintf("%s/%s", in->dir, i == 0 ? "summary.csv" : "timeseries.csv");
-		if (chart_table_load(path, t, err, sizeof(err)) < 0) {
-			bad("%s", err);
+		if (chart_table_load(path, t, err, errlen) < 0)
 			goto out;
-		}
 		if (!same_header(*t, i == 0 ? csv_summary_header : csv_timeseries_header)) {
-			bad("%s: its columns are not this bench's (merge results of the same bench version)", path);
+			bad(err, errlen, "%s: its columns are not this bench's (merge results of the same bench version)", path);
 			goto out;
 		}
-		if (check_counts(*t, path, count_cols[i]) != 0)
+		if (check_counts(*t, path, count_cols[i], err, errlen) < 0)
 			goto out;
 	}
 	for (int k = 0; k < MERGE_KEY_COLS; k++)
 		in->key[k] = chart_table_col(in->sum, merge_key_cols[k]);
-	rc = load_hists(in);
+	rc = load_hists(in, err, errlen);
 out:
 	free(path);
 	return rc;
@@ -338,8 +335,8 @@ static char *target_names(const json_t *run)
 }
 
 /* The inputs are the shards 0..N-1 of one run. Sorts them by index.
- * Returns 0 or BENCH_EXIT_USAGE. */
-static int check_shards(struct merge *m, const uint64_t *counts)
+ * Returns 0, or -1 with err set. */
+static int check_shards(struct merge *m, const uint64_t *counts, char *err, size_t errlen)
 {
 	const struct merge_in *first;
 	char *names0;
@@ -347,13 +344,13 @@ static int check_shards(struct merge *m, const uint64_t *counts)
 
 	for (size_t i = 1; i < m->n; i++)
 		if (counts[i] != counts[0])
-			return bad("%s is shard %llu of %llu, but %s is one of %llu: not shards of one run", m->in[i].dir,
+			return bad(err, errlen, "%s is shard %llu of %llu, but %s is one of %llu: not shards of one run", m->in[i].dir,
 				   (unsigned long long)m->in[i].index, (unsigned long long)counts[i], m->in[0].dir,
 				   (unsigned long long)counts[0]);
 	for (size_t i = 0; i < m->n; i++)
 		for (size_t j = i + 1; j < m->n; j++)
 			if (m->in[i].index == m->in[j].index)
-				return bad("shard %llu/%llu is given twice: %s and %s", (unsigned long long)m->in[i].index,
+				return bad(err, errlen, "shard %llu/%llu is given twice: %s and %s", (unsigned long long)m->in[i].index,
 					   (unsigned long long)counts[0], m->in[i].dir, m->in[j].dir);
 	for (uint64_t s = 0; s < counts[0]; s++) {
 		bool have = false;
@@ -361,7 +358,7 @@ static int check_shards(struct merge *m, const uint64_t *counts)
 		for (size_t i = 0; i < m->n && !have; i++)
 			have = m->in[i].index == s;
 		if (!have)
-			return bad("shard %llu/%llu is missing: a merge needs all %llu shards' directories",
+			return bad(err, errlen, "shard %llu/%llu is missing: a merge needs all %llu shards' directories",
 				   (unsigned long long)s, (unsigned long long)counts[0], (unsigned long long)counts[0]);
 	}
 	/* n == count, indexes distinct and all there: a permutation. */
@@ -380,12 +377,12 @@ static int check_shards(struct merge *m, const uint64_t *counts)
 		char *names;
 
 		if (!a || !b || json_differs(a, b, "file", &where))
-			rc = bad("%s and %s ran different workloads (run.json workload%s%s differs): not shards of one run",
+			rc = bad(err, errlen, "%s and %s ran different workloads (run.json workload%s%s differs): not shards of one run",
 				 first->dir, m->in[i].dir, where.len ? "." : "", where.len ? where.buf : "");
 		free(where.buf);
 		names = target_names(m->in[i].run);
 		if (rc == 0 && strcmp(names, names0) != 0)
-			rc = bad("%s ran targets [%s] but %s ran [%s]: run every shard with the same --target", m->in[i].dir,
+			rc = bad(err, errlen, "%s ran targets [%s] but %s ran [%s]: run every shard with the same --target", m->in[i].dir,
 				 names, first->dir, names0);
 		free(names);
 	}
@@ -441,8 +438,8 @@ static int hist_add(struct hist **dst, const struct hist *src)
 
 /* The merged rows: every summary.csv row of every shard, paired by key, in
  * the order they first appear; each with its shards' histograms added up.
- * Returns 0 or BENCH_EXIT_USAGE. */
-static int pair_rows(struct merge *m)
+ * Returns 0, or -1 with err set. */
+static int pair_rows(struct merge *m, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct merge_in *in = &m->in[i];
@@ -469,18 +466,18 @@ static int pair_rows(struct merge *m)
 					row->src[s] = SIZE_MAX;
 			}
 			if (row->src[i] != SIZE_MAX)
-				return bad("%s/summary.csv: two rows for the same target, phase, op, sweep point and repeat "
+				return bad(err, errlen, "%s/summary.csv: two rows for the same target, phase, op, sweep point and repeat "
 					   "(line %zu)", in->dir, in->sum->lines[r]);
 			row->src[i] = r;
 			if (!h && (cell_u64(in, r, "ops") > 0))
-				return bad("%s: no latency/*.hist for summary.csv line %zu (%s %s %s): made by a bench "
+				return bad(err, errlen, "%s: no latency/*.hist for summary.csv line %zu (%s %s %s): made by a bench "
 					   "without merge support? Run the shard again", in->dir, in->sum->lines[r],
 					   chart_table_cell(in->sum, r, in->key[1]), chart_table_cell(in->sum, r, in->key[2]),
 					   chart_table_cell(in->sum, r, in->key[3]));
 			if (!h)
 				continue;
 			if (hist_count(h->lat) != cell_u64(in, r, "ops") || hist_count(h->unc) != hist_count(h->lat))
-				return bad("%s/latency/%s.hist holds %llu latencies, but its summary.csv row (line %zu) %llu ops: "
+				return bad(err, errlen, "%s/latency/%s.hist holds %llu latencies, but its summary.csv row (line %zu) %llu ops: "
 					   "not the histogram of that run", in->dir, h->name,
 					   (unsigned long long)hist_count(h->lat), in->sum->lines[r],
 					   (unsigned long long)cell_u64(in, r, "ops"));
@@ -489,18 +486,20 @@ static int pair_rows(struct merge *m)
 			if (!row->name)
 				row->name = h->name;
 			if (hist_add(&row->lat, h->lat) < 0 || hist_add(&row->unc, h->unc) < 0)
-				return bad("%s/latency/%s.hist: a histogram layout other than bench's latency layout",
+				return bad(err, errlen, "%s/latency/%s.hist: a histogram layout other than bench's latency layout",
 					   in->dir, h->name);
 		}
 		for (size_t h = 0; h < in->n_hists; h++)
 			if (!in->hists[h].used)
-				return bad("%s/latency/%s.hist matches no row of its summary.csv", in->dir, in->hists[h].name);
+				return bad(err, errlen, "%s/latency/%s.hist matches no row of its summary.csv", in->dir, in->hists[h].name);
 	}
 	return 0;
 }
 
-static void free_merge(struct merge *m)
+void merge_free(struct merge *m)
 {
+	if (!m)
+		return;
 	for (size_t i = 0; i < m->n; i++) {
 		struct merge_in *in = &m->in[i];
 
@@ -527,46 +526,58 @@ static void free_merge(struct merge *m)
 	free(m->warnings);
 	free(m->rows);
 	free(m->in);
+	free(m->command);
+	free(m);
 }
 
-int merge_dirs(const char *const *dirs, size_t n, const char *out, const char *command, char **final)
+struct merge *merge_load(const char *const *dirs, size_t n, const char *command, char *err, size_t errlen)
 {
-	struct merge m = {.n = n, .command = command};
+	struct merge *m = xcalloc(1, sizeof(*m));
 	uint64_t *counts = xcalloc(n, sizeof(*counts));
-	const char *wname;
-	char *name;
 	int rc = 0;
 
-	*final = NULL;
-	m.in = xcalloc(n, sizeof(*m.in));
+	m->n = n;
+	m->command = xstrdup(command);
+	m->in = xcalloc(n, sizeof(*m->in));
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		m.in[i].dir = dirs[i];
-		rc = load_input(&m.in[i], &counts[i]);
+		m->in[i].dir = dirs[i];
+		rc = load_input(&m->in[i], &counts[i], err, errlen);
 	}
 	if (rc == 0)
-		rc = check_shards(&m, counts);
+		rc = check_shards(m, counts, err, errlen);
 	if (rc == 0)
-		rc = pair_rows(&m);
-	if (rc != 0)
-		goto out;
-	warn_partial(&m);
+		rc = pair_rows(m, err, errlen);
+	free(counts);
+	if (rc < 0) {
+		merge_free(m);
+		return NULL;
+	}
+	warn_partial(m);
 	for (size_t i = 0; i < n; i++) {
-		const char *s = report_json_str(m.in[i].run, "started_utc");
+		const char *s = report_json_str(m->in[i].run, "started_utc");
 
 		/* It names the directory: a stamp (digits, T, Z) or nothing. */
-		if (s && strspn(s, "0123456789TZ") == strlen(s) && strlen(s) < sizeof(m.started) &&
-		    (!m.started[0] || strcmp(s, m.started) < 0))
-			snprintf(m.started, sizeof(m.started), "%s", s);
+		if (s && strspn(s, "0123456789TZ") == strlen(s) && strlen(s) < sizeof(m->started) &&
+		    (!m->started[0] || strcmp(s, m->started) < 0))
+			snprintf(m->started, sizeof(m->started), "%s", s);
 	}
-	if (!m.started[0])
-		util_utc_stamp(m.started, sizeof(m.started));
-	wname = report_json_str(json_object_get(m.in[0].run, "workload"), "name");
-	name = xasprintf("%s-merged", wname ? wname : "run");
-	*final = outdir_create(out, m.started, name, merge_write, &m);
+	if (!m->started[0])
+		util_utc_stamp(m->started, sizeof(m->started));
+	return m;
+}
+
+char *merge_create(struct merge *m, const char *out, char *err, size_t errlen)
+{
+	const char *wname = report_json_str(json_object_get(m->in[0].run, "workload"), "name");
+	char *name = xasprintf("%s-merged", wname ? wname : "run");
+	char *final = outdir_create(out, m->started, name, merge_write, m, err, errlen);
+
 	free(name);
-	rc = *final ? BENCH_EXIT_OK : BENCH_EXIT_ERRORS;
-out:
-	free_merge(&m);
-	free(counts);
-	return rc;
+	return final;
+}
+
+size_t merge_warnings(const struct merge *m, const char *const **out)
+{
+	*out = (const char *const *)m->warnings;
+	return m->n_warnings;
 }

@@ -10,16 +10,31 @@
 
 #include <stddef.h>
 
+struct merge;
+
 /*
- * Checks that dirs[0..n) are the shards of one run (the same workload, the
- * same shard count, every index once) and writes the merged directory
- * under `out` (out/<earliest start>-<workload>-merged, written under a
- * temporary name and renamed; never replacing anything). `command` goes
- * into its run.json. Returns BENCH_EXIT_OK with *final set (caller
- * frees), BENCH_EXIT_USAGE after printing why the inputs cannot be merged
- * (naming the directory and file), or BENCH_EXIT_ERRORS when writing
- * failed (nothing is left behind).
+ * Reads dirs[0..n) and checks that they are the shards of one run (the
+ * same workload, the same shard count, every index once), pairing their
+ * rows and adding up their histograms. `command` goes into the merged
+ * run.json. Returns the merge (free with merge_free), or NULL with why
+ * the inputs cannot be merged in err (naming the directory and file).
  */
-int merge_dirs(const char *const *dirs, size_t n, const char *out, const char *command, char **final);
+struct merge *merge_load(const char *const *dirs, size_t n, const char *command, char *err, size_t errlen);
+
+/*
+ * Writes the merged directory under `out` (out/<earliest start>-<workload>-merged,
+ * written under a temporary name and renamed; never replacing anything).
+ * Returns its path (caller frees), or NULL with why writing failed in err
+ * (nothing is left behind).
+ */
+char *merge_create(struct merge *m, const char *out, char *err, size_t errlen);
+
+/* What the merge warns of (a shard interrupted, a target a shard could not
+ * run, shards that saw different servers), as run.json's warnings have
+ * them: *out is m's array of n strings, valid until merge_free. */
+size_t merge_warnings(const struct merge *m, const char *const **out);
+
+/* NULL is a no-op. */
+void merge_free(struct merge *m);
 
 #endif

@@ -50,16 +50,17 @@ struct merge {
 	size_t n;                       /* inputs = the shard count */
 	struct merge_row *rows;
 	size_t n_rows;
-	const char *command;
+	char *command;
 	char started[32];               /* the earliest shard's start, for the name */
 	char **warnings;
 	size_t n_warnings;
 };
 
+/* Adds a warning to m->warnings (merge_warnings; never printed here). */
 void merge_warn(struct merge *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* merge_out.c: fills the temporary directory `tmp` (0, or -1 after
- * printing why). arg is the struct merge. */
-int merge_write(const char *tmp, const void *arg);
+/* merge_out.c: fills the temporary directory `tmp` (0, or -1 with why in
+ * err). arg is the struct merge. */
+int merge_write(const char *tmp, const void *arg, char *err, size_t errlen);
 
 #endif

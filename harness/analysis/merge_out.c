@@ -195,11 +195,13 @@ static void put_row(FILE *f, struct merge *m, const struct merge_row *row)
 	fputc('\n', f);
 }
 
-static int write_summary(const void *arg, FILE *f)
+static int write_summary(const void *arg, FILE *f, char *err, size_t errlen)
 {
 	/* Written before run.json, which lists the warnings found here. */
 	struct merge *m = (struct merge *)arg;
 
+	(void)err;
+	(void)errlen;
 	fprintf(f, "%s\n", csv_summary_header);
 	for (size_t r = 0; r < m->n_rows; r++)
 		put_row(f, m, &m->rows[r]);
@@ -249,7 +251,7 @@ static size_t rank_of(const struct merge *m, struct ts_ref **firsts, size_t *n, 
  * Second s of the merge adds up second s of every shard, so shards that
  * started at different times are offset by that difference.
  */
-static int write_timeseries(const void *arg, FILE *f)
+static int write_timeseries(const void *arg, FILE *f, char *err, size_t errlen)
 {
 	const struct merge *m = arg;
 	static const char *const run_names[] = {"workload", "phase", "target", "sweep_key", "sweep_value", "repeat"};
@@ -259,6 +261,8 @@ static int write_timeseries(const void *arg, FILE *f)
 	struct ts_ref *refs = NULL, *runs = NULL, *ops = NULL;
 	size_t n_refs = 0, n_runs = 0, n_ops = 0;
 
+	(void)err;
+	(void)errlen;
 	for (size_t k = 0; k < 6; k++)
 		run_cols[k] = chart_table_col(t0, run_names[k]);
 	for (size_t i = 0; i < m->n; i++) {
@@ -348,7 +352,7 @@ static json_t *member(const json_t *o, const char *key)
 	return v ? json_incref(v) : json_null();
 }
 
-static int write_run_json(const void *arg, FILE *f)
+static int write_run_json(const void *arg, FILE *f, char *err, size_t errlen)
 {
 	const struct merge *m = arg;
 	json_t *run0 = m->in[0].run, *run = json_object(), *o, *a, *v;
@@ -357,6 +361,8 @@ static int write_run_json(const void *arg, FILE *f)
 	size_t i;
 	int rc;
 
+	(void)err;
+	(void)errlen;
 	for (i = 0; i < m->n; i++) {
 		const char *fin = report_json_str(m->in[i].run, "finished_utc");
 
@@ -416,13 +422,13 @@ static int write_run_json(const void *arg, FILE *f)
 
 /* latency/: per merged row, NAME.hist and NAME.hgrm from the merged
  * histograms, and NAME.uncorrected.hgrm where the shards wrote one. */
-static int write_latency(const char *dir, const struct merge *m)
+static int write_latency(const char *dir, const struct merge *m, char *err, size_t errlen)
 {
 	char *sub = xasprintf("%s/latency", dir);
 	int rc = mkdir(sub, 0755);
 
 	if (rc < 0)
-		fprintf(stderr, "bench merge: cannot create %s: %s\n", sub, strerror(errno));
+		snprintf(err, errlen, "cannot create %s: %s", sub, strerror(errno));
 	for (size_t r = 0; r < m->n_rows && rc == 0; r++) {
 		const struct merge_row *row = &m->rows[r];
 		struct outdir_hist o = {.lat = row->lat, .lat_uncorrected = row->unc};
@@ -446,28 +452,29 @@ static int write_latency(const char *dir, const struct merge *m)
 			o.id[k] = h->key[k];
 		util_parse_u64(h->key[6], &o.repeat);
 		name = xasprintf("%s.hist", row->name);
-		rc = outdir_write_hist(sub, name, &o);
+		rc = outdir_write_hist(sub, name, &o, err, errlen);
 		free(name);
 		name = xasprintf("%s.hgrm", row->name);
 		if (rc == 0)
-			rc = outdir_write_hgrm(sub, name, row->lat);
+			rc = outdir_write_hgrm(sub, name, row->lat, err, errlen);
 		free(name);
 		if (rc == 0 && unc)
-			rc = outdir_write_hgrm(sub, unc, row->unc);
+			rc = outdir_write_hgrm(sub, unc, row->unc, err, errlen);
 		free(unc);
 	}
 	free(sub);
 	return rc;
 }
 
-int merge_write(const char *tmp, const void *arg)
+int merge_write(const char *tmp, const void *arg, char *err, size_t errlen)
 {
 	const struct merge *m = arg;
 	char *sum = xasprintf("%s/summary.csv", tmp), *ts = xasprintf("%s/timeseries.csv", tmp);
 	char *run = xasprintf("%s/run.json", tmp);
-	int rc = outdir_write_file(sum, write_summary, m) < 0 || outdir_write_file(ts, write_timeseries, m) < 0 ||
-			 write_latency(tmp, m) < 0 || outdir_write_file(run, write_run_json, m) < 0 ||
-			 agg_write_dir(tmp) < 0 /* the merged run's comparison, from the merged summary */
+	int rc = outdir_write_file(sum, write_summary, m, err, errlen) < 0 ||
+			 outdir_write_file(ts, write_timeseries, m, err, errlen) < 0 || write_latency(tmp, m, err, errlen) < 0 ||
+			 outdir_write_file(run, write_run_json, m, err, errlen) < 0 ||
+			 agg_write_dir(tmp, err, errlen) < 0 /* the merged run's comparison, from the merged summary */
 		 ? -1 : 0;
 
 	free(sum);
@@ -485,6 +492,5 @@ void merge_warn(struct merge *m, const char *fmt, ...)
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	m->warnings = xrealloc(m->warnings, (m->n_warnings + 1) * sizeof(*m->warnings));
-	m->warnings[m->n_warnings] = sbuf_take(&sb);
-	fprintf(stderr, "bench merge: warning: %s\n", m->warnings[m->n_warnings++]);
+	m->warnings[m->n_warnings++] = sbuf_take(&sb);
 }

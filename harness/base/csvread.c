@@ -49,20 +49,26 @@ static struct csvr *reader_new(const char *name)
 	return r;
 }
 
-int csvr_open(const char *path, struct csvr **out)
+int csvr_open(const char *path, struct csvr **out, char *err, size_t errlen)
 {
 	struct stat st;
 	FILE *f;
+	int e;
 
 	*out = NULL;
 	f = fopen(path, "rb");
-	if (!f)
-		return errno;
+	e = errno;
 	/* fopen succeeds on a directory; reading it fails later with a vaguer
 	 * message, so say it here. */
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(f);
-		return EISDIR;
+		f = NULL;
+		e = EISDIR;
+	}
+	if (!f) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		errno = e;
+		return -1;
 	}
 	*out = reader_new(path);
 	(*out)->f = f;

@@ -24,10 +24,10 @@ struct csvr;
 
 /*
  * Opens a file for reading; `path` also names it in messages. Returns 0
- * with *out set, or an errno value (ENOENT, EACCES, EISDIR, ...) with *out
- * NULL. Free with csvr_free().
+ * with *out set, or -1 with *out NULL, errno (ENOENT, EACCES, EISDIR, ...)
+ * and "cannot read PATH: why" in err. Free with csvr_free().
  */
-int csvr_open(const char *path, struct csvr **out);
+int csvr_open(const char *path, struct csvr **out, char *err, size_t errlen);
 
 /*
  * Reads `len` bytes of memory (NUL bytes included, and they are an error

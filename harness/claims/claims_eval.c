@@ -12,6 +12,7 @@
  * docs/claims.md states the rules and why.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -127,18 +128,17 @@ static int read_rows(struct csvr *r, struct cx_data *d, char **err)
 	return 0;
 }
 
-static int data_from(struct csvr *r, int open_rc, const char *name, struct cx_data **out, char **err)
+static int data_from(struct csvr *r, const char *name, struct cx_data **out, char *err, size_t errlen)
 {
 	struct cx_data *d;
+	char *msg = NULL; /* read_rows builds its message whole */
 
 	*out = NULL;
-	if (open_rc != 0) {
-		*err = xasprintf("%s: cannot read: %s", name, strerror(open_rc));
-		return -1;
-	}
 	d = xcalloc(1, sizeof(*d));
 	d->name = xstrdup(name);
-	if (read_rows(r, d, err) < 0) {
+	if (read_rows(r, d, &msg) < 0) {
+		snprintf(err, errlen, "%s", msg ? msg : "cannot read the rows");
+		free(msg);
 		csvr_free(r);
 		cx_data_free(d);
 		return -1;
@@ -148,20 +148,23 @@ static int data_from(struct csvr *r, int open_rc, const char *name, struct cx_da
 	return 0;
 }
 
-int cx_data_load(const char *path, struct cx_data **out, char **err)
+int cx_data_load(const char *path, struct cx_data **out, char *err, size_t errlen)
 {
 	struct csvr *r = NULL;
-	int rc = csvr_open(path, &r);
 
-	return data_from(r, rc, path, out, err);
+	if (csvr_open(path, &r, err, errlen) < 0) {
+		*out = NULL;
+		return -1;
+	}
+	return data_from(r, path, out, err, errlen);
 }
 
-int cx_data_read(const char *name, const char *text, size_t len, struct cx_data **out, char **err)
+int cx_data_read(const char *name, const char *text, size_t len, struct cx_data **out, char *err, size_t errlen)
 {
 	struct csvr *r = NULL;
-	int rc = csvr_open_mem(name, text, len, &r);
 
-	return data_from(r, rc, name, out, err);
+	csvr_open_mem(name, text, len, &r);
+	return data_from(r, name, out, err, errlen);
 }
 
 char *cx_data_servers(const struct cx_data *d)

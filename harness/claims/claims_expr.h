@@ -86,10 +86,10 @@ const char *cx_verdict_name(enum cx_verdict v);
 struct cx_data;
 
 /* Reads a summary.csv from a file / from memory (`name` names it in
- * messages). Returns 0 and *out (free with cx_data_free), or -1 with *err
- * (malloc'd; caller frees) naming file:line. */
-int cx_data_load(const char *path, struct cx_data **out, char **err);
-int cx_data_read(const char *name, const char *text, size_t len, struct cx_data **out, char **err);
+ * messages). Returns 0 and *out (free with cx_data_free), or -1 with a
+ * message naming file:line in err (errlen bytes). */
+int cx_data_load(const char *path, struct cx_data **out, char *err, size_t errlen);
+int cx_data_read(const char *name, const char *text, size_t len, struct cx_data **out, char *err, size_t errlen);
 void cx_data_free(struct cx_data *d);
 
 /* "target=server" of each target in the data, "; "-separated, in first-

@@ -59,7 +59,8 @@ static int add_metric(const struct cx_node *m, void *arg)
 	return 0;
 }
 
-int claim_stand_ins(const struct cx_expr *e, const char *run_json, struct claim_stand_in **out, char **err)
+int claim_stand_ins(const struct cx_expr *e, const char *run_json, struct claim_stand_in **out, char *err,
+		    size_t errlen)
 {
 	json_t *run = NULL;
 	json_error_t jerr;
@@ -69,11 +70,11 @@ int claim_stand_ins(const struct cx_expr *e, const char *run_json, struct claim_
 
 	*out = NULL;
 	if (!text) {
-		*err = xasprintf("cannot read %s", run_json);
+		snprintf(err, errlen, "cannot read %s", run_json);
 		return -1;
 	}
 	if (report_json_parse(text, len, &run, &jerr) < 0) {
-		*err = xasprintf("%s is not valid JSON (%s at byte %d)", run_json, jerr.text, jerr.position);
+		snprintf(err, errlen, "%s is not valid JSON (%s at byte %d)", run_json, jerr.text, jerr.position);
 		json_decref(run);
 		free(text);
 		return -1;

@@ -25,10 +25,11 @@ struct claim_stand_in {
  * Reads the claim run's run.json (`run_json`) and lists the targets that
  * `e` reads whose server stood in for another, in the order the
  * expression first names them. Returns their number (0: none; *out NULL),
- * or -1 with *err (malloc'd) when run.json cannot be read or parsed. Free
- * the list with claim_stand_ins_free.
+ * or -1 with why in err (errlen bytes) when run.json cannot be read or
+ * parsed. Free the list with claim_stand_ins_free.
  */
-int claim_stand_ins(const struct cx_expr *e, const char *run_json, struct claim_stand_in **out, char **err);
+int claim_stand_ins(const struct cx_expr *e, const char *run_json, struct claim_stand_in **out, char *err,
+		    size_t errlen);
 void claim_stand_ins_free(struct claim_stand_in *s, size_t n);
 
 /*

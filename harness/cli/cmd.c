@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "escape.h"
+#include "outdir.h"
 #include "util.h"
 
 const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, int *ok)
@@ -49,4 +50,15 @@ char *cmd_join_args(int argc, char **argv)
 		escape_shell(&sb, argv[i]);
 	}
 	return sbuf_take(&sb);
+}
+
+int cmd_check_outdir(const char *cmd, const char *what, const char *dir, bool create)
+{
+	char why[512];
+
+	if (outdir_check(dir, create, why, sizeof(why)) == 0)
+		return 0;
+	fprintf(stderr, "bench %s: %s '%s': %s; give a directory you can write to (nothing was done)\n", cmd, what, dir,
+		why);
+	return BENCH_EXIT_USAGE;
 }

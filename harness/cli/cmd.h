@@ -5,6 +5,7 @@
 #ifndef BENCH_CMD_H
 #define BENCH_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 int cmd_run(int argc, char **argv);
@@ -39,6 +40,11 @@ const char *cmd_opt_value(int argc, char **argv, int *i, const char *name, int *
 /* "bench ARG..." of a subcommand's arguments, for run.json, each argument
  * quoted for a POSIX shell where it needs it. Caller frees. */
 char *cmd_join_args(int argc, char **argv);
+
+/* outdir_check on dir, printing "bench CMD: WHAT 'dir': why; give a directory
+ * you can write to (nothing was done)" when it fails (WHAT: the option or
+ * argument that named it, e.g. "--out"). Returns 0 or BENCH_EXIT_USAGE. */
+int cmd_check_outdir(const char *cmd, const char *what, const char *dir, bool create);
 
 /* Prints "bench CMD: message" and a hint to stderr; returns BENCH_EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

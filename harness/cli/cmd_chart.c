@@ -81,8 +81,9 @@ static const char *result_dir_arg(const char *cmd, int argc, char **argv, int *r
 	/* Where it writes, before it starts: RESULT_DIR, and charts/ in it
 	 * when there is one already. */
 	charts = xasprintf("%s/charts", argv[1]);
-	if (outdir_check(argv[1], cmd, "RESULT_DIR", false) < 0 ||
-	    (strcmp(cmd, "chart") == 0 && access(charts, F_OK) == 0 && outdir_check(charts, cmd, "RESULT_DIR/charts", false) < 0))
+	if (cmd_check_outdir(cmd, "RESULT_DIR", argv[1], false) != 0 ||
+	    (strcmp(cmd, "chart") == 0 && access(charts, F_OK) == 0 &&
+	     cmd_check_outdir(cmd, "RESULT_DIR/charts", charts, false) != 0))
 		*rc = BENCH_EXIT_USAGE;
 	free(charts);
 	return *rc ? NULL : argv[1];

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -386,7 +387,7 @@ static void stand_in_outcome(struct entry *e, const struct cx_data *data, const 
 
 static void evaluate(struct entry *e, const char *dir, int status, const char *log, long cores)
 {
-	char *res = find_result(dir, e->c->id), *csv, *msg = NULL, *json, *json_err = NULL;
+	char *res = find_result(dir, e->c->id), *csv, *json, msg[PATH_MAX + 512], json_err[PATH_MAX + 512];
 	struct cx_data *data = NULL;
 	struct cx_result r;
 	struct cx_error err;
@@ -403,9 +404,9 @@ static void evaluate(struct entry *e, const char *dir, int status, const char *l
 	e->result = xstrdup(res + strlen(dir) + 1);
 	csv = xasprintf("%s/summary.csv", res);
 	json = xasprintf("%s/run.json", res);
-	if (cx_data_load(csv, &data, &msg) == 0)
+	if (cx_data_load(csv, &data, msg, sizeof(msg)) == 0)
 		e->servers = cx_data_servers(data);
-	n_si = data ? claim_stand_ins(e->c->expect, json, &si, &json_err) : 0;
+	n_si = data ? claim_stand_ins(e->c->expect, json, &si, json_err, sizeof(json_err)) : 0;
 	if (!data) {
 		e->verdict = "INCONCLUSIVE";
 		e->reason = xasprintf("cannot read the results: %s", msg);
@@ -446,8 +447,6 @@ static void evaluate(struct entry *e, const char *dir, int status, const char *l
 	}
 	claim_stand_ins_free(si, n_si > 0 ? (size_t)n_si : 0);
 	cx_data_free(data);
-	free(json_err);
-	free(msg);
 	free(json);
 	free(csv);
 	free(res);
@@ -543,7 +542,7 @@ int cmd_claims(int argc, char **argv)
 	struct entry *e = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	char stamp[32], *tmp = NULL, *final = NULL, *runs = NULL, *csv = NULL;
+	char stamp[32], err[512], *tmp = NULL, *final = NULL, *runs = NULL, *csv = NULL;
 	size_t n = 0, failed = 0;
 	int rc;
 
@@ -551,10 +550,8 @@ int cmd_claims(int argc, char **argv)
 		return rc;
 	if ((rc = load_claims(&a, &e, &n)) != 0)
 		goto out;
-	if (outdir_check(a.out, "claims", "--out", true) < 0) {
-		rc = BENCH_EXIT_USAGE;
+	if ((rc = cmd_check_outdir("claims", "--out", a.out, true)) != 0)
 		goto out;
-	}
 	util_utc_stamp(stamp, sizeof(stamp));
 	tmp = xasprintf("%s/.tmp-%s-claims-XXXXXX", a.out, stamp);
 	if (outdir_mkdir_p(a.out) < 0 || !mkdtemp(tmp) || (runs = xasprintf("%s/runs", tmp), mkdir(runs, 0755) < 0)) {
@@ -599,7 +596,8 @@ int cmd_claims(int argc, char **argv)
 	}
 	/* The runs' logs, run.json and reports name the directory they were
 	 * written into: made to name the final one before it is in place. */
-	if (!(final = outdir_publish(tmp, a.out, stamp, "claims", true))) {
+	if (!(final = outdir_publish(tmp, a.out, stamp, "claims", true, err, sizeof(err)))) {
+		fprintf(stderr, "bench claims: %s\n", err);
 		rc = BENCH_EXIT_ERRORS;
 		goto out;
 	}

@@ -142,15 +142,17 @@ static int clean_target(const struct run_args *a, struct workload *const *points
 	for (size_t pt = 0; pt < n_points; pt++) {
 		const struct workload *w = points[pt];
 		struct bench_target bt = {0};
+		struct bench_option *opts;
 		bool seen = false;
 
 		for (size_t k = 0; k < pt && !seen; k++)
 			seen = strcmp(points[k]->keyspace.prefix, w->keyspace.prefix) == 0;
 		if (seen)
 			continue;
-		run_fill_target(a, w, &w->targets[ti], &bt);
+		opts = run_fill_target(a, w, &w->targets[ti], d, &bt);
 		bt.uri = uri;
 		worse(&rc, clean_prefix(a, d, &bt, shown));
+		free(opts);
 		if (rc == BENCH_EXIT_UNREACHABLE)
 			break; /* the same server for every prefix */
 	}

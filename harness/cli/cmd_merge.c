@@ -1,5 +1,6 @@
 /* cmd_merge.c - `bench merge DIR... [--out DIR]`: the shards of one run
  * (bench run --shard I/N) into one result directory (merge.h). */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,9 @@ int cmd_merge(int argc, char **argv)
 	const char *out = "results";
 	bool quiet = false, no_charts = false;
 	size_t n = 0;
-	char *final = NULL, *command = NULL, err[1024];
+	char *final = NULL, *command = NULL, err[PATH_MAX * 2 + 1024];
+	struct merge *m = NULL;
+	const char *const *warnings;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -63,14 +66,24 @@ int cmd_merge(int argc, char **argv)
 		rc = cmd_usage_error("merge", "which result directories? e.g. bench merge results/*-kv --out merged");
 		goto out;
 	}
-	if (outdir_check(out, "merge", "--out", true) < 0) {
+	if ((rc = cmd_check_outdir("merge", "--out", out, true)) != 0)
+		goto out;
+	command = cmd_join_args(argc, argv);
+	m = merge_load(dirs, n, command, err, sizeof(err));
+	if (!m) {
+		fprintf(stderr, "bench merge: %s\n", err);
 		rc = BENCH_EXIT_USAGE;
 		goto out;
 	}
-	command = cmd_join_args(argc, argv);
-	rc = merge_dirs(dirs, n, out, command, &final);
-	if (rc != BENCH_EXIT_OK)
+	final = merge_create(m, out, err, sizeof(err));
+	/* Found reading the shards and writing the merge; run.json has them too. */
+	for (size_t i = 0; i < merge_warnings(m, &warnings); i++)
+		fprintf(stderr, "bench merge: warning: %s\n", warnings[i]);
+	if (!final) {
+		fprintf(stderr, "bench merge: %s\n", err);
+		rc = BENCH_EXIT_ERRORS;
 		goto out;
+	}
 	/* Derived outputs, as after bench run: reported, never fatal. */
 	if (!no_charts && chart_draw(final, err, sizeof(err)) != CHART_OK && !quiet)
 		fprintf(stderr, "bench merge: charts not drawn: %s\n", err);
@@ -79,6 +92,7 @@ int cmd_merge(int argc, char **argv)
 	if (!quiet)
 		printf("merged %zu shards: %s/\n", n, final);
 out:
+	merge_free(m);
 	free(final);
 	free(command);
 	free(dirs);

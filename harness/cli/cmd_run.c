@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -322,52 +323,67 @@ static unsigned server_threads(const char *config)
 	return n;
 }
 
-void run_fill_target(const struct run_args *a, const struct workload *w, const struct wl_target *wt,
-		     struct bench_target *bt)
+struct bench_option *run_fill_target(const struct run_args *a, const struct workload *w, const struct wl_target *wt,
+				     const struct bench_driver *d, struct bench_target *bt)
 {
+	const char *shard_key = wt->shard_key ? wt->shard_key : w->keyspace.shard_key;
+	struct bench_option *owned = NULL;
+
 	bt->name = wt->name;
 	bt->prefix = w->keyspace.prefix;
 	bt->options = wt->options;
 	bt->n_options = wt->n_options;
+	/* The key to shard on is the driver's shard_key option (driver.h,
+	 * ABI 7), given in the workload as a target's or the keyspace's
+	 * shard_key: {_id: hashed}. A driver that does not shard has no such
+	 * option (the workload refuses a target's shard_key for it). */
+	if (shard_key && d && (d->caps & BENCH_CAP_SHARD_KEY)) {
+		owned = xcalloc(wt->n_options + 1, sizeof(*owned));
+		if (wt->n_options) /* options is NULL without any */
+			memcpy(owned, wt->options, wt->n_options * sizeof(*owned));
+		owned[wt->n_options] = (struct bench_option){"shard_key", shard_key};
+		bt->options = owned;
+		bt->n_options = wt->n_options + 1;
+	}
 	bt->timeout_ms = wt->timeout_ms;
 	bt->user = a->creds[wt - w->targets].user;
 	bt->password = a->creds[wt - w->targets].password;
 	bt->fields = (unsigned)w->values.fields;
 	bt->categories = w->values.categories;
-	bt->shard_key = wt->shard_key ? wt->shard_key : w->keyspace.shard_key;
 	bt->records = w->keyspace.records;
 	for (size_t i = 0; i < w->n_phases; i++) {
 		bt->index_range |= w->phases[i].mix[BENCH_OP_RANGE] > 0;
 		bt->index_query |= w->phases[i].mix[BENCH_OP_QUERY] > 0;
 	}
+	return owned;
 }
 
 /* Brings up (or finds) the target's server and reads its identity. Returns
- * 0, or -1 with t->skipped set. */
+ * 0, or -1 with t->skipped set. *opts_owned: bt's options when
+ * run_fill_target made them (caller frees). */
 static int bring_up(const struct run_args *a, struct results *r, struct target_result *t,
-		    struct server_set **servers, struct bench_target *bt, char **uri_owned, pid_t *pid)
+		    struct server_set **servers, struct bench_target *bt, char **uri_owned, pid_t *pid,
+		    struct bench_option **opts_owned)
 {
 	const struct wl_target *wt = t->target;
 	char err[1024];
 	struct bench_conn conn = {.driver = t->driver, .target = bt};
 
-	run_fill_target(a, r->w, wt, bt);
+	*opts_owned = run_fill_target(a, r->w, wt, t->driver, bt);
 	if (wt->uri) {
 		bt->uri = wt->uri;
 	} else if (!(t->driver->caps & BENCH_CAP_NETWORK)) {
 		bt->uri = NULL;
 	} else if (strcmp(a->servers, "spawn") == 0) {
 		struct server *srv;
-		int rc;
 
-		if (!*servers && (rc = servers_init(servers)) != 0) {
-			t->skipped = xasprintf("cannot create a directory for servers: %s", strerror(rc));
+		if (!*servers && servers_init(servers, err, sizeof(err)) < 0) {
+			t->skipped = xstrdup(err);
 			return -1;
 		}
 		run_say(a, "%s: starting a private server ...\n", wt->name);
-		rc = servers_spawn(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args, &srv, err,
-				   sizeof(err));
-		if (rc != 0) {
+		if (servers_spawn(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args, &srv, err,
+				  sizeof(err)) < 0) {
 			t->skipped = xstrdup(err);
 			return -1;
 		}
@@ -494,6 +510,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 	struct watch wt = {0};
 	struct namespace_guard ns;
 	char *uri_owned = NULL;
+	struct bench_option *opts_owned = NULL;
 	char label[RESULTS_SERVER_LABEL_MAX];
 	pid_t pid = 0;
 
@@ -503,7 +520,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 
 		bt.value_max = v > bt.value_max ? v : bt.value_max;
 	}
-	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 ||
+	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid, &opts_owned) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &bt) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
 		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		goto done;
@@ -519,7 +536,8 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		run_quit_watch(t->driver, &bt, t->uri, hint);
 		free(hint);
 	}
-	run_points(a, r, t, points, n_points, &bt, &wt, *servers);
+	if (run_points(a, r, t, points, n_points, &bt, &wt, *servers) < 0)
+		secret_fprintf(stderr, "bench: %s: %s\n", t->target->name, t->skipped);
 	if (t->n_runs && t->have_info && !runner_stop_requested())
 		reread_info(t, &bt);
 	watch_free(&wt);
@@ -535,6 +553,7 @@ done:
 		t->server = NULL;
 	}
 	free(uri_owned);
+	free(opts_owned);
 }
 
 /* The workload from its file, or from the text the flags built. */
@@ -544,7 +563,7 @@ static int load_text_or_file(const struct run_args *a, const struct wl_override 
 	if (a->workload_text)
 		return workload_parse(a->workload, a->workload_text, strlen(a->workload_text), ov, n_ov, w, msgs) < 0
 			? BENCH_EXIT_USAGE : 0;
-	return workload_load(a->workload, ov, n_ov, w, msgs);
+	return workload_load(a->workload, ov, n_ov, w, msgs) < 0 ? BENCH_EXIT_USAGE : 0;
 }
 
 int run_load_workload(struct run_args *a, const struct run_flags *f, struct workload **w, char **msgs)
@@ -652,20 +671,24 @@ void run_args_free(struct run_args *a, struct workload *w, struct workload **poi
 	free(a->ov);
 }
 
-static int put_comparison(const char *dir, FILE *f, const void *agg)
+static int put_comparison(const char *dir, FILE *f, const void *agg, char *err, size_t errlen)
 {
 	(void)dir;
+	(void)err;
+	(void)errlen;
 	return agg_write_comparison_csv(agg, f);
 }
 
-static int put_results_json(const char *dir, FILE *f, const void *agg)
+static int put_results_json(const char *dir, FILE *f, const void *agg, char *err, size_t errlen)
 {
-	return agg_write_results_json(dir, agg, f);
+	return agg_write_results_json(dir, agg, f, err, errlen);
 }
 
-static int put_text(const char *dir, FILE *f, const void *text)
+static int put_text(const char *dir, FILE *f, const void *text, char *err, size_t errlen)
 {
 	(void)dir;
+	(void)err;
+	(void)errlen;
 	return fputs(text, f) < 0 ? -1 : 0;
 }
 
@@ -680,8 +703,12 @@ static char *write_results(const struct run_args *a, const struct results *r, co
 		{"results.json", put_results_json, agg},
 		{"workload.yaml", put_text, yaml},
 	};
+	char err[PATH_MAX + 512];
+	char *dir = outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]) - !yaml, err, sizeof(err));
 
-	return outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]) - !yaml);
+	if (!dir)
+		secret_fprintf(stderr, "bench: %s\n", err);
+	return dir;
 }
 
 /*
@@ -916,10 +943,8 @@ int cmd_run(int argc, char **argv)
 	    (rc = saved_workload(&a, &f, &yaml)) != 0)
 		goto out;
 	/* A run whose results cannot be written is not started. */
-	if (outdir_check(a.out, "run", "--out", true) < 0) {
-		rc = BENCH_EXIT_USAGE;
+	if ((rc = cmd_check_outdir("run", "--out", a.out, true)) != 0)
 		goto out;
-	}
 	install_stop_handlers();
 	n_workload_warnings = begin_results(&a, w, argc, argv, &r);
 	ran = run_targets(&a, &r, points, n_points, &servers, &skipped);

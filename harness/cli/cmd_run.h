@@ -36,8 +36,11 @@ struct workload **run_load_points(const struct run_args *a, struct workload *w, 
 /* Frees what parsing a's arguments, loading w (may be NULL), its points
  * (may be NULL) and run_resolve_credentials made; clears the scrubber. */
 void run_args_free(struct run_args *a, struct workload *w, struct workload **points, size_t n_points);
-/* bt's fields from the workload w and its target wt (all but uri). */
-void run_fill_target(const struct run_args *a, const struct workload *w, const struct wl_target *wt,
-		     struct bench_target *bt);
+/* bt's fields from the workload w and its target wt of driver d (all but
+ * uri). Returns the options array it made for bt (the target's options and
+ * the workload's shard_key as the driver's shard_key option), which the
+ * caller frees once bt is done with, or NULL when bt uses wt's own. */
+struct bench_option *run_fill_target(const struct run_args *a, const struct workload *w, const struct wl_target *wt,
+				     const struct bench_driver *d, struct bench_target *bt);
 
 #endif

@@ -4,6 +4,7 @@
  * comments here say why the code departs from the obvious.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,16 +281,25 @@ static int params_valid(const struct dist_params *p)
 	return 0;
 }
 
-int dist_init(const struct dist_params *p, struct dist **out)
+/* -1 with errno e and err saying why. */
+static int dist_fail(int e, const struct dist_params *p, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s key distribution over %llu records: %s", p ? dist_kind_name(p->kind) : "no",
+		 p ? (unsigned long long)p->records : 0ULL,
+		 e == ENOMEM ? "out of memory" : "a parameter is outside its range (docs/distributions.md)");
+	errno = e;
+	return -1;
+}
+
+int dist_init(const struct dist_params *p, struct dist **out, char *err, size_t errlen)
 {
 	struct dist *d;
-	int err = EINVAL;
 
 	if (!p || !out || !params_valid(p))
-		return EINVAL;
+		return dist_fail(EINVAL, p, err, errlen);
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return ENOMEM;
+		return dist_fail(ENOMEM, p, err, errlen);
 	d->kind = p->kind;
 	d->records = p->records;
 	switch (p->kind) {
@@ -301,8 +311,7 @@ int dist_init(const struct dist_params *p, struct dist **out)
 		hotspot_setup(d, p);
 		break;
 	case DIST_EXPONENTIAL:
-		err = exponential_setup(d, p);
-		if (err)
+		if (exponential_setup(d, p) != 0)
 			goto fail;
 		break;
 	case DIST_UNIFORM:
@@ -313,7 +322,7 @@ int dist_init(const struct dist_params *p, struct dist **out)
 	return 0;
 fail:
 	free(d);
-	return err;
+	return dist_fail(EINVAL, p, err, errlen);
 }
 
 void dist_free(struct dist *d)
@@ -403,15 +412,23 @@ struct sizegen {
 	double *cum; /* cum[i] = P(index <= i); cum[n - 1] = 1 */
 };
 
+/* -1 with errno e: sizegen's one way to fail (one cause each; the caller
+ * names the sizes). */
+static int sizegen_fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
 static int sizegen_alloc(uint64_t min, uint64_t max, struct sizegen **out)
 {
 	struct sizegen *g;
 
 	if (!out || min > max)
-		return EINVAL;
+		return sizegen_fail(EINVAL);
 	g = calloc(1, sizeof(*g));
 	if (!g)
-		return ENOMEM;
+		return sizegen_fail(ENOMEM);
 	g->min = min;
 	g->max = max;
 	*out = g;
@@ -436,14 +453,14 @@ int sizegen_init_weighted(const uint64_t *sizes, const double *weights, size_t n
 	int err = EINVAL;
 
 	if (!sizes || !weights || n == 0 || !out)
-		return EINVAL;
+		return sizegen_fail(EINVAL);
 	for (size_t i = 0; i < n; i++) {
 		if (!(weights[i] > 0) || !isfinite(weights[i]))
-			return EINVAL;
+			return sizegen_fail(EINVAL);
 		total += weights[i];
 	}
 	if (!isfinite(total))
-		return EINVAL;
+		return sizegen_fail(EINVAL);
 
 	err = ENOMEM;
 	g = calloc(1, sizeof(*g));
@@ -470,7 +487,7 @@ int sizegen_init_weighted(const uint64_t *sizes, const double *weights, size_t n
 	return 0;
 fail:
 	sizegen_free(g);
-	return err;
+	return sizegen_fail(err);
 }
 
 void sizegen_free(struct sizegen *g)

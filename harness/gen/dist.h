@@ -85,12 +85,12 @@ struct dist_cursor {
 void dist_params_default(struct dist_params *p, enum dist_kind kind, uint64_t records);
 
 /*
- * Builds a distribution. Returns 0 and *out (free with dist_free), EINVAL
- * for an unknown kind or a parameter outside the ranges above, ENOMEM. *out
- * is set only on success. Zipfian and latest sum zeta(records, theta) here:
+ * Builds a distribution. Returns 0 and *out (free with dist_free), or -1
+ * with err set and errno EINVAL (an unknown kind or a parameter outside the
+ * ranges above) or ENOMEM. *out is set only on success. Zipfian and latest sum zeta(records, theta) here:
  * O(records), about 0.2 s per 10^7 records (docs/distributions.md).
  */
-int dist_init(const struct dist_params *p, struct dist **out);
+int dist_init(const struct dist_params *p, struct dist **out, char *err, size_t errlen);
 
 /* NULL is a no-op. */
 void dist_free(struct dist *d);
@@ -121,8 +121,8 @@ int dist_kind_from_name(const char *s);
 
 /*
  * Value sizes. Immutable after init, shared read-only like struct dist.
- * Each init returns 0 and *out (free with sizegen_free), EINVAL for bad
- * arguments, ENOMEM; *out is set only on success.
+ * Each init returns 0 and *out (free with sizegen_free), or -1 with errno
+ * EINVAL (bad arguments) or ENOMEM; *out is set only on success.
  */
 struct sizegen;
 

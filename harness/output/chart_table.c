@@ -3,6 +3,7 @@
  * ordered set of strings, means with 95% intervals, safe file names, the
  * error message helper. Calls nothing else of output/. */
 #include <math.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +41,12 @@ int chart_table_load(const char *path, struct chart_table **out, char *err, size
 	struct csvr *r;
 	struct chart_table *t;
 	size_t cap = 0;
-	int rc = csvr_open(path, &r);
+	char why[PATH_MAX + 128];
+	int rc = csvr_open(path, &r, why, sizeof(why));
 
 	*out = NULL;
-	if (rc != 0) {
-		chart_seterr(err, errlen, "cannot read %s: %s", path, strerror(rc));
+	if (rc < 0) {
+		chart_seterr(err, errlen, "%s", why);
 		return -1;
 	}
 	if ((rc = csvr_next(r)) < 0)

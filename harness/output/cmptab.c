@@ -222,15 +222,13 @@ int cmptab_load(const char *dir, struct cmptab **out, char *err, size_t errlen)
 
 	*out = NULL;
 	c->path = xasprintf("%s/comparison.csv", dir);
-	rc = csvr_open(c->path, &r);
-	if (rc == ENOENT) {
+	rc = csvr_open(c->path, &r, err, errlen);
+	if (rc < 0 && errno == ENOENT) {
 		cmptab_free(c);
 		return 1;
 	}
-	if (rc != 0) {
-		seterr(err, errlen, xasprintf("cannot read %s: %s", c->path, strerror(rc)));
+	if (rc < 0)
 		goto fail;
-	}
 	if ((rc = csvr_next(r)) <= 0) {
 		if (rc < 0)
 			seterr(err, errlen, xasprintf("%s", csvr_error(r)));

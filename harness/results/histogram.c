@@ -38,7 +38,17 @@ static int floor_log2(uint64_t v)
 	return 63 - __builtin_clzll(v);
 }
 
-int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out)
+/* -1 with errno e and err saying which layout failed how. */
+static int init_fail(int e, int64_t lowest, int64_t highest, int sigfigs, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "histogram layout lowest %lld, highest %lld, %d significant digits: %s", (long long)lowest,
+		 (long long)highest, sigfigs,
+		 e == ENOMEM ? "out of memory" : "want 1 <= lowest <= highest / 2 and 1 to 5 digits, within 62 bits");
+	errno = e;
+	return -1;
+}
+
+int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out, char *err, size_t errlen)
 {
 	struct hist *h;
 	int64_t largest_single_unit, smallest_untrackable;
@@ -46,14 +56,14 @@ int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out)
 
 	*out = NULL;
 	if (lowest < 1 || sigfigs < 1 || sigfigs > 5 || lowest > highest / 2)
-		return EINVAL;
+		return init_fail(EINVAL, lowest, highest, sigfigs, err, errlen);
 	largest_single_unit = 2;
 	for (int i = 0; i < sigfigs; i++)
 		largest_single_unit *= 10;
 	sub_mag = floor_log2((uint64_t)largest_single_unit - 1) + 1; /* ceil(log2) */
 	unit_mag = floor_log2((uint64_t)lowest);
 	if (unit_mag + sub_mag > 62)
-		return EINVAL;
+		return init_fail(EINVAL, lowest, highest, sigfigs, err, errlen);
 
 	smallest_untrackable = (int64_t)1 << (sub_mag + unit_mag);
 	buckets = 1;
@@ -69,7 +79,7 @@ int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out)
 
 	h = calloc(1, sizeof(*h) + (size_t)counts_len * sizeof(h->counts[0]));
 	if (!h)
-		return ENOMEM;
+		return init_fail(ENOMEM, lowest, highest, sigfigs, err, errlen);
 	h->lowest = lowest;
 	h->highest = highest;
 	h->sigfigs = sigfigs;
@@ -87,10 +97,12 @@ int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out)
 struct hist *hist_new_latency(void)
 {
 	struct hist *h;
-	int rc = hist_init(HIST_LATENCY_LOWEST, HIST_LATENCY_HIGHEST, HIST_LATENCY_SIGFIGS, &h);
+	char err[160];
 
-	if (rc == ENOMEM) {
-		fprintf(stderr, "bench: out of memory for a histogram\n");
+	/* The bounds are constants: only memory can fail, and that aborts
+	 * (docs/architecture.md, "Errors"). */
+	if (hist_init(HIST_LATENCY_LOWEST, HIST_LATENCY_HIGHEST, HIST_LATENCY_SIGFIGS, &h, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
 		abort();
 	}
 	return h;
@@ -157,8 +169,10 @@ void hist_record(struct hist *h, int64_t v)
 int hist_merge(struct hist *dst, const struct hist *src)
 {
 	if (dst->counts_len != src->counts_len || dst->unit_magnitude != src->unit_magnitude ||
-	    dst->sub_bucket_count != src->sub_bucket_count || dst->highest != src->highest)
-		return EINVAL;
+	    dst->sub_bucket_count != src->sub_bucket_count || dst->highest != src->highest) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (src->total == 0)
 		return 0;
 	for (int32_t i = 0; i < dst->counts_len; i++)
@@ -411,7 +425,7 @@ static int parse_i64(const char *s, int64_t *out)
 
 int hist_read_text(FILE *f, size_t *line, struct hist **out, char *err, size_t errlen)
 {
-	char *buf = NULL, *fl[8];
+	char *buf = NULL, *fl[8], scratch[160]; /* hist_init's message: ours names the line */
 	size_t cap = 0;
 	int64_t lowest, highest, sigfigs, min, max, prev_high = -1;
 	uint64_t total, saturated, buckets, seen = 0;
@@ -422,7 +436,7 @@ int hist_read_text(FILE *f, size_t *line, struct hist **out, char *err, size_t e
 	*out = NULL;
 	if (read_line(f, line, &buf, &cap) < 0 || split_fields(buf, fl, 8) != 4 || strcmp(fl[0], "layout") != 0 ||
 	    parse_i64(fl[1], &lowest) < 0 || parse_i64(fl[2], &highest) < 0 || parse_i64(fl[3], &sigfigs) < 0 ||
-	    sigfigs > 5 || hist_init(lowest, highest, (int)sigfigs, &h) != 0) {
+	    sigfigs > 5 || hist_init(lowest, highest, (int)sigfigs, &h, scratch, sizeof(scratch)) < 0) {
 		why = "want 'layout LOWEST HIGHEST SIGFIGS' with a valid layout";
 		goto fail;
 	}

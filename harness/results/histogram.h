@@ -25,9 +25,10 @@ struct hist;
  * Creates a histogram for values in [0, highest] tracked to `sigfigs`
  * significant digits (1..5), with `lowest` (>= 1) the smallest value that
  * must be told apart from 0. Returns 0 and *out (free with hist_free), or
- * EINVAL for bad bounds, ENOMEM.
+ * -1 with *out NULL, errno EINVAL (bad bounds) or ENOMEM, and err saying
+ * which layout.
  */
-int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out);
+int hist_init(int64_t lowest, int64_t highest, int sigfigs, struct hist **out, char *err, size_t errlen);
 
 /* hist_init with the latency bounds above; aborts on out-of-memory. */
 struct hist *hist_new_latency(void);
@@ -40,7 +41,8 @@ void hist_free(struct hist *h);
 void hist_record(struct hist *h, int64_t value);
 void hist_record_n(struct hist *h, int64_t value, uint64_t n);
 
-/* Adds src's counts to dst. Returns 0, or EINVAL when the layouts differ. */
+/* Adds src's counts to dst. Returns 0, or -1 with errno EINVAL when the
+ * layouts differ (its one failure: no message, the caller names both). */
 int hist_merge(struct hist *dst, const struct hist *src);
 
 /* Forgets every value; keeps the layout. */

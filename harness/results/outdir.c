@@ -82,7 +82,7 @@ int outdir_mkdir_p(const char *path)
 	return rc;
 }
 
-int outdir_check(const char *dir, const char *cmd, const char *what, bool create)
+int outdir_check(const char *dir, bool create, char *err, size_t errlen)
 {
 	char *probe = xasprintf("%s/.tmp-probe-XXXXXX", dir), *file = NULL, *why = NULL;
 	struct stat st;
@@ -108,29 +108,36 @@ int outdir_check(const char *dir, const char *cmd, const char *what, bool create
 		rmdir(probe);
 	}
 	if (why)
-		fprintf(stderr, "bench %s: %s '%s': %s; give a directory you can write to (nothing was done)\n", cmd,
-			what, dir, why);
+		snprintf(err, errlen, "%s", why);
 	free(why);
 	free(file);
 	free(probe);
 	return why ? -1 : 0;
 }
 
-int outdir_write_file(const char *path, int (*write)(const void *arg, FILE *f), const void *arg)
+int outdir_write_file(const char *path, int (*write)(const void *arg, FILE *f, char *err, size_t errlen),
+		      const void *arg, char *err, size_t errlen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* less the umask */
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int rc = -1;
+	char why[512] = "";
+	int rc = -1, e = errno;
 
 	if (f) {
-		rc = write(arg, f);
-		if (fclose(f) != 0)
+		rc = write(arg, f, why, sizeof(why));
+		e = errno;
+		if (fclose(f) != 0 && rc == 0) {
 			rc = -1;
+			e = errno;
+		}
 	} else if (fd >= 0) {
+		e = errno;
 		close(fd);
 	}
-	if (rc < 0)
-		fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, why[0] ? why : strerror(e));
+		errno = e; /* write_latency tells EEXIST apart */
+	}
 	return rc;
 }
 
@@ -139,19 +146,21 @@ struct results_writer {
 	const struct results *r;
 };
 
-static int call_results_writer(const void *arg, FILE *f)
+static int call_results_writer(const void *arg, FILE *f, char *err, size_t errlen)
 {
+	(void)err;
+	(void)errlen;
 	const struct results_writer *w = arg;
 
 	return w->fn(w->r, f);
 }
 
 static int write_one(const char *dir, const char *name, int (*fn)(const struct results *, FILE *),
-		     const struct results *r)
+		     const struct results *r, char *err, size_t errlen)
 {
 	struct results_writer w = {fn, r};
 	char *path = xasprintf("%s/%s", dir, name);
-	int rc = outdir_write_file(path, call_results_writer, &w);
+	int rc = outdir_write_file(path, call_results_writer, &w, err, errlen);
 
 	free(path);
 	return rc;
@@ -190,15 +199,17 @@ static char *hgrm_name(const struct results *r, const struct target_result *t, c
 }
 
 /* Milliseconds, the unit HdrHistogram's plotters expect. */
-static int call_hgrm_writer(const void *arg, FILE *f)
+static int call_hgrm_writer(const void *arg, FILE *f, char *err, size_t errlen)
 {
+	(void)err;
+	(void)errlen;
 	return hist_write_percentiles(arg, f, 1e6);
 }
 
-int outdir_write_hgrm(const char *dir, const char *name, const struct hist *h)
+int outdir_write_hgrm(const char *dir, const char *name, const struct hist *h, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/%s", dir, name);
-	int rc = outdir_write_file(path, call_hgrm_writer, h);
+	int rc = outdir_write_file(path, call_hgrm_writer, h, err, errlen);
 
 	free(path);
 	return rc;
@@ -219,10 +230,13 @@ static void put_escaped(FILE *f, const char *key, const char *v)
 	fputc('\n', f);
 }
 
-static int call_hist_writer(const void *arg, FILE *f)
+static int call_hist_writer(const void *arg, FILE *f, char *err, size_t errlen)
 {
 	const struct outdir_hist *o = arg;
 	const char *keys[] = {"workload", "target", "phase", "op", "sweep_key", "sweep_value"};
+
+	(void)err;
+	(void)errlen;
 
 	fputs("# bench: the latency histograms of one summary.csv row, exact (docs/csv-schema.md)\n", f);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -238,10 +252,10 @@ static int call_hist_writer(const void *arg, FILE *f)
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
-int outdir_write_hist(const char *dir, const char *name, const struct outdir_hist *o)
+int outdir_write_hist(const char *dir, const char *name, const struct outdir_hist *o, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/%s", dir, name);
-	int rc = outdir_write_file(path, call_hist_writer, o);
+	int rc = outdir_write_file(path, call_hist_writer, o, err, errlen);
 
 	free(path);
 	return rc;
@@ -249,10 +263,13 @@ int outdir_write_hist(const char *dir, const char *name, const struct outdir_his
 
 /* One .hgrm per target × measured phase run × op with answered requests;
  * open loop adds the uncorrected spectrum beside the corrected one. */
-static int write_latency(const char *dir, const struct results *r)
+static int write_latency(const char *dir, const struct results *r, char *err, size_t errlen)
 {
 	char *sub = xasprintf("%s/latency", dir);
 	int rc = mkdir(sub, 0777); /* less the umask, as the directory */
+
+	if (rc < 0)
+		snprintf(err, errlen, "cannot create %s: %s", sub, strerror(errno));
 
 	for (size_t i = 0; i < r->n_targets && rc == 0; i++) {
 		const struct target_result *t = &r->targets[i];
@@ -267,11 +284,11 @@ static int write_latency(const char *dir, const struct results *r)
 				if (!s->lat || hist_count(s->lat) == 0)
 					continue;
 				name = hgrm_name(r, t, p, (enum bench_op)op, ".hgrm");
-				rc = outdir_write_hgrm(sub, name, s->lat);
+				rc = outdir_write_hgrm(sub, name, s->lat, err, errlen);
 				free(name);
 				if (rc == 0 && p->phase->rate > 0) {
 					name = hgrm_name(r, t, p, (enum bench_op)op, ".uncorrected.hgrm");
-					rc = outdir_write_hgrm(sub, name, s->lat_uncorrected);
+					rc = outdir_write_hgrm(sub, name, s->lat_uncorrected, err, errlen);
 					free(name);
 				}
 				if (rc == 0) {
@@ -281,14 +298,14 @@ static int write_latency(const char *dir, const struct results *r)
 						.repeat = p->repeat, .lat = s->lat, .lat_uncorrected = s->lat_uncorrected};
 
 					name = hgrm_name(r, t, p, (enum bench_op)op, ".hist");
-					rc = outdir_write_hist(sub, name, &o);
+					rc = outdir_write_hist(sub, name, &o, err, errlen);
 					free(name);
 				}
 			}
 		}
 	}
 	if (rc != 0 && errno == EEXIST)
-		fprintf(stderr, "bench: two latency files would have the same name under %s\n", sub);
+		snprintf(err, errlen, "two latency files would have the same name under %s", sub);
 	free(sub);
 	return rc;
 }
@@ -305,26 +322,28 @@ struct extra_call {
 	const char *dir;
 };
 
-static int call_extra(const void *arg, FILE *f)
+static int call_extra(const void *arg, FILE *f, char *err, size_t errlen)
 {
 	const struct extra_call *c = arg;
 
-	return c->file->write(c->dir, f, c->file->arg);
+	return c->file->write(c->dir, f, c->file->arg, err, errlen);
 }
 
-static int fill_results(const char *tmp, const void *arg)
+static int fill_results(const char *tmp, const void *arg, char *err, size_t errlen)
 {
 	const struct fill *fl = arg;
 	const struct results *r = fl->r;
 
-	if (write_one(tmp, "summary.csv", csv_write_summary, r) < 0 || write_one(tmp, "run.json", jsonw_run, r) < 0 ||
-	    write_one(tmp, "timeseries.csv", csv_write_timeseries, r) < 0 ||
-	    (csv_has_warmup(r) && write_one(tmp, "warmup.csv", csv_write_warmup, r) < 0) || write_latency(tmp, r) < 0)
+	if (write_one(tmp, "summary.csv", csv_write_summary, r, err, errlen) < 0 ||
+	    write_one(tmp, "run.json", jsonw_run, r, err, errlen) < 0 ||
+	    write_one(tmp, "timeseries.csv", csv_write_timeseries, r, err, errlen) < 0 ||
+	    (csv_has_warmup(r) && write_one(tmp, "warmup.csv", csv_write_warmup, r, err, errlen) < 0) ||
+	    write_latency(tmp, r, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < fl->n_extra; i++) {
 		struct extra_call c = {&fl->extra[i], tmp};
 		char *path = xasprintf("%s/%s", tmp, fl->extra[i].name);
-		int rc = outdir_write_file(path, call_extra, &c);
+		int rc = outdir_write_file(path, call_extra, &c, err, errlen);
 
 		free(path);
 		if (rc < 0)
@@ -333,11 +352,12 @@ static int fill_results(const char *tmp, const void *arg)
 	return 0;
 }
 
-char *outdir_write(const char *out, const struct results *r, const struct outdir_file *extra, size_t n_extra)
+char *outdir_write(const char *out, const struct results *r, const struct outdir_file *extra, size_t n_extra,
+		   char *err, size_t errlen)
 {
 	struct fill fl = {r, extra, n_extra};
 
-	return outdir_create(out, r->started_utc, r->w->name, fill_results, &fl);
+	return outdir_create(out, r->started_utc, r->w->name, fill_results, &fl, err, errlen);
 }
 
 /* The files whose text may name the result directory: logs, JSON, HTML,
@@ -354,22 +374,20 @@ static bool text_file(const char *name)
 }
 
 /* path's text with every `from` made `to`, written beside it and renamed
- * over it (a reader sees the old file or the new one). 0, or -1 after
- * printing why. */
+ * over it (a reader sees the old file or the new one). 0, or -1 with err
+ * set. */
 #define OUTDIR_RETARGET_MAX ((size_t)256 << 20)
 
-static int retarget_file(const char *path, const char *from, const char *to)
+static int retarget_file(const char *path, const char *from, const char *to, char *err, size_t errlen)
 {
-	char err[512], *text, *next = NULL;
+	char *text, *next = NULL;
 	const char *p, *hit;
 	struct sbuf sb = {0};
 	size_t len, flen = strlen(from);
 	int rc = 0;
 
-	if (util_read_file(path, OUTDIR_RETARGET_MAX, NULL, &text, &len, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bench: %s\n", err);
+	if (util_read_file(path, OUTDIR_RETARGET_MAX, NULL, &text, &len, err, errlen) < 0)
 		return -1;
-	}
 	if (!memmem(text, len, from, flen)) {
 		free(text);
 		return 0;
@@ -381,7 +399,7 @@ static int retarget_file(const char *path, const char *from, const char *to)
 	sbuf_add(&sb, p, len - (size_t)(p - text));
 	next = xasprintf("%s.retarget", path);
 	if (util_write_file(next, sb.buf) < 0 || rename(next, path) < 0) {
-		fprintf(stderr, "bench: cannot rewrite %s: %s\n", path, strerror(errno));
+		snprintf(err, errlen, "cannot rewrite %s: %s", path, strerror(errno));
 		unlink(next);
 		rc = -1;
 	}
@@ -391,14 +409,14 @@ static int retarget_file(const char *path, const char *from, const char *to)
 	return rc;
 }
 
-int outdir_retarget(const char *dir, const char *from, const char *to)
+int outdir_retarget(const char *dir, const char *from, const char *to, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int rc = 0;
 
 	if (!d) {
-		fprintf(stderr, "bench: cannot read %s: %s\n", dir, strerror(errno));
+		snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while (rc == 0 && (de = readdir(d))) {
@@ -409,16 +427,17 @@ int outdir_retarget(const char *dir, const char *from, const char *to)
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			rc = outdir_retarget(path, from, to);
+			rc = outdir_retarget(path, from, to, err, errlen);
 		else if (S_ISREG(st.st_mode) && text_file(de->d_name))
-			rc = retarget_file(path, from, to);
+			rc = retarget_file(path, from, to, err, errlen);
 		free(path);
 	}
 	closedir(d);
 	return rc;
 }
 
-char *outdir_publish(const char *tmp, const char *out, const char *stamp, const char *name, bool retarget)
+char *outdir_publish(const char *tmp, const char *out, const char *stamp, const char *name, bool retarget,
+		     char *err, size_t errlen)
 {
 	char *safe = dir_safe(name), *final = NULL;
 	const char *slash = strrchr(tmp, '/');
@@ -439,8 +458,8 @@ char *outdir_publish(const char *tmp, const char *out, const char *stamp, const 
 				free(final);
 				continue;
 			}
-			if (outdir_retarget(tmp, cur, base) < 0)
-				break;
+			if (outdir_retarget(tmp, cur, base, err, errlen) < 0)
+				goto fail;
 			free(cur);
 			cur = xstrdup(base);
 		}
@@ -450,10 +469,13 @@ char *outdir_publish(const char *tmp, const char *out, const char *stamp, const 
 		free(final);
 		final = NULL;
 		if (e != EEXIST && e != ENOTEMPTY) {
-			fprintf(stderr, "bench: cannot move results into place: %s\n", strerror(e));
-			break;
+			snprintf(err, errlen, "cannot move results into place: %s", strerror(e));
+			goto fail;
 		}
 	}
+	snprintf(err, errlen, "cannot move results into place: %s/%s-%s and 998 more names are taken", out, stamp,
+		 safe);
+fail:
 	free(final);
 	final = NULL;
 done:
@@ -463,17 +485,18 @@ done:
 }
 
 char *outdir_create(const char *out, const char *stamp, const char *name,
-		    int (*fill)(const char *tmp, const void *arg), const void *arg)
+		    int (*fill)(const char *tmp, const void *arg, char *err, size_t errlen), const void *arg,
+		    char *err, size_t errlen)
 {
 	char *safe = dir_safe(name);
 	char *tmp = xasprintf("%s/.tmp-%s-%s-XXXXXX", out, stamp, safe);
 	char *final = NULL;
 
 	if (outdir_mkdir_p(out) < 0 || make_temp_dir(tmp) < 0) {
-		fprintf(stderr, "bench: cannot create a result directory under %s: %s\n", out, strerror(errno));
+		snprintf(err, errlen, "cannot create a result directory under %s: %s", out, strerror(errno));
 		goto done;
 	}
-	if (fill(tmp, arg) < 0 || !(final = outdir_publish(tmp, out, stamp, name, false)))
+	if (fill(tmp, arg, err, errlen) < 0 || !(final = outdir_publish(tmp, out, stamp, name, false, err, errlen)))
 		util_remove_tree(tmp);
 done:
 	free(tmp);

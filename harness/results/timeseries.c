@@ -38,9 +38,11 @@ struct ts {
 static struct hist *ts_hist(void)
 {
 	struct hist *h;
+	char err[160];
 
-	if (hist_init(HIST_LATENCY_LOWEST, HIST_LATENCY_HIGHEST, TS_SIGFIGS, &h) != 0) {
-		fprintf(stderr, "bench: out of memory for a histogram\n");
+	/* Constant bounds: only memory can fail, and that aborts. */
+	if (hist_init(HIST_LATENCY_LOWEST, HIST_LATENCY_HIGHEST, TS_SIGFIGS, &h, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
 		abort();
 	}
 	return h;
@@ -54,13 +56,10 @@ static int64_t ts_second_of(const struct ts *ts, uint64_t t)
 	return d >= 0 ? d / 1000000000 : -((-d + 999999999) / 1000000000);
 }
 
-int ts_init(uint64_t origin_ns, uint64_t start_ns, unsigned op_mask, size_t n_workers, struct ts **out)
+struct ts *ts_new(uint64_t origin_ns, uint64_t start_ns, unsigned op_mask, size_t n_workers)
 {
-	struct ts *ts = calloc(1, sizeof(*ts) + n_workers * sizeof(ts->workers[0]));
+	struct ts *ts = xcalloc(1, sizeof(*ts) + n_workers * sizeof(ts->workers[0]));
 
-	*out = NULL;
-	if (!ts)
-		return ENOMEM;
 	ts->origin_ns = origin_ns;
 	ts->op_mask = op_mask;
 	ts->next_second = ts_second_of(ts, start_ns);
@@ -79,8 +78,7 @@ int ts_init(uint64_t origin_ns, uint64_t start_ns, unsigned op_mask, size_t n_wo
 			if (op_mask & (1u << op))
 				l->lat[op] = ts_hist();
 	}
-	*out = ts;
-	return 0;
+	return ts;
 }
 
 static void ts_pending_free(struct ts_pending *p)

@@ -58,10 +58,10 @@ struct ts_local {
 /*
  * Creates a recorder for `n_workers` workers, ops `op_mask` (bit per enum
  * bench_op), seconds counted from origin_ns (the measurement's start) and
- * the phase starting at start_ns (<= origin_ns with a warmup). Returns 0
- * and *out (free with ts_free), or ENOMEM.
+ * the phase starting at start_ns (<= origin_ns with a warmup). Free with
+ * ts_free. Never fails: out of memory aborts, as xmalloc does.
  */
-int ts_init(uint64_t origin_ns, uint64_t start_ns, unsigned op_mask, size_t n_workers, struct ts **out);
+struct ts *ts_new(uint64_t origin_ns, uint64_t start_ns, unsigned op_mask, size_t n_workers);
 /* NULL is a no-op. */
 void ts_free(struct ts *ts);
 

@@ -84,7 +84,8 @@ int idle_open(const char *host, int port, uint64_t n, struct idle_set **out, cha
 	snprintf(service, sizeof(service), "%d", port);
 	if ((rc = getaddrinfo(host, service, &hints, &ai)) != 0) {
 		snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(rc));
-		return EINVAL;
+		errno = EINVAL;
+		return -1;
 	}
 	raise_nofile(n);
 	s = xcalloc(1, sizeof(*s));

@@ -22,8 +22,8 @@ int idle_parse_address(const char *uri, char *host, size_t hostlen, int *port);
  * Opens n connections to host:port, raising bench's open-file limit
  * (RLIMIT_NOFILE) as far as needed and allowed. A connection the server
  * refuses (or that cannot be made: no file descriptors left) is counted,
- * not fatal. Returns 0 and *out (free with idle_close), or an errno value
- * when nothing could be set up (err says why).
+ * not fatal. Returns 0 and *out (free with idle_close), or -1 with err
+ * set when nothing could be set up (the host does not resolve).
  */
 int idle_open(const char *host, int port, uint64_t n, struct idle_set **out, char *err, size_t errlen);
 

@@ -197,7 +197,6 @@ int run_points(const struct run_args *a, struct results *r, struct target_result
 				secret_scrub_buf(warm.error, sizeof(warm.error));
 				watch_end_line(wt);
 				if (prc < 0) {
-					fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
 					t->skipped = xstrdup(p->error);
 					t->n_runs--; /* nothing was measured */
 					return -1;

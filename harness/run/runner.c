@@ -194,7 +194,7 @@ static struct sizegen *make_sizes(const struct workload *w)
 		rc = sizegen_init_fixed(w->values.size_min, &g);
 	else
 		rc = sizegen_init_uniform(w->values.size_min, w->values.size_max, &g);
-	return rc == 0 ? g : NULL;
+	return rc < 0 ? NULL : g;
 }
 
 /*
@@ -225,7 +225,7 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 {
 	pthread_condattr_t ca;
 	double sum = 0;
-	int rc;
+	char err[160];
 
 	memset(ctx, 0, sizeof(*ctx));
 	pthread_mutex_init(&ctx->mu, NULL);
@@ -260,8 +260,8 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 		snprintf(out->error, sizeof(out->error), "invalid value sizes");
 		return -1;
 	}
-	if (!ctx->load && (rc = dist_init(&w->keyspace.dist, &ctx->dist)) != 0) {
-		snprintf(out->error, sizeof(out->error), "invalid key distribution: %s", strerror(rc));
+	if (!ctx->load && dist_init(&w->keyspace.dist, &ctx->dist, err, sizeof(err)) < 0) {
+		snprintf(out->error, sizeof(out->error), "invalid key distribution: %s", err);
 		return -1;
 	}
 	return 0;
@@ -543,10 +543,7 @@ static void run_workers(struct phase_ctx *ctx, struct worker *workers, uint64_t 
 	ctx->measure_ns = ctx->start_ns + ph->warmup_ns;
 	ctx->end_ns = ph->duration_ns ? ctx->measure_ns + ph->duration_ns : 0;
 	ctx->late_end_ns = ctx->end_ns && ctx->client_rate > 0 ? ctx->end_ns + ctx->timeout_ns : 0;
-	if (ts_init(ctx->measure_ns, ctx->start_ns, ctx->ts_ops, n, &ctx->ts) != 0) {
-		fprintf(stderr, "bench: out of memory for the time series\n");
-		abort();
-	}
+	ctx->ts = ts_new(ctx->measure_ns, ctx->start_ns, ctx->ts_ops, n);
 	for (uint64_t i = 0; i < n; i++)
 		workers[i].ts = ts_local(ctx->ts, (size_t)i);
 	cpu_sample(&cpu[0], probe);

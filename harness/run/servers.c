@@ -213,17 +213,25 @@ void servers_sweep_stale(bool quiet)
 		closedir(d);
 }
 
-int servers_init(struct server_set **out)
+/* -1 with errno set to e: the one way these functions fail. */
+static int fail_with(int e)
+{
+	errno = e;
+	return -1;
+}
+
+int servers_init(struct server_set **out, char *err, size_t errlen)
 {
 	struct server_set *set = xcalloc(1, sizeof(*set));
 	char *tmpl = xasprintf("%s/" DIR_PREFIX "XXXXXX", tmp_root());
 
 	if (!mkdtemp(tmpl)) {
-		int err = errno;
+		int e = errno;
 
+		snprintf(err, errlen, "cannot create a directory for servers (%s): %s", tmpl, strerror(e));
 		free(tmpl);
 		free(set);
-		return err;
+		return fail_with(e);
 	}
 	set->dir = tmpl;
 	write_owner(tmpl);
@@ -508,8 +516,8 @@ static int wait_ready(struct server *srv, const struct bench_driver *driver, cha
 }
 
 /* The recipe and program for a driver (the given program, or the first the
- * host has): 0 with *r and *exe (caller frees), or ENOTSUP / ENOENT with
- * err saying what to do. */
+ * host has): 0 with *r and *exe (caller frees), or -1 with errno ENOTSUP /
+ * ENOENT and err saying what to do. */
 static int find_recipe(const struct bench_driver *d, const char *program, const struct bench_server_recipe **r,
 		       char **exe, char *err, size_t errlen)
 {
@@ -525,7 +533,7 @@ static int find_recipe(const struct bench_driver *d, const char *program, const 
 			snprintf(err, errlen, "bench cannot spawn '%s' for driver %s (it knows %s): fix the target's "
 				 "spawn.program", program, d->name, known);
 		if (!known[0] || program)
-			return ENOTSUP;
+			return fail_with(ENOTSUP);
 	}
 	for (const struct bench_server_recipe *c = d->servers; c->program && !*exe; c++) {
 		if (program && strcmp(c->program, program) != 0)
@@ -544,7 +552,7 @@ static int find_recipe(const struct bench_driver *d, const char *program, const 
 	else
 		snprintf(err, errlen, "%s not found on PATH: %s (or run scripts/install-deps), or use --servers external",
 			 (*r)->program, (*r)->install_hint ? (*r)->install_hint : "install it");
-	return ENOENT;
+	return fail_with(ENOENT);
 }
 
 int servers_check_spawn(const struct bench_driver *driver, const char *program, char *err, size_t errlen)
@@ -564,12 +572,12 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver, con
 	char *exe;
 	int rc = find_recipe(driver, program, &r, &exe, err, errlen);
 
-	if (rc != 0)
-		return rc;
+	if (rc < 0)
+		return -1;
 	if (set->n == MAX_SERVERS) {
 		free(exe);
 		snprintf(err, errlen, "too many spawned servers (%d)", MAX_SERVERS);
-		return EMFILE;
+		return fail_with(EMFILE);
 	}
 
 	/* A lost race for the port shows as an early exit: try a few ports. */
@@ -623,7 +631,7 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver, con
 		server_free(srv);
 	}
 	free(exe);
-	return rc;
+	return fail_with(rc);
 }
 
 void servers_kill9(struct server *srv)
@@ -679,7 +687,7 @@ int servers_restart(struct server *srv, const struct bench_driver *driver, doubl
 
 	if (srv->pid > 0 || !srv->argv) {
 		snprintf(err, errlen, "%s is still running or cannot be restarted", srv->program);
-		return EINVAL;
+		return fail_with(EINVAL);
 	}
 	t0 = util_now_ns();
 	srv->pid = start_child(srv->argv, srv->log);
@@ -687,7 +695,7 @@ int servers_restart(struct server *srv, const struct bench_driver *driver, doubl
 		rc = errno;
 		srv->pid = 0;
 		snprintf(err, errlen, "cannot restart %s: %s", srv->exe, strerror(rc));
-		return rc;
+		return fail_with(rc);
 	}
 	/* A port the dead server held can linger a moment in the kernel;
 	 * wait_ready reports an early exit, with the log's end. */
@@ -697,7 +705,7 @@ int servers_restart(struct server *srv, const struct bench_driver *driver, doubl
 
 		log_tail(srv->log, tail, sizeof(tail));
 		snprintf(err + used, errlen - used, "; its log (%s) ends: %s", srv->log, tail);
-		return EIO;
+		return fail_with(EIO);
 	}
 	*restart_s = (double)(util_now_ns() - t0) / 1e9;
 	return 0;
@@ -725,7 +733,7 @@ int servers_spawn_replica(struct server_set *set, const struct bench_driver *dri
 	const char *args[sizeof(r->replica_argv) / sizeof(r->replica_argv[0])];
 	char *owned[sizeof(args) / sizeof(args[0])] = {0};
 	size_t n = 0;
-	int rc;
+	int rc, e;
 
 	for (const struct bench_server_recipe *c = driver->servers; c && c->program && !r; c++)
 		if (strcmp(c->program, primary->program) == 0)
@@ -734,7 +742,7 @@ int servers_spawn_replica(struct server_set *set, const struct bench_driver *dri
 		replica_programs(known, sizeof(known));
 		snprintf(err, errlen, "bench starts replicas of %s only, not of a %s server", known[0] ? known : "no server",
 			 driver->name);
-		return ENOTSUP;
+		return fail_with(ENOTSUP);
 	}
 	snprintf(port, sizeof(port), "%d", primary->port);
 	for (; n < sizeof(args) / sizeof(args[0]) - 1 && r->replica_argv[n]; n++) {
@@ -747,7 +755,8 @@ int servers_spawn_replica(struct server_set *set, const struct bench_driver *dri
 	}
 	args[n] = NULL;
 	rc = servers_spawn(set, driver, primary->program, args, out, err, errlen);
+	e = errno;
 	for (size_t i = 0; i < n; i++)
 		free(owned[i]);
-	return rc;
+	return rc < 0 ? fail_with(e) : 0;
 }

@@ -34,9 +34,10 @@ struct server_set;
  * Creates the set and its temporary directory, $TMPDIR/bench-servers-XXXXXX
  * (/tmp without TMPDIR), with an owner record in it (bench-owner: this
  * process's pid, start time and pid namespace) for servers_sweep_stale.
- * Returns 0 or an errno value.
+ * Returns 0, or -1 with errno and err set (docs/architecture.md, "Errors":
+ * every function here fails that way).
  */
-int servers_init(struct server_set **out);
+int servers_init(struct server_set **out, char *err, size_t errlen);
 
 /*
  * Removes the servers' directories that a bench no longer running left
@@ -58,7 +59,7 @@ void servers_free(struct server_set *set);
  * driver's `servers` table) picks one of the driver's server programs
  * (mongodb: mongod or bench-ferretdb). `args` adds server arguments (NULL-terminated; may be
  * NULL).
- * Returns 0 and *out (owned by the set), or:
+ * Returns 0 and *out (owned by the set), or -1 with err set and errno:
  *   ENOENT  - no server program found; err says what to install,
  *   ENOTSUP - the driver has no server bench knows how to spawn,
  *   EINTR   - servers_cancel_start() was called while it started,
@@ -68,14 +69,15 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver, con
 		  const char *const *args, struct server **out, char *err, size_t errlen);
 
 /* Whether servers_spawn could find a server program for the driver, the
- * given one when program is not NULL: 0, or ENOENT / ENOTSUP with err saying
- * what to install. Starts nothing. */
+ * given one when program is not NULL: 0, or -1 with errno ENOENT / ENOTSUP
+ * and err saying what to install. Starts nothing. */
 int servers_check_spawn(const struct bench_driver *driver, const char *program, char *err, size_t errlen);
 /*
  * Starts a replica of primary (spawned by this set) and waits until it
  * answers; it may still be copying the primary's data. Only a program
  * whose recipe has replica arguments (driver.h, replica_argv: Redis's
- * `--replicaof`); others give ENOTSUP with err. Returns as servers_spawn.
+ * `--replicaof`); others give -1 with errno ENOTSUP and err. Returns as
+ * servers_spawn.
  */
 int servers_spawn_replica(struct server_set *set, const struct bench_driver *driver, const struct server *primary,
 			  struct server **out, char *err, size_t errlen);
@@ -94,8 +96,8 @@ uint64_t servers_data_bytes(const struct server *srv);
  * Starts a killed server again: same program, arguments, port and data
  * directory, and waits until it answers (as servers_spawn). Must be called
  * from the thread that spawned it. Returns 0 with *restart_s (from exec to
- * the first answer: the time it took to load its data), or an errno value
- * with err.
+ * the first answer: the time it took to load its data), or -1 with errno
+ * and err set.
  */
 int servers_restart(struct server *srv, const struct bench_driver *driver, double *restart_s,
 		    char *err, size_t errlen);

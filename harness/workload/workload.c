@@ -105,6 +105,13 @@ static void parse_options(struct wt_ctx *c, struct wl_target *t, yaml_node_t *m,
 			wt_report(c, k, "duplicate option '%s' in %s", wt_sval(k), path);
 			continue;
 		}
+		/* A sharding driver's shard_key option is set from the target's
+		 * or the keyspace's shard_key (cli/cmd_run.c): one way to say it. */
+		if (d && (d->caps & BENCH_CAP_SHARD_KEY) && strcmp(wt_sval(k), "shard_key") == 0) {
+			wt_report(c, k, "%s.shard_key: give the target a shard_key: {_id: hashed} or {_id: 1} (or the "
+				  "keyspace one), not an option", path);
+			continue;
+		}
 		opath = xasprintf("%s.%s", path, wt_sval(k));
 		if (wt_want_scalar(c, v, opath, "a string") == 0) {
 			const char *value = wt_sval(v);
@@ -958,11 +965,11 @@ int workload_load(const char *path, const struct wl_override *ov, size_t n_ov,
 
 		free(*errors);
 		*errors = msg;
-		return BENCH_EXIT_USAGE;
+		return -1;
 	}
 	rc = workload_parse(path, text, len, ov, n_ov, out, errors);
 	free(text);
-	return rc < 0 ? BENCH_EXIT_USAGE : 0;
+	return rc;
 }
 
 void workload_free(struct workload *w)

@@ -160,10 +160,9 @@ struct wl_override {
 /*
  * Reads and validates a workload file, applying overrides before validation.
  * On success returns 0 and *out (free with workload_free). On failure returns
- * BENCH_EXIT_USAGE (2; the one function left below cli/ that returns an
- * exit code: cmd_run.c returns it as it is; docs/architecture.md,
- * "Errors") after appending every problem, one per line, as
- * "file:line:col: message\n" to *errors (caller frees *errors; it may also
+ * -1 after appending every problem, one per line, as
+ * "file:line:col: message\n" to *errors (a file that cannot be read is one
+ * line naming it; caller frees *errors; it may also
  * hold warnings on success, as "file:line:col: warning: ...\n").
  * `errors` may not be NULL; *errors is NULL or a malloc'd string to append
  * to (e.g. from an earlier call), and is never NULL after the call.

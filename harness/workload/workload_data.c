@@ -195,8 +195,9 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 	 * usable number: let dist_init, which is O(1) for this kind, decide. */
 	if (!bad && kind == DIST_EXPONENTIAL) {
 		struct dist *dd = NULL;
+		char why[160];
 
-		if (dist_init(d, &dd) != 0)
+		if (dist_init(d, &dd, why, sizeof(why)) < 0)
 			wt_report(c, v[KK_DISTRIBUTION], "exponential_percentile %g and exponential_fraction %g give no "
 			          "usable decay rate over %" PRIu64 " records", d->exp_percentile, d->exp_fraction,
 			          d->records);

@@ -60,10 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	struct cx_result r;
 
 	if (!data) {
-		char *msg = NULL;
+		char msg[1024];
 
-		if (cx_data_read("fixed.csv", data_csv, sizeof(data_csv) - 1, &data, &msg) != 0)
-			broken(msg ? msg : "the fixed data does not load", "");
+		if (cx_data_read("fixed.csv", data_csv, sizeof(data_csv) - 1, &data, msg, sizeof(msg)) != 0)
+			broken(msg, "the fixed data does not load");
 	}
 	if (cx_parse(text, &e, &err) != 0) {
 		if (e || !err.msg[0] || err.line < 1 || err.col < 1)

@@ -34,5 +34,17 @@ printf 'int y_fn(void);\nint x_fn(void) { return 0; }\nint x2(void) { return y_f
 printf 'int y_fn(void) { return 2; }\n' >"$tmp/y.c"
 cc -c "$tmp/y.c" -o "$tmp/y.o" && cc -c "$tmp/x.c" -o "$tmp/x.o" || fail "cc"
 python3 "$src/scripts/check-layers" "$tmp/circle.txt" 2>"$tmp/err" && ok || fail "a tree failed the check: $(cat "$tmp/err")"
+# A file of a harness layer that prints (uses stderr): refused; cli/'s may.
+mkdir -p "$tmp/harness/CMakeFiles/bench_gen.dir/gen" "$tmp/harness/CMakeFiles/bench.dir/cli"
+printf '#include <stdio.h>\nint say(void) { return fprintf(stderr, "bench: no\\n"); }\n' >"$tmp/say.c"
+cc -c "$tmp/say.c" -o "$tmp/harness/CMakeFiles/bench_gen.dir/gen/say.c.o" &&
+	cc -c "$tmp/say.c" -o "$tmp/harness/CMakeFiles/bench.dir/cli/say.c.o" || fail "cc say.c"
+printf 'bench_gen\t\t%s\n' "$tmp/harness/CMakeFiles/bench_gen.dir/gen/say.c.o" >"$tmp/print.txt"
+python3 "$src/scripts/check-layers" "$tmp/print.txt" 2>"$tmp/err"
+[ $? = 1 ] && ok || fail "a harness layer that prints passed the check"
+contains "$tmp/err" "harness/gen/say.c uses stderr: below cli/ nothing prints an error" "the message names the file"
+printf 'bench\t\t%s\n' "$tmp/harness/CMakeFiles/bench.dir/cli/say.c.o" >"$tmp/print.txt"
+python3 "$src/scripts/check-layers" "$tmp/print.txt" 2>"$tmp/err" && ok || fail "cli/ may print: $(cat "$tmp/err")"
+
 echo "layers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -579,9 +579,9 @@ int main(void)
 		if (!(d->caps & BENCH_CAP_NETWORK))
 			continue;
 		printf("== %s\n", d->name);
-		CHECK_INT(servers_init(&set), 0);
+		CHECK_INT(servers_init(&set, err, sizeof(err)), 0);
 		rc = servers_spawn(set, d, NULL, NULL, &srv, err, sizeof(err));
-		if (rc == ENOENT) {
+		if (rc < 0 && errno == ENOENT) {
 			fprintf(stderr, "SKIPPED %s: %s\n", d->name, err);
 			skipped++;
 		} else if (rc != 0) {

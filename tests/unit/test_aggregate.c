@@ -443,7 +443,7 @@ static void test_results_json(void)
 	json_error_t e;
 
 	agg_from_summary(tmpdir, &a, err, sizeof(err));
-	CHECK_INT(agg_write_results_json(tmpdir, a, f), 0);
+	CHECK_INT(agg_write_results_json(tmpdir, a, f, err, sizeof(err)), 0);
 	fclose(f);
 	root = json_loads(buf, 0, &e);
 	CHECK(root != NULL);
@@ -488,7 +488,8 @@ static void test_results_json(void)
 	buf = NULL;
 	f = open_memstream(&buf, &len);
 	agg_from_summary(tmpdir, &a, err, sizeof(err));
-	CHECK_INT(agg_write_results_json(tmpdir, a, f), -1);
+	CHECK_INT(agg_write_results_json(tmpdir, a, f, err, sizeof(err)), -1);
+	CHECK(strstr(err, "run.json: No such file") != NULL);
 	fclose(f);
 	free(buf);
 	agg_free(a);

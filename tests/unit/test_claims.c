@@ -180,13 +180,13 @@ static void run_eval(const struct eval_case *tc)
 	struct cx_expr *e = NULL;
 	struct cx_error err;
 	struct cx_result res;
-	char *msg = NULL;
+	char msg[1024] = "";
 	int rc;
 
-	CHECK_INT(cx_data_read("crafted.csv", tc->data, strlen(tc->data), &d, &msg), 0);
+	CHECK_INT(cx_data_read("crafted.csv", tc->data, strlen(tc->data), &d, msg, sizeof(msg)), 0);
 	CHECK_INT(cx_parse(tc->expr, &e, &err), 0);
 	if (!d || !e) {
-		fprintf(stderr, "  %s: %s %s\n", tc->expr, msg ? msg : "", err.msg);
+		fprintf(stderr, "  %s: %s %s\n", tc->expr, msg, err.msg);
 		goto out;
 	}
 	rc = cx_eval(e, d, &res, &err);
@@ -212,7 +212,6 @@ static void run_eval(const struct eval_case *tc)
 out:
 	cx_free(e);
 	cx_data_free(d);
-	free(msg);
 }
 
 static void run_parse(const struct parse_case *tc)
@@ -237,9 +236,9 @@ static void test_figures(void)
 	struct cx_expr *e = NULL;
 	struct cx_error err;
 	struct cx_result res;
-	char *msg = NULL, *servers;
+	char msg[1024], *servers;
 
-	CHECK_INT(cx_data_read("crafted.csv", data3, strlen(data3), &d, &msg), 0);
+	CHECK_INT(cx_data_read("crafted.csv", data3, strlen(data3), &d, msg, sizeof(msg)), 0);
 	CHECK_INT(cx_parse("max(fast.get.ops_per_sec) > 2 * max(slow.get.ops_per_sec) - 1", &e, &err), 0);
 	if (d && e && cx_eval(e, d, &res, &err) == 0) {
 		CHECK_STR(res.figures, "max(fast.get.ops_per_sec) = 1000 ± 24.8 (n=3); "
@@ -255,16 +254,12 @@ static void test_figures(void)
 	free(servers);
 	cx_free(e);
 	cx_data_free(d);
-	free(msg);
 
 	/* Not a summary.csv: an error naming the file. */
-	CHECK_INT(cx_data_read("x.csv", "a,b\n1,2\n", 8, &d, &msg), -1);
-	CHECK(msg && strstr(msg, "x.csv:1: no 'phase' column; not a summary.csv"));
-	free(msg);
-	msg = NULL;
-	CHECK_INT(cx_data_read("y.csv", data1, 100, &d, &msg), -1);
-	CHECK(msg && strstr(msg, "y.csv:2:"));
-	free(msg);
+	CHECK_INT(cx_data_read("x.csv", "a,b\n1,2\n", 8, &d, msg, sizeof(msg)), -1);
+	CHECK(strstr(msg, "x.csv:1: no 'phase' column; not a summary.csv"));
+	CHECK_INT(cx_data_read("y.csv", data1, 100, &d, msg, sizeof(msg)), -1);
+	CHECK(strstr(msg, "y.csv:2:"));
 }
 
 /* Deep nesting is refused, not a stack overflow. */
@@ -401,7 +396,7 @@ static const char run_json[] =
 
 static void test_stand_ins(void)
 {
-	char path[] = "/tmp/test_claims-XXXXXX", *err = NULL, *reason;
+	char path[] = "/tmp/test_claims-XXXXXX", err[1024], *reason;
 	struct claim_stand_in *s = NULL;
 	struct cx_expr *e = NULL;
 	struct cx_error perr;
@@ -411,7 +406,7 @@ static void test_stand_ins(void)
 	close(fd);
 	CHECK_INT(cx_parse("mongodb.get.ops > redis.get.ops and m2.get.ops > 0 and kv.get.ops > mongodb.get.ops "
 			   "and skipped.get.ops > 0", &e, &perr), 0);
-	n = e ? claim_stand_ins(e, path, &s, &err) : -1;
+	n = e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1;
 	CHECK_INT(n, 3);
 	if (n == 3) {
 		CHECK_STR(s[0].target, "mongodb");
@@ -435,20 +430,17 @@ static void test_stand_ins(void)
 
 	/* Nothing read from a stand-in: none. */
 	CHECK_INT(cx_parse("redis.get.ops > 0", &e, &perr), 0);
-	CHECK_INT(e ? claim_stand_ins(e, path, &s, &err) : -1, 0);
+	CHECK_INT(e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1, 0);
 	CHECK(s == NULL);
 	/* A run.json that cannot be read or parsed: an error naming it. */
 	fd = open(path, O_WRONLY | O_TRUNC);
 	CHECK(fd >= 0 && write(fd, "{\"targets\": [", 13) == 13);
 	close(fd);
-	CHECK_INT(e ? claim_stand_ins(e, path, &s, &err) : 0, -1);
-	CHECK(err && strstr(err, path) && strstr(err, "not valid JSON"));
-	free(err);
-	err = NULL;
+	CHECK_INT(e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : 0, -1);
+	CHECK(strstr(err, path) && strstr(err, "not valid JSON"));
 	unlink(path);
-	CHECK_INT(e ? claim_stand_ins(e, path, &s, &err) : 0, -1);
-	CHECK(err && strstr(err, "cannot read"));
-	free(err);
+	CHECK_INT(e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : 0, -1);
+	CHECK(strstr(err, "cannot read"));
 	cx_free(e);
 }
 

@@ -13,6 +13,7 @@
  * cases are inline CSV written to a temporary directory.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -143,10 +144,15 @@ static void test_csvr_file(void)
 	struct csvr *r = NULL;
 	char *path = tmp_file("lines.csv", "h1,h2\r\n\"multi\r\nline\",x\r\n\r\nlast,\"q\"\"\"");
 
-	CHECK_INT(csvr_open(BENCH_FIXTURES "/compare/nope.csv", &r), ENOENT);
+	char err[PATH_MAX + 128];
+
+	CHECK_INT(csvr_open(BENCH_FIXTURES "/compare/nope.csv", &r, err, sizeof(err)), -1);
+	CHECK_INT(errno, ENOENT);
 	CHECK(r == NULL);
-	CHECK_INT(csvr_open(BENCH_FIXTURES "/compare", &r), EISDIR);
-	CHECK_INT(csvr_open(path, &r), 0);
+	CHECK_STR(err, "cannot read " BENCH_FIXTURES "/compare/nope.csv: No such file or directory");
+	CHECK_INT(csvr_open(BENCH_FIXTURES "/compare", &r, err, sizeof(err)), -1);
+	CHECK_INT(errno, EISDIR);
+	CHECK_INT(csvr_open(path, &r, err, sizeof(err)), 0);
 	CHECK_INT(csvr_next(r), 1);
 	CHECK_STR(csvr_field(r, 1), "h2");
 	CHECK_INT(csvr_next(r), 1);
@@ -379,7 +385,7 @@ static const struct run_case run_cases[] = {
 };
 
 /* Runs a case; returns the result (caller frees) or NULL. */
-static struct compare_result *run_case(const struct run_case *c, size_t i, int *rc, char **err)
+static struct compare_result *run_case(const struct run_case *c, size_t i, int *rc, char *err, size_t errlen)
 {
 	char name[64];
 	char *paths[2] = {NULL, NULL};
@@ -392,11 +398,11 @@ static struct compare_result *run_case(const struct run_case *c, size_t i, int *
 		paths[s] = strncmp(in[s], "workload,", 9) == 0 || in[s][0] == '\xEF' ? tmp_file(name, in[s])
 										      : xstrdup(in[s]);
 	}
-	*rc = compare_runs(paths[0], paths[1], &o, &r, err);
+	*rc = compare_runs(paths[0], paths[1], &o, &r, err, errlen);
 	free(paths[0]);
 	free(paths[1]);
-	if (*rc == 0)
-		*rc = compare_exit_code(r);
+	/* what cmd_compare.c exits with */
+	*rc = *rc < 0 ? 2 : r->regressions ? 1 : 0;
 	return r;
 }
 
@@ -404,16 +410,16 @@ static void test_run_cases(void)
 {
 	for (size_t i = 0; i < sizeof(run_cases) / sizeof(run_cases[0]); i++) {
 		const struct run_case *c = &run_cases[i];
-		char *err = NULL;
+		char err[4096];
 		int rc, before = check_failures;
-		struct compare_result *r = run_case(c, i, &rc, &err);
+		struct compare_result *r = run_case(c, i, &rc, err, sizeof(err));
 
 		CHECK_INT(rc, c->want_rc);
 		if (c->want_rc == 2) {
 			CHECK(r == NULL);
-			CHECK(err && c->want_err && strstr(err, c->want_err));
+			CHECK(c->want_err && strstr(err, c->want_err));
 		} else {
-			CHECK(err == NULL);
+			CHECK_STR(err, "");
 		}
 		if (r) {
 			CHECK_INT(r->regressions, c->regressions);
@@ -427,8 +433,7 @@ static void test_run_cases(void)
 			CHECK_INT(r->too_short, c->too_short);
 		}
 		if (check_failures != before)
-			fprintf(stderr, "  in case '%s'%s%s\n", c->name, err ? ": " : "", err ? err : "");
-		free(err);
+			fprintf(stderr, "  in case '%s'%s%s\n", c->name, err[0] ? ": " : "", err);
 		compare_result_free(r);
 	}
 }
@@ -450,12 +455,11 @@ static struct compare_result *load(const char *base, const char *cand, double th
 {
 	struct compare_opts o = {.threshold_pct = threshold, .force = force};
 	struct compare_result *r = NULL;
-	char *err = NULL;
+	char err[4096];
 
-	CHECK_INT(compare_runs(base, cand, &o, &r, &err), 0);
-	if (err)
+	CHECK_INT(compare_runs(base, cand, &o, &r, err, sizeof(err)), 0);
+	if (err[0])
 		fprintf(stderr, "%s\n", err);
-	free(err);
 	return r;
 }
 
@@ -650,7 +654,7 @@ static void test_output_names(void)
 					  "kv,run,\"a|b\x1b[31m\",get,1,800,50,100,clients,4\n");
 	struct compare_opts strict = {.threshold_pct = 5, .strict = true};
 	struct compare_result *r = load(a, b, 5, false);
-	char *t, *err = NULL;
+	char *t, err[4096];
 
 	if (r) {
 		t = written(r, COMPARE_TABLE);
@@ -673,9 +677,9 @@ static void test_output_names(void)
 	}
 	compare_result_free(r);
 	r = NULL;
-	CHECK_INT(compare_runs(a, b, &strict, &r, &err), 0);
+	CHECK_INT(compare_runs(a, b, &strict, &r, err, sizeof(err)), 0);
 	if (r) {
-		CHECK_INT(compare_exit_code(r), 1);
+		CHECK_INT(r->regressions > 0, 1);
 		t = written(r, COMPARE_TABLE);
 		CHECK(strstr(t, "regression (no repeats)") != NULL);
 		CHECK(strstr(t, "(no repeats): a side has one run, so there is no interval and, under --strict, the "
@@ -687,7 +691,6 @@ static void test_output_names(void)
 		free(t);
 	}
 	compare_result_free(r);
-	free(err);
 	free(a);
 	free(b);
 }
@@ -706,7 +709,7 @@ static void test_too_short_output(void)
 	CHECK(e && e->m[COMPARE_OPS_PER_SEC].verdict == COMPARE_TOO_SHORT);
 	CHECK(e && fabs(e->m[COMPARE_OPS_PER_SEC].delta + 495) < 1e-9);
 	if (r) {
-		CHECK_INT(compare_exit_code(r), 0);
+		CHECK_INT(r->regressions, 0);
 		t = written(r, COMPARE_TABLE);
 		CHECK(strstr(t, "-49.5%  too short\n") != NULL);
 		CHECK(strstr(t, "too short: a run of the row measured under 1 s (duration_s), too short to compare") !=
@@ -747,7 +750,7 @@ static void test_mutations(void)
 
 	for (int i = 0; i < 400; i++) {
 		struct compare_result *r = NULL;
-		char *err = NULL;
+		char err[4096] = "unset";
 		FILE *f;
 		int rc;
 
@@ -759,14 +762,13 @@ static void test_mutations(void)
 			break;
 		fwrite(buf, 1, sizeof(good) - 1 - (size_t)(i % 3), f);
 		fclose(f);
-		rc = compare_runs(base, path, &o, &r, &err);
-		CHECK(rc == 0 || rc == 2);
-		CHECK((rc == 0) == (r != NULL) && (rc == 2) == (err != NULL));
+		rc = compare_runs(base, path, &o, &r, err, sizeof(err));
+		CHECK(rc == 0 || rc == -1);
+		CHECK((rc == 0) == (r != NULL) && (rc == -1) == (err[0] != '\0'));
 		if (r)
-			outcomes[compare_exit_code(r)]++;
+			outcomes[r->regressions > 0]++;
 		else
 			outcomes[2]++;
-		free(err);
 		compare_result_free(r);
 	}
 	CHECK(outcomes[0] + outcomes[1] > 0 && outcomes[2] > 0);

@@ -34,7 +34,8 @@ static int verbose;
 static struct dist *make_dist(const struct dist_params *p)
 {
 	struct dist *d = NULL;
-	int err = dist_init(p, &d);
+	char why[160];
+	int err = dist_init(p, &d, why, sizeof(why));
 
 	CHECK_INT(err, 0);
 	if (err) {
@@ -194,6 +195,7 @@ static void test_bad_params(void)
 	};
 	struct dist *d = (struct dist *)&d;
 	struct sizegen *g = (struct sizegen *)&g;
+	char why[160];
 	double w[2];
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -212,7 +214,7 @@ static void test_bad_params(void)
 		case F_KIND: p.kind = (enum dist_kind)(int)cases[i].value; break;
 		}
 		d = (struct dist *)&d;
-		err = dist_init(&p, &d);
+		err = dist_init(&p, &d, why, sizeof(why)) < 0 ? errno : 0;
 		CHECK_INT(err, cases[i].want);
 		if (err != cases[i].want)
 			fprintf(stderr, "  in: bad-params case %zu\n", i);
@@ -221,18 +223,20 @@ static void test_bad_params(void)
 		else
 			dist_free(d);
 	}
-	CHECK_INT(dist_init(NULL, &d), EINVAL);
+	CHECK_INT(dist_init(NULL, &d, why, sizeof(why)), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK_STR(why, "no key distribution over 0 records: a parameter is outside its range (docs/distributions.md)");
 
-	CHECK_INT(sizegen_init_uniform(11, 10, &g), EINVAL);
+	CHECK_INT(sizegen_init_uniform(11, 10, &g), -1);
 	CHECK(g == (struct sizegen *)&g);
 	for (size_t i = 0; i < ARRAY_LEN(weight_cases); i++) {
 		w[0] = weight_cases[i].w0;
 		w[1] = weight_cases[i].w1;
-		CHECK_INT(sizegen_init_weighted(sizes, w, weight_cases[i].n, &g), EINVAL);
+		CHECK_INT(sizegen_init_weighted(sizes, w, weight_cases[i].n, &g), -1);
 	}
 	w[0] = w[1] = 1;
-	CHECK_INT(sizegen_init_weighted(NULL, w, 2, &g), EINVAL);
-	CHECK_INT(sizegen_init_weighted(sizes, NULL, 2, &g), EINVAL);
+	CHECK_INT(sizegen_init_weighted(NULL, w, 2, &g), -1);
+	CHECK_INT(sizegen_init_weighted(sizes, NULL, 2, &g), -1);
 	CHECK(g == (struct sizegen *)&g);
 
 	dist_free(NULL);

@@ -333,7 +333,7 @@ static void put(const char *dir, const char *name, const char *text)
 static void test_publish(void)
 {
 	char out[] = "/tmp/bench-publish-XXXXXX";
-	char *tmp, *taken, *final, *text, *want, *runs;
+	char *tmp, *taken, *final, *text, *want, *runs, err[512];
 
 	CHECK(mkdtemp(out) != NULL);
 	tmp = xasprintf("%s/.tmp-20260101T000000Z-claims-XXXXXX", out);
@@ -352,7 +352,7 @@ static void test_publish(void)
 	put(tmp, "lat.hist", text);
 	put(tmp, "summary.csv", text);
 	free(text);
-	final = outdir_publish(tmp, out, "20260101T000000Z", "claims", true);
+	final = outdir_publish(tmp, out, "20260101T000000Z", "claims", true, err, sizeof(err));
 	CHECK(final != NULL);
 	if (final) {
 		CHECK_STR(strrchr(final, '/') + 1, "20260101T000000Z-claims-2");
@@ -376,7 +376,7 @@ static void test_publish(void)
 	CHECK(mkdtemp(tmp) != NULL);
 	put(tmp, "run.json", "{\"command\": \".tmp-\"}\n");
 	free(final);
-	final = outdir_publish(tmp, out, "20260101T000000Z", "claims", false);
+	final = outdir_publish(tmp, out, "20260101T000000Z", "claims", false, err, sizeof(err));
 	CHECK(final != NULL && !strcmp(strrchr(final, '/') + 1, "20260101T000000Z-claims-3"));
 	if (final)
 		check_file(final, "run.json", "{\"command\": \".tmp-\"}\n");

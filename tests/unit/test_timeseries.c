@@ -32,7 +32,7 @@ static void test_seconds_and_rows(void)
 	unsigned mask = 1u << BENCH_OP_GET | 1u << BENCH_OP_SET;
 
 	/* Measurement starts at 100 s; the phase (a 2 s warmup) at 98 s. */
-	CHECK_INT(ts_init(S(100), S(98), mask, 2, &ts), 0);
+	ts = ts_new(S(100), S(98), mask, 2);
 	w0 = ts_local(ts, 0);
 	w1 = ts_local(ts, 1);
 	ts_record(w0, BENCH_OP_GET, BENCH_OK, S(98.5), 100000);
@@ -96,7 +96,7 @@ static void test_boundaries(void)
 	struct ts_row *rows;
 	size_t n;
 
-	CHECK_INT(ts_init(S(50), S(50), 1u << BENCH_OP_GET, 1, &ts), 0);
+	ts = ts_new(S(50), S(50), 1u << BENCH_OP_GET, 1);
 	ts_record(ts_local(ts, 0), BENCH_OP_GET, BENCH_OK, S(50), 1000);
 	ts_record(ts_local(ts, 0), BENCH_OP_GET, BENCH_OK, S(50) + 999999999, 1000);
 	ts_record(ts_local(ts, 0), BENCH_OP_GET, BENCH_OK, S(51), 1000);
@@ -109,7 +109,7 @@ static void test_boundaries(void)
 	free(rows);
 	ts_free(ts);
 
-	CHECK_INT(ts_init(S(50), S(49.5), 1u << BENCH_OP_GET, 1, &ts), 0);
+	ts = ts_new(S(50), S(49.5), 1u << BENCH_OP_GET, 1);
 	ts_record(ts_local(ts, 0), BENCH_OP_GET, BENCH_OK, S(50) - 1, 1000);
 	ts_local_done(ts_local(ts, 0));
 	ts_collect(ts, NULL);
