@@ -26,6 +26,8 @@
 #include "report.h"
 #include "registry.h"
 #include "results.h"
+#include "run_dry.h"
+#include "run_trace.h"
 #include "runner.h"
 #include "secret.h"
 #include "servers.h"
@@ -55,6 +57,9 @@ const char cmd_run_usage[] =
 	"  --out DIR                 where result directories go (default: results)\n"
 	"  --quiet                   print nothing but errors (no progress line)\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
+	"  --dry-run                 print the plan and each op's commands (from its driver); check\n"
+	"                            the input, contact, spawn and write nothing; exit 0\n"
+	"  --trace N                 trace.log: every phase run's first N commands and replies\n"
 	"  --shard I/N               one of N load machines: run the I-th share (0 <= I < N) of every\n"
 	"                            phase's clients, load records, ops and rate; default: BENCH_SHARD\n"
 	"                            from the environment; combine the N results with bench merge\n"
@@ -160,6 +165,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->shard_from = "--shard";
 		} else if (!ok) {
 			return BENCH_EXIT_USAGE;
+		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--trace", &ok)) && ok) {
+			if (util_parse_u64(v, &a->trace_n) < 0 || a->trace_n < 1 || a->trace_n > RUN_TRACE_N_MAX)
+				return cmd_usage_error("run", "--trace wants a number of commands from 1 to %d, not '%s'",
+						       RUN_TRACE_N_MAX, v);
+		} else if (!ok) {
+			return BENCH_EXIT_USAGE;
+		} else if (strcmp(argv[i], "--dry-run") == 0) {
+			a->dry_run = true;
 		} else if (strcmp(argv[i], "--no-charts") == 0) {
 			a->no_charts = true;
 		} else if (strcmp(argv[i], "--reuse") == 0) {
@@ -192,6 +205,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				       "flush once before starting the shards", a->shard_from);
 	if (a->shard)
 		a->ns.reuse = a->ns.keep = true;
+	if (a->dry_run && a->trace_n)
+		return cmd_usage_error("run", "--trace with --dry-run: a dry run sends nothing to trace");
 	return 0;
 }
 
@@ -622,6 +637,41 @@ static int put_results_json(const char *dir, FILE *f, const void *agg)
 	return agg_write_results_json(dir, agg, f);
 }
 
+static int put_trace(const char *dir, FILE *f, const void *trace)
+{
+	(void)dir;
+	return run_trace_copy((struct run_trace *)trace, f);
+}
+
+/*
+ * --dry-run: each selected target as a run would fill it (its uri: the
+ * workload's, or with --servers external the driver's address; none for
+ * a server bench would spawn), then the plan (run_dry.c). Nothing is
+ * contacted or spawned.
+ */
+static int dry_run(const struct run_args *a, const struct workload *w, struct workload *const *points,
+		   size_t n_points)
+{
+	struct bench_target *bts = xcalloc(w->n_targets, sizeof(*bts));
+
+	for (size_t i = 0; i < w->n_targets; i++) {
+		const struct wl_target *wt = &w->targets[i];
+		char err[256];
+		const struct bench_driver *d = bench_driver_find(wt->driver, err, sizeof(err));
+
+		if (!run_selected(a->targets, wt->name))
+			continue;
+		run_fill_target(a, points[0], wt, &bts[i]);
+		if (wt->uri)
+			bts[i].uri = wt->uri;
+		else if (d && (d->caps & BENCH_CAP_NETWORK) && strcmp(a->servers, "external") == 0)
+			bts[i].uri = servers_external_uri(d);
+	}
+	run_dry_print(w, points, n_points, bts, stdout);
+	free(bts);
+	return BENCH_EXIT_OK;
+}
+
 /* The result directory: the results model's files, and the comparison
  * of its targets (analysis/aggregate.h) in the same temporary directory. */
 static char *write_results(const struct run_args *a, const struct results *r, const struct aggregate *agg)
@@ -629,9 +679,10 @@ static char *write_results(const struct run_args *a, const struct results *r, co
 	const struct outdir_file extra[] = {
 		{"comparison.csv", put_comparison, agg},
 		{"results.json", put_results_json, agg},
+		{"trace.log", put_trace, a->trace}, /* last: only with --trace */
 	};
 
-	return outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]));
+	return outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]) - !a->trace);
 }
 
 /*
@@ -666,6 +717,7 @@ int cmd_run(int argc, char **argv)
 	char *msgs = NULL, *dir = NULL;
 	struct aggregate *agg = NULL;
 	size_t ran = 0, skipped = 0, n_workload_warnings = 0;
+	char tmp_err[256];
 	int rc;
 
 	rc = parse_args(argc, argv, &a);
@@ -693,10 +745,19 @@ int cmd_run(int argc, char **argv)
 	if ((rc = apply_shard(&a, points, n_points)) != 0)
 		goto out;
 	w->shard = points[0]->shard; /* run.json's, when the points are reloads */
+	if (a.dry_run) {
+		rc = dry_run(&a, w, points, n_points);
+		goto out;
+	}
 	/* Before any server starts or is contacted: a run whose results
 	 * cannot be written is not started. */
 	if (outdir_check(a.out, "run", "--out", true) < 0) {
 		rc = BENCH_EXIT_USAGE;
+		goto out;
+	}
+	if (a.trace_n && !(a.trace = run_trace_new(a.trace_n, tmp_err, sizeof(tmp_err)))) {
+		fprintf(stderr, "bench run: %s\n", tmp_err);
+		rc = BENCH_EXIT_ERRORS;
 		goto out;
 	}
 	if (run_quit_init() != 0)
@@ -796,6 +857,7 @@ int cmd_run(int argc, char **argv)
 		rc = BENCH_EXIT_OK;
 out:
 	servers_free(servers);
+	run_trace_free(a.trace);
 	agg_free(agg);
 	results_free(&r);
 	run_args_free(&a, w, points, n_points);

@@ -29,6 +29,9 @@ struct run_args {
 	struct wl_override *ov;
 	size_t n_ov;
 	struct secret_cred *creds;      /* per workload target (resolve_credentials) */
+	bool dry_run;             /* --dry-run: the plan and each op's commands, nothing run */
+	uint64_t trace_n;         /* --trace N; 0: off */
+	struct run_trace *trace;  /* its log (run_trace.h), NULL when off */
 };
 
 /* A second stop signal this soon after the first is part of the same stop:
