@@ -36,7 +36,7 @@ static void *redis_reply_string(const redisReadTask *task, char *str, size_t len
 	struct redis_reply *r = task->privdata;
 	size_t n;
 
-	if (r->rc && r->rc->trace)
+	if (r->rc->trace)
 		redis_trace_reply(r->rc->trace, task, 0, str, len);
 	if (task->parent) {
 		if (r->element && r->element(r, task, str, len) < 0)
@@ -71,7 +71,7 @@ static void *redis_reply_array(const redisReadTask *task, int elements)
 {
 	struct redis_reply *r = task->privdata;
 
-	if (r->rc && r->rc->trace)
+	if (r->rc->trace)
 		redis_trace_reply(r->rc->trace, task, (long long)elements, NULL, 0);
 	if (!task->parent) {
 		r->type = REDIS_REPLY_ARRAY;
@@ -84,7 +84,7 @@ static void *redis_reply_integer(const redisReadTask *task, long long value)
 {
 	struct redis_reply *r = task->privdata;
 
-	if (r->rc && r->rc->trace)
+	if (r->rc->trace)
 		redis_trace_reply(r->rc->trace, task, value, NULL, 0);
 	if (!task->parent) {
 		r->type = REDIS_REPLY_INTEGER;
@@ -97,7 +97,7 @@ static void *redis_reply_nil(const redisReadTask *task)
 {
 	struct redis_reply *r = task->privdata;
 
-	if (r->rc && r->rc->trace)
+	if (r->rc->trace)
 		redis_trace_reply(r->rc->trace, task, 0, NULL, 0);
 	if (!task->parent)
 		r->type = REDIS_REPLY_NIL;
