@@ -6,8 +6,8 @@
 # it accepts (tests/lib/count_listener.py), or would be spawned from a PATH
 # whose redis-server and memcached only leave a mark that they ran. The dry
 # run must exit 0, print the plan and each op's commands as the drivers give
-# them (a Redis query is SRANDMEMBER then MGET, a set with a category index
-# SET then SADD, a memcached get `get <key>`, a MongoDB get a find), accept
+# them (a Redis query is SRANDMEMBER then MGET, a set in a range workload
+# SET, ZADD and SADD, a memcached get `get <key>`, a MongoDB get a find), accept
 # no connection, start no program and create no directory; bad input still
 # exits 2.
 #
@@ -44,7 +44,7 @@ values: {size: 100, categories: 10}
 repeat: 2
 phases:
   - {name: load, type: load, batch: 50}
-  - {name: run, duration: 3s, warmup: 1s, mix: {get: 0.5, set: 0.2, query: 0.3}, query: {limit: 10}}
+  - {name: run, duration: 3s, warmup: 1s, mix: {get: 0.4, set: 0.2, query: 0.3, range: 0.1}, query: {limit: 10}}
 YAML
 
 export BENCH_REDIS_URI="redis://:dry-s3cret@127.0.0.1:$lport"
@@ -59,7 +59,9 @@ contains "$tmp/dry.out" "^expected duration: 24 s of timed phases (8 s per targe
 contains "$tmp/dry.out" "^      SRANDMEMBER dry:~idx:cat:<category> 10$" "redis query: SRANDMEMBER with the limit"
 contains "$tmp/dry.out" "^      (then, on the keys it returned) MGET dry:<key1> dry:<key2>$" "redis query: then MGET"
 contains "$tmp/dry.out" "^      SET dry:<n> <value>" "redis set"
+contains "$tmp/dry.out" "^      ZADD dry:~idx:keys 0 dry:<n>$" "redis set in a range workload: ZADD to the key index"
 contains "$tmp/dry.out" "^      SADD dry:~idx:cat:<category> dry:<n>$" "redis set keeps the category index"
+contains "$tmp/dry.out" "^      ZRANGEBYLEX dry:~idx:keys \[dry:<n> + LIMIT 0 100$" "redis range: ZRANGEBYLEX, the longest range"
 contains "$tmp/dry.out" "^      GET dry:<n>$" "redis get"
 contains "$tmp/dry.out" "^      get dry:<n>$" "memcached get"
 contains "$tmp/dry.out" "^      set dry:<n> 0 0 100 <value>" "memcached set states the value's length"
