@@ -757,7 +757,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (a.trace_n && !(a.trace = run_trace_new(a.trace_n, tmp_err, sizeof(tmp_err)))) {
 		fprintf(stderr, "bench run: %s\n", tmp_err);
-		rc = BENCH_EXIT_ERRORS;
+		rc = BENCH_EXIT_USAGE; /* as an --out bench cannot write to */
 		goto out;
 	}
 	if (run_quit_init() != 0)
