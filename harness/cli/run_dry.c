@@ -13,6 +13,7 @@
 #include "registry.h"
 #include "run_dry.h"
 #include "secret.h"
+#include "servers.h"
 #include "util.h"
 
 /* A whole number of seconds, or with the decimals it needs. */
@@ -198,6 +199,30 @@ static void say_op(FILE *f, const struct bench_driver *d, const struct bench_tar
 	}
 }
 
+/* Which program a run would spawn for wt (servers.c looks it up the same
+ * way: the target's spawn.program, else the driver's first it finds), or
+ * why the target would not run (exit 3). Starts nothing. */
+static void say_spawn(struct sbuf *sb, const struct bench_driver *d, const struct wl_target *wt)
+{
+	const char *prog = wt->spawn_program;
+	char *path = NULL, why[512];
+
+	if (prog)
+		path = servers_find_program(prog);
+	for (const struct bench_server_recipe *r = d->servers; !prog && r && r->program; r++)
+		if ((path = servers_find_program(r->program)))
+			prog = r->program;
+	if (path) {
+		sbuf_addf(sb, "a private %s bench would spawn (%s), on a free 127.0.0.1 port", prog, path);
+		free(path);
+		return;
+	}
+	if (servers_check_spawn(d, wt->spawn_program, why, sizeof(why)) == 0)
+		snprintf(why, sizeof(why), "no server program found");
+	sbuf_addf(sb, "would not run (exit 3): ");
+	escape_terminal(sb, why);
+}
+
 int run_dry_print(const struct workload *w, struct workload *const *points,
 		  size_t n_points, const struct bench_target *bts, FILE *f)
 {
@@ -276,9 +301,7 @@ int run_dry_print(const struct workload *w, struct workload *const *points,
 		else if (bts[i].uri)
 			sbuf_addf(&sb, "the server at %s", bench_uri_public(bts[i].uri));
 		else
-			sbuf_addf(&sb, "a private server bench would spawn (%s), on a free 127.0.0.1 port",
-				  wt->spawn_program ? wt->spawn_program : d->servers && d->servers[0].program
-				  ? d->servers[0].program : "none known");
+			say_spawn(&sb, d, wt);
 		secret_fprintf(f, "\ntarget %s\n", sb.buf);
 		free(sb.buf);
 		if (!d)

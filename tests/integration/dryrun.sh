@@ -81,10 +81,17 @@ for prog in redis-server memcached mongod bench-ferretdb; do
 done
 expect_rc 0 "dry run with spawned servers" -- env PATH="$tmp/fakebin:$PATH" "$bench" run "$tmp/dry.yaml" \
   --dry-run --servers spawn --out "$tmp/results"
-contains "$tmp/out" "a private server bench would spawn (redis-server)" "spawn mode names the program"
+contains "$tmp/out" "a private redis-server bench would spawn ($tmp/fakebin/redis-server)" "spawn mode: the program found"
+contains "$tmp/out" "a private mongod bench would spawn ($tmp/fakebin/mongod)" "spawn mode: mongodb's first choice"
 contains "$tmp/out" "^      SRANDMEMBER dry:~idx:cat:<category> 10$" "spawn mode: the same commands"
 compgen -G "$tmp/spawned-*" >/dev/null && fail "--dry-run started a server: $(ls "$tmp"/spawned-*)" || ok
 [ ! -e "$tmp/results" ] && ok || fail "--dry-run created $tmp/results"
+# A program the host lacks: the target would not run, and the dry run says so.
+if ! command -v mongod >/dev/null; then
+  sed 's/{name: mg, driver: mongodb}/{name: mg, driver: mongodb, spawn: {program: mongod}}/' "$tmp/dry.yaml" >"$tmp/nomongod.yaml"
+  expect_rc 0 "dry run, mongod missing" -- "$bench" run "$tmp/nomongod.yaml" --dry-run --servers spawn
+  contains "$tmp/out" "^target mg (driver mongodb): would not run (exit 3): " "a missing program said"
+fi
 # The null driver sends nothing.
 printf 'name: n\ntargets: [{name: n, driver: "null"}]\nphases: [{name: run, ops: 10, mix: {get: 1}}]\n' >"$tmp/null.yaml"
 expect_rc 0 "dry run of the null driver" -- "$bench" run "$tmp/null.yaml" --dry-run
