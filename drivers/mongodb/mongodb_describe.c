@@ -62,7 +62,7 @@ int mongo_describe(const struct bench_target *t, const struct bench_request *q, 
 	const char *db = bench_target_option(t, "database"), *coll = bench_target_option(t, "collection");
 	const char *prefix = t->prefix ? t->prefix : "";
 	size_t plen = strlen(prefix);
-	char key[176], arg[176], field[160], proj[96], upper[160], ids[400], limit[64];
+	char key[176], arg[176], field[160], proj[96], upper[160], bounds[400], ids[420], limit[64];
 	struct desc d = {buf, len, 0, 0};
 	unsigned long long count = (unsigned long long)q->count;
 
@@ -73,7 +73,14 @@ int mongo_describe(const struct bench_target *t, const struct bench_request *q, 
 	buf[0] = '\0';
 	json_string(key, sizeof(key), q->key, q->key_len);
 	json_string(arg, sizeof(arg), q->arg ? q->arg : "", q->arg ? q->arg_len : 0);
+	/* Inside a field path or a regex: escaped as in a word, not quoted. */
 	bench_trace_word(field, sizeof(field), q->arg ? q->arg : "", q->arg ? q->arg_len : 0);
+	if (field[0] == '"') {
+		size_t fl = strlen(field);
+
+		memmove(field, field + 1, fl - 2);
+		field[fl - 2] = '\0';
+	}
 	/* The value fields a read projects (mongodb.c, mongo_find1_opts). */
 	if (q->fields)
 		snprintf(proj, sizeof(proj), "{field0: 1, ... field%u: 1}", q->fields - 1);
@@ -84,8 +91,13 @@ int mongo_describe(const struct bench_target *t, const struct bench_request *q, 
 		snprintf(upper, sizeof(upper), "%.*s%c", (int)plen - 1, prefix, prefix[plen - 1] + 1);
 	else
 		snprintf(upper, sizeof(upper), "%s\\u{10FFFF}", prefix);
+	/* The prefix's bounds on _id: inside an _id condition, and as one. */
 	if (plen)
-		snprintf(ids, sizeof(ids), ", _id: {$gte: \"%s\", $lt: \"%s\"}", prefix, upper);
+		snprintf(bounds, sizeof(bounds), ", $gte: \"%s\", $lt: \"%s\"", prefix, upper);
+	else
+		bounds[0] = '\0';
+	if (plen)
+		snprintf(ids, sizeof(ids), ", _id: {%s}", bounds + 2);
 	else
 		ids[0] = '\0';
 	if (count)
@@ -117,9 +129,10 @@ int mongo_describe(const struct bench_target *t, const struct bench_request *q, 
 		     proj);
 		break;
 	case BENCH_OP_FUZZY:
-		line(&d, "%s.find {find: \"%s\", filter: {_id: {$regex: \"%s\"%s}}, projection: {_id: 1}%s}", db, coll,
-		     q->fuzzy_substring ? "^<prefix>[0-9]*<pattern>" : "^<pattern>",
-		     plen ? ", $gte: <prefix>, $lt: <upper>" : "", limit);
+		/* The pattern regex-escaped (mongodb_ops.c, mongo_regex_escape). */
+		line(&d, "%s.find {find: \"%s\", filter: {_id: {$regex: \"^%s%s%s\"%s}}, projection: {_id: 1}%s}", db, coll,
+		     q->fuzzy_substring ? prefix : "", q->fuzzy_substring ? "[0-9]*" : "", field, bounds,
+		     limit);
 		break;
 	case BENCH_OP_INCR:
 		line(&d, "%s.update {update: \"%s\", updates: [{q: {_id: %s}, u: {$inc: {n: NumberLong(1)}}, upsert: true}]}",

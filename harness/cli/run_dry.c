@@ -103,7 +103,7 @@ static void sample(const struct workload *w, const struct wl_phase *ph, enum ben
 		if (ph->fuzzy_substring)
 			snprintf(arg, argcap, "<digits>");
 		else
-			snprintf(arg, argcap, "%s<first digits>", w->keyspace.prefix);
+			snprintf(arg, argcap, "%s<leading-digits>", w->keyspace.prefix);
 		q->fuzzy_substring = ph->fuzzy_substring;
 		break;
 	case BENCH_OP_HSET:

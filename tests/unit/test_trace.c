@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "driver.h"
+#include "registry.h"
 #include "run_trace.h"
 #include "secret.h"
 
@@ -150,9 +151,56 @@ static void test_log(void)
 	run_trace_free(NULL);
 }
 
+/*
+ * Every built-in driver's describe, for every wire op, on a target with
+ * indexes, categories and a binary key: an op the driver has a capability
+ * for is described (a network driver sends at least one command; the null
+ * driver none), one printable line per command, the key's placeholder in
+ * the first; an op it lacks is refused with a reason, or sends nothing.
+ */
+static void test_describe(void)
+{
+	size_t n;
+	const struct bench_driver *const *ds = bench_drivers_builtin(&n);
+	const struct bench_target t = {.name = "t", .uri = "x", .prefix = "p:", .categories = 10, .index_range = 1,
+				       .index_query = 1};
+
+	for (size_t i = 0; i < n; i++) {
+		const struct bench_driver *d = ds[i];
+
+		CHECK(d->describe != NULL);
+		for (int op = 0; d->describe && op < BENCH_OP__WIRE_COUNT; op++) {
+			struct bench_request q = {.op = (enum bench_op)op, .key = "p:<n>", .key_len = 5, .value = "<v>",
+						  .value_len = 3, .arg = "p:<a>", .arg_len = 5, .count = 10};
+			char buf[4096];
+			int got = d->describe(&t, &q, buf, sizeof(buf));
+			int has = (d->caps & bench_op_caps((enum bench_op)op)) == bench_op_caps((enum bench_op)op);
+
+			if (!has) {
+				CHECK(got <= 0);
+				continue;
+			}
+			if (!(d->caps & BENCH_CAP_NETWORK)) {
+				CHECK_INT(got, 0);
+				continue;
+			}
+			if (got < 1)
+				fprintf(stderr, "%s %s: %d: %s\n", d->name, bench_op_name((enum bench_op)op), got, buf);
+			CHECK(got >= 1);
+			if (!strstr(buf, "p:"))
+				fprintf(stderr, "%s %s: %s\n", d->name, bench_op_name((enum bench_op)op), buf);
+			CHECK(strstr(buf, "p:") != NULL);
+			for (const char *c = buf; *c; c++)
+				CHECK(*c == '\n' || (*c >= ' ' && *c < 0x7f));
+			CHECK(buf[0] && buf[strlen(buf) - 1] == '\n');
+		}
+	}
+}
+
 int main(void)
 {
 	test_word();
 	test_log();
+	test_describe();
 	return check_report("trace");
 }
