@@ -282,3 +282,52 @@ int bench_uri_credentials(const char *addr, char *user, size_t ucap, char *passw
 	*rest = at + 1;
 	return 1;
 }
+
+/* Appends s[0..k) to out[*n], cut to leave room for the NUL in cap. */
+static void trace_put(char *out, size_t cap, size_t *n, const char *s, size_t k)
+{
+	if (*n + k >= cap)
+		k = *n + 1 < cap ? cap - 1 - *n : 0;
+	memcpy(out + *n, s, k);
+	*n += k;
+}
+
+/* The trace's one rendering of an argument (driver.h): every driver shows
+ * a key, a value or a reply the same way. */
+size_t bench_trace_word(char *out, size_t cap, const char *s, size_t len)
+{
+	size_t shown = len < BENCH_TRACE_WORD_MAX ? len : BENCH_TRACE_WORD_MAX, n = 0;
+	int plain = len > 0;
+	char tmp[32];
+
+	if (cap == 0)
+		return 0;
+	for (size_t i = 0; i < len && plain; i++)
+		plain = s[i] > ' ' && s[i] < 0x7f && s[i] != '"' && s[i] != '\\';
+	if (!plain)
+		trace_put(out, cap, &n, "\"", 1);
+	for (size_t i = 0; i < shown; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *e = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\r' ? "\\r" : c == '\n' ? "\\n"
+			      : c == '\t' ? "\\t" : NULL;
+
+		if (c >= ' ' && c < 0x7f && !e) {
+			trace_put(out, cap, &n, &s[i], 1);
+			continue;
+		}
+		if (!e) {
+			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+			e = tmp;
+		}
+		trace_put(out, cap, &n, e, strlen(e));
+	}
+	if (!plain)
+		trace_put(out, cap, &n, "\"", 1);
+	if (shown < len) {
+		int k = snprintf(tmp, sizeof(tmp), "...(%zu bytes)", len);
+
+		trace_put(out, cap, &n, tmp, (size_t)k);
+	}
+	out[n] = '\0';
+	return n;
+}

@@ -48,7 +48,9 @@
  * 7: struct bench_target has no shard_key: the key to shard on is a
  *    driver option, `shard_key` (hashed or 1) in the options table of a
  *    driver with BENCH_CAP_SHARD_KEY, which the harness sets from the
- *    workload's shard_key (the target's, over keyspace.shard_key). */
+ *    workload's shard_key (the target's, over keyspace.shard_key).
+ *    struct bench_driver ends with describe (`bench run --dry-run`) and
+ *    struct bench_conn with trace (`bench run --trace N`). */
 #define BENCH_DRIVER_ABI 7
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
@@ -307,6 +309,11 @@ struct bench_conn {
 	 * them per phase run and sums them over the clients; open/close leave
 	 * them alone, so they add up over reconnects. */
 	uint64_t counters[BENCH_CONN_COUNTERS];
+	/* Added with ABI 7: `bench run --trace N`. NULL (the harness zeroes
+	 * the struct): no tracing, and a driver does nothing more than test
+	 * it. Set by the harness before open() and left alone by the driver;
+	 * see struct bench_trace. */
+	struct bench_trace *trace;
 };
 
 /*
@@ -455,7 +462,62 @@ struct bench_driver {
 	 * BENCH_CONN_COUNTERS, each a lower_case word written as it is into
 	 * run.json (docs/csv-schema.md says which it writes). NULL: none. */
 	const char *const *counters;
+
+	/*
+	 * Added with ABI 7 (optional; NULL: `bench run --dry-run` says the
+	 * driver does not describe its commands). The commands `sample` (a
+	 * request as the harness would make it, with placeholders such as
+	 * "<key>" for the key and "<value>" for the value; its count and
+	 * fields the workload's) takes on this target, in the order they are
+	 * sent: one line each, '\n'-terminated, arguments rendered as
+	 * bench_trace_word does, into buf (NUL-terminated, cut at len). A
+	 * command sent with what an earlier one returned is described with
+	 * placeholders and "(then ...)". Never connects. Returns the number
+	 * of commands (0: the op sends nothing), or -1 when this target
+	 * cannot do the op (buf says why, one line).
+	 */
+	int (*describe)(const struct bench_target *t, const struct bench_request *sample, char *buf, size_t len);
 };
+
+/*
+ * A trace of the first requests and replies (`bench run --trace N`, ABI 7),
+ * lent by the harness on bench_conn.trace. A driver calls line() where a
+ * command is formatted (SENT: one command, as sent) and where a reply is
+ * parsed (REPLY: the reply to the connection's oldest traced command not
+ * yet answered; MORE: a further line of that same reply, such as an
+ * element of an array), on the thread that uses the connection. text is
+ * what the driver renders readably, its arguments each through
+ * bench_trace_word; the harness bounds, escapes and scrubs it, and keeps
+ * only the first N commands (with their replies) of a phase. A driver
+ * that cannot see the wire (a client library's pool) traces each request
+ * and its outcome at the request level, and says so in the text.
+ */
+enum bench_trace_kind {
+	BENCH_TRACE_SENT = 0,
+	BENCH_TRACE_REPLY,
+	BENCH_TRACE_MORE
+};
+
+struct bench_trace {
+	void (*line)(struct bench_trace *t, enum bench_trace_kind kind, const char *text, size_t len);
+	/* Nonzero while line() may still keep something of this connection:
+	 * once 0, a driver may skip rendering (and calling line) altogether,
+	 * so a traced run pays only for its first N commands. */
+	int active;
+};
+
+/* Bytes of an argument bench_trace_word shows before it cuts the rest. */
+#define BENCH_TRACE_WORD_MAX 48
+
+/*
+ * One argument of a traced or described command, readable: as it is when
+ * it is printable ASCII without spaces, quotes or backslashes (and not
+ * empty); else in double quotes with \" \\ \r \n \t and \xNN escapes.
+ * Past BENCH_TRACE_WORD_MAX bytes the rest is cut and "...(N bytes)"
+ * follows. Writes at out (NUL-terminated, cut at cap) and returns the
+ * length written.
+ */
+size_t bench_trace_word(char *out, size_t cap, const char *s, size_t len);
 
 /* Whether d offers the event-driven hooks (bench_driver_check ensures all
  * or none). */

@@ -669,15 +669,58 @@ lost:
 	return -1;
 }
 
+/* --trace on the blocking path: libmemcached hides the wire, so each
+ * request is traced once it ran, with its outcome (memcached_trace.c). */
+static int mc_traced(struct bench_conn *conn, struct bench_request *reqs, size_t n, int rc)
+{
+	if (conn->trace)
+		mc_trace_requests(conn->trace, conn->priv, conn->target->prefix ? conn->target->prefix : "", reqs, n);
+	return rc;
+}
+
 static int mc_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
-	return mc_run(conn, reqs, n, 1);
+	return mc_traced(conn, reqs, n, mc_run(conn, reqs, n, 1));
 }
 
 /* The same sets as exec: one memcached_set each, for per-record replies. */
 static int mc_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
-	return mc_run(conn, reqs, n, 0);
+	return mc_traced(conn, reqs, n, mc_run(conn, reqs, n, 0));
+}
+
+/*
+ * describe (driver.h): get, set and delete through the event path's
+ * formatter (the text protocol, which libmemcached speaks too unless the
+ * target is binary); incr as mc_incr sends it.
+ */
+static int mc_describe(const struct bench_target *t, const struct bench_request *sample, char *buf, size_t len)
+{
+	const char *proto = bench_target_option(t, "protocol");
+	const char *prefix = t->prefix ? t->prefix : "";
+	size_t plen = strlen(prefix);
+	struct bench_request q = *sample;
+	int n;
+
+	if (q.op == BENCH_OP_INCR) {
+		int kl = q.key_len >= plen ? (int)(q.key_len - plen) : 0;
+
+		snprintf(buf, len, "incr %s~n:%.*s 1\n(then, when NOT_FOUND) add %s~n:%.*s 0 0 1 1\n", prefix, kl,
+			 q.key + plen, prefix, kl, q.key + plen);
+		return 2;
+	}
+	if (!mc_op_kv(q.op)) {
+		snprintf(buf, len, "memcached has no %s: the driver answers it unsupported", bench_op_name(q.op));
+		return -1;
+	}
+	n = mc_text_describe(t, &q, buf, len);
+	if (n > 0 && ((proto && strcmp(proto, "binary") == 0) || t->password)) {
+		size_t at = strlen(buf);
+
+		snprintf(buf + at, len - at, "(the binary protocol: libmemcached sends the request above as a binary "
+			 "packet)\n");
+	}
+	return n;
 }
 
 /* ---- server identity ---- */
@@ -874,4 +917,5 @@ const struct bench_driver bench_driver_memcached = {
 	.ns_count = mc_ns_count,
 	.ns_clean = mc_ns_clean,
 	.ns_flush = mc_ns_flush,
+	.describe = mc_describe,
 };

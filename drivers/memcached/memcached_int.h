@@ -69,6 +69,7 @@ struct mc_text {
 	struct bench_request *vreq;
 	size_t vlen, vseen;
 	int in_value;
+	int reply_lines;                /* --trace: lines of the current command's reply read so far */
 };
 
 /*
@@ -150,5 +151,24 @@ void mc_text_free(struct mc_conn *mc);
 int mc_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_state *out);
 int mc_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
 int mc_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
+
+/* ---- memcached_trace.c: --trace and --dry-run (driver.h), at the bottom ---- */
+
+/* Text-protocol command cmd of batch, readable, at out[cap] (NUL-
+ * terminated); returns its length. Requests not MC_PENDING were not sent. */
+size_t mc_trace_render(char *out, size_t cap, const struct mc_cmd *cmd, const struct bench_request *batch);
+/* The event path: every command of ev's batch as written; a reply line as
+ * read (first: the first line of its command's reply); the first bytes of a
+ * value that follows a VALUE line (avail of vlen are in the buffer). */
+void mc_trace_text_sent(struct bench_trace *t, const struct mc_text *ev);
+void mc_trace_text_reply(struct bench_trace *t, int first, const char *line, size_t len);
+void mc_trace_text_value(struct bench_trace *t, const char *data, size_t avail, size_t vlen);
+/* The blocking path (libmemcached): each request of a batch that ran, as
+ * the command it stands for and its outcome, marked request level. */
+void mc_trace_requests(struct bench_trace *t, const struct mc_conn *mc, const char *prefix,
+		       const struct bench_request *reqs, size_t n);
+/* describe (driver.h) of the text protocol's commands, via mc_text_format
+ * on a connection that never connects (memcached_text.c). */
+int mc_text_describe(const struct bench_target *t, struct bench_request *sample, char *buf, size_t len);
 
 #endif

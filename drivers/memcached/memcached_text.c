@@ -336,6 +336,8 @@ static int mc_text_format(struct bench_conn *conn, struct mc_conn *mc, struct be
 		p = mc_text_put(p, "version\r\n", 9);
 	}
 	mc_text_iov_add(ev, seg, (size_t)(p - seg));
+	if (conn->trace) /* --trace: the commands as they leave */
+		mc_trace_text_sent(conn->trace, ev);
 	return 0;
 }
 
@@ -399,6 +401,7 @@ int mc_text_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n
 	ev->batch = reqs;
 	ev->batch_n = n;
 	ev->cmd = 0;
+	ev->reply_lines = 0;
 	ev->in_value = 0;
 	ev->vreq = NULL;
 	if (ev->fd < 0 && mc_text_event_fd(conn) < 0) {
@@ -524,6 +527,8 @@ static int mc_text_value_bytes(struct bench_conn *conn, struct mc_text *ev)
 	size_t avail = ev->rlen - ev->rpos, want = ev->vlen + 2 - ev->vseen;
 	size_t take = avail < want ? avail : want;
 
+	if (conn->trace && ev->vseen == 0)
+		mc_trace_text_value(conn->trace, src, avail, ev->vlen);
 	if (r->out && ev->vseen < r->out_cap && ev->vseen < ev->vlen) {
 		size_t upto = ev->vlen < r->out_cap ? ev->vlen : r->out_cap;
 		size_t n = upto - ev->vseen < take ? upto - ev->vseen : take;
@@ -641,9 +646,13 @@ static int mc_text_parse(struct bench_conn *conn, struct mc_text *ev)
 		if (len && line[len - 1] == '\r')
 			len--;
 		ev->rpos = (size_t)(nl + 1 - ev->rbuf);
+		if (conn->trace) /* --trace: each reply line as it is parsed */
+			mc_trace_text_reply(conn->trace, ev->reply_lines++ == 0, line, len);
 		rc = mc_text_line(conn, ev, line, len);
 		if (rc < 0)
 			return -1;
+		if (rc == 1)
+			ev->reply_lines = 0;
 		if (rc == 1 && ++ev->cmd < ev->n_cmds)
 			ev->gnext = ev->cmds[ev->cmd].first;
 	}
@@ -701,4 +710,37 @@ void mc_text_expire(struct bench_conn *conn)
 
 	mc_text_fail_rest(&mc->ev, BENCH_TIMEOUT);
 	bench_conn_lost(conn, "memcached: timeout after %u ms", mc_timeout_ms(conn));
+}
+
+/* describe (driver.h): the sample through mc_text_format, the event
+ * path's own formatter, on a connection state that never connects; the
+ * blocking path's libmemcached sends the same commands in the text
+ * protocol. */
+int mc_text_describe(const struct bench_target *t, struct bench_request *sample, char *buf, size_t len)
+{
+	struct bench_conn conn = {.target = t};
+	struct mc_conn mc = {0};
+	size_t at = 0;
+	int n = 0;
+
+	mc_text_init(&mc);
+	conn.priv = &mc;
+	sample->status = MC_PENDING;
+	mc.ev.batch = sample;
+	mc.ev.batch_n = 1;
+	if (mc_text_format(&conn, &mc, sample, 1) < 0 || sample->status != MC_PENDING) {
+		snprintf(buf, len, "%s", conn.errstr);
+		mc_text_free(&mc);
+		return -1;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < mc.ev.n_cmds && at + 1 < len; i++, n++) {
+		at += mc_trace_render(buf + at, len - at, &mc.ev.cmds[i], sample);
+		if (at + 1 < len) {
+			buf[at++] = '\n';
+			buf[at] = '\0';
+		}
+	}
+	mc_text_free(&mc);
+	return n;
 }

@@ -763,6 +763,9 @@ static int mongo_open(struct bench_conn *conn)
 		goto fail;
 	switch (mongo_shard_check(conn, p)) {
 	case 0:
+		/* --trace: the phase's commands, not the setup above. */
+		if (conn->trace && mongo_trace_start(conn, p->client) < 0)
+			goto fail;
 		return 0;
 	case -2:
 		return -1; /* it answered, but is no mongos: not conn->err (driver.h) */
@@ -833,4 +836,5 @@ const struct bench_driver bench_driver_mongodb = {
 	.ns_count = mongo_ns_count,
 	.ns_clean = mongo_ns_clean,
 	.ns_flush = mongo_ns_flush,
+	.describe = mongo_describe,
 };

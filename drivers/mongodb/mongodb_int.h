@@ -249,4 +249,10 @@ int mongo_ns_count(struct bench_conn *conn, uint64_t limit, struct bench_ns_stat
 int mongo_ns_clean(struct bench_conn *conn, const struct bench_ns_state *before, uint64_t *removed);
 int mongo_ns_flush(struct bench_conn *conn, char *what, size_t what_len);
 
+/* mongodb_trace.c: --trace through libmongoc's command monitoring on
+ * client, into conn->trace (set). 0, or -1 with errstr. */
+int mongo_trace_start(struct bench_conn *conn, mongoc_client_t *client);
+/* mongodb_describe.c: the describe hook (driver.h). */
+int mongo_describe(const struct bench_target *t, const struct bench_request *sample, char *buf, size_t len);
+
 #endif

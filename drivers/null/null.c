@@ -27,6 +27,16 @@ static int null_exec(struct bench_conn *conn, struct bench_request *reqs, size_t
 	return 0;
 }
 
+/* describe (driver.h): there is no server, so nothing is sent. */
+static int null_describe(const struct bench_target *t, const struct bench_request *sample, char *buf, size_t len)
+{
+	(void)t;
+	(void)sample;
+	if (len)
+		buf[0] = '\0';
+	return 0;
+}
+
 const struct bench_driver bench_driver_null = {
 	.name = "null",
 	.abi_version = BENCH_DRIVER_ABI,
@@ -37,4 +47,5 @@ const struct bench_driver bench_driver_null = {
 	.open = null_open,
 	.close = null_close,
 	.exec = null_exec,
+	.describe = null_describe,
 };

@@ -221,7 +221,31 @@ static int redis_open(struct bench_conn *conn)
 	rc->default_fn = rc->ctx->reader->fn;
 	rc->ctx->reader->fn = &redis_slot_fns;
 	rc->ctx->reader->privdata = &rc->reply;
+	/* --trace: what the phase sends from here on, not the setup above. */
+	rc->trace = conn->trace;
 	return 0;
+}
+
+/* describe (driver.h): a redis_conn set up as open() would for the
+ * target, without connecting. */
+static int redis_describe(const struct bench_target *t, const struct bench_request *sample, char *buf, size_t len)
+{
+	struct bench_conn conn = {.target = t};
+	struct redis_conn rc = {0};
+	struct bench_request q = *sample;
+	int n = -1;
+
+	conn.priv = &rc;
+	buf[0] = '\0';
+	if (redis_target_config(&conn, &rc) == 0)
+		n = redis_ops_describe(&conn, &q, buf, len);
+	if (n < 0 && !buf[0])
+		snprintf(buf, len, "%s", conn.errstr);
+	free(rc.wbuf);
+	free(rc.rs);
+	free(rc.pend[0]);
+	free(rc.pend[1]);
+	return n;
 }
 
 static void redis_close(struct bench_conn *conn)
@@ -334,4 +358,5 @@ const struct bench_driver bench_driver_redis = {
 	.ns_clean = redis_ns_clean,
 	.ns_flush = redis_ns_flush,
 	.counters = redis_counters,
+	.describe = redis_describe,
 };

@@ -156,6 +156,7 @@ struct redis_conn {
 	 * state (NULL: a single server). */
 	struct redis_cluster *cluster;
 	void *ssl;              /* redisSSLContext of a rediss:// connection (redis_tls.c) */
+	struct bench_trace *trace; /* conn->trace, taken at open once the setup commands are done */
 };
 
 /* The reader functions exec() uses (redis_node.c): replies land in rc->reply. */
@@ -208,6 +209,10 @@ int redis_node_exec(struct bench_conn *conn, struct bench_request *reqs, size_t 
  * the connection broke (statuses set). */
 int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+/* The plain path's formatter: the batch's commands in RESP into rc->wbuf
+ * (requests whose status is BENCH_UNSUPPORTED skipped); 0, or -1 out of
+ * memory (the connection lost). describe uses it too. */
+int redis_node_format(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 /* The event engine's hooks (driver.h), on a single server's plain
  * records; event_fd declines (-1) anything else. */
 int redis_node_event_fd(struct bench_conn *conn);
@@ -221,6 +226,10 @@ void redis_node_expire(struct bench_conn *conn);
  * the plain path when the batch allows it, else the general path. */
 int redis_ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+/* The describe hook (driver.h) on conn, whose priv is a redis_conn set up
+ * for its target but not connected: the commands of *sample through the
+ * same formatters exec uses. */
+int redis_ops_describe(struct bench_conn *conn, struct bench_request *sample, char *buf, size_t len);
 /* Redis glob patterns: the length of s escaped (each of * ? [ ] and
  * backslash preceded by a backslash), and s escaped at p (returns the end;
  * no terminator). */
@@ -263,6 +272,20 @@ int redis_tls_check_options(struct bench_conn *conn, int tls);
  * set and "redis at WHERE: AUTH failed for user U: <server's reply>". */
 int redis_auth(struct bench_conn *conn, redisContext *ctx, const char *where, const char *user,
 	       const char *password);
+
+/* ---- redis_trace.c: --trace and --dry-run (driver.h), at the bottom ---- */
+
+/* Calls emit once per command of the RESP in buf[0..len) (the driver's
+ * own), with the command readable on one line (bench_trace_word per
+ * argument, the first 12). Returns the number of commands. */
+size_t redis_trace_commands(const char *buf, size_t len, void (*emit)(void *arg, const char *line, size_t n),
+			    void *arg);
+/* The commands in buf[0..len) as sent, into t. */
+void redis_trace_sent(struct bench_trace *t, const char *buf, size_t len);
+/* One reply (or an element of one) as the reader parsed it: the task's
+ * type; integer (an integer, an array's length); the string's bytes. */
+void redis_trace_reply(struct bench_trace *t, const redisReadTask *task, long long integer, const char *str,
+		       size_t len);
 
 /* ---- redis_resp.c: commands in RESP into rc->wbuf for the general path ---- */
 

@@ -36,6 +36,8 @@ static void *redis_reply_string(const redisReadTask *task, char *str, size_t len
 	struct redis_reply *r = task->privdata;
 	size_t n;
 
+	if (r->rc->trace)
+		redis_trace_reply(r->rc->trace, task, 0, str, len);
 	if (task->parent) {
 		if (r->element && r->element(r, task, str, len) < 0)
 			return NULL; /* out of memory: hiredis fails the read */
@@ -69,6 +71,8 @@ static void *redis_reply_array(const redisReadTask *task, int elements)
 {
 	struct redis_reply *r = task->privdata;
 
+	if (r->rc->trace)
+		redis_trace_reply(r->rc->trace, task, (long long)elements, NULL, 0);
 	if (!task->parent) {
 		r->type = REDIS_REPLY_ARRAY;
 		r->integer = (long long)elements;
@@ -80,6 +84,8 @@ static void *redis_reply_integer(const redisReadTask *task, long long value)
 {
 	struct redis_reply *r = task->privdata;
 
+	if (r->rc->trace)
+		redis_trace_reply(r->rc->trace, task, value, NULL, 0);
 	if (!task->parent) {
 		r->type = REDIS_REPLY_INTEGER;
 		r->integer = value;
@@ -91,6 +97,8 @@ static void *redis_reply_nil(const redisReadTask *task)
 {
 	struct redis_reply *r = task->privdata;
 
+	if (r->rc->trace)
+		redis_trace_reply(r->rc->trace, task, 0, NULL, 0);
 	if (!task->parent)
 		r->type = REDIS_REPLY_NIL;
 	return r;
@@ -264,7 +272,7 @@ int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_
  * op has no command become UNSUPPORTED. Returns 0, or -1 (out of memory;
  * the connection is lost).
  */
-static int redis_format_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+int redis_node_format(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 	size_t need = 0;
@@ -306,17 +314,19 @@ static int redis_format_batch(struct bench_conn *conn, struct bench_request *req
 	}
 	rc->wlen = (size_t)(p - rc->wbuf);
 	rc->woff = 0;
+	if (rc->trace) /* --trace: the commands as they leave (both engines) */
+		redis_trace_sent(rc->trace, rc->wbuf, rc->wlen);
 	return 0;
 }
 
 /* Blocking path: starts the batch and hands its commands, formatted once
- * (redis_format_batch), to hiredis's output buffer. Returns 0, or -1 when
+ * (redis_node_format), to hiredis's output buffer. Returns 0, or -1 when
  * the connection is or became unusable (statuses DISCONNECTED). */
 static int redis_queue(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 
-	if (redis_begin_batch(conn, reqs, n) < 0 || redis_format_batch(conn, reqs, n) < 0)
+	if (redis_begin_batch(conn, reqs, n) < 0 || redis_node_format(conn, reqs, n) < 0)
 		return -1;
 	if (rc->wlen && redisAppendFormattedCommand(rc->ctx, rc->wbuf, rc->wlen) != REDIS_OK)
 		return bench_conn_lost(conn, "redis: %s", rc->ctx->errstr); /* out of memory only */
@@ -441,7 +451,7 @@ int redis_node_submit(struct bench_conn *conn, struct bench_request *reqs, size_
 	rc->batch = reqs;
 	rc->batch_n = n;
 	rc->next = 0;
-	if (redis_format_batch(conn, reqs, n) < 0)
+	if (redis_node_format(conn, reqs, n) < 0)
 		return -1;
 	return redis_node_flush(conn);
 }

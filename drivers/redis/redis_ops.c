@@ -616,14 +616,22 @@ static int ops_oom(struct bench_conn *conn, struct redis_conn *rc)
 	return ops_fail(rc, BENCH_DISCONNECTED);
 }
 
+static int ops_state(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+
 /* Starts a batch on the general path: statuses, per-request state, empty
  * buffers. Returns 0 or -1 (statuses set). */
 static int ops_begin(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
-	struct redis_conn *rc = conn->priv;
-
 	if (redis_begin_batch(conn, reqs, n) < 0)
 		return -1;
+	return ops_state(conn, reqs, n);
+}
+
+/* ops_begin's per-request state and buffers, without the connection. */
+static int ops_state(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
 	if (n > UINT32_MAX)
 		return bench_conn_lost(conn, "redis: batch of %zu requests", n);
 	if (n > rc->rs_cap) {
@@ -657,6 +665,8 @@ static int ops_run(struct bench_conn *conn, struct redis_conn *rc)
 		rc->npend[cur ^ 1] = 0;
 		if (!rc->npend[cur])
 			return 0;
+		if (rc->trace) /* --trace: this round's commands as they leave */
+			redis_trace_sent(rc->trace, rc->wbuf, rc->wlen);
 		if (redisAppendFormattedCommand(rc->ctx, rc->wbuf, rc->wlen) != REDIS_OK)
 			return ops_oom(conn, rc);
 		rc->wlen = 0; /* hiredis has its copy: the buffer takes the next round */
@@ -802,4 +812,87 @@ int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n
 	if (rc && !redis_node_plain(rc, reqs, n))
 		return ops_load(conn, reqs, n);
 	return redis_node_exec(conn, reqs, n);
+}
+
+/* ---- describe (bench run --dry-run) ---- */
+
+struct describe_out {
+	char *buf;
+	size_t len, at;
+	const char *lead;       /* before the next line: "(then ...) " or "" */
+};
+
+static void describe_line(void *arg, const char *line, size_t n)
+{
+	struct describe_out *d = arg;
+	int k = snprintf(d->buf + d->at, d->len - d->at, "%s%.*s\n", d->lead, (int)n, line);
+
+	if (k > 0)
+		d->at = d->at + (size_t)k < d->len ? d->at + (size_t)k : d->len - 1;
+}
+
+/* The commands in rc->wbuf, then the buffer emptied for the next round. */
+static size_t describe_round(struct redis_conn *rc, struct describe_out *d, const char *lead)
+{
+	size_t n;
+
+	d->lead = lead;
+	n = redis_trace_commands(rc->wbuf, rc->wlen, describe_line, d);
+	rc->wlen = 0;
+	return n;
+}
+
+/*
+ * The sample through the formatter exec would take it to (the plain path's
+ * or the general path's), then what follows the reply: a range or query
+ * answer's keys fetched (emit_fetch on two keys standing for those the
+ * server returns), a SCAN repeated with the cursor it returns.
+ */
+int redis_ops_describe(struct bench_conn *conn, struct bench_request *sample, char *buf, size_t len)
+{
+	struct redis_conn *rc = conn->priv;
+	struct describe_out d = {buf, len, 0, ""};
+	size_t cmds = 0;
+
+	buf[0] = '\0';
+	sample->status = BENCH_DISCONNECTED; /* anything but UNSUPPORTED: to be sent */
+	if (redis_node_plain(rc, sample, 1)) {
+		if (redis_node_format(conn, sample, 1) < 0)
+			return -1;
+		if (sample->status == BENCH_UNSUPPORTED) {
+			snprintf(buf, len, "redis: %s is not a command of this driver", bench_op_name(sample->op));
+			return -1;
+		}
+		return (int)describe_round(rc, &d, "");
+	}
+	if (ops_state(conn, sample, 1) < 0 || emit_request(conn, rc, 0) < 0)
+		return bench_conn_error(conn, "redis: out of memory");
+	if (sample->status == BENCH_UNSUPPORTED || sample->status == BENCH_ERROR) {
+		snprintf(buf, len, "%s", sample->status == BENCH_ERROR ? conn->errstr : "not an op of this driver");
+		return -1;
+	}
+	cmds = describe_round(rc, &d, "");
+	for (size_t j = 0; j < rc->npend[0]; j++) {
+		int kind = rc->pend[0][j].kind;
+
+		if (kind == RK_KEYS) {
+			redisReadTask parent = {.type = REDIS_REPLY_ARRAY, .elements = 2};
+			redisReadTask task = {.type = REDIS_REPLY_STRING, .parent = &parent};
+			char k1[64], k2[64];
+			int n1 = snprintf(k1, sizeof(k1), "%s<key1>", rc->prefix), n2;
+
+			n2 = snprintf(k2, sizeof(k2), "%s<key2>", rc->prefix);
+			rc->wlen = 0;
+			if (emit_fetch(rc, 0, &task, k1, (size_t)n1) < 0)
+				return -1;
+			task.idx = 1;
+			if (emit_fetch(rc, 0, &task, k2, (size_t)n2) < 0)
+				return -1;
+			cmds += describe_round(rc, &d, "(then, on the keys it returned) ");
+		} else if (kind == RK_SCAN) {
+			d.lead = "(then, until the cursor is 0) SCAN <cursor returned> ...";
+			describe_line(&d, "", 0);
+		}
+	}
+	return (int)cmds;
 }

@@ -28,6 +28,8 @@
 #include "registry.h"
 #include "results.h"
 #include "run_flags.h"
+#include "run_dry.h"
+#include "run_trace.h"
 #include "runner.h"
 #include "secret.h"
 #include "servers.h"
@@ -58,6 +60,9 @@ const char cmd_run_usage[] =
 	"  --out DIR                 where result directories go (default: results)\n"
 	"  --quiet                   print nothing but errors and the last line, results: DIR/\n"
 	"  --no-charts               do not draw charts at the end (redraw any time: bench chart DIR)\n"
+	"  --dry-run                 print the plan and each op's commands (from its driver); check\n"
+	"                            the input, contact, spawn and write nothing; exit 0\n"
+	"  --trace N                 trace.log: every phase run's first N commands and replies\n"
 	"  --shard I/N               one of N load machines: run the I-th share (0 <= I < N) of every\n"
 	"                            phase's clients, load records, ops and rate; default: BENCH_SHARD\n"
 	"                            from the environment; combine the N results with bench merge\n"
@@ -165,6 +170,14 @@ static int parse_args(int argc, char **argv, struct run_args *a, struct run_flag
 			a->shard_from = "--shard";
 		} else if (!ok) {
 			return BENCH_EXIT_USAGE;
+		} else if (ok && (v = cmd_opt_value(argc, argv, &i, "--trace", &ok)) && ok) {
+			if (util_parse_u64(v, &a->trace_n) < 0 || a->trace_n < 1 || a->trace_n > RUN_TRACE_N_MAX)
+				return cmd_usage_error("run", "--trace wants a number of commands from 1 to %d, not '%s'",
+						       RUN_TRACE_N_MAX, v);
+		} else if (!ok) {
+			return BENCH_EXIT_USAGE;
+		} else if (strcmp(argv[i], "--dry-run") == 0) {
+			a->dry_run = true;
 		} else if (strcmp(argv[i], "--no-charts") == 0) {
 			a->no_charts = true;
 		} else if (strcmp(argv[i], "--reuse") == 0) {
@@ -197,6 +210,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, struct run_flag
 				       "flush once before starting the shards", a->shard_from);
 	if (a->shard)
 		a->ns.reuse = a->ns.keep = true;
+	if (a->dry_run && a->trace_n)
+		return cmd_usage_error("run", "--trace with --dry-run: a dry run sends nothing to trace");
 	return 0;
 }
 
@@ -692,19 +707,67 @@ static int put_text(const char *dir, FILE *f, const void *text, char *err, size_
 	return fputs(text, f) < 0 ? -1 : 0;
 }
 
+static int put_trace(const char *dir, FILE *f, const void *trace, char *err, size_t errlen)
+{
+	(void)dir;
+	(void)err;
+	(void)errlen;
+	return run_trace_copy((struct run_trace *)trace, f);
+}
+
+/*
+ * --dry-run: each selected target as a run would fill it (its uri: the
+ * workload's, or with --servers external the driver's address; none for
+ * a server bench would spawn), then the plan (run_dry.c). Nothing is
+ * contacted or spawned.
+ */
+static int dry_run(const struct run_args *a, const struct workload *w, struct workload *const *points,
+		   size_t n_points)
+{
+	struct bench_target *bts = xcalloc(w->n_targets, sizeof(*bts));
+	struct bench_option **opts = xcalloc(w->n_targets, sizeof(*opts));
+
+	for (size_t i = 0; i < w->n_targets; i++) {
+		/* The first point's target (the same target, reloaded: run_fill_target
+		 * indexes the credentials by its place in the workload it is given). */
+		const struct wl_target *wt = &points[0]->targets[i];
+		char err[256];
+		const struct bench_driver *d = bench_driver_find(wt->driver, err, sizeof(err));
+
+		if (!run_selected(a->targets, wt->name))
+			continue;
+		opts[i] = run_fill_target(a, points[0], wt, d, &bts[i]);
+		if (wt->uri)
+			bts[i].uri = wt->uri;
+		else if (d && (d->caps & BENCH_CAP_NETWORK) && strcmp(a->servers, "external") == 0)
+			bts[i].uri = servers_external_uri(d);
+	}
+	run_dry_print(w, points, n_points, bts, stdout);
+	for (size_t i = 0; i < w->n_targets; i++)
+		free(opts[i]);
+	free(opts);
+	free(bts);
+	return BENCH_EXIT_OK;
+}
+
 /* The result directory: the results model's files, the comparison of its
  * targets (analysis/aggregate.h) and, for a run from flags, the workload
  * it ran (yaml, NULL: none) in the same temporary directory. */
 static char *write_results(const struct run_args *a, const struct results *r, const struct aggregate *agg,
 			   const char *yaml)
 {
-	const struct outdir_file extra[] = {
+	struct outdir_file extra[4] = {
 		{"comparison.csv", put_comparison, agg},
 		{"results.json", put_results_json, agg},
-		{"workload.yaml", put_text, yaml},
 	};
-	char err[PATH_MAX + 512];
-	char *dir = outdir_write(a->out, r, extra, sizeof(extra) / sizeof(extra[0]) - !yaml, err, sizeof(err));
+	size_t n_extra = 2;
+	char err[PATH_MAX + 512], *dir;
+
+	if (yaml)
+		extra[n_extra++] = (struct outdir_file){"workload.yaml", put_text, yaml};
+	if (a->trace)
+		extra[n_extra++] = (struct outdir_file){"trace.log", put_trace, a->trace};
+	dir = outdir_write(a->out, r, extra, n_extra, err, sizeof(err));
 
 	if (!dir)
 		secret_fprintf(stderr, "bench: %s\n", err);
@@ -793,6 +856,18 @@ static int load_and_validate(struct run_args *a, const struct run_flags *f, stru
 	if ((rc = apply_shard(a, *points, *n_points)) != 0)
 		return rc;
 	(*w)->shard = (*points)[0]->shard; /* run.json's, when the points are reloads */
+	return 0;
+}
+
+/* --trace N's log, opened before any server starts. Returns 0 or exit 2. */
+static int open_trace(struct run_args *a)
+{
+	char err[256];
+
+	if (a->trace_n && !(a->trace = run_trace_new(a->trace_n, err, sizeof(err)))) {
+		fprintf(stderr, "bench run: %s\n", err);
+		return BENCH_EXIT_USAGE; /* as an --out bench cannot write to */
+	}
 	return 0;
 }
 
@@ -942,8 +1017,12 @@ int cmd_run(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &a, &f)) != 0 || (rc = load_and_validate(&a, &f, &w, &points, &n_points)) != 0 ||
 	    (rc = saved_workload(&a, &f, &yaml)) != 0)
 		goto out;
+	if (a.dry_run) { /* before --out is checked: that check makes a probe directory */
+		rc = dry_run(&a, w, points, n_points);
+		goto out;
+	}
 	/* A run whose results cannot be written is not started. */
-	if ((rc = cmd_check_outdir("run", "--out", a.out, true)) != 0)
+	if ((rc = cmd_check_outdir("run", "--out", a.out, true)) != 0 || (rc = open_trace(&a)) != 0)
 		goto out;
 	install_stop_handlers();
 	n_workload_warnings = begin_results(&a, w, argc, argv, &r);
@@ -960,6 +1039,7 @@ int cmd_run(int argc, char **argv)
 	rc = write_and_print(&a, &r, yaml, skipped, n_workload_warnings);
 out:
 	servers_free(servers);
+	run_trace_free(a.trace);
 	results_free(&r);
 	run_args_free(&a, w, points, n_points);
 	run_flags_free(&f);

@@ -13,6 +13,7 @@
 #include "crash.h"
 #include "idle.h"
 #include "replication.h"
+#include "run_trace.h"
 #include "runner.h"
 #include "secret.h"
 #include "shard.h"
@@ -176,6 +177,10 @@ int run_points(const struct run_args *a, struct results *r, struct target_result
 					struct idle_ctx ic = {a, r, t, bt, &w->phases[i], NULL};
 					struct runner_probe pr = probe;
 
+					pr.trace = a->trace;
+					if (a->trace)
+						run_trace_phase(a->trace, t->target->name, t->driver->name, w->phases[i].name,
+								rep, value);
 					if (w->phases[i].idle_connections) {
 						pr.connected = open_idle;
 						pr.connected_arg = &ic;

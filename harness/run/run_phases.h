@@ -32,6 +32,9 @@ struct run_args {
 	/* A workload built from flags (cli/run_flags.c): its YAML text, which
 	 * `workload` then only labels; NULL: the file `workload`. */
 	const char *workload_text;
+	bool dry_run;             /* --dry-run: the plan and each op's commands, nothing run */
+	uint64_t trace_n;         /* --trace N; 0: off */
+	struct run_trace *trace;  /* its log (run_trace.h), NULL when off */
 };
 
 /* A second stop signal this soon after the first is part of the same stop:

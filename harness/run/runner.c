@@ -17,6 +17,7 @@
 #include "keygen.h"
 #include "pacer.h"
 #include "rng.h"
+#include "run_trace.h"
 #include "runner.h"
 #include "runner_int.h"
 #include "shard.h"
@@ -426,6 +427,8 @@ static int connect_clients(struct phase_ctx *ctx, const struct bench_target *tar
 				c->quota = ph->ops / all + (g < ph->ops % all);
 			ctx->ops_total += c->quota;
 		}
+		if (ctx->trace)
+			c->conn.trace = run_trace_client(ctx->trace, g);
 		if (drv->open(&c->conn) < 0) {
 			snprintf(out->error, sizeof(out->error), "client %llu could not connect to %s: %s",
 				 (unsigned long long)g, target->name, c->conn.errstr);
@@ -619,6 +622,7 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	out->repeat = repeat;
 	if (ctx_init(&ctx, w, ph, drv, out) < 0)
 		goto done;
+	ctx.trace = probe ? probe->trace : NULL;
 	ctx.timeout_ns = (uint64_t)(target->timeout_ms ? target->timeout_ms : 5000) * 1000000u;
 	/* Every client connects before the clock starts. */
 	if (connect_clients(&ctx, target, clients, nclients, first_client, repeat, out) < 0)

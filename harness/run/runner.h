@@ -42,6 +42,9 @@ struct runner_probe {
 	 * connected, before the clock (warmup included) starts. */
 	void (*connected)(void *arg);
 	void *connected_arg;
+	/* --trace N (run_trace.h): every client's connection traced into it;
+	 * NULL: off, and the engines pay nothing for it. */
+	struct run_trace *trace;
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "keygen.h"
 #include "pacer.h"
 #include "rng.h"
+#include "run_trace.h"
 #include "runner.h"
 #include "runner_int.h"
 #include "shard.h"
@@ -220,6 +221,8 @@ int runner_reconnect(struct worker *wk, struct client *c, uint64_t now)
 		 * batch: a server that accepts and then drops every
 		 * connection is retried ever more slowly, not in a spin. */
 		c->down = 0;
+		if (c->conn.trace)
+			run_trace_reopened(c->conn.trace);
 		wk->reconnects++;
 		ts_reconnect(wk->ts, util_now_ns());
 		return 0;

@@ -48,6 +48,7 @@ struct phase_ctx {
 	uint64_t finished;              /* workers that have stopped */
 	unsigned ts_ops;                /* ops in the time series, as bits */
 	int has_args;                   /* some op needs arguments (runner_fill_args) */
+	struct run_trace *trace;        /* --trace (run_trace.h); NULL: off */
 };
 
 struct client {
