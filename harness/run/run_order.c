@@ -215,6 +215,8 @@ void run_order_run(const struct run_args *a, struct results *r, struct workload 
 			if (h->begin(a, r, t, s, points, n_points, set) < 0)
 				continue;
 			state[pb->target] = SLOT_UP;
+			s->data.before = s->ns.active ? &s->ns.before : NULL;
+			s->data.keep_keys = s->ns.active && a->ns.reuse;
 			if (runner_stop_requested())
 				break;
 		}

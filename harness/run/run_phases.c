@@ -171,13 +171,45 @@ static bool load_runs(struct run_block *b, bool *recorded)
 	*recorded = true;
 	if (!b->keeps_data)
 		return true; /* every block loads, as the workload says */
-	if (b->data->have && b->data->group == b->group) {
+	if (b->data->any && b->data->intact && b->data->group == b->group) {
 		b->load = "reused";
 		return false;
 	}
 	*recorded = !b->data->recorded[b->group];
 	b->load = *recorded ? "loaded" : "reloaded";
 	return true;
+}
+
+/* Before a load of block b: the keys another sweep point's load left (a
+ * keyspace of another size or shape) are removed, so that each point runs
+ * on its own data only, whatever the order. */
+static void clear_data(const struct run_args *a, struct results *r, const struct target_result *t,
+		       const struct bench_target *bt, const struct run_block *b)
+{
+	const char *value = r->w->sweep.key ? r->w->sweep.values[b->data->group] : "";
+	struct bench_target st = *bt;
+	struct bench_conn c = {.driver = t->driver, .target = &st};
+	struct bench_ns_state none = {0};
+	uint64_t removed = 0, left = 0;
+
+	if (!t->driver->ns_clean)
+		return; /* no server, or a driver without the data safety hooks */
+	if (b->data->keep_keys) {
+		results_warn(r, "%s: %s=%s is loaded over the keys of %s=%s: with --reuse, bench cannot tell its keys "
+			     "under the prefix from others, and removes none", t->target->name, r->w->sweep.key,
+			     r->w->sweep.values[b->point], r->w->sweep.key, value);
+		return;
+	}
+	st.prefix = b->points[b->data->group]->keyspace.prefix;
+	if (t->driver->open(&c) < 0 || namespace_remove(&c, b->data->before ? b->data->before : &none, &removed,
+							&left) < 0 || left)
+		results_warn(r, "%s: the keys of %s=%s under prefix '%s' were not all removed before loading %s=%s: %s",
+			     t->target->name, r->w->sweep.key, value, st.prefix, r->w->sweep.key,
+			     r->w->sweep.values[b->point], c.errstr[0] ? c.errstr : "some are still there");
+	else
+		run_say(a, "%s: removed the %llu keys of %s=%s before loading %s=%s\n", t->target->name,
+			(unsigned long long)removed, r->w->sweep.key, value, r->w->sweep.key, r->w->sweep.values[b->point]);
+	t->driver->close(&c);
 }
 
 int run_block(const struct run_args *a, struct results *r, struct target_result *t, struct run_block *b,
@@ -204,6 +236,8 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 				continue;
 			if (!b->load)
 				b->load = "loaded";
+			if (b->data->any && b->data->group != b->group)
+				clear_data(a, r, t, bt, b);
 		}
 		p = results_add_run(t);
 		p->sweep_value = value;
@@ -250,6 +284,13 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 			t->n_runs--; /* nothing was measured */
 			return -1;
 		}
+		if (w->phases[i].type == WL_PHASE_LOAD) {
+			b->data->any = true;
+			b->data->group = b->group;
+			b->data->intact = !p->interrupted;
+		} else if (!run_phase_keeps_data(&w->phases[i])) {
+			b->data->intact = false;
+		}
 		if (w->phases[i].type == WL_PHASE_LOAD && b->keeps_data) {
 			/* One row per data group, whichever block of it loaded
 			 * first: the group's first point, repeat 1, so that the
@@ -258,11 +299,7 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 			p->sweep_value = value ? r->w->sweep.values[b->group] : NULL;
 			p->phase = &b->points[b->group]->phases[i];
 			p->repeat = 1;
-			b->data->have = !p->interrupted;
-			b->data->group = b->group;
 			b->data->recorded[b->group] = true;
-		} else if (!run_phase_keeps_data(&w->phases[i])) {
-			b->data->have = false;
 		}
 		if (warm.warmup) {
 			/* Keep the order phase by phase: warmup, then its run. */

@@ -64,9 +64,15 @@ void run_say(const struct run_args *a, const char *fmt, ...) __attribute__((form
 
 /* What a target's server holds (run_order.c keeps one per target). */
 struct run_data {
-	bool have;              /* the data a load of `group` wrote, unchanged since */
+	bool any;               /* a load wrote to the server: of `group` */
 	size_t group;
+	bool intact;            /* and nothing changed that data since */
 	bool *recorded;         /* per group: its load is a summary.csv row already */
+	/* Before a load of another group, the keys under the prefix are
+	 * removed (namespace_remove, with `before`: what was there before the
+	 * run, NULL for nothing), unless they may be another's (--reuse). */
+	const struct bench_ns_state *before;
+	bool keep_keys;
 };
 
 /* One block of the run order: target t's phases for one sweep point and
