@@ -144,8 +144,13 @@ static int cmp_key(const void *x, const void *y)
 /* The runs of t by point, repeat and phase, as a sequential run adds them. */
 static void sort_runs(struct target_result *t, struct workload *const *points)
 {
-	struct run_key *keys = xcalloc(t->n_runs ? t->n_runs : 1, sizeof(*keys));
-	struct phase_result *sorted = xcalloc(t->n_runs ? t->n_runs : 1, sizeof(*sorted));
+	struct run_key *keys;
+	struct phase_result *sorted;
+
+	if (!t->n_runs)
+		return;
+	keys = xcalloc(t->n_runs, sizeof(*keys));
+	sorted = xcalloc(t->n_runs, sizeof(*sorted));
 
 	for (size_t i = 0; i < t->n_runs; i++) {
 		const struct phase_result *p = &t->runs[i];
