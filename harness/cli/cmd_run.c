@@ -1,7 +1,7 @@
 /*
  * cmd_run.c - `bench run`: validate the workload, bring up or find each
- * target, run its phases one target at a time (so servers never compete for
- * the CPU), and write the result directory.
+ * target around its blocks (run/run_order.c runs them one at a time, so
+ * servers never compete for the CPU), and write the result directory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +40,8 @@ const char cmd_run_usage[] =
 	"usage: bench run WORKLOAD.yaml [options] [flags]\n"
 	"       bench run --target URI|DRIVER... [flags] [options]\n"
 	"\n"
-	"Runs the workload's phases against each target in turn and writes\n"
+	"Runs the workload's phases against each target, one block (target x sweep\n"
+	"point x repeat) at a time in the workload's order (random by default), and writes\n"
 	"<out>/<UTC time>-<workload name>/ with summary.csv, run.json, comparison.csv\n"
 	"and results.json (docs/csv-schema.md); the terminal ends with the comparison of\n"
 	"the targets: per op, ops/s and p99 (mean ± 95% interval over the repeats), the\n"
