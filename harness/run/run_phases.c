@@ -299,6 +299,10 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 			p->sweep_value = value ? r->w->sweep.values[b->group] : NULL;
 			p->phase = &b->points[b->group]->phases[i];
 			p->repeat = 1;
+			warm.point = p->point;
+			warm.sweep_value = p->sweep_value;
+			warm.phase = p->phase;
+			warm.repeat = 1;
 			b->data->recorded[b->group] = true;
 		}
 		if (warm.warmup) {
