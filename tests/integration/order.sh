@@ -80,6 +80,16 @@ for t in a b; do
 done
 rows "$tmp/r1" >"$tmp/rows-r1"; rows "$tmp/s1" >"$tmp/rows-s1"
 if cmp -s "$tmp/rows-r1" "$tmp/rows-s1"; then ok; else fail "summary.csv rows differ between the orders"; diff "$tmp/rows-s1" "$tmp/rows-r1" | head >&2; fi
+# comparison.csv (harness/analysis/aggregate*.c): the same rows and sample
+# counts whatever the order.
+cmprows() {
+  python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    print(",".join(r[k] for k in ("phase", "op", "sweep_value", "metric", "target", "n")))' \
+    "$(ls -d "$1"/*/ | head -1)comparison.csv"
+}
+same "comparison.csv: the same rows and n in both orders" "$(cmprows "$tmp/r1")" "$(cmprows "$tmp/s1")"
+[ "$(cmprows "$tmp/r1" | grep -c '^run,get,.*,3$')" -gt 0 ] && ok || fail "comparison.csv: the run phase's rows aggregate 3 repeats"
 sorted=$(python3 -c 'import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 k = [(r["target"], float(r["sweep_value"]), int(r["repeat"])) for r in rows]
