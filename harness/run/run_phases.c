@@ -238,6 +238,10 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 				b->load = "loaded";
 			if (b->data->any && b->data->group != b->group)
 				clear_data(a, r, t, bt, b);
+			if (!recorded)
+				run_say(a, "%s: %s: the data of %s=%s again (another point's had replaced it): not a "
+					"summary.csv row\n", t->target->name, w->phases[i].name,
+					r->w->sweep.key ? r->w->sweep.key : "the workload", value ? value : "");
 		}
 		p = results_add_run(t);
 		p->sweep_value = value;
@@ -318,8 +322,7 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 		 * A crash phase's failures are the crash itself. */
 		p->over_error_limit = w->phases[i].type != WL_PHASE_CRASH &&
 				      results_phase_error_rate(p) > w->max_error_rate;
-		if (recorded)
-			r->n_over_error_limit += p->over_error_limit;
+		r->n_over_error_limit += p->over_error_limit; /* a reload's too: later blocks run on its data */
 		if (p->over_error_limit)
 			results_warn(r, "%s: %s (repeat %llu%s%s): %.4g%% of requests failed, over max_error_rate %.4g%%",
 				     t->target->name, p->phase->name, (unsigned long long)rep, value ? ", " : "",
