@@ -1,7 +1,7 @@
 /*
  * cmd_run.c - `bench run`: validate the workload, bring up or find each
- * target, run its phases one target at a time (so servers never compete for
- * the CPU), and write the result directory.
+ * target around its blocks (run/run_order.c runs them one at a time, so
+ * servers never compete for the CPU), and write the result directory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +30,7 @@
 #include "run_flags.h"
 #include "run_dry.h"
 #include "run_trace.h"
+#include "run_order.h"
 #include "runner.h"
 #include "secret.h"
 #include "servers.h"
@@ -42,7 +43,8 @@ const char cmd_run_usage[] =
 	"usage: bench run WORKLOAD.yaml [options] [flags]\n"
 	"       bench run --target URI|DRIVER... [flags] [options]\n"
 	"\n"
-	"Runs the workload's phases against each target in turn and writes\n"
+	"Runs the workload's phases against each target, one block (target x sweep\n"
+	"point x repeat) at a time in the workload's order (random by default), and writes\n"
 	"<out>/<UTC time>-<workload name>/ with summary.csv, run.json, comparison.csv\n"
 	"and results.json (docs/csv-schema.md); the terminal ends with the comparison of\n"
 	"the targets: per op, ops/s and p99 (mean ± 95% interval over the repeats), the\n"
@@ -518,57 +520,59 @@ static int refuse_other_prefixes(const struct run_args *a, struct target_result 
 	return 0;
 }
 
-static void run_target(const struct run_args *a, struct results *r, struct target_result *t,
-		       struct workload *const *points, size_t n_points, struct server_set **servers)
+/* Before a target's first block (run_order.h): its server up, the
+ * namespace checked, the server watched. */
+static int begin_target(const struct run_args *a, struct results *r, struct target_result *t, struct run_slot *s,
+			struct workload *const *points, size_t n_points, struct server_set **servers)
 {
-	struct bench_target bt = {0};
-	struct watch wt = {0};
-	struct namespace_guard ns;
-	char *uri_owned = NULL;
-	struct bench_option *opts_owned = NULL;
 	char label[RESULTS_SERVER_LABEL_MAX];
-	pid_t pid = 0;
 
 	/* The longest value any sweep point writes (driver.h, value_max). */
 	for (size_t i = 0; i < n_points; i++) {
 		uint64_t v = points[i]->values.size_max * (points[i]->values.fields ? points[i]->values.fields : 1);
 
-		bt.value_max = v > bt.value_max ? v : bt.value_max;
+		s->bt.value_max = v > s->bt.value_max ? v : s->bt.value_max;
 	}
-	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid, &opts_owned) < 0 ||
-	    refuse_other_prefixes(a, t, points, n_points, &bt) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
+	if (bring_up(a, r, t, servers, &s->bt, &s->uri_owned, &s->pid, &s->opts_owned) < 0 ||
+	    refuse_other_prefixes(a, t, points, n_points, &s->bt) < 0 || namespace_before(&a->ns, r, t, &s->bt, &s->ns) < 0) {
 		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
-		goto done;
+		servers_stop(t->server);
+		t->server = NULL;
+		free(s->uri_owned);
+		s->uri_owned = NULL;
+		return -1;
 	}
 	if (t->driver->caps & BENCH_CAP_NETWORK)
 		run_say(a, "%s: %s at %s%s%s\n", t->target->name, results_server_label(t, label, sizeof(label)), t->uri,
 			t->info.stands_in_for[0] ? ", a stand-in for " : "", t->info.stands_in_for);
-	watch_init(&wt, &bt, t->driver, pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
-	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", wt.cpu_source);
-	if (ns.clean) {
+	watch_init(&s->wt, &s->bt, t->driver, s->pid, a->quiet ? WATCH_QUIET : isatty(STDERR_FILENO) ? WATCH_TTY : WATCH_PLAIN);
+	snprintf(t->cpu_source, sizeof(t->cpu_source), "%s", s->wt.cpu_source);
+	if (s->ns.clean) {
 		char *hint = clean_hint(a, t->target);
 
-		run_quit_watch(t->driver, &bt, t->uri, hint);
+		run_quit_watch(t->driver, &s->bt, t->uri, hint);
 		free(hint);
 	}
-	if (run_points(a, r, t, points, n_points, &bt, &wt, *servers) < 0)
-		secret_fprintf(stderr, "bench: %s: %s\n", t->target->name, t->skipped);
+	return 0;
+}
+
+/* After a target's last block, or when it failed or the run stopped. */
+static void end_target(const struct run_args *a, struct results *r, struct target_result *t, struct run_slot *s)
+{
 	if (t->n_runs && t->have_info && !runner_stop_requested())
-		reread_info(t, &bt);
-	watch_free(&wt);
+		reread_info(t, &s->bt);
+	watch_free(&s->wt);
 	run_quit_checkpoint(); /* quitting: the keys stay, and the quitter says so */
-	namespace_after(&a->ns, r, t, &bt, &ns);
-	if (ns.clean)
-		run_quit_unwatch();
-done:
-	/* Stop a spawned server before the next target starts: one at a time. */
-	if (*servers) {
-		servers_free(*servers);
-		*servers = NULL;
-		t->server = NULL;
-	}
-	free(uri_owned);
-	free(opts_owned);
+	namespace_after(&a->ns, r, t, &s->bt, &s->ns);
+	if (s->ns.clean)
+		run_quit_unwatch(&s->bt);
+	/* Its server is idle from now on: stopped, not left to compete. */
+	servers_stop(t->server);
+	t->server = NULL;
+	free(s->uri_owned);
+	s->uri_owned = NULL;
+	free(s->opts_owned);
+	s->opts_owned = NULL;
 }
 
 /* The workload from its file, or from the text the flags built. */
@@ -904,13 +908,15 @@ static size_t begin_results(const struct run_args *a, struct workload *w, int ar
 }
 
 /*
- * Every selected target in turn, one server at a time. Returns how many
- * targets have results; *skipped counts those not run or stopped.
+ * Every block of the selected targets in the workload's order, one at a
+ * time (run_order.h). Returns how many targets have results; *skipped
+ * counts those not run or stopped.
  */
 static size_t run_targets(const struct run_args *a, struct results *r, struct workload *const *points,
 			  size_t n_points, struct server_set **servers, size_t *skipped)
 {
 	const struct workload *w = r->w;
+	const struct run_order_hooks hooks = {begin_target, end_target};
 	size_t ran = 0;
 
 	servers_sweep_stale(a->quiet);
@@ -924,22 +930,18 @@ static size_t run_targets(const struct run_args *a, struct results *r, struct wo
 		t->target = &w->targets[i];
 		/* The workload loader has checked the driver; this cannot fail. */
 		t->driver = bench_driver_find(w->targets[i].driver, err, sizeof(err));
-		if (!t->driver) {
+		if (!t->driver)
 			t->skipped = xstrdup(err);
-			(*skipped)++;
-			continue;
-		}
-		if (runner_stop_requested()) {
-			t->skipped = xstrdup("interrupted before it ran");
-			(*skipped)++;
-			continue;
-		}
-		run_target(a, r, t, points, n_points, servers);
+	}
+	run_order_run(a, r, points, n_points, servers, &hooks);
+	for (size_t i = 0; i < r->n_targets; i++) {
+		struct target_result *t = &r->targets[i];
+
 		if (w->shard.count > 1 && t->spawned)
 			results_warn(r, "%s: a shard ran against a server it spawned itself, which no other shard "
 				     "reached: a merge of such shards adds up separate servers (use --servers external)",
 				     t->target->name);
-		/* Stopped while its server was starting: nothing was measured. */
+		/* Stopped before or while its server was starting: nothing was measured. */
 		if (!t->skipped && t->n_runs == 0 && runner_stop_requested())
 			t->skipped = xstrdup("interrupted before it ran");
 		if (t->skipped) {

@@ -356,7 +356,30 @@ static void write_workload(json_t *run, const struct workload *w)
 	for (size_t i = 0; i < w->n_phases; i++)
 		write_phase(append_obj(a), &w->phases[i]);
 	put_u64(o, "repeat", w->repeat);
+	put_str(o, "order", workload_order_name(w->order));
 	put_num(o, "max_error_rate", w->max_error_rate);
+}
+
+/* "order": the order the blocks were run in (docs/csv-schema.md, run.json). */
+static void write_order(json_t *run, const struct results *r)
+{
+	json_t *o = put_obj(run, "order"), *a;
+
+	put_str(o, "kind", r->order);
+	put_u64(o, "seed", r->order_seed);
+	a = put_arr(o, "blocks");
+	for (size_t i = 0; i < r->n_blocks; i++) {
+		const struct results_block *b = &r->blocks[i];
+		json_t *e = append_obj(a);
+
+		put_str(e, "target", r->targets[b->target].target->name);
+		put_str(e, "sweep_value", b->sweep_value);
+		put_u64(e, "repeat", b->repeat);
+		put_str(e, "started_utc", b->started_utc);
+		put_num(e, "start_s", b->start_s);
+		put_num(e, "duration_s", b->duration_s);
+		put_str(e, "load", b->load);
+	}
 }
 
 /* "key=value\n" lines → o's "config" object. */
@@ -528,6 +551,8 @@ int jsonw_run(const struct results *r, FILE *f)
 	}
 	write_host(run);
 	write_workload(run, r->w);
+	if (r->order)
+		write_order(run, r);
 	a = put_arr(run, "targets");
 	for (size_t i = 0; i < r->n_targets; i++)
 		write_target(append_obj(a), &r->targets[i]);

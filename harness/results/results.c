@@ -29,6 +29,20 @@ struct phase_result *results_add_run(struct target_result *t)
 	return &t->runs[t->n_runs++];
 }
 
+void results_drop_last_run(struct target_result *t)
+{
+	struct phase_result *p;
+
+	if (!t->n_runs)
+		return;
+	p = &t->runs[--t->n_runs];
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		op_stats_free(&p->ops[op]);
+	hist_free(p->repl.lag);
+	free(p->series);
+	memset(p, 0, sizeof(*p));
+}
+
 void results_free(struct results *r)
 {
 	if (!r)
@@ -36,12 +50,8 @@ void results_free(struct results *r)
 	for (size_t i = 0; i < r->n_targets; i++) {
 		struct target_result *t = &r->targets[i];
 
-		for (size_t j = 0; j < t->n_runs; j++) {
-			for (int op = 0; op < BENCH_OP__COUNT; op++)
-				op_stats_free(&t->runs[j].ops[op]);
-			hist_free(t->runs[j].repl.lag);
-			free(t->runs[j].series);
-		}
+		while (t->n_runs)
+			results_drop_last_run(t);
 		free(t->runs);
 		free(t->uri);
 		free(t->spawned);
@@ -53,6 +63,7 @@ void results_free(struct results *r)
 		free(r->warnings[i]);
 	free(r->warnings);
 	free(r->command);
+	free(r->blocks);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -81,6 +81,10 @@ struct phase_result {
 		struct hist *lag;             /* ns from a write's acknowledgement to
 					       * its first sighting on the replica */
 	} repl;
+	/* Which sweep point's workload `phase` belongs to (0 without a
+	 * sweep): with repeat and the phase's index, the key every output
+	 * is sorted by, whatever the order the runs were made in. */
+	size_t point;
 };
 
 struct server; /* servers.h */
@@ -107,6 +111,24 @@ struct target_result {
 	struct bench_server_info info_after;
 };
 
+/*
+ * One block of the run order (harness/run/run_order.h): one target's phases
+ * for one sweep point and repeat, as it was run. run.json's "order".
+ */
+struct results_block {
+	size_t target;                        /* index into results.targets */
+	const char *sweep_value;              /* NULL without a sweep */
+	uint64_t repeat;
+	char started_utc[32];
+	double start_s;                       /* since the first block started */
+	double duration_s;
+	/* What its load phase did: "loaded", "reused" (the data of an earlier
+	 * block was still there), "reloaded" (again, because a block of
+	 * another sweep point had replaced it: not a summary.csv row), NULL
+	 * when the block has no load phase. */
+	const char *load;
+};
+
 struct results {
 	const struct workload *w;
 	char started_utc[32];
@@ -119,6 +141,12 @@ struct results {
 	size_t n_warnings;
 	bool complete;                        /* false when interrupted */
 	size_t n_over_error_limit;            /* runs with over_error_limit */
+	/* The order the blocks were run in (run_order.h): "random" or
+	 * "sequential", the seed it was drawn with, and the blocks begun. */
+	const char *order;
+	uint64_t order_seed;
+	struct results_block *blocks;
+	size_t n_blocks;
 };
 
 /* Appends a warning (printf-style) to r. */
@@ -126,6 +154,9 @@ void results_warn(struct results *r, const char *fmt, ...) __attribute__((format
 
 /* Appends a zeroed phase_result to t and returns it. */
 struct phase_result *results_add_run(struct target_result *t);
+
+/* Frees the last of t's runs and what it owns (nothing when it has none). */
+void results_drop_last_run(struct target_result *t);
 
 /* Frees what results own (not the workload). NULL is a no-op. */
 void results_free(struct results *r);

@@ -138,104 +138,215 @@ static void open_idle(void *arg)
 	    c->ph->name, (unsigned long long)idle_held(c->idle), (unsigned long long)idle_refused(c->idle));
 }
 
-int run_points(const struct run_args *a, struct results *r, struct target_result *t,
-		      struct workload *const *points, size_t n_points, const struct bench_target *bt,
-		      struct watch *wt, struct server_set *set)
+/* Whether phase ph leaves the data a load wrote as it was (keys, kinds and
+ * value sizes): reads, and sets that rewrite a record with a value of the
+ * same size distribution. Deletes, inserts, counters, structures, a crash
+ * (the restart may keep nothing) and a replication phase (new records) do
+ * not. */
+bool run_phase_keeps_data(const struct wl_phase *ph)
 {
+	static const enum bench_op keeps[] = {
+		BENCH_OP_GET, BENCH_OP_SET, BENCH_OP_RANGE, BENCH_OP_QUERY, BENCH_OP_FUZZY, BENCH_OP_HGET,
+		BENCH_OP_LRANGE, BENCH_OP_SMEMBERS, BENCH_OP_ZRANGEBYSCORE, BENCH_OP_RMW,
+	};
+
+	if (ph->type == WL_PHASE_LOAD)
+		return true;
+	if (ph->type != WL_PHASE_RUN)
+		return false;
+	for (int op = 0; op < BENCH_OP__COUNT; op++) {
+		bool kept = false;
+
+		for (size_t k = 0; k < sizeof(keeps) / sizeof(keeps[0]); k++)
+			kept |= keeps[k] == (enum bench_op)op;
+		if (ph->mix[op] > 0 && !kept)
+			return false;
+	}
+	return true;
+}
+
+/* Whether the load phase i of block b runs, and whether what it measures is
+ * a row of its own (docs/workload-format.md, "order"). */
+static bool load_runs(struct run_block *b, bool *recorded)
+{
+	*recorded = true;
+	if (!b->keeps_data)
+		return true; /* every block loads, as the workload says */
+	if (b->data->any && b->data->intact && b->data->group == b->group) {
+		b->load = "reused";
+		return false;
+	}
+	*recorded = !b->data->recorded[b->group];
+	b->load = *recorded ? "loaded" : "reloaded";
+	return true;
+}
+
+/* Before a load of block b: the keys another sweep point's load left (a
+ * keyspace of another size or shape) are removed, so that each point runs
+ * on its own data only, whatever the order. */
+static void clear_data(const struct run_args *a, struct results *r, const struct target_result *t,
+		       const struct bench_target *bt, const struct run_block *b)
+{
+	const char *value = r->w->sweep.key ? r->w->sweep.values[b->data->group] : "";
+	struct bench_target st = *bt;
+	struct bench_conn c = {.driver = t->driver, .target = &st};
+	struct bench_ns_state none = {0};
+	uint64_t removed = 0, left = 0;
+
+	if (!t->driver->ns_clean)
+		return; /* no server, or a driver without the data safety hooks */
+	if (b->data->keep_keys) {
+		results_warn(r, "%s: %s=%s is loaded over the keys of %s=%s: with --reuse, bench cannot tell its keys "
+			     "under the prefix from others, and removes none", t->target->name, r->w->sweep.key,
+			     r->w->sweep.values[b->point], r->w->sweep.key, value);
+		return;
+	}
+	st.prefix = b->points[b->data->group]->keyspace.prefix;
+	if (t->driver->open(&c) < 0 || namespace_remove(&c, b->data->before ? b->data->before : &none, &removed,
+							&left) < 0 || left)
+		results_warn(r, "%s: the keys of %s=%s under prefix '%s' were not all removed before loading %s=%s: %s",
+			     t->target->name, r->w->sweep.key, value, st.prefix, r->w->sweep.key,
+			     r->w->sweep.values[b->point], c.errstr[0] ? c.errstr : "some are still there");
+	else
+		run_say(a, "%s: removed the %llu keys of %s=%s before loading %s=%s\n", t->target->name,
+			(unsigned long long)removed, r->w->sweep.key, value, r->w->sweep.key, r->w->sweep.values[b->point]);
+	t->driver->close(&c);
+}
+
+int run_block(const struct run_args *a, struct results *r, struct target_result *t, struct run_block *b,
+	      const struct bench_target *bt, struct watch *wt, struct server_set *set)
+{
+	const struct workload *w = b->points[b->point];
+	const char *value = r->w->sweep.key ? r->w->sweep.values[b->point] : NULL;
 	struct runner_probe probe;
+	uint64_t rep = b->repeat;
 
 	watch_probe(wt, &probe);
-	for (size_t pt = 0; pt < n_points && !runner_stop_requested(); pt++) {
-		const struct workload *w = points[pt];
-		const char *value = r->w->sweep.key ? r->w->sweep.values[pt] : NULL;
+	if (value)
+		run_say(a, "%s: sweep %s = %s (repeat %llu)\n", t->target->name, r->w->sweep.key, value,
+			(unsigned long long)rep);
+	for (size_t i = 0; i < w->n_phases && !runner_stop_requested(); i++) {
+		struct phase_result *p, warm = {0}, *wr;
+		bool recorded = true;
+		int prc;
 
-		if (value)
-			run_say(a, "%s: sweep %s = %s\n", t->target->name, r->w->sweep.key, value);
-		for (uint64_t rep = 1; rep <= w->repeat && !runner_stop_requested(); rep++) {
-			for (size_t i = 0; i < w->n_phases && !runner_stop_requested(); i++) {
-				struct phase_result *p = results_add_run(t), warm = {0}, *wr;
+		bool needs_server = w->phases[i].type == WL_PHASE_CRASH || w->phases[i].type == WL_PHASE_REPLICATION;
 
-				p->sweep_value = value;
-				warm.sweep_value = value;
-				int prc;
+		if (w->phases[i].type == WL_PHASE_LOAD) {
+			if (!load_runs(b, &recorded))
+				continue;
+			if (!b->load)
+				b->load = "loaded";
+			if (b->data->any && b->data->group != b->group)
+				clear_data(a, r, t, bt, b);
+			if (!recorded)
+				run_say(a, "%s: %s: the data of %s=%s again (another point's had replaced it): not a "
+					"summary.csv row\n", t->target->name, w->phases[i].name,
+					r->w->sweep.key ? r->w->sweep.key : "the workload", value ? value : "");
+		}
+		p = results_add_run(t);
+		p->sweep_value = value;
+		p->point = b->point;
+		warm.sweep_value = value;
+		warm.point = b->point;
+		if (needs_server && !t->server) {
+			p->phase = &w->phases[i];
+			snprintf(p->error, sizeof(p->error), "phase '%s' needs the target's server, and "
+				 "%s has none bench started", w->phases[i].name, t->target->name);
+			prc = -1;
+		} else if (w->phases[i].type == WL_PHASE_REPLICATION) {
+			prc = replication_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, t->server, p);
+		} else if (w->phases[i].type == WL_PHASE_CRASH) {
+			prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
+			wt->pid = t->server->pid; /* restarted: a new process */
+		} else {
+			struct idle_ctx ic = {a, r, t, bt, &w->phases[i], NULL};
+			struct runner_probe pr = probe;
 
-				bool needs_server = w->phases[i].type == WL_PHASE_CRASH ||
-						    w->phases[i].type == WL_PHASE_REPLICATION;
-
-				if (needs_server && !t->server) {
-					p->phase = &w->phases[i];
-					snprintf(p->error, sizeof(p->error), "phase '%s' needs the target's server, and "
-						 "%s has none bench started", w->phases[i].name, t->target->name);
-					prc = -1;
-				} else if (w->phases[i].type == WL_PHASE_REPLICATION) {
-					prc = replication_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, t->server,
-								    p);
-				} else if (w->phases[i].type == WL_PHASE_CRASH) {
-					prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
-					wt->pid = t->server->pid; /* restarted: a new process */
-				} else {
-					struct idle_ctx ic = {a, r, t, bt, &w->phases[i], NULL};
-					struct runner_probe pr = probe;
-
-					pr.trace = a->trace;
-					if (a->trace)
-						run_trace_phase(a->trace, t->target->name, t->driver->name, w->phases[i].name,
-								rep, value);
-					if (w->phases[i].idle_connections) {
-						pr.connected = open_idle;
-						pr.connected_arg = &ic;
-					}
-					prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &pr, p, &warm);
-					if (ic.idle) {
-						idle_check(ic.idle);
-						p->idle_held = idle_held(ic.idle);
-						p->idle_refused = idle_refused(ic.idle);
-					}
-					/* With the idle connections still open. */
-					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
-					idle_close(ic.idle);
-				}
-
-				if (!p->server_rss_bytes)
-					p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
-				secret_scrub_buf(p->error, sizeof(p->error));
-				secret_scrub_buf(warm.error, sizeof(warm.error));
-				watch_end_line(wt);
-				if (prc < 0) {
-					t->skipped = xstrdup(p->error);
-					t->n_runs--; /* nothing was measured */
-					return -1;
-				}
-				if (warm.warmup) {
-					/* Keep the order phase by phase: warmup, then its run. */
-					struct phase_result measured = *p;
-
-					*p = warm;
-					wr = results_add_run(t);
-					*wr = measured;
-					p = wr;
-				}
-				/* Failures over the limit: exit status 1 (README.md, "Exit status").
-				 * A crash phase's failures are the crash itself. */
-				p->over_error_limit = w->phases[i].type != WL_PHASE_CRASH &&
-						      results_phase_error_rate(p) > w->max_error_rate;
-				r->n_over_error_limit += p->over_error_limit;
-				if (p->over_error_limit)
-					results_warn(r, "%s: %s (repeat %llu%s%s): %.4g%% of requests failed, over max_error_rate %.4g%%",
-						     t->target->name, p->phase->name, (unsigned long long)rep, value ? ", " : "",
-						     value ? value : "", 100 * results_phase_error_rate(p), 100 * w->max_error_rate);
-				report_phase(a, t, p, w->max_error_rate);
-				if (p->unsent)
-					results_warn(r, "%s: %s (repeat %llu%s%s): %llu requests due before the end were never "
-						     "sent: the clients were still behind rate %g one request timeout after "
-						     "the end", t->target->name, p->phase->name, (unsigned long long)rep,
-						     value ? ", " : "", value ? value : "", (unsigned long long)p->unsent,
-						     p->phase->rate);
-				check_client_bound(r, t, p);
-				if (p->error[0])
-					results_warn(r, "%s: %s (repeat %llu%s%s): %s", t->target->name, p->phase->name,
-						     (unsigned long long)rep, value ? ", " : "", value ? value : "", p->error);
+			pr.trace = a->trace;
+			if (a->trace)
+				run_trace_phase(a->trace, t->target->name, t->driver->name, w->phases[i].name, rep, value);
+			if (w->phases[i].idle_connections) {
+				pr.connected = open_idle;
+				pr.connected_arg = &ic;
 			}
+			prc = runner_run_phase(w, &w->phases[i], rep, t->driver, bt, &pr, p, &warm);
+			if (ic.idle) {
+				idle_check(ic.idle);
+				p->idle_held = idle_held(ic.idle);
+				p->idle_refused = idle_refused(ic.idle);
+			}
+			/* With the idle connections still open. */
+			p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
+			idle_close(ic.idle);
+		}
+
+		if (!p->server_rss_bytes)
+			p->server_rss_bytes = watch_proc_rss_bytes(wt->pid);
+		secret_scrub_buf(p->error, sizeof(p->error));
+		secret_scrub_buf(warm.error, sizeof(warm.error));
+		watch_end_line(wt);
+		if (prc < 0) {
+			fprintf(stderr, "bench: %s: %s\n", t->target->name, p->error);
+			t->skipped = xstrdup(p->error);
+			t->n_runs--; /* nothing was measured */
+			return -1;
+		}
+		if (w->phases[i].type == WL_PHASE_LOAD) {
+			b->data->any = true;
+			b->data->group = b->group;
+			b->data->intact = !p->interrupted;
+		} else if (!run_phase_keeps_data(&w->phases[i])) {
+			b->data->intact = false;
+		}
+		if (w->phases[i].type == WL_PHASE_LOAD && b->keeps_data) {
+			/* One row per data group, whichever block of it loaded
+			 * first: the group's first point, repeat 1, so that the
+			 * rows do not depend on the order. */
+			p->point = b->group;
+			p->sweep_value = value ? r->w->sweep.values[b->group] : NULL;
+			p->phase = &b->points[b->group]->phases[i];
+			p->repeat = 1;
+			warm.point = p->point;
+			warm.sweep_value = p->sweep_value;
+			warm.phase = p->phase;
+			warm.repeat = 1;
+			b->data->recorded[b->group] = true;
+		}
+		if (warm.warmup) {
+			/* Keep the order phase by phase: warmup, then its run. */
+			struct phase_result measured = *p;
+
+			*p = warm;
+			wr = results_add_run(t);
+			*wr = measured;
+			p = wr;
+		}
+		/* Failures over the limit: exit status 1 (README.md, "Exit status").
+		 * A crash phase's failures are the crash itself. */
+		p->over_error_limit = w->phases[i].type != WL_PHASE_CRASH &&
+				      results_phase_error_rate(p) > w->max_error_rate;
+		r->n_over_error_limit += p->over_error_limit; /* a reload's too: later blocks run on its data */
+		if (p->over_error_limit)
+			results_warn(r, "%s: %s (repeat %llu%s%s): %.4g%% of requests failed, over max_error_rate %.4g%%",
+				     t->target->name, p->phase->name, (unsigned long long)rep, value ? ", " : "",
+				     value ? value : "", 100 * results_phase_error_rate(p), 100 * w->max_error_rate);
+		report_phase(a, t, p, w->max_error_rate);
+		if (p->unsent)
+			results_warn(r, "%s: %s (repeat %llu%s%s): %llu requests due before the end were never "
+				     "sent: the clients were still behind rate %g one request timeout after "
+				     "the end", t->target->name, p->phase->name, (unsigned long long)rep,
+				     value ? ", " : "", value ? value : "", (unsigned long long)p->unsent,
+				     p->phase->rate);
+		check_client_bound(r, t, p);
+		if (p->error[0])
+			results_warn(r, "%s: %s (repeat %llu%s%s): %s", t->target->name, p->phase->name,
+				     (unsigned long long)rep, value ? ", " : "", value ? value : "", p->error);
+		if (!recorded) {
+			/* A reload the order made necessary: said above, not a row. */
+			if (warm.warmup)
+				results_drop_last_run(t);
+			results_drop_last_run(t);
 		}
 	}
 	return 0;

@@ -32,12 +32,17 @@ static atomic_int wake_fd = -1;  /* the pipe's write end; -1: no quitter */
 static atomic_int quitting;
 static atomic_int watching;      /* a target's keys are under its prefix now */
 
-/* The watched target; the quitter takes watch_mu and keeps it until it
+/* The watched targets (several at once when the run order interleaves
+ * them: run_order.h); the quitter takes watch_mu and keeps it until it
  * exits, so the main thread cannot move on (or free these) meanwhile. */
 static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
-static const struct bench_driver *w_driver;
-static const struct bench_target *w_bt;
-static char *w_uri, *w_hint;
+struct watched {
+	const struct bench_driver *driver;
+	const struct bench_target *bt;
+	char *uri, *hint;
+};
+static struct watched *watched;
+static size_t n_watched;
 
 static void say(const char *s)
 {
@@ -58,10 +63,11 @@ static void *quitter(void *arg)
 		return NULL;
 	pthread_mutex_lock(&watch_mu);
 	servers_abandon();
-	if (w_driver) {
+	for (size_t i = 0; i < n_watched; i++) {
+		const struct watched *x = &watched[i];
 		bool any;
-		char *left = namespace_left(w_driver, w_bt, w_uri, QUIT_COUNT_NS, &any);
-		char *line = any ? xasprintf("bench: %s; `%s` removes them\n", left, w_hint)
+		char *left = namespace_left(x->driver, x->bt, x->uri, QUIT_COUNT_NS, &any);
+		char *line = any ? xasprintf("bench: %s; `%s` removes them\n", left, x->hint)
 				 : xasprintf("bench: %s\n", left);
 		char *safe = secret_scrub(line);
 
@@ -123,22 +129,27 @@ void run_quit_checkpoint(void)
 void run_quit_watch(const struct bench_driver *d, const struct bench_target *bt, const char *uri, const char *hint)
 {
 	pthread_mutex_lock(&watch_mu);
-	w_driver = d;
-	w_bt = bt;
-	w_uri = xstrdup(uri);
-	w_hint = xstrdup(hint);
+	watched = xrealloc(watched, (n_watched + 1) * sizeof(*watched));
+	watched[n_watched++] = (struct watched){d, bt, xstrdup(uri), xstrdup(hint)};
 	atomic_store(&watching, 1);
 	pthread_mutex_unlock(&watch_mu);
 }
 
-void run_quit_unwatch(void)
+void run_quit_unwatch(const struct bench_target *bt)
 {
 	pthread_mutex_lock(&watch_mu);
-	atomic_store(&watching, 0);
-	w_driver = NULL;
-	w_bt = NULL;
-	free(w_uri);
-	free(w_hint);
-	w_uri = w_hint = NULL;
+	for (size_t i = 0; i < n_watched; i++) {
+		if (watched[i].bt != bt)
+			continue;
+		free(watched[i].uri);
+		free(watched[i].hint);
+		watched[i] = watched[--n_watched];
+		break;
+	}
+	atomic_store(&watching, n_watched > 0);
+	if (!n_watched) {
+		free(watched);
+		watched = NULL;
+	}
 	pthread_mutex_unlock(&watch_mu);
 }

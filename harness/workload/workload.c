@@ -782,12 +782,36 @@ static void parse_phases(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 }
 
 enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_TARGETS, TOP_KEYSPACE, TOP_VALUES, TOP_PHASES, TOP_REPEAT,
-       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP_CLAIM, TOP__COUNT };
+       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP_CLAIM, TOP_ORDER, TOP__COUNT };
 /* `claim` is a claim file's (claims.c reads it); a workload skips it. */
 static const char *const wl_top_keys[] = {
 	"name", "description", "seed", "targets", "keyspace", "values", "phases", "repeat", "sweep",
-	"max_error_rate", "claim", NULL,
+	"max_error_rate", "claim", "order", NULL,
 };
+
+static const char *const wl_order_names[] = {"random", "sequential", NULL};
+
+const char *workload_order_name(enum wl_order o)
+{
+	return wl_order_names[o == WL_ORDER_SEQUENTIAL ? 1 : 0];
+}
+
+/* `order: random | sequential`. */
+static void parse_order(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
+{
+	struct sbuf sb = {0};
+
+	if (wt_want_scalar(c, n, "order", "a string") < 0)
+		return;
+	for (int i = 0; wl_order_names[i]; i++)
+		if (strcmp(wt_sval(n), wl_order_names[i]) == 0) {
+			w->order = (enum wl_order)i;
+			return;
+		}
+	wt_add_hint(&sb, wt_sval(n), wl_order_names, "known");
+	wt_report(c, n, "unknown order '%s'%s", wt_sval(n), sb.buf);
+	free(sb.buf);
+}
 
 /* Parses the text again for every point and keeps what is new. */
 static void check_points(struct wt_ctx *c, const struct workload *w, yaml_node_t *const *items)
@@ -844,6 +868,8 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 		wt_get_u64(c, v[TOP_REPEAT], "repeat", 1, UINT64_MAX, &w->repeat);
 	if (wt_present(v[TOP_MAX_ERROR_RATE]))
 		wt_get_double(c, v[TOP_MAX_ERROR_RATE], "max_error_rate", 0, 1, &w->max_error_rate);
+	if (wt_present(v[TOP_ORDER]))
+		parse_order(c, w, v[TOP_ORDER]);
 	/* A record is `fields` fields of values.size each. */
 	if (w->values.fields && w->values.size_max > (64u << 20) / w->values.fields)
 		wt_report(c, v[TOP_VALUES], "values: %" PRIu64 " fields of up to %" PRIu64 " bytes make records over "

@@ -83,6 +83,12 @@ struct wl_warning {
 	int target;
 };
 
+/* The top-level `order` key (docs/workload-format.md, "order"). */
+enum wl_order { WL_ORDER_RANDOM = 0, WL_ORDER_SEQUENTIAL };
+
+/* "random" or "sequential". */
+const char *workload_order_name(enum wl_order o);
+
 struct workload {
 	char *file;                    /* path it was read from */
 	char *name;
@@ -132,6 +138,10 @@ struct workload {
 	struct wl_phase *phases;
 	size_t n_phases;
 	uint64_t repeat;               /* default 1 */
+	/* order: how the runs (blocks of target x sweep point x repeat) are
+	 * ordered: random (default; seeded by `seed`) or sequential (target
+	 * by target, point by point, repeat by repeat). run_order.h. */
+	enum wl_order order;
 	/* max_error_rate: the share of a run's requests that may fail (error,
 	 * timeout, disconnect over requests sent, per target x phase run)
 	 * before `bench run` exits 1; 0..1, default 0 (any failure). */

@@ -120,6 +120,9 @@ static int check_key(struct wt_ctx *c, struct workload *w, yaml_node_t *root, co
 
 	if (!strcmp(el[0], "sweep")) {
 		sbuf_addf(&why, "a sweep cannot set the sweep");
+	} else if (!strcmp(el[0], "order")) {
+		/* It orders the whole run's blocks (run_order.h), not one point's. */
+		sbuf_addf(&why, "a sweep cannot set the order: it orders the whole run, not one point");
 	} else if (!known(wk->top, el[0])) {
 		const char *all[32] = {0}, *hint;
 		size_t k = 0;
