@@ -165,7 +165,6 @@ static int redis_target_config(struct bench_conn *conn, struct redis_conn *rc)
 	rc->idx_range = t->index_range != 0;
 	rc->idx_query = t->index_query && t->categories > 0;
 	rc->categories = t->categories;
-	rc->plain = !rc->hash_records && !rc->idx_range && !rc->idx_query;
 	rc->reply.rc = rc;
 	return 0;
 }
@@ -326,10 +325,10 @@ const struct bench_driver bench_driver_redis = {
 	.server_info = redis_server_info,
 	.server_stats = redis_stats,
 	.event_fd = redis_node_event_fd,
-	.submit = redis_node_submit,
-	.flush = redis_node_flush,
-	.on_readable = redis_node_on_readable,
-	.expire = redis_node_expire,
+	.submit = redis_ops_submit,
+	.flush = redis_ops_flush,
+	.on_readable = redis_ops_on_readable,
+	.expire = redis_ops_expire,
 	.ns_count = redis_ns_count,
 	.ns_clean = redis_ns_clean,
 	.ns_flush = redis_ns_flush,

@@ -48,7 +48,9 @@ enum redis_kind {
 	RK_FETCH,       /* range/query step 2, hash records: HMGET of one record */
 	RK_MGET,        /* range/query step 2, plain records: MGET of them all */
 	RK_SCAN,        /* fuzzy: SCAN's cursor and matching record keys */
-	RK_AUX_RUN      /* load: one variadic ZADD/SADD for several records */
+	RK_AUX_RUN,     /* load: one variadic ZADD/SADD for several records */
+	RK_PING         /* event engine: a batch answered without a command still
+			 * gets one reply, so its socket becomes readable */
 };
 
 struct redis_conn;
@@ -132,7 +134,6 @@ struct redis_conn {
 	int idx_range;          /* keep <prefix>~idx:keys */
 	int idx_query;          /* keep <prefix>~idx:cat:<category> */
 	uint64_t categories;    /* the target's, to name a deleted record's category */
-	int plain;              /* none of the three: every get/set/delete is plain */
 	/* General path (redis_ops.c): the batch, its commands in flight
 	 * (pend[cur]) and those of the next round (pend[cur ^ 1]). */
 	struct bench_request *breqs;
@@ -152,6 +153,12 @@ struct redis_conn {
 	size_t batch_n, next;
 	char *wbuf;
 	size_t wlen, woff, wcap;
+	/* Event engine, the general path (redis_ops.c): the batch in flight
+	 * runs its rounds as chains (driver.h); pend[cur][pi] is the next
+	 * reply, armed says the slot is armed for it (a reply may be parsed
+	 * over several reads), wend is where the round's bytes end in wbuf. */
+	int ev_general, armed;
+	size_t pi, wend;
 	/* Redis Cluster (redis_cluster.h): the seed connection's cluster
 	 * state (NULL: a single server). */
 	struct redis_cluster *cluster;
@@ -211,6 +218,8 @@ int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size
 /* The event engine's hooks (driver.h), on a single server's plain
  * records; event_fd declines (-1) anything else. */
 int redis_node_event_fd(struct bench_conn *conn);
+/* Makes the socket non-blocking (once); 0, or -1 with the connection lost. */
+int redis_node_nonblocking(struct bench_conn *conn);
 int redis_node_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 int redis_node_flush(struct bench_conn *conn);
 int redis_node_on_readable(struct bench_conn *conn);
@@ -221,6 +230,13 @@ void redis_node_expire(struct bench_conn *conn);
  * the plain path when the batch allows it, else the general path. */
 int redis_ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+/* The event hooks on one server: batches the plain path can take go to
+ * redis_node.c's; the others run the general path's rounds as chains on
+ * the non-blocking socket (driver.h, "Chains"). */
+int redis_ops_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_ops_flush(struct bench_conn *conn);
+int redis_ops_on_readable(struct bench_conn *conn);
+void redis_ops_expire(struct bench_conn *conn);
 /* Redis glob patterns: the length of s escaped (each of * ? [ ] and
  * backslash preceded by a backslash), and s escaped at p (returns the end;
  * no terminator). */

@@ -37,6 +37,10 @@ struct runner_probe {
 	 * connected, before the clock (warmup included) starts. */
 	void (*connected)(void *arg);
 	void *connected_arg;
+	/* Called from the phase's main thread before the clock starts when
+	 * the phase runs on the blocking engine, with why (out->engine_reason). */
+	void (*blocking)(void *arg, const char *why);
+	void *blocking_arg;
 };
 
 /*

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "evexec.h"
 #include "keygen.h"
 #include "registry.h"
 #include "servers.h"
@@ -165,7 +166,7 @@ static const char *run1(struct fixture *f, struct bench_request *r)
 {
 	CHECK_INT(f->c.driver->exec(&f->c, r, 1), 0);
 	if (r->status != BENCH_OK && r->status != BENCH_MISS)
-		fprintf(stderr, "  %s %s %.*s: %s: %s\n", f->c.driver->name, bench_op_name(r->op), (int)r->key_len, r->key,
+		fprintf(stderr, "  %s %s %.*s: %s: %s\n", f->t.name, bench_op_name(r->op), (int)r->key_len, r->key,
 			bench_status_name(r->status), f->c.errstr);
 	return bench_status_name(r->status);
 }
@@ -193,19 +194,19 @@ static const char *ask(struct fixture *f, struct bench_request *r, int sorted, c
 	CHECK_INT(n, r->items_out);
 	if (truth) {
 		if (strcmp(text, truth) != 0)
-			fprintf(stderr, "  %s %s: \"%s\", want \"%s\"\n", f->c.driver->name, name ? name : "", text, truth);
+			fprintf(stderr, "  %s %s: \"%s\", want \"%s\"\n", f->t.name, name ? name : "", text, truth);
 		CHECK_STR(text, truth);
 	}
 	if (name)
-		agree(f->c.driver->name, name, text);
+		agree(f->t.name, name, text);
 	return text;
 }
 
 static int fixture_open(struct fixture *f, const struct bench_driver *d, const char *uri, const char *prefix,
-			unsigned fields)
+			unsigned fields, const char *who)
 {
 	memset(f, 0, sizeof(*f));
-	f->t.name = d->name;
+	f->t.name = who;
 	f->t.uri = uri;
 	f->t.prefix = prefix;
 	f->t.timeout_ms = 10000;
@@ -292,7 +293,7 @@ static uint64_t query_items(struct fixture *f, const char *category, uint64_t li
 		CHECK_INT(id % CATEGORIES, strtoull(category + 1, NULL, 10));
 	}
 	snprintf(count, sizeof(count), "%llu", (unsigned long long)r.items_out);
-	agree(f->c.driver->name, name, count);
+	agree(f->t.name, name, count);
 	return r.items_out;
 }
 
@@ -420,7 +421,7 @@ static void check_fields(struct fixture *f)
 static void check_structures(struct fixture *f, unsigned caps)
 {
 	const char *k = key_of(f, 0, 5);
-	const char *d = f->c.driver->name;
+	const char *d = f->t.name;
 	struct bench_request r;
 	char got[16] = "", text[TEXT_CAP];
 
@@ -524,7 +525,14 @@ static void check_unsupported(struct fixture *f, unsigned caps)
  * have given every named answer. */
 static int full_drivers;
 
-static void run_driver(const struct bench_driver *d, const char *uri)
+/*
+ * Runs the whole sequence on d under the name `who` (its answers agreed
+ * under it, its keys under prefixes of it): d is a built-in driver, or a
+ * copy whose exec and load go through its event hooks (evexec.h), so every
+ * op is checked on both engines and each engine's answers must equal the
+ * other drivers'.
+ */
+static void run_driver(const struct bench_driver *d, const char *uri, const char *who)
 {
 	struct fixture f;
 	unsigned want = 0;
@@ -539,8 +547,8 @@ static void run_driver(const struct bench_driver *d, const char *uri)
 	if ((d->caps & (BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY | BENCH_CAP_STRUCTURES)) ==
 	    (BENCH_CAP_RANGE | BENCH_CAP_QUERY | BENCH_CAP_FUZZY | BENCH_CAP_STRUCTURES))
 		full_drivers++;
-	snprintf(pfx, sizeof(pfx), "ops:%s:", d->name);
-	if (fixture_open(&f, d, uri, pfx, 0) == 0) {
+	snprintf(pfx, sizeof(pfx), "ops:%s:", who);
+	if (fixture_open(&f, d, uri, pfx, 0, who) == 0) {
 		load_records(&f);
 		if (d->caps & BENCH_CAP_RANGE)
 			check_range(&f);
@@ -552,13 +560,13 @@ static void run_driver(const struct bench_driver *d, const char *uri)
 	}
 	d->close(&f.c);
 
-	snprintf(pfx, sizeof(pfx), "opsf:%s:", d->name);
-	if (fixture_open(&f, d, uri, pfx, 3) == 0)
+	snprintf(pfx, sizeof(pfx), "opsf:%s:", who);
+	if (fixture_open(&f, d, uri, pfx, 3, who) == 0)
 		check_fields(&f);
 	d->close(&f.c);
 
-	snprintf(pfx, sizeof(pfx), "opss:%s:", d->name);
-	if (fixture_open(&f, d, uri, pfx, 0) == 0)
+	snprintf(pfx, sizeof(pfx), "opss:%s:", who);
+	if (fixture_open(&f, d, uri, pfx, 0, who) == 0)
 		check_structures(&f, d->caps);
 	d->close(&f.c);
 }
@@ -588,7 +596,16 @@ int main(void)
 			CHECK_INT(rc, 0);
 			fprintf(stderr, "%s: %s\n", d->name, err);
 		} else {
-			run_driver(d, srv->uri);
+			run_driver(d, srv->uri, d->name);
+			if (BENCH_DRIVER_HAS_EVENTS(d)) {
+				struct bench_driver ev;
+				char who[32];
+
+				printf("   and through its event-driven hooks\n");
+				evexec_driver(d, &ev);
+				snprintf(who, sizeof(who), "%s-event", d->name);
+				run_driver(&ev, srv->uri, who);
+			}
 		}
 		servers_free(set);
 	}
