@@ -159,6 +159,9 @@ struct redis_conn {
 	 * over several reads), wend is where the round's bytes end in wbuf. */
 	int ev_general, armed;
 	size_t pi, wend;
+	/* Redis Cluster on the event engine: the next batch goes after an
+	 * ASKING (redis_cluster.c sets it; submit clears it). */
+	int ev_asking;
 	/* Redis Cluster (redis_cluster.h): the seed connection's cluster
 	 * state (NULL: a single server). */
 	struct redis_cluster *cluster;

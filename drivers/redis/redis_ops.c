@@ -675,13 +675,32 @@ static int ops_run(struct bench_conn *conn, struct redis_conn *rc)
 	}
 }
 
-/* Starts a batch and writes its round 0. Returns 0 or -1 (statuses set). */
+/* A command of one word that answers no request (RK_PING: its reply is
+ * read and dropped): PING, ASKING. 0 or -1 (out of memory). */
+static int emit_aside(struct redis_conn *rc, const char *word)
+{
+	struct warg w = WARG(word, strlen(word));
+	int nx = rc->cur ^ 1;
+
+	if (redis_w_reserve(rc, 16 + redis_w_need(&w)) < 0 || redis_pend_room(rc, nx) < 0)
+		return -1;
+	redis_w_count(rc, 1);
+	redis_w_arg(rc, &w);
+	rc->pend[nx][rc->npend[nx]++] = (struct redis_pend){ .req = 0, .n = 0, .kind = RK_PING };
+	return 0;
+}
+
+/* Starts a batch and writes its round 0 (after an ASKING when a cluster
+ * redirection asks for one, redis_cluster.c). Returns 0 or -1 (statuses
+ * set). */
 static int ops_exec_emit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 
 	if (ops_begin(conn, reqs, n) < 0)
 		return -1;
+	if (rc->ev_asking && emit_aside(rc, "ASKING") < 0)
+		return ops_oom(conn, rc);
 	for (size_t i = 0; i < n; i++)
 		if (reqs[i].status != BENCH_UNSUPPORTED && emit_request(conn, rc, i) < 0)
 			return ops_oom(conn, rc);
@@ -858,8 +877,9 @@ static int ev_write(struct bench_conn *conn, struct redis_conn *rc)
 int redis_ops_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
+	int erc;
 
-	if (!rc || redis_node_plain(rc, reqs, n)) {
+	if (!rc || (!rc->ev_asking && redis_node_plain(rc, reqs, n))) {
 		if (rc)
 			rc->ev_general = 0;
 		return redis_node_submit(conn, reqs, n);
@@ -874,17 +894,14 @@ int redis_ops_submit(struct bench_conn *conn, struct bench_request *reqs, size_t
 	/* The node path's write error marks rc->batch[next..): nothing here. */
 	rc->batch = reqs;
 	rc->batch_n = rc->next = n;
-	if ((all_sets(reqs, n) ? ops_load_emit : ops_exec_emit)(conn, reqs, n) < 0)
+	erc = (all_sets(reqs, n) && !rc->ev_asking ? ops_load_emit : ops_exec_emit)(conn, reqs, n);
+	rc->ev_asking = 0; /* one batch only */
+	if (erc < 0)
 		return -1;
-	if (!rc->npend[0]) {
-		/* Every request answered without the server: one PING so the
-		 * socket becomes readable (driver.h). */
-		if (redis_w_reserve(rc, 16) < 0 || redis_pend_room(rc, 0) < 0)
-			return ops_oom(conn, rc);
-		redis_w_count(rc, 1);
-		W_STR(rc, "PING");
-		rc->pend[0][rc->npend[0]++] = (struct redis_pend){ .req = 0, .n = 0, .kind = RK_PING };
-	}
+	/* Every request answered without the server: one PING so the socket
+	 * becomes readable (driver.h). */
+	if (!rc->npend[0] && emit_aside(rc, "PING") < 0)
+		return ops_oom(conn, rc);
 	rc->cur = 0;
 	rc->npend[1] = 0;
 	rc->pi = 0;
