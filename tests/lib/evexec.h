@@ -12,8 +12,8 @@
 #include "driver.h"
 
 /* Runs reqs[0..n) through d's event hooks on c: the exec contract (0, or
- * -1 when the connection broke). A batch still unanswered after 10 s is
- * expired (a hang guard, not a measurement). */
+ * -1 when the connection broke). As in the harness, a batch still
+ * unanswered after the target's timeout_ms (10 s when 0) is expired. */
 int evexec_run(const struct bench_driver *d, struct bench_conn *c, struct bench_request *reqs, size_t n);
 
 /* *out = d with exec and load going through d's event hooks (evexec_run).
