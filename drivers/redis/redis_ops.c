@@ -168,6 +168,17 @@ static int emit_record_write(struct redis_conn *rc, size_t i)
  * many follow (these replies hold bulk strings only); hash records have no
  * multi-key read: one HMGET per key, pipelined.
  */
+/* How many of the keys step's keys are fetched: the array's length, but
+ * never more than the request asked for (the reply is not trusted to keep
+ * to its LIMIT or count; the keys past it are neither fetched nor
+ * counted, so a reply cannot grow the next round beyond the request). */
+static size_t fetch_count(const struct bench_request *q, const redisReadTask *task)
+{
+	size_t n = (size_t)task->parent->elements;
+
+	return q->count && n > q->count ? (size_t)q->count : n;
+}
+
 static int emit_fetch(struct redis_conn *rc, size_t i, const redisReadTask *task, const char *key, size_t len)
 {
 	const struct bench_request *q = &rc->breqs[i];
@@ -177,7 +188,7 @@ static int emit_fetch(struct redis_conn *rc, size_t i, const redisReadTask *task
 	if (redis_w_reserve(rc, 16 + 2 * W_ARG + 4 + len) < 0)
 		return -1;
 	if (task->idx == 0) {
-		redis_w_count(rc, 1 + (size_t)task->parent->elements);
+		redis_w_count(rc, 1 + fetch_count(q, task));
 		W_STR(rc, "MGET");
 		if (redis_pend_push(rc, i, RK_MGET) < 0)
 			return -1;
@@ -425,6 +436,8 @@ static int ops_element(struct redis_reply *r, const redisReadTask *task, const c
 		}
 		break;
 	case RK_KEYS:
+		if (child && (size_t)task->idx >= fetch_count(q, task))
+			return 0; /* past what was asked for */
 		if (child) {
 			r->elems++;
 			/* The keys step's keys: a record deleted before the fetch
