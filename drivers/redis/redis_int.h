@@ -200,6 +200,9 @@ void redis_reply_begin(struct redis_reply *r, struct bench_request *req);
  * call (the connection is then lost). */
 int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
+/* The batch outlived the request timeout: the connection lost with
+ * "redis: timeout after N ms". Returns -1. */
+int redis_timeout_lost(struct bench_conn *conn);
 /* What to say of a failed hiredis call on ctx: "timeout after N ms" when
  * the socket timeout ran out (hiredis says "Resource temporarily
  * unavailable"), else hiredis's errstr. Valid until the thread's next

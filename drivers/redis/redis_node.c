@@ -488,11 +488,15 @@ int redis_node_on_readable(struct bench_conn *conn)
 	return 1;
 }
 
+int redis_timeout_lost(struct bench_conn *conn)
+{
+	return bench_conn_lost(conn, "redis: timeout after %u ms", redis_timeout_ms(conn));
+}
+
 void redis_node_expire(struct bench_conn *conn)
 {
 	struct redis_conn *rc = conn->priv;
 
 	redis_fail_rest(rc->batch, rc->next, rc->batch_n, BENCH_TIMEOUT);
-	bench_conn_lost(conn, "redis: timeout after %u ms",
-			conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS);
+	redis_timeout_lost(conn);
 }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <hiredis.h>
 
@@ -660,18 +661,35 @@ static int ops_begin(struct bench_conn *conn, struct bench_request *reqs, size_t
 	return 0;
 }
 
+static uint64_t ops_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Sends round after round until no command is left. Returns 0, or -1 when
- * the connection broke (conn->err set). */
+ * the connection broke (conn->err set). As on the event engine, the
+ * request timeout covers the whole batch: a chain the server keeps going
+ * (a SCAN cursor that never ends, each reply prompt) times out instead of
+ * holding the thread for ever. */
 static int ops_run(struct bench_conn *conn, struct redis_conn *rc)
 {
+	unsigned ms = conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS;
+	uint64_t deadline = ops_now_ns() + (uint64_t)ms * 1000000u;
 	void *obj;
 
-	for (;;) {
+	for (int round = 0;; round++) {
 		int cur = rc->cur ^= 1;
 
 		rc->npend[cur ^ 1] = 0;
 		if (!rc->npend[cur])
 			return 0;
+		if (round > 0 && ops_now_ns() >= deadline) {
+			redis_timeout_lost(conn);
+			return ops_fail(rc, BENCH_TIMEOUT);
+		}
 		if (redisAppendFormattedCommand(rc->ctx, rc->wbuf, rc->wlen) != REDIS_OK)
 			return ops_oom(conn, rc);
 		rc->wlen = 0; /* hiredis has its copy: the buffer takes the next round */
@@ -999,6 +1017,5 @@ void redis_ops_expire(struct bench_conn *conn)
 		return;
 	}
 	ops_fail(rc, BENCH_TIMEOUT);
-	bench_conn_lost(conn, "redis: timeout after %u ms",
-			conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS);
+	redis_timeout_lost(conn);
 }
