@@ -50,7 +50,12 @@
  *    driver with BENCH_CAP_SHARD_KEY, which the harness sets from the
  *    workload's shard_key (the target's, over keyspace.shard_key).
  *    struct bench_driver ends with describe (`bench run --dry-run`) and
- *    struct bench_conn with trace (`bench run --trace N`). */
+ *    struct bench_conn with trace (`bench run --trace N`).
+ *    The event hooks carry every op the driver supports (not only
+ *    get/set/delete of plain records), with chains of commands on the
+ *    connection; on_readable may return 2 (follow-up commands wait for the
+ *    socket: watch writable, call flush); an event_fd that declines a
+ *    target says why in conn->errstr. */
 #define BENCH_DRIVER_ABI 7
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
@@ -392,27 +397,53 @@ struct bench_driver {
 	 * connection is opened by open() as usual, then used only through
 	 * these (never exec) until close():
 	 *   event_fd     the socket to watch; may be called more than once.
- *                Returns -1 without setting conn->err when this target
- *                cannot be driven by events (the harness then runs the
- *                phase on the blocking engine), -1 with conn->err set when
- *                the connection failed.
+	 *                Returns -1 without setting conn->err when this target
+	 *                cannot be driven by events (the harness then runs the
+	 *                phase on the blocking engine), with conn->errstr saying
+	 *                why in a few words ("a pool of 3 servers
+	 *                (libmemcached)"), which the harness prints when the
+	 *                phase starts and writes into run.json
+	 *                (`engine_reason`); -1 with conn->err set when the
+	 *                connection failed.
 	 *   submit       queue a batch (the exec contract for reqs) and write
 	 *                what the socket takes now, without blocking. Returns 1
 	 *                when all of it was written, 0 when output remains (the
 	 *                harness waits until the socket is writable and calls
-	 *                flush), -1 when the connection broke.
+	 *                flush), -1 when the connection broke. A batch whose
+	 *                requests are all answered without the server still
+	 *                sends something harmless (a PING, `version`), so the
+	 *                socket becomes readable and on_readable completes it.
 	 *   flush        write pending output; returns as submit.
 	 *   on_readable  read what the socket has, without blocking, and fill
 	 *                the batch's statuses in order. Returns 1 when every
 	 *                request of the batch has its status, 0 when replies are
-	 *                still due, -1 when the connection broke (unanswered
-	 *                requests DISCONNECTED, conn->err set).
+	 *                still due, 2 when replies are still due and follow-up
+	 *                commands (below) wait for the socket to take them (the
+	 *                harness watches for writable and calls flush), -1 when
+	 *                the connection broke (unanswered requests DISCONNECTED,
+	 *                conn->err set).
 	 *   expire       the batch took longer than the request timeout:
 	 *                mark its unanswered requests BENCH_TIMEOUT and the
 	 *                connection lost (later replies could not be matched).
-	 * One batch is in flight per connection at a time. The harness uses
-	 * them only for get, set and delete of plain records: never for other
-	 * ops, nor when the target has fields, categories or index_range.
+	 * One batch is in flight per connection at a time, and the harness
+	 * sends every op the driver has the capability for through these
+	 * hooks, whatever the target's fields, categories and indexes.
+	 *
+	 * Chains. An op that takes several commands, one depending on the
+	 * reply to another (a range that reads an index and then fetches the
+	 * records, a counter created when absent), is a chain the driver
+	 * runs on the same connection: submit writes every request's first
+	 * command, pipelined; on_readable, while it parses a reply, queues
+	 * the follow-up command that reply asks for and writes it (at once,
+	 * or once the round it belongs to is read, as the driver chooses);
+	 * a request gets its status only when its chain's last reply is in,
+	 * and on_readable returns 1 only when every chain of the batch has
+	 * ended. The chain's state is the driver's, per connection, in
+	 * buffers that grow to the largest batch and are reused (nothing
+	 * allocated per request once warm). The request timeout covers the
+	 * whole batch, chains included, and every chain is bounded by the
+	 * driver (redirections followed, SCAN calls, reply sizes): a
+	 * server's reply is never trusted to end one.
 	 */
 	int (*event_fd)(struct bench_conn *conn);
 	int (*submit)(struct bench_conn *conn, struct bench_request *reqs, size_t n);

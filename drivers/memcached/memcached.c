@@ -575,21 +575,13 @@ finish:
 static enum bench_status mc_incr(struct bench_conn *conn, struct bench_request *r)
 {
 	struct mc_conn *mc = conn->priv;
-	const char *prefix = conn->target->prefix ? conn->target->prefix : "";
-	size_t plen = strlen(prefix), klen;
-	char key[300];
+	char key[MC_COUNTER_KEY_CAP];
+	size_t klen = mc_counter_key(conn, r, key, sizeof(key));
 	uint64_t value;
 	memcached_return_t rc;
 
-	if (r->key_len < plen || memcmp(r->key, prefix, plen) != 0 || r->key_len + 3 >= sizeof(key)) {
-		bench_conn_error(conn, "memcached incr: key is not under the prefix '%s'", prefix);
+	if (!klen)
 		return BENCH_ERROR;
-	}
-	klen = (size_t)snprintf(key, sizeof(key), "%s~n:%.*s", prefix, (int)(r->key_len - plen), r->key + plen);
-	if (!mc_key_ok(mc, key, klen)) {
-		bench_conn_error(conn, "memcached incr: counter key '%s' is not a valid memcached key", key);
-		return BENCH_ERROR;
-	}
 	rc = memcached_increment(mc->memc, key, klen, 1, &value);
 	if (rc == MEMCACHED_NOTFOUND) {
 		rc = memcached_add(mc->memc, key, klen, "1", 1, 0, 0);

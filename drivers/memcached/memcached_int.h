@@ -36,7 +36,9 @@
  */
 struct mc_cmd {
 	size_t first, end;
-	enum { MC_CMD_GET, MC_CMD_ONE, MC_CMD_NOOP } kind;
+	/* MC_CMD_ADD, MC_CMD_INCR2: an incr's chain (memcached_text.c), the
+	 * add of an absent counter and the incr after losing that add. */
+	enum { MC_CMD_GET, MC_CMD_ONE, MC_CMD_NOOP, MC_CMD_ADD, MC_CMD_INCR2 } kind;
 };
 
 /*
@@ -59,6 +61,11 @@ struct mc_text {
 	size_t wcap;
 	struct iovec *iov;
 	size_t n_iov, iov_cap, iov_next;
+	/* An incr's follow-up commands (its chain, driver.h): written into
+	 * fbuf[0..flen), reserved for the whole batch at submit so it never
+	 * moves under the iovecs pointing into it. */
+	char *fbuf;
+	size_t fcap, flen;
 	/* Input: bytes read but not parsed are rbuf[rpos..rlen). */
 	char *rbuf;
 	size_t rpos, rlen;
@@ -117,6 +124,14 @@ static inline int mc_op_kv(enum bench_op op)
 {
 	return op == BENCH_OP_GET || op == BENCH_OP_SET || op == BENCH_OP_DELETE;
 }
+
+/* The room a counter key takes: the prefix, "~n:", the record key's rest. */
+#define MC_COUNTER_KEY_CAP 300
+
+/* The key of r's counter, <prefix>~n:<record key after the prefix> (never
+ * a record key), into key[cap]: its length, or 0 with conn->errstr saying
+ * why (r's key not under the prefix, or the result not a valid key). */
+size_t mc_counter_key(struct bench_conn *conn, const struct bench_request *r, char *key, size_t cap);
 
 /* Whether the server would accept key (1..250 bytes; in the text protocol
  * no spaces or control bytes, which would break the command line). */

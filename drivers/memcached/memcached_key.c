@@ -1,6 +1,7 @@
 /* memcached_key.c - what every part of the memcached driver checks before it
  * sends: a key's validity, and the request timeout (memcached_int.h). */
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -48,4 +49,23 @@ void mc_key_refused(struct bench_conn *conn, struct bench_request *req)
 	req->status = BENCH_ERROR;
 	bench_conn_error(conn, "memcached: invalid key of %zu bytes (1..%d, no spaces or control bytes in text protocol)",
 			 req->key_len, MC_MAX_KEY_LEN);
+}
+
+size_t mc_counter_key(struct bench_conn *conn, const struct bench_request *r, char *key, size_t cap)
+{
+	const struct mc_conn *mc = conn->priv;
+	const char *prefix = conn->target->prefix ? conn->target->prefix : "";
+	size_t plen = strlen(prefix);
+	int klen;
+
+	if (r->key_len < plen || memcmp(r->key, prefix, plen) != 0 || r->key_len + 3 >= cap) {
+		bench_conn_error(conn, "memcached incr: key is not under the prefix '%s'", prefix);
+		return 0;
+	}
+	klen = snprintf(key, cap, "%s~n:%.*s", prefix, (int)(r->key_len - plen), r->key + plen);
+	if (klen <= 0 || (size_t)klen >= cap || !mc_key_ok(mc, key, (size_t)klen)) {
+		bench_conn_error(conn, "memcached incr: counter key '%s' is not a valid memcached key", key);
+		return 0;
+	}
+	return (size_t)klen;
 }

@@ -14,13 +14,21 @@
  *                     "VALUE <key> <flags> <bytes>\r\n<data>\r\n", then "END\r\n"
  *   set               "set <key> 0 0 <bytes>\r\n<data>\r\n" -> "STORED\r\n"
  *   delete            "delete <key>\r\n" -> "DELETED\r\n" | "NOT_FOUND\r\n"
+ *   incr              "incr <counter> 1\r\n" -> "<value>\r\n", or "NOT_FOUND\r\n":
+ *                     then a chain (driver.h) of "add <counter> 0 0 1\r\n1\r\n"
+ *                     -> "STORED\r\n", or "NOT_STORED\r\n" (another client
+ *                     added it first): "incr <counter> 1\r\n" once more, as
+ *                     the blocking path does (memcached.c, mc_incr)
  *
  * A batch goes out in batch order (gets are grouped only while consecutive,
  * so a get after a set of the same key sees the new value). Command lines
  * and values below MC_COPY_MAX are copied into one write buffer kept for
  * the connection's life; a larger value is pointed at by the iovec list in
  * place, so a 1 MiB value is never copied. The whole batch then leaves in
- * one send/sendmsg when the socket takes it. Replies are parsed from a
+ * one send/sendmsg when the socket takes it. An incr's follow-up commands are
+ * written into fbuf, reserved for the batch's incrs at submit, and go out
+ * as soon as their NOT_FOUND / NOT_STORED is read, after whatever of the
+ * batch is still unwritten; their replies come after the batch's. Replies are parsed from a
  * fixed read buffer, incrementally: a line may be split anywhere, and a
  * value's bytes stream through the buffer into req->out (when asked for)
  * without the value ever having to fit in it.
@@ -64,6 +72,7 @@ void mc_text_free(struct mc_conn *mc)
 	free(ev->cmds);
 	free(ev->wbuf);
 	free(ev->iov);
+	free(ev->fbuf);
 	free(ev->rbuf);
 	memset(ev, 0, sizeof(*ev));
 	ev->fd = -1;
@@ -158,8 +167,10 @@ int mc_text_event_fd(struct bench_conn *conn)
 		return mc->ev.fd;
 	/* A pool would need one socket per server and the keys' ketama hash;
 	 * binary is another codec. Both stay with libmemcached (blocking). */
-	if (mc->binary || mc->n_servers != 1)
-		return -1;
+	if (mc->binary)
+		return bench_conn_error(conn, "the binary protocol%s (libmemcached)", mc->password ? " with SASL" : "");
+	if (mc->n_servers != 1)
+		return bench_conn_error(conn, "a pool of %u servers (libmemcached)", (unsigned)mc->n_servers);
 	return mc_text_connect(conn, mc);
 }
 
@@ -175,38 +186,35 @@ static size_t mc_text_cap(size_t cap, size_t need)
 	return c;
 }
 
-/* Makes room for a batch of wneed bytes, niov pieces and ncmds commands;
- * buffers only grow, so a steady workload stops allocating. Returns 0 or
- * -1 (out of memory; what was there is kept). */
-static int mc_text_reserve(struct mc_text *ev, size_t wneed, size_t niov, size_t ncmds)
+/* Grows *buf (of *cap elements of size) to hold need; 0 or -1 (out of
+ * memory, the old buffer kept). */
+static int mc_text_grow(void **buf, size_t *cap, size_t need, size_t size)
 {
-	if (wneed > ev->wcap) {
-		size_t c = mc_text_cap(ev->wcap, wneed);
-		char *b = realloc(ev->wbuf, c);
+	size_t c;
+	void *b;
 
-		if (!b)
-			return -1;
-		ev->wbuf = b;
-		ev->wcap = c;
-	}
-	if (niov > ev->iov_cap) {
-		size_t c = mc_text_cap(ev->iov_cap, niov);
-		struct iovec *v = realloc(ev->iov, c * sizeof(*v));
+	if (need <= *cap)
+		return 0;
+	c = mc_text_cap(*cap, need);
+	b = realloc(*buf, c * size);
+	if (!b)
+		return -1;
+	*buf = b;
+	*cap = c;
+	return 0;
+}
 
-		if (!v)
-			return -1;
-		ev->iov = v;
-		ev->iov_cap = c;
-	}
-	if (ncmds > ev->cmds_cap) {
-		size_t c = mc_text_cap(ev->cmds_cap, ncmds);
-		struct mc_cmd *m = realloc(ev->cmds, c * sizeof(*m));
-
-		if (!m)
-			return -1;
-		ev->cmds = m;
-		ev->cmds_cap = c;
-	}
+/* Makes room for a batch of wneed bytes, niov pieces, ncmds commands and
+ * fneed bytes of incr chains; buffers only grow, so a steady workload
+ * stops allocating. Returns 0 or -1 (out of memory; what was there is
+ * kept). */
+static int mc_text_reserve(struct mc_text *ev, size_t wneed, size_t niov, size_t ncmds, size_t fneed)
+{
+	if (mc_text_grow((void **)&ev->wbuf, &ev->wcap, wneed, 1) < 0 ||
+	    mc_text_grow((void **)&ev->iov, &ev->iov_cap, niov, sizeof(*ev->iov)) < 0 ||
+	    mc_text_grow((void **)&ev->cmds, &ev->cmds_cap, ncmds, sizeof(*ev->cmds)) < 0 ||
+	    mc_text_grow((void **)&ev->fbuf, &ev->fcap, fneed, 1) < 0)
+		return -1;
 	return 0;
 }
 
@@ -239,6 +247,106 @@ static void mc_text_iov_add(struct mc_text *ev, const void *base, size_t len)
 	}
 }
 
+static int mc_text_is(const char *line, size_t len, const char *word);
+static int mc_text_is_error(const char *line, size_t len);
+static int mc_text_bad_reply(struct bench_conn *conn, const char *line, size_t len, const char *to);
+
+/* r's counter key (mc_counter_key checked it at submit), written in place
+ * from the prefix and the record key, without formatting it again. */
+static char *mc_text_put_counter(char *p, const struct bench_conn *conn, const struct bench_request *r)
+{
+	const char *prefix = conn->target->prefix ? conn->target->prefix : "";
+	size_t plen = strlen(prefix);
+
+	p = mc_text_put(p, prefix, plen);
+	p = mc_text_put(p, "~n:", sizeof("~n:") - 1);
+	return mc_text_put(p, r->key + plen, r->key_len - plen);
+}
+
+static char *mc_text_put_incr(char *p, const struct bench_conn *conn, const struct bench_request *r)
+{
+	p = mc_text_put(p, "incr ", 5);
+	p = mc_text_put_counter(p, conn, r);
+	return mc_text_put(p, " 1\r\n", sizeof(" 1\r\n") - 1);
+}
+
+/*
+ * The next link of request i's incr chain: an add of the absent counter
+ * (MC_CMD_ADD) or the incr after losing the add (MC_CMD_INCR2), into fbuf
+ * and onto the list to write; its reply is due after the batch's. Room
+ * was reserved at submit (two links per incr). Returns 1: the command
+ * answered is done.
+ */
+static int mc_text_follow(struct bench_conn *conn, struct mc_text *ev, size_t i, int kind)
+{
+	const struct bench_request *r = &ev->batch[i];
+	char *start = ev->fbuf + ev->flen, *p = start;
+	struct mc_cmd *c = &ev->cmds[ev->n_cmds++];
+
+	if (kind == MC_CMD_ADD) {
+		p = mc_text_put(p, "add ", 4);
+		p = mc_text_put_counter(p, conn, r);
+		p = mc_text_put(p, " 0 0 1\r\n1\r\n", sizeof(" 0 0 1\r\n1\r\n") - 1);
+	} else {
+		p = mc_text_put_incr(p, conn, r);
+	}
+	ev->flen += (size_t)(p - start);
+	mc_text_iov_add(ev, start, (size_t)(p - start));
+	c->kind = kind;
+	c->first = i;
+	c->end = i + 1;
+	return 1;
+}
+
+/* Whether line is a decimal number: incr's answer, the counter's value. */
+static int mc_text_is_number(const char *line, size_t len)
+{
+	if (len == 0)
+		return 0;
+	for (size_t k = 0; k < len; k++)
+		if (line[k] < '0' || line[k] > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * One reply line to a command of an incr chain (kind: MC_CMD_ONE for the
+ * first incr). Returns as mc_text_line.
+ */
+static int mc_text_incr_line(struct bench_conn *conn, struct mc_text *ev, const struct mc_cmd *cmd,
+			     const char *line, size_t len)
+{
+	struct bench_request *r = &ev->batch[cmd->first];
+
+	if (cmd->kind == MC_CMD_ADD) {
+		if (mc_text_is(line, len, "STORED")) {
+			r->status = BENCH_OK;
+			return 1;
+		}
+		if (mc_text_is(line, len, "NOT_STORED") || mc_text_is(line, len, "EXISTS"))
+			return mc_text_follow(conn, ev, cmd->first, MC_CMD_INCR2);
+	} else {
+		if (mc_text_is_number(line, len)) {
+			r->status = BENCH_OK;
+			return 1;
+		}
+		if (mc_text_is(line, len, "NOT_FOUND")) {
+			if (cmd->kind == MC_CMD_ONE)
+				return mc_text_follow(conn, ev, cmd->first, MC_CMD_ADD);
+			/* Added, then gone before the second incr: as the
+			 * blocking path, a miss. */
+			r->status = BENCH_MISS;
+			return 1;
+		}
+	}
+	if (mc_text_is_error(line, len)) {
+		r->status = BENCH_ERROR;
+		bench_conn_error(conn, "memcached incr: %.*s", (int)len, line);
+		return 1;
+	}
+	return mc_text_bad_reply(conn, line, len, cmd->kind == MC_CMD_ADD ? "add" : "incr");
+}
+
 /*
  * Turns the batch's pending requests into commands (ev->cmds), their bytes
  * into ev->wbuf and the list to write into ev->iov. Requests with a key
@@ -252,11 +360,28 @@ static int mc_text_format(struct bench_conn *conn, struct mc_conn *mc, struct be
 	struct mc_cmd *get = NULL;
 	char *p, *seg;
 
+	size_t fneed = 0;
+	char ckey[MC_COUNTER_KEY_CAP];
+
 	for (size_t i = 0; i < n; i++) {
 		struct bench_request *r = &reqs[i];
 
 		if (r->status != MC_PENDING)
 			continue;
+		if (r->op == BENCH_OP_INCR) {
+			size_t klen = mc_counter_key(conn, r, ckey, sizeof(ckey));
+
+			if (!klen) {
+				r->status = BENCH_ERROR;
+				continue;
+			}
+			/* The incr, and room for its chain: an add and an incr. */
+			need += MC_CMD_ROOM + klen;
+			fneed += 2 * (MC_CMD_ROOM + klen);
+			ncmds += 3;
+			niov += 2;
+			continue;
+		}
 		if (!mc_key_ok(mc, r->key, r->key_len)) {
 			mc_key_refused(conn, r);
 			continue;
@@ -270,8 +395,9 @@ static int mc_text_format(struct bench_conn *conn, struct mc_conn *mc, struct be
 				niov += 2;
 		}
 	}
-	if (mc_text_reserve(ev, need, niov, ncmds) < 0)
+	if (mc_text_reserve(ev, need, niov, ncmds, fneed) < 0)
 		return bench_conn_lost(conn, "memcached: out of memory for a batch of %zu requests", n);
+	ev->flen = 0;
 
 	ev->n_cmds = 0;
 	ev->n_iov = 0;
@@ -303,6 +429,10 @@ static int mc_text_format(struct bench_conn *conn, struct mc_conn *mc, struct be
 		c->kind = MC_CMD_ONE;
 		c->first = i;
 		c->end = i + 1;
+		if (r->op == BENCH_OP_INCR) {
+			p = mc_text_put_incr(p, conn, r);
+			continue;
+		}
 		if (r->op == BENCH_OP_DELETE) {
 			p = mc_text_put(p, "delete ", 7);
 			p = mc_text_put(p, r->key, r->key_len);
@@ -390,7 +520,7 @@ int mc_text_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n
 
 	for (size_t i = 0; i < n; i++) {
 		reqs[i].value_len_out = 0;
-		reqs[i].status = mc_op_kv(reqs[i].op) ? MC_PENDING : BENCH_UNSUPPORTED;
+		reqs[i].status = mc_op_kv(reqs[i].op) || reqs[i].op == BENCH_OP_INCR ? MC_PENDING : BENCH_UNSUPPORTED;
 	}
 	if (!mc || conn->err) {
 		for (size_t i = 0; i < n; i++)
@@ -589,6 +719,8 @@ static int mc_text_line(struct bench_conn *conn, struct mc_text *ev, const char 
 		}
 		return mc_text_bad_reply(conn, line, len, "get");
 	}
+	if (cmd->kind == MC_CMD_ADD || cmd->kind == MC_CMD_INCR2 || (cmd->kind == MC_CMD_ONE && r->op == BENCH_OP_INCR))
+		return mc_text_incr_line(conn, ev, cmd, line, len);
 	if (cmd->kind == MC_CMD_NOOP) {
 		if (mc_text_starts(line, len, "VERSION") || mc_text_is_error(line, len))
 			return 1;
@@ -659,6 +791,19 @@ static int mc_text_parse(struct bench_conn *conn, struct mc_text *ev)
 	return 1;
 }
 
+/* Replies are still due: writes the chains' follow-up commands that wait
+ * (2 when the socket did not take them all, driver.h), else 0; -1 when
+ * the connection broke. */
+static int mc_text_more(struct bench_conn *conn, struct mc_text *ev)
+{
+	int w;
+
+	if (ev->iov_next == ev->n_iov)
+		return 0;
+	w = mc_text_flush(conn);
+	return w < 0 ? -1 : w == 0 ? 2 : 0;
+}
+
 int mc_text_on_readable(struct bench_conn *conn)
 {
 	struct mc_conn *mc = conn->priv;
@@ -682,7 +827,7 @@ int mc_text_on_readable(struct bench_conn *conn)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
+			return mc_text_more(conn, ev);
 		if (got <= 0) {
 			mc_text_fail_rest(ev, BENCH_DISCONNECTED);
 			if (got == 0)
@@ -700,7 +845,7 @@ int mc_text_on_readable(struct bench_conn *conn)
 		 * pay a read that says EAGAIN. A full one (a large value) may
 		 * have left more behind. */
 		if ((size_t)got < room)
-			return 0;
+			return mc_text_more(conn, ev);
 	}
 }
 

@@ -165,7 +165,6 @@ static int redis_target_config(struct bench_conn *conn, struct redis_conn *rc)
 	rc->idx_range = t->index_range != 0;
 	rc->idx_query = t->index_query && t->categories > 0;
 	rc->categories = t->categories;
-	rc->plain = !rc->hash_records && !rc->idx_range && !rc->idx_query;
 	rc->reply.rc = rc;
 	return 0;
 }
@@ -286,6 +285,55 @@ static int redis_load(struct bench_conn *conn, struct bench_request *reqs, size_
 	return redis_ops_load(conn, reqs, n);
 }
 
+/* The event hooks: a cluster connection's batches go to redis_cluster.c,
+ * one server's to redis_ops.c (which hands plain batches to
+ * redis_node.c). */
+static int redis_event_fd(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && rc->cluster && !conn->err)
+		return redis_cluster_event_fd(conn);
+	return redis_node_event_fd(conn);
+}
+
+static int redis_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && rc->cluster && !conn->err)
+		return redis_cluster_submit(conn, reqs, n);
+	return redis_ops_submit(conn, reqs, n);
+}
+
+/* A cluster's output waits inside its epoll set: submit says all was
+ * written, so flush is only ever called on one server. */
+static int redis_flush(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+
+	return rc && rc->cluster ? 1 : redis_ops_flush(conn);
+}
+
+static int redis_on_readable(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && rc->cluster)
+		return redis_cluster_on_readable(conn);
+	return redis_ops_on_readable(conn);
+}
+
+static void redis_expire(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (rc && rc->cluster)
+		redis_cluster_expire(conn);
+	else
+		redis_ops_expire(conn);
+}
+
 /* A cluster's CPU is its masters' (redis_cluster.c). */
 static int redis_stats(struct bench_conn *conn, struct bench_server_stats *out)
 {
@@ -349,11 +397,11 @@ const struct bench_driver bench_driver_redis = {
 	.prepare = redis_prepare,
 	.server_info = redis_server_info,
 	.server_stats = redis_stats,
-	.event_fd = redis_node_event_fd,
-	.submit = redis_node_submit,
-	.flush = redis_node_flush,
-	.on_readable = redis_node_on_readable,
-	.expire = redis_node_expire,
+	.event_fd = redis_event_fd,
+	.submit = redis_submit,
+	.flush = redis_flush,
+	.on_readable = redis_on_readable,
+	.expire = redis_expire,
 	.ns_count = redis_ns_count,
 	.ns_clean = redis_ns_clean,
 	.ns_flush = redis_ns_flush,

@@ -17,9 +17,13 @@
  * SLOTS after the round; one answered ASK is sent alone to the named node
  * after ASKING, the map unchanged. After RC_MAX_REDIRECTS the error stands.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <hiredis.h>
 
@@ -174,10 +178,10 @@ static void merge_part(struct bench_request *q, const struct bench_request *part
  * 1 when the slot map should be reread, 0, or -1 (the connection lost).
  */
 static int settle(struct bench_conn *conn, struct redis_cluster *cl, struct bench_request *reqs, struct redis_node *nd,
-		  size_t j)
+		  size_t j, const struct redis_redir_note *notes)
 {
 	const struct bench_request *part = &nd->sub[j];
-	const struct redis_redir_note *nt = &cl->redir.notes[j];
+	const struct redis_redir_note *nt = &notes[j];
 	size_t i = nd->origin[j];
 	struct bench_request *q = &reqs[i];
 	uint16_t to;
@@ -266,7 +270,7 @@ static int run_node(struct bench_conn *conn, struct redis_cluster *cl, struct be
 	if ((nrc = nd->conn->priv))
 		nrc->reply.error = NULL;
 	for (size_t j = 0; j < nd->m; j++) {
-		if ((r = settle(conn, cl, reqs, nd, j)) < 0)
+		if ((r = settle(conn, cl, reqs, nd, j, cl->redir.notes)) < 0)
 			return -1;
 		refresh |= r;
 	}
@@ -279,10 +283,11 @@ static int run_node(struct bench_conn *conn, struct redis_cluster *cl, struct be
  * fuzzy, else the node of the slot. A slot without a node rereads the map
  * once per batch (a failover may have given it one); if it still has none
  * the request is an ERROR. Returns 0, or -1 (the connection lost). */
-static int route_all(struct bench_conn *conn, struct redis_cluster *cl, struct bench_request *reqs, size_t n)
+static int route_all(struct bench_conn *conn, struct redis_cluster *cl, struct bench_request *reqs, size_t n,
+		     int may_refresh)
 {
 	const struct redis_conn *rc = conn->priv;
-	int refreshed = 0;
+	int refreshed = !may_refresh;
 
 	for (size_t i = 0; i < n; i++) {
 		struct bench_request *q = &reqs[i];
@@ -373,6 +378,19 @@ static int fail_rest(struct bench_conn *conn, struct redis_cluster *cl, struct b
 	return -1;
 }
 
+/* Every master's part of a fuzzy request is in: it is settled, at most
+ * its count. */
+static void fuzzy_done(struct redis_cluster *cl, struct bench_request *reqs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (cl->route[i] != RC_ALL)
+			continue;
+		cl->route[i] = RC_NO_NODE;
+		if (reqs[i].count && reqs[i].items_out > reqs[i].count)
+			reqs[i].items_out = reqs[i].count;
+	}
+}
+
 /* The requests waiting for ASKING, one at a time. Returns as run_node. */
 static int run_asking(struct bench_conn *conn, struct redis_cluster *cl, struct bench_request *reqs, size_t n,
 		      int load)
@@ -411,7 +429,7 @@ int redis_cluster_exec(struct bench_conn *conn, struct bench_request *reqs, size
 			reqs[i].status = BENCH_DISCONNECTED;
 		return -1;
 	}
-	if (route_all(conn, cl, reqs, n) < 0)
+	if (route_all(conn, cl, reqs, n, 1) < 0)
 		return fail_rest(conn, cl, reqs, n);
 	while (unsettled(cl, n)) {
 		int refresh = 0, r;
@@ -439,13 +457,7 @@ int redis_cluster_exec(struct bench_conn *conn, struct bench_request *reqs, size
 				return fail_rest(conn, cl, reqs, n);
 			refresh |= r;
 		}
-		for (size_t i = 0; i < n; i++) {
-			if (cl->route[i] != RC_ALL)
-				continue;
-			cl->route[i] = RC_NO_NODE;
-			if (reqs[i].count && reqs[i].items_out > reqs[i].count)
-				reqs[i].items_out = reqs[i].count;
-		}
+		fuzzy_done(cl, reqs, n);
 		if (node_room(cl, n) < 0)
 			return fail_rest(conn, cl, reqs, n);
 		if ((r = run_asking(conn, cl, reqs, n, load)) < 0)
@@ -455,6 +467,288 @@ int redis_cluster_exec(struct bench_conn *conn, struct bench_request *reqs, size
 			return fail_rest(conn, cl, reqs, n);
 	}
 	return 0;
+}
+
+/* ---- the event engine (driver.h) ---- */
+
+/*
+ * A batch runs in rounds as on the blocking path (fill_round, settle), but
+ * every node's sub-batch of a round is in flight at once on that node's
+ * own single-node event path (redis_ops_submit: plain, or the general
+ * path's chains), and the round ends when the last node has answered.
+ * The nodes' sockets sit in one epoll set, which is what the harness
+ * watches (an epoll set is readable when one of its sockets is ready);
+ * on_readable asks it which nodes to read or write, so flush is never
+ * needed (a node's unwritten output waits for EPOLLOUT in the set).
+ *
+ * Redirections: a MOVED sends the request to the named node in the next
+ * round and updates that slot in the map; an ASK sends it after an ASKING
+ * on that node's connection (one asked request per node and round); after
+ * RC_MAX_REDIRECTS the error stands, as on the blocking path. The slot map
+ * is not reread from CLUSTER SLOTS here (hiredis's reply objects block):
+ * every other moved slot is learnt from its own MOVED. A MOVED to a node
+ * not known yet connects to it (blocking, once per node).
+ */
+
+/* epoll_event.data of the eventfd that says "nothing to wait for". */
+#define RC_EV_KICK UINT32_MAX
+
+/* Watches node k's socket for events; 0 or -1. */
+static int ev_watch(struct redis_cluster *cl, uint16_t k, uint32_t events)
+{
+	struct redis_node *nd = cl->nodes[k];
+	struct redis_conn *nrc = nd->conn->priv;
+	struct epoll_event e = {.events = events, .data.u32 = k};
+	int fd = nrc && nrc->ctx ? nrc->ctx->fd : -1;
+
+	if (fd < 0)
+		return -1;
+	if (nd->ev_watched && nd->ev_fd == fd && nd->ev_events == events)
+		return 0;
+	/* A socket closed since (a node reconnected) left the set by itself:
+	 * MOD fails with ENOENT, ADD takes it. */
+	if (!nd->ev_watched || nd->ev_fd != fd || epoll_ctl(cl->ev_epfd, EPOLL_CTL_MOD, fd, &e) < 0) {
+		if (epoll_ctl(cl->ev_epfd, EPOLL_CTL_ADD, fd, &e) < 0 &&
+		    (errno != EEXIST || epoll_ctl(cl->ev_epfd, EPOLL_CTL_MOD, fd, &e) < 0))
+			return -1;
+	}
+	nd->ev_watched = 1;
+	nd->ev_fd = fd;
+	nd->ev_events = events;
+	return 0;
+}
+
+int redis_cluster_event_fd(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+	struct redis_cluster *cl = rc->cluster;
+	struct epoll_event e = {.events = EPOLLIN, .data.u32 = RC_EV_KICK};
+
+	if (rc->ssl)
+		return bench_conn_error(conn, "TLS (the event engine writes past hiredis_ssl)");
+	if (cl->ev_made)
+		return cl->ev_epfd;
+	cl->ev_epfd = epoll_create1(EPOLL_CLOEXEC);
+	cl->ev_kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (cl->ev_epfd < 0 || cl->ev_kick < 0 || epoll_ctl(cl->ev_epfd, EPOLL_CTL_ADD, cl->ev_kick, &e) < 0) {
+		int err = errno;
+
+		if (cl->ev_epfd >= 0)
+			close(cl->ev_epfd);
+		if (cl->ev_kick >= 0)
+			close(cl->ev_kick);
+		return bench_conn_lost(conn, "redis cluster: cannot watch the nodes: %s", strerror(err));
+	}
+	cl->ev_made = 1;
+	return cl->ev_epfd;
+}
+
+/* The connection is lost part-way (a node's, or the batch timed out):
+ * every request not settled gets st. Returns -1. */
+static int ev_fail(struct bench_conn *conn, struct redis_cluster *cl, enum bench_status st)
+{
+	if (!conn->err)
+		bench_conn_lost(conn, "redis cluster: out of memory");
+	for (size_t k = 0; k < cl->nn; k++)
+		cl->nodes[k]->ev_busy = 0;
+	cl->ev_inflight = 0;
+	for (size_t i = 0; i < cl->ev_n; i++)
+		if (cl->route[i] != RC_NO_NODE)
+			cl->ev_reqs[i].status = st;
+	return -1;
+}
+
+/* Node nd's connection broke under its sub-batch: the cluster
+ * connection is lost (as run_node). */
+static int ev_node_lost(struct bench_conn *conn, struct redis_cluster *cl, struct redis_node *nd)
+{
+	if (nd->conn != conn)
+		bench_conn_lost(conn, "redis cluster node %s:%d: %s", nd->host, nd->port, nd->conn->errstr);
+	return ev_fail(conn, cl, BENCH_DISCONNECTED);
+}
+
+/* Sends node k's sub-batch (nd->sub[0..m)): its redirections noted in its
+ * own notes, its socket watched. 0 or -1 (the connection lost). */
+static int ev_send_node(struct bench_conn *conn, struct redis_cluster *cl, uint16_t k)
+{
+	struct redis_node *nd = cl->nodes[k];
+	struct redis_conn *nrc;
+	int r;
+
+	if (redis_cluster_connect(cl, k) < 0 || !(nrc = nd->conn->priv))
+		return ev_fail(conn, cl, BENCH_DISCONNECTED);
+	if (grow((void **)&nd->ev_redir.notes, &nd->ev_notes_cap, nd->m, sizeof(*nd->ev_redir.notes)) < 0)
+		return ev_fail(conn, cl, BENCH_DISCONNECTED);
+	memset(nd->ev_redir.notes, 0, nd->m * sizeof(*nd->ev_redir.notes));
+	nd->ev_redir.base = nd->sub;
+	nd->ev_redir.n = nd->m;
+	nrc->reply.error = note_redirect;
+	nrc->reply.error_arg = &nd->ev_redir;
+	nrc->ev_asking = nd->ev_asking;
+	r = redis_ops_submit(nd->conn, nd->sub, nd->m);
+	if (r < 0)
+		return ev_node_lost(conn, cl, nd);
+	if (ev_watch(cl, k, EPOLLIN | (r == 0 ? EPOLLOUT : 0)) < 0) {
+		bench_conn_lost(conn, "redis cluster: cannot watch node %s:%d: %s", nd->host, nd->port, strerror(errno));
+		return ev_fail(conn, cl, BENCH_DISCONNECTED);
+	}
+	nd->ev_busy = 1;
+	cl->ev_inflight++;
+	return 0;
+}
+
+/*
+ * Starts the next round: what is not settled goes to its node, and a
+ * request waiting for ASKING to a node that has nothing else in this
+ * round. Returns 0 (nodes in flight, or nothing was left: the eventfd
+ * makes the set readable), or -1.
+ */
+static int ev_round(struct bench_conn *conn, struct redis_cluster *cl)
+{
+	struct bench_request *reqs = cl->ev_reqs;
+	size_t n = cl->ev_n;
+	uint64_t one = 1;
+
+	cl->ev_inflight = 0;
+	if (unsettled(cl, n)) {
+		if (node_room(cl, n) < 0)
+			return ev_fail(conn, cl, BENCH_DISCONNECTED);
+		fill_round(cl, reqs, n);
+		for (size_t k = 0; k < cl->nn; k++)
+			cl->nodes[k]->ev_asking = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct redis_node *nd;
+
+			if (cl->route[i] == RC_NO_NODE || !cl->asking[i] || cl->nodes[cl->route[i]]->m)
+				continue;
+			nd = cl->nodes[cl->route[i]];
+			cl->asking[i] = 0;
+			nd->ev_asking = 1;
+			add_sub(nd, reqs, i);
+		}
+		for (size_t k = 0; k < cl->nn; k++)
+			if (cl->nodes[k]->m && ev_send_node(conn, cl, (uint16_t)k) < 0)
+				return -1;
+	}
+	if (cl->ev_inflight == 0 && write(cl->ev_kick, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		return bench_conn_lost(conn, "redis cluster: eventfd: %s", strerror(errno));
+	return 0;
+}
+
+int redis_cluster_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+	struct redis_cluster *cl = rc->cluster;
+
+	cl->ev_reqs = reqs;
+	cl->ev_n = 0;
+	cl->ev_inflight = 0;
+	for (size_t k = 0; k < cl->nn; k++)
+		cl->nodes[k]->m = 0; /* nothing of an earlier batch is settled again */
+	if (redis_begin_batch(conn, reqs, n) < 0)
+		return -1;
+	if (!cl->ev_made || n > UINT32_MAX || scratch(cl, n) < 0) {
+		bench_conn_lost(conn, cl->ev_made ? "redis cluster: out of memory for a batch of %zu" :
+				"redis cluster: submit before event_fd (batch of %zu)", n);
+		for (size_t i = 0; i < n; i++)
+			reqs[i].status = BENCH_DISCONNECTED;
+		return -1;
+	}
+	cl->ev_n = n;
+	if (route_all(conn, cl, reqs, n, 0) < 0)
+		return ev_fail(conn, cl, BENCH_DISCONNECTED);
+	/* Written or watched for writing inside the set: never flush. */
+	return ev_round(conn, cl) < 0 ? -1 : 1;
+}
+
+/* The round is over: every node's answers settled (a redirection routes
+ * its request for the next round). 0 or -1. */
+static int ev_settle_round(struct bench_conn *conn, struct redis_cluster *cl)
+{
+	for (size_t k = 0; k < cl->nn; k++) {
+		struct redis_node *nd = cl->nodes[k];
+
+		for (size_t j = 0; j < nd->m; j++)
+			if (settle(conn, cl, cl->ev_reqs, nd, j, nd->ev_redir.notes) < 0)
+				return ev_fail(conn, cl, BENCH_DISCONNECTED);
+		nd->m = 0;
+	}
+	fuzzy_done(cl, cl->ev_reqs, cl->ev_n);
+	return 0;
+}
+
+/* What epoll said of node k (or of the eventfd). 0, or -1 (lost). */
+static int ev_node_event(struct bench_conn *conn, struct redis_cluster *cl, const struct epoll_event *e)
+{
+	struct redis_node *nd;
+	struct redis_conn *nrc;
+	uint64_t v;
+	int r;
+
+	if (e->data.u32 == RC_EV_KICK)
+		return read(cl->ev_kick, &v, sizeof(v)) < 0 && errno != EAGAIN ? -1 : 0;
+	if (e->data.u32 >= cl->nn)
+		return 0;
+	nd = cl->nodes[e->data.u32];
+	if (!nd->ev_busy) {
+		/* Readable with nothing asked: it closed, or sends what no
+		 * request can be matched with. */
+		bench_conn_lost(conn, "redis cluster node %s:%d: a reply nothing asked for, or closed", nd->host,
+				nd->port);
+		return ev_fail(conn, cl, BENCH_DISCONNECTED);
+	}
+	if ((e->events & EPOLLOUT) && (r = redis_ops_flush(nd->conn)) != 0) {
+		if (r < 0)
+			return ev_node_lost(conn, cl, nd);
+		if (ev_watch(cl, (uint16_t)e->data.u32, EPOLLIN) < 0)
+			return ev_fail(conn, cl, BENCH_DISCONNECTED);
+	}
+	if (!(e->events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+		return 0;
+	r = redis_ops_on_readable(nd->conn);
+	if (r < 0)
+		return ev_node_lost(conn, cl, nd);
+	if (r == 2 && ev_watch(cl, (uint16_t)e->data.u32, EPOLLIN | EPOLLOUT) < 0)
+		return ev_fail(conn, cl, BENCH_DISCONNECTED);
+	if (r == 1) {
+		nd->ev_busy = 0;
+		cl->ev_inflight--;
+		if ((nrc = nd->conn->priv))
+			nrc->reply.error = NULL;
+	}
+	return 0;
+}
+
+int redis_cluster_on_readable(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+	struct redis_cluster *cl = rc->cluster;
+	struct epoll_event evs[32];
+	int got = epoll_wait(cl->ev_epfd, evs, (int)(sizeof(evs) / sizeof(evs[0])), 0);
+
+	if (got < 0 && errno != EINTR) {
+		bench_conn_lost(conn, "redis cluster: epoll_wait: %s", strerror(errno));
+		return ev_fail(conn, cl, BENCH_DISCONNECTED);
+	}
+	for (int i = 0; i < got; i++)
+		if (ev_node_event(conn, cl, &evs[i]) < 0)
+			return -1;
+	if (cl->ev_inflight)
+		return 0;
+	if (ev_settle_round(conn, cl) < 0)
+		return -1;
+	if (!unsettled(cl, cl->ev_n))
+		return 1;
+	return ev_round(conn, cl) < 0 ? -1 : 0;
+}
+
+void redis_cluster_expire(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+	unsigned ms = conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS;
+
+	bench_conn_lost(conn, "redis cluster: timeout after %u ms", ms);
+	ev_fail(conn, rc->cluster, BENCH_TIMEOUT);
 }
 
 /* ---- server counters ---- */

@@ -64,6 +64,14 @@ struct redis_node {
 	uint32_t *origin;
 	size_t m, cap;
 	int sent;               /* redis_node_send's answer for the sub-batch */
+	/* The event engine (redis_cluster.c): the sub-batch in flight on
+	 * this node (busy), its redirections, whether it goes after ASKING,
+	 * and the node's socket in the connection's epoll set (watched: fd
+	 * registered for events). */
+	struct redis_redir ev_redir;
+	size_t ev_notes_cap;
+	int ev_busy, ev_asking, ev_watched, ev_fd;
+	uint32_t ev_events;
 };
 
 struct redis_cluster {
@@ -80,6 +88,13 @@ struct redis_cluster {
 	uint16_t *route;
 	uint8_t *hops, *asking;
 	size_t route_cap;
+	/* The event engine: an epoll set of the nodes' sockets (the
+	 * connection's event_fd) and an eventfd in it that makes it readable
+	 * when a batch needs no server (ev_made: both exist); the batch in
+	 * flight and how many nodes still run its round. */
+	int ev_made, ev_epfd, ev_kick;
+	struct bench_request *ev_reqs;
+	size_t ev_n, ev_inflight;
 };
 
 /* redis_cluster_map.c */
@@ -110,6 +125,15 @@ redisReply *redis_cluster_command(struct redis_conn *rc, int argc, const char **
 /* exec (load = 0) and load (load = 1) of a cluster connection: the exec
  * contract of driver.h. */
 int redis_cluster_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n, int load);
+/* The event hooks of a cluster connection (driver.h): every node's
+ * sub-batch in flight at once, each on the single-node event path
+ * (redis_ops_submit ...), the nodes' sockets watched through one epoll
+ * set, which is the connection's event_fd; MOVED and ASK followed in
+ * later rounds. */
+int redis_cluster_event_fd(struct bench_conn *conn);
+int redis_cluster_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_cluster_on_readable(struct bench_conn *conn);
+void redis_cluster_expire(struct bench_conn *conn);
 /* server_stats summed over the masters. */
 int redis_cluster_server_stats(struct bench_conn *conn, struct bench_server_stats *out);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hiredis.h>
 
@@ -52,6 +53,7 @@ static void node_free(struct redis_node *nd)
 	free(nd->options);
 	free(nd->sub);
 	free(nd->origin);
+	free(nd->ev_redir.notes);
 	free(nd);
 }
 
@@ -328,5 +330,9 @@ void redis_cluster_free(struct redis_cluster *cl)
 	free(cl->route);
 	free(cl->hops);
 	free(cl->asking);
+	if (cl->ev_made) {
+		close(cl->ev_epfd);
+		close(cl->ev_kick);
+	}
 	free(cl);
 }

@@ -48,7 +48,9 @@ enum redis_kind {
 	RK_FETCH,       /* range/query step 2, hash records: HMGET of one record */
 	RK_MGET,        /* range/query step 2, plain records: MGET of them all */
 	RK_SCAN,        /* fuzzy: SCAN's cursor and matching record keys */
-	RK_AUX_RUN      /* load: one variadic ZADD/SADD for several records */
+	RK_AUX_RUN,     /* load: one variadic ZADD/SADD for several records */
+	RK_PING         /* event engine: a batch answered without a command still
+			 * gets one reply, so its socket becomes readable */
 };
 
 struct redis_conn;
@@ -132,7 +134,6 @@ struct redis_conn {
 	int idx_range;          /* keep <prefix>~idx:keys */
 	int idx_query;          /* keep <prefix>~idx:cat:<category> */
 	uint64_t categories;    /* the target's, to name a deleted record's category */
-	int plain;              /* none of the three: every get/set/delete is plain */
 	/* General path (redis_ops.c): the batch, its commands in flight
 	 * (pend[cur]) and those of the next round (pend[cur ^ 1]). */
 	struct bench_request *breqs;
@@ -152,6 +153,15 @@ struct redis_conn {
 	size_t batch_n, next;
 	char *wbuf;
 	size_t wlen, woff, wcap;
+	/* Event engine, the general path (redis_ops.c): the batch in flight
+	 * runs its rounds as chains (driver.h); pend[cur][pi] is the next
+	 * reply, armed says the slot is armed for it (a reply may be parsed
+	 * over several reads), wend is where the round's bytes end in wbuf. */
+	int ev_general, armed;
+	size_t pi, wend;
+	/* Redis Cluster on the event engine: the next batch goes after an
+	 * ASKING (redis_cluster.c sets it; submit clears it). */
+	int ev_asking;
 	/* Redis Cluster (redis_cluster.h): the seed connection's cluster
 	 * state (NULL: a single server). */
 	struct redis_cluster *cluster;
@@ -191,6 +201,9 @@ void redis_reply_begin(struct redis_reply *r, struct bench_request *req);
  * call (the connection is then lost). */
 int redis_begin_batch(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 enum bench_status redis_ctx_failed(struct bench_conn *conn, redisContext *ctx);
+/* The batch outlived the request timeout: the connection lost with
+ * "redis: timeout after N ms". Returns -1. */
+int redis_timeout_lost(struct bench_conn *conn);
 /* What to say of a failed hiredis call on ctx: "timeout after N ms" when
  * the socket timeout ran out (hiredis says "Resource temporarily
  * unavailable"), else hiredis's errstr. Valid until the thread's next
@@ -216,6 +229,8 @@ int redis_node_format(struct bench_conn *conn, struct bench_request *reqs, size_
 /* The event engine's hooks (driver.h), on a single server's plain
  * records; event_fd declines (-1) anything else. */
 int redis_node_event_fd(struct bench_conn *conn);
+/* Makes the socket non-blocking (once); 0, or -1 with the connection lost. */
+int redis_node_nonblocking(struct bench_conn *conn);
 int redis_node_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n);
 int redis_node_flush(struct bench_conn *conn);
 int redis_node_on_readable(struct bench_conn *conn);
@@ -230,6 +245,13 @@ int redis_ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n
  * for its target but not connected: the commands of *sample through the
  * same formatters exec uses. */
 int redis_ops_describe(struct bench_conn *conn, struct bench_request *sample, char *buf, size_t len);
+/* The event hooks on one server: batches the plain path can take go to
+ * redis_node.c's; the others run the general path's rounds as chains on
+ * the non-blocking socket (driver.h, "Chains"). */
+int redis_ops_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n);
+int redis_ops_flush(struct bench_conn *conn);
+int redis_ops_on_readable(struct bench_conn *conn);
+void redis_ops_expire(struct bench_conn *conn);
 /* Redis glob patterns: the length of s escaped (each of * ? [ ] and
  * backslash preceded by a backslash), and s escaped at p (returns the end;
  * no terminator). */

@@ -399,18 +399,19 @@ int redis_node_send(struct bench_conn *conn, struct bench_request *reqs, size_t 
 
 /* ---- the event-driven engine: hiredis's buffers over a non-blocking socket ---- */
 
-/* Declines (-1, conn->err not set) a target whose writes keep an index or
- * whose records are hashes: those need the general path, which is blocking
- * (the harness does not send them to the event engine either). A cluster
- * connection declines too: its batches are split over several sockets. */
+/* The socket of one server's connection. Declines (-1, conn->err not set,
+ * errstr saying why) TLS: the event engine writes to the socket itself,
+ * past hiredis_ssl. Every op runs on it (redis_ops.c's event hooks take
+ * what the plain path cannot). */
 int redis_node_event_fd(struct bench_conn *conn)
 {
 	struct redis_conn *rc = conn->priv;
 
-	if (!rc || !rc->ctx || rc->cluster)
+	if (!rc || !rc->ctx)
 		return -1;
-	/* TLS: the event engine writes to the socket itself, past hiredis_ssl. */
-	return rc->plain && !rc->ssl ? rc->ctx->fd : -1;
+	if (rc->ssl)
+		return bench_conn_error(conn, "TLS (the event engine writes past hiredis_ssl)");
+	return rc->ctx->fd;
 }
 
 int redis_node_flush(struct bench_conn *conn)
@@ -433,12 +434,10 @@ int redis_node_flush(struct bench_conn *conn)
 	return 1;
 }
 
-int redis_node_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+int redis_node_nonblocking(struct bench_conn *conn)
 {
 	struct redis_conn *rc = conn->priv;
 
-	if (redis_begin_batch(conn, reqs, n) < 0)
-		return -1;
 	if (!rc->nonblocking) {
 		int flags = fcntl(rc->ctx->fd, F_GETFL);
 
@@ -448,6 +447,15 @@ int redis_node_submit(struct bench_conn *conn, struct bench_request *reqs, size_
 		rc->ctx->flags &= ~REDIS_BLOCK;
 		rc->nonblocking = 1;
 	}
+	return 0;
+}
+
+int redis_node_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (redis_begin_batch(conn, reqs, n) < 0 || redis_node_nonblocking(conn) < 0)
+		return -1;
 	rc->batch = reqs;
 	rc->batch_n = n;
 	rc->next = 0;
@@ -490,11 +498,15 @@ int redis_node_on_readable(struct bench_conn *conn)
 	return 1;
 }
 
+int redis_timeout_lost(struct bench_conn *conn)
+{
+	return bench_conn_lost(conn, "redis: timeout after %u ms", redis_timeout_ms(conn));
+}
+
 void redis_node_expire(struct bench_conn *conn)
 {
 	struct redis_conn *rc = conn->priv;
 
 	redis_fail_rest(rc->batch, rc->next, rc->batch_n, BENCH_TIMEOUT);
-	bench_conn_lost(conn, "redis: timeout after %u ms",
-			conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS);
+	redis_timeout_lost(conn);
 }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <hiredis.h>
 
@@ -168,6 +169,17 @@ static int emit_record_write(struct redis_conn *rc, size_t i)
  * many follow (these replies hold bulk strings only); hash records have no
  * multi-key read: one HMGET per key, pipelined.
  */
+/* How many of the keys step's keys are fetched: the array's length, but
+ * never more than the request asked for (the reply is not trusted to keep
+ * to its LIMIT or count; the keys past it are neither fetched nor
+ * counted, so a reply cannot grow the next round beyond the request). */
+static size_t fetch_count(const struct bench_request *q, const redisReadTask *task)
+{
+	size_t n = (size_t)task->parent->elements;
+
+	return q->count && n > q->count ? (size_t)q->count : n;
+}
+
 static int emit_fetch(struct redis_conn *rc, size_t i, const redisReadTask *task, const char *key, size_t len)
 {
 	const struct bench_request *q = &rc->breqs[i];
@@ -177,7 +189,7 @@ static int emit_fetch(struct redis_conn *rc, size_t i, const redisReadTask *task
 	if (redis_w_reserve(rc, 16 + 2 * W_ARG + 4 + len) < 0)
 		return -1;
 	if (task->idx == 0) {
-		redis_w_count(rc, 1 + (size_t)task->parent->elements);
+		redis_w_count(rc, 1 + fetch_count(q, task));
 		W_STR(rc, "MGET");
 		if (redis_pend_push(rc, i, RK_MGET) < 0)
 			return -1;
@@ -425,6 +437,8 @@ static int ops_element(struct redis_reply *r, const redisReadTask *task, const c
 		}
 		break;
 	case RK_KEYS:
+		if (child && (size_t)task->idx >= fetch_count(q, task))
+			return 0; /* past what was asked for */
 		if (child) {
 			r->elems++;
 			/* The keys step's keys: a record deleted before the fetch
@@ -505,7 +519,7 @@ static void arm(struct redis_conn *rc, const struct redis_pend *p)
 	r->bytes = 0;
 	r->out_off = 0;
 	r->ireq = p->req;
-	r->req = p->kind == RK_AUX_RUN ? NULL : &rc->breqs[p->req];
+	r->req = p->kind == RK_AUX_RUN || p->kind == RK_PING ? NULL : &rc->breqs[p->req];
 	if (p->kind == RK_SCAN)
 		rc->rs[p->req].cursor[0] = '\0'; /* a reply without one ends the scan */
 }
@@ -526,6 +540,8 @@ static int finish(struct bench_conn *conn, struct redis_conn *rc, const struct r
 	struct redis_rstate *s;
 	size_t i = p->req;
 
+	if (p->kind == RK_PING)
+		return 0; /* answers no request */
 	if (p->kind == RK_AUX_RUN) {
 		if (r->type == REDIS_REPLY_ERROR)
 			bench_conn_error(conn, "%s", r->text);
@@ -653,18 +669,35 @@ static int ops_state(struct bench_conn *conn, struct bench_request *reqs, size_t
 	return 0;
 }
 
+static uint64_t ops_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Sends round after round until no command is left. Returns 0, or -1 when
- * the connection broke (conn->err set). */
+ * the connection broke (conn->err set). As on the event engine, the
+ * request timeout covers the whole batch: a chain the server keeps going
+ * (a SCAN cursor that never ends, each reply prompt) times out instead of
+ * holding the thread for ever. */
 static int ops_run(struct bench_conn *conn, struct redis_conn *rc)
 {
+	unsigned ms = conn->target->timeout_ms ? conn->target->timeout_ms : REDIS_DEFAULT_TIMEOUT_MS;
+	uint64_t deadline = ops_now_ns() + (uint64_t)ms * 1000000u;
 	void *obj;
 
-	for (;;) {
+	for (int round = 0;; round++) {
 		int cur = rc->cur ^= 1;
 
 		rc->npend[cur ^ 1] = 0;
 		if (!rc->npend[cur])
 			return 0;
+		if (round > 0 && ops_now_ns() >= deadline) {
+			redis_timeout_lost(conn);
+			return ops_fail(rc, BENCH_TIMEOUT);
+		}
 		if (rc->trace) /* --trace: this round's commands as they leave */
 			redis_trace_sent(rc->trace, rc->wbuf, rc->wlen);
 		if (redisAppendFormattedCommand(rc->ctx, rc->wbuf, rc->wlen) != REDIS_OK)
@@ -683,16 +716,43 @@ static int ops_run(struct bench_conn *conn, struct redis_conn *rc)
 	}
 }
 
-static int ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+/* A command of one word that answers no request (RK_PING: its reply is
+ * read and dropped): PING, ASKING. 0 or -1 (out of memory). */
+static int emit_aside(struct redis_conn *rc, const char *word)
+{
+	struct warg w = WARG(word, strlen(word));
+	int nx = rc->cur ^ 1;
+
+	if (redis_w_reserve(rc, 16 + redis_w_need(&w)) < 0 || redis_pend_room(rc, nx) < 0)
+		return -1;
+	redis_w_count(rc, 1);
+	redis_w_arg(rc, &w);
+	rc->pend[nx][rc->npend[nx]++] = (struct redis_pend){ .req = 0, .n = 0, .kind = RK_PING };
+	return 0;
+}
+
+/* Starts a batch and writes its round 0 (after an ASKING when a cluster
+ * redirection asks for one, redis_cluster.c). Returns 0 or -1 (statuses
+ * set). */
+static int ops_exec_emit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 
 	if (ops_begin(conn, reqs, n) < 0)
 		return -1;
+	if (rc->ev_asking && emit_aside(rc, "ASKING") < 0)
+		return ops_oom(conn, rc);
 	for (size_t i = 0; i < n; i++)
 		if (reqs[i].status != BENCH_UNSUPPORTED && emit_request(conn, rc, i) < 0)
 			return ops_oom(conn, rc);
-	return ops_run(conn, rc);
+	return 0;
+}
+
+static int ops_exec(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	if (ops_exec_emit(conn, reqs, n) < 0)
+		return -1;
+	return ops_run(conn, conn->priv);
 }
 
 /* ---- load ---- */
@@ -740,7 +800,7 @@ static int emit_run(struct redis_conn *rc, const char *cmd, const struct warg *k
  * one ZADD for all the keys and one SADD per category present, all in the
  * same pipeline. A record is ok once its write and its index commands are.
  */
-static int ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+static int ops_load_emit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
 {
 	struct redis_conn *rc = conn->priv;
 	size_t m = 0;
@@ -788,7 +848,14 @@ static int ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t 
 				return ops_oom(conn, rc);
 		}
 	}
-	return ops_run(conn, rc);
+	return 0;
+}
+
+static int ops_load(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	if (ops_load_emit(conn, reqs, n) < 0)
+		return -1;
+	return ops_run(conn, conn->priv);
 }
 
 /* ---- one server's exec and load ---- */
@@ -895,4 +962,155 @@ int redis_ops_describe(struct bench_conn *conn, struct bench_request *sample, ch
 		}
 	}
 	return (int)cmds;
+}
+
+/* ---- the event engine: a batch's rounds as chains (driver.h) ---- */
+
+/*
+ * The general path's rounds over the non-blocking socket. submit writes
+ * round 0; on_readable reads the replies of round pend[cur] as they come
+ * (a reply may be split over several reads: the slot stays armed, and
+ * hiredis's reader keeps the elements it has parsed), while finish() and
+ * the element hook queue the next round into pend[cur ^ 1] and the tail of
+ * wbuf; once the round is read, the next one is written. Nothing is
+ * allocated once the buffers have grown to the batch's size.
+ */
+
+/* Whether every request of the batch is a SET (a load batch): the bulk
+ * form of the index upkeep (ops_load_emit). */
+static int all_sets(const struct bench_request *reqs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].op != BENCH_OP_SET)
+			return 0;
+	return n > 1;
+}
+
+/* Writes what the socket takes of wbuf; the round's bytes end at wlen. */
+static int ev_write(struct bench_conn *conn, struct redis_conn *rc)
+{
+	int w;
+
+	rc->wend = rc->wlen;
+	if (rc->trace) /* --trace: this round's commands as they leave (woff is 0 here) */
+		redis_trace_sent(rc->trace, rc->wbuf + rc->woff, rc->wlen - rc->woff);
+	w = redis_node_flush(conn);
+	if (w < 0)
+		ops_fail(rc, BENCH_DISCONNECTED);
+	return w;
+}
+
+int redis_ops_submit(struct bench_conn *conn, struct bench_request *reqs, size_t n)
+{
+	struct redis_conn *rc = conn->priv;
+	int erc;
+
+	if (!rc || (!rc->ev_asking && redis_node_plain(rc, reqs, n))) {
+		if (rc)
+			rc->ev_general = 0;
+		return redis_node_submit(conn, reqs, n);
+	}
+	rc->ev_general = 1;
+	if (conn->err || !rc->ctx || redis_node_nonblocking(conn) < 0) {
+		redis_begin_batch(conn, reqs, n);
+		for (size_t i = 0; i < n; i++)
+			reqs[i].status = BENCH_DISCONNECTED;
+		return -1;
+	}
+	/* The node path's write error marks rc->batch[next..): nothing here. */
+	rc->batch = reqs;
+	rc->batch_n = rc->next = n;
+	erc = (all_sets(reqs, n) && !rc->ev_asking ? ops_load_emit : ops_exec_emit)(conn, reqs, n);
+	rc->ev_asking = 0; /* one batch only */
+	if (erc < 0)
+		return -1;
+	/* Every request answered without the server: one PING so the socket
+	 * becomes readable (driver.h). */
+	if (!rc->npend[0] && emit_aside(rc, "PING") < 0)
+		return ops_oom(conn, rc);
+	rc->cur = 0;
+	rc->npend[1] = 0;
+	rc->pi = 0;
+	rc->armed = 0;
+	rc->woff = 0;
+	return ev_write(conn, rc);
+}
+
+int redis_ops_flush(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+	int w;
+
+	if (!rc->ev_general)
+		return redis_node_flush(conn);
+	w = redis_node_flush(conn);
+	if (w < 0)
+		ops_fail(rc, BENCH_DISCONNECTED);
+	return w;
+}
+
+/* Replies are still due: 2 when the round's commands are not all written
+ * (the harness waits for writable, driver.h), else 0. */
+static int ev_more(const struct redis_conn *rc)
+{
+	return rc->woff < rc->wend ? 2 : 0;
+}
+
+int redis_ops_on_readable(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+	void *obj;
+
+	if (!rc->ev_general)
+		return redis_node_on_readable(conn);
+	if (redisBufferRead(rc->ctx) != REDIS_OK)
+		return ops_fail(rc, redis_ctx_failed(conn, rc->ctx));
+	for (;;) {
+		while (rc->pi < rc->npend[rc->cur]) {
+			const struct redis_pend *p = &rc->pend[rc->cur][rc->pi];
+
+			if (!rc->armed) {
+				arm(rc, p);
+				rc->armed = 1;
+			}
+			if (redisGetReplyFromReader(rc->ctx, &obj) != REDIS_OK)
+				return ops_fail(rc, redis_ctx_failed(conn, rc->ctx));
+			if (!obj)
+				return ev_more(rc); /* the rest has not arrived yet */
+			rc->armed = 0;
+			rc->reply.req = NULL;
+			if (obj != &rc->reply) {
+				bench_conn_lost(conn, "redis: reply parsed outside its slot");
+				return ops_fail(rc, BENCH_DISCONNECTED);
+			}
+			if (finish(conn, rc, p) < 0)
+				return ops_oom(conn, rc);
+			rc->pi++;
+		}
+		/* The round is read: the next one (queued while it was) goes out. */
+		rc->cur ^= 1;
+		rc->npend[rc->cur ^ 1] = 0;
+		rc->pi = 0;
+		if (!rc->npend[rc->cur])
+			return 1;
+		if (rc->woff > 0) {
+			memmove(rc->wbuf, rc->wbuf + rc->woff, rc->wlen - rc->woff);
+			rc->wlen -= rc->woff;
+			rc->woff = 0;
+		}
+		if (ev_write(conn, rc) < 0)
+			return -1;
+	}
+}
+
+void redis_ops_expire(struct bench_conn *conn)
+{
+	struct redis_conn *rc = conn->priv;
+
+	if (!rc->ev_general) {
+		redis_node_expire(conn);
+		return;
+	}
+	ops_fail(rc, BENCH_TIMEOUT);
+	redis_timeout_lost(conn);
 }

@@ -415,6 +415,8 @@ static void write_run(json_t *o, const struct phase_result *p)
 	put_str(o, "sweep_value", p->sweep_value);
 	put_u64(o, "repeat", p->repeat);
 	put_str(o, "engine", p->engine);
+	if (p->engine_reason[0])
+		put_str(o, "engine_reason", p->engine_reason);
 	put_num(o, "duration_s", p->duration_s);
 	put_u64(o, "requests", results_phase_requests(p));
 	put_num(o, "cpu_wall_s", p->cpu_wall_s);

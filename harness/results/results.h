@@ -36,6 +36,7 @@ struct phase_result {
 	bool warmup;                          /* the phase's warmup: warmup.csv, not summary.csv */
 	const char *sweep_value;              /* this run's sweep point; NULL without a sweep */
 	const char *engine;                   /* "event" or "blocking": which runner served it */
+	char engine_reason[128];              /* blocking: why (run.json's engine_reason); "" for event */
 	double duration_s;                    /* measured span (the warmup's own span for a warmup) */
 	struct op_stats ops[BENCH_OP__COUNT]; /* in a load phase, the records are under SET */
 	bool interrupted;                     /* stopped early by Ctrl-C */

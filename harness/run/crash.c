@@ -342,6 +342,7 @@ int crash_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 	out->phase = ph;
 	out->repeat = repeat;
 	out->engine = "blocking";
+	snprintf(out->engine_reason, sizeof(out->engine_reason), "a crash phase (a thread per writer)");
 	run.base = keygen_phase_block(CRASH_ID_BASE, CRASH_BLOCK, repeat, phase_index);
 	run.key_cap = keygen_key_len(bt->prefix);
 	rng_seed(&rng, w->seed, UINT64_C(0xC4A5) + repeat * 64 + phase_index);

@@ -207,6 +207,7 @@ int replication_run_phase(const struct workload *w, const struct wl_phase *ph, s
 	out->phase = ph;
 	out->repeat = repeat;
 	out->engine = "blocking";
+	snprintf(out->engine_reason, sizeof(out->engine_reason), "a replication phase (a thread per writer)");
 	run.base = keygen_phase_block(REPL_ID_BASE, REPL_BLOCK, repeat, phase_index);
 	run.key_cap = keygen_key_len(bt->prefix);
 	run.acked_ns = xcalloc(REPL_MAX_WRITES, sizeof(*run.acked_ns));

@@ -11,6 +11,7 @@
 
 #include "run_phases.h"
 #include "crash.h"
+#include "escape.h"
 #include "idle.h"
 #include "replication.h"
 #include "run_trace.h"
@@ -117,6 +118,21 @@ struct idle_ctx {
 	const struct wl_phase *ph;
 	struct idle_set *idle;     /* NULL: none, or they could not be set up */
 };
+
+/* The phase runs blocking: says why as it starts (escaped: the reason may
+ * quote a server's reply). */
+static void say_blocking(void *arg, const char *why)
+{
+	struct idle_ctx *c = arg;
+	struct sbuf sb = {0};
+
+	char *text;
+
+	escape_terminal(&sb, why);
+	text = sbuf_take(&sb);
+	run_say(c->a, "%s: %s: blocking engine: %s\n", c->t->target->name, c->ph->name, text);
+	free(text);
+}
 
 static void open_idle(void *arg)
 {
@@ -264,6 +280,8 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 			struct runner_probe pr = probe;
 
 			pr.trace = a->trace;
+			pr.blocking = say_blocking;
+			pr.blocking_arg = &ic;
 			if (a->trace)
 				run_trace_phase(a->trace, t->target->name, t->driver->name, w->phases[i].name, rep, value);
 			if (w->phases[i].idle_connections) {

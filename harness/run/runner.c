@@ -199,23 +199,22 @@ static struct sizegen *make_sizes(const struct workload *w)
 }
 
 /*
- * The event hooks carry get, set and delete of plain records (driver.h). A
- * phase with other ops, or a workload whose writes must also keep an index
- * (range, categories for query) or write fields, runs blocking.
+ * Whether the event engine may serve the phase, and when not, why (into
+ * out->engine_reason): every op a driver supports goes through its event
+ * hooks (driver.h, ABI 7), so only the driver's lack of them or the
+ * environment decides here; the driver may still decline the target
+ * (connect_clients).
  */
-static int event_fits(const struct workload *w, const struct wl_phase *ph)
+static int event_allowed(const struct bench_driver *drv, struct phase_result *out)
 {
-	static const unsigned kv = 1u << BENCH_OP_GET | 1u << BENCH_OP_SET | 1u << BENCH_OP_DELETE |
-				   1u << BENCH_OP_INSERT | 1u << BENCH_OP_RMW;
-
-	if (w->values.fields || w->values.categories)
+	if (getenv("BENCH_ENGINE_BLOCKING")) {
+		snprintf(out->engine_reason, sizeof(out->engine_reason), "BENCH_ENGINE_BLOCKING is set");
 		return 0;
-	for (size_t i = 0; i < w->n_phases; i++)
-		if (w->phases[i].mix[BENCH_OP_RANGE] > 0)
-			return 0;
-	for (int op = 0; op < BENCH_OP__COUNT; op++)
-		if (ph->mix[op] > 0 && !(kv & (1u << op)))
-			return 0;
+	}
+	if (!BENCH_DRIVER_HAS_EVENTS(drv)) {
+		snprintf(out->engine_reason, sizeof(out->engine_reason), "the %s driver has no event hooks", drv->name);
+		return 0;
+	}
 	return 1;
 }
 
@@ -241,7 +240,7 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 	ctx->clients = ph->clients;
 	ctx->client_rate = ctx->load ? 0 : ph->rate / (double)ph->clients;
 	ctx->has_rmw = !ctx->load && ph->mix[BENCH_OP_RMW] > 0;
-	ctx->event = BENCH_DRIVER_HAS_EVENTS(drv) && !getenv("BENCH_ENGINE_BLOCKING") && event_fits(w, ph);
+	ctx->event = event_allowed(drv, out);
 	for (int op = 0; op < BENCH_OP__COUNT; op++) {
 		unsigned need = bench_op_caps((enum bench_op)op);
 
@@ -443,6 +442,8 @@ static int connect_clients(struct phase_ctx *ctx, const struct bench_target *tar
 				return -1;
 			}
 			ctx->event = 0;
+			snprintf(out->engine_reason, sizeof(out->engine_reason), "%s",
+				 c->conn.errstr[0] ? c->conn.errstr : "the driver declined this target");
 		}
 		/* Client 0 only: with shards, one machine readies the namespace
 		 * (docs/scale.md says what that means for Redis's range index). */
@@ -598,6 +599,7 @@ static void collect_results(struct phase_ctx *ctx, struct worker *workers, uint6
 		warmup_out->duration_s = (double)ph->warmup_ns / 1e9;
 		warmup_out->interrupted = out->interrupted;
 		warmup_out->engine = out->engine;
+		snprintf(warmup_out->engine_reason, sizeof(warmup_out->engine_reason), "%s", out->engine_reason);
 		merge_stats(warmup_out, workers, nworkers, STATS_WARMUP);
 	}
 }
@@ -631,6 +633,8 @@ int runner_run_phase(const struct workload *w, const struct wl_phase *ph, uint64
 	workers = xcalloc(nworkers, sizeof(*workers));
 	if (setup_workers(&ctx, workers, nworkers, clients, nclients, target, out) < 0)
 		goto done;
+	if (!ctx.event && probe && probe->blocking)
+		probe->blocking(probe->blocking_arg, out->engine_reason);
 	if (probe && probe->connected)
 		probe->connected(probe->connected_arg);
 	run_workers(&ctx, workers, nworkers, probe, cpu, &last);

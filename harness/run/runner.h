@@ -45,6 +45,10 @@ struct runner_probe {
 	/* --trace N (run_trace.h): every client's connection traced into it;
 	 * NULL: off, and the engines pay nothing for it. */
 	struct run_trace *trace;
+	/* Called from the phase's main thread before the clock starts when
+	 * the phase runs on the blocking engine, with why (out->engine_reason). */
+	void (*blocking)(void *arg, const char *why);
+	void *blocking_arg;
 };
 
 /*

@@ -206,7 +206,11 @@ static void ev_handle(struct worker *wk, struct client *c, uint32_t events)
 	}
 	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
 		rc = drv->on_readable(&c->conn);
-		if (rc != 0) {
+		if (rc == 2) {
+			/* A chain's follow-up commands wait for the socket
+			 * (driver.h): flush them when it takes more. */
+			ev_watch(wk, c, EPOLLIN | EPOLLOUT);
+		} else if (rc != 0) {
 			uint64_t now = util_now_ns();
 
 			ev_complete(wk, c, now);

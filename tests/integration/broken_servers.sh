@@ -26,6 +26,8 @@
 #    keys under the prefix for ever at the cleanup: bench finishes with the
 #    cleanup failed and a peak RSS under 300 MB. Slowed down: a SIGTERM
 #    during the check ends bench (exit 1).
+# b2. a fuzzy op whose SCAN never ends times out (the request timeout
+#    covers its whole chain) on both engines, never hangs.
 # d. libmemcached's path (BENCH_ENGINE_BLOCKING=1) answered with garbage:
 #    VALUE k 0 -1, a length of 10^23, a VALUE for a key not asked for, an
 #    8 MB line without a newline, VALUE k 0 999999999 and then nothing, a
@@ -193,6 +195,27 @@ check "non-string key: the foreign key \"\" is still there" "$(rcli EXISTS '') =
 stop_pid "$px_pid"
 redis-cli -h 127.0.0.1 -p "$rport" --scan --pattern 'bench:*' | while IFS= read -r k; do rcli DEL "$k" >/dev/null; done
 redis_intact "non-string key (and the run's keys removed by the test)"
+
+# A fuzzy request whose SCAN never ends (each reply prompt, the cursor
+# never 0): the request timeout covers its whole chain, on both engines:
+# every one a timeout, never a hang (before: the blocking engine sent SCAN
+# after SCAN for ever). --skip 1 lets the check before the run through.
+for engine in event blocking; do
+  env=(); [ $engine = blocking ] && env=(BENCH_ENGINE_BLOCKING=1)
+  start_px fuzzy-$engine "$rport" --mode scan-eval --arg "return {'7', {}}" --skip 1 || die "hostile_proxy did not start"
+  workload fuzzy-$engine "redis://127.0.0.1:$px_port" "{name: run, ops: 3, mix: {fuzzy: 1}}"
+  run fuzzy-$engine "${env[@]}"
+  check "endless fuzzy SCAN ($engine): bench exits 1, the requests failed (exit $rc)" "$rc == 1" \
+    || cat "$tmp/fuzzy-$engine.log"
+  t=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $h["phase"] == "run" && $h["op"] == "fuzzy" { print $h["timeouts"] + 0, $h["engine"] }' "$csv" 2>/dev/null)
+  same "endless fuzzy SCAN ($engine): 3 timeouts on the $engine engine" "$t" "3 $engine"
+  grep -q 'timeout after 2000 ms' "${dir}run.json" && pass "endless fuzzy SCAN ($engine): run.json says timeout after 2000 ms" \
+    || fail "endless fuzzy SCAN ($engine): run.json lacks the timeout"
+  stop_pid "$px_pid"
+  redis-cli -h 127.0.0.1 -p "$rport" --scan --pattern 'bench:*' | while IFS= read -r k; do rcli DEL "$k" >/dev/null; done
+  redis_intact "endless fuzzy SCAN ($engine) (and the run's keys removed by the test: its cleanup met the endless SCAN)"
+done
 
 # ---- c. metadump that never ends ----
 printf 'set user:1 0 0 3\r\nfoo\r\nset bench 0 0 3\r\nbar\r\nversion\r\n' | mc_io >/dev/null

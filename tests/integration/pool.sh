@@ -4,7 +4,8 @@
 # memcached, "Pools"). Checks, from the servers' own counters and bench's
 # results:
 #  - the run has 0 errors and runs on the blocking engine (the event path
-#    declines a pool);
+#    declines a pool), and says why (the progress output, run.json's
+#    engine_reason);
 #  - every server holds some of the keys (curr_items > 0 on each) and their
 #    sum is exactly the records loaded: each key went to one server;
 #  - a get-only phase after the run finds every key (0 misses);
@@ -56,6 +57,11 @@ run_pool() { # NAME DISTRIBUTION
   check "$name: errors + timeouts + disconnects = $errs = 0" "$errs == 0"
   local engine; engine=$(get pool run get engine)
   [ "$engine" = blocking ] && pass "$name: a pool runs on the blocking engine" || fail "$name: engine '$engine', want blocking"
+  # ... and says why: on the progress output as each phase starts, and in run.json.
+  contains "$tmp/$name.log" "pool: run: blocking engine: a pool of 3 servers (libmemcached)" \
+    "$name: the phase says why it runs blocking"
+  grep -q '"engine_reason": "a pool of 3 servers (libmemcached)"' "${dir}run.json" \
+    && pass "$name: run.json's engine_reason says why" || fail "$name: run.json lacks engine_reason"
   for i in 0 1 2; do
     n=$(items "${ports[$i]}")
     counts[$i]=${n:-0}

@@ -14,11 +14,11 @@
  * Exit: 0 all passed, 1 a check failed, 77 something skipped (CTest SKIP).
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "evexec.h"
 #include "registry.h"
 #include "servers.h"
 #include "util.h"
@@ -242,7 +242,6 @@ static void check_disconnect(struct bench_conn *c, struct server *srv, const cha
 	free(key);
 }
 
-/* The event-driven hooks, driven with poll() so the same checks apply. */
 /*
  * The data safety hooks (ABI 4): count and remove exactly the keys under
  * the prefix, never one outside it; flush empties the namespace. Runs on a
@@ -293,33 +292,6 @@ static void check_ns(struct bench_conn *c, const char *name)
 		fprintf(stderr, "  %s: ns hooks: %s\n", name, c->errstr);
 	for (int i = 0; i < 3; i++)
 		free(keys[i]);
-}
-
-static const struct bench_driver *event_real;
-
-static int event_exec(struct bench_conn *c, struct bench_request *reqs, size_t n)
-{
-	const struct bench_driver *d = event_real;
-	int rc = d->submit(c, reqs, n);
-	uint64_t deadline = util_now_ns() + 10ull * 1000000000ull;
-
-	while (rc >= 0) {
-		struct pollfd p = {.fd = d->event_fd(c), .events = POLLIN | (rc == 0 ? POLLOUT : 0)};
-
-		if (poll(&p, 1, 1000) < 0 || util_now_ns() > deadline) {
-			d->expire(c);
-			return -1;
-		}
-		if (rc == 0 && (p.revents & POLLOUT))
-			rc = d->flush(c);
-		if (rc >= 0 && (p.revents & (POLLIN | POLLERR | POLLHUP))) {
-			int r = d->on_readable(c);
-
-			if (r != 0)
-				return r > 0 ? 0 : -1;
-		}
-	}
-	return -1;
 }
 
 static void check_null(const struct bench_driver *d)
@@ -416,14 +388,12 @@ int main(void)
 		if (BENCH_DRIVER_HAS_EVENTS(d)) {
 			/* The same checks through the event-driven hooks, on a
 			 * connection of their own. */
-			struct bench_driver ev = *d;
+			struct bench_driver ev;
 			struct bench_conn ec = {.driver = &ev, .target = &t};
 			char name[64];
 
 			printf("   and through its event-driven hooks\n");
-			event_real = d;
-			ev.exec = event_exec;
-			ev.load = NULL; /* loads go through the event hooks too */
+			evexec_driver(d, &ev);
 			snprintf(name, sizeof(name), "%s-event", d->name);
 			CHECK_INT(d->open(&ec), 0);
 			check_kv(&ec, name);
