@@ -177,10 +177,11 @@ bench_run() {
 	[ -f "$csv" ] || die "no summary.csv from bench run $wl"
 	local ph
 	ph=$(csv_tsv "$csv" | awk -F'\t' 'NR == 2 { for (i = 1; i <= NF; i++) if (h[i] == "phase") print $i; exit } NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i }')
-	B_OPS=$(csv_get "$csv" "$ph" ops)
-	B_RATE=$(csv_get "$csv" "$ph" ops_per_sec)
-	B_ERR=$(( $(csv_get "$csv" "$ph" errors) + $(csv_get "$csv" "$ph" timeouts) ))
-	B_MISS=$(csv_get "$csv" "$ph" misses)
+	# a phase has one row per op of its mix: the sums over them
+	read -r B_OPS B_RATE B_ERR B_MISS < <(csv_tsv "$csv" | awk -F'\t' -v ph="$ph" '
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["phase"] == ph { o += $c["ops"]; r += $c["ops_per_sec"]; e += $c["errors"] + $c["timeouts"]; m += $c["misses"] }
+		END { printf "%d %.1f %d %d\n", o, r, e, m }')
 	B_ENGINE=$(csv_get "$csv" "$ph" engine)
 	B_ENGINE=${B_ENGINE:-blocking}
 	B_PCPU=$(csv_get "$csv" "$ph" client_cpu_us_per_op)
@@ -249,6 +250,8 @@ host_line() {
 	hv=$(lscpu 2>/dev/null | awk -F': *' '/^Hypervisor vendor/ { print ", virtual machine (" $2 ")" }' || true)
 	echo "$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo), $NCPU cores$hv, $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r)"
 }
+# loadavg: the host's load average over 1, 5 and 15 minutes
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # bench_line: bench's version and the git revision it was built from
 bench_line() {
 	local src rev=unknown dirty=0
