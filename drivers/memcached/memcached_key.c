@@ -49,3 +49,11 @@ void mc_key_refused(struct bench_conn *conn, struct bench_request *req)
 	bench_conn_error(conn, "memcached: invalid key of %zu bytes (1..%d, no spaces or control bytes in text protocol)",
 			 req->key_len, MC_MAX_KEY_LEN);
 }
+
+uint32_t mc_exptime(uint64_t ttl_ms)
+{
+	/* Rounded up: a TTL of 1500 ms must not end before 1500 ms. The
+	 * workload keeps TTLs to 30 days, below which memcached reads an
+	 * exptime as seconds from now, not as a date. */
+	return (uint32_t)((ttl_ms + 999) / 1000);
+}

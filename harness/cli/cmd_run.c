@@ -408,6 +408,8 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			t->have_info = true;
 			bt->server_threads = server_threads(t->info.config);
 			results_warn_stand_in(r, t);
+			if (bt->ttl_max_ms && t->info.ttl_note[0])
+				results_warn(r, "%s: values.ttl: %s", wt->name, t->info.ttl_note);
 		}
 		else
 			results_warn(r, "%s: could not read the server's identity: %s", wt->name, conn.errstr);
@@ -486,6 +488,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		uint64_t v = points[i]->values.size_max * (points[i]->values.fields ? points[i]->values.fields : 1);
 
 		bt.value_max = v > bt.value_max ? v : bt.value_max;
+		bt.ttl_max_ms = points[i]->values.ttl.max > bt.ttl_max_ms ? points[i]->values.ttl.max : bt.ttl_max_ms;
 	}
 	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &bt) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {

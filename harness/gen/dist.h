@@ -136,6 +136,20 @@ int sizegen_init_uniform(uint64_t min, uint64_t max, struct sizegen **out);
  */
 int sizegen_init_weighted(const uint64_t *sizes, const double *weights, size_t n,
 			  struct sizegen **out);
+/*
+ * Drawn from a continuous distribution (evd.h), rounded down to a whole
+ * number and clamped to [min, max] (the servers' limits; a draw below min,
+ * or NaN, is min). sigma > 0 and finite, the other parameters finite, and
+ * min <= max (EINVAL otherwise).
+ *   gev:      GEV(mu, sigma, xi)
+ *   gpareto:  generalized Pareto(theta, sigma, xi)
+ *   fb_etc:   Facebook ETC value sizes: evd_etc_head's probabilities for
+ *             0 .. 14 bytes, then gpareto(15, 214.476, 0.348238)
+ */
+int sizegen_init_gev(double mu, double sigma, double xi, uint64_t min, uint64_t max, struct sizegen **out);
+int sizegen_init_gpareto(double theta, double sigma, double xi, uint64_t min, uint64_t max,
+			 struct sizegen **out);
+int sizegen_init_fb_etc(uint64_t min, uint64_t max, struct sizegen **out);
 /* NULL is a no-op. */
 void sizegen_free(struct sizegen *g);
 

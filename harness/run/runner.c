@@ -183,17 +183,42 @@ static void client_init(struct client *c, const struct phase_ctx *ctx, const str
 					&c->rng);
 }
 
-static struct sizegen *make_sizes(const struct workload *w)
+/* A sizegen for a fixed value, a range or a weighted list; NULL on failure. */
+static struct sizegen *make_spread(const struct wl_spread *sp)
 {
 	struct sizegen *g = NULL;
 	int rc;
 
-	if (w->values.n_sizes)
-		rc = sizegen_init_weighted(w->values.sizes, w->values.weights, w->values.n_sizes, &g);
-	else if (w->values.size_min == w->values.size_max)
-		rc = sizegen_init_fixed(w->values.size_min, &g);
+	if (sp->n)
+		rc = sizegen_init_weighted(sp->vals, sp->weights, sp->n, &g);
+	else if (sp->min == sp->max)
+		rc = sizegen_init_fixed(sp->min, &g);
 	else
-		rc = sizegen_init_uniform(w->values.size_min, w->values.size_max, &g);
+		rc = sizegen_init_uniform(sp->min, sp->max, &g);
+	return rc == 0 ? g : NULL;
+}
+
+static struct sizegen *make_sizes(const struct workload *w)
+{
+	const struct wl_shape *sh = &w->values.size_shape;
+	struct wl_spread sp = {w->values.size_min, w->values.size_max, w->values.sizes, w->values.weights,
+			       w->values.n_sizes};
+	struct sizegen *g = NULL;
+	int rc = 0;
+
+	switch (sh->kind) {
+	case WL_SHAPE_FB_ETC:
+		rc = sizegen_init_fb_etc(w->values.size_min, w->values.size_max, &g);
+		break;
+	case WL_SHAPE_GEV:
+		rc = sizegen_init_gev(sh->p[0], sh->p[1], sh->p[2], w->values.size_min, w->values.size_max, &g);
+		break;
+	case WL_SHAPE_GPARETO:
+		rc = sizegen_init_gpareto(sh->p[0], sh->p[1], sh->p[2], w->values.size_min, w->values.size_max, &g);
+		break;
+	default:
+		return make_spread(&sp);
+	}
 	return rc == 0 ? g : NULL;
 }
 
@@ -260,6 +285,10 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 		snprintf(out->error, sizeof(out->error), "invalid value sizes");
 		return -1;
 	}
+	if (w->values.ttl.max && !(ctx->ttls = make_spread(&w->values.ttl))) {
+		snprintf(out->error, sizeof(out->error), "invalid values.ttl");
+		return -1;
+	}
 	if (!ctx->load && (rc = dist_init(&w->keyspace.dist, &ctx->dist)) != 0) {
 		snprintf(out->error, sizeof(out->error), "invalid key distribution: %s", strerror(rc));
 		return -1;
@@ -273,6 +302,7 @@ static void ctx_free(struct phase_ctx *ctx)
 	pthread_cond_destroy(&ctx->cv);
 	dist_free(ctx->dist);
 	sizegen_free(ctx->sizes);
+	sizegen_free(ctx->ttls);
 }
 
 /* Adds the workers' stats[which] into out. */

@@ -110,6 +110,11 @@ size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, siz
 		rq->fields = (unsigned)ctx->w->values.fields;
 		/* Drawn now, not after the read, so the draws never depend on answers. */
 		c->rmw_len[n] = op == BENCH_OP_RMW ? record_len(ctx, c) : 0;
+		/* The TTL of a write (an rmw's too, which copies it), drawn only
+		 * when the workload has one, so that a workload without keeps
+		 * the draws it always had. */
+		rq->ttl_ms = ctx->ttls && (rq->op == BENCH_OP_SET || op == BENCH_OP_RMW) ? sizegen_next(ctx->ttls, &c->rng)
+											  : 0;
 		rq->status = BENCH_OK;
 		rq->value_len_out = 0;
 		rq->items_out = rq->calls_out = 0;

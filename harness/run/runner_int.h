@@ -27,6 +27,7 @@ struct phase_ctx {
 	int last_op;                    /* the last op with a share > 0 */
 	struct dist *dist;              /* which record (run phases) */
 	struct sizegen *sizes;          /* how big a value */
+	struct sizegen *ttls;           /* how long a write lives, ms (values.ttl); NULL: for ever */
 	double client_rate;             /* open loop: requests/s per client; 0 = closed */
 	int event;                      /* the event-driven engine serves this phase */
 	uint64_t timeout_ns;            /* event engine: a batch's deadline */

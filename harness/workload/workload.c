@@ -807,6 +807,11 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 	if (w->values.fields && w->values.size_max > (64u << 20) / w->values.fields)
 		wt_report(c, v[TOP_VALUES], "values: %" PRIu64 " fields of up to %" PRIu64 " bytes make records over "
 			  "64 MiB; use fewer or smaller fields", w->values.fields, w->values.size_max);
+	/* A Redis record of fields is a hash, whose expiry would take a second
+	 * command and a second reply per write (docs/workload-format.md). */
+	if (w->values.fields && w->values.ttl.max)
+		wt_report(c, v[TOP_VALUES], "values: ttl with fields is not supported; records of fields are hashes on "
+			  "Redis, which SET cannot expire: drop one of them");
 	/* Queries need records that carry a category. */
 	for (size_t i = 0; i < w->n_phases && !w->values.categories; i++)
 		if (w->phases[i].mix[BENCH_OP_QUERY] > 0)
@@ -969,6 +974,8 @@ void workload_free(struct workload *w)
 	free(w->sweep.key);
 	free(w->values.sizes);
 	free(w->values.weights);
+	free(w->values.ttl.vals);
+	free(w->values.ttl.weights);
 	free(w->targets);
 	free(w->phases);
 	free(w->keyspace.prefix);

@@ -22,6 +22,23 @@ enum wl_phase_type {
 	WL_PHASE_REPLICATION /* writes to the server, reads from a replica bench starts: lag, stale reads */
 };
 
+/* A value drawn from a fixed value, a range or a weighted list: values.ttl
+ * (and, spread over other fields, values.size). n = 0: fixed (min == max)
+ * or uniform over [min, max]; else vals[i] with weight weights[i]. */
+struct wl_spread {
+	uint64_t min, max;
+	uint64_t *vals;                /* owned; NULL unless weighted */
+	double *weights;
+	size_t n;
+};
+
+/* A drawn size from a continuous distribution (gen/evd.h): kind 0 = none. */
+enum { WL_SHAPE_NONE = 0, WL_SHAPE_FB_ETC, WL_SHAPE_GEV, WL_SHAPE_GPARETO };
+struct wl_shape {
+	int kind;
+	double p[3];                   /* gev: mu, sigma, xi; gpareto: theta, sigma, xi */
+};
+
 /* auth: {user, password_env | password_file}: who the target logs in as.
  * The password itself is never in the workload (docs/security.md). */
 /* A target: which driver, against what. */
@@ -103,7 +120,9 @@ struct workload {
 	struct {
 		/* size: 100            -> fixed: size_min = size_max = 100
 		 * size: {min, max}     -> uniform over [size_min, size_max]
-		 * size: [{size, weight}, ...] -> weighted: n_sizes entries */
+		 * size: [{size, weight}, ...] -> weighted: n_sizes entries
+		 * size: fb_etc | {gev: {...}} | {gpareto: {...}} -> size_shape;
+		 *       size_min/size_max its clamp (default 0 .. 1000000) */
 		uint64_t size_min, size_max;   /* also the bounds of a weighted list */
 		uint64_t *sizes;               /* weighted only, else NULL */
 		double *weights;               /* weighted only: > 0, not normalised */
@@ -113,6 +132,10 @@ struct workload {
 		/* categories: N -> record i carries category "c<i % N>" for query
 		 * ops; default 100 when a phase queries, else 0 (none) */
 		uint64_t categories;
+		struct wl_shape size_shape;
+		/* ttl: 1s | {min, max} | [{ttl, weight}, ...]: how long a write
+		 * lives, in milliseconds; ttl.max == 0: no expiry. */
+		struct wl_spread ttl;
 	} values;
 	/* sweep: {KEY: [v1, v2, ...]}: one set of runs per value. KEY is a key
 	 * path as --set takes it; a bare phase key (clients, pipeline, rate,
