@@ -576,6 +576,20 @@ uint64_t sizegen_next(const struct sizegen *g, struct rng *r)
 	return g->min + rng_below(r, g->max - g->min + 1);
 }
 
+uint64_t sizegen_at(const struct sizegen *g, double u)
+{
+	uint64_t span;
+
+	if (g->shape != SG_TABLE)
+		return shape_next(g, u);
+	if (g->n)
+		return g->sizes[first_above(g->cum, g->n, u)];
+	span = g->max - g->min;
+	if (span == UINT64_MAX)
+		return (uint64_t)(u * 0x1p64);
+	return g->min + (uint64_t)(u * (double)(span + 1)) % (span + 1);
+}
+
 uint64_t sizegen_max(const struct sizegen *g)
 {
 	return g->max;

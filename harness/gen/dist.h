@@ -154,6 +154,11 @@ int sizegen_init_fb_etc(uint64_t min, uint64_t max, struct sizegen **out);
 void sizegen_free(struct sizegen *g);
 
 uint64_t sizegen_next(const struct sizegen *g, struct rng *r);
+/* The size that uniform number u in [0, 1) stands for (the inverse CDF at
+ * u): the same distribution as sizegen_next, from a u the caller chose, so
+ * a size can be a fixed function of something else (a record's key size of
+ * its number, keygen.h). */
+uint64_t sizegen_at(const struct sizegen *g, double u);
 /* The largest size sizegen_next can return (to size value buffers). */
 uint64_t sizegen_max(const struct sizegen *g);
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "dist.h"
+#include "evd.h"
 #include "keygen.h"
 #include "pacer.h"
 #include "rng.h"
@@ -72,6 +73,15 @@ static size_t record_len(const struct phase_ctx *ctx, struct client *c)
 	return (size_t)(ctx->w->values.fields ? len * ctx->w->values.fields : len);
 }
 
+void runner_pacer_init(const struct phase_ctx *ctx, struct client *c)
+{
+	pacer_init(&c->pacer, ctx->start_ns, ctx->client_rate, ctx->ph->pipeline, (double)c->index / (double)ctx->clients);
+	/* The gaps' stream is seeded from the client's own, before any of its
+	 * draws: the same schedule in every target and run. */
+	if (ctx->ph->arrival == WL_ARRIVAL_FB_ETC)
+		pacer_set_gaps(&c->pacer, EVD_ETC_GAP_XI, rng_next(&c->rng), c->index);
+}
+
 size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn)
 {
 	struct phase_ctx *ctx = wk->ctx;
@@ -104,7 +114,9 @@ size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, siz
 		/* What the driver is sent: inserts are sets, an rmw starts as a get. */
 		rq->op = op == BENCH_OP_INSERT ? BENCH_OP_SET : op == BENCH_OP_RMW ? BENCH_OP_GET : op;
 		rq->key = key;
-		rq->key_len = c->key_len;
+		rq->key_len = ctx->key_sizes ? keygen_sized_len(ctx->key_sizes, ctx->w->seed, id, c->prefix_len + KEYGEN_DIGITS,
+								c->key_len)
+					     : c->key_len;
 		rq->value = c->values;
 		rq->value_len = rq->op == BENCH_OP_SET ? record_len(ctx, c) : 0;
 		rq->fields = (unsigned)ctx->w->values.fields;

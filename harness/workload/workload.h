@@ -62,6 +62,10 @@ struct wl_target {
 	struct secret_auth auth;      /* the auth key (secret.h) */
 };
 
+/* arrival: fixed (default: one interval) or fb_etc (Facebook ETC's
+ * generalized Pareto gaps, pacer_set_gaps). */
+enum { WL_ARRIVAL_FIXED = 0, WL_ARRIVAL_FB_ETC };
+
 struct wl_phase {
 	char *name;
 	enum wl_phase_type type;
@@ -74,6 +78,7 @@ struct wl_phase {
 	uint64_t clients;
 	uint64_t pipeline;             /* requests per batch; default 1 */
 	double rate;                   /* 0 = closed loop; N = open loop at N ops/s in total */
+	int arrival;                   /* WL_ARRIVAL_*: how the open loop's gaps are spaced */
 	double mix[BENCH_OP__COUNT];   /* shares summing to 1; run phases only */
 	/* The ops' parameters (docs/workload-format.md), defaults filled in: */
 	uint64_t range_min, range_max; /* range: {length}: records per range op, uniform; 1..100 */
@@ -116,6 +121,11 @@ struct workload {
 		/* keyspace.shard_key of _id: "hashed" or "1"; NULL = none
 		 * (only the mongodb driver uses it). */
 		char *shard_key;
+		/* key_size: N | {min, max} | [{size, weight}] | fb_etc |
+		 * {gev: {...}} | {gpareto: {...}}: each record's key length
+		 * (keygen_sized_len); key_size.max == 0: prefix + 12 digits. */
+		struct wl_spread key_size;
+		struct wl_shape key_shape;
 	} keyspace;
 	struct {
 		/* size: 100            -> fixed: size_min = size_max = 100

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "keygen.h"
 #include "util.h"
 #include "workload.h"
 #include "workload_tree.h"
@@ -22,10 +23,10 @@
 /* ---- keyspace ---- */
 
 enum { KK_RECORDS, KK_PREFIX, KK_DISTRIBUTION, KK_ZIPF_THETA, KK_ZIPF_SCRAMBLED, KK_HOT_FRACTION,
-       KK_HOT_OP_FRACTION, KK_EXP_PERCENTILE, KK_EXP_FRACTION, KK_SHARD_KEY, KK__COUNT };
+       KK_HOT_OP_FRACTION, KK_EXP_PERCENTILE, KK_EXP_FRACTION, KK_SHARD_KEY, KK_KEY_SIZE, KK__COUNT };
 const char *const wl_keyspace_keys[] = {
 	"records", "prefix", "distribution", "zipf_theta", "zipf_scrambled", "hot_fraction", "hot_op_fraction",
-	"exponential_percentile", "exponential_fraction", "shard_key", NULL,
+	"exponential_percentile", "exponential_fraction", "shard_key", "key_size", NULL,
 };
 
 /* Which distributions use each parameter key, as a bit per enum dist_kind
@@ -129,6 +130,8 @@ static int parse_kind(struct wt_ctx *c, yaml_node_t *n)
 	return -1;
 }
 
+static void parse_key_size(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
+
 void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 {
 	yaml_node_t *v[KK__COUNT], *kn[KK__COUNT];
@@ -144,6 +147,8 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 		parse_prefix(c, w, v[KK_PREFIX]);
 	if (wt_present(v[KK_SHARD_KEY]))
 		wl_parse_shard_key(c, v[KK_SHARD_KEY], "keyspace.shard_key", &w->keyspace.shard_key);
+	if (wt_present(v[KK_KEY_SIZE]))
+		parse_key_size(c, w, v[KK_KEY_SIZE]);
 	if (wt_present(v[KK_DISTRIBUTION]) && (kind = parse_kind(c, v[KK_DISTRIBUTION])) < 0)
 		unknown = bad = 1;
 	dist_params_default(d, unknown ? DIST_UNIFORM : (enum dist_kind)kind, w->keyspace.records);
@@ -207,6 +212,8 @@ const char *const wl_values_keys[] = {"size", "fields", "categories", "ttl", NUL
  * gpareto): under memcached's 1 MiB item, which also holds the key and the
  * item's header (docs/workload-format.md). */
 #define WL_SHAPE_VALUE_MAX 1000000
+/* The longest key: memcached's limit (the other servers take longer). */
+#define WL_MAX_KEY 250
 /* memcached reads an exptime over 30 days as a date (docs/drivers.md). */
 #define WL_MAX_TTL_MS (30ull * 24 * 3600 * 1000)
 
@@ -242,18 +249,29 @@ static int get_ttl(struct wt_ctx *c, const yaml_node_t *n, const char *path, uin
 	return 0;
 }
 
-/* What values.size and values.ttl share: a fixed value, {min, max} or a
- * weighted list, each value read by `get`. */
+/* A key's length in bytes, 1 .. 250. */
+static int get_key_size(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t *out)
+{
+	return wt_get_u64(c, n, path, 1, WL_MAX_KEY, out);
+}
+
+/* What values.size, values.ttl and keyspace.key_size share: a fixed value,
+ * {min, max} or a weighted list, each value read by `get`; sizes also a
+ * drawn distribution, clamped to [0, shape_max] unless min/max say. */
 struct spread_key {
 	const char *path;  /* "values.size" */
 	const char *item;  /* "size": the key of a weighted entry */
 	const char *what;  /* "SIZE" */
 	const char *eg;    /* an example range */
 	int (*get)(struct wt_ctx *, const yaml_node_t *, const char *, uint64_t *);
+	uint64_t shape_max;
 };
 
-static const struct spread_key size_key = {"values.size", "size", "SIZE", "{min: 32, max: 1024}", get_size};
-static const struct spread_key ttl_key = {"values.ttl", "ttl", "TTL", "{min: 1s, max: 10s}", get_ttl};
+static const struct spread_key size_key = {"values.size", "size", "SIZE", "{min: 32, max: 1024}", get_size,
+					   WL_SHAPE_VALUE_MAX};
+static const struct spread_key ttl_key = {"values.ttl", "ttl", "TTL", "{min: 1s, max: 10s}", get_ttl, 0};
+static const struct spread_key key_size_key = {"keyspace.key_size", "size", "SIZE", "{min: 20, max: 64}",
+					       get_key_size, WL_MAX_KEY};
 
 /* {min, max}, the fields already mapped into r (min, max). */
 static void parse_range(struct wt_ctx *c, const struct spread_key *sk, yaml_node_t *n, yaml_node_t **r,
@@ -428,7 +446,7 @@ static void parse_spread(struct wt_ctx *c, const struct spread_key *sk, yaml_nod
 		if (shape && strcmp(wt_sval(n), "fb_etc") == 0) {
 			shape->kind = WL_SHAPE_FB_ETC;
 			out->min = 0;
-			out->max = WL_SHAPE_VALUE_MAX;
+			out->max = sk->shape_max;
 		} else if (sk->get(c, n, sk->path, &v) == 0) {
 			out->min = out->max = v;
 		}
@@ -440,7 +458,7 @@ static void parse_spread(struct wt_ctx *c, const struct spread_key *sk, yaml_nod
 	}
 	wt_map_fields(c, n, sk->path, shape ? shape_keys : range_keys, r, rk);
 	if (shape && (wt_present(r[2]) || wt_present(r[3]))) {
-		uint64_t lo = 0, hi = WL_SHAPE_VALUE_MAX;
+		uint64_t lo = 0, hi = sk->shape_max;
 
 		if (parse_shape_map(c, sk->path, n, r, sk->get, shape, &lo, &hi) == 0) {
 			out->min = lo;
@@ -473,4 +491,20 @@ void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 	w->values.sizes = size.vals;
 	w->values.weights = size.weights;
 	w->values.n_sizes = size.n;
+}
+
+/* keyspace.key_size: every key's length, as values.size is written (or
+ * fb_etc: the Facebook ETC keys' GEV). A key is the prefix, the record's
+ * 12 digits, then padding (keygen.h): a fixed size must leave room for the
+ * first two; a drawn one below it is raised to it (docs/workload-format.md). */
+static void parse_key_size(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
+{
+	struct wl_spread *ks = &w->keyspace.key_size;
+	size_t base = strlen(w->keyspace.prefix) + KEYGEN_DIGITS;
+
+	parse_spread(c, &key_size_key, n, ks, &w->keyspace.key_shape);
+	if (ks->max && ks->max < base && (ks->n || ks->min == ks->max))
+		wt_report(c, n, "keyspace.key_size %" PRIu64 " is shorter than the prefix '%s' and the %d digits of the "
+		          "record number (%zu bytes), which every key holds", ks->max, w->keyspace.prefix, KEYGEN_DIGITS,
+		          base);
 }

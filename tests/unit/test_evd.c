@@ -21,6 +21,8 @@
 #include "check.h"
 #include "dist.h"
 #include "evd.h"
+#include "keygen.h"
+#include "pacer.h"
 #include "rng.h"
 
 #define N 1000000
@@ -232,6 +234,77 @@ static void test_fb_etc_values(void)
 	sizegen_free(g);
 }
 
+/*
+ * Key sizes (keyspace.key_size: fb_etc): a record's length is a fixed
+ * function of the seed and its number, within [base, max], and over record
+ * numbers 0 .. N-1 the lengths follow the GEV (here with base 0, so nothing
+ * is raised); with a base, every length below it becomes the base.
+ */
+static void test_key_sizes(void)
+{
+	const double par[3] = {EVD_ETC_KEY_MU, EVD_ETC_KEY_SIGMA, EVD_ETC_KEY_XI};
+	struct sizegen *g = NULL;
+	uint64_t *v = malloc(N * sizeof(*v)), at_base = 0, other_seed = 0;
+
+	CHECK_INT(sizegen_init_gev(par[0], par[1], par[2], 0, 250, &g), 0);
+	for (uint64_t id = 0; id < N; id++)
+		v[id] = keygen_sized_len(g, 42, id, 0, 250);
+	for (uint64_t id = 0; id < 1000; id++) {
+		CHECK_INT(keygen_sized_len(g, 42, id, 0, 250), v[id]);
+		other_seed += keygen_sized_len(g, 43, id, 0, 250) != v[id];
+	}
+	CHECK(other_seed > 0);
+	qsort(v, N, sizeof(*v), cmp_u64);
+	check_quantiles("key sizes by record number", v, N, gev_q, par);
+	for (uint64_t id = 0; id < N; id++) {
+		size_t len = keygen_sized_len(g, 42, id, 24, 40);
+
+		CHECK(len >= 24 && len <= 40);
+		at_base += len == 24;
+	}
+	/* P(floor X <= 24) = F(25): the lengths raised to the base. */
+	CHECK(fabs((double)at_base / N - evd_gev_cdf(par[0], par[1], par[2], 25)) <=
+	      tol(evd_gev_cdf(par[0], par[1], par[2], 25), N));
+	free(v);
+	sizegen_free(g);
+}
+
+/*
+ * arrival: fb_etc: a client at 1000 batches/s gets gaps of mean 1 ms,
+ * gpareto(0, 1 ms x (1 - xi), xi), and pacer_due_before counts exactly the
+ * batches pacer_next hands out before a time.
+ */
+static void test_gaps(void)
+{
+	const double par[3] = {0, 1e6 * (1 - EVD_ETC_GAP_XI), EVD_ETC_GAP_XI};
+	struct pacer p, q;
+	uint64_t *v = malloc(N * sizeof(*v)), prev, t;
+
+	pacer_init(&p, 1000, 1000, 1, 0);
+	pacer_set_gaps(&p, EVD_ETC_GAP_XI, 42, 7);
+	q = p;
+	prev = 1000;
+	for (size_t i = 0; i < N; i++) {
+		t = pacer_next(&p);
+		CHECK(t >= prev);
+		v[i] = t - prev;
+		prev = t;
+	}
+	qsort(v, N, sizeof(*v), cmp_u64);
+	check_quantiles("fb_etc gaps from the pacer (ns)", v, N, gp_q, par);
+	free(v);
+	/* Counting: due before the 10th, 1000th batch's time, and between. */
+	for (int k = 0; k < 3; k++) {
+		struct pacer r = q;
+		uint64_t want = k == 0 ? 10 : k == 1 ? 1000 : 5000, due = 0;
+
+		for (uint64_t i = 0; i < want; i++)
+			due = pacer_next(&r);
+		CHECK_INT(pacer_due_before(&q, due), want - 1);
+		CHECK_INT(pacer_due_before(&q, due + 1), want);
+	}
+}
+
 static void test_bad(void)
 {
 	struct sizegen *g = (struct sizegen *)&g;
@@ -252,6 +325,8 @@ int main(void)
 	test_gpareto();
 	test_clamp();
 	test_fb_etc_values();
+	test_key_sizes();
+	test_gaps();
 	test_bad();
 	return check_report("test_evd");
 }
