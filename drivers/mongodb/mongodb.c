@@ -58,7 +58,7 @@ static void mongo_set_group(struct bench_request *reqs, const size_t *idx, size_
 		reqs[idx[k]].status = s;
 }
 
-/* The expireAt date of a write made now with a TTL of ttl_ms: the wall
+/* The bench_expire_at date of a write made now with a TTL of ttl_ms: the wall
  * clock's milliseconds since the epoch, as BSON dates count (the server's
  * TTL monitor compares it with its own clock). */
 static int64_t mongo_expire_at(uint64_t ttl_ms)
@@ -72,7 +72,7 @@ static int64_t mongo_expire_at(uint64_t ttl_ms)
 /*
  * Appends a record's data to d: v: BinData(0, value), or with r->fields
  * fields field0 ... field<fields-1>, each an equal share of the value (the
- * last takes the remainder); then expireAt when the write has a TTL; then
+ * last takes the remainder); then bench_expire_at when the write has a TTL; then
  * category: arg when the request has one.
  */
 static bool mongo_append_record(bson_t *d, const struct bench_request *r)

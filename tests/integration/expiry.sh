@@ -24,7 +24,7 @@
 # c. FerretDB, the stand-in for MongoDB, does not implement TTL indexes
 #    (createIndexes with expireAfterSeconds is NotImplemented): the run goes
 #    on, run.json warns that no document expires there, the documents carry
-#    their expireAt date, and the collection has no TTL index.
+#    their bench_expire_at date, and the collection has no TTL index.
 # Usage: expiry.sh BENCH_BINARY MONGO_PROBE
 set -uo pipefail
 bench=$1 probe=$2
@@ -158,7 +158,7 @@ YAML
   run fdb --keep
   contains "$res/run.json" "values.ttl: FerretDB 1.24 does not implement TTL indexes" "run.json warns that FerretDB does not expire"
   "$probe" "$uri" dump t c >"$tmp/dump" 2>&1 || fail "mongo_probe dump: $(cat "$tmp/dump")"
-  same "every document carries its expireAt date" "$(grep -c '"expireAt" *: *{ *"\$date"' "$tmp/dump")" 5
+  same "every document carries its bench_expire_at date" "$(grep -c '"bench_expire_at" *: *{ *"\$date"' "$tmp/dump")" 5
   same "no TTL index on FerretDB (NotImplemented)" "$("$probe" "$uri" indexes t c)" "_id_"
 else
   echo "skip: c (bench-ferretdb or mongo_probe missing)"
