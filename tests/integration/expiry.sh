@@ -76,6 +76,7 @@ for engine in event blocking; do
   envs=()
   [ "$engine" = blocking ] && envs=(BENCH_ENGINE_BLOCKING=1)
   run ttl1
+  contains "$res/run.json" '"ttl_max_ms": 1000' "run.json records values.ttl"
   for t in redis memcached; do
     from=2; [ "$t" = memcached ] && from=3
     rows "$t" >"$tmp/rows"

@@ -106,4 +106,11 @@ for engine in event blocking; do
   done
 done
 
+# run.json records the inputs.
+contains "$res/run.json" '"arrival": "fb_etc"' "run.json: the phase's arrival"
+python3 -c 'import json, sys; w = json.load(open(sys.argv[1]))["workload"]
+sys.exit(0 if w["keyspace"]["key_size"] == {"distribution": "fb_etc", "min": 0, "max": 250}
+         and w["values"]["distribution"] == "fb_etc" and w["values"]["size_max"] == 1000000 else 1)' "$res/run.json" \
+  && ok || fail "run.json: key_size and values as fb_etc with their clamps"
+
 finish fb_etc
