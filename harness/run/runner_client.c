@@ -114,9 +114,10 @@ size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, siz
 		/* What the driver is sent: inserts are sets, an rmw starts as a get. */
 		rq->op = op == BENCH_OP_INSERT ? BENCH_OP_SET : op == BENCH_OP_RMW ? BENCH_OP_GET : op;
 		rq->key = key;
-		rq->key_len = ctx->key_sizes ? keygen_sized_len(ctx->key_sizes, ctx->w->seed, id, c->prefix_len + KEYGEN_DIGITS,
-								c->key_len)
-					     : c->key_len;
+		rq->key_len = c->key_len;
+		if (ctx->key_sizes)
+			rq->key_len = keygen_sized_len(ctx->key_sizes, ctx->w->seed, id, c->prefix_len + KEYGEN_DIGITS,
+						       c->key_len);
 		rq->value = c->values;
 		rq->value_len = rq->op == BENCH_OP_SET ? record_len(ctx, c) : 0;
 		rq->fields = (unsigned)ctx->w->values.fields;
@@ -125,8 +126,9 @@ size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, siz
 		/* The TTL of a write (an rmw's too, which copies it), drawn only
 		 * when the workload has one, so that a workload without keeps
 		 * the draws it always had. */
-		rq->ttl_ms = ctx->ttls && (rq->op == BENCH_OP_SET || op == BENCH_OP_RMW) ? sizegen_next(ctx->ttls, &c->rng)
-											  : 0;
+		rq->ttl_ms = 0;
+		if (ctx->ttls && (rq->op == BENCH_OP_SET || op == BENCH_OP_RMW))
+			rq->ttl_ms = sizegen_next(ctx->ttls, &c->rng);
 		rq->status = BENCH_OK;
 		rq->value_len_out = 0;
 		rq->items_out = rq->calls_out = 0;
