@@ -24,7 +24,9 @@
 # c. FerretDB, the stand-in for MongoDB, does not implement TTL indexes
 #    (createIndexes with expireAfterSeconds is NotImplemented): the run goes
 #    on, run.json warns that no document expires there, the documents carry
-#    their bench_expire_at date, and the collection has no TTL index.
+#    their bench_expire_at date (the write's time + the TTL: between the
+#    clock before bench started and after it ended, + 1 h), and the
+#    collection has no TTL index.
 # Usage: expiry.sh BENCH_BINARY MONGO_PROBE
 set -uo pipefail
 bench=$1 probe=$2
@@ -156,11 +158,24 @@ values: {size: 4, ttl: 1h}
 phases: [{name: load, type: load, clients: 1}]
 YAML
   envs=()
+  t0=$(date +%s%3N)
   run fdb --keep
+  t1=$(date +%s%3N)
   contains "$res/run.json" "values.ttl: FerretDB 1.24 does not implement TTL indexes" "run.json warns that FerretDB does not expire"
   "$probe" "$uri" dump t c >"$tmp/dump" 2>&1 || fail "mongo_probe dump: $(cat "$tmp/dump")"
   same "every document carries its bench_expire_at date" "$(grep -c '"bench_expire_at" *: *{ *"\$date"' "$tmp/dump")" 5
   same "no TTL index on FerretDB (NotImplemented)" "$("$probe" "$uri" indexes t c)" "_id_"
+  # Each date is the write's wall-clock time plus the TTL: between the
+  # clock before bench started and after it ended, plus 3600000 ms.
+  python3 - "$tmp/dump" "$t0" "$t1" <<'PY' && ok || fail "bench_expire_at is not the write's time + 1 h: $(head -c 300 "$tmp/dump")"
+import json, sys
+t0, t1 = int(sys.argv[2]), int(sys.argv[3])
+dates = []
+for line in open(sys.argv[1]):
+    d = json.loads(line)["bench_expire_at"]["$date"]
+    dates.append(int(d["$numberLong"]) if isinstance(d, dict) else int(d))
+sys.exit(0 if len(dates) == 5 and all(t0 + 3600000 <= x <= t1 + 3600000 for x in dates) else 1)
+PY
 else
   echo "skip: c (bench-ferretdb or mongo_probe missing)"
 fi
