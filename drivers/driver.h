@@ -55,7 +55,9 @@
  *    get/set/delete of plain records), with chains of commands on the
  *    connection; on_readable may return 2 (follow-up commands wait for the
  *    socket: watch writable, call flush); an event_fd that declines a
- *    target says why in conn->errstr. */
+ *    target says why in conn->errstr. Expiry: bench_request.ttl_ms,
+ *    bench_target.ttl_max_ms and bench_server_info.ttl_note, each at the
+ *    end of its struct. */
 #define BENCH_DRIVER_ABI 7
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
@@ -166,6 +168,13 @@ struct bench_request {
 				 * SCAN calls); 0 = the driver does not count */
 	char *out;              /* optional copy of the received value */
 	size_t out_cap;
+	/* Added with ABI 7, at the end. set (and the write of an rmw, and a
+	 * load's records): the record expires this many milliseconds after
+	 * it is written (values.ttl, docs/workload-format.md); 0 = never.
+	 * Every other op ignores it. Redis: SET ... PX (EX when whole
+	 * seconds); memcached: the exptime, in whole seconds rounded up;
+	 * mongodb: the document's expireAt date. */
+	uint64_t ttl_ms;
 };
 
 /* A `key: value` option from the workload's target, e.g. {protocol: binary}.
@@ -246,6 +255,11 @@ struct bench_target {
 	 * be believed: the memcached driver refuses it before its client
 	 * library reserves room for it. */
 	uint64_t value_max;
+	/* Added with ABI 7, at the end: the longest TTL the workload's
+	 * writes carry (values.ttl, over every sweep point), in ms; 0 = the
+	 * workload sets no expiry. A driver that needs something in place for
+	 * expiry (mongodb: the TTL index) sets it up in prepare when > 0. */
+	uint64_t ttl_max_ms;
 };
 
 /* Identity of the server that really answered. */
@@ -274,6 +288,12 @@ struct bench_server_info {
 	 * and a claim that reads them gets no verdict (docs/claims.md). */
 	char variant[96];
 	char stands_in_for[64];
+	/* Added with ABI 7, at the end: what expiry means on this server, when
+	 * it is not "a read after the TTL misses" (one sentence, no trailing
+	 * period; "" none). The harness puts it in run.json's warnings and on
+	 * the terminal when the workload sets values.ttl. mongodb: the TTL
+	 * monitor's minute; FerretDB: no expiry at all. */
+	char ttl_note[256];
 };
 
 /* Server counters the harness samples before and after a phase. */

@@ -630,7 +630,8 @@ static int mc_run(struct bench_conn *conn, struct bench_request *reqs, size_t n,
 		if (r->status != MC_PENDING)
 			continue;
 		if (r->op == BENCH_OP_SET) {
-			rc = memcached_set(mc->memc, r->key, r->key_len, r->value, r->value_len, 0, 0);
+			rc = memcached_set(mc->memc, r->key, r->key_len, r->value, r->value_len,
+					   (time_t)mc_exptime(r->ttl_ms), 0);
 			r->status = rc == MEMCACHED_SUCCESS ? BENCH_OK : mc_fail(conn, rc, "set");
 		} else if (r->op == BENCH_OP_INCR) {
 			r->status = mc_incr(conn, r);

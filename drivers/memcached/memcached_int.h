@@ -136,6 +136,9 @@ size_t mc_counter_key(struct bench_conn *conn, const struct bench_request *r, ch
 /* Whether the server would accept key (1..250 bytes; in the text protocol
  * no spaces or control bytes, which would break the command line). */
 int mc_key_ok(const struct mc_conn *mc, const char *key, size_t len);
+/* A set's exptime for ttl_ms (driver.h): whole seconds, rounded up, as
+ * memcached's clock counts them; 0 (never) for 0. Both paths use it. */
+uint32_t mc_exptime(uint64_t ttl_ms);
 
 /* Gives req BENCH_ERROR and says why in conn->errstr (a key mc_key_ok
  * refused). */

@@ -69,3 +69,11 @@ size_t mc_counter_key(struct bench_conn *conn, const struct bench_request *r, ch
 	}
 	return (size_t)klen;
 }
+
+uint32_t mc_exptime(uint64_t ttl_ms)
+{
+	/* Rounded up: a TTL of 1500 ms must not end before 1500 ms. The
+	 * workload keeps TTLs to 30 days, below which memcached reads an
+	 * exptime as seconds from now, not as a date. */
+	return (uint32_t)((ttl_ms + 999) / 1000);
+}

@@ -54,9 +54,9 @@
 /* The read buffer; also the longest reply line accepted (a VALUE line is
  * at most ~300 bytes). */
 #define MC_RBUF_SIZE 16384
-/* Room for one command's line around its key: "set " key " 0 0 " <20
- * digits> "\r\n" and the value's "\r\n" is 33 bytes. */
-#define MC_CMD_ROOM 40
+/* Room for one command's line around its key: "set " key " 0 " <exptime,
+ * 10 digits> " " <20 digits> "\r\n" and the value's "\r\n" is 44 bytes. */
+#define MC_CMD_ROOM 56
 
 void mc_text_init(struct mc_conn *mc)
 {
@@ -441,7 +441,9 @@ static int mc_text_format(struct bench_conn *conn, struct mc_conn *mc, struct be
 		}
 		p = mc_text_put(p, "set ", 4);
 		p = mc_text_put(p, r->key, r->key_len);
-		p = mc_text_put(p, " 0 0 ", 5);
+		p = mc_text_put(p, " 0 ", 3);
+		p = mc_text_put_size(p, mc_exptime(r->ttl_ms));
+		*p++ = ' ';
 		p = mc_text_put_size(p, r->value_len);
 		p = mc_text_put(p, "\r\n", 2);
 		if (r->value_len < MC_COPY_MAX) {

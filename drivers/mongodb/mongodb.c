@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bson/bson.h>
 #include <mongoc/mongoc.h>
@@ -63,10 +64,22 @@ static void mongo_set_group(struct bench_request *reqs, const size_t *idx, size_
 		reqs[idx[k]].status = s;
 }
 
+/* The bench_expire_at date of a write made now with a TTL of ttl_ms: the wall
+ * clock's milliseconds since the epoch, as BSON dates count (the server's
+ * TTL monitor compares it with its own clock). */
+static int64_t mongo_expire_at(uint64_t ttl_ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + (int64_t)ttl_ms;
+}
+
 /*
  * Appends a record's data to d: v: BinData(0, value), or with r->fields
  * fields field0 ... field<fields-1>, each an equal share of the value (the
- * last takes the remainder); then category: arg when the request has one.
+ * last takes the remainder); then bench_expire_at when the write has a TTL; then
+ * category: arg when the request has one.
  */
 static bool mongo_append_record(bson_t *d, const struct bench_request *r)
 {
@@ -89,6 +102,8 @@ static bool mongo_append_record(bson_t *d, const struct bench_request *r)
 				return false;
 		}
 	}
+	if (r->ttl_ms && !bson_append_date_time(d, MONGO_TTL_FIELD, -1, mongo_expire_at(r->ttl_ms)))
+		return false;
 	return !r->arg || r->arg_len == 0 || bson_append_utf8(d, "category", 8, r->arg, (int)r->arg_len);
 }
 

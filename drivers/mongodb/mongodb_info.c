@@ -332,7 +332,9 @@ int mongo_server_info(struct bench_conn *conn, struct bench_server_info *out)
 			 backend, have_backend && id_index ? ", " : "", id_index ? "indexed _id" : "");
 		if (id_index)
 			mongo_config_add(out, "id_index", "%s", id_index);
+		snprintf(out->ttl_note, sizeof(out->ttl_note), "%s", MONGO_TTL_NOTE_FERRETDB);
 	} else {
+		snprintf(out->ttl_note, sizeof(out->ttl_note), "%s", MONGO_TTL_NOTE);
 		const char *topology;
 
 		snprintf(out->product, sizeof(out->product), "MongoDB");
@@ -470,6 +472,41 @@ int mongo_prefix_upper(struct bench_conn *conn)
 	return 0;
 }
 
+/*
+ * The TTL index (docs/drivers.md, "Expiry"): {expireAt: 1} with
+ * expireAfterSeconds 0, so that each document expires at its own expireAt
+ * date, which a write sets to its time plus its TTL. An existing index of
+ * that name with other options is MongoDB's error, and the target's.
+ */
+static int mongo_ttl_index(struct bench_conn *conn, struct mongo_priv *p)
+{
+	bson_t cmd = BSON_INITIALIZER, reply, arr, idx, key;
+	bson_error_t e;
+	bool ok;
+
+	BSON_APPEND_UTF8(&cmd, "createIndexes", mongoc_collection_get_name(p->coll));
+	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &arr);
+	BSON_APPEND_DOCUMENT_BEGIN(&arr, "0", &idx);
+	BSON_APPEND_DOCUMENT_BEGIN(&idx, "key", &key);
+	BSON_APPEND_INT32(&key, MONGO_TTL_FIELD, 1);
+	bson_append_document_end(&idx, &key);
+	BSON_APPEND_UTF8(&idx, "name", MONGO_TTL_INDEX);
+	BSON_APPEND_INT32(&idx, "expireAfterSeconds", 0);
+	bson_append_document_end(&arr, &idx);
+	bson_append_array_end(&cmd, &arr);
+	ok = mongoc_collection_write_command_with_opts(p->coll, &cmd, NULL, &reply, &e);
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
+	/* FerretDB 1.24 refuses the option as NotImplemented: the run goes on
+	 * without expiry, which server_info's ttl_note has said. */
+	if (!ok && p->ferretdb && e.code == MONGO_CODE_NOT_IMPLEMENTED)
+		return 0;
+	if (!ok)
+		return bench_conn_error(conn, "mongodb: createIndexes %s (expireAfterSeconds 0) on %s: %s (code %u)",
+					MONGO_TTL_INDEX, mongoc_collection_get_name(p->coll), e.message, e.code);
+	return 0;
+}
+
 int mongo_prepare(struct bench_conn *conn)
 {
 	struct mongo_priv *p = conn->priv;
@@ -481,6 +518,8 @@ int mongo_prepare(struct bench_conn *conn)
 	if (!p || conn->err)
 		return bench_conn_error(conn, "mongodb: not connected");
 	if (mongo_shard_prepare(conn) < 0)
+		return -1;
+	if (conn->target->ttl_max_ms && mongo_ttl_index(conn, p) < 0)
 		return -1;
 	coll = mongoc_collection_get_name(p->coll);
 	if (!p->query_index) {

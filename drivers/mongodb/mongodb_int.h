@@ -82,10 +82,26 @@ struct mongo_outcome {
 /* MongoDB's NamespaceNotFound and IndexNotFound: nothing to drop. */
 #define MONGO_CODE_NS_NOT_FOUND 26
 #define MONGO_CODE_INDEX_NOT_FOUND 27
+/* NotImplemented: FerretDB's answer to what it does not do (yet). */
+#define MONGO_CODE_NOT_IMPLEMENTED 238
 
 /* Where records live when the target's options do not say. */
 #define MONGO_DEFAULT_DATABASE "bench"
 #define MONGO_DEFAULT_COLLECTION "kv"
+/* Expiry (docs/drivers.md, "Expiry"): a write with a TTL sets the date
+ * field bench_expire_at to its time plus the TTL; the TTL index on it, with
+ * expireAfterSeconds 0, lets each document expire at its own date. A name
+ * of bench's own, not expireAt: MongoDB's monitor deletes every document
+ * of the collection whose indexed field holds a past date, and a
+ * collection bench shares with others (options database, collection) may
+ * hold documents with an expireAt of their own. */
+#define MONGO_TTL_FIELD "bench_expire_at"
+#define MONGO_TTL_INDEX "bench_expire_at_1"
+#define MONGO_TTL_NOTE "MongoDB removes expired documents only when its TTL monitor runs, once a minute, so a " \
+	"read up to about 60 s past a document's TTL may still find it (docs/drivers.md, \"Expiry\")"
+#define MONGO_TTL_NOTE_FERRETDB "FerretDB 1.24 does not implement TTL indexes (createIndexes with " \
+	"expireAfterSeconds is NotImplemented), so no document expires and reads past the TTL still hit: this " \
+	"stand-in cannot show MongoDB's expiry (docs/drivers.md, \"Expiry\")"
 /* The category index, named as MongoDB would name it. */
 #define MONGO_CATEGORY_INDEX "category_1__id_1"
 /* The buildInfo.buildEnvironment key with which bench-ferretdb

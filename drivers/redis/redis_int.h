@@ -209,6 +209,12 @@ int redis_timeout_lost(struct bench_conn *conn);
  * unavailable"), else hiredis's errstr. Valid until the thread's next
  * call. */
 const char *redis_ctx_errtext(const struct bench_conn *conn, const redisContext *ctx);
+/* The expiry of a SET (driver.h, ttl_ms): nothing for 0, else "EX" and
+ * whole seconds, or "PX" and milliseconds when ttl_ms is not whole seconds,
+ * into argv/argvlen (2 slots; the digits in buf, REDIS_TTL_BUF bytes).
+ * Returns the arguments added. Both paths' SETs go through it. */
+#define REDIS_TTL_BUF 24
+int redis_ttl_args(uint64_t ttl_ms, const char **argv, size_t *argvlen, char *buf);
 /* Whether the batch can take the plain path: only get, set and delete,
  * none of them on a hash record, and no writes while an index is kept. The
  * plain path is the fast one (one formatter, top-level replies only). */

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,30 @@ redisReplyObjectFunctions redis_slot_fns = {
 
 /* ---- request -> command, reply -> status (engine independent) ---- */
 
-/* Fills argv/argvlen (3 slots) for req; returns argc, 0 for an unknown op. */
-static int redis_request_argv(const struct bench_request *req, const char **argv, size_t *argvlen)
+/* SET's arguments at most: SET key value PX ms. */
+#define REDIS_ARGV_MAX 5
+
+int redis_ttl_args(uint64_t ttl_ms, const char **argv, size_t *argvlen, char *buf)
+{
+	int len;
+
+	if (!ttl_ms)
+		return 0;
+	/* EX for whole seconds, PX below or between (sub-second precision). */
+	if (ttl_ms % 1000 == 0)
+		len = snprintf(buf, REDIS_TTL_BUF, "%" PRIu64, ttl_ms / 1000);
+	else
+		len = snprintf(buf, REDIS_TTL_BUF, "%" PRIu64, ttl_ms);
+	argv[0] = ttl_ms % 1000 == 0 ? "EX" : "PX";
+	argvlen[0] = 2;
+	argv[1] = buf;
+	argvlen[1] = (size_t)len;
+	return 2;
+}
+
+/* Fills argv/argvlen (REDIS_ARGV_MAX slots) for req; returns argc, 0 for an
+ * unknown op. ttl_buf (REDIS_TTL_BUF bytes) holds the expiry's digits. */
+static int redis_request_argv(const struct bench_request *req, const char **argv, size_t *argvlen, char *ttl_buf)
 {
 	argv[1] = req->key;
 	argvlen[1] = req->key_len;
@@ -136,7 +159,7 @@ static int redis_request_argv(const struct bench_request *req, const char **argv
 		argvlen[0] = 3;
 		argv[2] = req->value ? req->value : "";
 		argvlen[2] = req->value_len;
-		return 3;
+		return 3 + redis_ttl_args(req->ttl_ms, argv + 3, argvlen + 3, ttl_buf);
 	case BENCH_OP_DELETE:
 		argv[0] = "DEL";
 		argvlen[0] = 3;
@@ -280,7 +303,8 @@ int redis_node_format(struct bench_conn *conn, struct bench_request *reqs, size_
 
 	for (size_t i = 0; i < n; i++)
 		if (reqs[i].status != BENCH_UNSUPPORTED)
-			need += 64 + reqs[i].key_len + (reqs[i].op == BENCH_OP_SET ? reqs[i].value_len : 0);
+			need += 64 + reqs[i].key_len +
+				(reqs[i].op == BENCH_OP_SET ? reqs[i].value_len + (reqs[i].ttl_ms ? 40 : 0) : 0);
 	if (need > rc->wcap) {
 		char *b = realloc(rc->wbuf, need);
 
@@ -291,13 +315,14 @@ int redis_node_format(struct bench_conn *conn, struct bench_request *reqs, size_
 	}
 	p = rc->wbuf;
 	for (size_t i = 0; i < n; i++) {
-		const char *argv[3];
-		size_t argvlen[3];
+		const char *argv[REDIS_ARGV_MAX];
+		size_t argvlen[REDIS_ARGV_MAX];
+		char ttl_buf[REDIS_TTL_BUF];
 		int argc;
 
 		if (reqs[i].status == BENCH_UNSUPPORTED)
 			continue;
-		argc = redis_request_argv(&reqs[i], argv, argvlen);
+		argc = redis_request_argv(&reqs[i], argv, argvlen, ttl_buf);
 		if (!argc) {
 			reqs[i].status = BENCH_UNSUPPORTED;
 			continue;

@@ -141,9 +141,15 @@ static int emit_record_write(struct redis_conn *rc, size_t i)
 	size_t share, off = 0;
 
 	if (!is_hash(rc, q)) {
-		struct warg set[3] = { WLIT("SET"), WARG(q->key, q->key_len), WARG(v, q->value_len) };
+		struct warg set[5] = { WLIT("SET"), WARG(q->key, q->key_len), WARG(v, q->value_len) };
+		const char *ttl[2];
+		size_t ttl_len[2];
+		char buf[REDIS_TTL_BUF];
+		int extra = redis_ttl_args(q->ttl_ms, ttl, ttl_len, buf);
 
-		return redis_emit(rc, i, RK_STATUS, set, 3);
+		for (int k = 0; k < extra; k++)
+			set[3 + k] = WARG(ttl[k], ttl_len[k]);
+		return redis_emit(rc, i, RK_STATUS, set, 3 + (size_t)extra);
 	}
 	share = q->value_len / nf;
 	if (redis_w_reserve(rc, 16 + 2 * W_ARG + 4 + q->key_len + (size_t)nf * (2 * W_ARG + 16) + q->value_len) < 0)

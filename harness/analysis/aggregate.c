@@ -11,6 +11,7 @@
 
 #include "aggregate.h"
 #include "compare.h"
+#include "results.h"
 #include "util.h"
 
 static const char *const metric_names[AGG_N_METRICS] = {
@@ -36,15 +37,7 @@ const char *agg_verdict_name(enum agg_verdict v)
 
 bool agg_op_reads(const char *op)
 {
-	/* The ops whose answer can be "absent" because the record is: a miss
-	 * of a delete is no miss of data, so writes have no hit ratio. */
-	static const char *const reads[] = {"get", "range", "query", "fuzzy", "hget", "lrange", "smembers",
-					    "zrangebyscore", "rmw", NULL};
-
-	for (const char *const *r = reads; *r; r++)
-		if (strcmp(op, *r) == 0)
-			return true;
-	return false;
+	return results_op_reads(op);
 }
 
 /* ---- statistics ---- */

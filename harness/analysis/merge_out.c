@@ -304,6 +304,21 @@ static int write_timeseries(const void *arg, FILE *f, char *err, size_t errlen)
 					if (util_parse_u64(chart_table_cell(m->in[refs[i].in].ts, refs[i].row, (int)c), &v) == 0)
 						total += v;
 				fprintf(f, "%llu", (unsigned long long)total);
+			} else if (!strcmp(col, "hit_ratio")) {
+				/* From the summed counts, not from any one shard's. */
+				uint64_t answered = 0, misses = 0, v;
+				int oc = chart_table_col(t0, "ops"), mc = chart_table_col(t0, "misses");
+
+				for (size_t i = a; i < b; i++) {
+					const struct chart_table *ti = m->in[refs[i].in].ts;
+
+					if (util_parse_u64(chart_table_cell(ti, refs[i].row, oc), &v) == 0)
+						answered += v;
+					if (util_parse_u64(chart_table_cell(ti, refs[i].row, mc), &v) == 0)
+						misses += v;
+				}
+				csv_put_hit_ratio(f, chart_table_cell(t, refs[a].row, op_col), answered,
+						  misses > answered ? answered : misses);
 			} else if (!strcmp(col, "max_us")) {
 				const char *best = "";
 

@@ -445,6 +445,8 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			t->have_info = true;
 			bt->server_threads = server_threads(t->info.config);
 			results_warn_stand_in(r, t);
+			if (bt->ttl_max_ms && t->info.ttl_note[0])
+				results_warn(r, "%s: values.ttl: %s", wt->name, t->info.ttl_note);
 		}
 		else
 			results_warn(r, "%s: could not read the server's identity: %s", wt->name, conn.errstr);
@@ -532,6 +534,7 @@ static int begin_target(const struct run_args *a, struct results *r, struct targ
 		uint64_t v = points[i]->values.size_max * (points[i]->values.fields ? points[i]->values.fields : 1);
 
 		s->bt.value_max = v > s->bt.value_max ? v : s->bt.value_max;
+		s->bt.ttl_max_ms = points[i]->values.ttl.max > s->bt.ttl_max_ms ? points[i]->values.ttl.max : s->bt.ttl_max_ms;
 	}
 	if (bring_up(a, r, t, servers, &s->bt, &s->uri_owned, &s->pid, &s->opts_owned) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &s->bt) < 0 || namespace_before(&a->ns, r, t, &s->bt, &s->ns) < 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dist.h"
+#include "evd.h"
 
 /*
  * Zipfian ranks below DIST_HEAD are drawn exactly, by search in a table of
@@ -405,11 +406,19 @@ uint64_t dist_next(const struct dist *d, struct dist_cursor *c, struct rng *r)
 
 /* ---- value sizes ------------------------------------------------------ */
 
+enum sizegen_shape { SG_TABLE = 0, SG_GEV, SG_GPARETO, SG_FB_ETC };
+
 struct sizegen {
-	uint64_t min, max; /* equal for fixed */
+	uint64_t min, max; /* equal for fixed; the clamp of the continuous shapes */
 	size_t n;          /* weighted: entries; 0 for fixed and uniform */
 	uint64_t *sizes;
 	double *cum; /* cum[i] = P(index <= i); cum[n - 1] = 1 */
+	/* SG_TABLE: fixed, uniform, weighted as above. Otherwise the
+	 * distribution's three parameters (location, scale, shape), and for
+	 * fb_etc the cumulative head: head[i] = P(size <= i). */
+	enum sizegen_shape shape;
+	double loc, scale, xi;
+	double head[EVD_ETC_HEAD];
 };
 
 /* -1 with errno e: sizegen's one way to fail (one cause each; the caller
@@ -490,6 +499,78 @@ fail:
 	return sizegen_fail(err);
 }
 
+static int sizegen_init_shape(enum sizegen_shape shape, double loc, double scale, double xi, uint64_t min,
+			      uint64_t max, struct sizegen **out)
+{
+	int rc;
+
+	if (!isfinite(loc) || !isfinite(xi) || !isfinite(scale) || !(scale > 0))
+		return EINVAL;
+	if ((rc = sizegen_alloc(min, max, out)) != 0)
+		return rc;
+	(*out)->shape = shape;
+	(*out)->loc = loc;
+	(*out)->scale = scale;
+	(*out)->xi = xi;
+	return 0;
+}
+
+int sizegen_init_gev(double mu, double sigma, double xi, uint64_t min, uint64_t max, struct sizegen **out)
+{
+	return sizegen_init_shape(SG_GEV, mu, sigma, xi, min, max, out);
+}
+
+int sizegen_init_gpareto(double theta, double sigma, double xi, uint64_t min, uint64_t max, struct sizegen **out)
+{
+	return sizegen_init_shape(SG_GPARETO, theta, sigma, xi, min, max, out);
+}
+
+int sizegen_init_fb_etc(uint64_t min, uint64_t max, struct sizegen **out)
+{
+	double run = 0;
+	int rc = sizegen_init_shape(SG_FB_ETC, EVD_ETC_HEAD, EVD_ETC_VALUE_SIGMA, EVD_ETC_VALUE_XI, min, max, out);
+
+	if (rc)
+		return rc;
+	for (int i = 0; i < EVD_ETC_HEAD; i++) {
+		run += evd_etc_head[i];
+		(*out)->head[i] = run;
+	}
+	return 0;
+}
+
+/* x rounded down and clamped to [min, max]; NaN is min. */
+static uint64_t clamp_size(const struct sizegen *g, double x)
+{
+	if (!(x >= (double)g->min))
+		return g->min;
+	if (x >= (double)g->max)
+		return g->max;
+	return (uint64_t)x;
+}
+
+/* A draw of a continuous shape from u in [0, 1). */
+static uint64_t shape_next(const struct sizegen *g, double u)
+{
+	switch (g->shape) {
+	case SG_GEV:
+		return clamp_size(g, evd_gev_quantile(g->loc, g->scale, g->xi, u));
+	case SG_FB_ETC:
+		/* One uniform number for both parts: below the head's total it
+		 * picks a head size, above it, rescaled to [0, 1), the tail's
+		 * quantile. */
+		if (u < g->head[EVD_ETC_HEAD - 1])
+			return clamp_size(g, (double)first_above(g->head, EVD_ETC_HEAD, u));
+		u = (u - g->head[EVD_ETC_HEAD - 1]) / (1 - g->head[EVD_ETC_HEAD - 1]);
+		/* fall through */
+	case SG_GPARETO:
+		return clamp_size(g, evd_gpareto_quantile(g->loc, g->scale, g->xi, u));
+	case SG_TABLE:
+		break;
+	}
+	return g->min;
+}
+
 void sizegen_free(struct sizegen *g)
 {
 	if (!g)
@@ -501,6 +582,8 @@ void sizegen_free(struct sizegen *g)
 
 uint64_t sizegen_next(const struct sizegen *g, struct rng *r)
 {
+	if (g->shape != SG_TABLE)
+		return shape_next(g, rng_double(r));
 	if (g->n)
 		return g->sizes[first_above(g->cum, g->n, rng_double(r))];
 	if (g->min == g->max)
@@ -508,6 +591,20 @@ uint64_t sizegen_next(const struct sizegen *g, struct rng *r)
 	if (g->max - g->min == UINT64_MAX)
 		return rng_next(r);
 	return g->min + rng_below(r, g->max - g->min + 1);
+}
+
+uint64_t sizegen_at(const struct sizegen *g, double u)
+{
+	uint64_t span;
+
+	if (g->shape != SG_TABLE)
+		return shape_next(g, u);
+	if (g->n)
+		return g->sizes[first_above(g->cum, g->n, u)];
+	span = g->max - g->min;
+	if (span == UINT64_MAX)
+		return (uint64_t)(u * 0x1p64);
+	return g->min + (uint64_t)(u * (double)(span + 1)) % (span + 1);
 }
 
 uint64_t sizegen_max(const struct sizegen *g)

@@ -136,10 +136,29 @@ int sizegen_init_uniform(uint64_t min, uint64_t max, struct sizegen **out);
  */
 int sizegen_init_weighted(const uint64_t *sizes, const double *weights, size_t n,
 			  struct sizegen **out);
+/*
+ * Drawn from a continuous distribution (evd.h), rounded down to a whole
+ * number and clamped to [min, max] (the servers' limits; a draw below min,
+ * or NaN, is min). sigma > 0 and finite, the other parameters finite, and
+ * min <= max (EINVAL otherwise).
+ *   gev:      GEV(mu, sigma, xi)
+ *   gpareto:  generalized Pareto(theta, sigma, xi)
+ *   fb_etc:   Facebook ETC value sizes: evd_etc_head's probabilities for
+ *             0 .. 14 bytes, then gpareto(15, 214.476, 0.348238)
+ */
+int sizegen_init_gev(double mu, double sigma, double xi, uint64_t min, uint64_t max, struct sizegen **out);
+int sizegen_init_gpareto(double theta, double sigma, double xi, uint64_t min, uint64_t max,
+			 struct sizegen **out);
+int sizegen_init_fb_etc(uint64_t min, uint64_t max, struct sizegen **out);
 /* NULL is a no-op. */
 void sizegen_free(struct sizegen *g);
 
 uint64_t sizegen_next(const struct sizegen *g, struct rng *r);
+/* The size that uniform number u in [0, 1) stands for (the inverse CDF at
+ * u): the same distribution as sizegen_next, from a u the caller chose, so
+ * a size can be a fixed function of something else (a record's key size of
+ * its number, keygen.h). */
+uint64_t sizegen_at(const struct sizegen *g, double u);
 /* The largest size sizegen_next can return (to size value buffers). */
 uint64_t sizegen_max(const struct sizegen *g);
 

@@ -45,6 +45,22 @@ size_t keygen_format(char *buf, const char *prefix, uint64_t id)
 	return plen + KEYGEN_DIGITS;
 }
 
+size_t keygen_sized_len(const struct sizegen *g, uint64_t seed, uint64_t id, size_t base_len, size_t max_len)
+{
+	/* splitmix64's finalizer over (seed, id): a uniform number per record
+	 * that no client's stream draws from. */
+	uint64_t z = seed + 0x9e3779b97f4a7c15u * (id + 1);
+	uint64_t len;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	z ^= z >> 31;
+	len = sizegen_at(g, (double)(z >> 11) * 0x1p-53);
+	if (len < base_len)
+		return base_len;
+	return len > max_len ? max_len : (size_t)len;
+}
+
 char *keygen_value_buffer(uint64_t n, struct rng *r)
 {
 	char *buf = xmalloc(n + 8);

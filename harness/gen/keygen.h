@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dist.h"
 #include "rng.h"
 
 #define KEYGEN_DIGITS 12
@@ -31,6 +32,17 @@ static inline uint64_t keygen_phase_block(uint64_t base, uint64_t block, uint64_
 {
 	return base + ((repeat - 1) * 64 + phase_index % 64) * block;
 }
+
+/*
+ * Variable key sizes (keyspace.key_size, docs/workload-format.md): record
+ * id's key is its fixed key (prefix + digits, base_len bytes) followed by
+ * KEYGEN_PAD bytes up to a length drawn from g as a fixed function of seed
+ * and id (the same record has the same key in every phase and client),
+ * at least base_len and at most max_len. The record number stays where it
+ * is: keys are unique, start with the prefix and sort in record order.
+ */
+#define KEYGEN_PAD '.'
+size_t keygen_sized_len(const struct sizegen *g, uint64_t seed, uint64_t id, size_t base_len, size_t max_len);
 
 /* The record number in the KEYGEN_DIGITS digits of a key. */
 uint64_t keygen_parse_id(const char *digits);

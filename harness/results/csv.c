@@ -20,7 +20,7 @@ const char csv_summary_header[] =
 
 const char csv_timeseries_header[] =
 	"workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,"
-	"p50_us,p99_us,max_us,reconnects";
+	"p50_us,p99_us,max_us,reconnects,hit_ratio";
 
 void csv_put_field(FILE *f, const char *field)
 {
@@ -170,6 +170,12 @@ bool csv_has_warmup(const struct results *r)
 	return false;
 }
 
+void csv_put_hit_ratio(FILE *f, const char *op, uint64_t ops, uint64_t misses)
+{
+	if (ops && results_op_reads(op))
+		fprintf(f, "%.4f", (double)(ops - misses) / (double)ops);
+}
+
 int csv_write_timeseries(const struct results *r, FILE *f)
 {
 	fprintf(f, "%s\n", csv_timeseries_header);
@@ -203,7 +209,10 @@ int csv_write_timeseries(const struct results *r, FILE *f)
 						(double)row->max_ns / 1e3);
 				else
 					fputs(",,,", f);
-				fprintf(f, ",%llu\n", (unsigned long long)row->reconnects);
+				fprintf(f, ",%llu,", (unsigned long long)row->reconnects);
+				csv_put_hit_ratio(f, results_op_label(p, row->op), row->status[BENCH_OK] + row->status[BENCH_MISS],
+						  row->status[BENCH_MISS]);
+				fputc('\n', f);
 			}
 		}
 	}

@@ -26,6 +26,10 @@ int csv_write_summary(const struct results *r, FILE *f);
  * seconds negative, in the measured run's rows). */
 extern const char csv_timeseries_header[];
 int csv_write_timeseries(const struct results *r, FILE *f);
+/* timeseries.csv's hit_ratio cell: (ops - misses) / ops to 4 decimals for
+ * an op that reads (results_op_reads) with ops > 0; nothing otherwise.
+ * bench merge recomputes it from the summed counts with it. */
+void csv_put_hit_ratio(FILE *f, const char *op, uint64_t ops, uint64_t misses);
 
 /* The same for the warmups only (warmup.csv, same columns). */
 int csv_write_warmup(const struct results *r, FILE *f);

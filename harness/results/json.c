@@ -309,11 +309,44 @@ static void write_phase(json_t *o, const struct wl_phase *p)
 			put_u64(o, "ops", p->ops);
 		put_u64(o, "pipeline", p->pipeline);
 		put_num(o, "rate", p->rate);
+		if (p->arrival == WL_ARRIVAL_FB_ETC)
+			put_str(o, "arrival", "fb_etc");
 		put_u64(o, "idle_connections", p->idle_connections);
 		mix = put_obj(o, "mix");
 		for (int op = 0; op < BENCH_OP__COUNT; op++)
 			if (p->mix[op] > 0)
 				put_num(mix, bench_op_name((enum bench_op)op), p->mix[op]);
+	}
+}
+
+/* A drawn size's distribution (values.size, keyspace.key_size) as the
+ * workload named it: "distribution" and its three parameters. */
+static void write_shape(json_t *o, const struct wl_shape *sh)
+{
+	static const char *const names[] = {"", "fb_etc", "gev", "gpareto"};
+	static const char *const params[][3] = {{0}, {0}, {"mu", "sigma", "xi"}, {"theta", "sigma", "xi"}};
+
+	put_str(o, "distribution", names[sh->kind]);
+	for (int i = 0; i < 3 && params[sh->kind][0]; i++)
+		put_num(o, params[sh->kind][i], sh->p[i]);
+}
+
+/* values.ttl in milliseconds: ttl_min_ms and ttl_max_ms, or the list. */
+static void write_ttl(json_t *vals, const struct wl_spread *t)
+{
+	json_t *a;
+
+	if (!t->n) {
+		put_u64(vals, "ttl_min_ms", t->min);
+		put_u64(vals, "ttl_max_ms", t->max);
+		return;
+	}
+	a = put_arr(vals, "ttls");
+	for (size_t i = 0; i < t->n; i++) {
+		json_t *e = append_obj(a);
+
+		put_u64(e, "ttl_ms", t->vals[i]);
+		put_num(e, "weight", t->weights[i]);
 	}
 }
 
@@ -331,7 +364,27 @@ static void write_workload(json_t *run, const struct workload *w)
 	if (w->keyspace.shard_key)
 		put_str(put_obj(ks, "shard_key"), "_id", w->keyspace.shard_key);
 	write_dist(ks, &w->keyspace.dist);
+	if (w->keyspace.key_size.max) {
+		json_t *k = put_obj(ks, "key_size");
+
+		if (w->keyspace.key_shape.kind)
+			write_shape(k, &w->keyspace.key_shape);
+		if (w->keyspace.key_size.n) {
+			a = put_arr(k, "sizes");
+			for (size_t i = 0; i < w->keyspace.key_size.n; i++) {
+				json_t *e = append_obj(a);
+
+				put_u64(e, "size", w->keyspace.key_size.vals[i]);
+				put_num(e, "weight", w->keyspace.key_size.weights[i]);
+			}
+		} else {
+			put_u64(k, "min", w->keyspace.key_size.min);
+			put_u64(k, "max", w->keyspace.key_size.max);
+		}
+	}
 	vals = put_obj(o, "values");
+	if (w->values.size_shape.kind)
+		write_shape(vals, &w->values.size_shape);
 	if (w->values.n_sizes) {
 		a = put_arr(vals, "sizes");
 		for (size_t i = 0; i < w->values.n_sizes; i++) {
@@ -344,6 +397,8 @@ static void write_workload(json_t *run, const struct workload *w)
 		put_u64(vals, "size_min", w->values.size_min);
 		put_u64(vals, "size_max", w->values.size_max);
 	}
+	if (w->values.ttl.max)
+		write_ttl(vals, &w->values.ttl);
 	if (w->sweep.key) {
 		json_t *sw = put_obj(o, "sweep");
 

@@ -220,3 +220,14 @@ char *results_redact_uri(const char *uri)
 	free(cut);
 	return s;
 }
+
+bool results_op_reads(const char *op)
+{
+	static const char *const reads[] = {"get", "range", "query", "fuzzy", "hget", "lrange", "smembers",
+					    "zrangebyscore", "rmw", NULL};
+
+	for (const char *const *r = reads; *r; r++)
+		if (strcmp(op, *r) == 0)
+			return true;
+	return false;
+}

@@ -201,6 +201,12 @@ void results_add_conn_counters(struct phase_result *p, const struct bench_driver
 /* The op name as written in outputs: "load" for a load phase's records. */
 const char *results_op_label(const struct phase_result *p, enum bench_op op);
 
+/* Whether the op (as results_op_label writes it) reads records, so that a
+ * miss is a miss of data and it has a hit ratio: get, range, query, fuzzy,
+ * hget, lrange, smembers, zrangebyscore, rmw. Writes have none (a delete
+ * of an absent key is no miss of data; docs/csv-schema.md). */
+bool results_op_reads(const char *op);
+
 /* "Redis 7.0.15", with the server's variant when it has one ("FerretDB
  * v1.24.2 (SQLite, indexed _id)"), into buf; "unknown" when no identity.
  * Returns buf. RESULTS_SERVER_LABEL_MAX holds any label. */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "dist.h"
+#include "evd.h"
 #include "keygen.h"
 #include "pacer.h"
 #include "rng.h"
@@ -72,8 +73,7 @@ static void *worker_main(void *arg)
 	 * open loop that lateness would be charged to the server. */
 	if (open_loop) {
 		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-		pacer_init(&c->pacer, ctx->start_ns, ctx->client_rate, ctx->ph->pipeline,
-			   (double)c->index / (double)ctx->clients);
+		runner_pacer_init(ctx, c);
 	}
 	while (!runner_stop_requested()) {
 		uint64_t intended = 0, t0, t1, t2;
@@ -169,6 +169,8 @@ static void client_init(struct client *c, const struct phase_ctx *ctx, const str
 	rng_seed(&c->rng, ctx->w->seed, stream);
 	c->prefix_len = strlen(ctx->w->keyspace.prefix);
 	c->key_len = keygen_key_len(ctx->w->keyspace.prefix);
+	if (ctx->key_sizes && sizegen_max(ctx->key_sizes) > c->key_len)
+		c->key_len = (size_t)sizegen_max(ctx->key_sizes);
 	c->reqs = xcalloc(slots, sizeof(*c->reqs));
 	c->logical = xcalloc(slots, sizeof(*c->logical));
 	c->rmw_len = xcalloc(slots, sizeof(*c->rmw_len));
@@ -178,24 +180,63 @@ static void client_init(struct client *c, const struct phase_ctx *ctx, const str
 	c->arg_cap = c->key_len + 32;
 	c->ctx_categories = ctx->w->values.categories ? ctx : NULL;
 	c->args = xcalloc(slots, c->arg_cap);
+	/* Padded to the slot's width: a key of a drawn size is a prefix of it. */
+	memset(c->keys, KEYGEN_PAD, slots * c->key_len);
 	for (size_t i = 0; i < slots; i++)
 		keygen_format(c->keys + i * c->key_len, ctx->w->keyspace.prefix, 0);
 	c->values = keygen_value_buffer(sizegen_max(ctx->sizes) * (ctx->w->values.fields ? ctx->w->values.fields : 1),
 					&c->rng);
 }
 
-static struct sizegen *make_sizes(const struct workload *w)
+/* A sizegen for a fixed value, a range or a weighted list; NULL on failure. */
+static struct sizegen *make_spread(const struct wl_spread *sp)
 {
 	struct sizegen *g = NULL;
 	int rc;
 
-	if (w->values.n_sizes)
-		rc = sizegen_init_weighted(w->values.sizes, w->values.weights, w->values.n_sizes, &g);
-	else if (w->values.size_min == w->values.size_max)
-		rc = sizegen_init_fixed(w->values.size_min, &g);
+	if (sp->n)
+		rc = sizegen_init_weighted(sp->vals, sp->weights, sp->n, &g);
+	else if (sp->min == sp->max)
+		rc = sizegen_init_fixed(sp->min, &g);
 	else
-		rc = sizegen_init_uniform(w->values.size_min, w->values.size_max, &g);
+		rc = sizegen_init_uniform(sp->min, sp->max, &g);
 	return rc < 0 ? NULL : g;
+}
+
+/* A sizegen for a spread or, when sh has a kind, for that distribution
+ * clamped to [sp->min, sp->max]; NULL on failure. fb_etc is the value
+ * sizes' for values.size and the key sizes' GEV for keyspace.key_size
+ * (key_sizes: 1). */
+static struct sizegen *make_shaped(const struct wl_spread *sp, const struct wl_shape *sh, int key_sizes)
+{
+	struct sizegen *g = NULL;
+	int rc = 0;
+
+	switch (sh->kind) {
+	case WL_SHAPE_FB_ETC:
+		if (key_sizes)
+			rc = sizegen_init_gev(EVD_ETC_KEY_MU, EVD_ETC_KEY_SIGMA, EVD_ETC_KEY_XI, sp->min, sp->max, &g);
+		else
+			rc = sizegen_init_fb_etc(sp->min, sp->max, &g);
+		break;
+	case WL_SHAPE_GEV:
+		rc = sizegen_init_gev(sh->p[0], sh->p[1], sh->p[2], sp->min, sp->max, &g);
+		break;
+	case WL_SHAPE_GPARETO:
+		rc = sizegen_init_gpareto(sh->p[0], sh->p[1], sh->p[2], sp->min, sp->max, &g);
+		break;
+	default:
+		return make_spread(sp);
+	}
+	return rc == 0 ? g : NULL;
+}
+
+static struct sizegen *make_sizes(const struct workload *w)
+{
+	struct wl_spread sp = {w->values.size_min, w->values.size_max, w->values.sizes, w->values.weights,
+			       w->values.n_sizes};
+
+	return make_shaped(&sp, &w->values.size_shape, 0);
 }
 
 /*
@@ -260,6 +301,14 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 		snprintf(out->error, sizeof(out->error), "invalid value sizes");
 		return -1;
 	}
+	if (w->keyspace.key_size.max && !(ctx->key_sizes = make_shaped(&w->keyspace.key_size, &w->keyspace.key_shape, 1))) {
+		snprintf(out->error, sizeof(out->error), "invalid keyspace.key_size");
+		return -1;
+	}
+	if (w->values.ttl.max && !(ctx->ttls = make_spread(&w->values.ttl))) {
+		snprintf(out->error, sizeof(out->error), "invalid values.ttl");
+		return -1;
+	}
 	if (!ctx->load && dist_init(&w->keyspace.dist, &ctx->dist, err, sizeof(err)) < 0) {
 		snprintf(out->error, sizeof(out->error), "invalid key distribution: %s", err);
 		return -1;
@@ -273,6 +322,8 @@ static void ctx_free(struct phase_ctx *ctx)
 	pthread_cond_destroy(&ctx->cv);
 	dist_free(ctx->dist);
 	sizegen_free(ctx->sizes);
+	sizegen_free(ctx->ttls);
+	sizegen_free(ctx->key_sizes);
 }
 
 /* Adds the workers' stats[which] into out. */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "dist.h"
+#include "evd.h"
 #include "keygen.h"
 #include "pacer.h"
 #include "rng.h"
@@ -73,6 +74,15 @@ static size_t record_len(const struct phase_ctx *ctx, struct client *c)
 	return (size_t)(ctx->w->values.fields ? len * ctx->w->values.fields : len);
 }
 
+void runner_pacer_init(const struct phase_ctx *ctx, struct client *c)
+{
+	pacer_init(&c->pacer, ctx->start_ns, ctx->client_rate, ctx->ph->pipeline, (double)c->index / (double)ctx->clients);
+	/* The gaps' stream is seeded from the client's own, before any of its
+	 * draws: the same schedule in every target and run. */
+	if (ctx->ph->arrival == WL_ARRIVAL_FB_ETC)
+		pacer_set_gaps(&c->pacer, EVD_ETC_GAP_XI, rng_next(&c->rng), c->index);
+}
+
 size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn)
 {
 	struct phase_ctx *ctx = wk->ctx;
@@ -106,11 +116,20 @@ size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, siz
 		rq->op = op == BENCH_OP_INSERT ? BENCH_OP_SET : op == BENCH_OP_RMW ? BENCH_OP_GET : op;
 		rq->key = key;
 		rq->key_len = c->key_len;
+		if (ctx->key_sizes)
+			rq->key_len = keygen_sized_len(ctx->key_sizes, ctx->w->seed, id, c->prefix_len + KEYGEN_DIGITS,
+						       c->key_len);
 		rq->value = c->values;
 		rq->value_len = rq->op == BENCH_OP_SET ? record_len(ctx, c) : 0;
 		rq->fields = (unsigned)ctx->w->values.fields;
 		/* Drawn now, not after the read, so the draws never depend on answers. */
 		c->rmw_len[n] = op == BENCH_OP_RMW ? record_len(ctx, c) : 0;
+		/* The TTL of a write (an rmw's too, which copies it), drawn only
+		 * when the workload has one, so that a workload without keeps
+		 * the draws it always had. */
+		rq->ttl_ms = 0;
+		if (ctx->ttls && (rq->op == BENCH_OP_SET || op == BENCH_OP_RMW))
+			rq->ttl_ms = sizegen_next(ctx->ttls, &c->rng);
 		rq->status = BENCH_OK;
 		rq->value_len_out = 0;
 		rq->items_out = rq->calls_out = 0;

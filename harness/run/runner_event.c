@@ -298,8 +298,7 @@ void *runner_event_worker_main(void *arg)
 
 		c->state = EV_READY;
 		if (ctx->client_rate > 0)
-			pacer_init(&c->pacer, ctx->start_ns, ctx->client_rate, ctx->ph->pipeline,
-				   (double)c->index / (double)ctx->clients);
+			runner_pacer_init(ctx, c);
 	}
 	while (wk->active > 0 && !runner_stop_requested()) {
 		uint64_t wake = ev_tick(wk), now;

@@ -28,6 +28,8 @@ struct phase_ctx {
 	int last_op;                    /* the last op with a share > 0 */
 	struct dist *dist;              /* which record (run phases) */
 	struct sizegen *sizes;          /* how big a value */
+	struct sizegen *ttls;           /* how long a write lives, ms (values.ttl); NULL: for ever */
+	struct sizegen *key_sizes;      /* keyspace.key_size (keygen_sized_len); NULL: fixed keys */
 	double client_rate;             /* open loop: requests/s per client; 0 = closed */
 	int event;                      /* the event-driven engine serves this phase */
 	uint64_t timeout_ns;            /* event engine: a batch's deadline */
@@ -64,7 +66,7 @@ struct client {
 	char *args;                     /* one argument buffer per slot, arg_cap each */
 	size_t arg_cap;
 	const struct phase_ctx *ctx_categories; /* records carry categories: rmw writes need them */
-	size_t key_len, prefix_len;
+	size_t key_len, prefix_len;     /* key_len: a key slot's width, the longest key */
 	char *values;                   /* random bytes, values are slices of it */
 	uint64_t quota;                 /* ops phases: measured requests left */
 	uint64_t next_id, end_id;       /* load phases: records left to write */
@@ -107,6 +109,9 @@ struct worker {
 };
 
 
+/* Open loop: the client's schedule (pacer.h), spread by its index; with
+ * the phase's arrival: fb_etc, gaps drawn from the Facebook ETC shape. */
+void runner_pacer_init(const struct phase_ctx *ctx, struct client *c);
 /*
  * Fills the client's request slots for the next batch. Returns how many
  * requests to send; *drawn counts the requests taken from the workload,

@@ -46,14 +46,14 @@ static size_t fuzzy_pattern(const struct phase_ctx *ctx, const struct client *c,
 	if (k > KEYGEN_DIGITS)
 		k = KEYGEN_DIGITS;
 	if (!ctx->ph->fuzzy_substring) {
-		len = rq->key_len - (size_t)k;
+		len = c->prefix_len + KEYGEN_DIGITS - (size_t)k; /* the digits' end: a drawn key size pads after it */
 		memcpy(arg, rq->key, len < cap ? len : cap);
 		return len < cap ? len : cap;
 	}
 	/* The digits the keyspace varies in, minus k, at least one. */
 	len = (size_t)digits_of(ctx->w->keyspace.records > 1 ? ctx->w->keyspace.records - 1 : 1);
 	len = len > (size_t)k ? len - (size_t)k : 1;
-	memcpy(arg, rq->key + c->key_len - len, len);
+	memcpy(arg, rq->key + c->prefix_len + KEYGEN_DIGITS - len, len);
 	return len;
 }
 

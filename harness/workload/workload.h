@@ -22,6 +22,23 @@ enum wl_phase_type {
 	WL_PHASE_REPLICATION /* writes to the server, reads from a replica bench starts: lag, stale reads */
 };
 
+/* A value drawn from a fixed value, a range or a weighted list: values.ttl
+ * (and, spread over other fields, values.size). n = 0: fixed (min == max)
+ * or uniform over [min, max]; else vals[i] with weight weights[i]. */
+struct wl_spread {
+	uint64_t min, max;
+	uint64_t *vals;                /* owned; NULL unless weighted */
+	double *weights;
+	size_t n;
+};
+
+/* A drawn size from a continuous distribution (gen/evd.h): kind 0 = none. */
+enum { WL_SHAPE_NONE = 0, WL_SHAPE_FB_ETC, WL_SHAPE_GEV, WL_SHAPE_GPARETO };
+struct wl_shape {
+	int kind;
+	double p[3];                   /* gev: mu, sigma, xi; gpareto: theta, sigma, xi */
+};
+
 /* auth: {user, password_env | password_file}: who the target logs in as.
  * The password itself is never in the workload (docs/security.md). */
 /* A target: which driver, against what. */
@@ -45,6 +62,10 @@ struct wl_target {
 	struct secret_auth auth;      /* the auth key (secret.h) */
 };
 
+/* arrival: fixed (default: one interval) or fb_etc (Facebook ETC's
+ * generalized Pareto gaps, pacer_set_gaps). */
+enum { WL_ARRIVAL_FIXED = 0, WL_ARRIVAL_FB_ETC };
+
 struct wl_phase {
 	char *name;
 	enum wl_phase_type type;
@@ -57,6 +78,7 @@ struct wl_phase {
 	uint64_t clients;
 	uint64_t pipeline;             /* requests per batch; default 1 */
 	double rate;                   /* 0 = closed loop; N = open loop at N ops/s in total */
+	int arrival;                   /* WL_ARRIVAL_*: how the open loop's gaps are spaced */
 	double mix[BENCH_OP__COUNT];   /* shares summing to 1; run phases only */
 	/* The ops' parameters (docs/workload-format.md), defaults filled in: */
 	uint64_t range_min, range_max; /* range: {length}: records per range op, uniform; 1..100 */
@@ -105,11 +127,18 @@ struct workload {
 		/* keyspace.shard_key of _id: "hashed" or "1"; NULL = none
 		 * (only the mongodb driver uses it). */
 		char *shard_key;
+		/* key_size: N | {min, max} | [{size, weight}] | fb_etc |
+		 * {gev: {...}} | {gpareto: {...}}: each record's key length
+		 * (keygen_sized_len); key_size.max == 0: prefix + 12 digits. */
+		struct wl_spread key_size;
+		struct wl_shape key_shape;
 	} keyspace;
 	struct {
 		/* size: 100            -> fixed: size_min = size_max = 100
 		 * size: {min, max}     -> uniform over [size_min, size_max]
-		 * size: [{size, weight}, ...] -> weighted: n_sizes entries */
+		 * size: [{size, weight}, ...] -> weighted: n_sizes entries
+		 * size: fb_etc | {gev: {...}} | {gpareto: {...}} -> size_shape;
+		 *       size_min/size_max its clamp (default 0 .. 1000000) */
 		uint64_t size_min, size_max;   /* also the bounds of a weighted list */
 		uint64_t *sizes;               /* weighted only, else NULL */
 		double *weights;               /* weighted only: > 0, not normalised */
@@ -119,6 +148,10 @@ struct workload {
 		/* categories: N -> record i carries category "c<i % N>" for query
 		 * ops; default 100 when a phase queries, else 0 (none) */
 		uint64_t categories;
+		struct wl_shape size_shape;
+		/* ttl: 1s | {min, max} | [{ttl, weight}, ...]: how long a write
+		 * lives, in milliseconds; ttl.max == 0: no expiry. */
+		struct wl_spread ttl;
 	} values;
 	/* sweep: {KEY: [v1, v2, ...]}: one set of runs per value. KEY is a key
 	 * path as --set takes it; a bare phase key (clients, pipeline, rate,

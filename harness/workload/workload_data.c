@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "keygen.h"
 #include "util.h"
 #include "workload.h"
 #include "workload_tree.h"
@@ -22,10 +23,10 @@
 /* ---- keyspace ---- */
 
 enum { KK_RECORDS, KK_PREFIX, KK_DISTRIBUTION, KK_ZIPF_THETA, KK_ZIPF_SCRAMBLED, KK_HOT_FRACTION,
-       KK_HOT_OP_FRACTION, KK_EXP_PERCENTILE, KK_EXP_FRACTION, KK_SHARD_KEY, KK__COUNT };
+       KK_HOT_OP_FRACTION, KK_EXP_PERCENTILE, KK_EXP_FRACTION, KK_SHARD_KEY, KK_KEY_SIZE, KK__COUNT };
 const char *const wl_keyspace_keys[] = {
 	"records", "prefix", "distribution", "zipf_theta", "zipf_scrambled", "hot_fraction", "hot_op_fraction",
-	"exponential_percentile", "exponential_fraction", "shard_key", NULL,
+	"exponential_percentile", "exponential_fraction", "shard_key", "key_size", NULL,
 };
 
 /* Which distributions use each parameter key, as a bit per enum dist_kind
@@ -129,6 +130,8 @@ static int parse_kind(struct wt_ctx *c, yaml_node_t *n)
 	return -1;
 }
 
+static void parse_key_size(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
+
 void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 {
 	yaml_node_t *v[KK__COUNT], *kn[KK__COUNT];
@@ -144,6 +147,8 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 		parse_prefix(c, w, v[KK_PREFIX]);
 	if (wt_present(v[KK_SHARD_KEY]))
 		wl_parse_shard_key(c, v[KK_SHARD_KEY], "keyspace.shard_key", &w->keyspace.shard_key);
+	if (wt_present(v[KK_KEY_SIZE]))
+		parse_key_size(c, w, v[KK_KEY_SIZE]);
 	if (wt_present(v[KK_DISTRIBUTION]) && (kind = parse_kind(c, v[KK_DISTRIBUTION])) < 0)
 		unknown = bad = 1;
 	dist_params_default(d, unknown ? DIST_UNIFORM : (enum dist_kind)kind, w->keyspace.records);
@@ -207,7 +212,16 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 
 /* ---- values ---- */
 
-const char *const wl_values_keys[] = {"size", "fields", "categories", NULL};
+const char *const wl_values_keys[] = {"size", "fields", "categories", "ttl", NULL};
+
+/* The default clamp of a drawn value size (values.size: fb_etc, gev,
+ * gpareto): under memcached's 1 MiB item, which also holds the key and the
+ * item's header (docs/workload-format.md). */
+#define WL_SHAPE_VALUE_MAX 1000000
+/* The longest key: memcached's limit (the other servers take longer). */
+#define WL_MAX_KEY 250
+/* memcached reads an exptime over 30 days as a date (docs/drivers.md). */
+#define WL_MAX_TTL_MS (30ull * 24 * 3600 * 1000)
 
 static int get_size(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t *out)
 {
@@ -225,53 +239,97 @@ static int get_size(struct wt_ctx *c, const yaml_node_t *n, const char *path, ui
 	return 0;
 }
 
-/* size: {min, max} */
-static void parse_range(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
+/* A TTL in whole milliseconds, 1 ms .. 30 days. */
+static int get_ttl(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t *out)
 {
-	static const char *const keys[] = {"min", "max", NULL};
-	yaml_node_t *r[2], *rk[2];
+	uint64_t ns;
+
+	if (wt_get_duration(c, n, path, &ns) < 0)
+		return -1;
+	if (ns % 1000000 || ns == 0 || ns / 1000000 > WL_MAX_TTL_MS) {
+		wt_report(c, n, "%s '%s' must be a whole number of milliseconds from 1ms to 30 days (memcached "
+		          "reads a longer exptime as a date)", path, wt_sval(n));
+		return -1;
+	}
+	*out = ns / 1000000;
+	return 0;
+}
+
+/* A key's length in bytes, 1 .. 250. */
+static int get_key_size(struct wt_ctx *c, const yaml_node_t *n, const char *path, uint64_t *out)
+{
+	return wt_get_u64(c, n, path, 1, WL_MAX_KEY, out);
+}
+
+/* What values.size, values.ttl and keyspace.key_size share: a fixed value,
+ * {min, max} or a weighted list, each value read by `get`; sizes also a
+ * drawn distribution, clamped to [0, shape_max] unless min/max say. */
+struct spread_key {
+	const char *path;  /* "values.size" */
+	const char *item;  /* "size": the key of a weighted entry */
+	const char *what;  /* "SIZE" */
+	const char *eg;    /* an example range */
+	int (*get)(struct wt_ctx *, const yaml_node_t *, const char *, uint64_t *);
+	uint64_t shape_max;
+};
+
+static const struct spread_key size_key = {"values.size", "size", "SIZE", "{min: 32, max: 1024}", get_size,
+					   WL_SHAPE_VALUE_MAX};
+static const struct spread_key ttl_key = {"values.ttl", "ttl", "TTL", "{min: 1s, max: 10s}", get_ttl, 0};
+static const struct spread_key key_size_key = {"keyspace.key_size", "size", "SIZE", "{min: 20, max: 64}",
+					       get_key_size, WL_MAX_KEY};
+
+/* {min, max}, the fields already mapped into r (min, max). */
+static void parse_range(struct wt_ctx *c, const struct spread_key *sk, yaml_node_t *n, yaml_node_t **r,
+			struct wl_spread *out)
+{
+	char *pmin, *pmax;
 	uint64_t lo, hi;
 	int bad;
 
-	wt_map_fields(c, n, "values.size", keys, r, rk);
 	if (!r[0] || !r[1]) {
-		wt_report(c, n, "values.size needs both min and max, e.g. {min: 32, max: 1024}");
+		wt_report(c, n, "%s needs both min and max, e.g. %s", sk->path, sk->eg);
 		return;
 	}
+	pmin = xasprintf("%s.min", sk->path);
+	pmax = xasprintf("%s.max", sk->path);
 	/* Both, so that both are reported when both are wrong. */
-	bad = get_size(c, r[0], "values.size.min", &lo) < 0;
-	bad |= get_size(c, r[1], "values.size.max", &hi) < 0;
+	bad = sk->get(c, r[0], pmin, &lo) < 0;
+	bad |= sk->get(c, r[1], pmax, &hi) < 0;
+	free(pmin);
+	free(pmax);
 	if (bad)
 		return;
 	if (lo > hi) {
-		wt_report(c, n, "values.size min (%s) is greater than max (%s)", wt_sval(r[0]), wt_sval(r[1]));
+		wt_report(c, n, "%s min (%s) is greater than max (%s)", sk->path, wt_sval(r[0]), wt_sval(r[1]));
 		return;
 	}
-	w->values.size_min = lo;
-	w->values.size_max = hi;
+	out->min = lo;
+	out->max = hi;
 }
 
-/* size: [{size: SIZE, weight: N}, ...] */
-static void parse_weighted(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
+/* [{ITEM: V, weight: N}, ...] */
+static void parse_weighted(struct wt_ctx *c, const struct spread_key *sk, yaml_node_t *n, struct wl_spread *out)
 {
-	static const char *const keys[] = {"size", "weight", NULL};
+	const char *const keys[] = {sk->item, "weight", NULL};
 	size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-	uint64_t *sizes, lo = UINT64_MAX, hi = 0;
+	uint64_t *vals, lo = UINT64_MAX, hi = 0;
 	double *weights, total = 0;
 	int ok = 1;
 
 	if (!count) {
-		wt_report(c, n, "values.size is an empty list; give at least one {size: SIZE, weight: N}");
+		wt_report(c, n, "%s is an empty list; give at least one {%s: %s, weight: N}", sk->path, sk->item,
+		          sk->what);
 		return;
 	}
-	sizes = xcalloc(count, sizeof(*sizes));
+	vals = xcalloc(count, sizeof(*vals));
 	weights = xcalloc(count, sizeof(*weights));
 	for (size_t i = 0; i < count; i++) {
 		yaml_node_t *it = yaml_document_get_node(&c->doc, n->data.sequence.items.start[i]), *r[2], *rk[2];
-		char *path = xasprintf("values.size[%zu]", i), *p, buf[64];
+		char *path = xasprintf("%s[%zu]", sk->path, i), *p, buf[64];
 
 		if (it->type != YAML_MAPPING_NODE) {
-			wt_report(c, it, "expected a mapping {size: SIZE, weight: N} for %s, got %s", path,
+			wt_report(c, it, "expected a mapping {%s: %s, weight: N} for %s, got %s", sk->item, sk->what, path,
 			          wt_describe(it, buf, sizeof(buf)));
 			ok = 0;
 			free(path);
@@ -284,8 +342,8 @@ static void parse_weighted(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 			wt_report(c, it, "missing required key '%s' in %s", keys[k], path);
 			ok = 0;
 		}
-		p = xasprintf("%s.size", path);
-		if (wt_present(r[0]) && get_size(c, r[0], p, &sizes[i]) < 0)
+		p = xasprintf("%s.%s", path, sk->item);
+		if (wt_present(r[0]) && sk->get(c, r[0], p, &vals[i]) < 0)
 			ok = 0;
 		free(p);
 		p = xasprintf("%s.weight", path);
@@ -294,29 +352,133 @@ static void parse_weighted(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 		free(p);
 		free(path);
 		total += weights[i];
-		lo = sizes[i] < lo ? sizes[i] : lo;
-		hi = sizes[i] > hi ? sizes[i] : hi;
+		lo = vals[i] < lo ? vals[i] : lo;
+		hi = vals[i] > hi ? vals[i] : hi;
 	}
 	if (ok && !isfinite(total)) {
-		wt_report(c, n, "values.size weights sum to more than a double holds; scale them down");
+		wt_report(c, n, "%s weights sum to more than a double holds; scale them down", sk->path);
 		ok = 0;
 	}
 	if (!ok) {
-		free(sizes);
+		free(vals);
 		free(weights);
 		return;
 	}
-	w->values.sizes = sizes;
-	w->values.weights = weights;
-	w->values.n_sizes = count;
-	w->values.size_min = lo;
-	w->values.size_max = hi;
+	out->vals = vals;
+	out->weights = weights;
+	out->n = count;
+	out->min = lo;
+	out->max = hi;
+}
+
+/*
+ * {gev: {mu, sigma, xi}} or {gpareto: {theta, sigma, xi}} (node m, at
+ * path), into out->kind and out->p; the caller has checked that m holds one
+ * of them (and only one). Returns 0 or -1 after reporting.
+ */
+static int parse_shape_params(struct wt_ctx *c, yaml_node_t *m, const char *path, int kind, struct wl_shape *out)
+{
+	static const char *const gev_keys[] = {"mu", "sigma", "xi", NULL};
+	static const char *const gp_keys[] = {"theta", "sigma", "xi", NULL};
+	const char *const *keys = kind == WL_SHAPE_GEV ? gev_keys : gp_keys;
+	yaml_node_t *v[3], *kn[3];
+	int bad = 0;
+
+	if (wt_want_kind(c, m, path, YAML_MAPPING_NODE) < 0)
+		return -1;
+	wt_map_fields(c, m, path, keys, v, kn);
+	for (int i = 0; i < 3; i++) {
+		char *p = xasprintf("%s.%s", path, keys[i]);
+
+		if (!wt_present(v[i])) {
+			wt_report(c, m, "missing required key '%s' in %s", keys[i], path);
+			bad = 1;
+		} else if (i == 1) {
+			bad |= wt_get_double_open(c, v[i], p, 0, INFINITY, &out->p[i]) < 0;
+		} else {
+			bad |= wt_get_double(c, v[i], p, -1e12, 1e12, &out->p[i]) < 0;
+		}
+		free(p);
+	}
+	out->kind = kind;
+	return bad ? -1 : 0;
+}
+
+/*
+ * A drawn size: `fb_etc` (scalar), or a mapping {gev: {...}} /
+ * {gpareto: {...}} with an optional min and max (the clamp, each read by
+ * get). r[] holds the mapping's min, max, gev, gpareto. *lo and *hi keep
+ * their defaults when not given. Returns 0 or -1 after reporting.
+ */
+static int parse_shape_map(struct wt_ctx *c, const char *path, yaml_node_t *n, yaml_node_t **r,
+			   int (*get)(struct wt_ctx *, const yaml_node_t *, const char *, uint64_t *),
+			   struct wl_shape *out, uint64_t *lo, uint64_t *hi)
+{
+	char *p;
+	int bad;
+
+	if (wt_present(r[2]) && wt_present(r[3])) {
+		wt_report(c, n, "%s gives both gev and gpareto; give one", path);
+		return -1;
+	}
+	p = xasprintf("%s.%s", path, wt_present(r[2]) ? "gev" : "gpareto");
+	bad = parse_shape_params(c, wt_present(r[2]) ? r[2] : r[3], p, wt_present(r[2]) ? WL_SHAPE_GEV : WL_SHAPE_GPARETO,
+				 out) < 0;
+	free(p);
+	for (int k = 0; k < 2; k++) {
+		if (!wt_present(r[k]))
+			continue;
+		p = xasprintf("%s.%s", path, k ? "max" : "min");
+		bad |= get(c, r[k], p, k ? hi : lo) < 0;
+		free(p);
+	}
+	if (!bad && *lo > *hi) {
+		wt_report(c, n, "%s min (%" PRIu64 ") is greater than max (%" PRIu64 ")", path, *lo, *hi);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* values.size or values.ttl: the scalar forms, a mapping or a list. */
+static void parse_spread(struct wt_ctx *c, const struct spread_key *sk, yaml_node_t *n, struct wl_spread *out,
+			 struct wl_shape *shape)
+{
+	static const char *const range_keys[] = {"min", "max", NULL};
+	static const char *const shape_keys[] = {"min", "max", "gev", "gpareto", NULL};
+	yaml_node_t *r[4] = {0}, *rk[4];
+	uint64_t v;
+
+	if (n->type == YAML_SCALAR_NODE) {
+		if (shape && strcmp(wt_sval(n), "fb_etc") == 0) {
+			shape->kind = WL_SHAPE_FB_ETC;
+			out->min = 0;
+			out->max = sk->shape_max;
+		} else if (sk->get(c, n, sk->path, &v) == 0) {
+			out->min = out->max = v;
+		}
+		return;
+	}
+	if (n->type != YAML_MAPPING_NODE) {
+		parse_weighted(c, sk, n, out);
+		return;
+	}
+	wt_map_fields(c, n, sk->path, shape ? shape_keys : range_keys, r, rk);
+	if (shape && (wt_present(r[2]) || wt_present(r[3]))) {
+		uint64_t lo = 0, hi = sk->shape_max;
+
+		if (parse_shape_map(c, sk->path, n, r, sk->get, shape, &lo, &hi) == 0) {
+			out->min = lo;
+			out->max = hi;
+		}
+		return;
+	}
+	parse_range(c, sk, n, r, out);
 }
 
 void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 {
-	yaml_node_t *v[3], *kn[3];
-	uint64_t size;
+	yaml_node_t *v[4], *kn[4];
+	struct wl_spread size = {.min = w->values.size_min, .max = w->values.size_max};
 
 	if (wt_want_kind(c, n, "values", YAML_MAPPING_NODE) < 0)
 		return;
@@ -325,14 +487,30 @@ void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 		wt_get_u64(c, v[1], "values.fields", 1, WL_MAX_FIELDS, &w->values.fields);
 	if (wt_present(v[2]))
 		wt_get_u64(c, v[2], "values.categories", 1, WL_MAX_CATEGORIES, &w->values.categories);
+	if (wt_present(v[3]))
+		parse_spread(c, &ttl_key, v[3], &w->values.ttl, NULL);
 	if (!wt_present(v[0]))
 		return;
-	if (v[0]->type == YAML_SCALAR_NODE) {
-		if (get_size(c, v[0], "values.size", &size) == 0)
-			w->values.size_min = w->values.size_max = size;
-	} else if (v[0]->type == YAML_MAPPING_NODE) {
-		parse_range(c, w, v[0]);
-	} else {
-		parse_weighted(c, w, v[0]);
-	}
+	parse_spread(c, &size_key, v[0], &size, &w->values.size_shape);
+	w->values.size_min = size.min;
+	w->values.size_max = size.max;
+	w->values.sizes = size.vals;
+	w->values.weights = size.weights;
+	w->values.n_sizes = size.n;
+}
+
+/* keyspace.key_size: every key's length, as values.size is written (or
+ * fb_etc: the Facebook ETC keys' GEV). A key is the prefix, the record's
+ * 12 digits, then padding (keygen.h): a fixed size must leave room for the
+ * first two; a drawn one below it is raised to it (docs/workload-format.md). */
+static void parse_key_size(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
+{
+	struct wl_spread *ks = &w->keyspace.key_size;
+	size_t base = strlen(w->keyspace.prefix) + KEYGEN_DIGITS;
+
+	parse_spread(c, &key_size_key, n, ks, &w->keyspace.key_shape);
+	if (ks->max && ks->max < base && (ks->n || ks->min == ks->max))
+		wt_report(c, n, "keyspace.key_size %" PRIu64 " is shorter than the prefix '%s' and the %d digits of the "
+		          "record number (%zu bytes), which every key holds", ks->max, w->keyspace.prefix, KEYGEN_DIGITS,
+		          base);
 }

@@ -158,7 +158,7 @@ grep -q '"sweep"' "${sdir}run.json" && grep -q '"distribution": "zipfian"' "${sd
 # timeseries.csv: every request of a point (warmup included) lands in exactly
 # one second, so its rows add up to summary.csv's plus warmup.csv's.
 ts="${sdir}timeseries.csv"
-head -1 "$ts" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,p50_us,p99_us,max_us,reconnects' \
+head -1 "$ts" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,repeat,second,ops,errors,timeouts,disconnects,misses,p50_us,p99_us,max_us,reconnects,hit_ratio' \
   && ok || fail "timeseries.csv header"
 t_val=$(col "$ts" sweep_value); t_ops=$(col "$ts" ops); t_sec=$(col "$ts" second)
 w_val=$(col "${sdir}warmup.csv" sweep_value); w_ops=$(col "${sdir}warmup.csv" ops)

@@ -151,6 +151,28 @@ for op in get set; do
   t=$(awk -F, -v o="$op" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["phase"] == "run" && $h["op"] == o { s += $h["ops"] } END { print s + 0 }' "$dm/timeseries.csv")
   check "run/$op: timeseries.csv seconds add up to the merged ops ($t = $m)" "$t == $m"
 done
+# hit_ratio of a merged second: from the added ops and misses, not a shard's.
+bad=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["op"] == "get" && $h["ops"] > 0 {
+  n++; if ($h["hit_ratio"] != sprintf("%.4f", ($h["ops"] - $h["misses"]) / $h["ops"])) print }
+  END { if (!n) print "no get rows" }' "$dm/timeseries.csv")
+same "merged timeseries.csv: each get row's hit_ratio = (ops - misses) / ops" "$bad" ""
+# ... also when the shards' differ: shard 1 with half its gets missed.
+cp -r "$d1" "$tmp/d1miss"
+python3 - "$tmp/d1miss/timeseries.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+h = {k: i for i, k in enumerate(rows[0])}
+for r in rows[1:]:
+    if r[h["op"]] == "get" and int(r[h["ops"]]) > 0:
+        r[h["misses"]] = str(int(r[h["ops"]]) // 2)
+        r[h["hit_ratio"]] = "%.4f" % (1 - (int(r[h["ops"]]) // 2) / int(r[h["ops"]]))
+csv.writer(open(sys.argv[1], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+expect_rc 0 "merge with a shard's misses" -- "$bench" merge "$d0" "$tmp/d1miss" --out "$tmp/mmiss" --no-charts --quiet
+bad=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["op"] == "get" && $h["ops"] > 0 {
+  n++; m += $h["misses"]; if ($h["hit_ratio"] != sprintf("%.4f", ($h["ops"] - $h["misses"]) / $h["ops"])) print }
+  END { if (!n || !m) print "no get rows with misses" }' "$(ls -d "$tmp"/mmiss/*/ | head -1)timeseries.csv")
+same "merged hit_ratio from the added counts when the shards' differ" "$bad" ""
 if python3 - "$dm/run.json" "$d0" "$d1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -384,6 +384,7 @@ struct bad_case {
 #define KS(x) "name: t\ntargets: [null]\nkeyspace: " x "\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* 3:11 */
 #define VS(x) "name: t\ntargets: [null]\nvalues: {size: " x "}\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* 3:16 */
 #define PH(x) "name: t\ntargets: [null]\nphases:\n- " x "\n" /* 4:3 */
+#define TTL(x) "name: t\ntargets: [null]\nvalues: {ttl: " x "}\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* 3:15 */
 #define SW(x) "name: t\ntargets: [null]\nphases:\n- {name: run, duration: 1s, mix: {get: 1}}\nsweep: " x "\n" /* 5:8 */
 
 static const struct bad_case bad_cases[] = {
@@ -598,6 +599,38 @@ static const struct one_case one_cases[] = {
 	 "keyspace.hot_op_fraction must be between 0 and 1, got -0.1"},
 	{KS("{distribution: exponential, exponential_percentile: 1e-300, exponential_fraction: 1e300}"), "3:26",
 	 "exponential_percentile 1e-300 and exponential_fraction 1e+300 give no usable decay rate over 10000 records"},
+	/* values.size as a drawn distribution */
+	{VS("{gev: {mu: 30, sigma: 0, xi: 0.1}}"), "3:38", "values.size.gev.sigma must be more than 0"},
+	{VS("{gev: {mu: 30, sigma: 8}}"), "3:22", "missing required key 'xi' in values.size.gev"},
+	{VS("{gev: {mu: 1, sigma: 1, xi: 0}, gpareto: {theta: 0, sigma: 1, xi: 0}}"), "3:16",
+	 "values.size gives both gev and gpareto; give one"},
+	{VS("{gpareto: {theta: 0, sigma: 1, xi: 0}, min: 10, max: 5}"), "3:16",
+	 "values.size min (10) is greater than max (5)"},
+	{VS("{gpareto: {theta: 0, sigma: 1, xi: 0}, max: 65MiB}"), "3:60",
+	 "values.size.max '65MiB' is too large"},
+	{VS("fb_etcc"), "3:16", "invalid size 'fb_etcc' for values.size"},
+	/* values.ttl */
+	{TTL("1500us"), "3:15", "values.ttl '1500us' must be a whole number of milliseconds from 1ms to 30 days"},
+	{TTL("31d"), "3:15", "invalid duration '31d' for values.ttl"},
+	{TTL("745h"), "3:15", "values.ttl '745h' must be a whole number of milliseconds from 1ms to 30 days"},
+	{TTL("0s"), "3:15", "values.ttl '0s' must be a whole number of milliseconds"},
+	{TTL("[]"), "3:15", "values.ttl is an empty list; give at least one {ttl: TTL, weight: N}"},
+	{TTL("{min: 2s, max: 1s}"), "3:15", "values.ttl min (2s) is greater than max (1s)"},
+	{TTL("{min: 2s}"), "3:15", "values.ttl needs both min and max, e.g. {min: 1s, max: 10s}"},
+	{TTL("[{ttl: 1s, weight: 1}, {ttl: 2x, weight: 1}]"), "3:44", "invalid duration '2x' for values.ttl[1].ttl"},
+	{TTL("{min: 1s, max: 2s, gev: {mu: 1, sigma: 1, xi: 0}}"), "3:34", "unknown key 'gev' in values.ttl"},
+	{TTL("1s, fields: 2"), "3:9", "values: ttl with fields is not supported"},
+	/* keyspace.key_size */
+	{KS("{key_size: 10}"), "3:22",
+	 "keyspace.key_size 10 is shorter than the prefix 'bench:' and the 12 digits of the record number (18 bytes)"},
+	{KS("{key_size: 251}"), "3:22", "keyspace.key_size must be between 1 and 250, got 251"},
+	{KS("{key_size: {gev: {mu: 30, sigma: 8, xi: 0.1}, max: 300}}"), "3:62", "keyspace.key_size.max"},
+	{KS("{key_size: fb_etc}"), NULL, NULL},
+	{KS("{prefix: a, key_size: 13}"), NULL, NULL},
+	/* arrival */
+	{PH("{name: run, duration: 1s, arrival: poisson, mix: {get: 1}}"), "4:38",
+	 "unknown arrival 'poisson' for phases.run.arrival; known: fixed, fb_etc"},
+	{PH("{name: load, arrival: fb_etc}"), "4:16", "key 'arrival' is only for run phases"},
 	/* values.size as a weighted list */
 	{VS("[]"), "3:16", "values.size is an empty list"},
 	{VS("[{weight: 1}]"), "3:17", "missing required key 'size' in values.size[0]"},
@@ -929,6 +962,67 @@ static void test_target_shard_key(void)
 	}
 	workload_free(w);
 	free(errors);
+}
+
+/* values.ttl, keyspace.key_size, the drawn sizes and arrival, as parsed. */
+static void test_production_shapes(void)
+{
+	static const char *const texts[] = {
+		"name: t\ntargets: [null]\nkeyspace: {key_size: fb_etc}\nvalues: {size: fb_etc, ttl: 1500ms}\n"
+		"phases: [{name: run, duration: 1s, clients: 2, arrival: fb_etc, mix: {get: 1}}]\n",
+		"name: t\ntargets: [null]\nkeyspace: {key_size: {gev: {mu: 40, sigma: 5, xi: -0.1}, min: 20, max: 90}}\n"
+		"values: {size: {gpareto: {theta: 15, sigma: 214.476, xi: 0.348238}, max: 4096}, "
+		"ttl: [{ttl: 1s, weight: 3}, {ttl: 1h, weight: 1}]}\n"
+		"phases: [{name: run, duration: 1s, rate: 1000, arrival: fb_etc, mix: {get: 1}}]\n",
+		"name: t\ntargets: [null]\nvalues: {ttl: {min: 1s, max: 10s}}\n"
+		"phases: [{name: run, duration: 1s, mix: {get: 1}}]\n",
+	};
+	struct workload *w[3] = {0};
+	char *errors = NULL;
+
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(workload_parse("p.yaml", texts[i], strlen(texts[i]), NULL, 0, &w[i], &errors), 0);
+		if (errors && *errors)
+			fprintf(stderr, "%s", errors);
+	}
+	free(errors);
+	if (!w[0] || !w[1] || !w[2])
+		goto out;
+	CHECK_INT(w[0]->keyspace.key_shape.kind, WL_SHAPE_FB_ETC);
+	CHECK_INT(w[0]->keyspace.key_size.min, 0);
+	CHECK_INT(w[0]->keyspace.key_size.max, 250);
+	CHECK_INT(w[0]->values.size_shape.kind, WL_SHAPE_FB_ETC);
+	CHECK_INT(w[0]->values.size_max, 1000000);
+	CHECK_INT(w[0]->values.ttl.min, 1500);
+	CHECK_INT(w[0]->values.ttl.max, 1500);
+	CHECK_INT(w[0]->phases[0].arrival, WL_ARRIVAL_FB_ETC);
+	/* No rate: the measured mean gap, 16.0292 us / (1 - 0.154971). */
+	CHECK(fabs(w[0]->phases[0].rate - 1e6 * (1 - 0.154971) / 16.0292) < 1e-6);
+
+	CHECK_INT(w[1]->keyspace.key_shape.kind, WL_SHAPE_GEV);
+	CHECK(w[1]->keyspace.key_shape.p[0] == 40 && w[1]->keyspace.key_shape.p[1] == 5 &&
+	      w[1]->keyspace.key_shape.p[2] == -0.1);
+	CHECK_INT(w[1]->keyspace.key_size.min, 20);
+	CHECK_INT(w[1]->keyspace.key_size.max, 90);
+	CHECK_INT(w[1]->values.size_shape.kind, WL_SHAPE_GPARETO);
+	CHECK(w[1]->values.size_shape.p[0] == 15 && w[1]->values.size_shape.p[2] == 0.348238);
+	CHECK_INT(w[1]->values.size_min, 0);
+	CHECK_INT(w[1]->values.size_max, 4096);
+	CHECK_INT(w[1]->values.ttl.n, 2);
+	CHECK_INT(w[1]->values.ttl.vals[0], 1000);
+	CHECK_INT(w[1]->values.ttl.vals[1], 3600000);
+	CHECK(w[1]->values.ttl.weights[0] == 3);
+	CHECK_INT(w[1]->values.ttl.max, 3600000);
+	CHECK(w[1]->phases[0].rate == 1000);
+
+	CHECK_INT(w[2]->values.ttl.min, 1000);
+	CHECK_INT(w[2]->values.ttl.max, 10000);
+	CHECK_INT(w[2]->values.ttl.n, 0);
+	CHECK_INT(w[2]->keyspace.key_size.max, 0);
+	CHECK_INT(w[2]->phases[0].arrival, WL_ARRIVAL_FIXED);
+out:
+	for (int i = 0; i < 3; i++)
+		workload_free(w[i]);
 }
 
 static void test_misc(void)
@@ -1296,6 +1390,7 @@ int main(void)
 	validate_dir(BENCH_WORKLOADS, &n_workloads);
 	CHECK(n_workloads >= 2);
 	test_misc();
+	test_production_shapes();
 	test_spawn_args();
 	test_target_warnings();
 	test_target_shard_key();
