@@ -505,8 +505,8 @@ static int sizegen_init_shape(enum sizegen_shape shape, double loc, double scale
 	int rc;
 
 	if (!isfinite(loc) || !isfinite(xi) || !isfinite(scale) || !(scale > 0))
-		return EINVAL;
-	if ((rc = sizegen_alloc(min, max, out)) != 0)
+		return sizegen_fail(EINVAL);
+	if ((rc = sizegen_alloc(min, max, out)) < 0)
 		return rc;
 	(*out)->shape = shape;
 	(*out)->loc = loc;
@@ -530,7 +530,7 @@ int sizegen_init_fb_etc(uint64_t min, uint64_t max, struct sizegen **out)
 	double run = 0;
 	int rc = sizegen_init_shape(SG_FB_ETC, EVD_ETC_HEAD, EVD_ETC_VALUE_SIGMA, EVD_ETC_VALUE_XI, min, max, out);
 
-	if (rc)
+	if (rc < 0)
 		return rc;
 	for (int i = 0; i < EVD_ETC_HEAD; i++) {
 		run += evd_etc_head[i];

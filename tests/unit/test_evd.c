@@ -309,12 +309,24 @@ static void test_bad(void)
 {
 	struct sizegen *g = (struct sizegen *)&g;
 
-	CHECK_INT(sizegen_init_gev(0, 0, 0.1, 0, 10, &g), EINVAL);
-	CHECK_INT(sizegen_init_gev(0, -1, 0.1, 0, 10, &g), EINVAL);
-	CHECK_INT(sizegen_init_gpareto(NAN, 1, 0.1, 0, 10, &g), EINVAL);
-	CHECK_INT(sizegen_init_gpareto(0, 1, INFINITY, 0, 10, &g), EINVAL);
-	CHECK_INT(sizegen_init_gpareto(0, 1, 0.1, 11, 10, &g), EINVAL);
-	CHECK_INT(sizegen_init_fb_etc(11, 10, &g), EINVAL);
+	errno = 0;
+	CHECK_INT(sizegen_init_gev(0, 0, 0.1, 0, 10, &g), -1);
+	CHECK_INT(errno, EINVAL);
+	errno = 0;
+	CHECK_INT(sizegen_init_gev(0, -1, 0.1, 0, 10, &g), -1);
+	CHECK_INT(errno, EINVAL);
+	errno = 0;
+	CHECK_INT(sizegen_init_gpareto(NAN, 1, 0.1, 0, 10, &g), -1);
+	CHECK_INT(errno, EINVAL);
+	errno = 0;
+	CHECK_INT(sizegen_init_gpareto(0, 1, INFINITY, 0, 10, &g), -1);
+	CHECK_INT(errno, EINVAL);
+	errno = 0;
+	CHECK_INT(sizegen_init_gpareto(0, 1, 0.1, 11, 10, &g), -1);
+	CHECK_INT(errno, EINVAL);
+	errno = 0;
+	CHECK_INT(sizegen_init_fb_etc(11, 10, &g), -1);
+	CHECK_INT(errno, EINVAL);
 	CHECK(g == (struct sizegen *)&g);
 }
 
