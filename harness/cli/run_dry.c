@@ -252,9 +252,12 @@ int run_dry_print(const struct workload *w, struct workload *const *points,
 		sb.buf);
 	free(sb.buf);
 	fprintf(f, "plan: %zu target%s x %zu sweep point%s x %llu repeat%s x %zu phase%s = %zu phase runs "
-		"per target, %zu in all, one target after another\n", n_targets, n_targets == 1 ? "" : "s", n_points,
+		"per target, %zu in all, %s\n", n_targets, n_targets == 1 ? "" : "s", n_points,
 		n_points == 1 ? "" : "s", (unsigned long long)w->repeat, w->repeat == 1 ? "" : "s", w->n_phases,
-		w->n_phases == 1 ? "" : "s", n_phases, n_phases * n_targets);
+		w->n_phases == 1 ? "" : "s", n_phases, n_phases * n_targets,
+		w->order == WL_ORDER_SEQUENTIAL ? "one target after another (order: sequential)"
+						: "its blocks (target x sweep point x repeat) in an order drawn from the seed "
+						  "(order: random; run.json records it)");
 	for (size_t pt = 0; pt < n_points; pt++) {
 		if (w->sweep.key) {
 			sb = (struct sbuf){0};

@@ -53,7 +53,9 @@ export BENCH_MONGODB_URI="mongodb://127.0.0.1:$lport/?serverSelectionTimeoutMS=5
 expect_rc 0 "dry run on external servers" -- "$bench" run "$tmp/dry.yaml" --dry-run --servers external \
   --out "$tmp/results"
 cp "$tmp/out" "$tmp/dry.out"
-contains "$tmp/dry.out" "^plan: 3 targets x 1 sweep point x 2 repeats x 2 phases = 4 phase runs per target, 12 in all" "plan"
+contains "$tmp/dry.out" "^plan: 3 targets x 1 sweep point x 2 repeats x 2 phases = 4 phase runs per target, 12 in all, its blocks .* in an order drawn from the seed (order: random" "plan, in the default random order"
+expect_rc 0 "dry run, order: sequential" -- "$bench" run "$tmp/dry.yaml" --dry-run --servers external --set order=sequential
+contains "$tmp/out" "^plan: .* 12 in all, one target after another (order: sequential)$" "plan, in the sequential order"
 contains "$tmp/dry.out" "^expected duration: 24 s of timed phases (8 s per target), plus 2 phase runs per target" \
   "duration: timed phases counted, load said unknown"
 contains "$tmp/dry.out" "^      SRANDMEMBER dry:~idx:cat:<category> 10$" "redis query: SRANDMEMBER with the limit"
