@@ -45,7 +45,10 @@
  *    shard_key, records, should_stop and value_max, added after ABI 3
  *    and 4 without a bump, are part of 6 (shard_key now for any driver
  *    with BENCH_CAP_SHARD_KEY). */
-#define BENCH_DRIVER_ABI 6
+/* 7: struct bench_request has ttl_ms at its end (trace replay: a set's
+ *    expiry from the trace; values.ttl on branch s6-ttl adds the same
+ *    field). */
+#define BENCH_DRIVER_ABI 7
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
 enum bench_status {
@@ -154,6 +157,11 @@ struct bench_request {
 				 * SCAN calls); 0 = the driver does not count */
 	char *out;              /* optional copy of the received value */
 	size_t out_cap;
+	/* Added with ABI 7, at the end. set: the record expires this many
+	 * milliseconds after it is written; 0 = never. Every other op
+	 * ignores it. Filled from a replayed trace's TTL
+	 * (docs/workload-format.md, "Trace replay"). */
+	uint64_t ttl_ms;
 };
 
 /* A `key: value` option from the workload's target, e.g. {protocol: binary}.

@@ -502,6 +502,8 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 		uint64_t v = points[i]->values.size_max * (points[i]->values.fields ? points[i]->values.fields : 1);
 
 		bt.value_max = v > bt.value_max ? v : bt.value_max;
+		if (points[i]->keyspace.trace && bt.value_max < TRACE_VALUE_MAX)
+			bt.value_max = TRACE_VALUE_MAX; /* sizes come from the trace */
 	}
 	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &bt) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
