@@ -162,9 +162,10 @@ int trace_parse_line(enum trace_format f, const char *line, size_t len, struct t
 			return 1;
 		}
 	}
-	return bad_field(err, errlen,
-			 "unknown op (get, gets, set, add, replace, cas, append, prepend, delete, incr, decr)", op,
-			 op_len);
+	bad_field(err, errlen, "unknown op", op, op_len);
+	snprintf(err + strlen(err), errlen - strlen(err),
+		 " (known: get, gets, set, add, replace, cas, append, prepend, delete, incr, decr)");
+	return -1;
 }
 
 /* FNV-1a over the key, finished with splitmix64's mixer: a seed each for
