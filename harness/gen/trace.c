@@ -103,7 +103,8 @@ int trace_parse_line(enum trace_format f, const char *line, size_t len, struct t
 
 		while (key_end > ts_end && line[key_end - 1] != ',')
 			key_end--;
-		if (key_end <= ts_end) {
+		/* The comma found must not be the timestamp's: a key lies between. */
+		if (key_end <= ts_end + 1) {
 			snprintf(err, errlen, "fewer than the %zu fields of the %s format (%s)", tail + 2,
 				 format_names[f],
 				 f == TRACE_TWITTER ? "timestamp,key,key_size,value_size,client_id,op,ttl"
@@ -186,7 +187,7 @@ static uint64_t key_hash(const char *key, size_t len, uint64_t seed)
 
 size_t trace_map_key(const char *prefix, size_t prefix_len, const char *key, size_t key_len, char *out)
 {
-	int raw = prefix_len + 2 + key_len <= TRACE_KEY_MAX;
+	int raw = prefix_len + 2 + key_len <= TRACE_KEY_RAW_MAX;
 
 	for (size_t i = 0; raw && i < key_len; i++)
 		raw = key[i] > 0x20 && key[i] < 0x7f;

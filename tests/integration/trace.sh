@@ -37,7 +37,7 @@
 set -uo pipefail
 bench=$1
 src=$2
-tmp_name=trace
+tmp_name=trace_replay
 # shellcheck source=../lib/servers.sh
 . "$src/tests/lib/servers.sh"
 need python3 gzip zstd
@@ -222,4 +222,4 @@ large=$(maxrss "$tmp/mem-large.txt.gz.yaml")
 check "memory: peak RSS for 10^4 lines ${small} kB, 10^6 lines ${large} kB: within 16 MB" \
   "$small > 0 && $large > 0 && $large - $small < 16384"
 
-finish trace
+finish trace_replay
