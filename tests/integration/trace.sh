@@ -219,6 +219,20 @@ expect_rc 2 "ops and mix under a trace: exit 2" -- "$bench" validate "$tmp/ops.y
 contains "$tmp/err" "ops does not apply under keyspace.trace" "ops under a trace"
 contains "$tmp/err" "mix does not apply under keyspace.trace" "mix under a trace"
 
+printf 'name: x\ntargets: [redis]\nkeyspace: {format: csv, speed: 2}\nphases: [{name: r, ops: 10, mix: {get: 1}}]\n' >"$tmp/notrace.yaml"
+expect_rc 2 "format and speed without a trace: exit 2" -- "$bench" validate "$tmp/notrace.yaml"
+contains "$tmp/err" "keyspace.format applies to a trace; give keyspace.trace too" "format without a trace"
+contains "$tmp/err" "keyspace.speed applies to a trace" "speed without a trace"
+printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/t.txt", speed: 2}\nphases: [{name: r, pipeline: 4, rate: 10}]\n' "$tmp" >"$tmp/pipe.yaml"
+expect_rc 2 "pipeline 4 and rate in open loop: exit 2" -- "$bench" validate "$tmp/pipe.yaml"
+contains "$tmp/err" "sends one request at a time: pipeline must be 1" "pipeline under speed"
+contains "$tmp/err" "rate does not apply under keyspace.trace" "rate under a trace"
+printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/t.txt", speed: 0}\nphases: [{name: r}]\n' "$tmp" >"$tmp/speed0.yaml"
+expect_rc 2 "speed 0: exit 2" -- "$bench" validate "$tmp/speed0.yaml"
+contains "$tmp/err" "keyspace.speed" "speed 0 named"
+printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/t.txt"}\nphases: [{name: r, clients: 3, duration: 1s}]\n' "$tmp" >"$tmp/good.yaml"
+expect_rc 0 "a trace phase with clients and duration validates" -- "$bench" validate "$tmp/good.yaml"
+
 # ---- e. memory: bounded whatever the trace's length ----
 maxrss() { # maxrss WORKLOAD: bench's peak RSS in kB (it spawns nothing on the null driver)
   python3 - "$bench" "$1" "$tmp/res-mem" <<'PY'
