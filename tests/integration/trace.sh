@@ -208,28 +208,24 @@ for t in redis memcached; do
   same "bad2500, $t: one error" "$(got "$tmp/res-bad2500" $t | awk '{s += $4} END {print s + 0}')" 1
 done
 contains "$(ls -d "$tmp/res-bad2500"/*/ | head -1)run.json" "bad2500.txt:2500: unknown op" "bad2500: FILE:LINE in run.json"
-printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/none.txt"}\nphases: [{name: r}]\n' "$tmp" >"$tmp/none.yaml"
-expect_rc 2 "a missing trace: exit 2" -- "$bench" validate "$tmp/none.yaml"
-contains "$tmp/err" "none.txt: cannot open" "a missing trace is named"
-printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/t.txt", format: tsv}\nphases: [{name: r}]\n' "$tmp" >"$tmp/fmt.yaml"
-expect_rc 2 "an unknown format: exit 2" -- "$bench" validate "$tmp/fmt.yaml"
-contains "$tmp/err" "keyspace.format must be twitter or csv, not 'tsv'" "the unknown format is named"
-printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/t.txt"}\nphases: [{name: r, ops: 10, mix: {get: 1}}]\n' "$tmp" >"$tmp/ops.yaml"
-expect_rc 2 "ops and mix under a trace: exit 2" -- "$bench" validate "$tmp/ops.yaml"
-contains "$tmp/err" "ops does not apply under keyspace.trace" "ops under a trace"
-contains "$tmp/err" "mix does not apply under keyspace.trace" "mix under a trace"
-
-printf 'name: x\ntargets: [redis]\nkeyspace: {format: csv, speed: 2}\nphases: [{name: r, ops: 10, mix: {get: 1}}]\n' >"$tmp/notrace.yaml"
-expect_rc 2 "format and speed without a trace: exit 2" -- "$bench" validate "$tmp/notrace.yaml"
-contains "$tmp/err" "keyspace.format applies to a trace; give keyspace.trace too" "format without a trace"
-contains "$tmp/err" "keyspace.speed applies to a trace" "speed without a trace"
-printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/t.txt", speed: 2}\nphases: [{name: r, pipeline: 4, rate: 10}]\n' "$tmp" >"$tmp/pipe.yaml"
-expect_rc 2 "pipeline 4 and rate in open loop: exit 2" -- "$bench" validate "$tmp/pipe.yaml"
-contains "$tmp/err" "sends one request at a time: pipeline must be 1" "pipeline under speed"
-contains "$tmp/err" "rate does not apply under keyspace.trace" "rate under a trace"
-printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/t.txt", speed: 0}\nphases: [{name: r}]\n' "$tmp" >"$tmp/speed0.yaml"
-expect_rc 2 "speed 0: exit 2" -- "$bench" validate "$tmp/speed0.yaml"
-contains "$tmp/err" "keyspace.speed" "speed 0 named"
+# refused NAME KEYSPACE PHASES MESSAGE...: a workload with that keyspace
+# and phases does not validate (exit 2) and says each MESSAGE. T is the
+# test's trace in KEYSPACE.
+refused() {
+  local name=$1 ks=${2//T/$tmp\/t.txt} phases=$3 m; shift 3
+  printf 'name: x\ntargets: [redis]\nkeyspace: {%s}\nphases: [%s]\n' "$ks" "$phases" >"$tmp/$name.yaml"
+  expect_rc 2 "$name: exit 2" -- "$bench" validate "$tmp/$name.yaml"
+  for m; do contains "$tmp/err" "$m" "$name"; done
+}
+refused missing 'trace: "'"$tmp"'/none.txt"' '{name: r}' "none.txt: cannot open"
+refused format 'trace: "T", format: tsv' '{name: r}' "keyspace.format must be twitter or csv, not 'tsv'"
+refused ops 'trace: "T"' '{name: r, ops: 10, mix: {get: 1}}' \
+  "ops does not apply under keyspace.trace" "mix does not apply under keyspace.trace"
+refused notrace 'format: csv, speed: 2' '{name: r, ops: 10, mix: {get: 1}}' \
+  "keyspace.format applies to a trace; give keyspace.trace too" "keyspace.speed applies to a trace"
+refused pipeline 'trace: "T", speed: 2' '{name: r, pipeline: 4, rate: 10}' \
+  "sends one request at a time: pipeline must be 1" "rate does not apply under keyspace.trace"
+refused speed0 'trace: "T", speed: 0' '{name: r}' "keyspace.speed"
 printf 'name: x\ntargets: [redis]\nkeyspace: {trace: "%s/t.txt"}\nphases: [{name: r, clients: 3, duration: 1s}]\n' "$tmp" >"$tmp/good.yaml"
 expect_rc 0 "a trace phase with clients and duration validates" -- "$bench" validate "$tmp/good.yaml"
 
