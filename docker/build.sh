@@ -16,7 +16,7 @@
 #                       /bench/results it may write
 set -eu
 
-build_packages="build-essential cmake pkg-config libhiredis-dev libssl-dev libmemcached-dev libmongoc-dev libbson-dev libyaml-dev libjansson-dev"
+build_packages="build-essential cmake pkg-config libhiredis-dev libssl-dev libmemcached-dev libmongoc-dev libbson-dev libyaml-dev libjansson-dev zlib1g-dev libzstd-dev"
 runtime_extra="gnuplot-nox ca-certificates"
 
 apt_install() {

@@ -173,7 +173,8 @@ struct bench_request {
 	 * it is written (values.ttl, docs/workload-format.md); 0 = never.
 	 * Every other op ignores it. Redis: SET ... PX (EX when whole
 	 * seconds); memcached: the exptime, in whole seconds rounded up;
-	 * mongodb: the document's expireAt date. */
+	 * mongodb: the document's bench_expire_at date. A replayed trace gives each
+	 * set its own (docs/workload-format.md, "Trace replay"). */
 	uint64_t ttl_ms;
 };
 

@@ -472,13 +472,26 @@ static char *phase_ran(const struct results *r, const char *name)
 	return sbuf_take(&sb);
 }
 
-/* "get 0.90, set 0.10" of a run phase; the records of a load phase. */
+/* "get 0.90, set 0.10" of a run phase (or the trace it replays); the
+ * records of a load phase. */
 static char *phase_desc(const struct wl_phase *ph, const struct workload *w)
 {
 	struct sbuf sb = {0};
 
 	if (ph->type == WL_PHASE_LOAD)
 		return xasprintf("%llu records", (unsigned long long)w->keyspace.records);
+	if (ph->type == WL_PHASE_RUN && w->keyspace.trace) {
+		/* The path is the user's: escaped for the terminal. */
+		char *file = term(w->keyspace.trace), *d;
+
+		if (w->keyspace.trace_speed > 0)
+			d = xasprintf("trace %s (%s, speed %g)", file, trace_format_name(w->keyspace.trace_format),
+				      w->keyspace.trace_speed);
+		else
+			d = xasprintf("trace %s (%s, closed loop)", file, trace_format_name(w->keyspace.trace_format));
+		free(file);
+		return d;
+	}
 	for (int op = 0; op < BENCH_OP__COUNT; op++)
 		if (ph->mix[op] > 0)
 			sbuf_addf(&sb, "%s%s %g", sb.len ? ", " : "mix ", bench_op_name((enum bench_op)op), ph->mix[op]);

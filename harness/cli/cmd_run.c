@@ -535,6 +535,8 @@ static int begin_target(const struct run_args *a, struct results *r, struct targ
 
 		s->bt.value_max = v > s->bt.value_max ? v : s->bt.value_max;
 		s->bt.ttl_max_ms = points[i]->values.ttl.max > s->bt.ttl_max_ms ? points[i]->values.ttl.max : s->bt.ttl_max_ms;
+		if (points[i]->keyspace.trace && s->bt.value_max < TRACE_VALUE_MAX)
+			s->bt.value_max = TRACE_VALUE_MAX; /* sizes come from the trace */
 	}
 	if (bring_up(a, r, t, servers, &s->bt, &s->uri_owned, &s->pid, &s->opts_owned) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &s->bt) < 0 || namespace_before(&a->ns, r, t, &s->bt, &s->ns) < 0) {
@@ -543,6 +545,8 @@ static int begin_target(const struct run_args *a, struct results *r, struct targ
 		t->server = NULL;
 		free(s->uri_owned);
 		s->uri_owned = NULL;
+		free(s->opts_owned);
+		s->opts_owned = NULL;
 		return -1;
 	}
 	if (t->driver->caps & BENCH_CAP_NETWORK)

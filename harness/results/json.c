@@ -363,6 +363,12 @@ static void write_workload(json_t *run, const struct workload *w)
 	put_str(ks, "prefix", w->keyspace.prefix);
 	if (w->keyspace.shard_key)
 		put_str(put_obj(ks, "shard_key"), "_id", w->keyspace.shard_key);
+	if (w->keyspace.trace) { /* what the run phases replayed (docs/workload-format.md) */
+		put_str(ks, "trace", w->keyspace.trace);
+		put_str(ks, "format", trace_format_name(w->keyspace.trace_format));
+		if (w->keyspace.trace_speed > 0)
+			put_num(ks, "speed", w->keyspace.trace_speed);
+	}
 	write_dist(ks, &w->keyspace.dist);
 	if (w->keyspace.key_size.max) {
 		json_t *k = put_obj(ks, "key_size");

@@ -66,13 +66,14 @@ static void *worker_main(void *arg)
 	struct client *c = &wk->clients[0];
 	int (*send)(struct bench_conn *, struct bench_request *, size_t) =
 		ctx->load && ctx->drv->load ? ctx->drv->load : ctx->drv->exec;
-	int open_loop = ctx->client_rate > 0;
+	int open_loop = ctx->client_rate > 0 || (ctx->replay && ctx->w->keyspace.trace_speed > 0);
 
 	pthread_barrier_wait(&ctx->start);
 	/* Linux wakes sleepers up to 50 us late by default (timer slack); in
 	 * open loop that lateness would be charged to the server. */
-	if (open_loop) {
+	if (open_loop)
 		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	if (open_loop && !ctx->replay) {
 		runner_pacer_init(ctx, c);
 	}
 	while (!runner_stop_requested()) {
@@ -103,7 +104,13 @@ static void *worker_main(void *arg)
 				wk->unsent += runner_unsent(ctx, c);
 				break;
 			}
-			intended = pacer_next(&c->pacer);
+			if (ctx->replay) {
+				if (!runner_trace_peek(wk, c, util_now_ns() >= ctx->measure_ns))
+					break;
+				intended = runner_trace_due(ctx, c);
+			} else {
+				intended = pacer_next(&c->pacer);
+			}
 			if (ctx->end_ns && intended >= ctx->end_ns)
 				break;
 			if (sleep_until(intended) < 0)
@@ -159,6 +166,7 @@ static void client_free(struct client *c)
 	free(c->keys);
 	free(c->args);
 	free(c->values);
+	trace_close(c->replay);
 }
 
 static void client_init(struct client *c, const struct phase_ctx *ctx, const struct bench_target *target,
@@ -168,8 +176,8 @@ static void client_init(struct client *c, const struct phase_ctx *ctx, const str
 	c->conn.target = target;
 	rng_seed(&c->rng, ctx->w->seed, stream);
 	c->prefix_len = strlen(ctx->w->keyspace.prefix);
-	c->key_len = keygen_key_len(ctx->w->keyspace.prefix);
-	if (ctx->key_sizes && sizegen_max(ctx->key_sizes) > c->key_len)
+	c->key_len = ctx->replay ? TRACE_KEY_MAX : keygen_key_len(ctx->w->keyspace.prefix);
+	if (!ctx->replay && ctx->key_sizes && sizegen_max(ctx->key_sizes) > c->key_len)
 		c->key_len = (size_t)sizegen_max(ctx->key_sizes);
 	c->reqs = xcalloc(slots, sizeof(*c->reqs));
 	c->logical = xcalloc(slots, sizeof(*c->logical));
@@ -184,7 +192,8 @@ static void client_init(struct client *c, const struct phase_ctx *ctx, const str
 	memset(c->keys, KEYGEN_PAD, slots * c->key_len);
 	for (size_t i = 0; i < slots; i++)
 		keygen_format(c->keys + i * c->key_len, ctx->w->keyspace.prefix, 0);
-	c->values = keygen_value_buffer(sizegen_max(ctx->sizes) * (ctx->w->values.fields ? ctx->w->values.fields : 1),
+	c->values = keygen_value_buffer(ctx->replay ? TRACE_VALUE_MAX :
+					sizegen_max(ctx->sizes) * (ctx->w->values.fields ? ctx->w->values.fields : 1),
 					&c->rng);
 }
 
@@ -246,8 +255,13 @@ static struct sizegen *make_sizes(const struct workload *w)
  * environment decides here; the driver may still decline the target
  * (connect_clients).
  */
-static int event_allowed(const struct bench_driver *drv, struct phase_result *out)
+static int event_allowed(const struct phase_ctx *ctx, const struct bench_driver *drv, struct phase_result *out)
 {
+	if (ctx->replay) {
+		snprintf(out->engine_reason, sizeof(out->engine_reason),
+			 "a trace replay: each client reads the trace itself (keyspace.trace)");
+		return 0;
+	}
 	if (getenv("BENCH_ENGINE_BLOCKING")) {
 		snprintf(out->engine_reason, sizeof(out->engine_reason), "BENCH_ENGINE_BLOCKING is set");
 		return 0;
@@ -281,7 +295,10 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 	ctx->clients = ph->clients;
 	ctx->client_rate = ctx->load ? 0 : ph->rate / (double)ph->clients;
 	ctx->has_rmw = !ctx->load && ph->mix[BENCH_OP_RMW] > 0;
-	ctx->event = event_allowed(drv, out);
+	ctx->replay = !ctx->load && ph->type == WL_PHASE_RUN && w->keyspace.trace != NULL;
+	if (ctx->replay)
+		ctx->replay_ops = 1u << BENCH_OP_GET | 1u << BENCH_OP_SET | 1u << BENCH_OP_DELETE | 1u << BENCH_OP_INCR;
+	ctx->event = event_allowed(ctx, drv, out);
 	for (int op = 0; op < BENCH_OP__COUNT; op++) {
 		unsigned need = bench_op_caps((enum bench_op)op);
 
@@ -291,7 +308,8 @@ static int ctx_init(struct phase_ctx *ctx, const struct workload *w, const struc
 		ctx->cum[op] = sum;
 		if (ph->mix[op] > 0)
 			ctx->last_op = op;
-		if ((ph->mix[op] > 0 && (ctx->supported & (1u << op))) || (ctx->load && op == BENCH_OP_SET))
+		if (((ph->mix[op] > 0 || (ctx->replay_ops & (1u << op))) && (ctx->supported & (1u << op))) ||
+		    (ctx->load && op == BENCH_OP_SET))
 			ctx->ts_ops |= 1u << op;
 		if ((ph->mix[op] > 0 && op != BENCH_OP_GET && op != BENCH_OP_DELETE) || w->values.categories)
 			ctx->has_args = 1;
@@ -466,6 +484,9 @@ static int connect_clients(struct phase_ctx *ctx, const struct bench_target *tar
 
 		c->index = g;
 		client_init(c, ctx, target, stream, slots);
+		if (ctx->replay && !(c->replay = trace_open(w->keyspace.trace, w->keyspace.trace_format, out->error,
+							  sizeof(out->error))))
+			return -1;
 		if (ctx->load) {
 			c->next_id = w->keyspace.records * g / all;
 			c->end_id = w->keyspace.records * (g + 1) / all;
@@ -550,7 +571,7 @@ static int setup_workers(struct phase_ctx *ctx, struct worker *workers, uint64_t
 			return -1;
 		}
 		for (int op = 0; op < BENCH_OP__COUNT; op++) {
-			if (!(ph->mix[op] > 0 || (ctx->load && op == BENCH_OP_SET)))
+			if (!(ph->mix[op] > 0 || (ctx->replay_ops & (1u << op)) || (ctx->load && op == BENCH_OP_SET)))
 				continue;
 			for (int k = STATS_WARMUP; k <= STATS_MEASURED; k++) {
 				if (k == STATS_WARMUP && ph->warmup_ns == 0)

@@ -83,12 +83,95 @@ void runner_pacer_init(const struct phase_ctx *ctx, struct client *c)
 		pacer_set_gaps(&c->pacer, EVD_ETC_GAP_XI, rng_next(&c->rng), c->index);
 }
 
+/* A malformed trace line, or a trace that cannot be read further: an error
+ * of `get` (a line's op is not known), with its message as the phase's
+ * first failure when it is the first. */
+static void trace_error(struct worker *wk, int measuring, const char *msg)
+{
+	wk->stats[measuring][BENCH_OP_GET].status[BENCH_ERROR]++;
+	if (!wk->first_error[0])
+		snprintf(wk->first_error, sizeof(wk->first_error), "trace: %s", msg);
+}
+
+int runner_trace_peek(struct worker *wk, struct client *c, int measuring)
+{
+	const struct phase_ctx *ctx = wk->ctx;
+	char err[256];
+	uint64_t line;
+
+	while (!c->trace_pending && c->replay) {
+		int rc = trace_next(c->replay, &c->trace_rec, &line, err, sizeof(err));
+
+		if (rc == 1) {
+			if (!c->trace_started) {
+				c->trace_started = 1;
+				c->trace_t0_us = c->trace_rec.ts_us;
+			}
+			c->trace_pending = trace_key_owner(c->trace_rec.key, c->trace_rec.key_len, ctx->clients) ==
+					   c->index;
+			continue;
+		}
+		/* Every client reads every line: one counts each bad one. */
+		if (rc == -1 && line % ctx->clients == c->index)
+			trace_error(wk, measuring, err);
+		if (rc == -2 && c->index == 0)
+			trace_error(wk, measuring, err);
+		if (rc != -1) {
+			trace_close(c->replay);
+			c->replay = NULL;
+		}
+	}
+	return c->trace_pending;
+}
+
+uint64_t runner_trace_due(const struct phase_ctx *ctx, const struct client *c)
+{
+	uint64_t ts = c->trace_rec.ts_us > c->trace_t0_us ? c->trace_rec.ts_us - c->trace_t0_us : 0;
+
+	return ctx->start_ns + (uint64_t)((double)ts * 1000.0 / ctx->w->keyspace.trace_speed);
+}
+
+/* runner_fill_batch for a trace: the client's next records, in the
+ * trace's order, with the trace's sizes and TTLs. */
+static size_t fill_trace_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn)
+{
+	const struct phase_ctx *ctx = wk->ctx;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ctx->ph->pipeline && runner_trace_peek(wk, c, measuring); i++) {
+		const struct trace_rec *t = &c->trace_rec;
+		struct bench_request *rq = &c->reqs[n];
+		char *key = c->keys + n * c->key_len;
+
+		c->trace_pending = 0;
+		(*drawn)++;
+		rq->op = c->logical[n] = t->op;
+		rq->key = key;
+		/* Copied now: the next read reuses the line's buffer. */
+		rq->key_len = trace_map_key(ctx->w->keyspace.prefix, c->prefix_len, t->key, t->key_len, key);
+		rq->value = c->values;
+		rq->value_len = t->op == BENCH_OP_SET ? (size_t)t->value_size : 0;
+		rq->ttl_ms = t->op == BENCH_OP_SET ? t->ttl_ms : 0;
+		rq->status = BENCH_OK;
+		rq->value_len_out = 0;
+		rq->items_out = rq->calls_out = 0;
+		if (!(ctx->supported & (1u << t->op))) {
+			wk->stats[measuring][t->op].status[BENCH_UNSUPPORTED]++;
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
 size_t runner_fill_batch(struct worker *wk, struct client *c, int measuring, size_t *drawn)
 {
 	struct phase_ctx *ctx = wk->ctx;
 	size_t want, n = 0;
 
 	*drawn = 0;
+	if (ctx->replay)
+		return fill_trace_batch(wk, c, measuring, drawn);
 	if (ctx->load) {
 		want = c->end_id - c->next_id < ctx->ph->batch ? c->end_id - c->next_id : ctx->ph->batch;
 	} else {

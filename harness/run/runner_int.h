@@ -15,6 +15,7 @@
 #include "results.h"
 #include "rng.h"
 #include "timeseries.h"
+#include "trace.h"
 #include "workload.h"
 
 /* What every worker of a phase shares, read-only once started. */
@@ -51,6 +52,11 @@ struct phase_ctx {
 	unsigned ts_ops;                /* ops in the time series, as bits */
 	int has_args;                   /* some op needs arguments (runner_fill_args) */
 	struct run_trace *trace;        /* --trace (run_trace.h); NULL: off */
+	/* A run phase replaying keyspace.trace (trace.h): each client reads
+	 * the trace itself and replays the records whose key it owns
+	 * (trace_key_owner); replay_ops are the ops a trace can hold, as bits. */
+	int replay;
+	unsigned replay_ops;
 };
 
 struct client {
@@ -87,6 +93,13 @@ struct client {
 	int measured;
 	int fd;                         /* -1: not in the epoll set */
 	uint32_t watching;              /* epoll events registered */
+	/* Trace replay: the client's own reader, the record read ahead
+	 * (open loop: peeked for its due time) and the trace's first
+	 * timestamp, the phase's start. */
+	struct trace_reader *replay;   
+	struct trace_rec trace_rec;
+	int trace_pending, trace_started;
+	uint64_t trace_t0_us;
 };
 
 enum { STATS_WARMUP = 0, STATS_MEASURED = 1 };
@@ -157,6 +170,14 @@ uint64_t runner_unsent(const struct phase_ctx *ctx, const struct client *c);
 /* A worker thread has stopped: hands its last second over, wakes the
  * phase's main thread. */
 void runner_worker_finished(struct worker *wk);
+
+/* Trace replay: reads ahead to the client's next record (c->trace_rec,
+ * c->trace_pending); malformed lines it passes are counted as errors of
+ * `get` (docs/workload-format.md). Returns 1, or 0 at the trace's end. */
+int runner_trace_peek(struct worker *wk, struct client *c, int measuring);
+/* Open loop: when the pending record is due (its timestamp after the
+ * trace's first, divided by keyspace.speed, after the phase's start). */
+uint64_t runner_trace_due(const struct phase_ctx *ctx, const struct client *c);
 
 /* Event engine: registers the worker's clients with a new epoll set
  * (0 or -1), and the worker thread's body. */

@@ -713,6 +713,20 @@ static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phas
 	parse_phase_key(c, ph, v, PK_OPS, path);
 	parse_phase_key(c, ph, v, PK_DURATION, path);
 	parse_phase_key(c, ph, v, PK_RATE, path); /* after clients: a rate is per client */
+	if (w->keyspace.trace) {
+		/* The trace gives the ops, the keys and the pace. */
+		static const int not_with_trace[] = {PK_OPS, PK_MIX, PK_RATE, PK_ARRIVAL};
+
+		for (size_t i = 0; i < sizeof(not_with_trace) / sizeof(not_with_trace[0]); i++)
+			if (kn[not_with_trace[i]])
+				wt_report(c, kn[not_with_trace[i]], "%s: %s does not apply under keyspace.trace: the trace "
+				          "gives the ops and keys (keyspace.speed its pace; duration may cut it short)",
+				          path, wt_sval(kn[not_with_trace[i]]));
+		if (w->keyspace.trace_speed > 0 && ph->pipeline > 1)
+			wt_report(c, v[PK_PIPELINE] ? v[PK_PIPELINE] : n, "%s: a trace replayed at its timestamps "
+			          "(keyspace.speed) sends one request at a time: pipeline must be 1", path);
+		return;
+	}
 	parse_phase_key(c, ph, v, PK_ARRIVAL, path); /* after rate: fb_etc without one sets it */
 	if (wt_present(v[PK_DURATION]) && wt_present(v[PK_OPS])) {
 		yaml_node_t *later = kn[PK_OPS]->start_mark.index > kn[PK_DURATION]->start_mark.index ?
@@ -1082,6 +1096,7 @@ void workload_free(struct workload *w)
 	free(w->phases);
 	free(w->keyspace.prefix);
 	free(w->keyspace.shard_key);
+	free(w->keyspace.trace);
 	free(w->description);
 	free(w->name);
 	free(w->file);

@@ -14,6 +14,7 @@
 #include "dist.h"
 #include "driver.h"
 #include "secret.h"
+#include "trace.h"
 
 enum wl_phase_type {
 	WL_PHASE_LOAD = 0,  /* insert every record of the keyspace once */
@@ -132,6 +133,14 @@ struct workload {
 		 * (keygen_sized_len); key_size.max == 0: prefix + 12 digits. */
 		struct wl_spread key_size;
 		struct wl_shape key_shape;
+		/* keyspace.trace: run phases replay this access trace
+		 * (docs/workload-format.md, "Trace replay") instead of
+		 * drawing ops and keys; NULL = none. trace_format: its
+		 * line format. trace_speed: open loop at the trace's
+		 * timestamps divided by it; 0 = closed loop (the default). */
+		char *trace;
+		enum trace_format trace_format;
+		double trace_speed;
 	} keyspace;
 	struct {
 		/* size: 100            -> fixed: size_min = size_max = 100

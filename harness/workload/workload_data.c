@@ -23,10 +23,11 @@
 /* ---- keyspace ---- */
 
 enum { KK_RECORDS, KK_PREFIX, KK_DISTRIBUTION, KK_ZIPF_THETA, KK_ZIPF_SCRAMBLED, KK_HOT_FRACTION,
-       KK_HOT_OP_FRACTION, KK_EXP_PERCENTILE, KK_EXP_FRACTION, KK_SHARD_KEY, KK_KEY_SIZE, KK__COUNT };
+       KK_HOT_OP_FRACTION, KK_EXP_PERCENTILE, KK_EXP_FRACTION, KK_SHARD_KEY, KK_KEY_SIZE, KK_TRACE, KK_FORMAT,
+       KK_SPEED, KK__COUNT };
 const char *const wl_keyspace_keys[] = {
 	"records", "prefix", "distribution", "zipf_theta", "zipf_scrambled", "hot_fraction", "hot_op_fraction",
-	"exponential_percentile", "exponential_fraction", "shard_key", "key_size", NULL,
+	"exponential_percentile", "exponential_fraction", "shard_key", "key_size", "trace", "format", "speed", NULL,
 };
 
 /* Which distributions use each parameter key, as a bit per enum dist_kind
@@ -131,6 +132,43 @@ static int parse_kind(struct wt_ctx *c, yaml_node_t *n)
 }
 
 static void parse_key_size(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
+/*
+ * keyspace.trace, format and speed. The trace's first TRACE_CHECK_LINES
+ * lines are read now, so a malformed one is an error before anything
+ * runs (a later one is counted as an error when the run reaches it).
+ */
+static void parse_trace(struct wt_ctx *c, struct workload *w, yaml_node_t *const *v, yaml_node_t *const *kn)
+{
+	char err[512];
+	int f = TRACE_TWITTER;
+
+	if (!wt_present(v[KK_TRACE])) {
+		for (int k = KK_FORMAT; k <= KK_SPEED; k++)
+			if (kn[k])
+				wt_report(c, kn[k], "keyspace.%s applies to a trace; give keyspace.trace too",
+				          wl_keyspace_keys[k]);
+		return;
+	}
+	if (kn[KK_KEY_SIZE])
+		wt_report(c, kn[KK_KEY_SIZE], "keyspace.key_size does not apply under keyspace.trace: the trace gives the keys");
+	if (wt_present(v[KK_FORMAT])) {
+		if (wt_want_scalar(c, v[KK_FORMAT], "keyspace.format", "twitter or csv") < 0)
+			return;
+		if ((f = trace_format_from_name(wt_sval(v[KK_FORMAT]))) < 0) {
+			wt_report(c, v[KK_FORMAT], "keyspace.format must be twitter or csv, not '%s'",
+			          wt_sval(v[KK_FORMAT]));
+			return;
+		}
+	}
+	w->keyspace.trace_format = (enum trace_format)f;
+	if (wt_present(v[KK_SPEED]) &&
+	    wt_get_double_open(c, v[KK_SPEED], "keyspace.speed", 0, 1e9, &w->keyspace.trace_speed) < 0)
+		return;
+	if (wt_get_str(c, v[KK_TRACE], "keyspace.trace", &w->keyspace.trace) < 0)
+		return;
+	if (trace_check(w->keyspace.trace, (enum trace_format)f, TRACE_CHECK_LINES, err, sizeof(err)) < 0)
+		wt_report(c, v[KK_TRACE], "keyspace.trace: %s", err);
+}
 
 void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 {
@@ -149,6 +187,7 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 		wl_parse_shard_key(c, v[KK_SHARD_KEY], "keyspace.shard_key", &w->keyspace.shard_key);
 	if (wt_present(v[KK_KEY_SIZE]))
 		parse_key_size(c, w, v[KK_KEY_SIZE]);
+	parse_trace(c, w, v, kn);
 	if (wt_present(v[KK_DISTRIBUTION]) && (kind = parse_kind(c, v[KK_DISTRIBUTION])) < 0)
 		unknown = bad = 1;
 	dist_params_default(d, unknown ? DIST_UNIFORM : (enum dist_kind)kind, w->keyspace.records);
