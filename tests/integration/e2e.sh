@@ -128,7 +128,7 @@ expect_rc 2 "compare a missing file" -- "$bench" compare $cmp_fix/base.csv "$tmp
 expect_rc 2 "compare with an unknown option" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/base.csv --frce
 contains "$tmp/err" "did you mean '--force'" "compare suggests the option"
 expect_rc 1 "compare --format csv" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/regress.csv --format csv
-head -1 "$tmp/out" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,metric,baseline_n,baseline_mean,baseline_ci95,candidate_n,candidate_mean,candidate_ci95,delta,delta_pct,significant,verdict' \
+head -1 "$tmp/out" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,metric,baseline_n,baseline_mean,baseline_ci95,candidate_n,candidate_mean,candidate_ci95,delta,delta_pct,significant,verdict,baseline_server,candidate_server' \
   && ok || fail "compare csv header"
 [ "$(wc -l <"$tmp/out")" -eq 25 ] && ok || fail "compare csv: a header and 24 rows (8 rows x 3 metrics)"
 contains "$tmp/err" "^2 regressions" "compare csv puts the summary line on stderr"
