@@ -23,7 +23,7 @@ redisReply *redis_cluster_command(struct redis_conn *rc, int argc, const char **
 	 * and the reader already builds objects. */
 	if (rc->default_fn)
 		rc->ctx->reader->fn = rc->default_fn;
-	r = redisCommandArgv(rc->ctx, argc, argv, NULL);
+	r = redis_command_argv(rc->ctx, rc->reply_cap, argc, argv, NULL);
 	rc->ctx->reader->fn = fn;
 	return r;
 }

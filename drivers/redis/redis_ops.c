@@ -664,7 +664,7 @@ static int ops_run(struct bench_conn *conn, struct redis_conn *rc)
 			const struct redis_pend *p = &rc->pend[cur][j];
 
 			arm(rc, p);
-			if (redisGetReply(rc->ctx, &obj) != REDIS_OK || obj != &rc->reply)
+			if (redis_get_reply(rc->ctx, rc->reply_cap, &obj) != REDIS_OK || obj != &rc->reply)
 				return ops_fail(rc, redis_ctx_failed(conn, rc->ctx));
 			rc->reply.req = NULL;
 			if (finish(conn, rc, p) < 0)
