@@ -139,7 +139,7 @@ bad_host:
 static int redis_setup_command(struct bench_conn *conn, int argc, const char **argv, const char *what)
 {
 	struct redis_conn *rc = conn->priv;
-	redisReply *reply = redisCommandArgv(rc->ctx, argc, argv, NULL);
+	redisReply *reply = redis_command_argv(rc->ctx, rc->reply_cap, argc, argv, NULL);
 	int ret = 0;
 
 	if (!reply)
@@ -165,6 +165,7 @@ static int redis_target_config(struct bench_conn *conn, struct redis_conn *rc)
 	rc->idx_range = t->index_range != 0;
 	rc->idx_query = t->index_query && t->categories > 0;
 	rc->categories = t->categories;
+	rc->reply_cap = redis_reply_cap(t);
 	rc->reply.rc = rc;
 	return 0;
 }

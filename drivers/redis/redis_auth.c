@@ -22,9 +22,9 @@ int redis_auth(struct bench_conn *conn, redisContext *ctx, const char *where, co
 		return 0;
 	if (!user || !*user) {
 		argv[1] = password;
-		reply = redisCommandArgv(ctx, 2, argv, NULL);
+		reply = redis_command_argv(ctx, redis_reply_cap(conn->target), 2, argv, NULL);
 	} else {
-		reply = redisCommandArgv(ctx, 3, argv, NULL);
+		reply = redis_command_argv(ctx, redis_reply_cap(conn->target), 3, argv, NULL);
 	}
 	/* The reply (WRONGPASS ..., ERR invalid password) never holds the
 	 * password; hiredis's errstr is about the socket. */

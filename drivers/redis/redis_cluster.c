@@ -227,7 +227,7 @@ static int send_asking(struct redis_node *nd)
 	if (nd->conn->err || !nrc)
 		return -1;
 	redis_reply_begin(&nrc->reply, NULL);
-	if (redisAppendCommand(nrc->ctx, "ASKING") != REDIS_OK || redisGetReply(nrc->ctx, &obj) != REDIS_OK) {
+	if (redisAppendCommand(nrc->ctx, "ASKING") != REDIS_OK || redis_get_reply(nrc->ctx, nrc->reply_cap, &obj) != REDIS_OK) {
 		redis_ctx_failed(nd->conn, nrc->ctx);
 		return -1;
 	}

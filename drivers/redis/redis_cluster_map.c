@@ -24,24 +24,9 @@ redisReply *redis_cluster_command(struct redis_conn *rc, int argc, const char **
 	 * and the reader already builds objects. */
 	if (rc->default_fn)
 		rc->ctx->reader->fn = rc->default_fn;
-	r = redisCommandArgv(rc->ctx, argc, argv, NULL);
+	r = redis_command_argv(rc->ctx, rc->reply_cap, argc, argv, NULL);
 	rc->ctx->reader->fn = fn;
 	return r;
-}
-
-/* The node URI: the seed's scheme and credentials, the node's address, no
- * database (a cluster has database 0 only). */
-static void node_uri(char *out, size_t cap, const char *seed_uri, const char *host, int port)
-{
-	const char *p = seed_uri, *at;
-	int creds = 0;
-
-	if (strncmp(p, "redis://", 8) == 0)
-		p += 8;
-	at = strrchr(p, '@');
-	if (at)
-		creds = (int)(at - p + 1);
-	snprintf(out, cap, strchr(host, ':') ? "redis://%.*s[%s]:%d" : "redis://%.*s%s:%d", creds, p, host, port);
 }
 
 static void node_free(struct redis_node *nd)
@@ -69,7 +54,8 @@ static void node_disconnect(struct redis_node *nd)
 }
 
 /* Adds node host:port (id may be ""); its index, or RC_NO_NODE (out of
- * memory, or too many nodes). Not connected yet. */
+ * memory, too many nodes, or an address that makes no URI). Not
+ * connected yet. */
 static uint16_t node_add(struct redis_cluster *cl, const char *host, int port, const char *id)
 {
 	const struct bench_target *t = cl->seed->target;
@@ -94,7 +80,11 @@ static uint16_t node_add(struct redis_cluster *cl, const char *host, int port, c
 	snprintf(nd->host, sizeof(nd->host), "%s", host);
 	snprintf(nd->id, sizeof(nd->id), "%s", id);
 	nd->port = port;
-	node_uri(nd->uri, sizeof(nd->uri), t->uri, host, port);
+	if (redis_cluster_node_uri(nd->uri, sizeof(nd->uri), t->uri, host, port) < 0) {
+		free(nd->options);
+		free(nd);
+		return RC_NO_NODE;
+	}
 	/* The seed's target, as a single node without indexes: the first
 	 * option wins (bench_target_option), so the node never recurses. */
 	nd->options[0] = (struct bench_option){ "cluster", "off" };

@@ -45,7 +45,7 @@ static int redis_config(struct bench_conn *conn, struct bench_server_info *out)
 
 	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
 		const char *argv[3] = { "CONFIG", "GET", params[i] };
-		redisReply *r = redisCommandArgv(rc->ctx, 3, argv, NULL);
+		redisReply *r = redis_command_argv(rc->ctx, rc->reply_cap, 3, argv, NULL);
 		int w;
 
 		if (!r)
@@ -83,7 +83,7 @@ int redis_server_info(struct bench_conn *conn, struct bench_server_info *out)
 	/* Setup commands want real reply objects; the slot is for exec(). */
 	rc->ctx->reader->fn = rc->default_fn;
 
-	r = redisCommandArgv(rc->ctx, 2, argv, NULL);
+	r = redis_command_argv(rc->ctx, rc->reply_cap, 2, argv, NULL);
 	if (!r) {
 		bench_conn_lost(conn, "redis: INFO: %s", redis_ctx_errtext(conn, rc->ctx));
 		goto out;
@@ -136,7 +136,7 @@ int redis_server_stats(struct bench_conn *conn, struct bench_server_stats *out)
 	if (conn->err || !rc || !rc->ctx)
 		return -1;
 	rc->ctx->reader->fn = rc->default_fn;
-	r = redisCommandArgv(rc->ctx, 2, argv, NULL);
+	r = redis_command_argv(rc->ctx, rc->reply_cap, 2, argv, NULL);
 	if (!r) {
 		bench_conn_lost(conn, "redis: INFO cpu: %s", redis_ctx_errtext(conn, rc->ctx));
 	} else if (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS) {

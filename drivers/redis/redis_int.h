@@ -17,6 +17,15 @@
 
 #define REDIS_DEFAULT_TIMEOUT_MS 5000u
 
+/* The bound on one reply item (redis_bound.c): the longest value the
+ * workload writes (bench_target.value_max), at least REDIS_VALUE_FLOOR
+ * (1 MiB: INFO, CLUSTER SLOTS), REDIS_VALUE_DEFAULT (64 MiB, the workload
+ * format's largest value) when the target does not say, plus
+ * REDIS_VALUE_SLACK (64 KiB: one read past the item). */
+#define REDIS_VALUE_FLOOR (1u << 20)
+#define REDIS_VALUE_DEFAULT (64u << 20)
+#define REDIS_VALUE_SLACK (64u << 10)
+
 /* The driver's connection counters (bench_conn.counters), named in
  * redis.c's table: Redis Cluster redirections followed. */
 enum redis_counter {
@@ -167,6 +176,7 @@ struct redis_conn {
 	struct redis_cluster *cluster;
 	void *ssl;              /* redisSSLContext of a rediss:// connection (redis_tls.c) */
 	struct bench_trace *trace; /* conn->trace, taken at open once the setup commands are done */
+	size_t reply_cap;       /* redis_reply_cap of the target */
 };
 
 /* The reader functions exec() uses (redis_node.c): replies land in rc->reply. */
@@ -215,6 +225,19 @@ const char *redis_ctx_errtext(const struct bench_conn *conn, const redisContext 
  * Returns the arguments added. Both paths' SETs go through it. */
 #define REDIS_TTL_BUF 24
 int redis_ttl_args(uint64_t ttl_ms, const char **argv, size_t *argvlen, char *buf);
+
+/* ---- the bound on a reply (redis_bound.c) ---- */
+
+/* The most bytes one reply item of target t may hold (REDIS_VALUE_*). */
+size_t redis_reply_cap(const struct bench_target *t);
+/* After a read into ctx's reader that left no complete reply: 0, or -1
+ * with ctx->err and errstr set when the item the reader waits for was
+ * announced (a bulk string's length) or has grown over cap bytes. */
+int redis_reader_bound(redisContext *ctx, size_t cap);
+/* redisGetReply and redisCommandArgv (blocking), with redis_reader_bound
+ * after every read. Use these, never hiredis's, on a server's socket. */
+int redis_get_reply(redisContext *ctx, size_t cap, void **reply);
+redisReply *redis_command_argv(redisContext *ctx, size_t cap, int argc, const char **argv, const size_t *argvlen);
 /* Whether the batch can take the plain path: only get, set and delete,
  * none of them on a hash record, and no writes while an index is kept. The
  * plain path is the fast one (one formatter, top-level replies only). */

@@ -368,7 +368,7 @@ int redis_node_collect(struct bench_conn *conn, struct bench_request *reqs, size
 		if (reqs[i].status == BENCH_UNSUPPORTED)
 			continue;
 		redis_reply_begin(&rc->reply, &reqs[i]);
-		if (redisGetReply(rc->ctx, &obj) != REDIS_OK || obj != &rc->reply) {
+		if (redis_get_reply(rc->ctx, rc->reply_cap, &obj) != REDIS_OK || obj != &rc->reply) {
 			rc->reply.req = NULL;
 			redis_fail_rest(reqs, i, n, redis_ctx_failed(conn, rc->ctx));
 			return -1;
@@ -511,6 +511,10 @@ int redis_node_on_readable(struct bench_conn *conn)
 		}
 		if (!obj) {
 			rc->reply.req = NULL;
+			if (redis_reader_bound(rc->ctx, rc->reply_cap) < 0) { /* announced or grown too long */
+				redis_fail_rest(rc->batch, rc->next, rc->batch_n, redis_ctx_failed(conn, rc->ctx));
+				return -1;
+			}
 			return 0; /* the rest has not arrived yet */
 		}
 		if (obj != &rc->reply) {

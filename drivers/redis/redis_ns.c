@@ -38,7 +38,7 @@ static redisReply *ns_command(struct bench_conn *conn, int argc, const char **ar
 	redisReply *r;
 
 	rc->ctx->reader->fn = rc->default_fn;
-	r = redisCommandArgv(rc->ctx, argc, argv, argvlen);
+	r = redis_command_argv(rc->ctx, rc->reply_cap, argc, argv, argvlen);
 	rc->ctx->reader->fn = &redis_slot_fns;
 	if (!r)
 		bench_conn_lost(conn, "redis: %s: %s", argv[0], redis_ctx_errtext(conn, rc->ctx));
@@ -87,7 +87,7 @@ static int ns_unlink(struct bench_conn *conn, const struct ns_walk *w, const red
 	for (size_t k = 0; ret == 0 && k < sent; k++) {
 		redisReply *u = NULL;
 
-		if (redisGetReply(rc->ctx, (void **)&u) != REDIS_OK || !u) {
+		if (redis_get_reply(rc->ctx, rc->reply_cap, (void **)&u) != REDIS_OK || !u) {
 			ret = bench_conn_lost(conn, "redis: UNLINK: %s", redis_ctx_errtext(conn, rc->ctx));
 			break;
 		}

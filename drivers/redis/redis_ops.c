@@ -713,7 +713,7 @@ static int ops_run(struct bench_conn *conn, struct redis_conn *rc)
 			const struct redis_pend *p = &rc->pend[cur][j];
 
 			arm(rc, p);
-			if (redisGetReply(rc->ctx, &obj) != REDIS_OK || obj != &rc->reply)
+			if (redis_get_reply(rc->ctx, rc->reply_cap, &obj) != REDIS_OK || obj != &rc->reply)
 				return ops_fail(rc, redis_ctx_failed(conn, rc->ctx));
 			rc->reply.req = NULL;
 			if (finish(conn, rc, p) < 0)
@@ -1081,8 +1081,13 @@ int redis_ops_on_readable(struct bench_conn *conn)
 			}
 			if (redisGetReplyFromReader(rc->ctx, &obj) != REDIS_OK)
 				return ops_fail(rc, redis_ctx_failed(conn, rc->ctx));
-			if (!obj)
-				return ev_more(rc); /* the rest has not arrived yet */
+			if (!obj) {
+				/* The rest has not arrived yet, unless what did is
+				 * over the bound (redis_bound.c). */
+				if (redis_reader_bound(rc->ctx, rc->reply_cap) < 0)
+					return ops_fail(rc, redis_ctx_failed(conn, rc->ctx));
+				return ev_more(rc);
+			}
 			rc->armed = 0;
 			rc->reply.req = NULL;
 			if (obj != &rc->reply) {

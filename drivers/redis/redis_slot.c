@@ -1,5 +1,36 @@
-/* redis_slot.c - CRC16/XMODEM key slots for Redis Cluster (redis_slot.h). */
+/* redis_slot.c - CRC16/XMODEM key slots and node URIs for Redis Cluster
+ * (redis_slot.h). */
+#include <stdio.h>
+#include <string.h>
+
 #include "redis_slot.h"
+
+int redis_cluster_node_uri(char *out, size_t cap, const char *seed_uri, const char *host, int port)
+{
+	const char *scheme = "redis://", *p = seed_uri, *at;
+	int creds = 0, n;
+
+	if (!*host)
+		return -1;
+	for (const char *h = host; *h; h++)
+		if ((unsigned char)*h <= ' ' || *h == 0x7f || strchr("/@[]?#", *h))
+			return -1;
+	/* The scheme is kept as written: redis_uri_parse turns rediss://
+	 * into TLS, and the node must speak what the seed speaks. */
+	if (strncmp(p, "rediss://", 9) == 0) {
+		scheme = "rediss://";
+		p += 9;
+	} else if (strncmp(p, "redis://", 8) == 0) {
+		p += 8;
+	}
+	/* The last '@' ends the credentials, as redis_uri_parse reads them
+	 * (a password may hold '@' or '/'). */
+	at = strrchr(p, '@');
+	if (at)
+		creds = (int)(at - p + 1);
+	n = snprintf(out, cap, strchr(host, ':') ? "%s%.*s[%s]:%d" : "%s%.*s%s:%d", scheme, creds, p, host, port);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
 
 /* CRC16 of a nibble, polynomial 0x1021: two lookups per byte keep the
  * table at 16 entries (keys are tens of bytes). */

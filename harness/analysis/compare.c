@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "compare.h"
+#include "compare_servers.h"
 #include "csvread.h"
 #include "escape.h"
 #include "util.h"
@@ -552,6 +553,11 @@ static void fill_entry(struct compare_result *r, struct compare_entry *e, const 
 			continue;
 		}
 		judge(cell, m, r, e->shortest_s < COMPARE_MIN_DURATION_S);
+		/* FerretDB against MongoDB is a change of server, not of speed. */
+		if (cell->verdict < COMPARE_NOT_MEASURED &&
+		    compare_servers_differ(r->base_servers, r->cand_servers, e->target))
+			cell->verdict = COMPARE_NOT_COMPARABLE;
+		r->not_comparable += cell->verdict == COMPARE_NOT_COMPARABLE;
 		r->regressions += cell->verdict == COMPARE_REGRESSION;
 		r->improvements += cell->verdict == COMPARE_IMPROVEMENT;
 		r->untested_worse += cell->verdict == COMPARE_UNTESTED_WORSE;
@@ -653,6 +659,13 @@ int compare_runs(const char *baseline, const char *candidate, const struct compa
 		goto fail;
 	r->base_path = r->base->path;
 	r->cand_path = r->cand->path;
+	r->base_servers = xcalloc(1, sizeof(*r->base_servers));
+	r->cand_servers = xcalloc(1, sizeof(*r->cand_servers));
+	if (compare_servers_load(r->base_path, r->base_servers, err, errlen) < 0 ||
+	    compare_servers_load(r->cand_path, r->cand_servers, err, errlen) < 0) {
+		compare_result_free(r);
+		return -1;
+	}
 	r->base_workloads = names(r->base);
 	r->cand_workloads = names(r->cand);
 	r->threshold_pct = o->threshold_pct;
@@ -680,6 +693,12 @@ void compare_result_free(struct compare_result *r)
 	free(r->cand_workloads);
 	side_free(r->base);
 	side_free(r->cand);
+	if (r->base_servers)
+		compare_servers_free(r->base_servers);
+	if (r->cand_servers)
+		compare_servers_free(r->cand_servers);
+	free(r->base_servers);
+	free(r->cand_servers);
 	free(r);
 }
 

@@ -28,6 +28,8 @@ enum compare_verdict {
 	COMPARE_UNTESTED_WORSE, /* worse by more than the threshold, one run on a side: untested, not a regression */
 	COMPARE_UNTESTED_BETTER,/* better by more than the threshold, one run on a side: untested */
 	COMPARE_TOO_SHORT,      /* a run of the row measured under COMPARE_MIN_DURATION_S: not judged */
+	COMPARE_NOT_COMPARABLE, /* the target was answered by different servers on the two sides
+				 * (FerretDB in one run, MongoDB in the other): not judged */
 	COMPARE_NOT_MEASURED,   /* empty or `unsupported` on a side: never a regression */
 	COMPARE_ONLY_BASELINE,  /* the row is in the baseline only */
 	COMPARE_ONLY_CANDIDATE  /* the row is in the candidate only */
@@ -87,14 +89,20 @@ struct compare_result {
 	/* Per row: */
 	size_t only_baseline, only_candidate;
 	struct compare_side *base, *cand;  /* owned storage */
+	/* Per row and metric: a target answered by different servers. */
+	size_t not_comparable;
+	/* The servers each side's run.json names (compare_servers.h; empty
+	 * without a run.json beside the summary.csv): owned. */
+	struct compare_servers *base_servers, *cand_servers;
 };
 
 /*
  * Reads both inputs (a summary.csv path, or a directory holding one) and
- * joins them. Returns 0 with *out set (free with compare_result_free), or
+ * joins them; and the run.json beside each, for the servers that answered
+ * (a target answered by different products is not comparable). Returns 0 with *out set (free with compare_result_free), or
  * -1 with one message naming file:line in err (errlen bytes, truncated to
  * fit) when an input is missing, unreadable, malformed or not a
- * summary.csv, or the runs used different workloads and o->force is off.
+ * summary.csv, a run.json beside one is unreadable or not JSON, or the runs used different workloads and o->force is off.
  * A regression is not a failure: r->regressions counts them (cmd_compare.c
  * turns a count above 0 into exit status 1).
  */
@@ -116,6 +124,11 @@ int compare_write(const struct compare_result *r, enum compare_format fmt, FILE 
 /* "N regressions, M improvements, K unchanged" and what else there is, one
  * line. Returns 0 or -1 on a write error. */
 int compare_write_summary(const struct compare_result *r, FILE *out);
+
+/* The servers' warnings, one line each: every stand-in, every target not
+ * comparable (the table and markdown formats start with them; for csv,
+ * write them elsewhere). Returns 0 or -1 on a write error. */
+int compare_write_servers(const struct compare_result *r, bool markdown, FILE *out);
 
 /* "table", "csv", "markdown" -> 0 with *out set; anything else -1. */
 int compare_parse_format(const char *s, enum compare_format *out);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "compare_servers.h"
 #include "csv.h"
 #include "escape.h"
 #include "util.h"
@@ -24,6 +25,7 @@ static const char *const verdict_names[] = {
 	[COMPARE_UNTESTED_WORSE] = "worse (untested)",
 	[COMPARE_UNTESTED_BETTER] = "better (untested)",
 	[COMPARE_TOO_SHORT] = "too short",
+	[COMPARE_NOT_COMPARABLE] = "not comparable",
 	[COMPARE_NOT_MEASURED] = "not measured",
 	[COMPARE_ONLY_BASELINE] = "only in baseline",
 	[COMPARE_ONLY_CANDIDATE] = "only in candidate",
@@ -74,6 +76,8 @@ int compare_write_summary(const struct compare_result *r, FILE *out)
 			     "a side)", r->untested_worse, r->untested_better);
 	if (r->too_short)
 		fprintf(out, "; %zu too short to compare (a run under %g s)", r->too_short, COMPARE_MIN_DURATION_S);
+	if (r->not_comparable)
+		fprintf(out, "; %zu not comparable (answered by different servers)", r->not_comparable);
 	if (r->not_measured)
 		fprintf(out, "; %zu not measured", r->not_measured);
 	if (r->only_baseline)
@@ -98,7 +102,20 @@ static void csv_stat(FILE *f, const struct compare_stat *s)
 		fprintf(f, "%.10g", s->ci95);
 }
 
-static void csv_row(FILE *f, const struct compare_entry *e, int m)
+/* "MongoDB 7.0.14", "FerretDB v1.24.2 (SQLite), standing in for MongoDB",
+ * or nothing when the side's run.json does not say. */
+static void csv_server(FILE *f, const struct compare_server *s)
+{
+	char *text;
+
+	if (!s)
+		return;
+	text = s->stands_in_for ? xasprintf("%s, standing in for %s", s->server, s->stands_in_for) : xstrdup(s->server);
+	csv_put_field(f, text);
+	free(text);
+}
+
+static void csv_row(FILE *f, const struct compare_result *r, const struct compare_entry *e, int m)
 {
 	const struct compare_cell *c = &e->m[m];
 	const char *keys[] = {e->workload, e->phase, e->target, e->op, e->sweep_key, e->sweep_value};
@@ -116,16 +133,21 @@ static void csv_row(FILE *f, const struct compare_entry *e, int m)
 	fputc(',', f);
 	if (judged(c) && isfinite(c->delta_pct))
 		fprintf(f, "%.6g", c->delta_pct);
-	fprintf(f, ",%s,%s\n", c->significant < 0 ? "" : c->significant ? "yes" : "no", verdict_names[c->verdict]);
+	fprintf(f, ",%s,%s,", c->significant < 0 ? "" : c->significant ? "yes" : "no", verdict_names[c->verdict]);
+	csv_server(f, compare_server_of(r->base_servers, e->target));
+	fputc(',', f);
+	csv_server(f, compare_server_of(r->cand_servers, e->target));
+	fputc('\n', f);
 }
 
 static int write_csv(const struct compare_result *r, FILE *f)
 {
 	fputs("workload,phase,target,op,sweep_key,sweep_value,metric,baseline_n,baseline_mean,baseline_ci95,"
-	      "candidate_n,candidate_mean,candidate_ci95,delta,delta_pct,significant,verdict\n", f);
+	      "candidate_n,candidate_mean,candidate_ci95,delta,delta_pct,significant,verdict,baseline_server,"
+	      "candidate_server\n", f);
 	for (size_t i = 0; i < r->n_entries; i++)
 		for (int m = 0; m < COMPARE_N_METRICS; m++)
-			csv_row(f, &r->entries[i], m);
+			csv_row(f, r, &r->entries[i], m);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -352,8 +374,67 @@ static void print_side(FILE *f, bool markdown, const char *label, const char *pa
 	free(n);
 }
 
+/* One warning line: "stand-in: ..." in bold for markdown (a hard break
+ * after it), plain for a terminal. Takes text. */
+static void warn_line(FILE *f, bool markdown, const char *what, char *text)
+{
+	if (markdown)
+		fprintf(f, "**%s:** %s  \n", what, text);
+	else
+		fprintf(f, "%s: %s\n", what, text);
+	free(text);
+}
+
+static void warn_stand_ins(FILE *f, bool markdown, const char *side, const struct compare_servers *s)
+{
+	for (size_t i = 0; s && i < s->n; i++) {
+		const struct compare_server *v = &s->v[i];
+		char *t, *srv, *p, *for_;
+
+		if (!v->stands_in_for)
+			continue;
+		t = clean(v->target, markdown);
+		srv = clean(v->server, markdown);
+		p = clean(v->product, markdown);
+		for_ = clean(v->stands_in_for, markdown);
+		warn_line(f, markdown, "stand-in",
+			  xasprintf("the %s's %s target was answered by %s, standing in for %s: its figures are %s's, "
+				    "not %s's", side, t, srv, for_, p, for_));
+		free(t);
+		free(srv);
+		free(p);
+		free(for_);
+	}
+}
+
+int compare_write_servers(const struct compare_result *r, bool markdown, FILE *out)
+{
+	const struct compare_servers *b = r->base_servers, *c = r->cand_servers;
+
+	warn_stand_ins(out, markdown, "baseline", b);
+	warn_stand_ins(out, markdown, "candidate", c);
+	for (size_t i = 0; b && i < b->n; i++) {
+		const struct compare_server *x = &b->v[i], *y = compare_server_of(c, x->target);
+		char *t, *bs, *cs;
+
+		if (!compare_servers_differ(b, c, x->target))
+			continue;
+		t = clean(x->target, markdown);
+		bs = clean(x->server, markdown);
+		cs = clean(y->server, markdown);
+		warn_line(out, markdown, "not comparable",
+			  xasprintf("the %s target was answered by %s in the baseline and by %s in the candidate: "
+				    "a change of server, not of speed; its changes are shown, never judged", t, bs, cs));
+		free(t);
+		free(bs);
+		free(cs);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
 static void print_head(const struct compare_result *r, FILE *f, bool markdown)
 {
+	compare_write_servers(r, markdown, f);
 	print_side(f, markdown, markdown ? "Baseline" : "baseline:", r->base_path, r->base_workloads, r->base_repeats);
 	print_side(f, markdown, markdown ? "Candidate" : "candidate:", r->cand_path, r->cand_workloads,
 		   r->cand_repeats);

@@ -292,7 +292,7 @@ int util_write_all(int fd, const void *buf, size_t n)
 
 int util_write_file(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* less the umask */
 	int err = 0;
 
 	if (fd < 0)

@@ -72,8 +72,9 @@ const char *util_suggest(const char *word, const char *const *candidates);
 /* Writes all of buf to fd (retrying short writes). Returns 0 or -1. */
 int util_write_all(int fd, const void *buf, size_t n);
 
-/* Writes the whole string to path, creating it (mode 0644); fails when path
- * exists. Returns 0, or -1 with errno set. */
+/* Writes the whole string to path, creating it (mode 0666 less the umask,
+ * as every result file); fails when path exists. Returns 0, or -1 with
+ * errno set. */
 int util_write_file(const char *path, const char *text);
 
 /*

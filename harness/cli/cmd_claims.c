@@ -298,7 +298,7 @@ static int run_claim(const struct claims_args *a, const struct entry *e, const c
 		argv[n++] = xstrdup("--set");
 		argv[n++] = xasprintf("%s=%s", ov[i].path, ov[i].value);
 	}
-	fd = open(*log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(*log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666); /* less the umask */
 	if (fd >= 0) {
 		FILE *f = fdopen(dup(fd), "w");
 

@@ -29,6 +29,9 @@ const char cmd_compare_usage[] =
 	"--strict. A row with a run shorter than 1 s (duration_s) is \"too short\":\n"
 	"its change is shown, never judged. Empty and `unsupported` figures are \"not\n"
 	"measured\", never a regression. Rows in one run only are listed as such.\n"
+	"A server that stood in for another (FerretDB for MongoDB: the run.json beside\n"
+	"the summary.csv says so) is said first; a target answered by different\n"
+	"servers on the two sides is \"not comparable\": shown, never judged.\n"
 	"Details: docs/compare.md.\n"
 	"\n"
 	"  --threshold PCT   a change smaller than PCT% is \"unchanged\" (default 5; 0 =\n"
@@ -123,7 +126,10 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "bench compare: %s\n", err);
 		return BENCH_EXIT_USAGE;
 	}
-	if (compare_write(r, a.format, stdout) < 0 || fflush(stdout) != 0 ||
+	/* csv: only CSV on stdout; the warnings go first on stderr (the
+	 * table and markdown start with them). */
+	if ((a.format == COMPARE_CSV && compare_write_servers(r, false, stderr) < 0) ||
+	    compare_write(r, a.format, stdout) < 0 || fflush(stdout) != 0 ||
 	    (a.format == COMPARE_CSV && compare_write_summary(r, stderr) < 0)) {
 		perror("bench compare: writing the comparison");
 		compare_result_free(r);

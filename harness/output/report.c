@@ -705,23 +705,28 @@ static void sec_comparison(struct sbuf *sb, const char *dir, const struct cmptab
 		sbuf_addf(sb, "%s", no_charts);
 }
 
-/* Writes text to dir/name through a temporary file and a rename. */
+/* Writes text to dir/name through a temporary file and a rename. The
+ * temporary file is created as every result file is, 0666 less the umask
+ * (util_write_file): mkstemp's 0600 needed a fixed chmod, which ignored
+ * the umask. Its name holds the pid and a counter, so two writers never
+ * share one. */
 static int write_atomic(const char *dir, const char *name, const char *text, char *err, size_t errlen)
 {
-	char *tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, name), *path = xasprintf("%s/%s", dir, name);
-	int fd = mkstemp(tmp), rc = -1;
+	char *tmp = NULL, *path = xasprintf("%s/%s", dir, name);
+	int rc = -1, e = EEXIST;
 
-	if (fd < 0) {
-		chart_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	for (unsigned k = 0; k < 100 && e == EEXIST; k++) {
+		free(tmp);
+		tmp = xasprintf("%s/.%s.tmp-%ld-%u", dir, name, (long)getpid(), k);
+		e = util_write_file(tmp, text) < 0 ? errno : 0;
+		if (e && e != EEXIST)
+			unlink(tmp); /* written in part */
+	}
+	if (e) {
+		chart_seterr(err, errlen, "cannot write %s: %s", path, strerror(e));
 		goto done;
 	}
-	if (util_write_all(fd, text, strlen(text)) < 0 || fchmod(fd, 0644) < 0) {
-		chart_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto done;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (rename(tmp, path) < 0) {
 		chart_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 		goto done;

@@ -41,6 +41,13 @@
 #    are built) through a proxy that takes the filter off every find and
 #    the $match off every aggregate: the run succeeds, its cleanup removes
 #    its own documents, and every foreign document is what it was.
+# g. Redis GETs answered with garbage, on both engines (hiredis 0.14's
+#    reader has no bound of its own; drivers/redis/redis_bound.c): a bulk
+#    string longer than the workload's values (2 MB), 2 GB announced and
+#    400 MB sent, an 8 MB error line: every get disconnected, the refusal
+#    names the bound, peak RSS under 300 MB; an array of 2^31 - 1
+#    elements: nothing allocated for it, the gets time out. A good value is
+#    ok and $-1 a miss.
 set -uo pipefail
 bench=$1 proxy=$2 probe=${3:-none}
 
@@ -273,6 +280,50 @@ garbage other-key 'VALUE other:1 0 1\r\nx\r\nEND\r\n' 0 0 8
 garbage 8mb-line '{fill:8000000}' 0 0 8
 garbage 999999999 'VALUE {key} 0 999999999\r\n' 0 0 8
 garbage 200mb-value 'VALUE {key} 0 200000000\r\n{fill:200000000}\r\nEND\r\n' 0 0 8
+
+# ---- g. hostile replies to Redis GETs, on both engines ----
+# rgarbage NAME REPLY OK MISSES DISCONNECTS TIMEOUTS [GETS]: GETS gets (8;
+# one client) answered with REPLY, on the blocking engine (hiredis's
+# reader, fed by redis_get_reply) and the event engine (fed by
+# redis_node_on_readable); the run phase's counts must be these, and
+# bench's peak RSS under 300 MB.
+rgarbage() {
+  local name=$1 want_ok=$3 want_miss=$4 want_disc=$5 want_to=$6 n=${7:-8} ops miss disc to engine
+  for engine in blocking event; do
+    start_px "rget-$name" "$rport" --mode redis-get-reply --arg "$2" || die "hostile_proxy did not start"
+    workload "rget-$name-$engine" "redis://127.0.0.1:$px_port" "{name: run, ops: $n, clients: 1, mix: {get: 1}}"
+    if [ "$engine" = blocking ]; then run "rget-$name-$engine" BENCH_ENGINE_BLOCKING=1; else run "rget-$name-$engine"; fi
+    ops=$(get redis run get ops) miss=$(get redis run get misses) disc=$(get redis run get disconnects)
+    to=$(get redis run get timeouts)
+    same "redis get $name: the $engine engine ran it" "$(get redis run get engine)" "$engine"
+    check "redis get $name ($engine): ok $((${ops:-0} - ${miss:-0})), misses ${miss:-?}, disconnects ${disc:-?}, timeouts ${to:-?} (want $want_ok, $want_miss, $want_disc, $want_to)" \
+      "${ops:-0} - ${miss:-0} == $want_ok && ${miss:--1} == $want_miss && ${disc:--1} == $want_disc && ${to:--1} == $want_to" ||
+      cat "$tmp/rget-$name-$engine.log"
+    # (0: the run ended before the first sample; a run that buffers
+    # hundreds of MB lasts long enough to be seen)
+    check "redis get $name ($engine): peak RSS ${hwm_mb} MB < 300 MB" "$hwm_mb < 300"
+    stop_pid "$px_pid"
+  done
+}
+rgarbage good '$16\r\n{fill:16}\r\n' 8 0 0 0
+rgarbage nil '$-1\r\n' 0 8 0 0
+# Longer than the workload's values (16 bytes: the bound is 1 MiB + 64 KiB):
+# refused at its header, before hiredis buffers it.
+rgarbage 2mb '$2000000\r\n{fill:2000000}\r\n' 0 0 8 0
+# 2 GB announced, 400 MB sent: hiredis would buffer all of it and wait.
+rgarbage 2gb '$2000000000\r\n{fill:400000000}' 0 0 8 0
+# A line that never ends (an error reply of 8 MB).
+rgarbage 8mb-line '-{fill:8000000}' 0 0 8 0
+# An array of 2^31 - 1 elements: the GET path's reader functions allocate
+# nothing for it (redis_node.c), so bench waits for its elements within
+# bounded memory and times out.
+rgarbage 2g-array '*2147483647\r\n' 0 0 0 2 2
+for engine in blocking event; do
+  # (the proxy writes the header a byte at a time: "at least" part of it)
+  grep -q "get disconnected: redis: a reply announced a bulk string of \(at least \)\{0,1\}[0-9]* bytes, over bench's bound of 1114112" \
+    "$tmp"/res-rget-2gb-$engine/*/run.json && pass "redis get 2gb ($engine): the refusal names the length and the bound" ||
+    fail "redis get 2gb ($engine): the refusal: $(grep -h '"error"' "$tmp"/res-rget-2gb-$engine/*/run.json | head -2)"
+done
 
 # ---- e. messages ----
 stop_pid "$mpid"

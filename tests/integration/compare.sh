@@ -7,7 +7,11 @@
 # exits 0; --strict lets the threshold decide and fails on a worse one. With
 # repeats, only a significant regression beyond the threshold exits 1. A
 # phase run shorter than a second (the load phase) is flagged as too short
-# to compare and never judged. docs/compare.md.
+# to compare and never judged. With run.json and summary.csv doctored to
+# say a target was answered by FerretDB standing in for MongoDB, the
+# stand-in is said first in every format; FerretDB on one side and MongoDB
+# on the other makes that target "not comparable", never a regression.
+# docs/compare.md.
 set -uo pipefail
 bench=$1
 src=$2
@@ -62,8 +66,8 @@ lacks "$tmp/ab.txt" "  run  .*too short$" "a phase of a second is compared"
 contains "$tmp/ab.txt" "^too short: a run of the row measured under 1 s (duration_s)" "too short is explained"
 contains "$tmp/ab.txt" "; 6 too short to compare (a run under 1 s)$" "the summary counts the rows too short"
 expect_rc 0 "csv of two single runs" -- "$bench" compare "$a" "$b" --format csv
-[ "$(grep -c ',load,.*,too short$' "$tmp/out")" -eq 6 ] && ok || fail "csv: the 6 load rows' verdict is 'too short'"
-lacks "$tmp/out" ",regression$" "csv: no regression without repeats"
+[ "$(grep -c ',load,.*,too short,,$' "$tmp/out")" -eq 6 ] && ok || fail "csv: the 6 load rows' verdict is 'too short'"
+lacks "$tmp/out" ",regression," "csv: no regression without repeats"
 
 # A change well beyond the threshold, one run a side: shown, untested, exit 0;
 # --strict makes it a regression (exit 1).
@@ -110,6 +114,83 @@ for t in alpha beta; do
 done
 contains "$tmp/out" "^4 regressions, " "four regressions (2 targets x 2 ops)"
 lacks "$tmp/out" "untested" "with repeats nothing is untested"
+# --- servers: a stand-in is said up front; different servers are not comparable ---
+# serve DIR NAME TARGET PRODUCT VERSION VARIANT STANDS_IN_FOR: copies DIR
+# to $tmp/NAME with run.json and summary.csv saying TARGET was answered by
+# that server ("" = no variant / the real thing).
+serve() {
+  local out="$tmp/$2"
+  rm -rf "$out" && cp -r "$1" "$out"
+  python3 - "$out" "$3" "$4" "$5" "$6" "$7" <<'PY' || fail "doctoring $out"
+import csv, json, sys
+d, target, product, version, variant, stands = sys.argv[1:]
+srv = {"product": product, "version": version}
+if variant: srv["variant"] = variant
+if stands: srv["stands_in_for"] = stands
+run = json.load(open(d + "/run.json"))
+for t in run["targets"]:
+    if t["name"] == target: t["server"] = srv
+json.dump(run, open(d + "/run.json", "w"))
+rows = list(csv.reader(open(d + "/summary.csv")))
+ti, si = rows[0].index("target"), rows[0].index("server")
+name = product + " " + version + (" (" + variant + ")" if variant else "")
+for r in rows[1:]:
+    if r[ti] == target: r[si] = name
+csv.writer(open(d + "/summary.csv", "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+  echo "$out"
+}
+fa=$(serve "$c" fa alpha FerretDB v1.24.2 "SQLite, indexed _id" MongoDB)
+fb=$(serve "$slow" fb alpha FerretDB v1.24.2 "SQLite, indexed _id" MongoDB)
+mb=$(serve "$slow" mb alpha MongoDB 7.0.14 "" "")
+# FerretDB on both sides: comparable, and said, in every format.
+expect_rc 1 "FerretDB on both sides: still judged (beta and alpha regress)" -- "$bench" compare "$fa" "$fb"
+contains "$tmp/out" "^stand-in: the baseline's alpha target was answered by FerretDB v1.24.2 (SQLite, indexed _id), standing in for MongoDB: its figures are FerretDB's, not MongoDB's$" \
+  "table: the baseline's stand-in is said"
+contains "$tmp/out" "^stand-in: the candidate's alpha target was answered by FerretDB" "table: the candidate's stand-in is said"
+head -1 "$tmp/out" | grep -q "^stand-in: " && ok || fail "table: the stand-in comes first: $(head -1 "$tmp/out")"
+contains "$tmp/out" "^4 regressions, " "the same server on both sides: every row judged"
+lacks "$tmp/out" "not comparable" "the same server on both sides is comparable"
+expect_rc 1 "markdown, FerretDB on both sides" -- "$bench" compare "$fa" "$fb" --format markdown
+contains "$tmp/out" "^\*\*stand-in:\*\* the baseline's alpha target was answered by FerretDB v1.24.2 (SQLite, indexed [\\]_id), standing in for MongoDB" \
+  "markdown: the stand-in is said (escaped)"
+expect_rc 1 "csv, FerretDB on both sides" -- "$bench" compare "$fa" "$fb" --format csv
+contains "$tmp/err" "^stand-in: the baseline's alpha target was answered by FerretDB" "csv: the stand-in is said on stderr"
+lacks "$tmp/out" "^stand-in" "csv: stdout stays CSV"
+contains "$tmp/out" ",baseline_server,candidate_server$" "csv: the server columns"
+contains "$tmp/out" '^cmp-over-time,run,alpha,get,,,ops_per_sec,.*,regression,"FerretDB v1.24.2 (SQLite, indexed _id), standing in for MongoDB","FerretDB v1.24.2 (SQLite, indexed _id), standing in for MongoDB"$' \
+  "csv: each row names both sides' servers"
+# FerretDB against MongoDB: alpha is not comparable, beta still regresses.
+expect_rc 1 "FerretDB against MongoDB: beta still regresses" -- "$bench" compare "$fa" "$mb"
+contains "$tmp/out" "^not comparable: the alpha target was answered by FerretDB v1.24.2 (SQLite, indexed _id) in the baseline and by MongoDB 7.0.14 in the candidate" \
+  "table: the change of server is said"
+contains "$tmp/out" "^alpha  *run  *get  *ops/s .*-99\.0%  not comparable$" "alpha's rows are shown, not judged"
+contains "$tmp/out" "^beta  *run  *get  *ops/s .*-99\.0%  regression$" "beta is still judged"
+contains "$tmp/out" "^2 regressions, .*; 9 not comparable (answered by different servers)$" "the summary counts alpha's 9 rows (3 load, 6 run)"
+expect_rc 1 "markdown, FerretDB against MongoDB" -- "$bench" compare "$fa" "$mb" --format markdown
+contains "$tmp/out" "^\*\*not comparable:\*\* the alpha target was answered by FerretDB" "markdown: not comparable is said"
+expect_rc 1 "csv, FerretDB against MongoDB" -- "$bench" compare "$fa" "$mb" --format csv
+contains "$tmp/err" "^not comparable: the alpha target" "csv: not comparable is said on stderr"
+contains "$tmp/out" '^cmp-over-time,run,alpha,get,,,ops_per_sec,.*,not comparable,"FerretDB v1.24.2 (SQLite, indexed _id), standing in for MongoDB",MongoDB 7.0.14$' \
+  "csv: the row's verdict and both servers"
+# Only FerretDB against MongoDB exits 0: nothing comparable regressed.
+ma=$(serve "$fa" ma beta MongoDB 7.0.14 "" "")
+mab=$(serve "$mb" mab beta FerretDB v1.24.2 "" MongoDB)
+expect_rc 0 "every target's server changed: nothing judged, exit 0" -- "$bench" compare "$ma" "$mab"
+contains "$tmp/out" "^0 regressions, 0 improvements, 0 unchanged; 18 not comparable" "every row is not comparable"
+# A name from run.json is escaped for the terminal and for markdown.
+hb=$(serve "$c" hb alpha $'Evil\e[31m<b>' 1 "" "Mongo_DB")
+expect_rc 0 "a hostile product name" -- "$bench" compare "$hb" "$hb" --format markdown
+contains "$tmp/out" "answered by Evil?[\\][[]31m&lt;b&gt; 1, standing in for Mongo[\\]_DB" "markdown: the name is escaped"
+lacks "$tmp/out" $'\e' "no escape byte reaches the output"
+expect_rc 0 "a hostile product name, table" -- "$bench" compare "$hb" "$hb"
+contains "$tmp/out" "^stand-in: the baseline's alpha target was answered by Evil?\[31m<b> 1" "table: the escape byte is a ?"
+lacks "$tmp/out" $'\e' "table: no escape byte reaches the terminal"
+# A damaged run.json beside a summary.csv: exit 2, naming it.
+printf '{"targets": [' >"$hb/run.json"
+expect_rc 2 "a damaged run.json" -- "$bench" compare "$hb" "$c"
+contains "$tmp/err" "run.json: not valid JSON" "the damaged run.json is named"
+
 # the load phase, too short, is never judged, however much it changed
 loadslow=$(scale "${c%/}" load 0.01)
 expect_rc 0 "repeats, the too short load phase 100 times slower: not judged" -- "$bench" compare "$c" "$loadslow"

@@ -87,6 +87,12 @@ quiet_dir=$(sed -n 's/^results: //p' "$tmp/out")
 same "umask 002: the result directory is 775" "$(stat -c %a "$quiet_dir")" 775
 same "umask 002: its latency/ is 775" "$(stat -c %a "$quiet_dir/latency")" 775
 same "umask 002: summary.csv is 664" "$(stat -c %a "$quiet_dir/summary.csv")" 664
+# Every file and directory of it, report.html too (it was 644: written
+# through mkstemp and a fixed chmod).
+nonempty "$quiet_dir/report.html" "the run writes report.html"
+same "umask 002: report.html is 664" "$(stat -c %a "$quiet_dir/report.html")" 664
+same "umask 002: no file is other than 664" "$(cd "$quiet_dir" && find . -type f ! -perm 664 -printf '%m %p\n')" ""
+same "umask 002: no directory is other than 775" "$(cd "$quiet_dir" && find . -type d ! -perm 775 -printf '%m %p\n')" ""
 expect_rc 0 "run null again" -- bash -c 'umask 077 && exec "$@"' umask "$bench" run tests/fixtures/e2e/null.yaml \
   --out "$tmp/res-null" --quiet
 same "umask 077: the result directory is 700" "$(stat -c %a "$(sed -n 's/^results: //p' "$tmp/out")")" 700
@@ -122,7 +128,7 @@ expect_rc 2 "compare a missing file" -- "$bench" compare $cmp_fix/base.csv "$tmp
 expect_rc 2 "compare with an unknown option" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/base.csv --frce
 contains "$tmp/err" "did you mean '--force'" "compare suggests the option"
 expect_rc 1 "compare --format csv" -- "$bench" compare $cmp_fix/base.csv $cmp_fix/regress.csv --format csv
-head -1 "$tmp/out" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,metric,baseline_n,baseline_mean,baseline_ci95,candidate_n,candidate_mean,candidate_ci95,delta,delta_pct,significant,verdict' \
+head -1 "$tmp/out" | grep -qx 'workload,phase,target,op,sweep_key,sweep_value,metric,baseline_n,baseline_mean,baseline_ci95,candidate_n,candidate_mean,candidate_ci95,delta,delta_pct,significant,verdict,baseline_server,candidate_server' \
   && ok || fail "compare csv header"
 [ "$(wc -l <"$tmp/out")" -eq 25 ] && ok || fail "compare csv: a header and 24 rows (8 rows x 3 metrics)"
 contains "$tmp/err" "^2 regressions" "compare csv puts the summary line on stderr"

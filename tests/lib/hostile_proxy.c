@@ -21,6 +21,9 @@
  *                   <--arg> 0 <cursor> <pattern> <n>: the script's reply
  *                   is the SCAN reply (a cursor that never ends, elements
  *                   that are not strings).
+ *   redis-get-reply every GET is answered by the proxy with --arg, as
+ *                   memcached's get-reply (below) writes it: a bulk string
+ *                   of 2 GB announced, an array of 2^31 elements.
  * memcached modes (the client's commands are read as text lines, with the
  * data block of a storage command):
  *   metadump        `lru_crawler metadump ...` is answered by the proxy with an endless dump, lines
@@ -69,7 +72,7 @@
 #define BUF_MAX (16u << 20) /* the most a command may take */
 #define MAX_ARGS 64
 
-enum mode { M_SCAN_MATCH_ALL, M_SCAN_EVAL, M_METADUMP, M_GET_REPLY, M_MONGO_NO_FILTER };
+enum mode { M_SCAN_MATCH_ALL, M_SCAN_EVAL, M_METADUMP, M_GET_REPLY, M_MONGO_NO_FILTER, M_REDIS_GET_REPLY };
 
 static enum mode mode;
 static const char *arg = "";
@@ -173,11 +176,24 @@ static int is_word(const char *s, size_t len, const char *w)
 	return strlen(w) == len && strncasecmp(s, w, len) == 0;
 }
 
-/* A Redis command from the client: SCAN changed as the mode says, the rest
- * as it came. */
-static void redis_command(int up, const char *raw, size_t rawlen, const char **av, const size_t *avl, int ac)
+static void get_reply(int client, const char *key, size_t klen);
+
+/* A Redis command from the client: SCAN changed as the mode says (GET
+ * answered by the proxy, in redis-get-reply), the rest as it came. */
+static void redis_command(int client, int up, const char *raw, size_t rawlen, const char **av, const size_t *avl,
+			  int ac)
 {
 	char head[32];
+
+	if (mode == M_REDIS_GET_REPLY) {
+		if (ac == 2 && is_word(av[0], avl[0], "GET") && atomic_fetch_add(intercepted, 1) >= skip) {
+			changed("GET");
+			get_reply(client, av[1], avl[1]);
+		} else {
+			put(up, raw, rawlen);
+		}
+		return;
+	}
 
 	if (ac < 4 || !is_word(av[0], avl[0], "SCAN") || !is_word(av[2], avl[2], "MATCH") ||
 	    atomic_fetch_add(intercepted, 1) < skip) {
@@ -423,13 +439,13 @@ static void serve(int client, const struct sockaddr_storage *ua, socklen_t ualen
 			int ac = 0;
 			long used;
 
-			if (mode == M_SCAN_MATCH_ALL || mode == M_SCAN_EVAL) {
+			if (mode == M_SCAN_MATCH_ALL || mode == M_SCAN_EVAL || mode == M_REDIS_GET_REPLY) {
 				used = parse_resp(buf, len, av, avl, &ac);
 				if (used < 0) { /* not an array: pass it all on */
 					put(up, buf, len);
 					used = (long)len;
 				} else if (used > 0) {
-					redis_command(up, buf, (size_t)used, av, avl, ac);
+					redis_command(client, up, buf, (size_t)used, av, avl, ac);
 				}
 			} else if (mode == M_MONGO_NO_FILTER) {
 #ifdef HOSTILE_BSON
@@ -451,14 +467,15 @@ static void serve(int client, const struct sockaddr_storage *ua, socklen_t ualen
 _Noreturn static void usage(void)
 {
 	fprintf(stderr, "usage: hostile_proxy --upstream HOST:PORT --mode scan-match-all|scan-eval|metadump|get-reply|"
-			"mongo-no-filter "
+			"mongo-no-filter|redis-get-reply "
 			"[--arg TEXT] [--skip N] [--delay-ms D]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = {"scan-match-all", "scan-eval", "metadump", "get-reply", "mongo-no-filter"};
+	static const char *const names[] = {"scan-match-all", "scan-eval", "metadump", "get-reply", "mongo-no-filter",
+					    "redis-get-reply"};
 	const char *upstream = NULL, *m = NULL, *sk = "0", *dl = "0";
 	struct sockaddr_storage ua, la;
 	socklen_t ualen, lalen;

@@ -1,13 +1,47 @@
 /* test_cluster_slot.c - Redis Cluster key slots: CRC16/XMODEM and hash
  * tags, against the specification's test vector and slots that
- * redis-server 7.0 (CLUSTER KEYSLOT) gives for the same keys. */
+ * redis-server 7.0 (CLUSTER KEYSLOT) gives for the same keys; and the URI
+ * of a discovered node, which keeps the seed's scheme (TLS) and
+ * credentials. */
 #include <string.h>
 
 #include "check.h"
 #include "redis_slot.h"
 
+/* A discovered node's URI from the seed's: the scheme (rediss:// stays
+ * TLS: it once became redis://rediss://... or plain redis://), the
+ * credentials, IPv6 brackets. */
+static void check_node_uris(void)
+{
+	static const struct {
+		const char *seed, *host, *want;
+	} cases[] = {
+		{"redis://127.0.0.1:7000", "10.0.0.2", "redis://10.0.0.2:7001"},
+		{"rediss://127.0.0.1:7000", "10.0.0.2", "rediss://10.0.0.2:7001"},
+		{"redis://:s3cret@127.0.0.1:7000/0", "10.0.0.2", "redis://:s3cret@10.0.0.2:7001"},
+		{"rediss://:s3cret@127.0.0.1:7000", "10.0.0.2", "rediss://:s3cret@10.0.0.2:7001"},
+		{"rediss://bench:p%40ss@w/rd@h:7000", "n1", "rediss://bench:p%40ss@w/rd@n1:7001"},
+		{"redis://[::1]:7000", "::1", "redis://[::1]:7001"},
+		{"rediss://u:pw@[fe80::1]:7000", "fe80::2", "rediss://u:pw@[fe80::2]:7001"},
+		{"127.0.0.1:7000", "10.0.0.2", "redis://10.0.0.2:7001"},
+	};
+	char out[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(redis_cluster_node_uri(out, sizeof(out), cases[i].seed, cases[i].host, 7001), 0);
+		CHECK_STR(out, cases[i].want);
+	}
+	/* host comes from the server: a byte that changes the URI is refused. */
+	CHECK_INT(redis_cluster_node_uri(out, sizeof(out), "rediss://h:1", "evil/0", 7001), -1);
+	CHECK_INT(redis_cluster_node_uri(out, sizeof(out), "rediss://h:1", "a@b", 7001), -1);
+	CHECK_INT(redis_cluster_node_uri(out, sizeof(out), "rediss://h:1", "", 7001), -1);
+	/* Too long for the buffer: refused, never cut. */
+	CHECK_INT(redis_cluster_node_uri(out, 16, "rediss://:s3cret@h:1", "10.0.0.2", 7001), -1);
+}
+
 int main(void)
 {
+	check_node_uris();
 	static const struct {
 		const char *key;
 		unsigned slot;
