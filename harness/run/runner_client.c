@@ -89,8 +89,10 @@ void runner_pacer_init(const struct phase_ctx *ctx, struct client *c)
 static void trace_error(struct worker *wk, int measuring, const char *msg)
 {
 	wk->stats[measuring][BENCH_OP_GET].status[BENCH_ERROR]++;
-	if (!wk->first_error[0])
-		snprintf(wk->first_error, sizeof(wk->first_error), "trace: %s", msg);
+	/* A long message is cut to first_error's size (the check tells the
+	 * compiler the cut is meant). */
+	if (!wk->first_error[0] && snprintf(wk->first_error, sizeof(wk->first_error), "trace: %s", msg) < 0)
+		wk->first_error[0] = '\0';
 }
 
 int runner_trace_peek(struct worker *wk, struct client *c, int measuring)
