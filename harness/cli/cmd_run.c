@@ -345,8 +345,11 @@ void run_fill_target(const struct run_args *a, const struct workload *w, const s
 /* Brings up (or finds) the target's server and reads its identity. Returns
  * 0, or -1 with t->skipped set. */
 static int bring_up(const struct run_args *a, struct results *r, struct target_result *t,
-		    struct server_set **servers, struct bench_target *bt, char **uri_owned, pid_t *pid)
+		    struct server_set **servers, const struct workload *first, struct bench_target *bt,
+		    char **uri_owned, pid_t *pid)
 {
+	/* Sized as the first sweep point asks (run_phases.c resizes it for the others). */
+	struct server_size size = {first->server.memory, first->server.eviction};
 	const struct wl_target *wt = t->target;
 	char err[1024];
 	struct bench_conn conn = {.driver = t->driver, .target = bt};
@@ -365,8 +368,8 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			return -1;
 		}
 		run_say(a, "%s: starting a private server ...\n", wt->name);
-		rc = servers_spawn(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args, &srv, err,
-				   sizeof(err));
+		rc = servers_spawn_sized(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args,
+					 &size, &srv, err, sizeof(err));
 		if (rc != 0) {
 			t->skipped = xstrdup(err);
 			return -1;
@@ -381,6 +384,9 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		if (wt->n_spawn_args || wt->spawn_program)
 			results_warn(r, "%s: spawn ignored with --servers external: the server runs as it was "
 				     "configured (run.json's server.config says how)", wt->name);
+		if (first->server.memory || first->server.eviction)
+			results_warn(r, "%s: server.memory and server.eviction ignored with --servers external: the "
+				     "server runs as it was configured (run.json's server.config says how)", wt->name);
 		bt->uri = servers_external_uri(t->driver);
 		if (!bt->uri) {
 			t->skipped = xasprintf("driver %s has no default address: give target %s a uri", t->driver->name, wt->name);
@@ -503,7 +509,7 @@ static void run_target(const struct run_args *a, struct results *r, struct targe
 
 		bt.value_max = v > bt.value_max ? v : bt.value_max;
 	}
-	if (bring_up(a, r, t, servers, &bt, &uri_owned, &pid) < 0 ||
+	if (bring_up(a, r, t, servers, points[0], &bt, &uri_owned, &pid) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &bt) < 0 || namespace_before(&a->ns, r, t, &bt, &ns) < 0) {
 		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		goto done;

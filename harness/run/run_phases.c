@@ -11,6 +11,7 @@
 
 #include "run_phases.h"
 #include "crash.h"
+#include "escape.h"
 #include "idle.h"
 #include "replication.h"
 #include "runner.h"
@@ -137,11 +138,63 @@ static void open_idle(void *arg)
 	    c->ph->name, (unsigned long long)idle_held(c->idle), (unsigned long long)idle_refused(c->idle));
 }
 
+/* The configuration the server reports, on one line: under a sweep over
+ * server.*, the proof that each point's server got its setting
+ * (maxmemory=, limit_maxbytes=). A reply is untrusted: through
+ * escape_terminal. */
+static void say_config(const struct run_args *a, const struct target_result *t, const struct bench_target *bt)
+{
+	struct bench_conn conn = {.driver = t->driver, .target = bt};
+	struct bench_server_info info = {0};
+	struct sbuf sb = {0};
+
+	if (!t->driver->server_info || t->driver->open(&conn) < 0 || t->driver->server_info(&conn, &info) < 0) {
+		t->driver->close(&conn);
+		run_say(a, "%s: the server's configuration could not be read\n", t->target->name);
+		return;
+	}
+	t->driver->close(&conn);
+	for (char *nl; (nl = strchr(info.config, '\n'));)
+		*nl = ' ';
+	escape_terminal(&sb, info.config);
+	run_say(a, "%s: server configuration: %s\n", t->target->name, sb.buf ? sb.buf : "");
+	free(sb.buf);
+}
+
+/* Under a sweep over server.memory or server.eviction, a point whose
+ * server: differs from the running server's gets the server restarted
+ * with it (nothing the last point stored survives: each point loads its
+ * own data). Returns 0, or -1 with t->skipped. */
+static int size_server(const struct run_args *a, struct target_result *t, const struct workload *w,
+		       const struct bench_target *bt, struct watch *wt, struct server_size *cur)
+{
+	char err[1024];
+	struct server_size want = {w->server.memory, w->server.eviction};
+
+	if (!t->server || strncmp(w->sweep.key ? w->sweep.key : "", "server.", 7) != 0)
+		return 0;
+	if (want.memory != cur->memory || strcmp(want.eviction ? want.eviction : "", cur->eviction ? cur->eviction : "")) {
+		if (servers_resize(t->server, t->driver, (const char *const *)t->target->spawn_args, &want, err,
+				   sizeof(err)) != 0) {
+			t->skipped = xasprintf("restarting the server for sweep %s: %s", w->sweep.key, err);
+			return -1;
+		}
+		*cur = want;
+		wt->pid = t->server->pid;
+		run_say(a, "%s: restarted %s (pid %d) on 127.0.0.1:%d\n", t->target->name, t->server->program,
+			(int)t->server->pid, t->server->port);
+	}
+	say_config(a, t, bt);
+	return 0;
+}
+
 int run_points(const struct run_args *a, struct results *r, struct target_result *t,
 		      struct workload *const *points, size_t n_points, const struct bench_target *bt,
 		      struct watch *wt, struct server_set *set)
 {
 	struct runner_probe probe;
+	/* What bring_up started the server with: the first point's. */
+	struct server_size cur = {points[0]->server.memory, points[0]->server.eviction};
 
 	watch_probe(wt, &probe);
 	for (size_t pt = 0; pt < n_points && !runner_stop_requested(); pt++) {
@@ -150,6 +203,10 @@ int run_points(const struct run_args *a, struct results *r, struct target_result
 
 		if (value)
 			run_say(a, "%s: sweep %s = %s\n", t->target->name, r->w->sweep.key, value);
+		if (size_server(a, t, w, bt, wt, &cur) < 0) {
+			fprintf(stderr, "bench: %s: %s\n", t->target->name, t->skipped);
+			return -1;
+		}
 		for (uint64_t rep = 1; rep <= w->repeat && !runner_stop_requested(); rep++) {
 			for (size_t i = 0; i < w->n_phases && !runner_stop_requested(); i++) {
 				struct phase_result *p = results_add_run(t), warm = {0}, *wr;

@@ -740,11 +740,11 @@ static void parse_phases(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 }
 
 enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_TARGETS, TOP_KEYSPACE, TOP_VALUES, TOP_PHASES, TOP_REPEAT,
-       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP_CLAIM, TOP__COUNT };
+       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP_CLAIM, TOP_SERVER, TOP__COUNT };
 /* `claim` is a claim file's (claims.c reads it); a workload skips it. */
 static const char *const wl_top_keys[] = {
 	"name", "description", "seed", "targets", "keyspace", "values", "phases", "repeat", "sweep",
-	"max_error_rate", "claim", NULL,
+	"max_error_rate", "claim", "server", NULL,
 };
 
 /* Parses the text again for every point and keeps what is new. */
@@ -794,6 +794,8 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 		wl_parse_keyspace(c, w, v[TOP_KEYSPACE]);
 	if (wt_present(v[TOP_VALUES]))
 		wl_parse_values(c, w, v[TOP_VALUES]);
+	if (wt_present(v[TOP_SERVER]))
+		wl_parse_server(c, w, v[TOP_SERVER]);
 	if (!wt_present(v[TOP_PHASES]))
 		wt_report(c, v[TOP_PHASES] ? v[TOP_PHASES] : root, "missing required key 'phases' at the top level");
 	else
@@ -971,6 +973,7 @@ void workload_free(struct workload *w)
 	free(w->targets);
 	free(w->phases);
 	free(w->keyspace.prefix);
+	free(w->server.eviction);
 	free(w->keyspace.shard_key);
 	free(w->description);
 	free(w->name);

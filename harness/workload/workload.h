@@ -129,6 +129,13 @@ struct workload {
 		char **paths;
 		size_t n_paths;
 	} sweep;
+	/* server: {memory, eviction}: how every server bench spawns is sized
+	 * (the drivers' memory_argv and eviction, driver.h); 0 / NULL: as the
+	 * driver's recipe starts it. */
+	struct {
+		uint64_t memory;               /* bytes */
+		char *eviction;                /* a policy word of the target's driver */
+	} server;
 	struct wl_phase *phases;
 	size_t n_phases;
 	uint64_t repeat;               /* default 1 */
