@@ -295,6 +295,18 @@ static void write_phase(json_t *o, const struct wl_phase *p)
 	} else if (p->type == WL_PHASE_REPLICATION) {
 		put_num(o, "duration_s", (double)p->duration_ns / 1e9);
 		put_num(o, "rate", p->rate);
+	} else if (p->type == WL_PHASE_CACHE_ASIDE) {
+		json_t *mix = put_obj(o, "mix");
+
+		if (p->duration_ns)
+			put_num(o, "duration_s", (double)p->duration_ns / 1e9);
+		else
+			put_u64(o, "ops", p->ops);
+		put_num(mix, "get", p->mix[BENCH_OP_GET]);
+		put_num(mix, "set", p->mix[BENCH_OP_SET]);
+		put_num(o, "store_latency_min_s", (double)p->store_lat_min_ns / 1e9);
+		put_num(o, "store_latency_max_s", (double)p->store_lat_max_ns / 1e9);
+		put_str(o, "on_write", p->on_write_update ? "update" : "invalidate");
 	} else if (p->type == WL_PHASE_CRASH) {
 		put_u64(o, "pipeline", p->pipeline);
 		put_num(o, "kill_after_min_s", (double)p->kill_min_ns / 1e9);
@@ -428,6 +440,21 @@ static void write_run(json_t *o, const struct phase_result *p)
 			put_num(r, "lag_p99_us", (double)hist_percentile(lag, 99) / 1e3);
 			put_num(r, "lag_max_us", (double)hist_max(lag) / 1e3);
 		}
+	}
+	if (p->aside.ran) {
+		const struct op_stats *rd = &p->ops[BENCH_OP_GET];
+		json_t *a = put_obj(o, "cache_aside");
+		uint64_t reads = op_stats_answered(rd);
+
+		put_u64(a, "reads", reads);
+		put_u64(a, "cache_hits", rd->status[BENCH_OK]);
+		put_u64(a, "cache_misses", rd->status[BENCH_MISS]);
+		put_num(a, "hit_ratio", reads ? (double)rd->status[BENCH_OK] / (double)reads : NAN);
+		put_u64(a, "writes", op_stats_answered(&p->ops[BENCH_OP_SET]));
+		put_u64(a, "store_reads", p->aside.store_reads);
+		put_u64(a, "store_writes", p->aside.store_writes);
+		put_u64(a, "fills", p->aside.fills);
+		put_u64(a, "stale_reads", p->aside.stale_reads);
 	}
 	if (p->crash.ran) {
 		json_t *c = put_obj(o, "crash");

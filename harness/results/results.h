@@ -81,6 +81,14 @@ struct phase_result {
 		struct hist *lag;             /* ns from a write's acknowledgement to
 					       * its first sighting on the replica */
 	} repl;
+	/* A cache-aside phase (aside.h): ops[GET] the application's reads
+	 * (miss = a cache miss, served by the store), ops[SET] its writes. */
+	struct {
+		bool ran;
+		uint64_t store_reads, store_writes; /* the store's load */
+		uint64_t fills;               /* values written back to the cache */
+		uint64_t stale_reads;         /* reads older than a finished write */
+	} aside;
 };
 
 struct server; /* servers.h */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "run_phases.h"
+#include "aside.h"
 #include "crash.h"
 #include "escape.h"
 #include "idle.h"
@@ -56,6 +57,19 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
 		    (double)hist_percentile(p->repl.lag, 50) / 1e6, (double)hist_percentile(p->repl.lag, 99) / 1e6,
 		    (unsigned long long)rd->status[BENCH_MISS], (unsigned long long)op_stats_answered(rd));
+		return;
+	}
+	if (p->aside.ran) {
+		const struct op_stats *rd = &p->ops[BENCH_OP_GET];
+		uint64_t reads = op_stats_answered(rd);
+
+		run_say(a, "  %s: %s (repeat %llu): %llu reads, hit ratio %.4f; %llu writes; the store served %llu reads "
+		    "and %llu writes; %llu stale reads; %llu errors\n", t->target->name, p->phase->name,
+		    (unsigned long long)p->repeat, (unsigned long long)reads,
+		    reads ? (double)rd->status[BENCH_OK] / (double)reads : 0.0,
+		    (unsigned long long)op_stats_answered(&p->ops[BENCH_OP_SET]),
+		    (unsigned long long)p->aside.store_reads, (unsigned long long)p->aside.store_writes,
+		    (unsigned long long)p->aside.stale_reads, (unsigned long long)errors);
 		return;
 	}
 	if (p->over_error_limit)
@@ -226,6 +240,8 @@ int run_points(const struct run_args *a, struct results *r, struct target_result
 				} else if (w->phases[i].type == WL_PHASE_REPLICATION) {
 					prc = replication_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, t->server,
 								    p);
+				} else if (w->phases[i].type == WL_PHASE_CACHE_ASIDE) {
+					prc = aside_run_phase(w, &w->phases[i], i, rep, t->driver, bt, p);
 				} else if (w->phases[i].type == WL_PHASE_CRASH) {
 					prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
 					wt->pid = t->server->pid; /* restarted: a new process */

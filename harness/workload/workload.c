@@ -459,14 +459,16 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 }
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
-       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK__COUNT };
+       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK_STORE_LATENCY, PK_ON_WRITE,
+       PK__COUNT };
 
 /* The phase types a key is for: one bit per enum wl_phase_type. */
 #define PT_LOAD (1u << WL_PHASE_LOAD)
 #define PT_RUN (1u << WL_PHASE_RUN)
 #define PT_CRASH (1u << WL_PHASE_CRASH)
 #define PT_REPLICATION (1u << WL_PHASE_REPLICATION)
-#define PT_ANY (PT_LOAD | PT_RUN | PT_CRASH | PT_REPLICATION)
+#define PT_ASIDE (1u << WL_PHASE_CACHE_ASIDE)
+#define PT_ANY (PT_LOAD | PT_RUN | PT_CRASH | PT_REPLICATION | PT_ASIDE)
 
 /* Each key of a phase and the phase types that take it. */
 static const struct phase_key {
@@ -478,17 +480,19 @@ static const struct phase_key {
 	[PK_BATCH] = {"batch", PT_LOAD},
 	[PK_CLIENTS] = {"clients", PT_ANY},
 	[PK_WARMUP] = {"warmup", PT_RUN},
-	[PK_DURATION] = {"duration", PT_RUN | PT_REPLICATION},
-	[PK_OPS] = {"ops", PT_RUN},
+	[PK_DURATION] = {"duration", PT_RUN | PT_REPLICATION | PT_ASIDE},
+	[PK_OPS] = {"ops", PT_RUN | PT_ASIDE},
 	[PK_PIPELINE] = {"pipeline", PT_RUN | PT_CRASH},
 	[PK_RATE] = {"rate", PT_RUN | PT_REPLICATION},
-	[PK_MIX] = {"mix", PT_RUN},
+	[PK_MIX] = {"mix", PT_RUN | PT_ASIDE},
 	[PK_RANGE] = {"range", PT_RUN},
 	[PK_QUERY] = {"query", PT_RUN},
 	[PK_FUZZY] = {"fuzzy", PT_RUN},
 	[PK_STRUCTURES] = {"structures", PT_RUN},
 	[PK_KILL_AFTER] = {"kill_after", PT_CRASH},
 	[PK_IDLE] = {"idle_connections", PT_RUN},
+	[PK_STORE_LATENCY] = {"store_latency", PT_ASIDE},
+	[PK_ON_WRITE] = {"on_write", PT_ASIDE},
 };
 
 /* The names of phase_keys, NULL-terminated, into names[PK__COUNT + 1]
@@ -505,7 +509,7 @@ static char *phase_types_of(unsigned mask)
 {
 	struct sbuf sb = {0};
 
-	for (int t = WL_PHASE_LOAD; t <= WL_PHASE_REPLICATION; t++)
+	for (int t = WL_PHASE_LOAD; t <= WL_PHASE_CACHE_ASIDE; t++)
 		if (mask & (1u << t))
 			sbuf_addf(&sb, "%s%s", sb.len ? " or " : "", workload_phase_type_name((enum wl_phase_type)t));
 	return sbuf_take(&sb);
@@ -535,15 +539,15 @@ static void parse_rate(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, co
 			"1 op/s", path, wt_sval(n), ph->clients);
 }
 
-/* kill_after: 2s | {min: 1s, max: 3s} */
-static void parse_kill_after(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
+/* kill_after, store_latency: 2s | {min: 1s, max: 3s}, into [*lo, *hi]. */
+static void parse_time_range(struct wt_ctx *c, yaml_node_t *n, const char *path, uint64_t *lo, uint64_t *hi)
 {
 	static const char *const keys[] = {"min", "max", NULL};
 	yaml_node_t *v[2], *kn[2];
 
 	if (n->type != YAML_MAPPING_NODE) {
-		if (wt_get_duration(c, n, path, &ph->kill_min_ns) == 0)
-			ph->kill_max_ns = ph->kill_min_ns;
+		if (wt_get_duration(c, n, path, lo) == 0)
+			*hi = *lo;
 		return;
 	}
 	wt_map_fields(c, n, path, keys, v, kn);
@@ -551,8 +555,7 @@ static void parse_kill_after(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t 
 		wt_report(c, n, "%s needs both min and max, e.g. {min: 1s, max: 3s}", path);
 		return;
 	}
-	if (wt_get_duration(c, v[0], path, &ph->kill_min_ns) == 0 &&
-	    wt_get_duration(c, v[1], path, &ph->kill_max_ns) == 0 && ph->kill_min_ns > ph->kill_max_ns)
+	if (wt_get_duration(c, v[0], path, lo) == 0 && wt_get_duration(c, v[1], path, hi) == 0 && *lo > *hi)
 		wt_report(c, n, "%s min (%s) is greater than max (%s)", path, wt_sval(v[0]), wt_sval(v[1]));
 }
 
@@ -577,8 +580,26 @@ static void parse_phase_value(struct wt_ctx *c, struct wl_phase *ph, int k, yaml
 		wt_get_u64(c, n, path, 1, WL_MAX_PIPELINE, &ph->pipeline);
 		break;
 	case PK_KILL_AFTER:
-		parse_kill_after(c, ph, n, path);
+		parse_time_range(c, n, path, &ph->kill_min_ns, &ph->kill_max_ns);
 		break;
+	case PK_STORE_LATENCY:
+		parse_time_range(c, n, path, &ph->store_lat_min_ns, &ph->store_lat_max_ns);
+		break;
+	case PK_ON_WRITE: {
+		static const char *const words[] = {"invalidate", "update", NULL};
+		struct sbuf sb = {0};
+
+		if (wt_want_scalar(c, n, path, "invalidate or update") < 0)
+			break;
+		if (!strcmp(wt_sval(n), "update"))
+			ph->on_write_update = 1;
+		else if (strcmp(wt_sval(n), "invalidate") != 0) {
+			wt_add_hint(&sb, wt_sval(n), words, "choices");
+			wt_report(c, n, "%s must be invalidate or update, got '%s'%s", path, wt_sval(n), sb.buf ? sb.buf : "");
+		}
+		free(sb.buf);
+		break;
+	}
 	case PK_WARMUP:
 		wt_get_duration(c, n, path, &ph->warmup_ns);
 		break;
@@ -617,7 +638,7 @@ static bool parse_phase_key(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *
 /* A phase's type: "load" by name, else run, unless `type` says. */
 static void parse_phase_type(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
 {
-	static const char *const types[] = {"load", "run", "crash", "replication", NULL};
+	static const char *const types[] = {"load", "run", "crash", "replication", "cache-aside", NULL};
 	const char *s;
 	struct sbuf sb = {0};
 
@@ -636,15 +657,41 @@ static void parse_phase_type(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t 
 	free(sb.buf);
 }
 
+static void parse_length_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
+			     yaml_node_t *const *v, yaml_node_t *const *kn, const char *path);
+
 /* What only a run phase has: its length (duration or ops), warmup, rate,
  * idle connections, op parameters and mix. */
 static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
 			    yaml_node_t *const *v, yaml_node_t *const *kn, const char *path)
 {
-	char *p;
-
 	parse_phase_key(c, ph, v, PK_WARMUP, path);
 	parse_phase_key(c, ph, v, PK_IDLE, path);
+	parse_length_mix(c, w, ph, n, v, kn, path);
+}
+
+/* A cache-aside phase: a run phase's length and mix (gets and sets only),
+ * the store's latency and what a write does to the cache. */
+static void parse_aside_phase(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
+			      yaml_node_t *const *v, yaml_node_t *const *kn, const char *path)
+{
+	parse_length_mix(c, w, ph, n, v, kn, path);
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		if (ph->mix[op] > 0 && op != BENCH_OP_GET && op != BENCH_OP_SET)
+			wt_report(c, v[PK_MIX], "%s.mix: a cache-aside phase reads (get) and writes (set); '%s' is neither",
+				  path, bench_op_name((enum bench_op)op));
+	if (!parse_phase_key(c, ph, v, PK_STORE_LATENCY, path))
+		wt_report(c, n, "%s needs store_latency, the simulated store's latency, e.g. store_latency: 1ms or "
+			  "{min: 500us, max: 2ms}", path);
+	parse_phase_key(c, ph, v, PK_ON_WRITE, path);
+}
+
+/* Exactly one of duration and ops, and a mix. */
+static void parse_length_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
+			     yaml_node_t *const *v, yaml_node_t *const *kn, const char *path)
+{
+	char *p;
+
 	parse_phase_key(c, ph, v, PK_OPS, path);
 	parse_phase_key(c, ph, v, PK_DURATION, path);
 	parse_phase_key(c, ph, v, PK_RATE, path); /* after clients: a rate is per client */
@@ -656,7 +703,8 @@ static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phas
 	} else if (!wt_present(v[PK_DURATION]) && !wt_present(v[PK_OPS])) {
 		wt_report(c, n, "%s needs a duration (e.g. duration: 30s) or an ops count (e.g. ops: 1000000)", path);
 	}
-	wl_parse_op_params(c, ph, path, v[PK_RANGE], v[PK_QUERY], v[PK_FUZZY], v[PK_STRUCTURES]);
+	if (ph->type == WL_PHASE_RUN)
+		wl_parse_op_params(c, ph, path, v[PK_RANGE], v[PK_QUERY], v[PK_FUZZY], v[PK_STRUCTURES]);
 	if (!wt_present(v[PK_MIX])) {
 		wt_report(c, v[PK_MIX] ? v[PK_MIX] : n, "%s needs a mix, e.g. mix: {get: 0.9, set: 0.1}", path);
 	} else {
@@ -717,6 +765,9 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 		break;
 	case WL_PHASE_RUN:
 		parse_run_phase(c, w, ph, n, v, kn, path);
+		break;
+	case WL_PHASE_CACHE_ASIDE:
+		parse_aside_phase(c, w, ph, n, v, kn, path);
 		break;
 	}
 out:
@@ -984,5 +1035,5 @@ void workload_free(struct workload *w)
 const char *workload_phase_type_name(enum wl_phase_type t)
 {
 	return t == WL_PHASE_LOAD ? "load" : t == WL_PHASE_RUN ? "run" : t == WL_PHASE_CRASH ? "crash"
-	       : t == WL_PHASE_REPLICATION ? "replication" : "?";
+	       : t == WL_PHASE_REPLICATION ? "replication" : t == WL_PHASE_CACHE_ASIDE ? "cache-aside" : "?";
 }
