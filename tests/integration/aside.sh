@@ -75,17 +75,12 @@ YAML
     $h["phase"] == "many" && $h["op"] == "get" && $h["target"] == "redis" { print $h["misses"] }' "$csv") == $(aside "$json" cache_misses 0)"
 done
 
-bad() { # WHAT SED REGEX
-  sed "$2" "$tmp/mixed.yaml" >"$tmp/bad.yaml"
-  expect_rc 2 "$1" -- "$bench" validate "$tmp/bad.yaml"
-  contains "$tmp/err" "$3" "$1: the message"
-}
-bad "on_write: maybe" 's/on_write: invalidate}/on_write: maybe}/' "bad.yaml:7:[0-9]*: phases.one.on_write must be invalidate or update, got 'maybe'"
-bad "no store_latency" 's/, store_latency: 0s//' "bad.yaml:7:[0-9]*: .*needs store_latency"
-bad "a delete in the mix" 's/mix: {get: 0.8, set: 0.2}, store_latency: 0s/mix: {get: 0.8, delete: 0.2}, store_latency: 0s/' \
+invalid_edit "on_write: maybe" "$tmp/mixed.yaml" 's/on_write: invalidate}/on_write: maybe}/' "bad.yaml:7:[0-9]*: phases.one.on_write must be invalidate or update, got 'maybe'"
+invalid_edit "no store_latency" "$tmp/mixed.yaml" 's/, store_latency: 0s//' "bad.yaml:7:[0-9]*: .*needs store_latency"
+invalid_edit "a delete in the mix" "$tmp/mixed.yaml" 's/mix: {get: 0.8, set: 0.2}, store_latency: 0s/mix: {get: 0.8, delete: 0.2}, store_latency: 0s/' \
   "a cache-aside phase reads (get) and writes (set); 'delete' is neither"
-bad "store_latency min over max" 's/{min: 0s, max: 200us}/{min: 1ms, max: 200us}/' "store_latency min (1ms) is greater than max (200us)"
-bad "warmup on a cache-aside phase" 's/type: cache-aside, ops: 4000/type: cache-aside, warmup: 1s, ops: 4000/' \
+invalid_edit "store_latency min over max" "$tmp/mixed.yaml" 's/{min: 0s, max: 200us}/{min: 1ms, max: 200us}/' "store_latency min (1ms) is greater than max (200us)"
+invalid_edit "warmup on a cache-aside phase" "$tmp/mixed.yaml" 's/type: cache-aside, ops: 4000/type: cache-aside, warmup: 1s, ops: 4000/' \
   "key 'warmup' is only for run phases"
 
 finish aside

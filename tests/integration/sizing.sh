@@ -60,18 +60,13 @@ for t in redis memcached; do
 done
 
 # Bad input: exit 2 at the value, nothing run.
-bad() { # WHAT SED REGEX
-  sed "$2" "$tmp/sizing.yaml" >"$tmp/bad.yaml"
-  expect_rc 2 "$1" -- "$bench" validate "$tmp/bad.yaml"
-  contains "$tmp/err" "$3" "$1: the message"
-}
-bad "server.memory under 1MiB" 's/memory: 16MiB/memory: 64KiB/' "bad.yaml:5:[0-9]*: invalid size '64KiB' for server.memory"
-bad "server.memory not a size" 's/memory: 16MiB/memory: lots/' "bad.yaml:5:[0-9]*: invalid size 'lots' for server.memory"
-bad "an eviction no server knows" 's/eviction: lru/eviction: fifo/' \
+invalid_edit "server.memory under 1MiB" "$tmp/sizing.yaml" 's/memory: 16MiB/memory: 64KiB/' "bad.yaml:5:[0-9]*: invalid size '64KiB' for server.memory"
+invalid_edit "server.memory not a size" "$tmp/sizing.yaml" 's/memory: 16MiB/memory: lots/' "bad.yaml:5:[0-9]*: invalid size 'lots' for server.memory"
+invalid_edit "an eviction no server knows" "$tmp/sizing.yaml" 's/eviction: lru/eviction: fifo/' \
   "bad.yaml:5:[0-9]*: server.eviction 'fifo' is not a policy of target redis's redis server; it knows lru, noeviction"
-bad "a Redis policy on memcached" 's/eviction: lru/eviction: allkeys-lfu/' \
+invalid_edit "a Redis policy on memcached" "$tmp/sizing.yaml" 's/eviction: lru/eviction: allkeys-lfu/' \
   "server.eviction 'allkeys-lfu' is not a policy of target memcached's memcached server; it knows lru, noeviction"
-bad "a misspelt sweep key" 's/server.memory: \[/server.memroy: [/' "no key 'memroy' in server"
-bad "an unknown server key" 's/server: {memory/server: {memroy/' "bad.yaml:5:[0-9]*: .*memroy"
+invalid_edit "a misspelt sweep key" "$tmp/sizing.yaml" 's/server.memory: \[/server.memroy: [/' "no key 'memroy' in server"
+invalid_edit "an unknown server key" "$tmp/sizing.yaml" 's/server: {memory/server: {memroy/' "bad.yaml:5:[0-9]*: .*memroy"
 
 finish sizing
