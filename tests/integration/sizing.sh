@@ -10,6 +10,9 @@
 #    slack: eviction is approximate), is under 0.9 at the smallest point
 #    and 1 at the largest, where everything fits;
 #  - the sizing chart's script and data are written, one per target;
+#  - eviction: noeviction (Redis noeviction, memcached -M) makes a full
+#    server refuse the load's writes, which lru let through; without a
+#    sweep, run.json's server.config shows the settings;
 #  - bad values are refused (exit 2, file:line:col).
 # Usage: sizing.sh BENCH_BINARY REPO_ROOT
 set -uo pipefail
@@ -57,6 +60,23 @@ for t in redis memcached; do
   holds "$t: its data has a line per point" \
     "$(grep -c '^[0-9]' "$dir/charts/sizing-$t.dat") == 3"
   contains "$dir/charts/index.txt" "^sizing-$t	" "$t: the chart is listed"
+done
+
+# eviction: noeviction (Redis noeviction, memcached -M): a full server
+# refuses the load's writes instead of evicting, where lru took them all.
+sed 's/eviction: lru/eviction: noeviction/; s/^sweep:$/max_error_rate: 1/; /server.memory: \[/d; s/memory: 16MiB/memory: 2MiB/' \
+  "$tmp/sizing.yaml" >"$tmp/noevict.yaml"
+expect_rc 0 "eviction: noeviction" -- "$bench" run "$tmp/noevict.yaml" --out "$tmp/ne" --no-charts
+ne=$(ls -d "$tmp"/ne/*/ | head -1)
+contains "$ne/run.json" '"maxmemory-policy": "noeviction"' "redis got noeviction (run.json's server.config)"
+contains "$ne/run.json" '"limit_maxbytes": "2097152"' "memcached got -m 2 without a sweep"
+for t in redis memcached; do
+  errs=$(awk -F, -v t=$t 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $h["target"] == t && $h["phase"] == "load" { print $h["errors"] }' "${ne}summary.csv")
+  holds "$t: a full server without eviction refused writes" "${errs:-0} > 0"
+  errs=$(awk -F, -v t=$t 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $h["target"] == t && $h["phase"] == "load" { n += $h["errors"] } END { print n + 0 }' "$dir/summary.csv")
+  holds "$t: with lru it took every write" "${errs:-1} == 0"
 done
 
 # Bad input: exit 2 at the value, nothing run.
