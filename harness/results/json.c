@@ -304,8 +304,11 @@ static void write_phase(json_t *o, const struct wl_phase *p)
 			put_u64(o, "ops", p->ops);
 		put_num(mix, "get", p->mix[BENCH_OP_GET]);
 		put_num(mix, "set", p->mix[BENCH_OP_SET]);
-		put_num(o, "store_latency_min_s", (double)p->store_lat_min_ns / 1e9);
-		put_num(o, "store_latency_max_s", (double)p->store_lat_max_ns / 1e9);
+		put_str(o, "store", p->store_driver ? p->store_driver : "simulated");
+		if (!p->store_driver) {
+			put_num(o, "store_latency_min_s", (double)p->store_lat_min_ns / 1e9);
+			put_num(o, "store_latency_max_s", (double)p->store_lat_max_ns / 1e9);
+		}
 		put_str(o, "on_write", p->on_write_update ? "update" : "invalidate");
 	} else if (p->type == WL_PHASE_CRASH) {
 		put_u64(o, "pipeline", p->pipeline);

@@ -9,6 +9,7 @@
 #include "aside.h"
 #include "dist.h"
 #include "keygen.h"
+#include "registry.h"
 #include "rng.h"
 #include "runner.h"
 #include "util.h"
@@ -16,6 +17,8 @@
 struct aside_run {
 	const struct wl_phase *ph;
 	const struct bench_target *bt;
+	const struct bench_driver *store;  /* a real store; NULL: simulated */
+	struct bench_target store_bt;
 	const struct dist *keys;
 	uint64_t seed, stream;
 	size_t value_len, key_cap;
@@ -32,7 +35,7 @@ struct aside_client {
 	struct aside_run *run;
 	size_t index;
 	uint64_t ops;                    /* ops phases: this client's share */
-	struct bench_conn conn;
+	struct bench_conn conn, store_conn;
 	struct bench_request req;
 	char *key, *value, *got;
 	struct rng rng;                  /* keys and ops: aside_stream */
@@ -82,10 +85,12 @@ static void store_wait(struct aside_client *c)
 		util_sleep_until_ns(util_now_ns() + lat);
 }
 
-/* One request to the cache; false when it failed (counted by the caller). */
-static bool cache(struct aside_client *c, enum bench_op op, uint64_t version)
+/* One request to the cache, or with `store` to the real store; false when
+ * it failed (counted by the caller). */
+static bool request(struct aside_client *c, bool store, enum bench_op op, uint64_t version)
 {
 	size_t key_len = c->req.key_len;
+	struct bench_conn *conn = store ? &c->store_conn : &c->conn;
 
 	memset(&c->req, 0, sizeof(c->req));
 	c->req.op = op;
@@ -102,12 +107,47 @@ static bool cache(struct aside_client *c, enum bench_op op, uint64_t version)
 		c->req.out = c->got;
 		c->req.out_cap = ASIDE_VERSION_LEN;
 	}
-	c->conn.driver->exec(&c->conn, &c->req, 1);
+	conn->driver->exec(conn, &c->req, 1);
 	if (c->req.status == BENCH_OK || c->req.status == BENCH_MISS)
 		return true;
 	if (!c->error[0])
-		snprintf(c->error, sizeof(c->error), "cache %s: %s", bench_op_name(op), c->conn.errstr);
+		snprintf(c->error, sizeof(c->error), "%s %s: %s", store ? "store" : "cache", bench_op_name(op),
+			 conn->errstr);
 	return false;
+}
+
+static bool cache(struct aside_client *c, enum bench_op op, uint64_t version)
+{
+	return request(c, false, op, version);
+}
+
+/* The version the store holds for record id: the real store's answer
+ * (a record it lacks is version 0), or the simulated store's. Returns
+ * false when the real store failed. */
+static bool store_read(struct aside_client *c, uint64_t id, uint64_t *version)
+{
+	if (!c->run->store) {
+		store_wait(c);
+		*version = atomic_load(&c->run->store_version[id]);
+		return true;
+	}
+	if (!request(c, true, BENCH_OP_GET, 0))
+		return false;
+	*version = c->req.status == BENCH_OK ? value_version(c->got, c->req.value_len_out < ASIDE_VERSION_LEN ?
+							     c->req.value_len_out : ASIDE_VERSION_LEN) : 0;
+	return true;
+}
+
+/* Writes the next version of record id to the store; false when the real
+ * store failed. */
+static bool store_write(struct aside_client *c, uint64_t id, uint64_t *version)
+{
+	*version = atomic_fetch_add(&c->run->store_version[id], 1) + 1;
+	if (!c->run->store) {
+		store_wait(c);
+		return true;
+	}
+	return request(c, true, BENCH_OP_SET, *version);
 }
 
 static void record(struct op_stats *s, enum bench_status st, uint64_t t0)
@@ -139,11 +179,14 @@ static void read_one(struct aside_client *c, uint64_t id)
 		return;
 	}
 	/* A miss: the store's value, written back to the cache. */
-	store_wait(c);
-	c->store_reads++;
 	{
-		uint64_t v = atomic_load(&run->store_version[id]);
+		uint64_t v;
 
+		if (!store_read(c, id, &v)) {
+			record(&c->reads, c->req.status, t0);
+			return;
+		}
+		c->store_reads++;
 		if (cache(c, BENCH_OP_SET, v))
 			c->fills++;
 	}
@@ -156,9 +199,11 @@ static void write_one(struct aside_client *c, uint64_t id)
 	uint64_t t0 = util_now_ns(), v, seen;
 	bool ok;
 
-	store_wait(c);
+	if (!store_write(c, id, &v)) {
+		record(&c->writes, c->req.status, t0);
+		return;
+	}
 	c->store_writes++;
-	v = atomic_fetch_add(&run->store_version[id], 1) + 1;
 	ok = run->ph->on_write_update ? cache(c, BENCH_OP_SET, v) : cache(c, BENCH_OP_DELETE, 0);
 	if (!ok) {
 		record(&c->writes, c->req.status, t0);
@@ -192,15 +237,49 @@ static void *client(void *arg)
 			read_one(c, id);
 		else
 			write_one(c, id);
-		if (c->conn.err)
-			break; /* the connection is gone: the phase reports it */
+		if (c->conn.err || c->store_conn.err)
+			break; /* a connection is gone: the phase reports it */
 	}
 	return NULL;
 }
 
-int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t phase_index, uint64_t repeat,
-		    const struct bench_driver *drv, const struct bench_target *bt, struct phase_result *out)
+/* Every record of the keyspace into the real store at version 0 (what the
+ * simulated store starts with), in batches on client c's connection. */
+static int store_fill(struct aside_client *c, uint64_t records, char *err, size_t errlen)
 {
+	enum { BATCH = 64 };
+	struct bench_request req[BATCH];
+	char *keys = xmalloc(BATCH * c->run->key_cap);
+	int rc = 0;
+
+	snprintf(c->value, ASIDE_VERSION_LEN + 1, "v%019llu:", 0ull);
+	for (uint64_t id = 0; id < records && !rc; id += BATCH) {
+		size_t n = records - id < BATCH ? (size_t)(records - id) : BATCH;
+
+		memset(req, 0, sizeof(req));
+		for (size_t i = 0; i < n; i++) {
+			req[i].op = BENCH_OP_SET;
+			req[i].key = keys + i * c->run->key_cap;
+			req[i].key_len = keygen_format(keys + i * c->run->key_cap, c->run->bt->prefix, id + i);
+			req[i].value = c->value;
+			req[i].value_len = c->run->value_len;
+		}
+		c->store_conn.driver->exec(&c->store_conn, req, n);
+		for (size_t i = 0; i < n && !rc; i++)
+			if (req[i].status != BENCH_OK) {
+				snprintf(err, errlen, "cannot load the store: %s", c->store_conn.errstr);
+				rc = -1;
+			}
+	}
+	free(keys);
+	return rc;
+}
+
+int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t phase_index, uint64_t repeat,
+		    const struct bench_driver *drv, const struct bench_target *bt, struct server_set *set, bool spawn,
+		    struct phase_result *out)
+{
+	struct server *store_srv = NULL;
 	struct aside_run run = {.ph = ph, .bt = bt};
 	size_t n = ph->clients, started = 0;
 	struct aside_client *cl = xcalloc(n, sizeof(*cl));
@@ -224,6 +303,27 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 		return -1;
 	}
 	run.keys = keys;
+	if (ph->store_driver) {
+		char err[400] = "";
+
+		run.store = bench_driver_find(ph->store_driver, err, sizeof(err));
+		run.store_bt = (struct bench_target){.name = "store", .prefix = bt->prefix, .timeout_ms = bt->timeout_ms,
+						     .records = records, .value_max = bt->value_max};
+		/* Only a store bench started: on another server it would write
+		 * under the prefix without the check and cleanup of "Data
+		 * safety" (namespace.c guards the target's server only). */
+		if (!spawn)
+			snprintf(err, sizeof(err), "a cache-aside store is a server bench spawns; with --servers external "
+				 "bench would write into a server it does not guard");
+		else if (run.store && servers_spawn(set, run.store, NULL, NULL, &store_srv, err, sizeof(err)) == 0)
+			run.store_bt.uri = store_srv->uri;
+		if (!run.store_bt.uri) {
+			snprintf(out->error, sizeof(out->error), "no store: %s", err);
+			dist_free(keys);
+			free(cl);
+			return -1;
+		}
+	}
 	run.read_share = rw > 0 ? ph->mix[BENCH_OP_GET] / rw : 1;
 	run.value_len = w->values.size_min > ASIDE_VERSION_LEN ? w->values.size_min : ASIDE_VERSION_LEN;
 	run.key_cap = keygen_key_len(bt->prefix);
@@ -250,7 +350,15 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 			snprintf(out->error, sizeof(out->error), "cannot connect to the cache: %s", c->conn.errstr);
 			goto done;
 		}
+		c->store_conn.driver = run.store;
+		c->store_conn.target = &run.store_bt;
+		if (run.store && run.store->open(&c->store_conn) < 0) {
+			snprintf(out->error, sizeof(out->error), "cannot connect to the store: %s", c->store_conn.errstr);
+			goto done;
+		}
 	}
+	if (run.store && store_fill(&cl[0], records, out->error, sizeof(out->error)) < 0)
+		goto done;
 	for (; started < n; started++)
 		if (pthread_create(&cl[started].thread, NULL, client, &cl[started]) != 0) {
 			snprintf(out->error, sizeof(out->error), "cannot start a thread: %s", strerror(errno));
@@ -283,11 +391,14 @@ done:
 		op_stats_free(&c->reads);
 		op_stats_free(&c->writes);
 		drv->close(&c->conn);
+		if (run.store)
+			run.store->close(&c->store_conn);
 		free(c->key);
 		free(c->got);
 		free(c->value);
 	}
 	free(cl);
+	servers_stop(store_srv);
 	free((void *)run.store_version);
 	free((void *)run.done_version);
 	dist_free(keys);

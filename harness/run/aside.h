@@ -4,7 +4,10 @@
  *
  * The store is simulated: it holds every record of the keyspace and
  * answers a read or a write after a latency drawn uniformly from the
- * phase's store_latency. Each record has a version: a write makes the
+ * phase's store_latency; or, with the phase's `store: DRIVER`, a real
+ * server of that driver, spawned for the phase from set and stopped after
+ * it (without spawn the phase fails: bench guards no other server's
+ * data), loaded with every record at version 0 before the clients start. Each record has a version: a write makes the
  * next one. A value bench writes to the cache begins with its version
  * ("v" and 19 digits); a value without one (a load phase's) is version 0,
  * the store's first.
@@ -30,6 +33,7 @@
 #include "driver.h"
 #include "results.h"
 #include "rng.h"
+#include "servers.h"
 #include "workload.h"
 
 /* The records a cache-aside phase keeps versions for (16 bytes each). */
@@ -47,7 +51,8 @@
  * connection failed, the keyspace is too large).
  */
 int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t phase_index, uint64_t repeat,
-		    const struct bench_driver *drv, const struct bench_target *bt, struct phase_result *out);
+		    const struct bench_driver *drv, const struct bench_target *bt, struct server_set *set, bool spawn,
+		    struct phase_result *out);
 
 /*
  * The key sequence of client `client` (0-based) of a cache-aside phase,

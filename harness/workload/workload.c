@@ -460,7 +460,7 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
        PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK_STORE_LATENCY, PK_ON_WRITE,
-       PK__COUNT };
+       PK_STORE, PK__COUNT };
 
 /* The phase types a key is for: one bit per enum wl_phase_type. */
 #define PT_LOAD (1u << WL_PHASE_LOAD)
@@ -493,6 +493,7 @@ static const struct phase_key {
 	[PK_IDLE] = {"idle_connections", PT_RUN},
 	[PK_STORE_LATENCY] = {"store_latency", PT_ASIDE},
 	[PK_ON_WRITE] = {"on_write", PT_ASIDE},
+	[PK_STORE] = {"store", PT_ASIDE},
 };
 
 /* The names of phase_keys, NULL-terminated, into names[PK__COUNT + 1]
@@ -680,9 +681,22 @@ static void parse_aside_phase(struct wt_ctx *c, struct workload *w, struct wl_ph
 		if (ph->mix[op] > 0 && op != BENCH_OP_GET && op != BENCH_OP_SET)
 			wt_report(c, v[PK_MIX], "%s.mix: a cache-aside phase reads (get) and writes (set); '%s' is neither",
 				  path, bench_op_name((enum bench_op)op));
-	if (!parse_phase_key(c, ph, v, PK_STORE_LATENCY, path))
+	if (wt_present(v[PK_STORE])) {
+		const struct bench_driver *d;
+		char err[256];
+
+		if (wt_get_str(c, v[PK_STORE], "store", &ph->store_driver) == 0 &&
+		    (!(d = bench_driver_find(ph->store_driver, err, sizeof(err))) ||
+		     !(d->caps & BENCH_CAP_KV) || !(d->caps & BENCH_CAP_NETWORK)))
+			wt_report(c, v[PK_STORE], "%s.store '%s' is no store: give a driver with a server and get/set "
+				  "(redis, memcached, mongodb)", path, ph->store_driver);
+		if (wt_present(v[PK_STORE_LATENCY]))
+			wt_report(c, kn[PK_STORE_LATENCY], "%s has both store and store_latency; a real store has its "
+				  "own latency", path);
+	} else if (!parse_phase_key(c, ph, v, PK_STORE_LATENCY, path)) {
 		wt_report(c, n, "%s needs store_latency, the simulated store's latency, e.g. store_latency: 1ms or "
-			  "{min: 500us, max: 2ms}", path);
+			  "{min: 500us, max: 2ms}, or a store, e.g. store: mongodb", path);
+	}
 	parse_phase_key(c, ph, v, PK_ON_WRITE, path);
 }
 
@@ -1007,8 +1021,10 @@ void workload_free(struct workload *w)
 		free(t->auth.password_env);
 		free(t->auth.password_file);
 	}
-	for (size_t i = 0; i < w->n_phases; i++)
+	for (size_t i = 0; i < w->n_phases; i++) {
 		free(w->phases[i].name);
+		free(w->phases[i].store_driver);
+	}
 	for (size_t i = 0; i < w->n_warnings; i++)
 		free(w->warnings[i].text);
 	free(w->warnings);

@@ -79,6 +79,10 @@ struct wl_phase {
 	 * update (1: it sets the new one). */
 	uint64_t store_lat_min_ns, store_lat_max_ns;
 	int on_write_update;
+	/* store: DRIVER: a real store instead of the simulated one, a server
+	 * of that driver (spawned for the phase, or its usual address with
+	 * --servers external); NULL: simulated. */
+	char *store_driver;
 };
 
 /* A warning of the parse, as workload_load also gives it in *errors

@@ -2,8 +2,8 @@
 # Cache-aside phases (docs/workload-format.md, "cache-aside phases").
 #  a. Known answer: one client, seeded, closed loop, reads only, so the
 #     key sequence is exact; the cache is a private redis-server with
-#     maxmemory, allkeys-lru and maxmemory-samples 10 (its LRU is
-#     approximated by sampling; 10 samples is the closest it gets). After
+#     maxmemory, allkeys-lru and maxmemory-samples 64 (its LRU is
+#     approximated by sampling; 64 samples, its most, is the closest). After
 #     the run (--keep) DBSIZE is the items the cache held: its capacity in
 #     items (every key and value the same size). aside_lru replays the
 #     phase's key sequence through an exact LRU of that capacity; bench's
@@ -14,13 +14,14 @@
 #     miss and every write; the reads' hit ratio is the summary's.
 #  c. One client cannot race itself: no stale read.
 #  d. Bad input: exit 2, file:line:col.
+#  e. A real store (store: memcached) instead of the simulated one.
 # Usage: aside.sh BENCH_BINARY REPO_ROOT ASIDE_LRU_BINARY
 set -uo pipefail
 bench=$1 root=$2 lru=$3
 tmp_name=aside
 source "$root/tests/lib/servers.sh"
 
-start_redis "" --maxmemory 2mb --maxmemory-policy allkeys-lru --maxmemory-samples 10 ||
+start_redis "" --maxmemory 2mb --maxmemory-policy allkeys-lru --maxmemory-samples 64 ||
   { fail "redis-server did not start"; finish aside; exit 1; }
 cat >"$tmp/known.yaml" <<YAML
 name: aside-known
@@ -74,6 +75,40 @@ YAML
   holds "$mode: summary.csv's misses are the cache misses" "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
     $h["phase"] == "many" && $h["op"] == "get" && $h["target"] == "redis" { print $h["misses"] }' "$csv") == $(aside "$json" cache_misses 0)"
 done
+
+# e. A real store: a memcached server bench spawns for the phase, loaded at
+#    version 0; one client: the versions it hands back are the ones
+#    written, so no read is stale; every miss was a store read.
+cat >"$tmp/store.yaml" <<'YAML'
+name: aside-store
+targets: [redis]
+keyspace: {records: 2000, distribution: zipfian}
+values: {size: 64}
+server: {memory: 1MiB, eviction: lru}
+phases:
+  - {name: real, type: cache-aside, ops: 6000, clients: 1, mix: {get: 0.7, set: 0.3}, store: memcached, on_write: update}
+YAML
+expect_rc 0 "a memcached store" -- "$bench" run "$tmp/store.yaml" --out "$tmp/st" --no-charts
+json=$(ls -d "$tmp"/st/*/ | head -1)run.json
+contains "$json" '"store": "memcached"' "run.json names the store"
+holds "real store: some misses (the cache is small)" "$(aside "$json" cache_misses) > 100"
+holds "real store: every miss read it" "$(aside "$json" store_reads) == $(aside "$json" cache_misses)"
+holds "real store: and every write went to it" "$(aside "$json" store_writes) == $(aside "$json" writes)"
+holds "real store: one client, no stale read" "$(aside "$json" stale_reads) == 0"
+# With --servers external bench starts no store, and writes into no
+# server it does not guard: the target is not run (exit 3).
+cat >"$tmp/ext.yaml" <<YAML
+name: aside-ext
+targets: [{name: cache, driver: redis, uri: "redis://127.0.0.1:$rport"}]
+keyspace: {records: 100, prefix: "ext:"}
+phases:
+  - {name: real, type: cache-aside, ops: 10, clients: 1, mix: {get: 1}, store: memcached}
+YAML
+expect_rc 3 "a store with --servers external" -- "$bench" run "$tmp/ext.yaml" --servers external --out "$tmp/ext" --no-charts
+contains "$tmp/err" "a cache-aside store is a server bench spawns" "a store with --servers external: why"
+invalid_edit "the null driver as a store" "$tmp/store.yaml" 's/store: memcached/store: "null"/' "bad.yaml:7:[0-9]*: phases.real.store 'null' is no store"
+invalid_edit "store and store_latency" "$tmp/store.yaml" 's/store: memcached/store: memcached, store_latency: 1ms/' \
+  "phases.real has both store and store_latency"
 
 invalid_edit "on_write: maybe" "$tmp/mixed.yaml" 's/on_write: invalidate}/on_write: maybe}/' "bad.yaml:7:[0-9]*: phases.one.on_write must be invalidate or update, got 'maybe'"
 invalid_edit "no store_latency" "$tmp/mixed.yaml" 's/, store_latency: 0s//' "bad.yaml:7:[0-9]*: .*needs store_latency"
