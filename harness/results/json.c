@@ -458,6 +458,7 @@ static void write_run(json_t *o, const struct phase_result *p)
 		put_u64(a, "store_writes", p->aside.store_writes);
 		put_u64(a, "fills", p->aside.fills);
 		put_u64(a, "stale_reads", p->aside.stale_reads);
+		put_str(a, "store_server", p->aside.store_server[0] ? p->aside.store_server : "simulated");
 	}
 	if (p->crash.ran) {
 		json_t *c = put_obj(o, "crash");

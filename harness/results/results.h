@@ -88,6 +88,9 @@ struct phase_result {
 		uint64_t store_reads, store_writes; /* the store's load */
 		uint64_t fills;               /* values written back to the cache */
 		uint64_t stale_reads;         /* reads older than a finished write */
+		/* A real store's identity ("FerretDB v1.24.2 (SQLite), standing
+		 * in for MongoDB"); "" for the simulated store. */
+		char store_server[384];
 	} aside;
 };
 

@@ -359,6 +359,16 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 	}
 	if (run.store && store_fill(&cl[0], records, out->error, sizeof(out->error)) < 0)
 		goto done;
+	if (run.store && run.store->server_info) {
+		/* Who answered as the store: a stand-in is labelled as one. */
+		struct bench_server_info info = {0};
+
+		if (run.store->server_info(&cl[0].store_conn, &info) == 0)
+			snprintf(out->aside.store_server, sizeof(out->aside.store_server), "%s %s%s%s%s%s%s",
+				 info.product, info.version, info.variant[0] ? " (" : "", info.variant,
+				 info.variant[0] ? ")" : "", info.stands_in_for[0] ? ", standing in for " : "",
+				 info.stands_in_for);
+	}
 	for (; started < n; started++)
 		if (pthread_create(&cl[started].thread, NULL, client, &cl[started]) != 0) {
 			snprintf(out->error, sizeof(out->error), "cannot start a thread: %s", strerror(errno));

@@ -63,13 +63,18 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 		const struct op_stats *rd = &p->ops[BENCH_OP_GET];
 		uint64_t reads = op_stats_answered(rd);
 
-		run_say(a, "  %s: %s (repeat %llu): %llu reads, hit ratio %.4f; %llu writes; the store served %llu reads "
-		    "and %llu writes; %llu stale reads; %llu errors\n", t->target->name, p->phase->name,
+		struct sbuf store = {0};
+
+		/* The store's identity is a server's reply: escaped. */
+		escape_terminal(&store, p->aside.store_server[0] ? p->aside.store_server : "simulated");
+		run_say(a, "  %s: %s (repeat %llu): %llu reads, hit ratio %.4f; %llu writes; the store (%s) served %llu "
+		    "reads and %llu writes; %llu stale reads; %llu errors\n", t->target->name, p->phase->name,
 		    (unsigned long long)p->repeat, (unsigned long long)reads,
 		    reads ? (double)rd->status[BENCH_OK] / (double)reads : 0.0,
-		    (unsigned long long)op_stats_answered(&p->ops[BENCH_OP_SET]),
+		    (unsigned long long)op_stats_answered(&p->ops[BENCH_OP_SET]), store.buf,
 		    (unsigned long long)p->aside.store_reads, (unsigned long long)p->aside.store_writes,
 		    (unsigned long long)p->aside.stale_reads, (unsigned long long)errors);
+		free(store.buf);
 		return;
 	}
 	if (p->over_error_limit)

@@ -91,6 +91,7 @@ YAML
 expect_rc 0 "a memcached store" -- "$bench" run "$tmp/store.yaml" --out "$tmp/st" --no-charts
 json=$(ls -d "$tmp"/st/*/ | head -1)run.json
 contains "$json" '"store": "memcached"' "run.json names the store"
+contains "$json" '"store_server": "memcached 1\.' "run.json names the server that answered as the store"
 holds "real store: some misses (the cache is small)" "$(aside "$json" cache_misses) > 100"
 holds "real store: every miss read it" "$(aside "$json" store_reads) == $(aside "$json" cache_misses)"
 holds "real store: and every write went to it" "$(aside "$json" store_writes) == $(aside "$json" writes)"
