@@ -370,6 +370,14 @@ static void write_workload(json_t *run, const struct workload *w)
 	a = put_arr(o, "phases");
 	for (size_t i = 0; i < w->n_phases; i++)
 		write_phase(append_obj(a), &w->phases[i]);
+	if (w->server.memory || w->server.eviction) {
+		json_t *sv = put_obj(o, "server");
+
+		if (w->server.memory)
+			put_u64(sv, "memory_bytes", w->server.memory);
+		if (w->server.eviction)
+			put_str(sv, "eviction", w->server.eviction);
+	}
 	put_u64(o, "repeat", w->repeat);
 	put_num(o, "max_error_rate", w->max_error_rate);
 }

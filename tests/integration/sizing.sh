@@ -44,6 +44,8 @@ for b in 2097152 4194304 16777216; do
   contains "$tmp/err" "memcached: server configuration: .*limit_maxbytes=$b" "memcached got -m $((b >> 20))"
 done
 contains "$tmp/err" "redis: server configuration: .*maxmemory-policy=allkeys-lru" "redis: eviction lru is allkeys-lru"
+contains "$dir/run.json" '"memory_bytes": 16777216' "run.json's workload has server.memory"
+contains "$dir/run.json" '"eviction": "lru"' "run.json's workload has server.eviction"
 hits() { # TARGET: the run phase's get hit ratio at each point, in order
   awk -F, -v t="$1" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
     $h["target"] == t && $h["phase"] == "run" && $h["op"] == "get" {
