@@ -57,7 +57,9 @@
  *    socket: watch writable, call flush); an event_fd that declines a
  *    target says why in conn->errstr. Expiry: bench_request.ttl_ms,
  *    bench_target.ttl_max_ms and bench_server_info.ttl_note, each at the
- *    end of its struct. */
+ *    end of its struct. struct bench_server_recipe has memory_argv and
+ *    eviction at its end: how the server's memory and eviction policy are
+ *    set (the workload's `server:`), so the harness names no server. */
 #define BENCH_DRIVER_ABI 7
 
 /* Outcome of one request. Keep in sync with bench_status_name(). */
@@ -360,6 +362,20 @@ struct bench_server_recipe {
 	 * argument too) becomes that server's port. NULL-terminated; empty:
 	 * bench cannot start a replica of this program. */
 	const char *replica_argv[8];
+	/* ABI 7, at the end. What gives the server a memory limit (the
+	 * workload's server.memory): "{memory_bytes}" or "{memory_mib}" (whole
+	 * MiB, rounded up; inside an argument too) become the limit, and
+	 * "{item_max}" the largest item it leaves room for, as "NNNk": half
+	 * the limit in MiB, at most 2 MiB (memcached refuses an -I over half
+	 * its -m). NULL-terminated; empty: the program has no memory setting. */
+	const char *memory_argv[6];
+	/* The eviction policies it knows (server.eviction): each a word and
+	 * the arguments that choose it (maybe none: the program's default).
+	 * The list ends at a NULL name; empty: no eviction setting. */
+	struct bench_server_policy {
+		const char *name;
+		const char *argv[3];
+	} eviction[12];
 };
 
 struct bench_driver {

@@ -879,11 +879,16 @@ static int mc_server_stats(struct bench_conn *conn, struct bench_server_stats *o
 }
 
 /* The private server bench spawns. -I 2m: items up to 2 MiB, so 1 MiB
- * values fit with their overhead. */
+ * values fit with their overhead. -m is in MiB (server.memory rounded up),
+ * and -I at most half of it (memcached refuses more: items up to 512 KiB
+ * under a 1 MiB limit); its one eviction choice is -M: refuse writes when full instead of
+ * evicting from its (segmented) LRU. */
 static const struct bench_server_recipe mc_servers[] = {
 	{"memcached", "127.0.0.1:%d", "apt-get install memcached",
-	 {"memcached", "-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "1024", "-I", "2m", "{user}", NULL}, {NULL}},
-	{NULL, NULL, NULL, {NULL}, {NULL}},
+	 {"memcached", "-l", "127.0.0.1", "-p", "{port}", "-U", "0", "-m", "1024", "-I", "2m", "{user}", NULL}, {NULL},
+	 {"-m", "{memory_mib}", "-I", "{item_max}", NULL},
+	 {{"lru", {NULL}}, {"noeviction", {"-M", NULL}}, {NULL, {NULL}}}},
+	{NULL, NULL, NULL, {NULL}, {NULL}, {NULL}, {{NULL, {NULL}}}},
 };
 
 const struct bench_driver bench_driver_memcached = {

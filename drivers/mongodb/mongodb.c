@@ -823,12 +823,12 @@ static void mongo_close(struct bench_conn *conn)
 static const struct bench_server_recipe mongo_servers[] = {
 	{"mongod", "mongodb://127.0.0.1:%d",
 	 "install MongoDB (Debian has no package: https://www.mongodb.com/docs/manual/administration/install-on-linux/)",
-	 {"mongod", "--bind_ip", "127.0.0.1", "--port", "{port}", "--dbpath", "{dir}", "--nounixsocket", NULL}, {NULL}},
+	 {"mongod", "--bind_ip", "127.0.0.1", "--port", "{port}", "--dbpath", "{dir}", "--nounixsocket", NULL}, {NULL}, {NULL}, {{NULL, {NULL}}}},
 	{"bench-ferretdb", "mongodb://127.0.0.1:%d",
 	 "run scripts/install-deps (it builds tools/bin/bench-ferretdb, FerretDB with SQLite, through the Go module "
 	 "proxy), or install mongod",
-	 {"bench-ferretdb", "--listen-addr", "127.0.0.1:{port}", "--sqlite-url", "file:{dir}/", NULL}, {NULL}},
-	{NULL, NULL, NULL, {NULL}, {NULL}},
+	 {"bench-ferretdb", "--listen-addr", "127.0.0.1:{port}", "--sqlite-url", "file:{dir}/", NULL}, {NULL}, {NULL}, {{NULL, {NULL}}}},
+	{NULL, NULL, NULL, {NULL}, {NULL}, {NULL}, {{NULL, {NULL}}}},
 };
 
 const struct bench_driver bench_driver_mongodb = {

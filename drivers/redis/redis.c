@@ -369,8 +369,19 @@ static const struct bench_server_recipe redis_servers[] = {
 	{"redis-server", "redis://127.0.0.1:%d", "apt-get install redis-server",
 	 {"redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 	  "--dir", "{dir}", "--daemonize", "no", "--logfile", "", NULL},
-	 {"--replicaof", "127.0.0.1", "{primary_port}", NULL}},
-	{NULL, NULL, NULL, {NULL}, {NULL}},
+	 {"--replicaof", "127.0.0.1", "{primary_port}", NULL},
+	 {"--maxmemory", "{memory_bytes}", NULL},
+	 {{"lru", {"--maxmemory-policy", "allkeys-lru", NULL}},
+	  {"noeviction", {"--maxmemory-policy", "noeviction", NULL}},
+	  {"allkeys-lru", {"--maxmemory-policy", "allkeys-lru", NULL}},
+	  {"allkeys-lfu", {"--maxmemory-policy", "allkeys-lfu", NULL}},
+	  {"allkeys-random", {"--maxmemory-policy", "allkeys-random", NULL}},
+	  {"volatile-lru", {"--maxmemory-policy", "volatile-lru", NULL}},
+	  {"volatile-lfu", {"--maxmemory-policy", "volatile-lfu", NULL}},
+	  {"volatile-random", {"--maxmemory-policy", "volatile-random", NULL}},
+	  {"volatile-ttl", {"--maxmemory-policy", "volatile-ttl", NULL}},
+	  {NULL, {NULL}}}},
+	{NULL, NULL, NULL, {NULL}, {NULL}, {NULL}, {{NULL, {NULL}}}},
 };
 
 /* bench_conn.counters, in enum redis_counter's order. */

@@ -379,9 +379,11 @@ struct bench_option *run_fill_target(const struct run_args *a, const struct work
  * 0, or -1 with t->skipped set. *opts_owned: bt's options when
  * run_fill_target made them (caller frees). */
 static int bring_up(const struct run_args *a, struct results *r, struct target_result *t,
-		    struct server_set **servers, struct bench_target *bt, char **uri_owned, pid_t *pid,
-		    struct bench_option **opts_owned)
+		    struct server_set **servers, const struct workload *first, struct bench_target *bt,
+		    char **uri_owned, pid_t *pid, struct bench_option **opts_owned)
 {
+	/* Sized as the first sweep point asks (run_phases.c resizes it for the others). */
+	struct server_size size = {first->server.memory, first->server.eviction};
 	const struct wl_target *wt = t->target;
 	char err[1024];
 	struct bench_conn conn = {.driver = t->driver, .target = bt};
@@ -399,8 +401,8 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 			return -1;
 		}
 		run_say(a, "%s: starting a private server ...\n", wt->name);
-		if (servers_spawn(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args, &srv, err,
-				  sizeof(err)) < 0) {
+		if (servers_spawn_sized(*servers, t->driver, wt->spawn_program, (const char *const *)wt->spawn_args,
+					&size, &srv, err, sizeof(err)) < 0) {
 			t->skipped = xstrdup(err);
 			return -1;
 		}
@@ -414,6 +416,9 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 		if (wt->n_spawn_args || wt->spawn_program)
 			results_warn(r, "%s: spawn ignored with --servers external: the server runs as it was "
 				     "configured (run.json's server.config says how)", wt->name);
+		if (first->server.memory || first->server.eviction)
+			results_warn(r, "%s: server.memory and server.eviction ignored with --servers external: the "
+				     "server runs as it was configured (run.json's server.config says how)", wt->name);
 		bt->uri = servers_external_uri(t->driver);
 		if (!bt->uri) {
 			t->skipped = xasprintf("driver %s has no default address: give target %s a uri", t->driver->name, wt->name);
@@ -538,7 +543,7 @@ static int begin_target(const struct run_args *a, struct results *r, struct targ
 		if (points[i]->keyspace.trace && s->bt.value_max < TRACE_VALUE_MAX)
 			s->bt.value_max = TRACE_VALUE_MAX; /* sizes come from the trace */
 	}
-	if (bring_up(a, r, t, servers, &s->bt, &s->uri_owned, &s->pid, &s->opts_owned) < 0 ||
+	if (bring_up(a, r, t, servers, points[0], &s->bt, &s->uri_owned, &s->pid, &s->opts_owned) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &s->bt) < 0 || namespace_before(&a->ns, r, t, &s->bt, &s->ns) < 0) {
 		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
 		servers_stop(t->server);

@@ -55,6 +55,7 @@ static int model_load(struct chart_model *m, const char *dir, char *err, size_t 
 	m->c_sval = chart_table_col(t, "sweep_value");
 	m->c_ccpu = chart_table_col(t, "client_cpu_us_per_op");
 	m->c_scpu = chart_table_col(t, "server_cpu_us_per_op");
+	m->c_miss = chart_table_col(t, "misses");
 	m->sweep_key = "";
 	for (size_t r = 0; r < t->nrows; r++) {
 		const char *k = chart_table_cell(t, r, m->c_skey);
@@ -74,6 +75,7 @@ static int model_load(struct chart_model *m, const char *dir, char *err, size_t 
 	np = m->phases.n, no = m->ops.n, ns = m->sweeps.n, nt = m->targets.n, nr = m->repeats.n;
 	m->tput = xcalloc(np * no * ns * nt, sizeof(*m->tput));
 	m->p99 = xcalloc(np * no * ns * nt, sizeof(*m->p99));
+	m->hit = xcalloc(np * no * ns * nt, sizeof(*m->hit));
 	m->unsup = xcalloc(np * no * ns * nt, 1);
 	m->ccpu = xcalloc(np * ns * nt, sizeof(*m->ccpu));
 	m->scpu = xcalloc(np * ns * nt, sizeof(*m->scpu));
@@ -103,6 +105,10 @@ static int model_load(struct chart_model *m, const char *dir, char *err, size_t 
 			chart_acc_add(&m->tput[i], v);
 		if (util_parse_double(chart_table_cell(t, r, m->c_p99), &v) == 0)
 			chart_acc_add(&m->p99[i], v);
+		/* The sizing curve's hit ratio: of gets, as comparison.csv's. */
+		if (m->c_miss >= 0 && ops > 0 && !strcmp(chart_table_cell(t, r, m->c_op), "get") &&
+		    util_parse_double(chart_table_cell(t, r, m->c_miss), &v) == 0 && v >= 0 && v <= ops)
+			chart_acc_add(&m->hit[i], (ops - v) / ops);
 		/* The CPU figures are per phase run, repeated on its every op row. */
 		if (!m->cpu_seen[j * nr + rp]) {
 			m->cpu_seen[j * nr + rp] = 1;
@@ -133,6 +139,7 @@ static void model_free(struct chart_model *m)
 	free(m->chart_titles);
 	free(m->tput);
 	free(m->p99);
+	free(m->hit);
 	free(m->unsup);
 	free(m->ccpu);
 	free(m->scpu);
@@ -168,7 +175,8 @@ int chart_check_dir(const char *dir, char *err, size_t errlen)
 
 /* ---- files in charts/ ---- */
 
-static const char *const chart_prefixes[] = {"compare-", "throughput", "cpu", "sweep-", "latency-", "timeline-", NULL};
+static const char *const chart_prefixes[] = {"compare-", "throughput", "cpu", "sweep-", "sizing-", "latency-", "timeline-",
+					     NULL};
 
 /* Removes what an earlier chart_draw() wrote, so no stale chart survives a
  * redraw; files of other names are the user's. */
@@ -363,6 +371,7 @@ int chart_draw(const char *result_dir, char *err, size_t errlen)
 	chart_gp_throughput(&m);
 	chart_gp_cpu(&m);
 	chart_gp_sweep(&m);
+	chart_gp_sizing(&m);
 	chart_gp_latency(&m);
 	chart_gp_timeline(&m);
 	if (m.failed || write_index(&m) < 0)

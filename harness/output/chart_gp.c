@@ -12,45 +12,13 @@
 #include "escape.h"
 #include "util.h"
 
-/* A tic label: gnuplot reads it as a format, so % is doubled. */
-static void gp_tic(FILE *f, const char *s)
-{
-	struct sbuf sb = {0};
-
-	for (; *s; s++) {
-		if (*s == '%')
-			sbuf_add(&sb, "%%", 2);
-		else
-			sbuf_add(&sb, s, 1);
-	}
-	chart_gp_str(f, sb.buf ? sb.buf : "");
-	free(sb.buf);
-}
-
-static void dat_mean_ci(FILE *f, const struct chart_acc *a)
-{
-	double mean = chart_acc_mean(a), ci = chart_acc_ci(a);
-
-	chart_dat_num(f, mean);
-	chart_dat_num(f, isfinite(ci) ? mean - ci : NAN);
-	chart_dat_num(f, isfinite(ci) ? mean + ci : NAN);
-}
-
-/* "DAT" index N: where a plot element's points are. */
-static void gp_source(FILE *f, const char *dat, size_t index)
-{
-	fputs("    ", f);
-	chart_gp_str(f, dat);
-	fprintf(f, " index %zu", index);
-}
-
 /* Error bars of bars as vectors from the CI's low end to its high end: the
  * errorbar styles of gnuplot 5.4 paint a white disc where a bar has no
  * point. A low end at or below 0 starts at the axis. */
 static void gp_errorbars(FILE *f, bool *first, const char *dat, size_t index, int xcol, int locol)
 {
 	chart_gp_elem(f, first);
-	gp_source(f, dat, index);
+	chart_gp_source(f, dat, index);
 	fprintf(f, " using %d:(($%d > 0) ? $%d : 1e-300):(0):($%d - (($%d > 0) ? $%d : 1e-300)) "
 		   "with vectors heads size screen 0.006,90 lt -1 lw 1 noautoscale notitle",
 		xcol, locol, locol, locol + 1, locol, locol);
@@ -65,7 +33,7 @@ static void gp_bars(FILE *f, bool *first, const char *dat, size_t t, int lt, int
 	if (!chart_range_drawable(s, axis, false))
 		return;
 	chart_gp_elem(f, first);
-	gp_source(f, dat, t);
+	chart_gp_source(f, dat, t);
 	fprintf(f, " using %d:%d with boxes lt %d%s title ", xcol, xcol + 1, lt, fill);
 	chart_gp_str(f, title);
 	if (chart_range_drawable(s, axis, true))
@@ -96,7 +64,7 @@ static void gp_xtics_labels(FILE *f, char *const *labels, size_t n, bool two_lin
 {
 	fprintf(f, "set xtics (");
 	for (size_t c = 0; c < n; c++) {
-		gp_tic(f, labels[c]);
+		chart_gp_tic(f, labels[c]);
 		fprintf(f, " %zu%s", c, c + 1 < n ? ", " : "");
 	}
 	fprintf(f, ")%s\nset xrange [-0.6:%zu.6]\n", n > 8 ? " rotate by -30" : "", n ? n - 1 : 0);
@@ -318,7 +286,7 @@ void chart_gp_throughput(struct chart_model *m)
 				const struct chart_acc *a = &m->tput[CHART_IX4(m, cl[c].p, cl[c].o, cl[c].s, t)];
 
 				fprintf(f, "%.4f", bar_x(c, t, nt, bw));
-				dat_mean_ci(f, a);
+				chart_dat_mean_ci(f, a);
 				fputc('\n', f);
 				chart_range_add(&yr, a);
 				chart_range_add(&tr[t], a);
@@ -398,9 +366,9 @@ void chart_gp_cpu(struct chart_model *m)
 				double x = (double)c + ((double)(2 * t) - (double)(2 * nt - 1) / 2) * bw;
 
 				fprintf(f, "%.4f", x);
-				dat_mean_ci(f, &m->scpu[j]);
+				chart_dat_mean_ci(f, &m->scpu[j]);
 				fprintf(f, " %.4f", x + bw);
-				dat_mean_ci(f, &m->ccpu[j]);
+				chart_dat_mean_ci(f, &m->ccpu[j]);
 				fputc('\n', f);
 				chart_range_add(&yr, &m->scpu[j]);
 				chart_range_add(&yr, &m->ccpu[j]);
@@ -493,7 +461,7 @@ static void sweep_axis(const struct chart_model *m, double *x, FILE *f)
 	chart_gp_set(f, "", "xlabel", m->sweep_key);
 	fprintf(f, "set xtics (");
 	for (size_t s = 0; s < ns; s++) {
-		gp_tic(f, m->sweeps.v[s]);
+		chart_gp_tic(f, m->sweeps.v[s]);
 		fprintf(f, " %.6g%s", x[s], s + 1 < ns ? ", " : "");
 	}
 	fprintf(f, ")\n");
@@ -526,12 +494,12 @@ static void sweep_panel(FILE *f, const struct chart_model *m, const char *dat, i
 		if (!chart_range_drawable(&per[t], yr, false))
 			continue;
 		chart_gp_elem(f, &first);
-		gp_source(f, dat, t);
+		chart_gp_source(f, dat, t);
 		fprintf(f, " using 1:%d with linespoints lt %d title ", col, chart_target_lt(t));
 		chart_gp_str(f, m->targets.v[t]);
 		if (chart_range_drawable(&per[t], yr, true)) {
 			chart_gp_elem(f, &first);
-			gp_source(f, dat, t);
+			chart_gp_source(f, dat, t);
 			fprintf(f, " using 1:%d:%d:%d with yerrorbars lt %d lw 1 notitle", col, col + 1, col + 2,
 				chart_target_lt(t));
 		}
@@ -588,8 +556,8 @@ void chart_gp_sweep(struct chart_model *m)
 						size_t i = CHART_IX4(m, p, o, s, t);
 
 						fprintf(d, "%.6g", x[s]);
-						dat_mean_ci(d, &m->tput[i]);
-						dat_mean_ci(d, &m->p99[i]);
+						chart_dat_mean_ci(d, &m->tput[i]);
+						chart_dat_mean_ci(d, &m->p99[i]);
 						fputc('\n', d);
 						chart_range_add(&tr, &m->tput[i]);
 						chart_range_add(&lr, &m->p99[i]);

@@ -68,6 +68,8 @@ struct chart_model {
 	struct chart_set phases, targets, ops, sweeps, repeats;
 	const char *sweep_key;    /* "" without a sweep; points into sum */
 	struct chart_acc *tput, *p99;      /* [phase][op][sweep][target] */
+	struct chart_acc *hit;             /* same index: (ops - misses) / ops, get only */
+	int c_miss;                        /* -1: the file has no misses column */
 	unsigned char *unsup;              /* same index: the op is unsupported there */
 	struct chart_acc *ccpu, *scpu;     /* [phase][sweep][target] */
 	unsigned char *cpu_seen;           /* [phase][sweep][target][repeat] */
@@ -101,6 +103,8 @@ void chart_gp_compare(struct chart_model *m);
 void chart_gp_throughput(struct chart_model *m);
 void chart_gp_cpu(struct chart_model *m);
 void chart_gp_sweep(struct chart_model *m);
+/* chart_sizing.c: a sweep over server.memory, one chart per target. */
+void chart_gp_sizing(struct chart_model *m);
 /* chart_series.c: */
 void chart_gp_latency(struct chart_model *m);
 void chart_gp_timeline(struct chart_model *m);
@@ -166,5 +170,11 @@ void chart_gp_outputs(FILE *f, const char *name, int w, int h);
 void chart_gp_end(FILE *f);
 /* The gnuplot linetype (colour) of target t. */
 int chart_target_lt(size_t t);
+/* A tic label: gnuplot reads it as a format, so % is doubled. */
+void chart_gp_tic(FILE *f, const char *s);
+/* A mean with its 95% interval: " mean low high" (" ?" where none). */
+void chart_dat_mean_ci(FILE *f, const struct chart_acc *a);
+/* "DAT" index N: where a plot element's points are. */
+void chart_gp_source(FILE *f, const char *dat, size_t index);
 
 #endif

@@ -238,3 +238,35 @@ int chart_target_lt(size_t t)
 {
 	return (int)(t % 8) + 1;
 }
+
+/* ---- shared by the chart files ---- */
+
+void chart_gp_tic(FILE *f, const char *s)
+{
+	struct sbuf sb = {0};
+
+	for (; *s; s++) {
+		if (*s == '%')
+			sbuf_add(&sb, "%%", 2);
+		else
+			sbuf_add(&sb, s, 1);
+	}
+	chart_gp_str(f, sb.buf ? sb.buf : "");
+	free(sb.buf);
+}
+
+void chart_dat_mean_ci(FILE *f, const struct chart_acc *a)
+{
+	double mean = chart_acc_mean(a), ci = chart_acc_ci(a);
+
+	chart_dat_num(f, mean);
+	chart_dat_num(f, isfinite(ci) ? mean - ci : NAN);
+	chart_dat_num(f, isfinite(ci) ? mean + ci : NAN);
+}
+
+void chart_gp_source(FILE *f, const char *dat, size_t index)
+{
+	fputs("    ", f);
+	chart_gp_str(f, dat);
+	fprintf(f, " index %zu", index);
+}

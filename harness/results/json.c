@@ -295,6 +295,21 @@ static void write_phase(json_t *o, const struct wl_phase *p)
 	} else if (p->type == WL_PHASE_REPLICATION) {
 		put_num(o, "duration_s", (double)p->duration_ns / 1e9);
 		put_num(o, "rate", p->rate);
+	} else if (p->type == WL_PHASE_CACHE_ASIDE) {
+		json_t *mix = put_obj(o, "mix");
+
+		if (p->duration_ns)
+			put_num(o, "duration_s", (double)p->duration_ns / 1e9);
+		else
+			put_u64(o, "ops", p->ops);
+		put_num(mix, "get", p->mix[BENCH_OP_GET]);
+		put_num(mix, "set", p->mix[BENCH_OP_SET]);
+		put_str(o, "store", p->store_driver ? p->store_driver : "simulated");
+		if (!p->store_driver) {
+			put_num(o, "store_latency_min_s", (double)p->store_lat_min_ns / 1e9);
+			put_num(o, "store_latency_max_s", (double)p->store_lat_max_ns / 1e9);
+		}
+		put_str(o, "on_write", p->on_write_update ? "update" : "invalidate");
 	} else if (p->type == WL_PHASE_CRASH) {
 		put_u64(o, "pipeline", p->pipeline);
 		put_num(o, "kill_after_min_s", (double)p->kill_min_ns / 1e9);
@@ -416,6 +431,14 @@ static void write_workload(json_t *run, const struct workload *w)
 	a = put_arr(o, "phases");
 	for (size_t i = 0; i < w->n_phases; i++)
 		write_phase(append_obj(a), &w->phases[i]);
+	if (w->server.memory || w->server.eviction) {
+		json_t *sv = put_obj(o, "server");
+
+		if (w->server.memory)
+			put_u64(sv, "memory_bytes", w->server.memory);
+		if (w->server.eviction)
+			put_str(sv, "eviction", w->server.eviction);
+	}
 	put_u64(o, "repeat", w->repeat);
 	put_str(o, "order", workload_order_name(w->order));
 	put_num(o, "max_error_rate", w->max_error_rate);
@@ -514,6 +537,22 @@ static void write_run(json_t *o, const struct phase_result *p)
 			put_num(r, "lag_p99_us", (double)hist_percentile(lag, 99) / 1e3);
 			put_num(r, "lag_max_us", (double)hist_max(lag) / 1e3);
 		}
+	}
+	if (p->aside.ran) {
+		const struct op_stats *rd = &p->ops[BENCH_OP_GET];
+		json_t *a = put_obj(o, "cache_aside");
+		uint64_t reads = op_stats_answered(rd);
+
+		put_u64(a, "reads", reads);
+		put_u64(a, "cache_hits", rd->status[BENCH_OK]);
+		put_u64(a, "cache_misses", rd->status[BENCH_MISS]);
+		put_num(a, "hit_ratio", reads ? (double)rd->status[BENCH_OK] / (double)reads : NAN);
+		put_u64(a, "writes", op_stats_answered(&p->ops[BENCH_OP_SET]));
+		put_u64(a, "store_reads", p->aside.store_reads);
+		put_u64(a, "store_writes", p->aside.store_writes);
+		put_u64(a, "fills", p->aside.fills);
+		put_u64(a, "stale_reads", p->aside.stale_reads);
+		put_str(a, "store_server", p->aside.store_server[0] ? p->aside.store_server : "simulated");
 	}
 	if (p->crash.ran) {
 		json_t *c = put_obj(o, "crash");

@@ -86,6 +86,17 @@ struct phase_result {
 	 * sweep): with repeat and the phase's index, the key every output
 	 * is sorted by, whatever the order the runs were made in. */
 	size_t point;
+	/* A cache-aside phase (aside.h): ops[GET] the application's reads
+	 * (miss = a cache miss, served by the store), ops[SET] its writes. */
+	struct {
+		bool ran;
+		uint64_t store_reads, store_writes; /* the store's load */
+		uint64_t fills;               /* values written back to the cache */
+		uint64_t stale_reads;         /* reads older than a finished write */
+		/* A real store's identity ("FerretDB v1.24.2 (SQLite), standing
+		 * in for MongoDB"); "" for the simulated store. */
+		char store_server[384];
+	} aside;
 };
 
 struct server; /* servers.h */

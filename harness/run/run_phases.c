@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "run_phases.h"
+#include "aside.h"
 #include "crash.h"
 #include "escape.h"
 #include "idle.h"
@@ -57,6 +58,24 @@ static void report_phase(const struct run_args *a, const struct target_result *t
 		    (unsigned long long)p->ops[BENCH_OP_SET].status[BENCH_OK],
 		    (double)hist_percentile(p->repl.lag, 50) / 1e6, (double)hist_percentile(p->repl.lag, 99) / 1e6,
 		    (unsigned long long)rd->status[BENCH_MISS], (unsigned long long)op_stats_answered(rd));
+		return;
+	}
+	if (p->aside.ran) {
+		const struct op_stats *rd = &p->ops[BENCH_OP_GET];
+		uint64_t reads = op_stats_answered(rd);
+
+		struct sbuf store = {0};
+
+		/* The store's identity is a server's reply: escaped. */
+		escape_terminal(&store, p->aside.store_server[0] ? p->aside.store_server : "simulated");
+		run_say(a, "  %s: %s (repeat %llu): %llu reads, hit ratio %.4f; %llu writes; the store (%s) served %llu "
+		    "reads and %llu writes; %llu stale reads; %llu errors\n", t->target->name, p->phase->name,
+		    (unsigned long long)p->repeat, (unsigned long long)reads,
+		    reads ? (double)rd->status[BENCH_OK] / (double)reads : 0.0,
+		    (unsigned long long)op_stats_answered(&p->ops[BENCH_OP_SET]), store.buf,
+		    (unsigned long long)p->aside.store_reads, (unsigned long long)p->aside.store_writes,
+		    (unsigned long long)p->aside.stale_reads, (unsigned long long)errors);
+		free(store.buf);
 		return;
 	}
 	if (p->over_error_limit)
@@ -154,6 +173,57 @@ static void open_idle(void *arg)
 	    c->ph->name, (unsigned long long)idle_held(c->idle), (unsigned long long)idle_refused(c->idle));
 }
 
+/* The configuration the server reports, on one line: under a sweep over
+ * server.*, the proof that each point's server got its setting
+ * (maxmemory=, limit_maxbytes=). A reply is untrusted: through
+ * escape_terminal. */
+static void say_config(const struct run_args *a, const struct target_result *t, const struct bench_target *bt)
+{
+	struct bench_conn conn = {.driver = t->driver, .target = bt};
+	struct bench_server_info info = {0};
+	struct sbuf sb = {0};
+
+	if (!t->driver->server_info || t->driver->open(&conn) < 0 || t->driver->server_info(&conn, &info) < 0) {
+		t->driver->close(&conn);
+		run_say(a, "%s: the server's configuration could not be read\n", t->target->name);
+		return;
+	}
+	t->driver->close(&conn);
+	for (char *nl; (nl = strchr(info.config, '\n'));)
+		*nl = ' ';
+	escape_terminal(&sb, info.config);
+	run_say(a, "%s: server configuration: %s\n", t->target->name, sb.buf ? sb.buf : "");
+	free(sb.buf);
+}
+
+/* Under a sweep over server.memory or server.eviction, a block whose
+ * point's server: differs from the running server's gets the server
+ * restarted with it (nothing the last point stored survives: *intact
+ * false, and the block's load runs). Returns 0, or -1 with t->skipped. */
+static int size_server(const struct run_args *a, struct target_result *t, const struct workload *w,
+		       const struct bench_target *bt, struct watch *wt, struct server_size *cur, bool *intact)
+{
+	char err[1024];
+	struct server_size want = {w->server.memory, w->server.eviction};
+
+	if (!t->server || strncmp(w->sweep.key ? w->sweep.key : "", "server.", 7) != 0)
+		return 0;
+	if (want.memory != cur->memory || strcmp(want.eviction ? want.eviction : "", cur->eviction ? cur->eviction : "")) {
+		if (servers_resize(t->server, t->driver, (const char *const *)t->target->spawn_args, &want, err,
+				   sizeof(err)) != 0) {
+			t->skipped = xasprintf("restarting the server for sweep %s: %s", w->sweep.key, err);
+			return -1;
+		}
+		*cur = want;
+		*intact = false; /* a new server holds nothing: the next load runs */
+		wt->pid = t->server->pid;
+		run_say(a, "%s: restarted %s (pid %d) on 127.0.0.1:%d\n", t->target->name, t->server->program,
+			(int)t->server->pid, t->server->port);
+	}
+	say_config(a, t, bt);
+	return 0;
+}
+
 /* Whether phase ph leaves the data a load wrote as it was (keys, kinds and
  * value sizes): reads, and sets that rewrite a record with a value of the
  * same size distribution. Deletes, inserts, counters, structures, a crash
@@ -241,6 +311,14 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 	if (value)
 		run_say(a, "%s: sweep %s = %s (repeat %llu)\n", t->target->name, r->w->sweep.key, value,
 			(unsigned long long)rep);
+	if (!b->data->sized) { /* what begin_target started the server with: the first point's */
+		b->data->size = (struct server_size){b->points[0]->server.memory, b->points[0]->server.eviction};
+		b->data->sized = true;
+	}
+	if (size_server(a, t, w, bt, wt, &b->data->size, &b->data->intact) < 0) {
+		fprintf(stderr, "bench: %s: %s\n", t->target->name, t->skipped);
+		return -1;
+	}
 	for (size_t i = 0; i < w->n_phases && !runner_stop_requested(); i++) {
 		struct phase_result *p, warm = {0}, *wr;
 		bool recorded = true;
@@ -272,6 +350,9 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 			prc = -1;
 		} else if (w->phases[i].type == WL_PHASE_REPLICATION) {
 			prc = replication_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, t->server, p);
+		} else if (w->phases[i].type == WL_PHASE_CACHE_ASIDE) {
+			prc = aside_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, strcmp(a->servers, "spawn") == 0,
+					      p);
 		} else if (w->phases[i].type == WL_PHASE_CRASH) {
 			prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
 			wt->pid = t->server->pid; /* restarted: a new process */

@@ -76,6 +76,10 @@ struct run_data {
 	 * run, NULL for nothing), unless they may be another's (--reuse). */
 	const struct bench_ns_state *before;
 	bool keep_keys;
+	/* The server's memory and eviction as it runs now (under a sweep
+	 * over server.*, a block restarts it with its point's); sized: set. */
+	struct server_size size;
+	bool sized;
 };
 
 /* One block of the run order: target t's phases for one sweep point and

@@ -380,10 +380,44 @@ static int port_accepts(int port)
 	return ok;
 }
 
+/* The arguments that give the server its size (workload server:, driver.h
+ * memory_argv and eviction), after the recipe's and before the target's
+ * own spawn args, so those win. memcached's -m takes whole MiB: the
+ * limit is rounded up. Returns the new count. */
+static size_t size_args(const struct bench_server_recipe *r, const struct server_size *size, char **argv, size_t n)
+{
+	if (!size)
+		return n;
+	for (size_t i = 0; size->memory && i < sizeof(r->memory_argv) / sizeof(r->memory_argv[0]) && r->memory_argv[i];
+	     i++) {
+		const char *a = r->memory_argv[i], *brace = strchr(a, '{');
+
+		unsigned long long mib = (size->memory + (1u << 20) - 1) >> 20;
+
+		if (brace && !strncmp(brace, "{memory_bytes}", 14))
+			argv[n++] = xasprintf("%.*s%llu%s", (int)(brace - a), a, (unsigned long long)size->memory, brace + 14);
+		else if (brace && !strncmp(brace, "{memory_mib}", 12))
+			argv[n++] = xasprintf("%.*s%llu%s", (int)(brace - a), a, mib, brace + 12);
+		else if (brace && !strncmp(brace, "{item_max}", 10))
+			argv[n++] = xasprintf("%.*s%lluk%s", (int)(brace - a), a, mib >= 4 ? 2048 : mib * 512, brace + 10);
+		else
+			argv[n++] = xstrdup(a);
+	}
+	for (size_t i = 0; size->eviction && i < sizeof(r->eviction) / sizeof(r->eviction[0]) && r->eviction[i].name;
+	     i++) {
+		if (strcmp(r->eviction[i].name, size->eviction) != 0)
+			continue;
+		for (size_t j = 0; j < sizeof(r->eviction[i].argv) / sizeof(r->eviction[i].argv[0]) &&
+				   r->eviction[i].argv[j]; j++)
+			argv[n++] = xstrdup(r->eviction[i].argv[j]);
+	}
+	return n;
+}
+
 /* Expands {port}, {dir} and {user} into a fresh argv (driver.h, struct
  * bench_server_recipe). */
 static char **build_argv(const struct bench_server_recipe *r, const char *exe, int port, const char *dir,
-			 const char *const *extra)
+			 const struct server_size *size, const char *const *extra)
 {
 	size_t n = 0, cap = 64;
 	char **argv = xcalloc(cap, sizeof(*argv));
@@ -406,6 +440,7 @@ static char **build_argv(const struct bench_server_recipe *r, const char *exe, i
 			argv[n++] = xstrdup(a);
 		}
 	}
+	n = size_args(r, size, argv, n);
 	for (; extra && *extra && n < cap - 1; extra++)
 		argv[n++] = xstrdup(*extra);
 	argv[n] = NULL;
@@ -568,6 +603,13 @@ int servers_check_spawn(const struct bench_driver *driver, const char *program, 
 int servers_spawn(struct server_set *set, const struct bench_driver *driver, const char *program,
 		  const char *const *args, struct server **out, char *err, size_t errlen)
 {
+	return servers_spawn_sized(set, driver, program, args, NULL, out, err, errlen);
+}
+
+int servers_spawn_sized(struct server_set *set, const struct bench_driver *driver, const char *program,
+			const char *const *args, const struct server_size *size, struct server **out, char *err,
+			size_t errlen)
+{
 	const struct bench_server_recipe *r;
 	char *exe;
 	int rc = find_recipe(driver, program, &r, &exe, err, errlen);
@@ -599,7 +641,7 @@ int servers_spawn(struct server_set *set, const struct bench_driver *driver, con
 			server_free(srv);
 			break;
 		}
-		argv = build_argv(r, exe, srv->port, dir, args);
+		argv = build_argv(r, exe, srv->port, dir, size, args);
 		srv->dir = dir;
 		srv->argv = argv;
 		srv->pid = start_child(argv, srv->log);
@@ -759,4 +801,25 @@ int servers_spawn_replica(struct server_set *set, const struct bench_driver *dri
 	for (size_t i = 0; i < n; i++)
 		free(owned[i]);
 	return rc < 0 ? fail_with(e) : 0;
+}
+
+int servers_resize(struct server *srv, const struct bench_driver *driver, const char *const *args,
+		   const struct server_size *size, char *err, size_t errlen)
+{
+	const struct bench_server_recipe *r = NULL;
+	double up_s;
+
+	for (const struct bench_server_recipe *c = driver->servers; c && c->program && !r; c++)
+		if (strcmp(c->program, srv->program) == 0)
+			r = c;
+	if (!r) {
+		snprintf(err, errlen, "%s is not a server bench knows how to start for driver %s", srv->program,
+			 driver->name);
+		errno = ENOTSUP;
+		return -1;
+	}
+	servers_stop(srv);
+	free_argv(srv->argv);
+	srv->argv = build_argv(r, srv->exe, srv->port, srv->dir, size, args);
+	return servers_restart(srv, driver, &up_s, err, errlen);
 }

@@ -68,6 +68,31 @@ void servers_free(struct server_set *set);
 int servers_spawn(struct server_set *set, const struct bench_driver *driver, const char *program,
 		  const char *const *args, struct server **out, char *err, size_t errlen);
 
+/* What the workload's `server:` asks of a spawned server: memory in bytes
+ * (0: the recipe's own) and an eviction word of the driver's recipe (NULL:
+ * its default). */
+struct server_size {
+	uint64_t memory;
+	const char *eviction;
+};
+
+/* servers_spawn with the server sized as `size` says (NULL: as
+ * servers_spawn), through the recipe's memory_argv and eviction (driver.h);
+ * a program without them ignores them. */
+int servers_spawn_sized(struct server_set *set, const struct bench_driver *driver, const char *program,
+			const char *const *args, const struct server_size *size, struct server **out, char *err,
+			size_t errlen);
+
+/*
+ * Stops a running server and starts it again on the same port and
+ * directory with its arguments rebuilt for `size` (args: the target's own,
+ * as given to servers_spawn_sized), and waits until it answers: a sweep
+ * over server.memory. Its data is gone (bench's servers keep none).
+ * Returns 0, or -1 with errno and err. From the thread that spawned it.
+ */
+int servers_resize(struct server *srv, const struct bench_driver *driver, const char *const *args,
+		   const struct server_size *size, char *err, size_t errlen);
+
 /* Whether servers_spawn could find a server program for the driver, the
  * given one when program is not NULL: 0, or -1 with errno ENOENT / ENOTSUP
  * and err saying what to install. Starts nothing. */

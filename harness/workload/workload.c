@@ -467,14 +467,16 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 }
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
-       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK_ARRIVAL, PK__COUNT };
+       PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK_ARRIVAL, PK_STORE_LATENCY,
+       PK_ON_WRITE, PK_STORE, PK__COUNT };
 
 /* The phase types a key is for: one bit per enum wl_phase_type. */
 #define PT_LOAD (1u << WL_PHASE_LOAD)
 #define PT_RUN (1u << WL_PHASE_RUN)
 #define PT_CRASH (1u << WL_PHASE_CRASH)
 #define PT_REPLICATION (1u << WL_PHASE_REPLICATION)
-#define PT_ANY (PT_LOAD | PT_RUN | PT_CRASH | PT_REPLICATION)
+#define PT_ASIDE (1u << WL_PHASE_CACHE_ASIDE)
+#define PT_ANY (PT_LOAD | PT_RUN | PT_CRASH | PT_REPLICATION | PT_ASIDE)
 
 /* Each key of a phase and the phase types that take it. */
 static const struct phase_key {
@@ -486,11 +488,11 @@ static const struct phase_key {
 	[PK_BATCH] = {"batch", PT_LOAD},
 	[PK_CLIENTS] = {"clients", PT_ANY},
 	[PK_WARMUP] = {"warmup", PT_RUN},
-	[PK_DURATION] = {"duration", PT_RUN | PT_REPLICATION},
-	[PK_OPS] = {"ops", PT_RUN},
+	[PK_DURATION] = {"duration", PT_RUN | PT_REPLICATION | PT_ASIDE},
+	[PK_OPS] = {"ops", PT_RUN | PT_ASIDE},
 	[PK_PIPELINE] = {"pipeline", PT_RUN | PT_CRASH},
 	[PK_RATE] = {"rate", PT_RUN | PT_REPLICATION},
-	[PK_MIX] = {"mix", PT_RUN},
+	[PK_MIX] = {"mix", PT_RUN | PT_ASIDE},
 	[PK_RANGE] = {"range", PT_RUN},
 	[PK_QUERY] = {"query", PT_RUN},
 	[PK_FUZZY] = {"fuzzy", PT_RUN},
@@ -498,6 +500,9 @@ static const struct phase_key {
 	[PK_KILL_AFTER] = {"kill_after", PT_CRASH},
 	[PK_IDLE] = {"idle_connections", PT_RUN},
 	[PK_ARRIVAL] = {"arrival", PT_RUN},
+	[PK_STORE_LATENCY] = {"store_latency", PT_ASIDE},
+	[PK_ON_WRITE] = {"on_write", PT_ASIDE},
+	[PK_STORE] = {"store", PT_ASIDE},
 };
 
 /* The names of phase_keys, NULL-terminated, into names[PK__COUNT + 1]
@@ -514,7 +519,7 @@ static char *phase_types_of(unsigned mask)
 {
 	struct sbuf sb = {0};
 
-	for (int t = WL_PHASE_LOAD; t <= WL_PHASE_REPLICATION; t++)
+	for (int t = WL_PHASE_LOAD; t <= WL_PHASE_CACHE_ASIDE; t++)
 		if (mask & (1u << t))
 			sbuf_addf(&sb, "%s%s", sb.len ? " or " : "", workload_phase_type_name((enum wl_phase_type)t));
 	return sbuf_take(&sb);
@@ -571,15 +576,15 @@ static void parse_arrival(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n,
 	free(sb.buf);
 }
 
-/* kill_after: 2s | {min: 1s, max: 3s} */
-static void parse_kill_after(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
+/* kill_after, store_latency: 2s | {min: 1s, max: 3s}, into [*lo, *hi]. */
+static void parse_time_range(struct wt_ctx *c, yaml_node_t *n, const char *path, uint64_t *lo, uint64_t *hi)
 {
 	static const char *const keys[] = {"min", "max", NULL};
 	yaml_node_t *v[2], *kn[2];
 
 	if (n->type != YAML_MAPPING_NODE) {
-		if (wt_get_duration(c, n, path, &ph->kill_min_ns) == 0)
-			ph->kill_max_ns = ph->kill_min_ns;
+		if (wt_get_duration(c, n, path, lo) == 0)
+			*hi = *lo;
 		return;
 	}
 	wt_map_fields(c, n, path, keys, v, kn);
@@ -587,8 +592,7 @@ static void parse_kill_after(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t 
 		wt_report(c, n, "%s needs both min and max, e.g. {min: 1s, max: 3s}", path);
 		return;
 	}
-	if (wt_get_duration(c, v[0], path, &ph->kill_min_ns) == 0 &&
-	    wt_get_duration(c, v[1], path, &ph->kill_max_ns) == 0 && ph->kill_min_ns > ph->kill_max_ns)
+	if (wt_get_duration(c, v[0], path, lo) == 0 && wt_get_duration(c, v[1], path, hi) == 0 && *lo > *hi)
 		wt_report(c, n, "%s min (%s) is greater than max (%s)", path, wt_sval(v[0]), wt_sval(v[1]));
 }
 
@@ -613,8 +617,26 @@ static void parse_phase_value(struct wt_ctx *c, struct wl_phase *ph, int k, yaml
 		wt_get_u64(c, n, path, 1, WL_MAX_PIPELINE, &ph->pipeline);
 		break;
 	case PK_KILL_AFTER:
-		parse_kill_after(c, ph, n, path);
+		parse_time_range(c, n, path, &ph->kill_min_ns, &ph->kill_max_ns);
 		break;
+	case PK_STORE_LATENCY:
+		parse_time_range(c, n, path, &ph->store_lat_min_ns, &ph->store_lat_max_ns);
+		break;
+	case PK_ON_WRITE: {
+		static const char *const words[] = {"invalidate", "update", NULL};
+		struct sbuf sb = {0};
+
+		if (wt_want_scalar(c, n, path, "invalidate or update") < 0)
+			break;
+		if (!strcmp(wt_sval(n), "update"))
+			ph->on_write_update = 1;
+		else if (strcmp(wt_sval(n), "invalidate") != 0) {
+			wt_add_hint(&sb, wt_sval(n), words, "choices");
+			wt_report(c, n, "%s must be invalidate or update, got '%s'%s", path, wt_sval(n), sb.buf ? sb.buf : "");
+		}
+		free(sb.buf);
+		break;
+	}
 	case PK_WARMUP:
 		wt_get_duration(c, n, path, &ph->warmup_ns);
 		break;
@@ -656,7 +678,7 @@ static bool parse_phase_key(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *
 /* A phase's type: "load" by name, else run, unless `type` says. */
 static void parse_phase_type(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
 {
-	static const char *const types[] = {"load", "run", "crash", "replication", NULL};
+	static const char *const types[] = {"load", "run", "crash", "replication", "cache-aside", NULL};
 	const char *s;
 	struct sbuf sb = {0};
 
@@ -700,16 +722,54 @@ static bool phase_has_typo_of(struct wt_ctx *c, const yaml_node_t *n, const char
 	}
 	return false;
 }
+static void parse_length_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
+			     yaml_node_t *const *v, yaml_node_t *const *kn, const char *path);
 
 /* What only a run phase has: its length (duration or ops), warmup, rate,
  * idle connections, op parameters and mix. */
 static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
 			    yaml_node_t *const *v, yaml_node_t *const *kn, const char *path)
 {
-	char *p;
-
 	parse_phase_key(c, ph, v, PK_WARMUP, path);
 	parse_phase_key(c, ph, v, PK_IDLE, path);
+	parse_length_mix(c, w, ph, n, v, kn, path);
+}
+
+/* A cache-aside phase: a run phase's length and mix (gets and sets only),
+ * the store's latency and what a write does to the cache. */
+static void parse_aside_phase(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
+			      yaml_node_t *const *v, yaml_node_t *const *kn, const char *path)
+{
+	parse_length_mix(c, w, ph, n, v, kn, path);
+	for (int op = 0; op < BENCH_OP__COUNT; op++)
+		if (ph->mix[op] > 0 && op != BENCH_OP_GET && op != BENCH_OP_SET)
+			wt_report(c, v[PK_MIX], "%s.mix: a cache-aside phase reads (get) and writes (set); '%s' is neither",
+				  path, bench_op_name((enum bench_op)op));
+	if (wt_present(v[PK_STORE])) {
+		const struct bench_driver *d;
+		char err[256];
+
+		if (wt_get_str(c, v[PK_STORE], "store", &ph->store_driver) == 0 &&
+		    (!(d = bench_driver_find(ph->store_driver, err, sizeof(err))) ||
+		     !(d->caps & BENCH_CAP_KV) || !(d->caps & BENCH_CAP_NETWORK)))
+			wt_report(c, v[PK_STORE], "%s.store '%s' is no store: give a driver with a server and get/set "
+				  "(redis, memcached, mongodb)", path, ph->store_driver);
+		if (wt_present(v[PK_STORE_LATENCY]))
+			wt_report(c, kn[PK_STORE_LATENCY], "%s has both store and store_latency; a real store has its "
+				  "own latency", path);
+	} else if (!parse_phase_key(c, ph, v, PK_STORE_LATENCY, path)) {
+		wt_report(c, n, "%s needs store_latency, the simulated store's latency, e.g. store_latency: 1ms or "
+			  "{min: 500us, max: 2ms}, or a store, e.g. store: mongodb", path);
+	}
+	parse_phase_key(c, ph, v, PK_ON_WRITE, path);
+}
+
+/* Exactly one of duration and ops, and a mix. */
+static void parse_length_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
+			     yaml_node_t *const *v, yaml_node_t *const *kn, const char *path)
+{
+	char *p;
+
 	parse_phase_key(c, ph, v, PK_OPS, path);
 	parse_phase_key(c, ph, v, PK_DURATION, path);
 	parse_phase_key(c, ph, v, PK_RATE, path); /* after clients: a rate is per client */
@@ -742,7 +802,8 @@ static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phas
 		   !phase_has_typo_of(c, n, (const char *const[]){"duration", "ops", NULL})) {
 		wt_report(c, n, "%s needs a duration (e.g. duration: 30s) or an ops count (e.g. ops: 1000000)", path);
 	}
-	wl_parse_op_params(c, ph, path, v[PK_RANGE], v[PK_QUERY], v[PK_FUZZY], v[PK_STRUCTURES]);
+	if (ph->type == WL_PHASE_RUN)
+		wl_parse_op_params(c, ph, path, v[PK_RANGE], v[PK_QUERY], v[PK_FUZZY], v[PK_STRUCTURES]);
 	if (!wt_present(v[PK_MIX])) {
 		/* A typo of mix is reported as an unknown key, with its fix. */
 		if (!phase_has_typo_of(c, n, (const char *const[]){"mix", NULL}))
@@ -807,6 +868,9 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 	case WL_PHASE_RUN:
 		parse_run_phase(c, w, ph, n, v, kn, path);
 		break;
+	case WL_PHASE_CACHE_ASIDE:
+		parse_aside_phase(c, w, ph, n, v, kn, path);
+		break;
 	}
 out:
 	free(path);
@@ -829,11 +893,11 @@ static void parse_phases(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 }
 
 enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_TARGETS, TOP_KEYSPACE, TOP_VALUES, TOP_PHASES, TOP_REPEAT,
-       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP_CLAIM, TOP_ORDER, TOP__COUNT };
+       TOP_SWEEP, TOP_MAX_ERROR_RATE, TOP_CLAIM, TOP_ORDER, TOP_SERVER, TOP__COUNT };
 /* `claim` is a claim file's (claims.c reads it); a workload skips it. */
 static const char *const wl_top_keys[] = {
 	"name", "description", "seed", "targets", "keyspace", "values", "phases", "repeat", "sweep",
-	"max_error_rate", "claim", "order", NULL,
+	"max_error_rate", "claim", "order", "server", NULL,
 };
 
 static const char *const wl_order_names[] = {"random", "sequential", NULL};
@@ -907,6 +971,8 @@ static struct workload *validate(struct wt_ctx *c, yaml_node_t *root)
 		wl_parse_keyspace(c, w, v[TOP_KEYSPACE]);
 	if (wt_present(v[TOP_VALUES]))
 		wl_parse_values(c, w, v[TOP_VALUES]);
+	if (wt_present(v[TOP_SERVER]))
+		wl_parse_server(c, w, v[TOP_SERVER]);
 	if (!wt_present(v[TOP_PHASES]))
 		wt_report(c, v[TOP_PHASES] ? v[TOP_PHASES] : root, "missing required key 'phases' at the top level");
 	else
@@ -1074,8 +1140,10 @@ void workload_free(struct workload *w)
 		free(t->auth.password_env);
 		free(t->auth.password_file);
 	}
-	for (size_t i = 0; i < w->n_phases; i++)
+	for (size_t i = 0; i < w->n_phases; i++) {
 		free(w->phases[i].name);
+		free(w->phases[i].store_driver);
+	}
 	for (size_t i = 0; i < w->n_warnings; i++)
 		free(w->warnings[i].text);
 	free(w->warnings);
@@ -1095,6 +1163,7 @@ void workload_free(struct workload *w)
 	free(w->targets);
 	free(w->phases);
 	free(w->keyspace.prefix);
+	free(w->server.eviction);
 	free(w->keyspace.shard_key);
 	free(w->keyspace.trace);
 	free(w->description);
@@ -1106,5 +1175,5 @@ void workload_free(struct workload *w)
 const char *workload_phase_type_name(enum wl_phase_type t)
 {
 	return t == WL_PHASE_LOAD ? "load" : t == WL_PHASE_RUN ? "run" : t == WL_PHASE_CRASH ? "crash"
-	       : t == WL_PHASE_REPLICATION ? "replication" : "?";
+	       : t == WL_PHASE_REPLICATION ? "replication" : t == WL_PHASE_CACHE_ASIDE ? "cache-aside" : "?";
 }

@@ -20,7 +20,8 @@ enum wl_phase_type {
 	WL_PHASE_LOAD = 0,  /* insert every record of the keyspace once */
 	WL_PHASE_RUN,       /* the measured mix */
 	WL_PHASE_CRASH,     /* acknowledged writes, kill -9 of the server, restart, read back */
-	WL_PHASE_REPLICATION /* writes to the server, reads from a replica bench starts: lag, stale reads */
+	WL_PHASE_REPLICATION, /* writes to the server, reads from a replica bench starts: lag, stale reads */
+	WL_PHASE_CACHE_ASIDE /* the target as a cache in front of a store: hit ratio, store load, stale reads */
 };
 
 /* A value drawn from a fixed value, a range or a weighted list: values.ttl
@@ -95,6 +96,16 @@ struct wl_phase {
 	/* run: idle_connections: N plain TCP connections held open, silent,
 	 * while the phase runs (idle.h); 0 = none */
 	uint64_t idle_connections;
+	/* cache-aside (aside.h): the simulated store answers a read or a
+	 * write after a latency drawn uniformly from [min, max];
+	 * on_write: invalidate (0: a write deletes the cached value) or
+	 * update (1: it sets the new one). */
+	uint64_t store_lat_min_ns, store_lat_max_ns;
+	int on_write_update;
+	/* store: DRIVER: a real store instead of the simulated one, a server
+	 * of that driver (spawned for the phase, or its usual address with
+	 * --servers external); NULL: simulated. */
+	char *store_driver;
 };
 
 /* A warning of the parse, as workload_load also gives it in *errors
@@ -177,6 +188,13 @@ struct workload {
 		char **paths;
 		size_t n_paths;
 	} sweep;
+	/* server: {memory, eviction}: how every server bench spawns is sized
+	 * (the drivers' memory_argv and eviction, driver.h); 0 / NULL: as the
+	 * driver's recipe starts it. */
+	struct {
+		uint64_t memory;               /* bytes */
+		char *eviction;                /* a policy word of the target's driver */
+	} server;
 	struct wl_phase *phases;
 	size_t n_phases;
 	uint64_t repeat;               /* default 1 */

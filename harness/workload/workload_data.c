@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "keygen.h"
+#include "registry.h"
 #include "util.h"
 #include "workload.h"
 #include "workload_tree.h"
@@ -552,4 +553,79 @@ static void parse_key_size(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
 		wt_report(c, n, "keyspace.key_size %" PRIu64 " is shorter than the prefix '%s' and the %d digits of the "
 		          "record number (%zu bytes), which every key holds", ks->max, w->keyspace.prefix, KEYGEN_DIGITS,
 		          base);
+}
+
+/* ---- server ---- */
+
+const char *const wl_server_keys[] = {"memory", "eviction", NULL};
+
+/* The eviction words of d's first spawnable program that has any, as
+ * "a, b, c" into buf; "" when none. */
+static void eviction_words(const struct bench_driver *d, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (const struct bench_server_recipe *r = d->servers; r && r->program && !used; r++)
+		for (size_t i = 0; i < sizeof(r->eviction) / sizeof(r->eviction[0]) && r->eviction[i].name; i++)
+			if (used < len)
+				used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+							 r->eviction[i].name);
+}
+
+static int knows_eviction(const struct bench_driver *d, const char *word)
+{
+	for (const struct bench_server_recipe *r = d->servers; r && r->program; r++)
+		for (size_t i = 0; i < sizeof(r->eviction) / sizeof(r->eviction[0]) && r->eviction[i].name; i++)
+			if (!strcmp(r->eviction[i].name, word))
+				return 1;
+	return 0;
+}
+
+static int has_memory(const struct bench_driver *d)
+{
+	for (const struct bench_server_recipe *r = d->servers; r && r->program; r++)
+		if (r->memory_argv[0])
+			return 1;
+	return 0;
+}
+
+void wl_parse_server(struct wt_ctx *c, struct workload *w, yaml_node_t *n)
+{
+	yaml_node_t *v[2], *kn[2];
+
+	if (wt_want_kind(c, n, "server", YAML_MAPPING_NODE) < 0)
+		return;
+	wt_map_fields(c, n, "server", wl_server_keys, v, kn);
+	if (wt_present(v[0]) && wt_want_scalar(c, v[0], "server.memory", "a size") == 0) {
+		if (util_parse_size(wt_sval(v[0]), &w->server.memory) < 0 || w->server.memory < (1u << 20)) {
+			wt_report(c, v[0], "invalid size '%s' for server.memory; give at least 1MiB, with a unit B, KB, "
+				  "KiB, MB, MiB, GB or GiB (e.g. 64MiB)", wt_sval(v[0]));
+			w->server.memory = 0;
+		}
+	}
+	if (wt_present(v[1]))
+		wt_get_str(c, v[1], "server.eviction", &w->server.eviction);
+	/* Per target: a driver without the setting ignores it (a warning); an
+	 * eviction word its server does not know is an error. */
+	for (size_t t = 0; t < w->n_targets; t++) {
+		const struct wl_target *tg = &w->targets[t];
+		const struct bench_driver *d = tg->driver ? bench_driver_find(tg->driver, NULL, 0) : NULL;
+		char words[256];
+
+		if (!d || tg->uri)
+			continue;
+		if (w->server.memory && !has_memory(d))
+			wt_warn_target(c, v[0], (int)t, "server.memory has no effect on target %s: bench cannot set the "
+				       "memory of a %s server", tg->name, d->name);
+		if (!w->server.eviction)
+			continue;
+		eviction_words(d, words, sizeof(words));
+		if (!words[0])
+			wt_warn_target(c, v[1], (int)t, "server.eviction has no effect on target %s: bench cannot set "
+				       "the eviction of a %s server", tg->name, d->name);
+		else if (!knows_eviction(d, w->server.eviction))
+			wt_report(c, v[1], "server.eviction '%s' is not a policy of target %s's %s server; it knows %s",
+				  w->server.eviction, tg->name, d->name, words);
+	}
 }

@@ -137,8 +137,9 @@ static int check_key(struct wt_ctx *c, struct workload *w, yaml_node_t *root, co
 			  "as --set takes it (e.g. keyspace.records)");
 		if (hint)
 			sbuf_addf(&why, "; did you mean '%s'?", hint);
-	} else if (!strcmp(el[0], "keyspace") || !strcmp(el[0], "values")) {
-		const char *const *keys = !strcmp(el[0], "keyspace") ? wl_keyspace_keys : wl_values_keys;
+	} else if (!strcmp(el[0], "keyspace") || !strcmp(el[0], "values") || !strcmp(el[0], "server")) {
+		const char *const *keys = !strcmp(el[0], "keyspace") ? wl_keyspace_keys :
+					  !strcmp(el[0], "values") ? wl_values_keys : wl_server_keys;
 
 		if (n < 2) {
 			sbuf_addf(&why, "%s is a mapping; sweep one of its keys, e.g. %s.%s", el[0], el[0], keys[0]);

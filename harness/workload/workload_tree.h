@@ -188,6 +188,7 @@ void wt_apply_overrides(struct wt_ctx *c);
 /* Known keys of each mapping, NULL-terminated. */
 extern const char *const wl_keyspace_keys[];
 extern const char *const wl_values_keys[];
+extern const char *const wl_server_keys[];
 
 /* The keys of the top level, of a target and of a phase (workload.c's
  * tables), for checking a sweep's key path. */
@@ -216,6 +217,9 @@ void wl_parse_keyspace(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
  * *out (freed first) gets "hashed" or "1"; nothing set after a report. */
 void wl_parse_shard_key(struct wt_ctx *c, yaml_node_t *n, const char *path, char **out);
 void wl_parse_values(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
+/* The `server` mapping (workload_data.c), after the targets: its eviction
+ * word is checked against each target's driver. */
+void wl_parse_server(struct wt_ctx *c, struct workload *w, yaml_node_t *n);
 /* Fills w->sweep. Returns the node of each value (w->sweep.n_values; caller
  * frees) when the sweep itself is valid, for checking each point, else NULL. */
 yaml_node_t **wl_parse_sweep(struct wt_ctx *c, struct workload *w, yaml_node_t *n, yaml_node_t *root,

@@ -97,7 +97,7 @@ contains "$tmp/err" "target redis has a uri" "uri: the reason"
 # Invalid crash phases: file:line:col.
 invalid_phase no-kill redis "{name: c, type: crash}" "needs kill_after"
 invalid_phase min-max redis "{name: c, type: crash, kill_after: {min: 2s, max: 1s}}" "min (2s) is greater than max (1s)"
-invalid_phase mix redis "{name: c, type: crash, kill_after: 1s, mix: {get: 1}}" "key 'mix' is only for run phases"
+invalid_phase mix redis "{name: c, type: crash, kill_after: 1s, mix: {get: 1}}" "key 'mix' is only for run or cache-aside phases"
 invalid_phase batch redis "{name: c, type: crash, kill_after: 1s, batch: 10}" "key 'batch' is only for load phases"
 invalid_phase kill-on-run redis "{name: r, duration: 1s, mix: {get: 1}, kill_after: 1s}" "key 'kill_after' is only for crash phases"
 invalid_phase type redis "{name: c, type: crsh}" "unknown phase type 'crsh'.*crash"

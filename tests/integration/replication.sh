@@ -59,7 +59,7 @@ expect_rc 2 "replication phase on external servers" -- "$bench" run "$tmp/repl.y
 contains "$tmp/err" "starts a replica of the server" "external: the reason"
 
 invalid_phase no-duration redis "{name: r, type: replication}" "needs a duration"
-invalid_phase mix redis "{name: r, type: replication, duration: 1s, mix: {get: 1}}" "key 'mix' is only for run phases"
+invalid_phase mix redis "{name: r, type: replication, duration: 1s, mix: {get: 1}}" "key 'mix' is only for run or cache-aside phases"
 invalid_phase pipeline redis "{name: r, type: replication, duration: 1s, pipeline: 4}" "key 'pipeline' is only for run or crash phases"
 
 echo "replication: $passed passed, $failed failed"

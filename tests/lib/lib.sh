@@ -54,3 +54,11 @@ invalid_phase() {
   expect_rc 2 "invalid: $1" -- "$bench" validate "$tmp/$1.yaml"
   contains "$tmp/err" "$tmp/$1.yaml:4:[0-9]*: .*$4" "invalid: $1"
 }
+# invalid_edit WHAT FILE SED-SCRIPT MESSAGE-REGEX: FILE edited by SED-SCRIPT
+# (into $tmp/bad.yaml) does not validate (exit 2), and the message matches
+# MESSAGE-REGEX. Needs $bench.
+invalid_edit() {
+  sed "$3" "$2" >"$tmp/bad.yaml"
+  expect_rc 2 "$1" -- "$bench" validate "$tmp/bad.yaml"
+  contains "$tmp/err" "$4" "$1: the message"
+}

@@ -430,7 +430,7 @@ static const struct bad_case bad_cases[] = {
 	}},
 	{FIX("bad-phase-keys.yaml"), NULL, {{0}}, 0, 0, {
 		{"5:12", "phases.load.batch must be between 1 and 100000, got 0"},
-		{"6:5", "key 'mix' is only for run phases"},
+		{"6:5", "key 'mix' is only for run or cache-aside phases"},
 		{"8:11", "unknown phase type 'rnu'"},
 		{"9:5", "key 'batch' is only for load phases"},
 		{"12:11", "duplicate phase name 'load'"},
