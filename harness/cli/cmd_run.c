@@ -527,6 +527,17 @@ static int refuse_other_prefixes(const struct run_args *a, struct target_result 
 	return 0;
 }
 
+/* The target's server stopped, and what begin_target allocated for it freed. */
+static void release_target(struct target_result *t, struct run_slot *s)
+{
+	servers_stop(t->server);
+	t->server = NULL;
+	free(s->uri_owned);
+	s->uri_owned = NULL;
+	free(s->opts_owned);
+	s->opts_owned = NULL;
+}
+
 /* Before a target's first block (run_order.h): its server up, the
  * namespace checked, the server watched. */
 static int begin_target(const struct run_args *a, struct results *r, struct target_result *t, struct run_slot *s,
@@ -539,19 +550,15 @@ static int begin_target(const struct run_args *a, struct results *r, struct targ
 		uint64_t v = points[i]->values.size_max * (points[i]->values.fields ? points[i]->values.fields : 1);
 
 		s->bt.value_max = v > s->bt.value_max ? v : s->bt.value_max;
-		s->bt.ttl_max_ms = points[i]->values.ttl.max > s->bt.ttl_max_ms ? points[i]->values.ttl.max : s->bt.ttl_max_ms;
+		if (points[i]->values.ttl.max > s->bt.ttl_max_ms)
+			s->bt.ttl_max_ms = points[i]->values.ttl.max;
 		if (points[i]->keyspace.trace && s->bt.value_max < TRACE_VALUE_MAX)
 			s->bt.value_max = TRACE_VALUE_MAX; /* sizes come from the trace */
 	}
 	if (bring_up(a, r, t, servers, points[0], &s->bt, &s->uri_owned, &s->pid, &s->opts_owned) < 0 ||
 	    refuse_other_prefixes(a, t, points, n_points, &s->bt) < 0 || namespace_before(&a->ns, r, t, &s->bt, &s->ns) < 0) {
 		secret_fprintf(stderr, "bench: %s: not run: %s\n", t->target->name, t->skipped);
-		servers_stop(t->server);
-		t->server = NULL;
-		free(s->uri_owned);
-		s->uri_owned = NULL;
-		free(s->opts_owned);
-		s->opts_owned = NULL;
+		release_target(t, s);
 		return -1;
 	}
 	if (t->driver->caps & BENCH_CAP_NETWORK)
@@ -579,12 +586,7 @@ static void end_target(const struct run_args *a, struct results *r, struct targe
 	if (s->ns.clean)
 		run_quit_unwatch(&s->bt);
 	/* Its server is idle from now on: stopped, not left to compete. */
-	servers_stop(t->server);
-	t->server = NULL;
-	free(s->uri_owned);
-	s->uri_owned = NULL;
-	free(s->opts_owned);
-	s->opts_owned = NULL;
+	release_target(t, s);
 }
 
 /* The workload from its file, or from the text the flags built. */
