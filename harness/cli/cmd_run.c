@@ -369,6 +369,8 @@ struct bench_option *run_fill_target(const struct run_args *a, const struct work
 	bt->categories = w->values.categories;
 	bt->records = w->keyspace.records;
 	for (size_t i = 0; i < w->n_phases; i++) {
+		if (!workload_phase_on(&w->phases[i], (size_t)(wt - w->targets)))
+			continue; /* another target's phase */
 		bt->index_range |= w->phases[i].mix[BENCH_OP_RANGE] > 0;
 		bt->index_query |= w->phases[i].mix[BENCH_OP_QUERY] > 0;
 	}

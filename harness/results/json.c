@@ -285,10 +285,17 @@ static void write_dist(json_t *o, const struct dist_params *d)
 	}
 }
 
-static void write_phase(json_t *o, const struct wl_phase *p)
+static void write_phase(json_t *o, const struct workload *w, const struct wl_phase *p)
 {
 	put_str(o, "name", p->name);
 	put_str(o, "type", workload_phase_type_name(p->type));
+	if (p->on_target) { /* targets: [...]; none: every target */
+		json_t *a = put_arr(o, "targets");
+
+		for (size_t t = 0; t < w->n_targets; t++)
+			if (p->on_target[t])
+				jsonw_append(a, jsonw_str(w->targets[t].name));
+	}
 	put_u64(o, "clients", p->clients);
 	if (p->type == WL_PHASE_LOAD) {
 		put_u64(o, "batch", p->batch);
