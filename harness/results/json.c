@@ -437,7 +437,7 @@ static void write_workload(json_t *run, const struct workload *w)
 	}
 	a = put_arr(o, "phases");
 	for (size_t i = 0; i < w->n_phases; i++)
-		write_phase(append_obj(a), &w->phases[i]);
+		write_phase(append_obj(a), w, &w->phases[i]);
 	if (w->server.memory || w->server.eviction) {
 		json_t *sv = put_obj(o, "server");
 
@@ -560,6 +560,8 @@ static void write_run(json_t *o, const struct phase_result *p)
 		put_u64(a, "fills", p->aside.fills);
 		put_u64(a, "stale_reads", p->aside.stale_reads);
 		put_str(a, "store_server", p->aside.store_server[0] ? p->aside.store_server : "simulated");
+		/* Whose figures these are: claims_standin.c reads it. */
+		put_str(a, "store_stands_in_for", p->aside.store_stands_in_for[0] ? p->aside.store_stands_in_for : NULL);
 	}
 	if (p->crash.ran) {
 		json_t *c = put_obj(o, "crash");

@@ -394,16 +394,90 @@ static const char run_json[] =
 	" \"stands_in_for\": \"MongoDB\"}},"
 	"{\"name\": \"skipped\", \"skipped\": \"cannot reach it\"}]}";
 
+/* A run.json of the cache-aside claim's shape: a Redis cache whose aside
+ * phase's store was FerretDB, and FerretDB as the mongodb target; a
+ * second aside phase whose store was itself. */
+static const char aside_json[] =
+	"{\"targets\": ["
+	"{\"name\": \"redis\", \"server\": {\"product\": \"Redis\", \"version\": \"7.0.15\"}, \"runs\": ["
+	"{\"phase\": \"aside\", \"cache_aside\": {\"store_server\": \"FerretDB v1.24.2 (SQLite, indexed _id), "
+	"standing in for MongoDB\", \"store_stands_in_for\": \"MongoDB\"}},"
+	"{\"phase\": \"aside\", \"cache_aside\": {\"store_server\": \"FerretDB v1.24.2 (SQLite, indexed _id), "
+	"standing in for MongoDB\", \"store_stands_in_for\": \"MongoDB\"}},"
+	"{\"phase\": \"real\", \"cache_aside\": {\"store_server\": \"memcached 1.6.18\", "
+	"\"store_stands_in_for\": null}},"
+	"{\"phase\": \"plain\"}]},"
+	"{\"name\": \"mongodb\", \"server\": {\"product\": \"FerretDB\", \"version\": \"v1.24.2\","
+	" \"variant\": \"SQLite, indexed _id\", \"stands_in_for\": \"MongoDB\"}, \"runs\": []}]}";
+
+/* Writes text into a new file named after the template path; returns its
+ * descriptor, closed (-1 when it could not be made). */
+static int temp_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* A cache-aside phase whose store stood in: the expression reading that
+ * phase read the stand-in's figures too (docs/claims.md, "Stand-ins"). */
+static void test_stand_in_stores(void)
+{
+	char path[] = "/tmp/test_claims-XXXXXX", err[1024], *reason;
+	struct claim_stand_in *s = NULL;
+	struct cx_expr *e = NULL;
+	struct cx_error perr;
+	int n;
+
+	temp_file(path, aside_json);
+	CHECK_INT(cx_parse("redis.aside.get.ops_per_sec > mongodb.alone.get.ops_per_sec and "
+			   "redis.aside.get.p99_us < mongodb.alone.get.p99_us", &e, &perr), 0);
+	n = e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1;
+	CHECK_INT(n, 2); /* the aside phase once, though it ran twice and is read twice */
+	if (n == 2) {
+		CHECK_STR(s[0].target, "redis");
+		CHECK_STR(s[0].phase, "aside");
+		CHECK_STR(s[0].server, "FerretDB v1.24.2 (SQLite, indexed _id)");
+		CHECK_STR(s[0].stands_in_for, "MongoDB");
+		CHECK_STR(s[1].target, "mongodb");
+		CHECK(s[1].phase == NULL);
+		reason = claim_stand_in_reason("redis-cache-aside", NULL, s, 2);
+		CHECK_STR(reason, "needs MongoDB: the store of redis's aside phase and the mongodb target here were "
+				  "FerretDB v1.24.2 (SQLite, indexed _id); a cache-aside store is a server bench spawns: "
+				  "install MongoDB here, then `bench claims --only redis-cache-aside`");
+		free(reason);
+		reason = claim_stand_in_reason("c", NULL, s, 1);
+		CHECK_STR(reason, "needs MongoDB: the store of redis's aside phase here was FerretDB v1.24.2 (SQLite, "
+				  "indexed _id); a cache-aside store is a server bench spawns: install MongoDB here, then "
+				  "`bench claims --only c`");
+		free(reason);
+	}
+	claim_stand_ins_free(s, n > 0 ? (size_t)n : 0);
+	cx_free(e);
+	/* Another phase of the same target, and a store that was itself: none. */
+	CHECK_INT(cx_parse("redis.plain.get.ops_per_sec > 0 and redis.real.get.ops_per_sec > 0", &e, &perr), 0);
+	CHECK_INT(e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1, 0);
+	cx_free(e);
+	/* A metric naming no phase may be the aside phase's: counted. */
+	CHECK_INT(cx_parse("redis.get.ops_per_sec > 0", &e, &perr), 0);
+	n = e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1;
+	CHECK_INT(n, 1);
+	claim_stand_ins_free(s, n > 0 ? (size_t)n : 0);
+	cx_free(e);
+	unlink(path);
+}
+
 static void test_stand_ins(void)
 {
 	char path[] = "/tmp/test_claims-XXXXXX", err[1024], *reason;
 	struct claim_stand_in *s = NULL;
 	struct cx_expr *e = NULL;
 	struct cx_error perr;
-	int fd = mkstemp(path), n;
+	int fd = temp_file(path, run_json), n;
 
-	CHECK(fd >= 0 && write(fd, run_json, strlen(run_json)) == (ssize_t)strlen(run_json));
-	close(fd);
 	CHECK_INT(cx_parse("mongodb.get.ops > redis.get.ops and m2.get.ops > 0 and kv.get.ops > mongodb.get.ops "
 			   "and skipped.get.ops > 0", &e, &perr), 0);
 	n = e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1;
@@ -454,5 +528,6 @@ int main(void)
 	test_depth();
 	test_claim_files();
 	test_stand_ins();
+	test_stand_in_stores();
 	return check_report("test_claims");
 }
