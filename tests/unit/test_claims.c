@@ -292,6 +292,11 @@ struct claim_case {
 	const char *want;    /* in the messages; NULL: the claim loads */
 };
 
+/* Two targets, a phase on each: a metric of the other target's phase has
+ * no figures. */
+#define CLAIM_TARGETS "name: c1\ntargets: [{name: a, driver: null}, {name: b, driver: null}]\nphases:\n" \
+	"- {name: pa, ops: 10, mix: {get: 1}, targets: [a]}\n- {name: pb, ops: 10, mix: {get: 1}, targets: [b]}\nclaim:"
+
 #define CLAIM_HEAD "name: c1\ntargets: [null]\nphases: [{name: run, ops: 10, mix: {get: 1}}]\nclaim:"
 #define CLAIM_OK "\n  id: c1\n  statement: x\n  expect: null.get.ops > 0\n"
 
@@ -316,11 +321,46 @@ static const struct claim_case claim_cases[] = {
 	 "c1.yaml:7:11: claim.expect: no target 'ghost' in this workload (targets: null)"},
 };
 
+/* After CLAIM_TARGETS. */
+static const struct claim_case target_cases[] = {
+	{"\n  id: c1\n  statement: x\n  expect: a.pa.get.ops > b.pb.get.ops\n", NULL},
+	{"\n  id: c1\n  statement: x\n  expect: a.pa.get.ops > a.pb.get.ops\n",
+	 "c1.yaml:9:26: claim.expect: phase pb does not run on target a (its targets key), so a has no figures "
+	 "for it"},
+};
+
+/* Claim file `path`: head, then case k's block; loads or fails with k->want. */
+static void run_claim_case(const char *path, const char *head, const struct claim_case *k, size_t i)
+{
+	char *text = xasprintf("%s%s", head, k->block), *msgs = NULL;
+	struct workload *w = NULL;
+	struct claim *cl = NULL;
+	int rc;
+
+	unlink(path);
+	CHECK_INT(util_write_file(path, text), 0);
+	CHECK_INT(workload_load(path, NULL, 0, &w, &msgs), 0);
+	rc = w ? claim_load(path, w, &cl, &msgs) : -1;
+	if (!k->want) {
+		CHECK_INT(rc, 0);
+		CHECK(cl && !strcmp(cl->id, "c1") && !strcmp(cl->statement, "x") && cl->expect);
+	} else {
+		CHECK_INT(rc, -1);
+		CHECK(cl == NULL);
+		CHECK(msgs && strstr(msgs, k->want));
+	}
+	if (k->want ? !msgs || !strstr(msgs, k->want) : rc != 0)
+		fprintf(stderr, "case %zu: want '%s', got: %s\n", i, k->want ? k->want : "ok", msgs ? msgs : "");
+	claim_free(cl);
+	workload_free(w);
+	free(msgs);
+	free(text);
+}
+
 static void test_claim_files(void)
 {
 	char dir[] = "/tmp/bench-test-claims-XXXXXX";
 	char *path, *msgs;
-	struct workload *w;
 	struct claim *cl;
 
 	if (!mkdtemp(dir)) {
@@ -328,33 +368,10 @@ static void test_claim_files(void)
 		return;
 	}
 	path = xasprintf("%s/c1.yaml", dir);
-	for (size_t i = 0; i < sizeof(claim_cases) / sizeof(claim_cases[0]); i++) {
-		const struct claim_case *k = &claim_cases[i];
-		char *text = xasprintf("%s%s", CLAIM_HEAD, k->block);
-		int rc;
-
-		unlink(path);
-		CHECK_INT(util_write_file(path, text), 0);
-		w = NULL;
-		cl = NULL;
-		msgs = NULL;
-		CHECK_INT(workload_load(path, NULL, 0, &w, &msgs), 0);
-		rc = w ? claim_load(path, w, &cl, &msgs) : -1;
-		if (!k->want) {
-			CHECK_INT(rc, 0);
-			CHECK(cl && !strcmp(cl->id, "c1") && !strcmp(cl->statement, "x") && cl->expect);
-		} else {
-			CHECK_INT(rc, -1);
-			CHECK(cl == NULL);
-			CHECK(msgs && strstr(msgs, k->want));
-		}
-		if (k->want ? !msgs || !strstr(msgs, k->want) : rc != 0)
-			fprintf(stderr, "case %zu: want '%s', got: %s\n", i, k->want ? k->want : "ok", msgs ? msgs : "");
-		claim_free(cl);
-		workload_free(w);
-		free(msgs);
-		free(text);
-	}
+	for (size_t i = 0; i < sizeof(claim_cases) / sizeof(claim_cases[0]); i++)
+		run_claim_case(path, CLAIM_HEAD, &claim_cases[i], i);
+	for (size_t i = 0; i < sizeof(target_cases) / sizeof(target_cases[0]); i++)
+		run_claim_case(path, CLAIM_TARGETS, &target_cases[i], i);
 	/* The claims report is never written over: a second write fails the
 	 * library's way, -1 with errno (it returned EEXIST, which the command
 	 * took for success and then for its exit code). */
