@@ -75,14 +75,15 @@ struct mcheck {
 	const char *prefix;        /* "claim.expect" or what --quick makes of it */
 };
 
-static bool has_op(const struct workload *w, const char *phase, const char *op)
+/* Whether a phase that runs on target t (named phase, or any) has op. */
+static bool has_op(const struct workload *w, size_t t, const char *phase, const char *op)
 {
 	int o = bench_op_from_name(op);
 
 	for (size_t i = 0; i < w->n_phases; i++) {
 		const struct wl_phase *p = &w->phases[i];
 
-		if (phase && strcmp(p->name, phase) != 0)
+		if ((phase && strcmp(p->name, phase) != 0) || !workload_phase_on(p, t))
 			continue;
 		/* Crash and replication phases write (set) and read back (get). */
 		if (p->type == WL_PHASE_CRASH || p->type == WL_PHASE_REPLICATION) {
@@ -95,12 +96,13 @@ static bool has_op(const struct workload *w, const char *phase, const char *op)
 	return false;
 }
 
-static bool has_phase(const struct workload *w, const char *phase)
+/* The phase named `phase`, or NULL. */
+static const struct wl_phase *find_phase(const struct workload *w, const char *phase)
 {
 	for (size_t i = 0; i < w->n_phases; i++)
 		if (!strcmp(w->phases[i].name, phase))
-			return true;
-	return false;
+			return &w->phases[i];
+	return NULL;
 }
 
 static bool in_list(const char *const *list, size_t n, const char *s, struct sbuf *all)
@@ -121,16 +123,23 @@ static int check_metric(const struct cx_node *m, void *arg)
 	const struct workload *w = k->w;
 	const char **names = xcalloc(w->n_targets + 1, sizeof(*names));
 	struct sbuf sb = {0};
+	const struct wl_phase *ph = m->phase ? find_phase(w, m->phase) : NULL;
+	size_t t = 0;
 	int l, col;
 
 	expect_pos(k->c, k->at, m->line, m->col, &l, &col);
 	for (size_t i = 0; i < w->n_targets; i++)
 		names[i] = w->targets[i].name;
+	while (t < w->n_targets && strcmp(names[t], m->target))
+		t++;
 	if (!in_list(names, w->n_targets, m->target, &sb))
 		wt_report_pos(k->c, l, col, "%s: no target '%s' in this workload (targets: %s)", k->prefix, m->target, sb.buf);
-	else if (m->phase && !has_phase(w, m->phase))
+	else if (m->phase && !ph)
 		wt_report_pos(k->c, l, col, "%s: no phase '%s' in this workload", k->prefix, m->phase);
-	else if (!has_op(w, m->phase, m->op))
+	else if (ph && !workload_phase_on(ph, t))
+		wt_report_pos(k->c, l, col, "%s: phase %s does not run on target %s (its targets key), so %s has no "
+			      "figures for it", k->prefix, m->phase, m->target, m->target);
+	else if (!has_op(w, t, m->phase, m->op))
 		wt_report_pos(k->c, l, col, "%s: %s%s runs no op %s, so %s has no figures for it", k->prefix,
 			  m->phase ? "phase " : "this workload", m->phase ? m->phase : "", m->op, m->target);
 	else if (m->sel_key && (!w->sweep.key || strcmp(w->sweep.key, m->sel_key) != 0))

@@ -37,25 +37,72 @@ static const json_t *stand_in_server(const json_t *targets, const char *name)
 	return NULL;
 }
 
+/* Appends a stand-in of target `target` (phase NULL: its own server). */
+static void add(struct collect *c, const char *target, const char *phase, char *server, const char *product)
+{
+	c->out = xrealloc(c->out, (c->n + 1) * sizeof(*c->out));
+	c->out[c->n].target = xstrdup(target);
+	c->out[c->n].phase = phase ? xstrdup(phase) : NULL;
+	c->out[c->n].server = server;
+	c->out[c->n].stands_in_for = xstrdup(product);
+	c->n++;
+}
+
+/* Whether target's entry (phase NULL: its own server) is listed already. */
+static bool listed(const struct collect *c, const char *target, const char *phase)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->out[i].target, target) &&
+		    (phase ? c->out[i].phase && !strcmp(c->out[i].phase, phase) : !c->out[i].phase))
+			return true;
+	return false;
+}
+
+/* The cache-aside runs of target m->target in the phase m names (any,
+ * when it names none: the phase the evaluation picks may be that one)
+ * whose store stood in for another. aside.c writes store_server as
+ * "PRODUCT VERSION (VARIANT), standing in for X": the part before the
+ * comma names the server as a target's server is named. */
+static void add_stores(struct collect *c, const struct cx_node *m)
+{
+	const json_t *t, *runs = NULL, *run;
+	size_t i;
+
+	json_array_foreach (c->targets, i, t) {
+		const char *n = report_json_str(t, "name");
+
+		if (n && !strcmp(n, m->target))
+			runs = json_object_get(t, "runs");
+	}
+	json_array_foreach (runs, i, run) {
+		const json_t *ca = json_object_get(run, "cache_aside");
+		const char *phase = report_json_str(run, "phase"), *product = report_json_str(ca, "store_stands_in_for");
+		const char *srv = report_json_str(ca, "store_server"), *cut;
+
+		if (!phase || !product || !*product || (m->phase && strcmp(m->phase, phase)) ||
+		    listed(c, m->target, phase))
+			continue;
+		srv = srv ? srv : "?";
+		cut = strstr(srv, ", standing in for ");
+		add(c, m->target, phase, cut ? xstrndup(srv, (size_t)(cut - srv)) : xstrdup(srv), product);
+	}
+}
+
 static int add_metric(const struct cx_node *m, void *arg)
 {
 	struct collect *c = arg;
 	const json_t *srv;
 	const char *variant;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->out[i].target, m->target))
-			return 0;
-	if (!(srv = stand_in_server(c->targets, m->target)))
+	add_stores(c, m);
+	if (listed(c, m->target, NULL) || !(srv = stand_in_server(c->targets, m->target)))
 		return 0;
 	variant = report_json_str(srv, "variant");
-	c->out = xrealloc(c->out, (c->n + 1) * sizeof(*c->out));
-	c->out[c->n].target = xstrdup(m->target);
-	c->out[c->n].server = xasprintf("%s %s%s%s%s", report_json_str(srv, "product") ? report_json_str(srv, "product") : "?",
-					report_json_str(srv, "version") ? report_json_str(srv, "version") : "?",
-					variant ? " (" : "", variant ? variant : "", variant ? ")" : "");
-	c->out[c->n].stands_in_for = xstrdup(report_json_str(srv, "stands_in_for"));
-	c->n++;
+	add(c, m->target, NULL,
+	    xasprintf("%s %s%s%s%s", report_json_str(srv, "product") ? report_json_str(srv, "product") : "?",
+		      report_json_str(srv, "version") ? report_json_str(srv, "version") : "?", variant ? " (" : "",
+		      variant ? variant : "", variant ? ")" : ""),
+	    report_json_str(srv, "stands_in_for"));
 	return 0;
 }
 
@@ -91,6 +138,7 @@ void claim_stand_ins_free(struct claim_stand_in *s, size_t n)
 {
 	for (size_t i = 0; s && i < n; i++) {
 		free(s[i].target);
+		free(s[i].phase);
 		free(s[i].server);
 		free(s[i].stands_in_for);
 	}
@@ -113,15 +161,27 @@ static bool first_of_product(const struct claim_stand_in *s, size_t i)
 	return true;
 }
 
+/* Appends what answered for s: "the T target", or with plain = the
+ * grouped form, just "T"; a store "the store of T's P phase". */
+static void name_one(struct sbuf *sb, const struct claim_stand_in *s, bool plain)
+{
+	if (s->phase)
+		sbuf_addf(sb, "the store of %s's %s phase", s->target, s->phase);
+	else
+		sbuf_addf(sb, plain ? "%s" : "the %s target", s->target);
+}
+
 char *claim_stand_in_reason(const char *id, const char *profile, const struct claim_stand_in *s, size_t n)
 {
 	struct sbuf sb = {0};
-	bool *done = xcalloc(n + 1, sizeof(*done));
+	bool *done = xcalloc(n + 1, sizeof(*done)), store = false;
 	size_t products = 0, k = 0;
 
 	/* "needs MongoDB[ and Redis]": each product once, in order. */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		products += first_of_product(s, i);
+		store |= s[i].phase != NULL;
+	}
 	sbuf_addf(&sb, "needs ");
 	for (size_t i = 0; i < n; i++) {
 		if (!first_of_product(s, i))
@@ -130,31 +190,55 @@ char *claim_stand_in_reason(const char *id, const char *profile, const struct cl
 		sbuf_addf(&sb, "%s", s[i].stands_in_for);
 	}
 	/* ": the a and b targets here were X; the c target here was Y": the
-	 * targets grouped by the server that answered them. */
+	 * targets grouped by the server that answered them; with a store
+	 * among them, each named: "the a target and the store of b's p
+	 * phase here were X". */
 	for (size_t i = 0; i < n; i++) {
 		size_t same = 0, m = 0;
+		bool stores = false;
 
 		if (done[i])
 			continue;
 		for (size_t j = i; j < n; j++)
-			same += !strcmp(s[j].server, s[i].server);
-		sbuf_addf(&sb, "%s the ", i == 0 ? ":" : ";");
+			if (!strcmp(s[j].server, s[i].server)) {
+				same++;
+				stores |= s[j].phase != NULL;
+			}
+		sbuf_addf(&sb, "%s ", i == 0 ? ":" : ";");
+		if (!stores)
+			sbuf_addf(&sb, "the ");
 		for (size_t j = i; j < n; j++) {
 			if (strcmp(s[j].server, s[i].server) != 0)
 				continue;
 			done[j] = true;
 			list_sep(&sb, m++, same);
-			sbuf_addf(&sb, "%s", s[j].target);
+			name_one(&sb, &s[j], !stores);
 		}
-		sbuf_addf(&sb, " target%s here %s %s", same > 1 ? "s" : "", same > 1 ? "were" : "was", s[i].server);
+		sbuf_addf(&sb, "%s here %s %s", stores ? "" : same > 1 ? " targets" : " target", same > 1 ? "were" : "was",
+			  s[i].server);
 	}
-	/* Under --servers external every target goes to the compose file's
-	 * servers, so all of them are started, not only the one stood in for. */
-	if (profile)
-		sbuf_addf(&sb, "; `docker compose --profile %s up -d`", profile);
-	else
-		sbuf_addf(&sb, "; `docker compose up -d`");
-	sbuf_addf(&sb, " then `bench claims --servers external --only ");
+	if (store) {
+		/* A cache-aside store is spawned by bench in every mode (it
+		 * refuses a server it does not guard), so docker compose's
+		 * servers would not answer for it: the real one must be where
+		 * bench runs, found before the stand-in. */
+		sbuf_addf(&sb, "; a cache-aside store is a server bench spawns: install ");
+		for (size_t i = 0, j = 0; i < n; i++)
+			if (first_of_product(s, i)) {
+				list_sep(&sb, j++, products);
+				sbuf_addf(&sb, "%s", s[i].stands_in_for);
+			}
+		sbuf_addf(&sb, " here, then `bench claims --only ");
+	} else {
+		/* Under --servers external every target goes to the compose
+		 * file's servers, so all of them are started, not only the one
+		 * stood in for. */
+		if (profile)
+			sbuf_addf(&sb, "; `docker compose --profile %s up -d`", profile);
+		else
+			sbuf_addf(&sb, "; `docker compose up -d`");
+		sbuf_addf(&sb, " then `bench claims --servers external --only ");
+	}
 	escape_shell(&sb, id);
 	sbuf_addf(&sb, "`");
 	free(done);

@@ -13,9 +13,13 @@
 
 #include "claims_expr.h"
 
-/* A target the expression reads whose server was a stand-in. */
+/* A target the expression reads whose server was a stand-in, or the
+ * store of a cache-aside phase it reads that was one (the figures of
+ * `redis.aside.get` are the cache's and the store's together). */
 struct claim_stand_in {
 	char *target;          /* the target's name */
+	char *phase;           /* NULL: the target's own server; else the
+				* cache-aside phase whose store stood in */
 	char *server;          /* what answered, as summary.csv names it:
 				* "FerretDB v1.24.2 (SQLite, indexed _id)" */
 	char *stands_in_for;   /* the product it stood in for: "MongoDB" */
@@ -23,8 +27,10 @@ struct claim_stand_in {
 
 /*
  * Reads the claim run's run.json (`run_json`) and lists the targets that
- * `e` reads whose server stood in for another, in the order the
- * expression first names them. Returns their number (0: none; *out NULL),
+ * `e` reads whose server stood in for another, and the cache-aside phases
+ * it reads (a metric naming the phase, or naming none) whose store
+ * stood in for another (run.json's cache_aside.store_stands_in_for), in
+ * the order the expression first names them. Returns their number (0: none; *out NULL),
  * or -1 with why in err (errlen bytes) when run.json cannot be read or
  * parsed. Free the list with claim_stand_ins_free.
  */
@@ -37,7 +43,9 @@ void claim_stand_ins_free(struct claim_stand_in *s, size_t n);
  * target here was FerretDB v1.24.2 (SQLite, indexed _id); `docker compose
  * up -d` then `bench claims --servers external --only ID`". `profile` is
  * the claim's needs.profile (NULL: none): the compose command starts it.
- * Caller frees.
+ * When a cache-aside store stood in, the remedy is the real server
+ * installed where bench runs: bench spawns a store itself, also under
+ * --servers external (where the phase refuses to run). Caller frees.
  */
 char *claim_stand_in_reason(const char *id, const char *profile, const struct claim_stand_in *s, size_t n);
 

@@ -369,6 +369,8 @@ struct bench_option *run_fill_target(const struct run_args *a, const struct work
 	bt->categories = w->values.categories;
 	bt->records = w->keyspace.records;
 	for (size_t i = 0; i < w->n_phases; i++) {
+		if (!workload_phase_on(&w->phases[i], (size_t)(wt - w->targets)))
+			continue; /* another target's phase */
 		bt->index_range |= w->phases[i].mix[BENCH_OP_RANGE] > 0;
 		bt->index_query |= w->phases[i].mix[BENCH_OP_QUERY] > 0;
 	}
@@ -389,6 +391,13 @@ static int bring_up(const struct run_args *a, struct results *r, struct target_r
 	struct bench_conn conn = {.driver = t->driver, .target = bt};
 
 	*opts_owned = run_fill_target(a, r->w, wt, t->driver, bt);
+	/* A cache-aside phase spawns its store into the set whatever the
+	 * target is (a null cache, or one at a uri, spawns nothing itself). */
+	for (size_t i = 0; i < r->w->n_phases && !*servers && strcmp(a->servers, "spawn") == 0; i++)
+		if (r->w->phases[i].store_driver && servers_init(servers, err, sizeof(err)) < 0) {
+			t->skipped = xstrdup(err);
+			return -1;
+		}
 	if (wt->uri) {
 		bt->uri = wt->uri;
 	} else if (!(t->driver->caps & BENCH_CAP_NETWORK)) {

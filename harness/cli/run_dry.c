@@ -65,6 +65,14 @@ static void say_phase(FILE *f, const struct workload *w, const struct wl_phase *
 		if (s < 0)
 			sbuf_addf(&sb, "; takes as long as the server needs");
 	}
+	if (ph->on_target) { /* targets: [...] */
+		sbuf_addf(&sb, "; only on ");
+		for (size_t t = 0, k = 0; t < w->n_targets; t++)
+			if (ph->on_target[t]) {
+				sbuf_addf(&sb, "%s", k++ ? ", " : "");
+				escape_terminal(&sb, w->targets[t].name);
+			}
+	}
 	fprintf(f, "%s\n", sb.buf);
 	free(sb.buf);
 }
@@ -223,27 +231,55 @@ static void say_spawn(struct sbuf *sb, const struct bench_driver *d, const struc
 	escape_terminal(sb, why);
 }
 
-int run_dry_print(const struct workload *w, struct workload *const *points,
-		  size_t n_points, const struct bench_target *bts, FILE *f)
+/* The phase runs of target ti over every point and repeat (*runs), the
+ * seconds of the timed ones (*timed) and the runs of unknown length
+ * (*unknown): a phase whose targets key leaves ti out is not counted. */
+static void count_target(struct workload *const *points, size_t n_points, size_t ti, size_t *runs, double *timed,
+			 size_t *unknown)
 {
-	size_t n_targets = 0, n_phases = 0, n_unknown = 0;
-	double timed = 0;
-	struct sbuf sb = {0};
-
-	for (size_t i = 0; i < w->n_targets; i++)
-		n_targets += (bts[i].name != NULL);
 	for (size_t pt = 0; pt < n_points; pt++) {
 		const struct workload *p = points[pt];
 
 		for (size_t i = 0; i < p->n_phases; i++) {
 			double s = phase_seconds(&p->phases[i]);
 
-			n_phases += p->repeat;
+			if (!workload_phase_on(&p->phases[i], ti))
+				continue;
+			*runs += p->repeat;
 			if (s < 0)
-				n_unknown += p->repeat;
+				*unknown += p->repeat;
 			else
-				timed += s * (double)p->repeat;
+				*timed += s * (double)p->repeat;
 		}
+	}
+}
+
+int run_dry_print(const struct workload *w, struct workload *const *points,
+		  size_t n_points, const struct bench_target *bts, FILE *f)
+{
+	size_t n_targets = 0, n_phases = 0, n_unknown = 0, all_runs = 0, all_unknown = 0;
+	double timed = 0, all_timed = 0;
+	bool restricted = workload_phases_restricted(w);
+	struct sbuf sb = {0}, per = {0};
+
+	for (size_t i = 0; i < w->n_targets; i++) {
+		size_t runs = 0, unknown = 0;
+		double secs = 0;
+
+		if (!bts[i].name)
+			continue;
+		count_target(points, n_points, i, &runs, &secs, &unknown);
+		n_targets++;
+		all_runs += runs;
+		all_timed += secs;
+		all_unknown += unknown;
+		/* Without targets keys every target runs the same: one figure. */
+		n_phases = runs > n_phases ? runs : n_phases;
+		n_unknown = unknown > n_unknown ? unknown : n_unknown;
+		timed = secs > timed ? secs : timed;
+		sbuf_addf(&per, "%s", per.len ? ", " : "");
+		escape_terminal(&per, w->targets[i].name);
+		sbuf_addf(&per, " %zu", runs);
 	}
 	escape_terminal(&sb, w->name);
 	sbuf_addf(&sb, " (");
@@ -251,13 +287,23 @@ int run_dry_print(const struct workload *w, struct workload *const *points,
 	fprintf(f, "bench run --dry-run: %s): nothing is contacted, spawned or written; --out is not checked\n\n",
 		sb.buf);
 	free(sb.buf);
-	fprintf(f, "plan: %zu target%s x %zu sweep point%s x %llu repeat%s x %zu phase%s = %zu phase runs "
-		"per target, %zu in all, %s\n", n_targets, n_targets == 1 ? "" : "s", n_points,
-		n_points == 1 ? "" : "s", (unsigned long long)w->repeat, w->repeat == 1 ? "" : "s", w->n_phases,
-		w->n_phases == 1 ? "" : "s", n_phases, n_phases * n_targets,
-		w->order == WL_ORDER_SEQUENTIAL ? "one target after another (order: sequential)"
-						: "its blocks (target x sweep point x repeat) in an order drawn from the seed "
-						  "(order: random; run.json records it)");
+	if (restricted)
+		fprintf(f, "plan: %zu target%s x %zu sweep point%s x %llu repeat%s x %zu phase%s, each phase on its "
+			"targets only (per target: %s) = %zu phase runs in all, %s\n", n_targets, n_targets == 1 ? "" : "s",
+			n_points, n_points == 1 ? "" : "s", (unsigned long long)w->repeat, w->repeat == 1 ? "" : "s",
+			w->n_phases, w->n_phases == 1 ? "" : "s", per.buf ? per.buf : "", all_runs,
+			w->order == WL_ORDER_SEQUENTIAL ? "one target after another (order: sequential)"
+							: "its blocks (target x sweep point x repeat) in an order drawn from "
+							  "the seed (order: random; run.json records it)");
+	else
+		fprintf(f, "plan: %zu target%s x %zu sweep point%s x %llu repeat%s x %zu phase%s = %zu phase runs "
+			"per target, %zu in all, %s\n", n_targets, n_targets == 1 ? "" : "s", n_points,
+			n_points == 1 ? "" : "s", (unsigned long long)w->repeat, w->repeat == 1 ? "" : "s", w->n_phases,
+			w->n_phases == 1 ? "" : "s", n_phases, n_phases * n_targets,
+			w->order == WL_ORDER_SEQUENTIAL ? "one target after another (order: sequential)"
+							: "its blocks (target x sweep point x repeat) in an order drawn from "
+							  "the seed (order: random; run.json records it)");
+	free(per.buf);
 	for (size_t pt = 0; pt < n_points; pt++) {
 		if (w->sweep.key) {
 			sb = (struct sbuf){0};
@@ -273,11 +319,14 @@ int run_dry_print(const struct workload *w, struct workload *const *points,
 	}
 	sb = (struct sbuf){0};
 	sbuf_addf(&sb, "expected duration: ");
-	put_seconds(&sb, timed * (double)n_targets);
+	put_seconds(&sb, all_timed);
 	sbuf_addf(&sb, " of timed phases (");
 	put_seconds(&sb, timed);
-	sbuf_addf(&sb, " per target)");
-	if (n_unknown)
+	sbuf_addf(&sb, " per target%s)", restricted ? " at most" : "");
+	if (restricted && all_unknown)
+		sbuf_addf(&sb, ", plus %zu phase run%s in all whose length is unknown until it runs (load phases, and "
+			  "ops phases without a rate)", all_unknown, all_unknown == 1 ? "" : "s");
+	else if (n_unknown)
 		sbuf_addf(&sb, ", plus %zu phase run%s per target whose length is unknown until it runs (load phases, "
 			  "and ops phases without a rate: as long as the server takes)", n_unknown, n_unknown == 1 ? "" : "s");
 	sbuf_addf(&sb, ", plus each server's start");
@@ -312,6 +361,8 @@ int run_dry_print(const struct workload *w, struct workload *const *points,
 		for (size_t k = 0; k < points[0]->n_phases; k++) {
 			const struct wl_phase *ph = &points[0]->phases[k];
 
+			if (!workload_phase_on(ph, i))
+				continue; /* its targets key leaves this target out */
 			sb = (struct sbuf){0};
 			escape_terminal(&sb, ph->name);
 			fprintf(f, "  phase %s:\n", sb.buf);

@@ -285,10 +285,17 @@ static void write_dist(json_t *o, const struct dist_params *d)
 	}
 }
 
-static void write_phase(json_t *o, const struct wl_phase *p)
+static void write_phase(json_t *o, const struct workload *w, const struct wl_phase *p)
 {
 	put_str(o, "name", p->name);
 	put_str(o, "type", workload_phase_type_name(p->type));
+	if (p->on_target) { /* targets: [...]; none: every target */
+		json_t *a = put_arr(o, "targets");
+
+		for (size_t t = 0; t < w->n_targets; t++)
+			if (p->on_target[t])
+				jsonw_append(a, jsonw_str(w->targets[t].name));
+	}
 	put_u64(o, "clients", p->clients);
 	if (p->type == WL_PHASE_LOAD) {
 		put_u64(o, "batch", p->batch);
@@ -430,7 +437,7 @@ static void write_workload(json_t *run, const struct workload *w)
 	}
 	a = put_arr(o, "phases");
 	for (size_t i = 0; i < w->n_phases; i++)
-		write_phase(append_obj(a), &w->phases[i]);
+		write_phase(append_obj(a), w, &w->phases[i]);
 	if (w->server.memory || w->server.eviction) {
 		json_t *sv = put_obj(o, "server");
 
@@ -553,6 +560,8 @@ static void write_run(json_t *o, const struct phase_result *p)
 		put_u64(a, "fills", p->aside.fills);
 		put_u64(a, "stale_reads", p->aside.stale_reads);
 		put_str(a, "store_server", p->aside.store_server[0] ? p->aside.store_server : "simulated");
+		/* Whose figures these are: claims_standin.c reads it. */
+		put_str(a, "store_stands_in_for", p->aside.store_stands_in_for[0] ? p->aside.store_stands_in_for : NULL);
 	}
 	if (p->crash.ran) {
 		json_t *c = put_obj(o, "crash");

@@ -96,6 +96,10 @@ struct phase_result {
 		/* A real store's identity ("FerretDB v1.24.2 (SQLite), standing
 		 * in for MongoDB"); "" for the simulated store. */
 		char store_server[384];
+		/* The product a real store stood in for ("MongoDB", the
+		 * driver's word: bench_server_info.stands_in_for); "" when it
+		 * was itself, or simulated. */
+		char store_stands_in_for[64];
 	} aside;
 };
 

@@ -332,6 +332,8 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 		if (!spawn)
 			snprintf(err, sizeof(err), "a cache-aside store is a server bench spawns; with --servers external "
 				 "bench would write into a server it does not guard");
+		else if (!set)
+			snprintf(err, sizeof(err), "no directory for the servers bench spawns");
 		else if (run.store && servers_spawn(set, run.store, NULL, NULL, &store_srv, err, sizeof(err)) == 0)
 			run.store_bt.uri = store_srv->uri;
 		if (!run.store_bt.uri) {
@@ -382,11 +384,14 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 		/* Who answered as the store: a stand-in is labelled as one. */
 		struct bench_server_info info = {0};
 
-		if (run.store->server_info(&cl[0].store_conn, &info) == 0)
+		if (run.store->server_info(&cl[0].store_conn, &info) == 0) {
 			snprintf(out->aside.store_server, sizeof(out->aside.store_server), "%s %s%s%s%s%s%s",
 				 info.product, info.version, info.variant[0] ? " (" : "", info.variant,
 				 info.variant[0] ? ")" : "", info.stands_in_for[0] ? ", standing in for " : "",
 				 info.stands_in_for);
+			snprintf(out->aside.store_stands_in_for, sizeof(out->aside.store_stands_in_for), "%s",
+				 info.stands_in_for);
+		}
 	}
 	for (; started < n; started++)
 		if (pthread_create(&cl[started].thread, NULL, client, &cl[started]) != 0) {

@@ -174,7 +174,7 @@ void run_order_run(const struct run_args *a, struct results *r, struct workload 
 	enum wl_order order = w->order;
 	size_t n = 0, first = 0, *groups = xcalloc(n_points, sizeof(*groups));
 	size_t *last = xcalloc(r->n_targets ? r->n_targets : 1, sizeof(*last));
-	bool *keeps = xcalloc(n_points, sizeof(*keeps));
+	bool *keeps = xcalloc(n_points * (r->n_targets ? r->n_targets : 1), sizeof(*keeps));
 	struct run_slot *slots = xcalloc(r->n_targets ? r->n_targets : 1, sizeof(*slots));
 	enum slot_state *state = xcalloc(r->n_targets ? r->n_targets : 1, sizeof(*state));
 	struct run_order_block *plan;
@@ -193,11 +193,17 @@ void run_order_run(const struct run_args *a, struct results *r, struct workload 
 	r->order_seed = w->seed;
 	plan = run_order_plan(order, w->seed, r->n_targets, points, n_points, &n);
 	run_order_groups(w, points, n_points, groups);
-	for (size_t pt = 0; pt < n_points; pt++) {
-		keeps[pt] = true;
-		for (size_t i = 0; i < points[pt]->n_phases; i++)
-			keeps[pt] &= run_phase_keeps_data(&points[pt]->phases[i]);
-	}
+	/* Per point and target: a phase another target runs (its `targets`
+	 * key) changes nothing on this one's server. */
+	for (size_t pt = 0; pt < n_points; pt++)
+		for (size_t k = 0; k < r->n_targets; k++) {
+			size_t ti = (size_t)(r->targets[k].target - w->targets);
+
+			keeps[pt * r->n_targets + k] = true;
+			for (size_t i = 0; i < points[pt]->n_phases; i++)
+				if (workload_phase_on(&points[pt]->phases[i], ti))
+					keeps[pt * r->n_targets + k] &= run_phase_keeps_data(&points[pt]->phases[i]);
+		}
 	for (size_t i = 0; i < n; i++)
 		last[plan[i].target] = i;
 	for (size_t i = 0; i < r->n_targets; i++)
@@ -208,7 +214,8 @@ void run_order_run(const struct run_args *a, struct results *r, struct workload 
 		const struct run_order_block *pb = &plan[i];
 		struct target_result *t = &r->targets[pb->target];
 		struct run_slot *s = &slots[pb->target];
-		struct run_block b = {points, pb->point, pb->repeat, groups[pb->point], keeps[pb->point], &s->data, NULL};
+		struct run_block b = {points, pb->point, pb->repeat, groups[pb->point],
+				      keeps[pb->point * r->n_targets + pb->target], &s->data, NULL};
 		struct results_block *rec;
 		uint64_t start;
 		int rc;

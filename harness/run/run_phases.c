@@ -326,6 +326,8 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 
 		bool needs_server = w->phases[i].type == WL_PHASE_CRASH || w->phases[i].type == WL_PHASE_REPLICATION;
 
+		if (!workload_phase_on(&w->phases[i], (size_t)(t->target - r->w->targets)))
+			continue; /* its targets key leaves this one out: no row */
 		if (w->phases[i].type == WL_PHASE_LOAD) {
 			if (!load_runs(b, &recorded))
 				continue;

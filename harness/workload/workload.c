@@ -450,7 +450,7 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 		if (!seen[op] || ph->mix[op] <= 0)
 			continue;
 		for (size_t t = 0; t < w->n_targets; t++) {
-			if (!c->drivers[t])
+			if (!c->drivers[t] || !workload_phase_on(ph, t))
 				continue;
 			known++;
 			if ((c->drivers[t]->caps & bench_op_caps((enum bench_op)op)) == bench_op_caps((enum bench_op)op))
@@ -468,7 +468,7 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
        PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK_ARRIVAL, PK_STORE_LATENCY,
-       PK_ON_WRITE, PK_STORE, PK__COUNT };
+       PK_ON_WRITE, PK_STORE, PK_TARGETS, PK__COUNT };
 
 /* The phase types a key is for: one bit per enum wl_phase_type. */
 #define PT_LOAD (1u << WL_PHASE_LOAD)
@@ -503,6 +503,7 @@ static const struct phase_key {
 	[PK_STORE_LATENCY] = {"store_latency", PT_ASIDE},
 	[PK_ON_WRITE] = {"on_write", PT_ASIDE},
 	[PK_STORE] = {"store", PT_ASIDE},
+	[PK_TARGETS] = {"targets", PT_ANY},
 };
 
 /* The names of phase_keys, NULL-terminated, into names[PK__COUNT + 1]
@@ -673,6 +674,63 @@ static bool parse_phase_key(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *
 	parse_phase_value(c, ph, k, v[k], p);
 	free(p);
 	return true;
+}
+
+/* targets: [NAME, ...]: the workload's target names the phase runs on
+ * (into ph->on_target); each one known, none twice, the list not empty. */
+static void parse_phase_targets(struct wt_ctx *c, const struct workload *w, struct wl_phase *ph, yaml_node_t *n,
+				const char *path)
+{
+	const char **names = xcalloc(w->n_targets + 1, sizeof(*names));
+	char *p = xasprintf("%s.targets", path);
+	size_t count;
+
+	if (wt_want_kind(c, n, p, YAML_SEQUENCE_NODE) < 0)
+		goto out;
+	count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (!count) {
+		wt_report(c, n, "%s is empty; name at least one target, or leave the key out to run the phase on every "
+			  "target", p);
+		goto out;
+	}
+	for (size_t t = 0; t < w->n_targets; t++)
+		names[t] = w->targets[t].name ? w->targets[t].name : "";
+	ph->on_target = xcalloc(w->n_targets ? w->n_targets : 1, sizeof(*ph->on_target));
+	for (size_t i = 0; i < count; i++) {
+		yaml_node_t *e = yaml_document_get_node(&c->doc, n->data.sequence.items.start[i]);
+		struct sbuf sb = {0};
+		size_t t;
+
+		if (wt_want_scalar(c, e, p, "a target name") < 0)
+			continue;
+		for (t = 0; t < w->n_targets && strcmp(names[t], wt_sval(e)); t++)
+			;
+		if (t < w->n_targets && ph->on_target[t]) {
+			wt_report(c, e, "%s names target '%s' twice", p, wt_sval(e));
+		} else if (t < w->n_targets) {
+			ph->on_target[t] = true;
+		} else {
+			wt_add_hint(&sb, wt_sval(e), names, "the workload's targets");
+			wt_report(c, e, "%s: unknown target '%s'%s", p, wt_sval(e), sb.buf);
+			free(sb.buf);
+		}
+	}
+out:
+	free(p);
+	free(names);
+}
+
+bool workload_phase_on(const struct wl_phase *ph, size_t t)
+{
+	return !ph->on_target || ph->on_target[t];
+}
+
+bool workload_phases_restricted(const struct workload *w)
+{
+	for (size_t i = 0; i < w->n_phases; i++)
+		if (w->phases[i].on_target)
+			return true;
+	return false;
 }
 
 /* A phase's type: "load" by name, else run, unless `type` says. */
@@ -846,6 +904,8 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 			free(takes);
 		}
 	}
+	if (wt_present(v[PK_TARGETS]))
+		parse_phase_targets(c, w, ph, v[PK_TARGETS], path); /* before the mix: its ops' check */
 	ph->batch = 100;
 	ph->pipeline = 1;
 	ph->clients = ph->type == WL_PHASE_LOAD ? 4 : 1;
@@ -1143,6 +1203,7 @@ void workload_free(struct workload *w)
 	for (size_t i = 0; i < w->n_phases; i++) {
 		free(w->phases[i].name);
 		free(w->phases[i].store_driver);
+		free(w->phases[i].on_target);
 	}
 	for (size_t i = 0; i < w->n_warnings; i++)
 		free(w->warnings[i].text);

@@ -8,6 +8,7 @@
 #ifndef BENCH_WORKLOAD_H
 #define BENCH_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,6 +107,10 @@ struct wl_phase {
 	 * of that driver (spawned for the phase, or its usual address with
 	 * --servers external); NULL: simulated. */
 	char *store_driver;
+	/* targets: [NAME, ...]: the phase runs only on these targets of the
+	 * workload, on_target[t] for target t (n_targets entries); NULL: on
+	 * every target. On the others it is skipped and makes no row. */
+	bool *on_target;
 };
 
 /* A warning of the parse, as workload_load also gives it in *errors
@@ -259,6 +264,13 @@ int workload_emit(const char *name, const char *text, size_t len, const struct w
 
 /* Frees everything; NULL is a no-op. */
 void workload_free(struct workload *w);
+
+/* Whether phase ph runs on target t (an index into the workload's
+ * targets): always, unless its `targets` key leaves t out. */
+bool workload_phase_on(const struct wl_phase *ph, size_t t);
+
+/* Whether any phase of w has a `targets` key. */
+bool workload_phases_restricted(const struct workload *w);
 
 /* Name of a phase type as written in YAML. */
 const char *workload_phase_type_name(enum wl_phase_type t);

@@ -14,7 +14,8 @@
 #     with what the claim needs; invalid claim files and an unknown --only
 #     exit 2 writing nothing. (4) A claim whose expression reads a target
 #     FerretDB answered (the spawned stand-in for MongoDB) is NOT RUN with
-#     "needs MongoDB: ..." first, its figures kept as the stand-in's
+#     "needs MongoDB: ..." first, its figures kept as the stand-in's; so is
+#     one reading a cache-aside phase whose store FerretDB answered
 #     (claims.csv's stand_in_verdict, stand_in_reason; report.html, grey);
 #     the same targets with an expression that does not read the stand-in
 #     get their verdict. (5) The claims directory's logs, run.json and
@@ -202,6 +203,16 @@ repeat: 2
 claim: {id: $c, statement: x, expect: "$expect"}
 YAML
   done
+  # A cache-aside phase whose store bench spawned: FerretDB when the host
+  # has no mongod (the recipe takes mongod first).
+  cat >"$tmp/standin/c-standin-store.yaml" <<YAML
+name: c-standin-store
+targets: [null]
+keyspace: {records: 50, prefix: "standin-store:"}
+phases: [{name: aside, type: cache-aside, ops: 200, clients: 2, mix: {get: 0.5, set: 0.5}, store: mongodb}]
+repeat: 2
+claim: {id: c-standin-store, statement: x, expect: "null.aside.get.ops > 0"}
+YAML
   run_rc 0 "claims on a stand-in" -- "$bench" claims --claims "$tmp/standin" --out "$tmp/res-standin"
   csv=$(ls -d "$tmp"/res-standin/*-claims/)claims.csv
   want='needs MongoDB: the mongodb target here was FerretDB v1.24.2 (SQLite, indexed _id); `docker compose up -d` then `bench claims --servers external --only c-standin`'
@@ -221,6 +232,15 @@ YAML
   [ "$(field "$csv" c-standin-unread verdict)" = SUPPORTED ] && pass "a claim not reading the stand-in gets its verdict" ||
     fail "c-standin-unread: $(field "$csv" c-standin-unread verdict): $(field "$csv" c-standin-unread reason)"
   [ -z "$(field "$csv" c-standin-unread stand_in_verdict)" ] && pass "and no stand-in outcome" || fail "c-standin-unread has a stand-in outcome"
+  if ! command -v mongod >/dev/null; then
+    want='needs MongoDB: the store of null'"'"'s aside phase here was FerretDB v1.24.2 (SQLite, indexed _id); a cache-aside store is a server bench spawns: install MongoDB here, then `bench claims --only c-standin-store`'
+    [ "$(field "$csv" c-standin-store reason)" = "$want" ] && pass "a claim reading a phase whose store stood in: NOT RUN, the store named" ||
+      fail "c-standin-store: $(field "$csv" c-standin-store verdict): $(field "$csv" c-standin-store reason)"
+    [ "$(field "$csv" c-standin-store stand_in_verdict)" = SUPPORTED ] && pass "its stand-in outcome kept apart" ||
+      fail "c-standin-store stand_in_verdict: $(field "$csv" c-standin-store stand_in_verdict)"
+    res=$(dirname "$csv")/$(field "$csv" c-standin-store result)
+    has "$res/run.json" '"store_stands_in_for": "MongoDB"' "run.json says whom the store stood in for"
+  fi
   rep=$(dirname "$csv")/report.html
   has "$rep" "<h3 id='c-standin'>c-standin: <span class='nr'>NOT RUN</span></h3>" "report: NOT RUN, not a verdict's color"
   has "$rep" "The stand-in's figures, not evidence" "report: the stand-in's figures marked"

@@ -292,6 +292,11 @@ struct claim_case {
 	const char *want;    /* in the messages; NULL: the claim loads */
 };
 
+/* Two targets, a phase on each: a metric of the other target's phase has
+ * no figures. */
+#define CLAIM_TARGETS "name: c1\ntargets: [{name: a, driver: null}, {name: b, driver: null}]\nphases:\n" \
+	"- {name: pa, ops: 10, mix: {get: 1}, targets: [a]}\n- {name: pb, ops: 10, mix: {get: 1}, targets: [b]}\nclaim:"
+
 #define CLAIM_HEAD "name: c1\ntargets: [null]\nphases: [{name: run, ops: 10, mix: {get: 1}}]\nclaim:"
 #define CLAIM_OK "\n  id: c1\n  statement: x\n  expect: null.get.ops > 0\n"
 
@@ -316,11 +321,46 @@ static const struct claim_case claim_cases[] = {
 	 "c1.yaml:7:11: claim.expect: no target 'ghost' in this workload (targets: null)"},
 };
 
+/* After CLAIM_TARGETS. */
+static const struct claim_case target_cases[] = {
+	{"\n  id: c1\n  statement: x\n  expect: a.pa.get.ops > b.pb.get.ops\n", NULL},
+	{"\n  id: c1\n  statement: x\n  expect: a.pa.get.ops > a.pb.get.ops\n",
+	 "c1.yaml:9:26: claim.expect: phase pb does not run on target a (its targets key), so a has no figures "
+	 "for it"},
+};
+
+/* Claim file `path`: head, then case k's block; loads or fails with k->want. */
+static void run_claim_case(const char *path, const char *head, const struct claim_case *k, size_t i)
+{
+	char *text = xasprintf("%s%s", head, k->block), *msgs = NULL;
+	struct workload *w = NULL;
+	struct claim *cl = NULL;
+	int rc;
+
+	unlink(path);
+	CHECK_INT(util_write_file(path, text), 0);
+	CHECK_INT(workload_load(path, NULL, 0, &w, &msgs), 0);
+	rc = w ? claim_load(path, w, &cl, &msgs) : -1;
+	if (!k->want) {
+		CHECK_INT(rc, 0);
+		CHECK(cl && !strcmp(cl->id, "c1") && !strcmp(cl->statement, "x") && cl->expect);
+	} else {
+		CHECK_INT(rc, -1);
+		CHECK(cl == NULL);
+		CHECK(msgs && strstr(msgs, k->want));
+	}
+	if (k->want ? !msgs || !strstr(msgs, k->want) : rc != 0)
+		fprintf(stderr, "case %zu: want '%s', got: %s\n", i, k->want ? k->want : "ok", msgs ? msgs : "");
+	claim_free(cl);
+	workload_free(w);
+	free(msgs);
+	free(text);
+}
+
 static void test_claim_files(void)
 {
 	char dir[] = "/tmp/bench-test-claims-XXXXXX";
 	char *path, *msgs;
-	struct workload *w;
 	struct claim *cl;
 
 	if (!mkdtemp(dir)) {
@@ -328,33 +368,10 @@ static void test_claim_files(void)
 		return;
 	}
 	path = xasprintf("%s/c1.yaml", dir);
-	for (size_t i = 0; i < sizeof(claim_cases) / sizeof(claim_cases[0]); i++) {
-		const struct claim_case *k = &claim_cases[i];
-		char *text = xasprintf("%s%s", CLAIM_HEAD, k->block);
-		int rc;
-
-		unlink(path);
-		CHECK_INT(util_write_file(path, text), 0);
-		w = NULL;
-		cl = NULL;
-		msgs = NULL;
-		CHECK_INT(workload_load(path, NULL, 0, &w, &msgs), 0);
-		rc = w ? claim_load(path, w, &cl, &msgs) : -1;
-		if (!k->want) {
-			CHECK_INT(rc, 0);
-			CHECK(cl && !strcmp(cl->id, "c1") && !strcmp(cl->statement, "x") && cl->expect);
-		} else {
-			CHECK_INT(rc, -1);
-			CHECK(cl == NULL);
-			CHECK(msgs && strstr(msgs, k->want));
-		}
-		if (k->want ? !msgs || !strstr(msgs, k->want) : rc != 0)
-			fprintf(stderr, "case %zu: want '%s', got: %s\n", i, k->want ? k->want : "ok", msgs ? msgs : "");
-		claim_free(cl);
-		workload_free(w);
-		free(msgs);
-		free(text);
-	}
+	for (size_t i = 0; i < sizeof(claim_cases) / sizeof(claim_cases[0]); i++)
+		run_claim_case(path, CLAIM_HEAD, &claim_cases[i], i);
+	for (size_t i = 0; i < sizeof(target_cases) / sizeof(target_cases[0]); i++)
+		run_claim_case(path, CLAIM_TARGETS, &target_cases[i], i);
 	/* The claims report is never written over: a second write fails the
 	 * library's way, -1 with errno (it returned EEXIST, which the command
 	 * took for success and then for its exit code). */
@@ -394,16 +411,90 @@ static const char run_json[] =
 	" \"stands_in_for\": \"MongoDB\"}},"
 	"{\"name\": \"skipped\", \"skipped\": \"cannot reach it\"}]}";
 
+/* A run.json of the cache-aside claim's shape: a Redis cache whose aside
+ * phase's store was FerretDB, and FerretDB as the mongodb target; a
+ * second aside phase whose store was itself. */
+static const char aside_json[] =
+	"{\"targets\": ["
+	"{\"name\": \"redis\", \"server\": {\"product\": \"Redis\", \"version\": \"7.0.15\"}, \"runs\": ["
+	"{\"phase\": \"aside\", \"cache_aside\": {\"store_server\": \"FerretDB v1.24.2 (SQLite, indexed _id), "
+	"standing in for MongoDB\", \"store_stands_in_for\": \"MongoDB\"}},"
+	"{\"phase\": \"aside\", \"cache_aside\": {\"store_server\": \"FerretDB v1.24.2 (SQLite, indexed _id), "
+	"standing in for MongoDB\", \"store_stands_in_for\": \"MongoDB\"}},"
+	"{\"phase\": \"real\", \"cache_aside\": {\"store_server\": \"memcached 1.6.18\", "
+	"\"store_stands_in_for\": null}},"
+	"{\"phase\": \"plain\"}]},"
+	"{\"name\": \"mongodb\", \"server\": {\"product\": \"FerretDB\", \"version\": \"v1.24.2\","
+	" \"variant\": \"SQLite, indexed _id\", \"stands_in_for\": \"MongoDB\"}, \"runs\": []}]}";
+
+/* Writes text into a new file named after the template path; returns its
+ * descriptor, closed (-1 when it could not be made). */
+static int temp_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* A cache-aside phase whose store stood in: the expression reading that
+ * phase read the stand-in's figures too (docs/claims.md, "Stand-ins"). */
+static void test_stand_in_stores(void)
+{
+	char path[] = "/tmp/test_claims-XXXXXX", err[1024], *reason;
+	struct claim_stand_in *s = NULL;
+	struct cx_expr *e = NULL;
+	struct cx_error perr;
+	int n;
+
+	temp_file(path, aside_json);
+	CHECK_INT(cx_parse("redis.aside.get.ops_per_sec > mongodb.alone.get.ops_per_sec and "
+			   "redis.aside.get.p99_us < mongodb.alone.get.p99_us", &e, &perr), 0);
+	n = e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1;
+	CHECK_INT(n, 2); /* the aside phase once, though it ran twice and is read twice */
+	if (n == 2) {
+		CHECK_STR(s[0].target, "redis");
+		CHECK_STR(s[0].phase, "aside");
+		CHECK_STR(s[0].server, "FerretDB v1.24.2 (SQLite, indexed _id)");
+		CHECK_STR(s[0].stands_in_for, "MongoDB");
+		CHECK_STR(s[1].target, "mongodb");
+		CHECK(s[1].phase == NULL);
+		reason = claim_stand_in_reason("redis-cache-aside", NULL, s, 2);
+		CHECK_STR(reason, "needs MongoDB: the store of redis's aside phase and the mongodb target here were "
+				  "FerretDB v1.24.2 (SQLite, indexed _id); a cache-aside store is a server bench spawns: "
+				  "install MongoDB here, then `bench claims --only redis-cache-aside`");
+		free(reason);
+		reason = claim_stand_in_reason("c", NULL, s, 1);
+		CHECK_STR(reason, "needs MongoDB: the store of redis's aside phase here was FerretDB v1.24.2 (SQLite, "
+				  "indexed _id); a cache-aside store is a server bench spawns: install MongoDB here, then "
+				  "`bench claims --only c`");
+		free(reason);
+	}
+	claim_stand_ins_free(s, n > 0 ? (size_t)n : 0);
+	cx_free(e);
+	/* Another phase of the same target, and a store that was itself: none. */
+	CHECK_INT(cx_parse("redis.plain.get.ops_per_sec > 0 and redis.real.get.ops_per_sec > 0", &e, &perr), 0);
+	CHECK_INT(e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1, 0);
+	cx_free(e);
+	/* A metric naming no phase may be the aside phase's: counted. */
+	CHECK_INT(cx_parse("redis.get.ops_per_sec > 0", &e, &perr), 0);
+	n = e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1;
+	CHECK_INT(n, 1);
+	claim_stand_ins_free(s, n > 0 ? (size_t)n : 0);
+	cx_free(e);
+	unlink(path);
+}
+
 static void test_stand_ins(void)
 {
 	char path[] = "/tmp/test_claims-XXXXXX", err[1024], *reason;
 	struct claim_stand_in *s = NULL;
 	struct cx_expr *e = NULL;
 	struct cx_error perr;
-	int fd = mkstemp(path), n;
+	int fd = temp_file(path, run_json), n;
 
-	CHECK(fd >= 0 && write(fd, run_json, strlen(run_json)) == (ssize_t)strlen(run_json));
-	close(fd);
 	CHECK_INT(cx_parse("mongodb.get.ops > redis.get.ops and m2.get.ops > 0 and kv.get.ops > mongodb.get.ops "
 			   "and skipped.get.ops > 0", &e, &perr), 0);
 	n = e ? claim_stand_ins(e, path, &s, err, sizeof(err)) : -1;
@@ -454,5 +545,6 @@ int main(void)
 	test_depth();
 	test_claim_files();
 	test_stand_ins();
+	test_stand_in_stores();
 	return check_report("test_claims");
 }

@@ -385,6 +385,9 @@ struct bad_case {
 #define VS(x) "name: t\ntargets: [null]\nvalues: {size: " x "}\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* 3:16 */
 #define PH(x) "name: t\ntargets: [null]\nphases:\n- " x "\n" /* 4:3 */
 #define TTL(x) "name: t\ntargets: [null]\nvalues: {ttl: " x "}\nphases: [{name: run, duration: 1s, mix: {get: 1}}]\n" /* 3:15 */
+/* A run phase with targets: x, on targets redis and mongodb (null drivers). */
+#define TG(x) "name: t\ntargets: [{name: redis, driver: null}, {name: mongodb, driver: null}]\nphases:\n" \
+	"- {name: run, duration: 1s, mix: {get: 1}, targets: " x "}\n" /* 4:53 */
 #define SW(x) "name: t\ntargets: [null]\nphases:\n- {name: run, duration: 1s, mix: {get: 1}}\nsweep: " x "\n" /* 5:8 */
 
 static const struct bad_case bad_cases[] = {
@@ -698,6 +701,13 @@ static const struct one_case one_cases[] = {
 	/* A problem of the workload itself is reported once, not once per point. */
 	{PH("{name: run, duration: 1s, mix: {get: 0.5}}") "sweep: {clients: [1, 2]}\n", "4:34",
 	 "phases.run.mix shares sum to 0.5, not 1"},
+	/* A phase's targets: the workload's target names, each once, not none. */
+	{TG("[mongodbb]"), "4:54", "phases.run.targets: unknown target 'mongodbb'; did you mean 'mongodb'?"},
+	{TG("[redis, redis]"), "4:61", "phases.run.targets names target 'redis' twice"},
+	{TG("[]"), "4:53", "phases.run.targets is empty; name at least one target, or leave the key out to run "
+	 "the phase on every target"},
+	{TG("redis"), "4:53", "expected a sequence for phases.run.targets, got 'redis'"},
+	{TG("[{name: redis}]"), "4:54", "expected a target name for phases.run.targets, got a mapping"},
 };
 
 /* Does `line` report `w` for `file`? */
@@ -1360,6 +1370,48 @@ static void test_driver_options(void)
 	free(key);
 }
 
+/* targets: [...] of a phase: on_target per workload target; --set moves it. */
+static void test_phase_targets(void)
+{
+	const char *t = "name: s\ntargets: [{name: a, driver: null}, {name: b, driver: null}, {name: c, driver: null}]\n"
+			"phases:\n- {name: load, targets: [c, a]}\n- {name: run, ops: 5, mix: {get: 1}}\n";
+	const struct wl_override ov[] = {{"phases.run.targets", "[b]"}};
+	struct workload *w = NULL;
+	char *errors = NULL;
+
+	CHECK_INT(workload_parse("s.yaml", t, strlen(t), NULL, 0, &w, &errors), 0);
+	if (w && w->n_phases == 2) {
+		CHECK(w->phases[0].on_target && w->phases[0].on_target[0] && !w->phases[0].on_target[1] &&
+		      w->phases[0].on_target[2]);
+		CHECK(workload_phase_on(&w->phases[0], 0) && !workload_phase_on(&w->phases[0], 1));
+		CHECK(!w->phases[1].on_target && workload_phase_on(&w->phases[1], 1));
+		CHECK(workload_phases_restricted(w));
+	}
+	workload_free(w);
+	free(errors);
+	errors = NULL;
+	CHECK_INT(workload_parse("s.yaml", t, strlen(t), ov, 1, &w, &errors), 0);
+	if (w && w->n_phases == 2)
+		CHECK(!workload_phase_on(&w->phases[1], 0) && workload_phase_on(&w->phases[1], 1) &&
+		      !workload_phase_on(&w->phases[1], 2));
+	workload_free(w);
+	free(errors);
+	errors = NULL;
+	/* The ops' check counts only the phase's targets: memcached has no
+	 * range, and the mongodb target that has one does not run the phase. */
+	if (have_net_drivers) {
+		const char *r = "name: s\ntargets: [memcached, mongodb]\nphases:\n"
+				"- {name: run, ops: 5, targets: [memcached], mix: {range: 1}}\n";
+
+		CHECK_INT(workload_parse("r.yaml", r, strlen(r), NULL, 0, &w, &errors), -1);
+		CHECK(errors && strstr(errors, "r.yaml:4:51: op 'range' cannot run on any target"));
+		if (errors && !strstr(errors, "r.yaml:4:51: op 'range' cannot run on any target"))
+			printf("  got: %s", errors);
+		workload_free(w);
+		free(errors);
+	}
+}
+
 int main(void)
 {
 	static const char *const net[] = {"redis", "memcached", "mongodb"};
@@ -1396,5 +1448,6 @@ int main(void)
 	test_target_shard_key();
 	test_limits();
 	test_driver_options();
+	test_phase_targets();
 	return check_report("test_workload");
 }
