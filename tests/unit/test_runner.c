@@ -820,12 +820,14 @@ static void snap_progress(void *arg, const struct runner_progress *p)
 }
 
 /*
- * A phase of 1 s warmup and 1 s measured, watched: every progress line has
- * a complete second with its rate and p99, the first too (each line came
- * the moment its second ended, before any worker had handed it over: the
- * first read "-  p99 -"), a line inside the warmup window comes with a
- * warmup second, and the live count only grows. No speed is assumed: a
- * line a slower machine makes later still has all of this.
+ * A phase of 1 s warmup and 1 s measured, watched: a progress line with a
+ * complete second has its rate and p99, a line inside the warmup window
+ * comes with a warmup second (or none yet), and the live count only grows.
+ * No speed is assumed: on a machine slow enough that no worker hands a
+ * second over before the next one ends (this test under valgrind), a line
+ * may come without one, as the line says `-` then, or no line at all. That the first line on
+ * a real server has its figures (it read "-  p99 -" when each line came the
+ * moment its second ended) is tests/integration/progress.sh's check.
  */
 static void test_progress_live(void)
 {
@@ -840,11 +842,13 @@ static void test_progress_live(void)
 	w->phases[0].clients = 2;
 	n_conns = 0;
 	CHECK_INT(runner_run_phase(w, &w->phases[0], 1, driver_under_test, &target, &probe, &res, &warm), 0);
-	CHECK(s.n >= 1);
+	/* How many lines a phase of 2 s makes depends on the machine's speed
+	 * (under valgrind, none may come before the phase ends): what each
+	 * says does not. */
 	for (size_t i = 0; i < s.n; i++) {
 		const struct runner_progress *p = &s.p[i];
 
-		CHECK(p->ts.second != INT64_MIN && p->ts.answered > 0 && p->ts.p99_ns > 0);
+		CHECK(p->ts.second == INT64_MIN || (p->ts.answered > 0 && p->ts.p99_ns > 0));
 		CHECK(p->warmup_s == 1.0 && p->total_s == 2.0);
 		if (p->elapsed_s < p->warmup_s)
 			CHECK(p->ts.second < 0);
