@@ -221,7 +221,12 @@ static void say_spawn(struct sbuf *sb, const struct bench_driver *d, const struc
 		if ((path = servers_find_program(r->program)))
 			prog = r->program;
 	if (path) {
-		sbuf_addf(sb, "a private %s bench would spawn (%s), on a free 127.0.0.1 port", prog, path);
+		/* The program may be the workload's spawn.program: both escaped. */
+		sbuf_addf(sb, "a private ");
+		escape_terminal(sb, prog);
+		sbuf_addf(sb, " bench would spawn (");
+		escape_terminal(sb, path);
+		sbuf_addf(sb, "), on a free 127.0.0.1 port");
 		free(path);
 		return;
 	}
@@ -346,14 +351,16 @@ int run_dry_print(const struct workload *w, struct workload *const *points,
 		sbuf_addf(&sb, " (driver ");
 		escape_terminal(&sb, d ? d->name : wt->driver);
 		sbuf_addf(&sb, "): ");
-		if (!d)
-			sbuf_addf(&sb, "%s", err);
-		else if (!(d->caps & BENCH_CAP_NETWORK))
+		if (!d) {
+			escape_terminal(&sb, err); /* it quotes the workload's driver name */
+		} else if (!(d->caps & BENCH_CAP_NETWORK)) {
 			sbuf_addf(&sb, "no server");
-		else if (bts[i].uri)
-			sbuf_addf(&sb, "the server at %s", bench_uri_public(bts[i].uri));
-		else
+		} else if (bts[i].uri) {
+			sbuf_addf(&sb, "the server at ");
+			escape_terminal(&sb, bench_uri_public(bts[i].uri));
+		} else {
 			say_spawn(&sb, d, wt);
+		}
 		secret_fprintf(f, "\ntarget %s\n", sb.buf);
 		free(sb.buf);
 		if (!d)

@@ -95,25 +95,41 @@ phases:
 YAML
 }
 
-# start_run NAME [ENV=VALUE...]: bench on $tmp/NAME.yaml in the background.
+# start_run NAME [ENV=VALUE...]: bench on $tmp/NAME.yaml in the background,
+# under a wrapper that passes it SIGTERM and SIGINT and, once it has
+# exited, writes its peak RSS (getrusage of the child, kB) to
+# $tmp/NAME.rss: measured whatever the run's length (sampling /proc
+# missed a run shorter than a sample on a fast machine).
 # finish_run NAME: waits for it, with a hang guard of $guard s (240;
 # BENCH_TEST_HANG_GUARD): bench is then killed, which fails the test (it
-# must finish on its own). Sets rc, dir, csv, hwm_mb (bench's peak RSS,
-# VmHWM, sampled while it runs). run: both.
+# must finish on its own). Sets rc, dir, csv, hwm_mb (bench's peak RSS).
+# run: both.
 guard=${BENCH_TEST_HANG_GUARD:-240}
 start_run() {
   local name=$1; shift
-  bg env "$@" "$bench" run "$tmp/$name.yaml" --servers external --out "$tmp/res-$name" --quiet --no-charts \
-    </dev/null >"$tmp/$name.log" 2>&1
+  bg python3 -c '
+import resource, signal, subprocess, sys
+child = []
+def forward(sig, frame):
+    if child:
+        child[0].send_signal(sig)
+signal.signal(signal.SIGTERM, forward)
+signal.signal(signal.SIGINT, forward)
+child.append(subprocess.Popen(sys.argv[2:]))
+rc = child[0].wait()
+with open(sys.argv[1], "w") as f:
+    f.write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc if rc >= 0 else 128 - rc)
+' "$tmp/$name.rss" env "$@" "$bench" run "$tmp/$name.yaml" --servers external --out "$tmp/res-$name" --quiet \
+    --no-charts </dev/null >"$tmp/$name.log" 2>&1
   bpid=$bg_pid
 }
 finish_run() {
-  local name=$1 end=$((${EPOCHREALTIME/./} + guard * 1000000)) kb hwm=0
+  local name=$1 end=$((${EPOCHREALTIME/./} + guard * 1000000)) hwm
   while kill -0 "$bpid" 2>/dev/null; do
-    kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$bpid/status" 2>/dev/null)
-    [ -n "$kb" ] && [ "$kb" -gt "$hwm" ] && hwm=$kb
     if [ "${EPOCHREALTIME/./}" -ge "$end" ]; then
       fail "$name: bench still running after the $guard s hang guard: killed"
+      pkill -KILL -P "$bpid"
       kill -KILL "$bpid"
       break
     fi
@@ -121,7 +137,8 @@ finish_run() {
   done
   wait "$bpid"; rc=$?
   forget "$bpid"
-  hwm_mb=$((hwm / 1024))
+  hwm=$(cat "$tmp/$name.rss" 2>/dev/null || echo 0)
+  hwm_mb=$((${hwm:-0} / 1024))
   dir=$(ls -d "$tmp/res-$name"/*/ 2>/dev/null | head -1)
   csv=${dir}summary.csv
 }
