@@ -233,9 +233,11 @@ char *claim_stand_in_reason(const char *id, const char *profile, const struct cl
 		/* Under --servers external every target goes to the compose
 		 * file's servers, so all of them are started, not only the one
 		 * stood in for. */
-		if (profile)
-			sbuf_addf(&sb, "; `docker compose --profile %s up -d`", profile);
-		else
+		if (profile) { /* the claim file's: a word for the shell */
+			sbuf_addf(&sb, "; `docker compose --profile ");
+			escape_shell(&sb, profile);
+			sbuf_addf(&sb, " up -d`");
+		} else
 			sbuf_addf(&sb, "; `docker compose up -d`");
 		sbuf_addf(&sb, " then `bench claims --servers external --only ");
 	}

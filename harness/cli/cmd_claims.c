@@ -530,9 +530,17 @@ static void print_table(const struct entry *e, size_t n)
 	printf("\n%-24s %-13s %s\n", "claim", "verdict", "why (in full in claims.csv)");
 	for (size_t i = 0; i < n; i++) {
 		const char *r = deciding(e[i].reason ? e[i].reason : "", e[i].verdict);
+		/* The id is a file's name and the reason may quote a server's
+		 * reply (its product, a stand-in's): cut, then escaped. */
+		char *cut = xasprintf("%.*s%s", strlen(r) > 90 ? 87 : 90, r, strlen(r) > 90 ? "..." : "");
+		struct sbuf id = {0}, why = {0};
 
-		printf("%-24s %-13s %.*s%s\n", e[i].c->id, e[i].verdict, strlen(r) > 90 ? 87 : 90, r,
-		       strlen(r) > 90 ? "..." : "");
+		escape_terminal(&id, e[i].c->id);
+		escape_terminal(&why, cut);
+		printf("%-24s %-13s %s\n", id.buf ? id.buf : "", e[i].verdict, why.buf ? why.buf : "");
+		free(id.buf);
+		free(why.buf);
+		free(cut);
 	}
 }
 

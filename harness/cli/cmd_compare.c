@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "compare.h"
+#include "escape.h"
 #include "util.h"
 
 const char cmd_compare_usage[] =
@@ -123,7 +124,11 @@ int cmd_compare(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (compare_runs(a.paths[0], a.paths[1], &a.opts, &r, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bench compare: %s\n", err);
+		struct sbuf sb = {0};
+
+		escape_terminal(&sb, err); /* it may quote a result file's bytes */
+		fprintf(stderr, "bench compare: %s\n", sb.buf ? sb.buf : "");
+		free(sb.buf);
 		return BENCH_EXIT_USAGE;
 	}
 	/* csv: only CSV on stdout; the warnings go first on stderr (the

@@ -515,6 +515,10 @@ static void test_stand_ins(void)
 				  "`docker compose --profile sharded up -d` then `bench claims --servers external "
 				  "--only 'it'\\''s'`");
 		free(reason);
+		/* The profile is the claim file's: a shell word too. */
+		reason = claim_stand_in_reason("c", "a;touch x", s, 1);
+		CHECK(reason && strstr(reason, "`docker compose --profile 'a;touch x' up -d`"));
+		free(reason);
 	}
 	claim_stand_ins_free(s, n > 0 ? (size_t)n : 0);
 	cx_free(e);
