@@ -32,6 +32,16 @@
 
 /* ---- reply functions for the reader ---- */
 
+/* An element that is not a string (nil, a number, an array) goes to the
+ * slot's element hook too, with no text: a hook that writes a command per
+ * element (a range's fetch) must see every place the array announced. */
+static void *redis_reply_element(struct redis_reply *r, const redisReadTask *task)
+{
+	if (r->element && r->element(r, task, NULL, 0) < 0)
+		return NULL; /* out of memory: hiredis fails the read */
+	return r;
+}
+
 static void *redis_reply_string(const redisReadTask *task, char *str, size_t len)
 {
 	struct redis_reply *r = task->privdata;
@@ -74,10 +84,10 @@ static void *redis_reply_array(const redisReadTask *task, int elements)
 
 	if (r->rc->trace)
 		redis_trace_reply(r->rc->trace, task, (long long)elements, NULL, 0);
-	if (!task->parent) {
-		r->type = REDIS_REPLY_ARRAY;
-		r->integer = (long long)elements;
-	}
+	if (task->parent)
+		return redis_reply_element(r, task);
+	r->type = REDIS_REPLY_ARRAY;
+	r->integer = (long long)elements;
 	return r;
 }
 
@@ -87,10 +97,10 @@ static void *redis_reply_integer(const redisReadTask *task, long long value)
 
 	if (r->rc->trace)
 		redis_trace_reply(r->rc->trace, task, value, NULL, 0);
-	if (!task->parent) {
-		r->type = REDIS_REPLY_INTEGER;
-		r->integer = value;
-	}
+	if (task->parent)
+		return redis_reply_element(r, task);
+	r->type = REDIS_REPLY_INTEGER;
+	r->integer = value;
 	return r;
 }
 
@@ -100,8 +110,9 @@ static void *redis_reply_nil(const redisReadTask *task)
 
 	if (r->rc->trace)
 		redis_trace_reply(r->rc->trace, task, 0, NULL, 0);
-	if (!task->parent)
-		r->type = REDIS_REPLY_NIL;
+	if (task->parent)
+		return redis_reply_element(r, task);
+	r->type = REDIS_REPLY_NIL;
 	return r;
 }
 

@@ -432,8 +432,15 @@ static int ops_element(struct redis_reply *r, const redisReadTask *task, const c
 	struct bench_request *q = r->req;
 	size_t n;
 
-	if (task->type != REDIS_REPLY_STRING)
+	if (task->type != REDIS_REPLY_STRING) {
+		/* A key sent as something else (nil, a number, an array: a broken
+		 * or hostile server) still holds a place the fetch's header
+		 * counted: an empty key keeps the command whole, fetching
+		 * nothing. */
+		if (r->kind == RK_KEYS && child && (size_t)task->idx < fetch_count(q, task))
+			return emit_fetch(r->rc, r->ireq, task, "", 0);
 		return 0;
+	}
 	switch (r->kind) {
 	case RK_FIELDS:
 		if (child && q && q->out && r->out_off < q->out_cap) {

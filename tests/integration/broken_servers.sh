@@ -316,8 +316,6 @@ rgarbage() {
     check "redis get $name ($engine): ok $((${ops:-0} - ${miss:-0})), misses ${miss:-?}, disconnects ${disc:-?}, timeouts ${to:-?} (want $want_ok, $want_miss, $want_disc, $want_to)" \
       "${ops:-0} - ${miss:-0} == $want_ok && ${miss:--1} == $want_miss && ${disc:--1} == $want_disc && ${to:--1} == $want_to" ||
       cat "$tmp/rget-$name-$engine.log"
-    # (0: the run ended before the first sample; a run that buffers
-    # hundreds of MB lasts long enough to be seen)
     check "redis get $name ($engine): peak RSS ${hwm_mb} MB < 300 MB" "$hwm_mb < 300"
     stop_pid "$px_pid"
   done
@@ -340,6 +338,28 @@ for engine in blocking event; do
   grep -q "get disconnected: redis: a reply announced a bulk string of \(at least \)\{0,1\}[0-9]* bytes, over bench's bound of 1114112" \
     "$tmp"/res-rget-2gb-$engine/*/run.json && pass "redis get 2gb ($engine): the refusal names the length and the bound" ||
     fail "redis get 2gb ($engine): the refusal: $(grep -h '"error"' "$tmp"/res-rget-2gb-$engine/*/run.json | head -2)"
+done
+
+# A range whose index read answers keys that are not strings (nil, a
+# number) beside one that is: each still holds its place in the fetch
+# that follows, so the command stays whole and the connection in step: no
+# timeout, no disconnect, every get after it answered (a fetch written
+# with fewer keys than it announced had Redis wait for the rest).
+for engine in blocking event; do
+  start_px "range-$engine" "$rport" --mode range-eval --arg "return {'bench:000000000001', false, 7}" ||
+    die "hostile_proxy did not start"
+  workload "range-$engine" "redis://127.0.0.1:$px_port" \
+    "{name: run, ops: 40, clients: 1, mix: {range: 0.5, get: 0.5}, range: {length: 3}}"
+  if [ "$engine" = blocking ]; then run "range-$engine" BENCH_ENGINE_BLOCKING=1; else run "range-$engine"; fi
+  same "range with non-string keys: the $engine engine ran it" "$(get redis run range engine)" "$engine"
+  for op in range get; do
+    check "range with non-string keys ($engine): $op disconnects $(get redis run $op disconnects), timeouts $(get redis run $op timeouts), errors $(get redis run $op errors)" \
+      "$(get redis run $op disconnects) == 0 && $(get redis run $op timeouts) == 0 && $(get redis run $op errors) == 0" ||
+      cat "$tmp/range-$engine.log"
+  done
+  check "range with non-string keys ($engine): every get answered (ops $(get redis run get ops), misses $(get redis run get misses))" \
+    "$(get redis run get ops) > 0 && $(get redis run get misses) == 0"
+  stop_pid "$px_pid"
 done
 
 # ---- e. messages ----

@@ -21,6 +21,9 @@
  *                   <--arg> 0 <cursor> <pattern> <n>: the script's reply
  *                   is the SCAN reply (a cursor that never ends, elements
  *                   that are not strings).
+ *   range-eval      every ZRANGEBYLEX (a range's index read) becomes EVAL
+ *                   <--arg> 0: the script's reply is the range's keys
+ *                   (elements that are not strings: nil, numbers).
  *   redis-get-reply every GET is answered by the proxy with --arg, as
  *                   memcached's get-reply (below) writes it: a bulk string
  *                   of 2 GB announced, an array of 2^31 elements.
@@ -72,7 +75,7 @@
 #define BUF_MAX (16u << 20) /* the most a command may take */
 #define MAX_ARGS 64
 
-enum mode { M_SCAN_MATCH_ALL, M_SCAN_EVAL, M_METADUMP, M_GET_REPLY, M_MONGO_NO_FILTER, M_REDIS_GET_REPLY };
+enum mode { M_SCAN_MATCH_ALL, M_SCAN_EVAL, M_METADUMP, M_GET_REPLY, M_MONGO_NO_FILTER, M_REDIS_GET_REPLY, M_RANGE_EVAL };
 
 static enum mode mode;
 static const char *arg = "";
@@ -189,6 +192,19 @@ static void redis_command(int client, int up, const char *raw, size_t rawlen, co
 		if (ac == 2 && is_word(av[0], avl[0], "GET") && atomic_fetch_add(intercepted, 1) >= skip) {
 			changed("GET");
 			get_reply(client, av[1], avl[1]);
+		} else {
+			put(up, raw, rawlen);
+		}
+		return;
+	}
+
+	if (mode == M_RANGE_EVAL) {
+		if (ac >= 2 && is_word(av[0], avl[0], "ZRANGEBYLEX") && atomic_fetch_add(intercepted, 1) >= skip) {
+			changed("ZRANGEBYLEX");
+			put(up, "*3\r\n", 4); /* EVAL script 0 */
+			put_bulk(up, "EVAL", 4);
+			put_bulk(up, arg, strlen(arg));
+			put_bulk(up, "0", 1);
 		} else {
 			put(up, raw, rawlen);
 		}
@@ -439,7 +455,8 @@ static void serve(int client, const struct sockaddr_storage *ua, socklen_t ualen
 			int ac = 0;
 			long used;
 
-			if (mode == M_SCAN_MATCH_ALL || mode == M_SCAN_EVAL || mode == M_REDIS_GET_REPLY) {
+			if (mode == M_SCAN_MATCH_ALL || mode == M_SCAN_EVAL || mode == M_REDIS_GET_REPLY ||
+			    mode == M_RANGE_EVAL) {
 				used = parse_resp(buf, len, av, avl, &ac);
 				if (used < 0) { /* not an array: pass it all on */
 					put(up, buf, len);
@@ -475,7 +492,7 @@ _Noreturn static void usage(void)
 int main(int argc, char **argv)
 {
 	static const char *const names[] = {"scan-match-all", "scan-eval", "metadump", "get-reply", "mongo-no-filter",
-					    "redis-get-reply"};
+					    "redis-get-reply", "range-eval"};
 	const char *upstream = NULL, *m = NULL, *sk = "0", *dl = "0";
 	struct sockaddr_storage ua, la;
 	socklen_t ualen, lalen;
