@@ -302,7 +302,10 @@ static void mongo_get_many(struct bench_conn *conn, struct bench_request *reqs, 
 
 	t0 = mongo_now_ms();
 	cur = mongoc_collection_find_with_opts(p->coll, p->filter, p->opts_find_n, NULL);
-	while (mongoc_cursor_next(cur, &d)) {
+	/* At most one document per key (_id is unique): a server that sends
+	 * more, or keeps its cursor open, is not read on (the reply is
+	 * untrusted; libmongoc would issue getMore for ever). */
+	for (int64_t seen = 0; seen < n_keys && mongoc_cursor_next(cur, &d); seen++) {
 		bson_iter_t it;
 		const char *id;
 		uint32_t id_len;
