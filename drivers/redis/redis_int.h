@@ -38,6 +38,10 @@ enum redis_counter {
  * the default 10, while one call still holds the server for well under a
  * millisecond. */
 #define REDIS_SCAN_COUNT "1000"
+/* The most keys one range or query fetches when the request sets no count
+ * (a query with limit 0: SMEMBERS of its category): the reply's length is
+ * not trusted to size the next command. */
+#define REDIS_FETCH_ALL_MAX 1000000u
 
 /*
  * How the reply being parsed is read (redis_ops.c). RK_TOP is the plain

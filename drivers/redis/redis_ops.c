@@ -176,14 +176,15 @@ static int emit_record_write(struct redis_conn *rc, size_t i)
  * multi-key read: one HMGET per key, pipelined.
  */
 /* How many of the keys step's keys are fetched: the array's length, but
- * never more than the request asked for (the reply is not trusted to keep
- * to its LIMIT or count; the keys past it are neither fetched nor
- * counted, so a reply cannot grow the next round beyond the request). */
+ * never more than the request asked for, REDIS_FETCH_ALL_MAX when it asked
+ * for all (the reply is not trusted to keep to its LIMIT or count; the
+ * keys past it are neither fetched nor counted, so a reply cannot grow the
+ * next round beyond the request). */
 static size_t fetch_count(const struct bench_request *q, const redisReadTask *task)
 {
-	size_t n = (size_t)task->parent->elements;
+	size_t n = (size_t)task->parent->elements, most = q->count ? (size_t)q->count : REDIS_FETCH_ALL_MAX;
 
-	return q->count && n > q->count ? (size_t)q->count : n;
+	return n > most ? most : n;
 }
 
 static int emit_fetch(struct redis_conn *rc, size_t i, const redisReadTask *task, const char *key, size_t len)
