@@ -152,6 +152,30 @@ redis_reading() {
          awk -F: '/^keyspace_(hits|misses):/ { n += $2 } END { print n + 0 }')
   [ "$hits" -gt 0 ]
 }
+# The server's main thread is stopped (SIGSTOP has taken effect).
+server_stopped() { [ "$(awk '{ print $3 }' "/proc/$server_pid/stat" 2>/dev/null)" = T ]; }
+# One of bench's threads is blocked in a system call (read, recv) on a
+# socket to the server: with the server stopped, it cannot return before
+# the target's timeout. /proc/PID/task/TID/syscall gives the call and its
+# first argument (the fd); the fd's socket inode names its peer in
+# /proc/net/tcp.
+waiting_on_server() {
+  local task call fd inode
+  local -A to_server=()
+  for inode in $(awk -v port="$(printf '%04X' "$server_port")" \
+                   'NR > 1 { split($3, remote, ":"); if (remote[2] == port) print $10 }' /proc/net/tcp); do
+    to_server[$inode]=1
+  done
+  for task in /proc/"$bench_pid"/task/*; do
+    read -r call fd _ 2>/dev/null < "$task/syscall" || continue
+    [ "$call" = running ] && continue
+    fd=$((fd))
+    inode=$(readlink "/proc/$bench_pid/fd/$fd" 2>/dev/null) || continue
+    inode=${inode#socket:[}; inode=${inode%]}
+    [ -n "${to_server[$inode]:-}" ] && return 0
+  done
+  return 1
+}
 # Memcached: items stored (its text protocol's `stats`).
 mc_loading() {
   local items
@@ -268,6 +292,11 @@ if wait_until 60 "$case: server started" -- started_line redis && read_server re
    wait_until 60 "$case: run phase started" -- in_run_phase redis &&
    wait_until 20 "$case: gets reach redis" -- redis_reading; then
   kill -STOP "$server_pid"
+  # A client must be waiting for an answer before the first SIGINT: clients
+  # that got their replies just before the freeze see the stop flag before
+  # sending again, and the clean stop would end at once.
+  wait_until 10 "$case: the server stopped" -- server_stopped
+  wait_until 10 "$case: a client waits on the stopped server" -- waiting_on_server
   kill -INT "$bench_pid"
   wait_until 10 "$case: first SIGINT noticed" -- stopping_seen
   later 1200
