@@ -152,17 +152,17 @@ redis_reading() {
          awk -F: '/^keyspace_(hits|misses):/ { n += $2 } END { print n + 0 }')
   [ "$hits" -gt 0 ]
 }
-# The server's main thread is stopped (SIGSTOP has taken effect).
-server_stopped() { [ "$(awk '{ print $3 }' "/proc/$server_pid/stat" 2>/dev/null)" = T ]; }
-# One of bench's threads is blocked in a system call (read, recv) on a
-# socket to the server: with the server stopped, it cannot return before
+# stopped PID: the server's main thread is stopped (SIGSTOP took effect).
+stopped() { [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ]; }
+# waiting_on PORT: one of bench's threads is blocked in a system call
+# (read, recv) on a socket to the server on PORT: with the server stopped, it cannot return before
 # the target's timeout. /proc/PID/task/TID/syscall gives the call and its
 # first argument (the fd); the fd's socket inode names its peer in
 # /proc/net/tcp.
-waiting_on_server() {
+waiting_on() {
   local task call fd inode
   local -A to_server=()
-  for inode in $(awk -v port="$(printf '%04X' "$server_port")" \
+  for inode in $(awk -v port="$(printf '%04X' "$1")" \
                    'NR > 1 { split($3, remote, ":"); if (remote[2] == port) print $10 }' /proc/net/tcp); do
     to_server[$inode]=1
   done
@@ -295,8 +295,8 @@ if wait_until 60 "$case: server started" -- started_line redis && read_server re
   # A client must be waiting for an answer before the first SIGINT: clients
   # that got their replies just before the freeze see the stop flag before
   # sending again, and the clean stop would end at once.
-  wait_until 10 "$case: the server stopped" -- server_stopped
-  wait_until 10 "$case: a client waits on the stopped server" -- waiting_on_server
+  wait_until 10 "$case: the server stopped" -- stopped "$server_pid"
+  wait_until 10 "$case: a client waits on the stopped server" -- waiting_on "$server_port"
   kill -INT "$bench_pid"
   wait_until 10 "$case: first SIGINT noticed" -- stopping_seen
   later 1200
@@ -425,6 +425,9 @@ YAML
   quitting_seen() { grep -q 'quitting at once' "$tmp/$case.err"; }
   if wait_until 60 "$case: run phase answers" -- ext_running; then
     kill -STOP "$ext_pid"
+    # As in double-int: a client must be waiting on the stopped server.
+    wait_until 10 "$case: the server stopped" -- stopped "$ext_pid"
+    wait_until 10 "$case: a client waits on the stopped server" -- waiting_on "$ext_port"
     kill -INT "$bench_pid"
     if wait_until 10 "$case: first SIGINT noticed" -- stopping_seen && later 1200; then
       kill -INT "$bench_pid"
@@ -450,6 +453,9 @@ YAML
   BENCH_ENGINE_BLOCKING=1 start "$case" "$tmp/ext.yaml"
   if wait_until 60 "$case: run phase answers" -- ext_running; then
     kill -STOP "$ext_pid"
+    # As in double-int: a client must be waiting on the stopped server.
+    wait_until 10 "$case: the server stopped" -- stopped "$ext_pid"
+    wait_until 10 "$case: a client waits on the stopped server" -- waiting_on "$ext_port"
     kill -INT "$bench_pid"
     if wait_until 10 "$case: first SIGINT noticed" -- stopping_seen && later 1200; then
       kill -INT "$bench_pid"
