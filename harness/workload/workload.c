@@ -468,7 +468,7 @@ static void parse_mix(struct wt_ctx *c, struct workload *w, struct wl_phase *ph,
 
 enum { PK_NAME, PK_TYPE, PK_BATCH, PK_CLIENTS, PK_WARMUP, PK_DURATION, PK_OPS, PK_PIPELINE, PK_RATE, PK_MIX,
        PK_RANGE, PK_QUERY, PK_FUZZY, PK_STRUCTURES, PK_KILL_AFTER, PK_IDLE, PK_ARRIVAL, PK_STORE_LATENCY,
-       PK_ON_WRITE, PK_STORE, PK_TARGETS, PK__COUNT };
+       PK_ON_WRITE, PK_STORE, PK_TARGETS, PK_PATTERN, PK__COUNT };
 
 /* The phase types a key is for: one bit per enum wl_phase_type. */
 #define PT_LOAD (1u << WL_PHASE_LOAD)
@@ -504,6 +504,7 @@ static const struct phase_key {
 	[PK_ON_WRITE] = {"on_write", PT_ASIDE},
 	[PK_STORE] = {"store", PT_ASIDE},
 	[PK_TARGETS] = {"targets", PT_ANY},
+	[PK_PATTERN] = {"pattern", PT_ANY}, /* it makes the phase cache-aside */
 };
 
 /* The names of phase_keys, NULL-terminated, into names[PK__COUNT + 1]
@@ -733,14 +734,33 @@ bool workload_phases_restricted(const struct workload *w)
 	return false;
 }
 
-/* A phase's type: "load" by name, else run, unless `type` says. */
-static void parse_phase_type(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, const char *path)
+/* A phase's type: "load" by name, else run, unless `type` says, or
+ * `pattern: cache-aside` (the issue's spelling of `type: cache-aside`). */
+static void parse_phase_type(struct wt_ctx *c, struct wl_phase *ph, yaml_node_t *n, yaml_node_t *pattern,
+			     const char *path)
 {
 	static const char *const types[] = {"load", "run", "crash", "replication", "cache-aside", NULL};
+	static const char *const patterns[] = {"cache-aside", NULL};
 	const char *s;
 	struct sbuf sb = {0};
 
 	ph->type = ph->name && !strcmp(ph->name, "load") ? WL_PHASE_LOAD : WL_PHASE_RUN;
+	if (wt_present(pattern) && wt_want_scalar(c, pattern, "a phase pattern", "a string") == 0) {
+		s = wt_sval(pattern);
+		if (strcmp(s, "cache-aside") != 0) {
+			wt_add_hint(&sb, s, patterns, "known patterns");
+			wt_report(c, pattern, "unknown pattern '%s' for %s%s", s, path, sb.buf);
+			free(sb.buf);
+		} else if (wt_present(n) && wt_want_scalar(c, n, "a phase type", "a string") == 0 &&
+			   strcmp(wt_sval(n), "cache-aside") != 0) {
+			wt_report(c, n, "%s has type '%s' and pattern 'cache-aside'; a cache-aside phase has type "
+				  "cache-aside (or only the pattern)", path, wt_sval(n));
+		}
+		/* Even when wrong: the other keys are checked as a cache-aside
+		 * phase's, which the pattern says the phase is meant to be. */
+		ph->type = WL_PHASE_CACHE_ASIDE;
+		return;
+	}
 	if (!wt_present(n) || wt_want_scalar(c, n, "a phase type", "a string") < 0)
 		return;
 	s = wt_sval(n);
@@ -894,7 +914,7 @@ static void parse_phase(struct wt_ctx *c, struct workload *w, yaml_node_t *n, si
 			if (w->phases[i].name && !strcmp(w->phases[i].name, ph->name))
 				wt_report(c, v[PK_NAME], "duplicate phase name '%s'", ph->name);
 	}
-	parse_phase_type(c, ph, v[PK_TYPE], path);
+	parse_phase_type(c, ph, v[PK_TYPE], v[PK_PATTERN], path);
 	for (int k = 0; k < PK__COUNT; k++) {
 		if (kn[k] && !(phase_keys[k].types & (1u << ph->type))) {
 			char *takes = phase_types_of(phase_keys[k].types);

@@ -1412,6 +1412,49 @@ static void test_phase_targets(void)
 	}
 }
 
+/* `pattern: cache-aside` (the issue's spelling) is `type: cache-aside`;
+ * another pattern, or another type beside it, is an error at the value. */
+static void test_phase_pattern(void)
+{
+	static const struct {
+		const char *phase, *error; /* NULL: valid, a cache-aside phase */
+	} cases[] = {
+		{"pattern: cache-aside", NULL},
+		{"type: cache-aside, pattern: cache-aside", NULL},
+		{"pattern: cache-asid", "p.yaml:4:22: unknown pattern 'cache-asid' for phases.a; did you mean 'cache-aside'?"},
+		{"type: run, pattern: cache-aside",
+		 "p.yaml:4:19: phases.a has type 'run' and pattern 'cache-aside'; a cache-aside phase has type cache-aside"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *t = xasprintf("name: p\ntargets: [{name: a, driver: null}]\nphases:\n"
+				    "- {name: a, %s, ops: 5, mix: {get: 1}, store_latency: 0s}\n",
+				    cases[i].phase);
+		struct workload *w = NULL;
+		char *errors = NULL;
+		int rc = workload_parse("p.yaml", t, strlen(t), NULL, 0, &w, &errors);
+
+		if (!cases[i].error) {
+			CHECK_INT(rc, 0);
+			CHECK(w && w->n_phases == 1 && w->phases[0].type == WL_PHASE_CACHE_ASIDE);
+		} else {
+			CHECK_INT(rc, -1);
+			CHECK(errors && strstr(errors, cases[i].error));
+			/* One error: the other keys are a cache-aside phase's. */
+			size_t lines = 0;
+
+			for (const char *e = errors; e && *e; e++)
+				lines += *e == '\n';
+			CHECK(lines == 1);
+			if (errors && !strstr(errors, cases[i].error))
+				printf("  got: %s", errors);
+		}
+		workload_free(w);
+		free(errors);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	static const char *const net[] = {"redis", "memcached", "mongodb"};
@@ -1449,5 +1492,6 @@ int main(void)
 	test_limits();
 	test_driver_options();
 	test_phase_targets();
+	test_phase_pattern();
 	return check_report("test_workload");
 }
