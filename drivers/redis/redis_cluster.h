@@ -27,6 +27,11 @@
 
 /* No node serves the slot (slot_node[] entry). */
 #define RC_NO_NODE UINT16_MAX
+/* Nodes one connection learns, from CLUSTER SLOTS and redirections, at
+ * most: Redis Cluster's documented limit is about 1000 nodes, and a server
+ * that redirects to a new address every time would otherwise make bench
+ * keep a node (and a connection) per address. */
+#define RC_MAX_NODES 1024
 /* Redirections followed per request within one batch before its error
  * stands (hiredis-cluster and redis-cli stop at a handful too). */
 #define RC_MAX_REDIRECTS 5

@@ -54,14 +54,14 @@ static void node_disconnect(struct redis_node *nd)
 }
 
 /* Adds node host:port (id may be ""); its index, or RC_NO_NODE (out of
- * memory, too many nodes, or an address that makes no URI). Not
+ * memory, RC_MAX_NODES already, or an address that makes no URI). Not
  * connected yet. */
 static uint16_t node_add(struct redis_cluster *cl, const char *host, int port, const char *id)
 {
 	const struct bench_target *t = cl->seed->target;
 	struct redis_node *nd;
 
-	if (cl->nn >= RC_NO_NODE - 1)
+	if (cl->nn >= RC_MAX_NODES)
 		return RC_NO_NODE;
 	if (cl->nn == cl->ncap) {
 		size_t cap = cl->ncap ? cl->ncap * 2 : 8;
@@ -112,6 +112,15 @@ static uint16_t node_find(const struct redis_cluster *cl, const char *host, int 
 	return RC_NO_NODE;
 }
 
+/* node_add refused node addr: the seed's connection is lost (-1). */
+static int node_refused(struct redis_cluster *cl, const char *addr)
+{
+	if (cl->nn >= RC_MAX_NODES)
+		return bench_conn_lost(cl->seed, "redis cluster: more than %d nodes (a Redis Cluster has at most about "
+				       "1000): node %s is not used", RC_MAX_NODES, addr);
+	return bench_conn_lost(cl->seed, "redis cluster: out of memory for node %s", addr);
+}
+
 uint16_t redis_cluster_node_at(struct redis_cluster *cl, const char *addr)
 {
 	const char *colon = strrchr(addr, ':');
@@ -129,7 +138,7 @@ uint16_t redis_cluster_node_at(struct redis_cluster *cl, const char *addr)
 	host[colon - addr] = '\0';
 	k = node_find(cl, host, (int)port);
 	if (k == RC_NO_NODE && (k = node_add(cl, host, (int)port, "")) == RC_NO_NODE)
-		bench_conn_lost(cl->seed, "redis cluster: out of memory for node %s", addr);
+		node_refused(cl, addr);
 	return k;
 
 bad:
@@ -194,8 +203,12 @@ static int apply_slots(struct redis_cluster *cl, const redisReply *r)
 		port = (int)m->element[1]->integer;
 		id = m->elements > 2 && m->element[2]->type == REDIS_REPLY_STRING ? m->element[2]->str : "";
 		k = node_find(cl, host, port);
-		if (k == RC_NO_NODE && (k = node_add(cl, host, port, id)) == RC_NO_NODE)
-			return bench_conn_lost(cl->seed, "redis cluster: out of memory for node %s:%d", host, port);
+		if (k == RC_NO_NODE && (k = node_add(cl, host, port, id)) == RC_NO_NODE) {
+			char addr[80];
+
+			snprintf(addr, sizeof(addr), "%s:%d", host, port);
+			return node_refused(cl, addr);
+		}
 		if (id[0] && !cl->nodes[k]->id[0])
 			snprintf(cl->nodes[k]->id, sizeof(cl->nodes[k]->id), "%s", id);
 		cl->nodes[k]->master = 1;

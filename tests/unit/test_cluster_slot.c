@@ -1,11 +1,14 @@
 /* test_cluster_slot.c - Redis Cluster key slots: CRC16/XMODEM and hash
  * tags, against the specification's test vector and slots that
- * redis-server 7.0 (CLUSTER KEYSLOT) gives for the same keys; and the URI
- * of a discovered node, which keeps the seed's scheme (TLS) and
- * credentials. */
+ * redis-server 7.0 (CLUSTER KEYSLOT) gives for the same keys; the URI of
+ * a discovered node, which keeps the seed's scheme (TLS) and credentials;
+ * and the limit on the nodes one connection keeps. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "redis_cluster.h"
 #include "redis_slot.h"
 
 /* A discovered node's URI from the seed's: the scheme (rediss:// stays
@@ -39,9 +42,43 @@ static void check_node_uris(void)
 	CHECK_INT(redis_cluster_node_uri(out, 16, "rediss://:s3cret@h:1", "10.0.0.2", 7001), -1);
 }
 
+/* A server that redirects to a new address every time: the nodes bench
+ * keeps for them stop at RC_MAX_NODES, and the next redirection loses the
+ * connection with a message that says why (no server needed: a node is
+ * connected only when a request goes to it). */
+static void check_node_limit(void)
+{
+	struct bench_target t = {.name = "redis", .uri = "redis://127.0.0.1:7000"};
+	struct bench_conn seed = {.target = &t};
+	struct redis_cluster *cl = calloc(1, sizeof(*cl));
+	char addr[32];
+	int kept = 0;
+
+	if (!cl) {
+		CHECK(cl != NULL);
+		return;
+	}
+	cl->seed = &seed;
+	for (int i = 0; i < RC_MAX_NODES; i++) {
+		snprintf(addr, sizeof(addr), "10.0.%d.%d:7001", i / 250, i % 250 + 1);
+		kept += redis_cluster_node_at(cl, addr) == i;
+	}
+	CHECK_INT(kept, RC_MAX_NODES);
+	CHECK_INT(seed.err, 0);
+	CHECK_INT(redis_cluster_node_at(cl, "10.0.0.1:7001"), 0); /* one it knows */
+	CHECK_INT(redis_cluster_node_at(cl, "10.9.9.9:7001"), RC_NO_NODE);
+	CHECK(seed.err != 0);
+	CHECK(strstr(seed.errstr, "more than 1024 nodes") != NULL);
+	if (!strstr(seed.errstr, "more than 1024 nodes"))
+		fprintf(stderr, "  errstr: %s\n", seed.errstr);
+	CHECK_INT((long long)cl->nn, RC_MAX_NODES);
+	redis_cluster_free(cl);
+}
+
 int main(void)
 {
 	check_node_uris();
+	check_node_limit();
 	static const struct {
 		const char *key;
 		unsigned slot;
