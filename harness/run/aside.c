@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aside.h"
 #include "dist.h"
@@ -12,6 +13,7 @@
 #include "registry.h"
 #include "rng.h"
 #include "runner.h"
+#include "timeseries.h"
 #include "util.h"
 
 struct aside_run {
@@ -46,6 +48,7 @@ struct aside_client {
 					  * they leave the key sequence alone */
 	struct rng ttl_rng;              /* the cache's TTLs, apart for the same reason */
 	struct op_stats reads, writes;
+	struct ts_local *ts;             /* timeseries.csv: its seconds */
 	uint64_t store_reads, store_writes, fills, stale;
 	char error[256];
 	pthread_t thread;
@@ -156,15 +159,20 @@ static bool store_write(struct aside_client *c, uint64_t id, uint64_t *version)
 	return request(c, true, BENCH_OP_SET, *version);
 }
 
-static void record(struct op_stats *s, enum bench_status st, uint64_t t0)
+/* One read (get) or write (set) of the application, begun at t0. */
+static void record(struct aside_client *c, enum bench_op op, enum bench_status st, uint64_t t0)
 {
+	struct op_stats *s = op == BENCH_OP_GET ? &c->reads : &c->writes;
+	uint64_t now = util_now_ns();
+	int64_t lat = -1;
+
 	s->status[st]++;
 	if (st == BENCH_OK || st == BENCH_MISS) {
-		int64_t lat = (int64_t)(util_now_ns() - t0);
-
+		lat = (int64_t)(now - t0);
 		hist_record(s->lat, lat);
 		hist_record(s->lat_uncorrected, lat);
 	}
+	ts_record(c->ts, op, st, now, lat);
 }
 
 static void read_one(struct aside_client *c, uint64_t id)
@@ -174,14 +182,14 @@ static void read_one(struct aside_client *c, uint64_t id)
 	uint64_t done = atomic_load(&run->done_version[id]);
 
 	if (!cache(c, BENCH_OP_GET, 0)) {
-		record(&c->reads, c->req.status, t0);
+		record(c, BENCH_OP_GET, c->req.status, t0);
 		return;
 	}
 	if (c->req.status == BENCH_OK) {
 		size_t len = c->req.value_len_out < ASIDE_VERSION_LEN ? c->req.value_len_out : ASIDE_VERSION_LEN;
 
 		c->stale += value_version(c->got, len) < done;
-		record(&c->reads, BENCH_OK, t0);
+		record(c, BENCH_OP_GET, BENCH_OK, t0);
 		return;
 	}
 	/* A miss: the store's value, written back to the cache. */
@@ -189,14 +197,14 @@ static void read_one(struct aside_client *c, uint64_t id)
 		uint64_t v;
 
 		if (!store_read(c, id, &v)) {
-			record(&c->reads, c->req.status, t0);
+			record(c, BENCH_OP_GET, c->req.status, t0);
 			return;
 		}
 		c->store_reads++;
 		if (cache(c, BENCH_OP_SET, v))
 			c->fills++;
 	}
-	record(&c->reads, BENCH_MISS, t0);
+	record(c, BENCH_OP_GET, BENCH_MISS, t0);
 }
 
 static void write_one(struct aside_client *c, uint64_t id)
@@ -206,20 +214,20 @@ static void write_one(struct aside_client *c, uint64_t id)
 	bool ok;
 
 	if (!store_write(c, id, &v)) {
-		record(&c->writes, c->req.status, t0);
+		record(c, BENCH_OP_SET, c->req.status, t0);
 		return;
 	}
 	c->store_writes++;
 	ok = run->ph->on_write_update ? cache(c, BENCH_OP_SET, v) : cache(c, BENCH_OP_DELETE, 0);
 	if (!ok) {
-		record(&c->writes, c->req.status, t0);
+		record(c, BENCH_OP_SET, c->req.status, t0);
 		return;
 	}
 	/* Finished: reads that start from now on must see v or newer. */
 	seen = atomic_load(&run->done_version[id]);
 	while (v > seen && !atomic_compare_exchange_weak(&run->done_version[id], &seen, v))
 		;
-	record(&c->writes, BENCH_OK, t0);
+	record(c, BENCH_OP_SET, BENCH_OK, t0);
 }
 
 static void *client(void *arg)
@@ -246,6 +254,7 @@ static void *client(void *arg)
 		if (c->conn.err || c->store_conn.err)
 			break; /* a connection is gone: the phase reports it */
 	}
+	ts_local_done(c->ts);
 	return NULL;
 }
 
@@ -290,6 +299,7 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 	size_t n = ph->clients, started = 0;
 	struct aside_client *cl = xcalloc(n, sizeof(*cl));
 	struct dist *keys = NULL;
+	struct ts *ts = NULL;
 	uint64_t records = w->keyspace.records, t0;
 	double rw = ph->mix[BENCH_OP_GET] + ph->mix[BENCH_OP_SET];
 	int rc = -1;
@@ -401,12 +411,29 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 	t0 = util_now_ns();
 	if (ph->duration_ns)
 		run.end_ns = t0 + ph->duration_ns;
+	/* The clients' seconds, from the phase's start (no warmup). */
+	ts = ts_new(t0, t0, 1u << BENCH_OP_GET | 1u << BENCH_OP_SET, n);
+	for (size_t i = 0; i < n; i++)
+		cl[i].ts = ts_local(ts, i);
 	atomic_store(&run.go, 1);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(cl[i].thread, NULL);
+	for (size_t i = 0; i < started; i++) {
+		/* The seconds the clients are done with become rows as they go,
+		 * so a long phase holds only the seconds in flight. */
+		struct timespec until;
+
+		for (;;) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1;
+			if (pthread_timedjoin_np(cl[i].thread, NULL, &until) != ETIMEDOUT)
+				break;
+			ts_collect(ts, NULL);
+		}
+	}
 	if (started < n)
 		goto done;
 	out->duration_s = (double)(util_now_ns() - t0) / 1e9;
+	ts_collect(ts, NULL);
+	out->series = ts_take_rows(ts, &out->n_series);
 	out->interrupted = runner_stop_requested();
 	out->aside.ran = true;
 	rc = 0;
@@ -432,6 +459,7 @@ done:
 		free(c->value);
 	}
 	free(cl);
+	ts_free(ts);
 	servers_stop(store_srv);
 	free((void *)run.store_version);
 	free((void *)run.done_version);

@@ -86,6 +86,14 @@ YAML
   # summary.csv's get row: misses are the cache's.
   holds "$mode: summary.csv's misses are the cache misses" "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
     $h["phase"] == "many" && $h["op"] == "get" && $h["target"] == "redis" { print $h["misses"] }' "$csv") == $(aside "$json" cache_misses 0)"
+  # timeseries.csv: the phase's seconds add up to its reads and misses.
+  ts=$(ls -d "$tmp"/m-$mode/*/ | head -1)timeseries.csv
+  sums=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $h["phase"] == "many" && $h["op"] == "get" && $h["target"] == "redis" { n++; o += $h["ops"]; m += $h["misses"] }
+    END { print n + 0, o + 0, m + 0 }' "$ts")
+  read -r secs ts_ops ts_misses <<<"$sums"
+  holds "$mode: timeseries.csv has the phase's seconds ($secs), its reads ($ts_ops) and misses ($ts_misses)" \
+    "$secs > 0 and $ts_ops == $(aside "$json" reads 0) and $ts_misses == $(aside "$json" cache_misses 0)"
 done
 
 # e. A real store: a memcached server bench spawns for the phase, loaded at
