@@ -32,8 +32,17 @@ struct aside_run {
 	 * acknowledged it), and the newest version whose write had finished
 	 * (store and cache). */
 	_Atomic uint64_t *store_version, *done_version;
+	uint64_t measure_ns;             /* the warmup's end: ops that start
+					  * from then on are measured */
 	uint64_t end_ns;                 /* duration phases; 0: ops */
 	atomic_int go;
+};
+
+/* What a client counts, in the warmup ([ASIDE_WARMUP]) or the measurement. */
+enum { ASIDE_WARMUP, ASIDE_MEASURED };
+struct aside_counts {
+	struct op_stats reads, writes;
+	uint64_t store_reads, store_writes, fills, stale;
 };
 
 struct aside_client {
@@ -47,9 +56,9 @@ struct aside_client {
 	struct rng lat_rng;              /* the store's latencies, apart so that
 					  * they leave the key sequence alone */
 	struct rng ttl_rng;              /* the cache's TTLs, apart for the same reason */
-	struct op_stats reads, writes;
+	struct aside_counts part[2];     /* ASIDE_WARMUP, ASIDE_MEASURED */
+	struct aside_counts *now;        /* the op under way's */
 	struct ts_local *ts;             /* timeseries.csv: its seconds */
-	uint64_t store_reads, store_writes, fills, stale;
 	char error[256];
 	pthread_t thread;
 };
@@ -162,7 +171,7 @@ static bool store_write(struct aside_client *c, uint64_t id, uint64_t *version)
 /* One read (get) or write (set) of the application, begun at t0. */
 static void record(struct aside_client *c, enum bench_op op, enum bench_status st, uint64_t t0)
 {
-	struct op_stats *s = op == BENCH_OP_GET ? &c->reads : &c->writes;
+	struct op_stats *s = op == BENCH_OP_GET ? &c->now->reads : &c->now->writes;
 	uint64_t now = util_now_ns();
 	int64_t lat = -1;
 
@@ -188,7 +197,7 @@ static void read_one(struct aside_client *c, uint64_t id)
 	if (c->req.status == BENCH_OK) {
 		size_t len = c->req.value_len_out < ASIDE_VERSION_LEN ? c->req.value_len_out : ASIDE_VERSION_LEN;
 
-		c->stale += value_version(c->got, len) < done;
+		c->now->stale += value_version(c->got, len) < done;
 		record(c, BENCH_OP_GET, BENCH_OK, t0);
 		return;
 	}
@@ -200,9 +209,9 @@ static void read_one(struct aside_client *c, uint64_t id)
 			record(c, BENCH_OP_GET, c->req.status, t0);
 			return;
 		}
-		c->store_reads++;
+		c->now->store_reads++;
 		if (cache(c, BENCH_OP_SET, v))
-			c->fills++;
+			c->now->fills++;
 	}
 	record(c, BENCH_OP_GET, BENCH_MISS, t0);
 }
@@ -217,7 +226,7 @@ static void write_one(struct aside_client *c, uint64_t id)
 		record(c, BENCH_OP_SET, c->req.status, t0);
 		return;
 	}
-	c->store_writes++;
+	c->now->store_writes++;
 	ok = run->ph->on_write_update ? cache(c, BENCH_OP_SET, v) : cache(c, BENCH_OP_DELETE, 0);
 	if (!ok) {
 		record(c, BENCH_OP_SET, c->req.status, t0);
@@ -239,10 +248,11 @@ static void *client(void *arg)
 	dist_cursor_init(run->keys, &cur, 0);
 	while (!atomic_load(&run->go))
 		sched_yield();
-	for (uint64_t n = 0; !runner_stop_requested(); n++) {
-		uint64_t id;
+	for (uint64_t n = 0; !runner_stop_requested();) {
+		uint64_t id, t = util_now_ns();
 
-		if (run->end_ns ? util_now_ns() >= run->end_ns : n >= c->ops)
+		c->now = &c->part[t < run->measure_ns ? ASIDE_WARMUP : ASIDE_MEASURED];
+		if (c->now == &c->part[ASIDE_MEASURED] && (run->end_ns ? t >= run->end_ns : n++ >= c->ops))
 			break;
 		bool rd = aside_next(run->keys, &cur, &c->rng, run->read_share, &id);
 
@@ -292,7 +302,7 @@ static int store_fill(struct aside_client *c, uint64_t records, char *err, size_
 
 int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t phase_index, uint64_t repeat,
 		    const struct bench_driver *drv, const struct bench_target *bt, struct server_set *set, bool spawn,
-		    struct phase_result *out)
+		    struct phase_result *out, struct phase_result *warm)
 {
 	struct server *store_srv = NULL;
 	struct aside_run run = {.ph = ph, .bt = bt};
@@ -371,10 +381,12 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 		rng_seed(&c->lat_rng, w->seed, UINT64_C(0xA51DF) + (repeat * 64 + phase_index) * 65536 + i);
 		rng_seed(&c->ttl_rng, w->seed, UINT64_C(0xA51E0) + (repeat * 64 + phase_index) * 65536 + i);
 		c->value = keygen_value_buffer(run.value_len, &c->lat_rng);
-		c->reads.lat = hist_new_latency();
-		c->reads.lat_uncorrected = hist_new_latency();
-		c->writes.lat = hist_new_latency();
-		c->writes.lat_uncorrected = hist_new_latency();
+		for (int k = ASIDE_WARMUP; k <= ASIDE_MEASURED; k++) {
+			c->part[k].reads.lat = hist_new_latency();
+			c->part[k].reads.lat_uncorrected = hist_new_latency();
+			c->part[k].writes.lat = hist_new_latency();
+			c->part[k].writes.lat_uncorrected = hist_new_latency();
+		}
 		c->conn.driver = drv;
 		c->conn.target = bt;
 		if (drv->open(&c->conn) < 0) {
@@ -409,10 +421,12 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 			break;
 		}
 	t0 = util_now_ns();
+	run.measure_ns = t0 + ph->warmup_ns;
 	if (ph->duration_ns)
-		run.end_ns = t0 + ph->duration_ns;
-	/* The clients' seconds, from the phase's start (no warmup). */
-	ts = ts_new(t0, t0, 1u << BENCH_OP_GET | 1u << BENCH_OP_SET, n);
+		run.end_ns = run.measure_ns + ph->duration_ns;
+	/* The clients' seconds, from the measurement's start (the warmup's
+	 * are negative). */
+	ts = ts_new(run.measure_ns, t0, 1u << BENCH_OP_GET | 1u << BENCH_OP_SET, n);
 	for (size_t i = 0; i < n; i++)
 		cl[i].ts = ts_local(ts, i);
 	atomic_store(&run.go, 1);
@@ -431,11 +445,25 @@ int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t 
 	}
 	if (started < n)
 		goto done;
-	out->duration_s = (double)(util_now_ns() - t0) / 1e9;
+	{
+		uint64_t end = util_now_ns();
+
+		out->duration_s = end > run.measure_ns ? (double)(end - run.measure_ns) / 1e9 : 0;
+	}
 	ts_collect(ts, NULL);
 	out->series = ts_take_rows(ts, &out->n_series);
 	out->interrupted = runner_stop_requested();
 	out->aside.ran = true;
+	if (warm && ph->warmup_ns) {
+		warm->phase = ph;
+		warm->repeat = repeat;
+		warm->warmup = true;
+		warm->duration_s = (double)ph->warmup_ns / 1e9;
+		warm->interrupted = out->interrupted;
+		warm->engine = out->engine;
+		warm->aside = out->aside; /* the store's identity; the counts are the warmup's, added below */
+		warm->aside.store_reads = warm->aside.store_writes = warm->aside.fills = warm->aside.stale_reads = 0;
+	}
 	rc = 0;
 done:
 	for (size_t i = 0; i < n; i++) {
@@ -443,14 +471,21 @@ done:
 
 		if (c->error[0] && !out->error[0])
 			snprintf(out->error, sizeof(out->error), "%s", c->error);
-		op_stats_merge(&out->ops[BENCH_OP_GET], &c->reads);
-		op_stats_merge(&out->ops[BENCH_OP_SET], &c->writes);
-		out->aside.store_reads += c->store_reads;
-		out->aside.store_writes += c->store_writes;
-		out->aside.fills += c->fills;
-		out->aside.stale_reads += c->stale;
-		op_stats_free(&c->reads);
-		op_stats_free(&c->writes);
+		for (int k = ASIDE_WARMUP; k <= ASIDE_MEASURED; k++) {
+			struct phase_result *to = k == ASIDE_MEASURED ? out : warm;
+			struct aside_counts *part = &c->part[k];
+
+			if (k == ASIDE_MEASURED || (warm && warm->warmup)) { /* warmup: set once the phase ran */
+				op_stats_merge(&to->ops[BENCH_OP_GET], &part->reads);
+				op_stats_merge(&to->ops[BENCH_OP_SET], &part->writes);
+				to->aside.store_reads += part->store_reads;
+				to->aside.store_writes += part->store_writes;
+				to->aside.fills += part->fills;
+				to->aside.stale_reads += part->stale;
+			}
+			op_stats_free(&part->reads);
+			op_stats_free(&part->writes);
+		}
 		drv->close(&c->conn);
 		if (run.store)
 			run.store->close(&c->store_conn);

@@ -47,12 +47,15 @@
  * application's reads, each from its start to its answer (cache, and on
  * a miss the store and the write-back: a miss is a cache miss), ops[SET]
  * its writes (store, then cache), out->aside the store's load, the
- * write-backs and the stale reads. Returns 0, or -1 with out->error (a
- * connection failed, the keyspace is too large).
+ * write-backs and the stale reads. With the phase's warmup, ops that
+ * start before its end are counted in *warm instead (warmup set: a
+ * warmup.csv row), and `duration` or `ops` measure after it; timeseries
+ * seconds count from the measurement's start. Returns 0, or -1 with
+ * out->error (a connection failed, the keyspace is too large).
  */
 int aside_run_phase(const struct workload *w, const struct wl_phase *ph, size_t phase_index, uint64_t repeat,
 		    const struct bench_driver *drv, const struct bench_target *bt, struct server_set *set, bool spawn,
-		    struct phase_result *out);
+		    struct phase_result *out, struct phase_result *warm);
 
 /*
  * The key sequence of client `client` (0-based) of a cache-aside phase,

@@ -354,7 +354,7 @@ int run_block(const struct run_args *a, struct results *r, struct target_result 
 			prc = replication_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, t->server, p);
 		} else if (w->phases[i].type == WL_PHASE_CACHE_ASIDE) {
 			prc = aside_run_phase(w, &w->phases[i], i, rep, t->driver, bt, set, strcmp(a->servers, "spawn") == 0,
-					      p);
+					      p, &warm);
 		} else if (w->phases[i].type == WL_PHASE_CRASH) {
 			prc = crash_run_phase(w, &w->phases[i], i, rep, t->driver, bt, t->server, p);
 			wt->pid = t->server->pid; /* restarted: a new process */

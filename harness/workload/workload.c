@@ -487,7 +487,7 @@ static const struct phase_key {
 	[PK_TYPE] = {"type", PT_ANY},
 	[PK_BATCH] = {"batch", PT_LOAD},
 	[PK_CLIENTS] = {"clients", PT_ANY},
-	[PK_WARMUP] = {"warmup", PT_RUN},
+	[PK_WARMUP] = {"warmup", PT_RUN | PT_ASIDE},
 	[PK_DURATION] = {"duration", PT_RUN | PT_REPLICATION | PT_ASIDE},
 	[PK_OPS] = {"ops", PT_RUN | PT_ASIDE},
 	[PK_PIPELINE] = {"pipeline", PT_RUN | PT_CRASH},
@@ -813,11 +813,12 @@ static void parse_run_phase(struct wt_ctx *c, struct workload *w, struct wl_phas
 	parse_length_mix(c, w, ph, n, v, kn, path);
 }
 
-/* A cache-aside phase: a run phase's length and mix (gets and sets only),
- * the store's latency and what a write does to the cache. */
+/* A cache-aside phase: a run phase's warmup, length and mix (gets and sets
+ * only), the store's latency and what a write does to the cache. */
 static void parse_aside_phase(struct wt_ctx *c, struct workload *w, struct wl_phase *ph, yaml_node_t *n,
 			      yaml_node_t *const *v, yaml_node_t *const *kn, const char *path)
 {
+	parse_phase_key(c, ph, v, PK_WARMUP, path);
 	parse_length_mix(c, w, ph, n, v, kn, path);
 	for (int op = 0; op < BENCH_OP__COUNT; op++)
 		if (ph->mix[op] > 0 && op != BENCH_OP_GET && op != BENCH_OP_SET)

@@ -16,6 +16,8 @@
 #  d. Bad input: exit 2, file:line:col.
 #  e. A real store (store: memcached) instead of the simulated one.
 #  f. values.ttl: the values a miss writes back expire.
+#  g. A warmup: warmup.csv and run.json's warmup run, exactly `ops` measured.
+#  Cache-aside seconds in timeseries.csv add up to the phase's reads.
 # Usage: aside.sh BENCH_BINARY REPO_ROOT ASIDE_LRU_BINARY
 set -uo pipefail
 bench=$1 root=$2 lru=$3
@@ -116,6 +118,30 @@ holds "real store: some misses (the cache is small)" "$(aside "$json" cache_miss
 holds "real store: every miss read it" "$(aside "$json" store_reads) == $(aside "$json" cache_misses)"
 holds "real store: and every write went to it" "$(aside "$json" store_writes) == $(aside "$json" writes)"
 holds "real store: one client, no stale read" "$(aside "$json" stale_reads) == 0"
+# g. A warmup: the ops that start in it are the warmup's (warmup.csv, and
+#    run.json's warmup run), the measured ones are exactly `ops`, and
+#    timeseries.csv's warmup seconds are negative.
+cat >"$tmp/warm.yaml" <<'YAML'
+name: aside-warm
+targets: [redis]
+keyspace: {records: 2000, distribution: zipfian}
+values: {size: 64}
+phases:
+  - {name: warm, type: cache-aside, warmup: 1s, ops: 3000, clients: 2, mix: {get: 0.9, set: 0.1}, store_latency: 0s}
+YAML
+expect_rc 0 "a cache-aside warmup" -- "$bench" run "$tmp/warm.yaml" --out "$tmp/w" --no-charts
+dir=$(ls -d "$tmp"/w/*/ | head -1)
+read -r warm_ops measured_ops <<<"$(python3 -c "
+import json, sys
+runs = [p for t in json.load(open(sys.argv[1]))['targets'] for p in t['runs'] if 'cache_aside' in p]
+ops = lambda p: p['cache_aside']['reads'] + p['cache_aside']['writes']
+print(sum(ops(p) for p in runs if p['warmup']), sum(ops(p) for p in runs if not p['warmup']))" "${dir}run.json")"
+holds "warmup: run.json's warmup run has ops ($warm_ops), the measured one exactly 3000 ($measured_ops)" \
+  "${warm_ops:-0} > 0 and ${measured_ops:-0} == 3000"
+contains "${dir}warmup.csv" "^aside-warm,warm,redis,redis,[^,]*,get," "warmup: warmup.csv has the phase's reads"
+holds "warmup: timeseries.csv has its seconds, below 0" \
+  "$(awk -F, 'NR > 1 && $2 == "warm" && $8 < 0 { n++ } END { print n + 0 }' "${dir}timeseries.csv") > 0"
+
 # With --servers external bench starts no store, and writes into no
 # server it does not guard: the target is not run (exit 3).
 cat >"$tmp/ext.yaml" <<YAML
@@ -136,7 +162,7 @@ invalid_edit "no store_latency" "$tmp/mixed.yaml" 's/, store_latency: 0s//' "bad
 invalid_edit "a delete in the mix" "$tmp/mixed.yaml" 's/mix: {get: 0.8, set: 0.2}, store_latency: 0s/mix: {get: 0.8, delete: 0.2}, store_latency: 0s/' \
   "a cache-aside phase reads (get) and writes (set); 'delete' is neither"
 invalid_edit "store_latency min over max" "$tmp/mixed.yaml" 's/{min: 0s, max: 200us}/{min: 1ms, max: 200us}/' "store_latency min (1ms) is greater than max (200us)"
-invalid_edit "warmup on a cache-aside phase" "$tmp/mixed.yaml" 's/type: cache-aside, ops: 4000/type: cache-aside, warmup: 1s, ops: 4000/' \
-  "key 'warmup' is only for run phases"
+invalid_edit "pipeline on a cache-aside phase" "$tmp/mixed.yaml" 's/type: cache-aside, ops: 4000/type: cache-aside, pipeline: 4, ops: 4000/' \
+  "key 'pipeline' is only for run or crash phases"
 
 finish aside
