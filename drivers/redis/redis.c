@@ -195,6 +195,8 @@ static int redis_open(struct bench_conn *conn)
 		return bench_conn_lost(conn, "redis: out of memory");
 	if (rc->ctx->err)
 		return bench_conn_lost(conn, "redis %s:%d: %s", u.host, u.port, redis_ctx_errtext(conn, rc->ctx));
+	/* Setup replies are hiredis objects: bounded as a whole (REDIS_SETUP_*). */
+	rc->ctx->reader->fn = redis_setup_fns(rc->ctx->reader->fn);
 	if (redisSetTimeout(rc->ctx, tv) != REDIS_OK)
 		return bench_conn_lost(conn, "redis: cannot set the socket timeout: %s", rc->ctx->errstr);
 	/* After the timeout: a TLS handshake with a server that never answers

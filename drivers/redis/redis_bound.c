@@ -6,6 +6,7 @@
  * on both engines, is followed by redis_reader_bound, which refuses a reply
  * announced or grown over the target's cap (redis_int.h).
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -67,6 +68,78 @@ int redis_reader_bound(redisContext *ctx, size_t cap)
 	return 0;
 }
 
+/* ---- setup replies: hiredis objects, bounded as a whole ---- */
+
+static redisReplyObjectFunctions setup_fns;
+static const redisReplyObjectFunctions *hiredis_fns;
+static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
+/* What the reply being built holds so far (a thread builds one at a
+ * time), and what went over the bound. */
+static _Thread_local struct {
+	size_t elements, bytes;
+	char over[96];
+} held;
+
+/* Counts an item of the reply being built; false when it goes over. A
+ * top-level item begins a new reply. */
+static int setup_take(const redisReadTask *task, size_t elements, size_t bytes)
+{
+	if (!task->parent)
+		held.elements = held.bytes = 0, held.over[0] = '\0';
+	held.elements += elements;
+	held.bytes += bytes;
+	if (held.elements > REDIS_SETUP_ELEMENTS)
+		snprintf(held.over, sizeof(held.over), "a reply of over %u array elements (bench's bound)",
+			 REDIS_SETUP_ELEMENTS);
+	else if (held.bytes > REDIS_SETUP_BYTES)
+		snprintf(held.over, sizeof(held.over), "a reply of over %u bytes (bench's bound)", REDIS_SETUP_BYTES);
+	return !held.over[0];
+}
+
+#if HIREDIS_MAJOR >= 1
+static void *setup_array(const redisReadTask *task, size_t elements)
+#else
+static void *setup_array(const redisReadTask *task, int elements)
+#endif
+{
+	/* Refused before hiredis allocates what the header announces. */
+	if (!setup_take(task, (size_t)elements, 0))
+		return NULL;
+	return hiredis_fns->createArray(task, elements);
+}
+
+static void *setup_string(const redisReadTask *task, char *str, size_t len)
+{
+	if (!setup_take(task, 0, len))
+		return NULL;
+	return hiredis_fns->createString(task, str, len);
+}
+
+redisReplyObjectFunctions *redis_setup_fns(const redisReplyObjectFunctions *dflt)
+{
+	pthread_mutex_lock(&setup_lock);
+	if (!hiredis_fns) { /* hiredis has one table of its own for every context */
+		hiredis_fns = dflt;
+		setup_fns = *dflt;
+		setup_fns.createArray = setup_array;
+		setup_fns.createString = setup_string;
+	}
+	pthread_mutex_unlock(&setup_lock);
+	return &setup_fns;
+}
+
+/* A reader error from the setup functions' refusal (hiredis says "Out of
+ * memory"): the reason instead. */
+static int reply_failed(redisContext *ctx)
+{
+	if (ctx->reader->fn == &setup_fns && held.over[0]) {
+		ctx->err = REDIS_ERR_PROTOCOL;
+		snprintf(ctx->errstr, sizeof(ctx->errstr), "%s", held.over);
+		held.over[0] = '\0';
+	}
+	return REDIS_ERR;
+}
+
 int redis_get_reply(redisContext *ctx, size_t cap, void **reply)
 {
 	void *aux = NULL;
@@ -74,7 +147,7 @@ int redis_get_reply(redisContext *ctx, size_t cap, void **reply)
 
 	/* hiredis's redisGetReply, with the bound after every read. */
 	if (redisGetReplyFromReader(ctx, &aux) != REDIS_OK)
-		return REDIS_ERR;
+		return reply_failed(ctx);
 	if (!aux && (ctx->flags & REDIS_BLOCK)) {
 		do {
 			if (redisBufferWrite(ctx, &done) != REDIS_OK)
@@ -82,7 +155,7 @@ int redis_get_reply(redisContext *ctx, size_t cap, void **reply)
 		} while (!done);
 		do {
 			if (redisBufferRead(ctx) != REDIS_OK || redisGetReplyFromReader(ctx, &aux) != REDIS_OK)
-				return REDIS_ERR;
+				return reply_failed(ctx);
 			if (!aux && redis_reader_bound(ctx, cap) < 0)
 				return REDIS_ERR;
 		} while (!aux);

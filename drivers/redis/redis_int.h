@@ -26,6 +26,16 @@
 #define REDIS_VALUE_DEFAULT (64u << 20)
 #define REDIS_VALUE_SLACK (64u << 10)
 
+/* The bound on a whole setup reply, the one kind built as hiredis objects
+ * (INFO, CLUSTER SLOTS, SCAN and DBSIZE of the namespace check and
+ * cleanup): at most REDIS_SETUP_ELEMENTS array elements and
+ * REDIS_SETUP_BYTES bytes of strings, all levels together. A SCAN page of
+ * REDIS_SCAN_COUNT keys or a CLUSTER SLOTS of 16384 ranges is far below
+ * both; hiredis 0.14 itself would allocate what an array header announces
+ * and hold every element sent. */
+#define REDIS_SETUP_ELEMENTS 1000000u
+#define REDIS_SETUP_BYTES (64u << 20)
+
 /* The driver's connection counters (bench_conn.counters), named in
  * redis.c's table: Redis Cluster redirections followed. */
 enum redis_counter {
@@ -242,6 +252,11 @@ int redis_reader_bound(redisContext *ctx, size_t cap);
  * after every read. Use these, never hiredis's, on a server's socket. */
 int redis_get_reply(redisContext *ctx, size_t cap, void **reply);
 redisReply *redis_command_argv(redisContext *ctx, size_t cap, int argc, const char **argv, const size_t *argvlen);
+/* hiredis's reply functions `dflt` with the REDIS_SETUP_* bound: what a
+ * connection's reader uses for its setup replies (redis_conn.default_fn).
+ * A reply over the bound fails redis_get_reply with a message that says
+ * so. */
+redisReplyObjectFunctions *redis_setup_fns(const redisReplyObjectFunctions *dflt);
 /* Whether the batch can take the plain path: only get, set and delete,
  * none of them on a hash record, and no writes while an index is kept. The
  * plain path is the fast one (one formatter, top-level replies only). */

@@ -197,6 +197,26 @@ check "endless SCAN: 1000 SCANs sent ($(grep -c changed "$tmp/endless.err"))" "$
 stop_pid "$px_pid"
 redis_intact "endless SCAN"
 
+# A SCAN page too big to hold, in array elements or in bytes: refused at
+# the bound (REDIS_SETUP_*), the target not run. Before, hiredis allocated
+# the array its header announced and held every element sent.
+start_px bigscan "$rport" --mode scan-eval \
+  --arg "local t = {} for i = 1, 1000001 do t[i] = 'k' end return {'0', t}" || die "hostile_proxy did not start"
+workload bigscan "redis://127.0.0.1:$px_port"
+run bigscan
+check "a SCAN page of 1000001 keys: the target is refused, exit 3 (exit $rc)" "$rc == 3" || cat "$tmp/bigscan.log"
+contains "$tmp/bigscan.log" "a reply of over 1000000 array elements (bench's bound)" "a SCAN page of 1000001 keys: the message names the bound"
+stop_pid "$px_pid"
+start_px hugescan "$rport" --mode scan-eval \
+  --arg "local s = string.rep('k', 1000000) local t = {} for i = 1, 70 do t[i] = s end return {'0', t}" ||
+  die "hostile_proxy did not start"
+workload hugescan "redis://127.0.0.1:$px_port"
+run hugescan
+check "a SCAN page of 70 MB: the target is refused, exit 3 (exit $rc)" "$rc == 3" || cat "$tmp/hugescan.log"
+contains "$tmp/hugescan.log" "a reply of over 67108864 bytes (bench's bound)" "a SCAN page of 70 MB: the message names the bound"
+stop_pid "$px_pid"
+redis_intact "SCAN pages too big"
+
 start_px slow "$rport" --mode scan-eval --arg "return {'7', {}}" --delay-ms 200 || die "hostile_proxy did not start"
 workload slow "redis://127.0.0.1:$px_port"
 start_run slow
