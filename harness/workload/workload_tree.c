@@ -13,6 +13,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "escape.h"
 #include "secret.h"
 #include "util.h"
 #include "workload_tree.h"
@@ -30,6 +31,20 @@ struct wt_msg {
 
 static void add_msg(struct wt_ctx *c, int line, int col, int warning, int target, char *text, size_t body)
 {
+	/* A message quotes the workload's own bytes (an unknown key, type or
+	 * value) and goes to a terminal: escape_terminal shows its control
+	 * characters as '?', byte for byte (body stays put); the message's
+	 * closing newline is kept. */
+	struct sbuf sb = {0};
+	size_t n = strlen(text);
+	bool nl = n && text[n - 1] == '\n';
+
+	text[n - nl] = '\0';
+	escape_terminal(&sb, text);
+	if (nl)
+		sbuf_add(&sb, "\n", 1);
+	free(text);
+	text = sbuf_take(&sb);
 	c->msgs = xrealloc(c->msgs, (c->n_msgs + 1) * sizeof(*c->msgs));
 	c->msgs[c->n_msgs] = (struct wt_msg){line, col, c->n_msgs, warning, target, body, text};
 	c->n_msgs++;

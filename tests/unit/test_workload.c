@@ -585,6 +585,8 @@ struct one_case {
 static const struct one_case one_cases[] = {
 	/* keyspace.distribution and its parameters */
 	{KS("{distribution: zipfan}"), "3:26", "unknown distribution 'zipfan'; did you mean 'zipfian'?"},
+	/* The workload's bytes reach the terminal with control characters as '?'. */
+	{KS("{distribution: \"\\e[31mred\"}"), "3:26", "unknown distribution '?[31mred'"},
 	{KS("{distribution: Gauss}"), "3:26",
 	 "unknown distribution 'Gauss'; known: uniform, zipfian, hotspot, latest, sequential, exponential"},
 	{KS("{distribution: [zipfian]}"), "3:26", "expected a string for keyspace.distribution, got a sequence"},
