@@ -184,10 +184,10 @@ static void record(struct aside_client *c, enum bench_op op, enum bench_status s
 	ts_record(c->ts, op, st, now, lat);
 }
 
-static void read_one(struct aside_client *c, uint64_t id)
+/* The application's read of record id, begun at t0. */
+static void read_one(struct aside_client *c, uint64_t id, uint64_t t0)
 {
 	struct aside_run *run = c->run;
-	uint64_t t0 = util_now_ns();
 	uint64_t done = atomic_load(&run->done_version[id]);
 
 	if (!cache(c, BENCH_OP_GET, 0)) {
@@ -216,10 +216,11 @@ static void read_one(struct aside_client *c, uint64_t id)
 	record(c, BENCH_OP_GET, BENCH_MISS, t0);
 }
 
-static void write_one(struct aside_client *c, uint64_t id)
+/* The application's write of record id, begun at t0. */
+static void write_one(struct aside_client *c, uint64_t id, uint64_t t0)
 {
 	struct aside_run *run = c->run;
-	uint64_t t0 = util_now_ns(), v, seen;
+	uint64_t v, seen;
 	bool ok;
 
 	if (!store_write(c, id, &v)) {
@@ -258,9 +259,9 @@ static void *client(void *arg)
 
 		c->req.key_len = keygen_format(c->key, run->bt->prefix, id);
 		if (rd)
-			read_one(c, id);
+			read_one(c, id, t);
 		else
-			write_one(c, id);
+			write_one(c, id, t);
 		if (c->conn.err || c->store_conn.err)
 			break; /* a connection is gone: the phase reports it */
 	}
